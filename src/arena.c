@@ -1,0 +1,156 @@
+/*
+ * arena.c -- per-request memory. Everything a request allocates comes from
+ * its arena and is released at once by arena_reset() after the response;
+ * arena_defer() runs destructors (json-c trees, results) at that moment.
+ * The first chunk is kept across resets so a steady worker does not malloc.
+ */
+#include "dinghuo.h"
+
+struct chunk {
+	struct chunk	*next;
+	size_t		 size;
+	size_t		 used;
+	char		 data[];
+};
+
+struct defer {
+	struct defer	*next;
+	void		(*fn)(void *);
+	void		*arg;
+};
+
+struct arena {
+	struct chunk	*head;
+	struct chunk	*first;
+	struct defer	*defers;
+	size_t		 chunk_size;
+};
+
+static struct chunk *
+chunk_new(size_t size)
+{
+	struct chunk	*ch = xmalloc(sizeof(*ch) + size);
+
+	ch->next = NULL;
+	ch->size = size;
+	ch->used = 0;
+	return ch;
+}
+
+struct arena *
+arena_new(size_t chunk_size)
+{
+	struct arena	*a = xcalloc(1, sizeof(*a));
+
+	a->chunk_size = chunk_size ? chunk_size : 16384;
+	a->first = a->head = chunk_new(a->chunk_size);
+	return a;
+}
+
+void
+arena_reset(struct arena *a)
+{
+	struct chunk	*ch, *next;
+	struct defer	*d;
+
+	/* Destructors first: they may read memory from the chunks. */
+	while ((d = a->defers) != NULL) {
+		a->defers = d->next;
+		d->fn(d->arg);
+	}
+	for (ch = a->head; ch != a->first; ch = next) {
+		next = ch->next;
+		free(ch);
+	}
+	a->head = a->first;
+	a->first->used = 0;
+}
+
+void
+arena_free(struct arena *a)
+{
+	if (a == NULL)
+		return;
+	arena_reset(a);
+	free(a->first);
+	free(a);
+}
+
+void *
+arena_alloc(struct arena *a, size_t n)
+{
+	struct chunk	*ch = a->head;
+	size_t		 size;
+	void		*p;
+
+	n = (n + 15) & ~(size_t)15;
+	if (ch->size - ch->used < n) {
+		size = n > a->chunk_size ? n : a->chunk_size;
+		ch = chunk_new(size);
+		ch->next = a->head;
+		a->head = ch;
+	}
+	p = ch->data + ch->used;
+	ch->used += n;
+	return p;
+}
+
+char *
+arena_strndup(struct arena *a, const char *s, size_t n)
+{
+	char	*p = arena_alloc(a, n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *
+arena_strdup(struct arena *a, const char *s)
+{
+	return arena_strndup(a, s, strlen(s));
+}
+
+char *
+arena_printf(struct arena *a, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*p;
+	int	 n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return arena_strdup(a, "");
+	p = arena_alloc(a, (size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+void
+arena_defer(struct arena *a, void (*fn)(void *), void *arg)
+{
+	struct defer	*d = arena_alloc(a, sizeof(*d));
+
+	d->fn = fn;
+	d->arg = arg;
+	d->next = a->defers;
+	a->defers = d;
+}
+
+static void
+json_put(void *o)
+{
+	json_object_put(o);
+}
+
+/* Release a json-c tree with the request. */
+json_object *
+arena_defer_json(struct arena *a, json_object *o)
+{
+	arena_defer(a, json_put, o);
+	return o;
+}

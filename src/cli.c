@@ -1,0 +1,246 @@
+/*
+ * cli.c -- operator commands that write to the database: `shop create`
+ * and `demo` (a demo shop with staff and a customer company). Each runs
+ * in one transaction and says what it did, or why not, on stderr.
+ */
+#include "dinghuo.h"
+
+struct opt {
+	const char	*name;
+	const char	*value;
+	int		 required;
+};
+
+/* --name value pairs into opts; -1 on an unknown or valueless option. */
+static int
+opts_parse(int argc, char **argv, struct opt *opts)
+{
+	struct opt	*o;
+	int		 i;
+
+	for (i = 0; i < argc; i++) {
+		for (o = opts; o->name != NULL; o++)
+			if (strncmp(argv[i], "--", 2) == 0 &&
+			    strcmp(argv[i] + 2, o->name) == 0)
+				break;
+		if (o->name == NULL || i + 1 >= argc) {
+			fprintf(stderr, "dinghuo: %s: unknown option or "
+			    "missing value\n", argv[i]);
+			return -1;
+		}
+		o->value = argv[++i];
+	}
+	for (o = opts; o->name != NULL; o++)
+		if (o->required && o->value == NULL) {
+			fprintf(stderr, "dinghuo: --%s is required\n", o->name);
+			return -1;
+		}
+	return 0;
+}
+
+struct new_shop {
+	const char	*slug, *name, *host, *phone, *password;
+	int		 demo;
+	int64_t		 shop_id;
+};
+
+static const char sql_shop_exists[] = "SELECT id FROM shop WHERE slug = ?";
+static const char sql_shop_add[] =
+    "INSERT INTO shop (slug, name, host, contact_phone) VALUES (?, ?, ?, ?)";
+static const char sql_staff_add[] =
+    "INSERT INTO staff (shop_id, name, phone, password_hash, role) "
+    "VALUES (?, ?, ?, ?, ?)";
+static const char sql_customer_add[] =
+    "INSERT INTO customer (shop_id, name, owner_staff_id, payment_terms, "
+    "credit_days, credit_limit_fen, tax_id) VALUES (?, ?, ?, ?, ?, ?, ?)";
+static const char sql_cuser_add[] =
+    "INSERT INTO customer_user (shop_id, customer_id, name, phone, "
+    "password_hash, role) VALUES (?, ?, ?, ?, ?, ?)";
+
+static int
+add_staff(struct ctx *c, int64_t shop, const char *name, const char *phone,
+    const char *hash, const char *role, int64_t *id)
+{
+	struct db_res	*r;
+
+	if (db_run(c->arena, &r, sql_staff_add, "issss", shop, name, phone,
+	    hash, role) == -1)
+		return ERR_INTERNAL;
+	*id = (int64_t)r->insert_id;
+	return 0;
+}
+
+static int
+demo_customers(struct ctx *c, int64_t shop, int64_t sales, const char *hash)
+{
+	static const char *users[][3] = {
+		{ "张采购", "13900000000", "buyer" },
+		{ "李经理", "13900000001", "approver" },
+		{ "王会计", "13900000002", "finance" },
+	};
+	struct db_res	*r;
+	int64_t		 cust;
+	size_t		 i;
+
+	if (db_run(c->arena, &r, sql_customer_add, "isisiis", shop,
+	    "示例商贸有限公司", sales, "monthly", (int64_t)30,
+	    (int64_t)5000000, "91310000MA1FL0000X") == -1)
+		return ERR_INTERNAL;
+	cust = (int64_t)r->insert_id;
+	for (i = 0; i < sizeof(users) / sizeof(users[0]); i++)
+		if (db_run(c->arena, NULL, sql_cuser_add, "iissss", shop, cust,
+		    users[i][0], users[i][1], hash, users[i][2]) == -1)
+			return ERR_INTERNAL;
+	return 0;
+}
+
+static int
+tx_shop_create(struct ctx *c, void *arg)
+{
+	struct new_shop	*ns = arg;
+	struct db_res	*r;
+	char		 hash[AUTH_HASH_MAX];
+	int64_t		 owner, sales;
+	int		 rc;
+
+	if (db_run(c->arena, &r, sql_shop_exists, "s", ns->slug) == -1)
+		return ERR_INTERNAL;
+	if (r->nrows > 0) {
+		ns->shop_id = db_cell_i64(r, 0, 0);
+		return ERR_CONFLICT;
+	}
+	if (auth_hash(ns->password, hash, sizeof(hash)) == -1)
+		return ERR_INTERNAL;
+	if (db_run(c->arena, &r, sql_shop_add, "ssss", ns->slug, ns->name,
+	    ns->host, ns->demo ? "400-800-0000" : "") == -1)
+		return ERR_INTERNAL;
+	ns->shop_id = (int64_t)r->insert_id;
+	if ((rc = add_staff(c, ns->shop_id, ns->demo ? "陈老板" : "店主",
+	    ns->phone, hash, "owner", &owner)) != 0)
+		return rc;
+	if (!ns->demo)
+		return 0;
+	if ((rc = add_staff(c, ns->shop_id, "小王", "13800000001", hash,
+	    "sales", &sales)) != 0)
+		return rc;
+	return demo_customers(c, ns->shop_id, sales, hash);
+}
+
+static int
+shop_create(struct new_shop *ns)
+{
+	struct arena	*a = arena_new(8192);
+	struct ctx	 c;
+	int		 rc;
+
+	ctx_init(&c, a);
+	strcpy(c.reqid, "cli");
+	c.method = "CLI";
+	if (db_open() == -1) {
+		fprintf(stderr, "dinghuo: database: %s\n", db_error());
+		rc = ERR_UNAVAILABLE;
+	} else
+		rc = db_tx_run(&c, tx_shop_create, ns);
+	ctx_free(&c);
+	arena_free(a);
+	db_close();
+	return rc;
+}
+
+static int
+valid_input(const struct new_shop *ns)
+{
+	if (!shop_valid_slug(ns->slug)) {
+		fprintf(stderr, "dinghuo: slug '%s': use 2-40 lower-case "
+		    "letters, digits and '-'\n", ns->slug);
+		return 0;
+	}
+	if (strlen(ns->name) == 0 || strlen(ns->name) > 300 ||
+	    !utf8_valid(ns->name, strlen(ns->name))) {
+		fprintf(stderr, "dinghuo: name must be 1-100 characters\n");
+		return 0;
+	}
+	if (strlen(ns->phone) != 11 || strspn(ns->phone, "0123456789") != 11) {
+		fprintf(stderr, "dinghuo: admin phone must be 11 digits\n");
+		return 0;
+	}
+	if (strlen(ns->password) < 8) {
+		fprintf(stderr, "dinghuo: admin password must have at least "
+		    "8 characters\n");
+		return 0;
+	}
+	return 1;
+}
+
+int
+cli_shop_create(int argc, char **argv)
+{
+	struct opt	 opts[] = {
+		{ "slug", NULL, 1 }, { "name", NULL, 1 }, { "host", NULL, 0 },
+		{ "admin-phone", NULL, 1 }, { "admin-password", NULL, 1 },
+		{ NULL, NULL, 0 }
+	};
+	struct new_shop	 ns;
+	int		 rc;
+
+	if (opts_parse(argc, argv, opts) == -1)
+		return 2;
+	memset(&ns, 0, sizeof(ns));
+	ns.slug = opts[0].value;
+	ns.name = opts[1].value;
+	ns.host = opts[2].value;
+	ns.phone = opts[3].value;
+	ns.password = opts[4].value;
+	if (!valid_input(&ns))
+		return 2;
+	if ((rc = shop_create(&ns)) == ERR_CONFLICT) {
+		fprintf(stderr, "dinghuo: shop '%s' already exists\n", ns.slug);
+		return 1;
+	}
+	if (rc != 0) {
+		fprintf(stderr, "dinghuo: shop not created (see the log)\n");
+		return 1;
+	}
+	printf("shop %s created (id %" PRId64 "), owner %s\n", ns.slug,
+	    ns.shop_id, ns.phone);
+	return 0;
+}
+
+int
+cli_demo(int argc, char **argv)
+{
+	struct opt	 opts[] = {
+		{ "slug", NULL, 0 }, { "name", NULL, 0 }, { "host", NULL, 0 },
+		{ NULL, NULL, 0 }
+	};
+	struct new_shop	 ns;
+	int		 rc;
+
+	if (opts_parse(argc, argv, opts) == -1)
+		return 2;
+	memset(&ns, 0, sizeof(ns));
+	ns.slug = opts[0].value ? opts[0].value : "demo";
+	ns.name = opts[1].value ? opts[1].value : "示例批发商行";
+	ns.host = opts[2].value;
+	ns.phone = "13800000000";
+	ns.password = "demo1234";
+	ns.demo = 1;
+	if (!valid_input(&ns))
+		return 2;
+	rc = shop_create(&ns);
+	if (rc == ERR_CONFLICT) {
+		printf("demo shop %s already there (id %" PRId64 ")\n",
+		    ns.slug, ns.shop_id);
+		return 0;
+	}
+	if (rc != 0) {
+		fprintf(stderr, "dinghuo: demo not created (see the log)\n");
+		return 1;
+	}
+	printf("demo shop %s created (id %" PRId64 ")\n"
+	    "  staff:    13800000000 (owner), 13800000001 (sales)\n"
+	    "  customer: 13900000000 (buyer), 13900000001 (approver), "
+	    "13900000002 (finance)\n  password: demo1234 for all\n",
+	    ns.slug, ns.shop_id);
+	return 0;
+}

@@ -1,0 +1,76 @@
+/*
+ * csrf.c -- tokens against cross-site request forgery. A logged-in
+ * session has its own token (session.csrf); a guest gets one in the
+ * "csrf" cookie (double submit). Every state-changing form sends it back
+ * in the field "csrf" or the X-CSRF-Token header. Bearer-token clients
+ * (the mini-program) carry no ambient credential and are exempt.
+ */
+#include "dinghuo.h"
+
+static int
+hex32(const char *s)
+{
+	int	i;
+
+	for (i = 0; i < 32; i++)
+		if (hexval((unsigned char)s[i]) == -1)
+			return 0;
+	return s[32] == '\0';
+}
+
+/* The token forms must carry; sets the guest cookie on first use. */
+const char *
+csrf_token(struct ctx *c)
+{
+	const char	*t;
+	char		 fresh[33];
+
+	if (c->sess.csrf != NULL)
+		return c->sess.csrf;
+	if ((t = req_cookie(c, "csrf")) != NULL && hex32(t)) {
+		c->sess.csrf = t;
+		return t;
+	}
+	if (auth_random_hex(fresh, 16) == -1)
+		return "";
+	c->sess.csrf = arena_strdup(c->arena, fresh);
+	http_set_cookie(c, "csrf", fresh, 86400 * 30);
+	return c->sess.csrf;
+}
+
+/* An Origin header, when the browser sends one, must be this host. */
+static int
+origin_ok(struct ctx *c)
+{
+	const char	*o = c->origin, *h;
+
+	if (o == NULL || c->host == NULL)
+		return 1;
+	if ((h = strstr(o, "://")) == NULL)
+		return 0;
+	return strcmp(h + 3, c->host) == 0;
+}
+
+int
+csrf_check(struct ctx *c)
+{
+	const char	*sent, *want;
+
+	if (c->sess.bearer)
+		return 0;
+	if (!origin_ok(c)) {
+		clog_warnx(c, "csrf: origin %s is not host %s", c->origin,
+		    c->host);
+		return -1;
+	}
+	if ((sent = req_param(c, "csrf")) == NULL)
+		sent = c->csrf_header;
+	want = c->sess.kind != SESS_NONE ? c->sess.csrf :
+	    req_cookie(c, "csrf");
+	if (sent == NULL || want == NULL || !hex32(want) ||
+	    !str_eq_ct(sent, want)) {
+		clog_warnx(c, "csrf: token %s", sent ? "mismatch" : "missing");
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,418 @@
+/*
+ * db.c -- the worker's one MariaDB/MySQL connection. Only prepared
+ * statements reach it with outside values (db_run); they are prepared once
+ * per connection and cached by their SQL text's address. A lost connection
+ * is reopened once outside a transaction; db_tx_run retries a whole
+ * transaction on deadlock (1213), lock wait timeout (1205) and lost
+ * connections. Result cells are copied into the caller's arena.
+ */
+#include "dinghuo.h"
+
+#include <mysql.h>
+#include <errmsg.h>
+#include <mysqld_error.h>
+
+#define STMT_CACHE	256
+#define TX_RETRIES	4
+#define WSREP_CONFLICT	1180	/* Galera certification failure at commit */
+
+struct cached_stmt {
+	const char	*sql;
+	MYSQL_STMT	*st;
+};
+
+static MYSQL		*db;
+static struct cached_stmt cache[STMT_CACHE];
+static int		 ncache;
+static int		 in_tx;
+static unsigned int	 last_errno;
+static char		 last_error[256];
+
+static void
+set_error(unsigned int no, const char *msg)
+{
+	last_errno = no;
+	snprintf(last_error, sizeof(last_error), "%s", msg);
+}
+
+unsigned int
+db_errno(void)
+{
+	return last_errno;
+}
+
+const char *
+db_error(void)
+{
+	return last_error;
+}
+
+int
+db_in_tx(void)
+{
+	return in_tx;
+}
+
+void
+db_close(void)
+{
+	int	i;
+
+	for (i = 0; i < ncache; i++)
+		mysql_stmt_close(cache[i].st);
+	ncache = 0;
+	if (db != NULL)
+		mysql_close(db);
+	db = NULL;
+	in_tx = 0;
+}
+
+int
+db_open(void)
+{
+	unsigned int	 timeout = 3, rw = (unsigned int)conf.request_timeout;
+	const char	*init = "SET time_zone = '+00:00', sql_mode = "
+	    "'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,"
+	    "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'";
+
+	db_close();
+	if ((db = mysql_init(NULL)) == NULL) {
+		set_error(CR_OUT_OF_MEMORY, "mysql_init failed");
+		return -1;
+	}
+	mysql_options(db, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	mysql_options(db, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+	mysql_options(db, MYSQL_OPT_READ_TIMEOUT, &rw);
+	mysql_options(db, MYSQL_OPT_WRITE_TIMEOUT, &rw);
+	mysql_options(db, MYSQL_INIT_COMMAND, init);
+	if (mysql_real_connect(db, conf.db_host, conf.db_user,
+	    conf.db_password, conf.db_name, (unsigned int)conf.db_port,
+	    *conf.db_socket ? conf.db_socket : NULL, 0) == NULL) {
+		set_error(mysql_errno(db), mysql_error(db));
+		log_warnx("db: connect %s@%s/%s: %s", conf.db_user,
+		    *conf.db_socket ? conf.db_socket : conf.db_host,
+		    conf.db_name, last_error);
+		mysql_close(db);
+		db = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+conn_lost(unsigned int no)
+{
+	return no == CR_SERVER_GONE_ERROR || no == CR_SERVER_LOST ||
+	    no == CR_CONNECTION_ERROR || no == ER_CONNECTION_KILLED;
+}
+
+static MYSQL_STMT *
+stmt_get(const char *sql)
+{
+	MYSQL_STMT	*st;
+	int		 i;
+
+	for (i = 0; i < ncache; i++)
+		if (cache[i].sql == sql)
+			return cache[i].st;
+	if ((st = mysql_stmt_init(db)) == NULL) {
+		set_error(mysql_errno(db), mysql_error(db));
+		return NULL;
+	}
+	if (mysql_stmt_prepare(st, sql, strlen(sql)) != 0) {
+		set_error(mysql_stmt_errno(st), mysql_stmt_error(st));
+		if (!conn_lost(last_errno))
+			log_warnx("db: prepare failed: %s: %s", last_error,
+			    sql);
+		mysql_stmt_close(st);
+		return NULL;
+	}
+	if (ncache < STMT_CACHE) {
+		cache[ncache].sql = sql;
+		cache[ncache].st = st;
+		ncache++;
+	} else
+		log_warnx("db: statement cache full");	/* leaks st: bug */
+	return st;
+}
+
+/* Copy the stored result set into the arena as strings. */
+static int
+fetch_all(struct arena *a, MYSQL_STMT *st, struct db_res *res)
+{
+	MYSQL_RES	*meta;
+	MYSQL_FIELD	*fields;
+	MYSQL_BIND	*b;
+	unsigned long	*len;
+	my_bool		*isnull, *error, on = 1;
+	int		 k, r, rc, ncols;
+	size_t		 size;
+
+	if ((meta = mysql_stmt_result_metadata(st)) == NULL)
+		return 0;
+	ncols = (int)mysql_num_fields(meta);
+	mysql_stmt_attr_set(st, STMT_ATTR_UPDATE_MAX_LENGTH, &on);
+	if (mysql_stmt_store_result(st) != 0) {
+		set_error(mysql_stmt_errno(st), mysql_stmt_error(st));
+		mysql_free_result(meta);
+		return -1;
+	}
+	fields = mysql_fetch_fields(meta);
+	b = xcalloc(ncols, sizeof(*b));
+	len = xcalloc(ncols, sizeof(*len));
+	isnull = xcalloc(ncols, sizeof(*isnull));
+	error = xcalloc(ncols, sizeof(*error));
+	for (k = 0; k < ncols; k++) {
+		size = fields[k].max_length > 64 ? fields[k].max_length : 64;
+		b[k].buffer_type = MYSQL_TYPE_STRING;
+		b[k].buffer = xmalloc(size + 1);
+		b[k].buffer_length = size + 1;
+		b[k].length = &len[k];
+		b[k].is_null = &isnull[k];
+		b[k].error = &error[k];
+	}
+	mysql_stmt_bind_result(st, b);
+	res->ncols = ncols;
+	res->nrows = (int)mysql_stmt_num_rows(st);
+	res->cell = arena_alloc(a, (size_t)(res->nrows ? res->nrows : 1) *
+	    ncols * sizeof(char *));
+	for (r = 0; r < res->nrows; r++) {
+		rc = mysql_stmt_fetch(st);
+		if (rc == 1 || rc == MYSQL_NO_DATA) {
+			set_error(mysql_stmt_errno(st), mysql_stmt_error(st));
+			res->nrows = r;
+			break;
+		}
+		for (k = 0; k < ncols; k++) {
+			char **cell = &res->cell[r * ncols + k];
+
+			if (isnull[k])
+				*cell = NULL;
+			else if (len[k] < b[k].buffer_length)
+				*cell = arena_strndup(a, b[k].buffer, len[k]);
+			else {	/* truncated: fetch this column in full */
+				MYSQL_BIND	one;
+				unsigned long	l2 = 0;
+
+				*cell = arena_alloc(a, len[k] + 1);
+				memset(&one, 0, sizeof(one));
+				one.buffer_type = MYSQL_TYPE_STRING;
+				one.buffer = *cell;
+				one.buffer_length = len[k] + 1;
+				one.length = &l2;
+				mysql_stmt_fetch_column(st, &one, k, 0);
+				(*cell)[len[k]] = '\0';
+			}
+		}
+	}
+	for (k = 0; k < ncols; k++)
+		free(b[k].buffer);
+	free(b);
+	free(len);
+	free(isnull);
+	free(error);
+	mysql_stmt_free_result(st);
+	mysql_free_result(meta);
+	return 0;
+}
+
+static int
+bind_params(MYSQL_STMT *st, const char *fmt, va_list ap, MYSQL_BIND *pb,
+    int64_t *ints, unsigned long *lens)
+{
+	const char	*s;
+	int		 i, n = (int)strlen(fmt);
+
+	if ((unsigned long)n != mysql_stmt_param_count(st)) {
+		set_error(CR_PARAMS_NOT_BOUND, "parameter count mismatch");
+		log_warnx("db: %d parameters given, %lu expected", n,
+		    mysql_stmt_param_count(st));
+		return -1;
+	}
+	memset(pb, 0, n * sizeof(*pb));
+	for (i = 0; i < n; i++) {
+		switch (fmt[i]) {
+		case 'i':
+			ints[i] = va_arg(ap, int64_t);
+			pb[i].buffer_type = MYSQL_TYPE_LONGLONG;
+			pb[i].buffer = &ints[i];
+			break;
+		case 's':
+			s = va_arg(ap, const char *);
+			if (s == NULL) {
+				pb[i].buffer_type = MYSQL_TYPE_NULL;
+				break;
+			}
+			lens[i] = strlen(s);
+			pb[i].buffer_type = MYSQL_TYPE_STRING;
+			pb[i].buffer = (void *)s;
+			pb[i].buffer_length = lens[i];
+			pb[i].length = &lens[i];
+			break;
+		default:
+			set_error(CR_UNKNOWN_ERROR, "bad parameter format");
+			log_warnx("db: bad parameter format '%c'", fmt[i]);
+			return -1;
+		}
+	}
+	return n ? (mysql_stmt_bind_param(st, pb) ? -1 : 0) : 0;
+}
+
+#define MAXPARAMS 48
+
+/*
+ * Run a prepared statement. sql must be a string constant (its address is
+ * the cache key). fmt has one letter per '?': 'i' int64_t, 's' const char *
+ * (NULL binds SQL NULL). res may be NULL. Returns 0 or -1 (db_errno()).
+ */
+int
+db_run(struct arena *a, struct db_res **resp, const char *sql,
+    const char *fmt, ...)
+{
+	MYSQL_BIND	 pb[MAXPARAMS];
+	int64_t		 ints[MAXPARAMS];
+	unsigned long	 lens[MAXPARAMS];
+	struct db_res	*res;
+	MYSQL_STMT	*st;
+	va_list		 ap;
+	int		 attempt;
+
+	if (strlen(fmt) > MAXPARAMS)
+		fatalx("db: too many parameters");
+	res = arena_alloc(a, sizeof(*res));
+	memset(res, 0, sizeof(*res));
+	if (resp != NULL)
+		*resp = res;
+	last_errno = 0;
+	for (attempt = 0; attempt < 2; attempt++) {
+		if (db == NULL && db_open() == -1)
+			return -1;
+		if ((st = stmt_get(sql)) != NULL) {
+			va_start(ap, fmt);
+			if (bind_params(st, fmt, ap, pb, ints, lens) == -1) {
+				va_end(ap);
+				return -1;
+			}
+			va_end(ap);
+			if (mysql_stmt_execute(st) == 0)
+				break;
+			set_error(mysql_stmt_errno(st), mysql_stmt_error(st));
+		}
+		if (!conn_lost(last_errno) || in_tx) {
+			if (!conn_lost(last_errno) &&
+			    last_errno != ER_LOCK_DEADLOCK &&
+			    last_errno != ER_LOCK_WAIT_TIMEOUT &&
+			    last_errno != ER_DUP_ENTRY)
+				log_warnx("db: %u %s: %.200s", last_errno,
+				    last_error, sql);
+			return -1;
+		}
+		log_warnx("db: connection lost (%s), reconnecting", last_error);
+		db_close();
+	}
+	if (attempt == 2)
+		return -1;
+	res->affected = mysql_stmt_affected_rows(st);
+	res->insert_id = mysql_stmt_insert_id(st);
+	return fetch_all(a, st, res);
+}
+
+/* Fixed statements only (no outside values): BEGIN, COMMIT, migrations. */
+int
+db_exec_text(const char *sql)
+{
+	MYSQL_RES	*r;
+
+	if (db == NULL && db_open() == -1)
+		return -1;
+	if (mysql_real_query(db, sql, strlen(sql)) != 0) {
+		set_error(mysql_errno(db), mysql_error(db));
+		return -1;
+	}
+	do {
+		if ((r = mysql_store_result(db)) != NULL)
+			mysql_free_result(r);
+	} while (mysql_next_result(db) == 0);
+	if (mysql_errno(db) != 0) {
+		set_error(mysql_errno(db), mysql_error(db));
+		return -1;
+	}
+	return 0;
+}
+
+int
+db_ping(void)
+{
+	struct arena	*a = arena_new(1024);
+	struct db_res	*res;
+	int		 rc;
+
+	rc = db_run(a, &res, "SELECT 1", "");
+	if (rc == 0 && (res->nrows != 1 || strcmp(res->cell[0], "1") != 0))
+		rc = -1;
+	arena_free(a);
+	return rc;
+}
+
+static int
+retryable(unsigned int no)
+{
+	return no == ER_LOCK_DEADLOCK || no == ER_LOCK_WAIT_TIMEOUT ||
+	    no == WSREP_CONFLICT || conn_lost(no);
+}
+
+/*
+ * Run fn inside a transaction. fn returns 0 (commit) or an enum err
+ * (rollback); a database failure it reports as ERR_INTERNAL is retried
+ * when the server says the transaction may simply be run again.
+ */
+int
+db_tx_run(struct ctx *c, int (*fn)(struct ctx *, void *), void *arg)
+{
+	int	attempt, rc;
+
+	for (attempt = 1; attempt <= TX_RETRIES; attempt++) {
+		last_errno = 0;
+		if (db_exec_text("START TRANSACTION") == -1) {
+			if (conn_lost(last_errno) && attempt < TX_RETRIES) {
+				db_close();
+				continue;
+			}
+			clog_warnx(c, "db: begin failed: %s", last_error);
+			return ERR_INTERNAL;
+		}
+		in_tx = 1;
+		rc = fn(c, arg);
+		if (rc == 0 && db_exec_text("COMMIT") == 0) {
+			in_tx = 0;
+			return 0;
+		}
+		if (rc == 0)
+			rc = ERR_INTERNAL;
+		db_exec_text("ROLLBACK");
+		in_tx = 0;
+		if (rc != ERR_INTERNAL || !retryable(last_errno))
+			return rc;
+		clog_warnx(c, "db: transaction attempt %d failed (%u %s), "
+		    "retrying", attempt, last_errno, last_error);
+		if (conn_lost(last_errno))
+			db_close();
+	}
+	return ERR_INTERNAL;
+}
+
+const char *
+db_cell(const struct db_res *r, int row, int col)
+{
+	if (row < 0 || row >= r->nrows || col < 0 || col >= r->ncols)
+		return NULL;
+	return r->cell[row * r->ncols + col];
+}
+
+int64_t
+db_cell_i64(const struct db_res *r, int row, int col)
+{
+	const char	*s = db_cell(r, row, col);
+
+	return s ? strtoll(s, NULL, 10) : 0;
+}

@@ -1,0 +1,438 @@
+/*
+ * dinghuo.h -- shared types and prototypes, grouped by the file that
+ * defines them. Read this first: it is the table of contents of the
+ * binary. Modules under one heading own what they return unless the
+ * comment says the caller's arena does.
+ */
+#ifndef DINGHUO_H
+#define DINGHUO_H
+
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <sys/types.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
+#include "tpl.h"
+
+#define DINGHUO_VERSION	PACKAGE_VERSION
+
+struct ctx;
+
+/* Errors a domain function returns; http_fail() maps them to statuses. */
+enum err {
+	ERR_NONE = 0,
+	ERR_INVALID,		/* 400 */
+	ERR_UNAUTHORIZED,	/* 401: login needed */
+	ERR_FORBIDDEN,		/* 403 */
+	ERR_NOT_FOUND,		/* 404 */
+	ERR_METHOD,		/* 405 */
+	ERR_CONFLICT,		/* 409 */
+	ERR_TOO_LARGE,		/* 413 */
+	ERR_UNSUPPORTED,	/* 415 */
+	ERR_TOO_MANY,		/* 429 */
+	ERR_INTERNAL,		/* 500 */
+	ERR_UNAVAILABLE		/* 503 */
+};
+
+/* util.c */
+void		*xmalloc(size_t);
+void		*xcalloc(size_t, size_t);
+void		*xrealloc(void *, size_t);
+char		*xstrdup(const char *);
+char		*xstrndup(const char *, size_t);
+int		 parse_i64(const char *, int64_t, int64_t, int64_t *,
+		     const char **);
+size_t		 url_decode(char *, size_t, int);
+int		 hexval(int);
+void		 hex_encode(const unsigned char *, size_t, char *);
+int		 str_eq_ct(const char *, const char *);
+int		 utf8_valid(const char *, size_t);
+double		 now_ms(void);
+
+/* buf.c */
+struct buf {
+	char	*p;
+	size_t	 len;
+	size_t	 cap;
+};
+void		 buf_init(struct buf *, size_t);
+void		 buf_free(struct buf *);
+void		 buf_reserve(struct buf *, size_t);
+void		 buf_add(struct buf *, const void *, size_t);
+void		 buf_adds(struct buf *, const char *);
+void		 buf_addc(struct buf *, char);
+void		 buf_printf(struct buf *, const char *, ...)
+		     __attribute__((format(printf, 2, 3)));
+void		 buf_add_html(struct buf *, const char *, size_t);
+char		*buf_cstr(struct buf *);
+
+/* arena.c: per-request memory, released at once by arena_reset(). */
+struct arena;
+struct arena	*arena_new(size_t);
+void		 arena_free(struct arena *);
+void		 arena_reset(struct arena *);
+void		*arena_alloc(struct arena *, size_t);
+char		*arena_strdup(struct arena *, const char *);
+char		*arena_strndup(struct arena *, const char *, size_t);
+char		*arena_printf(struct arena *, const char *, ...)
+		     __attribute__((format(printf, 2, 3)));
+void		 arena_defer(struct arena *, void (*)(void *), void *);
+json_object	*arena_defer_json(struct arena *, json_object *);
+
+/* log.c */
+enum log_level { LOG_LVL_ERROR, LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
+int		 log_open(const char *, const char *);
+void		 log_set_prefix(const char *);
+void		 log_warn(const char *, ...)
+		     __attribute__((format(printf, 1, 2)));
+void		 log_warnx(const char *, ...)
+		     __attribute__((format(printf, 1, 2)));
+void		 log_info(const char *, ...)
+		     __attribute__((format(printf, 1, 2)));
+void		 log_debug(const char *, ...)
+		     __attribute__((format(printf, 1, 2)));
+__attribute__((noreturn)) void fatal(const char *, ...)
+		     __attribute__((format(printf, 1, 2)));
+__attribute__((noreturn)) void fatalx(const char *, ...)
+		     __attribute__((format(printf, 1, 2)));
+void		 clog_warnx(struct ctx *, const char *, ...)
+		     __attribute__((format(printf, 2, 3)));
+void		 clog_info(struct ctx *, const char *, ...)
+		     __attribute__((format(printf, 2, 3)));
+void		 log_access(const char *, ...)
+		     __attribute__((format(printf, 1, 2)));
+extern int	 log_verbose;
+
+/* conf.c: one table row per key; see conf_table in conf.c. */
+struct conf {
+	char	*listen;
+	int64_t	 listen_mode;
+	int64_t	 workers;
+	int64_t	 backlog;
+	int64_t	 max_requests;
+	int64_t	 request_timeout;
+	char	*pid_file;
+	char	*error_log;
+	char	*access_log;
+	int64_t	 log_debug;
+	char	*db_host;
+	int64_t	 db_port;
+	char	*db_socket;
+	char	*db_user;
+	char	*db_password;
+	char	*db_name;
+	char	*templates_dir;
+	char	*sql_dir;
+	char	*uploads_dir;
+	char	*default_shop;
+	int64_t	 max_body;
+	int64_t	 max_upload;
+	int64_t	 session_ttl;
+	int64_t	 login_max_failures;
+	int64_t	 login_window;
+	int64_t	 pwhash_memlimit;
+	int64_t	 pwhash_opslimit;
+};
+extern struct conf conf;
+int		 conf_load(const char *, struct conf *, struct buf *);
+void		 conf_free(struct conf *);
+void		 conf_sample(struct buf *);
+void		 conf_dump(const struct conf *, struct buf *);
+
+/* server.c: the prefork master and the scoreboard it shares with workers. */
+enum slot_state { SLOT_FREE, SLOT_STARTING, SLOT_IDLE, SLOT_BUSY };
+struct slot {
+	volatile pid_t		 pid;
+	volatile int		 state;
+	volatile double		 started;	/* now_ms() of request start */
+	volatile uint64_t	 requests;
+	char			 reqid[17];
+	char			 what[96];	/* method and path, for logs */
+	/* master only */
+	int			 retiring;
+	double			 spawned;
+};
+extern struct slot *slots;
+int		 server_run(const char *);
+int		 listen_open(const char *, int, int);
+
+/* worker.c: one worker process's request loop. */
+struct route;
+struct worker;
+int		 worker_main(int, int, const char *);
+struct theme_cache *worker_themes(void);
+void		 worker_note(struct ctx *);
+extern struct worker *worker;
+
+/* request.c: FastCGI params, query, cookies, bodies. */
+struct kv {
+	const char	*name;
+	const char	*value;
+	size_t		 len;
+};
+struct upload {
+	const char	*field;
+	const char	*filename;
+	const char	*type;
+	const char	*data;
+	size_t		 len;
+};
+struct kvlist {
+	struct kv	*v;
+	int		 n;
+	int		 cap;
+};
+const char	*kv_get(const struct kvlist *, const char *);
+void		 kv_add(struct arena *, struct kvlist *, const char *,
+		     const char *, size_t);
+int		 query_parse(struct arena *, struct kvlist *, char *, size_t);
+int		 cookie_parse(struct arena *, struct kvlist *, const char *);
+int		 multipart_parse(struct ctx *, char *, size_t, const char *);
+int		 request_parse(struct ctx *, const char **);
+int		 request_body(struct ctx *);
+const char	*req_param(struct ctx *, const char *);
+const char	*req_cookie(struct ctx *, const char *);
+
+/* form.c: validate input against a table of fields (kcgi-style). */
+enum field_type { FIELD_TEXT, FIELD_INT, FIELD_ID, FIELD_PHONE,
+	FIELD_PASSWORD, FIELD_SLUG };
+#define FIELD_REQUIRED	0x01
+struct field {
+	const char	*name;
+	enum field_type	 type;
+	int		 flags;
+	int64_t		 min;
+	int64_t		 max;
+	const char	*label;
+};
+struct form_value {
+	const char	*s;
+	int64_t		 i64;
+	int		 present;
+};
+#define FORM_MAX 32
+struct form {
+	struct form_value v[FORM_MAX];
+	const char	*error;
+	json_object	*errors;
+};
+int		 form_parse(struct ctx *, const struct field *, struct form *);
+
+/* router.c */
+#define ROUTE_STAFF	0x0001	/* staff session required */
+#define ROUTE_CUSTOMER	0x0002	/* customer session required */
+#define ROUTE_CSRF	0x0004	/* check the CSRF token */
+#define ROUTE_NOSHOP	0x0008	/* works without a shop */
+#define ROUTE_JSON	0x0010	/* always answers JSON */
+#define ROUTE_BODY	0x0020	/* read and parse the request body */
+struct route {
+	const char	*method;
+	const char	*pattern;
+	int		(*handler)(struct ctx *);
+	int		 flags;
+	const char	*roles;		/* staff roles, "owner,admin"; NULL: any */
+};
+enum { ROUTER_OK, ROUTER_NOT_FOUND, ROUTER_BAD_METHOD };
+#define ROUTE_MAXCAP 4
+struct router;
+struct route_match {
+	const struct route	*route;
+	char			*cap[ROUTE_MAXCAP];
+	char			 allow[64];
+};
+struct router	*router_new(const struct route *const *);
+void		 router_free(struct router *);
+int		 router_match(struct router *, struct arena *, const char *,
+		     const char *, struct route_match *);
+
+/* response.c */
+void		 http_header(struct ctx *, const char *, const char *);
+int		 http_fail(struct ctx *, enum err, const char *);
+int		 http_see_other(struct ctx *, const char *, ...)
+		     __attribute__((format(printf, 2, 3)));
+int		 http_json(struct ctx *, int, json_object *);
+void		 http_set_cookie(struct ctx *, const char *, const char *,
+		     int64_t);
+int		 err_status(enum err);
+const char	*err_code(enum err);
+void		 response_send(struct ctx *);
+
+/* render.c: one view model, two representations. */
+int		 render(struct ctx *, const char *);
+int		 render_page(struct ctx *, const char *);
+int		 http_json_error(struct ctx *, json_object *);
+json_object	*view_new(struct ctx *);
+int		 render_json_ok(struct ctx *, int);
+int		 wants_json(struct ctx *);
+void		 view_set_str(json_object *, const char *, const char *);
+void		 view_set_i64(json_object *, const char *, int64_t);
+void		 view_set_bool(json_object *, const char *, int);
+char		*fmt_yuan(struct arena *, int64_t);
+
+/* theme.c: compiled templates per worker, per theme. */
+struct theme_cache;
+struct theme_cache *theme_cache_new(const char *);
+void		 theme_cache_free(struct theme_cache *);
+const struct tpl *theme_get(struct theme_cache *, const char *,
+		     const char *);
+int		 theme_valid_name(const char *);
+
+/* db.c: one connection per worker, prepared statements only. */
+struct db_res {
+	int		 nrows;
+	int		 ncols;
+	char		**cell;		/* nrows * ncols; NULL is SQL NULL */
+	uint64_t	 affected;
+	uint64_t	 insert_id;
+};
+int		 db_open(void);
+void		 db_close(void);
+int		 db_ping(void);
+int		 db_run(struct arena *, struct db_res **, const char *,
+		     const char *, ...);
+int		 db_exec_text(const char *);
+unsigned int	 db_errno(void);
+const char	*db_error(void);
+int		 db_tx_run(struct ctx *, int (*)(struct ctx *, void *), void *);
+int		 db_in_tx(void);
+const char	*db_cell(const struct db_res *, int, int);
+int64_t		 db_cell_i64(const struct db_res *, int, int);
+
+/* migrate.c */
+int		 migrate_run(const char *);
+
+/* shop.c: tenants. */
+#define SHOP_MODE_ORDERING	0x01
+#define SHOP_MODE_WHOLESALE	0x02
+#define SHOP_MODE_RETAIL	0x04
+struct shop {
+	int64_t		 id;
+	char		*slug;
+	char		*name;
+	char		*host;
+	char		*theme;
+	char		*logo_url;
+	char		*color_primary;
+	char		*contact_phone;
+	char		*footer_text;
+	int		 modes;
+};
+int		 shop_by_slug(struct ctx *, const char *, struct shop **);
+int		 shop_by_host(struct ctx *, const char *, struct shop **);
+int		 shop_valid_slug(const char *);
+json_object	*shop_view(const struct shop *);
+
+/* session.c */
+enum sess_kind { SESS_NONE, SESS_STAFF, SESS_CUSTOMER };
+struct session {
+	int64_t		 id;
+	enum sess_kind	 kind;
+	int64_t		 user_id;	/* staff.id or customer_user.id */
+	int64_t		 customer_id;	/* company, for customer users */
+	const char	*role;
+	const char	*name;
+	const char	*phone;
+	const char	*csrf;
+	int		 bearer;
+};
+int		 session_load(struct ctx *);
+int		 session_create(struct ctx *, enum sess_kind, int64_t, int,
+		     char **);
+int		 session_destroy(struct ctx *);
+void		 token_hash(const char *, char *);
+
+/* csrf.c */
+const char	*csrf_token(struct ctx *);
+int		 csrf_check(struct ctx *);
+
+/* auth.c: password hashing and login with throttling. */
+int		 auth_hash(const char *, char *, size_t);
+int		 auth_verify(const char *, const char *);
+int		 auth_login(struct ctx *, enum sess_kind, const char *,
+		     const char *, char **);
+int		 auth_random_hex(char *, size_t);
+#define AUTH_HASH_MAX	128
+
+/* cli.c: operator commands. */
+int		 cli_shop_create(int, char **);
+int		 cli_demo(int, char **);
+
+/* h_account.c: login and logout, shared by customers and staff. */
+int		 h_login_form(struct ctx *, enum sess_kind);
+int		 h_login_post(struct ctx *, enum sess_kind);
+int		 h_logout(struct ctx *);
+
+/* Routes, one table per area. */
+extern const struct route h_store_routes[];
+extern const struct route h_account_routes[];
+extern const struct route h_admin_routes[];
+extern const struct route h_api_routes[];
+
+/* The per-request context every handler receives. */
+struct ctx {
+	struct arena	*arena;
+	void		*fcgi;		/* FCGX_Request *, NULL in unit tests */
+	char		 reqid[17];
+	double		 t0;
+
+	/* request */
+	const char	*method;
+	const char	*uri;		/* as sent, with the query string */
+	const char	*path;		/* without /s/<slug>, decoded */
+	const char	*base;		/* "" or "/s/<slug>" for links */
+	const char	*host;
+	const char	*remote_addr;
+	const char	*content_type;
+	const char	*accept;
+	const char	*authorization;
+	const char	*origin;
+	const char	*csrf_header;
+	int64_t		 content_length;
+	int		 https;
+	struct kvlist	 query;
+	struct kvlist	 form;
+	struct kvlist	 cookies;
+	struct upload	*uploads;
+	int		 nuploads;
+	json_object	*json;		/* parsed JSON body, owned by arena */
+	int		 body_read;
+
+	/* routing, tenant, session */
+	struct route_match m;
+	struct shop	*shop;
+	struct session	 sess;
+
+	/* response */
+	int		 status;
+	const char	*ctype;
+	struct buf	 headers;
+	struct buf	 body;
+	json_object	*view;		/* the handler's view model */
+	const char	*title;
+	const char	*error;		/* user-fit message for http_fail */
+	int		 json_out;	/* render as JSON */
+	int		 sent;
+};
+
+void		 ctx_init(struct ctx *, struct arena *);
+void		 ctx_reset(struct ctx *);
+void		 ctx_free(struct ctx *);
+char		*ctx_link(struct ctx *, const char *);
+
+#endif /* DINGHUO_H */

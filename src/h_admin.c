@@ -1,0 +1,70 @@
+/*
+ * h_admin.c -- the back office: staff login and the dashboard shell with
+ * the shop's headline numbers and the navigation.
+ */
+#include "dinghuo.h"
+
+static int
+h_admin_login_form(struct ctx *c)
+{
+	return h_login_form(c, SESS_STAFF);
+}
+
+static int
+h_admin_login(struct ctx *c)
+{
+	return h_login_post(c, SESS_STAFF);
+}
+
+static const char sql_counts[] =
+    "SELECT (SELECT COUNT(*) FROM customer WHERE shop_id = ?), "
+    "(SELECT COUNT(*) FROM customer_user WHERE shop_id = ? "
+    "AND status = 'active'), "
+    "(SELECT COUNT(*) FROM staff WHERE shop_id = ? AND status = 'active'), "
+    "(SELECT COUNT(*) FROM customer_user WHERE shop_id = ? "
+    "AND created_at > NOW(3) - INTERVAL 30 DAY)";
+
+static const char *
+staff_role_label(const char *role)
+{
+	static const char *labels[][2] = {
+		{ "owner", "店主" }, { "admin", "管理员" }, { "sales", "销售" },
+		{ "warehouse", "仓库" }, { "finance", "财务" },
+		{ "service", "客服" },
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
+		if (strcmp(role, labels[i][0]) == 0)
+			return labels[i][1];
+	return role;
+}
+
+static int
+h_admin_dashboard(struct ctx *c)
+{
+	struct db_res	*r;
+	json_object	*v = view_new(c), *stats;
+	int64_t		 id = c->shop->id;
+
+	if (db_run(c->arena, &r, sql_counts, "iiii", id, id, id, id) == -1)
+		return http_fail(c, ERR_INTERNAL, NULL);
+	stats = json_object_new_object();
+	view_set_i64(stats, "customers", db_cell_i64(r, 0, 0));
+	view_set_i64(stats, "customer_users", db_cell_i64(r, 0, 1));
+	view_set_i64(stats, "staff", db_cell_i64(r, 0, 2));
+	view_set_i64(stats, "new_users_30d", db_cell_i64(r, 0, 3));
+	json_object_object_add(v, "stats", stats);
+	view_set_str(v, "name", c->sess.name);
+	view_set_str(v, "role_label", staff_role_label(c->sess.role));
+	c->title = "管理后台";
+	return render(c, "admin/dashboard");
+}
+
+const struct route h_admin_routes[] = {
+	{ "GET", "^/admin/login$", h_admin_login_form, 0, NULL },
+	{ "POST", "^/admin/login$", h_admin_login, ROUTE_CSRF, NULL },
+	{ "POST", "^/admin/logout$", h_logout, ROUTE_CSRF, NULL },
+	{ "GET", "^/admin/?$", h_admin_dashboard, ROUTE_STAFF, NULL },
+	{ NULL, NULL, NULL, 0, NULL }
+};

@@ -1,0 +1,89 @@
+/*
+ * h_api.c -- JSON-only endpoints: health check, shop info, and the
+ * mini-program's token login and logout. Pages with an H5 twin are served
+ * as JSON by their own handlers (see h_account.c).
+ */
+#include "dinghuo.h"
+
+static int
+h_healthz(struct ctx *c)
+{
+	json_object	*v = view_new(c);
+
+	if (db_ping() == -1) {
+		clog_warnx(c, "healthz: database: %s", db_error());
+		return http_fail(c, ERR_UNAVAILABLE, "数据库不可用");
+	}
+	view_set_str(v, "db", "ok");
+	view_set_str(v, "version", DINGHUO_VERSION);
+	return render_json_ok(c, 200);
+}
+
+static int
+h_api_shop(struct ctx *c)
+{
+	c->view = shop_view(c->shop);
+	arena_defer_json(c->arena, c->view);
+	return render_json_ok(c, 200);
+}
+
+enum { F_PHONE, F_PASSWORD, F_KIND };
+static const struct field token_fields[] = {
+	[F_PHONE] =	{ "phone", FIELD_PHONE, FIELD_REQUIRED, 0, 0, "手机号" },
+	[F_PASSWORD] =	{ "password", FIELD_PASSWORD, FIELD_REQUIRED, 1, 128,
+			  "密码" },
+	[F_KIND] =	{ "kind", FIELD_TEXT, 0, 0, 10, "账户类型" },
+	{ NULL, 0, 0, 0, 0, NULL }
+};
+
+/* POST /api/v1/login {"phone","password","kind":"customer"|"staff"} */
+static int
+h_api_login(struct ctx *c)
+{
+	struct form	 f;
+	json_object	*v;
+	enum sess_kind	 kind = SESS_CUSTOMER;
+	char		*token;
+	int		 err;
+
+	if (form_parse(c, token_fields, &f) == -1)
+		return http_fail(c, ERR_INVALID, f.error);
+	if (f.v[F_KIND].present) {
+		if (strcmp(f.v[F_KIND].s, "staff") == 0)
+			kind = SESS_STAFF;
+		else if (strcmp(f.v[F_KIND].s, "customer") != 0)
+			return http_fail(c, ERR_INVALID,
+			    "账户类型：应为 customer 或 staff");
+	}
+	if ((err = auth_login(c, kind, f.v[F_PHONE].s, f.v[F_PASSWORD].s,
+	    &token)) != 0)
+		return http_fail(c, err, c->error);
+	v = view_new(c);
+	view_set_str(v, "token", token);
+	view_set_i64(v, "expires_in", conf.session_ttl);
+	view_set_str(v, "kind", kind == SESS_STAFF ? "staff" : "customer");
+	view_set_str(v, "name", c->sess.name);
+	view_set_str(v, "role", c->sess.role);
+	return render_json_ok(c, 200);
+}
+
+static int
+h_api_logout(struct ctx *c)
+{
+	if (c->sess.kind == SESS_NONE)
+		return http_fail(c, ERR_UNAUTHORIZED, "请先登录");
+	if (session_destroy(c) != 0)
+		return http_fail(c, ERR_INTERNAL, NULL);
+	view_new(c);
+	return render_json_ok(c, 200);
+}
+
+const struct route h_api_routes[] = {
+	{ "GET", "^/healthz$", h_healthz, ROUTE_NOSHOP | ROUTE_JSON, NULL },
+	{ "GET", "^/api/v1/shop$", h_api_shop, ROUTE_JSON, NULL },
+	{ "POST", "^/api/v1/login$", h_api_login, ROUTE_JSON | ROUTE_BODY,
+	  NULL },
+	{ "POST", "^/api/v1/logout$", h_api_logout, ROUTE_JSON | ROUTE_CSRF,
+	  NULL },
+	{ NULL, NULL, NULL, 0, NULL }
+};

@@ -1,0 +1,143 @@
+/*
+ * main.c -- the dinghuo command: `serve` runs the prefork FastCGI server;
+ * the others are operator commands (migrate, shop create, demo,
+ * check-config, sample-config). Only main and config loading exit.
+ */
+#include "dinghuo.h"
+
+#include <sodium.h>
+#include <unistd.h>
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: dinghuo [-c dinghuo.conf] command\n"
+	    "commands:\n"
+	    "  serve                  run the FastCGI server (prefork)\n"
+	    "  migrate                apply the numbered sql/ migrations\n"
+	    "  shop create --slug S --name N [--host H] --admin-phone P "
+	    "--admin-password PW\n"
+	    "  demo [--slug S] [--name N] [--host H]   create a demo shop\n"
+	    "  check-config [-v]      report every problem of the config\n"
+	    "  sample-config          print a commented config file\n"
+	    "  version\n"
+	    "The config file is -c FILE, else $DINGHUO_CONF, else ./dinghuo.conf "
+	    "if it exists.\nEvery key may be overridden by DINGHUO_<KEY>.\n");
+	exit(2);
+}
+
+static const char *
+conf_path_default(const char *given)
+{
+	const char	*env;
+
+	if (given != NULL)
+		return given;
+	if ((env = getenv("DINGHUO_CONF")) != NULL && *env)
+		return env;
+	if (access("dinghuo.conf", F_OK) == 0)
+		return "dinghuo.conf";
+	return NULL;
+}
+
+static int
+check_config(const char *path, int verbose, struct buf *errs, int bad)
+{
+	struct buf	 out;
+	char		 p[PATH_MAX];
+
+	buf_init(&out, 1024);
+	snprintf(p, sizeof(p), "%s/themes/default/layout/base.mustache",
+	    conf.templates_dir);
+	if (access(p, R_OK) != 0) {
+		buf_printf(errs, "templates_dir = %s: no readable %s\n",
+		    conf.templates_dir, p);
+		bad++;
+	}
+	if (access(conf.sql_dir, R_OK | X_OK) != 0) {
+		buf_printf(errs, "sql_dir = %s: %s\n", conf.sql_dir,
+		    strerror(errno));
+		bad++;
+	}
+	if (bad) {
+		fprintf(stderr, "%s", buf_cstr(errs));
+		fprintf(stderr, "%d problem%s in %s\n", bad, bad == 1 ? "" : "s",
+		    path ? path : "the environment");
+	} else
+		printf("%s: ok\n", path ? path : "(defaults and environment)");
+	if (verbose) {
+		conf_dump(&conf, &out);
+		printf("%s", buf_cstr(&out));
+	}
+	buf_free(&out);
+	return bad ? 1 : 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct buf	 errs;
+	const char	*path = NULL, *cmd;
+	int		 ch, bad, rc;
+
+	while ((ch = getopt(argc, argv, "+c:h")) != -1) {
+		switch (ch) {
+		case 'c':
+			path = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1)
+		usage();
+	cmd = argv[0];
+	if (strcmp(cmd, "version") == 0) {
+		printf("dinghuo %s\n", DINGHUO_VERSION);
+		return 0;
+	}
+	if (strcmp(cmd, "sample-config") == 0) {
+		buf_init(&errs, 4096);
+		conf_sample(&errs);
+		fputs(buf_cstr(&errs), stdout);
+		buf_free(&errs);
+		return 0;
+	}
+	if (sodium_init() < 0)
+		fatalx("libsodium failed to initialise");
+	path = conf_path_default(path);
+	buf_init(&errs, 1024);
+	bad = conf_load(path, &conf, &errs);
+	log_verbose = conf.log_debug;
+	if (strcmp(cmd, "check-config") == 0) {
+		rc = check_config(path, argc > 1 && strcmp(argv[1], "-v") == 0,
+		    &errs, bad);
+		goto out;
+	}
+	if (bad) {
+		fprintf(stderr, "%sdinghuo: fix the config (dinghuo "
+		    "check-config)\n", buf_cstr(&errs));
+		rc = 1;
+		goto out;
+	}
+	if (strcmp(cmd, "serve") == 0) {
+		if (log_open(conf.error_log, conf.access_log) == -1)
+			fatalx("cannot open the logs");
+		rc = server_run(path);
+	} else if (strcmp(cmd, "migrate") == 0)
+		rc = migrate_run(conf.sql_dir);
+	else if (strcmp(cmd, "shop") == 0 && argc > 1 &&
+	    strcmp(argv[1], "create") == 0)
+		rc = cli_shop_create(argc - 2, argv + 2);
+	else if (strcmp(cmd, "demo") == 0)
+		rc = cli_demo(argc - 1, argv + 1);
+	else
+		usage();
+out:
+	buf_free(&errs);
+	conf_free(&conf);
+	return rc;
+}

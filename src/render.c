@@ -1,0 +1,175 @@
+/*
+ * render.c -- one view model, two representations: JSON in the envelope
+ * {"ok":true,"data":...} for /api/ and Accept: application/json clients
+ * (the mini-program), or the page template of the shop's theme for the H5
+ * browser. Templates see the handler's view on top of the request globals
+ * (shop and brand, base path, who is logged in, CSRF token).
+ */
+#include "dinghuo.h"
+
+struct resolver {
+	struct theme_cache	*cache;
+	const char		*theme;
+};
+
+int
+wants_json(struct ctx *c)
+{
+	if (strncmp(c->path, "/api/", 5) == 0)
+		return 1;
+	return c->accept != NULL &&
+	    strncmp(c->accept, "application/json", 16) == 0;
+}
+
+void
+view_set_str(json_object *o, const char *k, const char *v)
+{
+	json_object_object_add(o, k, v ? json_object_new_string(v) : NULL);
+}
+
+void
+view_set_i64(json_object *o, const char *k, int64_t v)
+{
+	json_object_object_add(o, k, json_object_new_int64(v));
+}
+
+void
+view_set_bool(json_object *o, const char *k, int v)
+{
+	json_object_object_add(o, k, json_object_new_boolean(v));
+}
+
+/* 1234 fen -> "12.34" */
+char *
+fmt_yuan(struct arena *a, int64_t fen)
+{
+	uint64_t	u = fen < 0 ? -(uint64_t)fen : (uint64_t)fen;
+
+	return arena_printf(a, "%s%" PRIu64 ".%02u", fen < 0 ? "-" : "",
+	    u / 100, (unsigned)(u % 100));
+}
+
+static void
+json_send(struct ctx *c, int status, json_object *env)
+{
+	const char	*s;
+	size_t		 n;
+
+	s = json_object_to_json_string_length(env, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE, &n);
+	c->body.len = 0;
+	buf_add(&c->body, s, n);
+	c->status = status;
+	c->ctype = "application/json; charset=utf-8";
+	json_object_put(env);
+}
+
+int
+render_json_ok(struct ctx *c, int status)
+{
+	json_object	*env = json_object_new_object();
+
+	json_object_object_add(env, "ok", json_object_new_boolean(1));
+	json_object_object_add(env, "data", c->view ?
+	    json_object_get(c->view) : json_object_new_object());
+	json_send(c, status, env);
+	return status;
+}
+
+int
+http_json_error(struct ctx *c, json_object *err)
+{
+	json_object	*env = json_object_new_object();
+
+	json_object_object_add(env, "ok", json_object_new_boolean(0));
+	json_object_object_add(env, "error", err);
+	json_send(c, c->status, env);
+	return c->status;
+}
+
+static const struct tpl *
+resolve(void *arg, const char *name)
+{
+	struct resolver	*r = arg;
+
+	return theme_get(r->cache, r->theme, name);
+}
+
+static json_object *
+globals(struct ctx *c, const char *theme)
+{
+	json_object	*g = json_object_new_object(), *me;
+
+	if (c->shop != NULL)
+		json_object_object_add(g, "shop", shop_view(c->shop));
+	view_set_str(g, "base", c->base);
+	view_set_str(g, "static", arena_printf(c->arena, "/static/%s",
+	    theme));
+	view_set_str(g, "title", c->title);
+	view_set_str(g, "path", c->path);
+	if (c->sess.kind != SESS_NONE) {
+		me = json_object_new_object();
+		view_set_str(me, "name", c->sess.name);
+		view_set_str(me, "role", c->sess.role);
+		view_set_bool(me, "staff", c->sess.kind == SESS_STAFF);
+		view_set_bool(me, "customer", c->sess.kind == SESS_CUSTOMER);
+		json_object_object_add(g, "me", me);
+	}
+	if (c->shop != NULL)
+		view_set_str(g, "csrf", csrf_token(c));
+	return g;
+}
+
+/* Render pages/<page> of the shop's theme into the body. 0 or -1. */
+int
+render_page(struct ctx *c, const char *page)
+{
+	struct resolver	 r;
+	const struct tpl *t;
+	json_object	*stack[2];
+	char		 name[128];
+	int		 rc;
+
+	r.cache = worker_themes();
+	r.theme = c->shop && c->shop->theme ? c->shop->theme : "default";
+	snprintf(name, sizeof(name), "pages/%s", page);
+	if (r.cache == NULL || (t = theme_get(r.cache, r.theme, name)) == NULL) {
+		clog_warnx(c, "render: no template %s in theme %s", name,
+		    r.theme);
+		return -1;
+	}
+	stack[0] = globals(c, r.theme);
+	stack[1] = c->view;
+	c->body.len = 0;
+	rc = tpl_render(t, stack, c->view ? 2 : 1, resolve, &r, &c->body);
+	json_object_put(stack[0]);
+	if (rc != 0) {
+		clog_warnx(c, "render: %s nests too deeply", name);
+		return -1;
+	}
+	c->ctype = "text/html; charset=utf-8";
+	return 0;
+}
+
+/* The handler's view as the page or as JSON; 200 unless status is set. */
+int
+render(struct ctx *c, const char *page)
+{
+	int	status = c->status ? c->status : 200;
+
+	if (c->json_out)
+		return render_json_ok(c, status);
+	if (render_page(c, page) != 0)
+		return http_fail(c, ERR_INTERNAL, NULL);
+	c->status = status;
+	return status;
+}
+
+/* A fresh view model, freed with the request. */
+json_object *
+view_new(struct ctx *c)
+{
+	c->view = json_object_new_object();
+	arena_defer_json(c->arena, c->view);
+	return c->view;
+}

@@ -1,0 +1,163 @@
+/*
+ * session.c -- sessions in the database: a browser carries the token in
+ * the cookie "sid", the mini-program in "Authorization: Bearer"; both map
+ * to one row of the session table, which stores only the token's hash.
+ * A session belongs to one shop: a token shown to another shop is unknown.
+ */
+#include "dinghuo.h"
+
+#include <sodium.h>
+
+#define TOKEN_BYTES	32
+#define TOKEN_HEX	(TOKEN_BYTES * 2)
+
+/* hex of BLAKE2b-256(token): what the session table stores. */
+void
+token_hash(const char *token, char *out)
+{
+	unsigned char	h[32];
+
+	crypto_generichash(h, sizeof(h), (const unsigned char *)token,
+	    strlen(token), NULL, 0);
+	hex_encode(h, sizeof(h), out);
+}
+
+static int
+token_valid(const char *t)
+{
+	size_t	i;
+
+	if (strlen(t) != TOKEN_HEX)
+		return 0;
+	for (i = 0; i < TOKEN_HEX; i++)
+		if (hexval((unsigned char)t[i]) == -1)
+			return 0;
+	return 1;
+}
+
+static const char *
+presented_token(struct ctx *c, int *bearer)
+{
+	const char	*a = c->authorization;
+
+	*bearer = 0;
+	if (a != NULL && strncasecmp(a, "Bearer ", 7) == 0) {
+		*bearer = 1;
+		return a + 7;
+	}
+	return req_cookie(c, "sid");
+}
+
+static const char sql_load[] =
+    "SELECT s.id, s.kind, COALESCE(s.staff_id, s.customer_user_id), s.csrf, "
+    "COALESCE(st.name, cu.name), COALESCE(st.role, cu.role), "
+    "COALESCE(st.phone, cu.phone), cu.customer_id, "
+    "TIMESTAMPDIFF(SECOND, NOW(3), s.expires_at) "
+    "FROM session s "
+    "LEFT JOIN staff st ON st.id = s.staff_id AND st.status = 'active' "
+    "LEFT JOIN customer_user cu ON cu.id = s.customer_user_id "
+    "AND cu.status = 'active' "
+    "WHERE s.token_hash = ? AND s.shop_id = ? AND s.expires_at > NOW(3)";
+static const char sql_touch[] =
+    "UPDATE session SET expires_at = NOW(3) + INTERVAL ? SECOND "
+    "WHERE id = ?";
+
+/* Fill c->sess from the presented token; no token is not an error. */
+int
+session_load(struct ctx *c)
+{
+	struct db_res	*r;
+	const char	*tok;
+	char		 hash[TOKEN_HEX + 1];
+	int		 bearer;
+
+	memset(&c->sess, 0, sizeof(c->sess));
+	if ((tok = presented_token(c, &bearer)) == NULL)
+		return 0;
+	if (!token_valid(tok)) {
+		clog_info(c, "session: malformed token ignored");
+		return 0;
+	}
+	token_hash(tok, hash);
+	if (db_run(c->arena, &r, sql_load, "si", hash, c->shop->id) == -1)
+		return -1;
+	if (r->nrows == 0 || db_cell(r, 0, 4) == NULL)
+		return 0;	/* unknown, expired, or user disabled */
+	c->sess.id = db_cell_i64(r, 0, 0);
+	c->sess.kind = strcmp(db_cell(r, 0, 1), "staff") == 0 ? SESS_STAFF :
+	    SESS_CUSTOMER;
+	c->sess.user_id = db_cell_i64(r, 0, 2);
+	c->sess.csrf = db_cell(r, 0, 3);
+	c->sess.name = db_cell(r, 0, 4);
+	c->sess.role = db_cell(r, 0, 5);
+	c->sess.phone = db_cell(r, 0, 6);
+	c->sess.customer_id = db_cell_i64(r, 0, 7);
+	c->sess.bearer = bearer;
+	/* Slide the expiry at most once an hour, not on every request. */
+	if (db_cell_i64(r, 0, 8) < conf.session_ttl - 3600 &&
+	    db_run(c->arena, NULL, sql_touch, "ii", conf.session_ttl,
+	    c->sess.id) == -1)
+		clog_warnx(c, "session: could not extend session %" PRId64,
+		    c->sess.id);
+	return 0;
+}
+
+static const char sql_create[] =
+    "INSERT INTO session (token_hash, shop_id, kind, staff_id, "
+    "customer_user_id, via, csrf, ip, expires_at) VALUES "
+    "(?, ?, ?, ?, ?, ?, ?, ?, NOW(3) + INTERVAL ? SECOND)";
+
+/*
+ * Start a session for a user who has just proved who they are. Browsers
+ * get the cookie; a bearer session returns its token in *token_out.
+ */
+int
+session_create(struct ctx *c, enum sess_kind kind, int64_t user_id,
+    int bearer, char **token_out)
+{
+	char		 token[TOKEN_HEX + 1], hash[TOKEN_HEX + 1], csrf[33];
+	struct db_res	*r;
+	const char	*staff = NULL, *cust = NULL;
+	char		 idbuf[24];
+
+	if (auth_random_hex(token, TOKEN_BYTES) == -1 ||
+	    auth_random_hex(csrf, 16) == -1)
+		return ERR_INTERNAL;
+	token_hash(token, hash);
+	snprintf(idbuf, sizeof(idbuf), "%" PRId64, user_id);
+	if (kind == SESS_STAFF)
+		staff = idbuf;
+	else
+		cust = idbuf;
+	if (db_run(c->arena, &r, sql_create, "sissssssi", hash, c->shop->id,
+	    kind == SESS_STAFF ? "staff" : "customer", staff, cust,
+	    bearer ? "bearer" : "cookie", csrf, c->remote_addr,
+	    conf.session_ttl) == -1)
+		return ERR_INTERNAL;
+	c->sess.id = (int64_t)r->insert_id;
+	c->sess.kind = kind;
+	c->sess.user_id = user_id;
+	c->sess.csrf = arena_strdup(c->arena, csrf);
+	c->sess.bearer = bearer;
+	if (!bearer)
+		http_set_cookie(c, "sid", token, conf.session_ttl);
+	if (token_out != NULL)
+		*token_out = arena_strdup(c->arena, token);
+	return 0;
+}
+
+static const char sql_destroy[] =
+    "DELETE FROM session WHERE id = ? AND shop_id = ?";
+
+int
+session_destroy(struct ctx *c)
+{
+	if (c->sess.kind != SESS_NONE &&
+	    db_run(c->arena, NULL, sql_destroy, "ii", c->sess.id,
+	    c->shop->id) == -1)
+		return ERR_INTERNAL;
+	if (!c->sess.bearer)
+		http_set_cookie(c, "sid", "", 0);
+	memset(&c->sess, 0, sizeof(c->sess));
+	return 0;
+}

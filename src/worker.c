@@ -1,0 +1,285 @@
+/*
+ * worker.c -- one worker process: waits for a FastCGI connection, runs the
+ * request through tenant, router, session, CSRF and the handler, sends the
+ * response, logs it and resets the request arena. The worker owns its DB
+ * connection, compiled routes and templates; they live until it exits.
+ */
+#include "dinghuo.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+
+struct worker {
+	struct arena		*arena;
+	struct router		*router;
+	struct theme_cache	*themes;
+	struct slot		*slot;
+	FCGX_Request		 req;
+	uint64_t		 served;
+};
+
+struct worker		*worker;
+static volatile sig_atomic_t stop;
+
+static const struct route *const route_tables[] = {
+	h_api_routes, h_account_routes, h_admin_routes, h_store_routes, NULL
+};
+
+static void
+on_stop(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static void
+new_reqid(struct ctx *c)
+{
+	static uint32_t	counter;
+	uint64_t	v;
+
+	v = ((uint64_t)getpid() << 40) ^ ((uint64_t)time(NULL) << 20) ^
+	    (uint64_t)++counter * 0x9e3779b97f4a7c15ULL;
+	snprintf(c->reqid, sizeof(c->reqid), "%016" PRIx64, v);
+}
+
+/* Find the shop: /s/<slug>/ prefix, then Host header, then default_shop. */
+static int
+find_tenant(struct ctx *c, const char *slug)
+{
+	char	 host[256], *colon;
+	int	 rc;
+
+	if (slug != NULL) {
+		if ((rc = shop_by_slug(c, slug, &c->shop)) != 0)
+			return rc;
+		if (c->shop == NULL)
+			c->error = "店铺不存在";
+		return 0;
+	}
+	if (c->host != NULL && *c->host) {
+		snprintf(host, sizeof(host), "%s", c->host);
+		if ((colon = strchr(host, ':')) != NULL)
+			*colon = '\0';
+		if ((rc = shop_by_host(c, host, &c->shop)) != 0)
+			return rc;
+		if (c->shop != NULL)
+			return 0;
+	}
+	if (*conf.default_shop)
+		return shop_by_slug(c, conf.default_shop, &c->shop);
+	return 0;
+}
+
+/* Route flags decide what must hold before the handler runs. */
+static int
+guard(struct ctx *c, const struct route *r)
+{
+	char	*next;
+
+	if (!(r->flags & ROUTE_NOSHOP) && c->shop == NULL)
+		return http_fail(c, ERR_NOT_FOUND, "店铺不存在");
+	if (r->flags & ROUTE_JSON)
+		c->json_out = 1;
+	if ((r->flags & (ROUTE_STAFF | ROUTE_CUSTOMER)) &&
+	    c->sess.kind != ((r->flags & ROUTE_STAFF) ? SESS_STAFF :
+	    SESS_CUSTOMER)) {
+		if (c->json_out || strcmp(c->method, "GET") != 0)
+			return http_fail(c, ERR_UNAUTHORIZED, "请先登录");
+		next = arena_printf(c->arena, "%s?next=%s",
+		    (r->flags & ROUTE_STAFF) ? "/admin/login" : "/login",
+		    c->path);
+		return http_see_other(c, "%s", ctx_link(c, next));
+	}
+	if (r->roles != NULL && c->sess.role != NULL &&
+	    !strstr(r->roles, c->sess.role))
+		return http_fail(c, ERR_FORBIDDEN, "您的角色无权访问此页面");
+	if (r->flags & (ROUTE_BODY | ROUTE_CSRF)) {
+		if (request_body(c) != 0)
+			return c->status;
+	}
+	if ((r->flags & ROUTE_CSRF) && csrf_check(c) != 0)
+		return http_fail(c, ERR_FORBIDDEN,
+		    "页面已过期或来源不明，请刷新后重试");
+	return 0;
+}
+
+static void
+dispatch(struct ctx *c)
+{
+	const char	*slug = NULL;
+	int		 rc;
+
+	if (request_parse(c, &slug) != 0)
+		return;
+	if (find_tenant(c, slug) != 0) {
+		http_fail(c, ERR_UNAVAILABLE, "服务暂时不可用，请稍后再试");
+		return;
+	}
+	if (c->shop != NULL && session_load(c) != 0) {
+		http_fail(c, ERR_UNAVAILABLE, "服务暂时不可用，请稍后再试");
+		return;
+	}
+	rc = router_match(worker->router, c->arena, c->method, c->path, &c->m);
+	if (rc == ROUTER_NOT_FOUND) {
+		http_fail(c, ERR_NOT_FOUND, c->shop || slug == NULL ?
+		    "页面不存在" : "店铺不存在");
+		return;
+	}
+	if (rc == ROUTER_BAD_METHOD) {
+		http_header(c, "Allow", c->m.allow);
+		http_fail(c, ERR_METHOD, "不支持此请求方法");
+		return;
+	}
+	if (guard(c, c->m.route) != 0 || c->status != 0)
+		return;
+	c->m.route->handler(c);
+}
+
+static void
+serve_one(struct ctx *c)
+{
+	double	 ms;
+
+	new_reqid(c);
+	c->t0 = now_ms();
+	c->fcgi = &worker->req;
+	dispatch(c);
+	if (c->status == 0)
+		http_fail(c, ERR_INTERNAL, NULL);
+	response_send(c);
+	ms = now_ms() - c->t0;
+	log_access("req=%s shop=%s user=%s%" PRId64 " method=%s path=%.300s "
+	    "status=%d ms=%.1f", c->reqid, c->shop ? c->shop->slug : "-",
+	    c->sess.kind == SESS_STAFF ? "s" : c->sess.kind == SESS_CUSTOMER ?
+	    "c" : "-", c->sess.kind ? c->sess.user_id : 0,
+	    c->method ? c->method : "-", c->uri ? c->uri : "-", c->status, ms);
+}
+
+/* Build what the worker keeps across requests. */
+static void
+worker_init(int slot)
+{
+	worker = xcalloc(1, sizeof(*worker));
+	worker->slot = slots != NULL ? &slots[slot] : NULL;
+	worker->arena = arena_new(64 * 1024);
+	if ((worker->router = router_new(route_tables)) == NULL)
+		fatalx("worker: routes do not compile");
+	worker->themes = theme_cache_new(conf.templates_dir);
+}
+
+struct theme_cache *
+worker_themes(void)
+{
+	return worker != NULL ? worker->themes : NULL;
+}
+
+static void
+worker_free(void)
+{
+	FCGX_Free(&worker->req, 1);
+	theme_cache_free(worker->themes);
+	router_free(worker->router);
+	arena_free(worker->arena);
+	db_close();
+	free(worker);
+	worker = NULL;
+}
+
+static void
+slot_set(int state, struct ctx *c)
+{
+	struct slot	*s = worker->slot;
+
+	if (s == NULL)
+		return;
+	if (state == SLOT_BUSY) {
+		s->started = now_ms();
+		s->what[0] = '\0';
+	} else if (c != NULL) {
+		s->requests = worker->served;
+	}
+	s->state = state;
+}
+
+/* After the request is parsed the scoreboard learns what it is. */
+void
+worker_note(struct ctx *c)
+{
+	struct slot	*s;
+
+	if (worker == NULL || (s = worker->slot) == NULL)
+		return;
+	memcpy(s->reqid, c->reqid, sizeof(s->reqid));
+	snprintf(s->what, sizeof(s->what), "%s %.80s", c->method, c->uri);
+}
+
+int
+worker_main(int listen_fd, int slot, const char *conf_path)
+{
+	struct sigaction	 sa;
+	sigset_t		 none, block;
+	struct pollfd		 pfd;
+	struct ctx		 c;
+	int			 rc;
+
+	(void)conf_path;
+	log_set_prefix("dinghuo-worker");
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;	/* no SA_RESTART: ppoll must return */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGCHLD, SIG_DFL);
+	signal(SIGPIPE, SIG_IGN);
+	/* Signals stay blocked except inside ppoll(): no lost wake-up. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGQUIT);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGCHLD);
+	sigprocmask(SIG_SETMASK, &block, NULL);
+	sigemptyset(&none);
+
+	if (FCGX_Init() != 0)
+		fatalx("worker: FCGX_Init failed");
+	worker_init(slot);
+	FCGX_InitRequest(&worker->req, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
+	ctx_init(&c, worker->arena);
+	if (db_open() == -1)
+		log_warnx("worker: database not reachable yet; will retry "
+		    "per request");
+	slot_set(SLOT_IDLE, NULL);
+
+	while (!stop && (conf.max_requests == 0 ||
+	    worker->served < (uint64_t)conf.max_requests)) {
+		pfd.fd = listen_fd;
+		pfd.events = POLLIN;
+		if (ppoll(&pfd, 1, NULL, &none) == -1) {
+			if (errno == EINTR)
+				continue;
+			log_warn("worker: ppoll");
+			break;
+		}
+		if ((rc = FCGX_Accept_r(&worker->req)) < 0) {
+			if (rc == -EAGAIN || rc == -EWOULDBLOCK || rc == -EINTR)
+				continue;	/* another worker took it */
+			log_warnx("worker: accept failed (%d)", rc);
+			break;
+		}
+		slot_set(SLOT_BUSY, NULL);
+		serve_one(&c);
+		FCGX_Finish_r(&worker->req);
+		worker->served++;
+		ctx_reset(&c);
+		slot_set(SLOT_IDLE, &c);
+	}
+	ctx_free(&c);
+	worker_free();
+	return 0;
+}

@@ -1,0 +1,137 @@
+"""CSRF, tenant isolation, throttling and hostile input."""
+
+from helpers import api_login, csrf_of, get_csrf
+
+
+def test_csrf_missing_or_wrong_is_rejected(stack):
+    s = stack.session()
+    get_csrf(stack, s, "/s/shop-a/login")       # guest cookie is set
+    data = {"phone": "13900000000", "password": "demo1234"}
+    r = s.post(stack.url("/s/shop-a/login"), data=data)
+    assert r.status_code == 403 and "页面已过期" in r.text
+    r = s.post(stack.url("/s/shop-a/login"), data=dict(data, csrf="0" * 32))
+    assert r.status_code == 403
+    # No session was created by the rejected posts.
+    assert "sid" not in s.cookies
+
+
+def test_csrf_of_a_session_is_bound_to_it(stack):
+    a = stack.login("13900000000", "demo1234", "shop-a")
+    b = stack.login("13900000001", "demo1234", "shop-a")
+    tok_b = csrf_of(b.get(stack.url("/s/shop-a/account")).text)
+    r = a.post(stack.url("/s/shop-a/logout"), data={"csrf": tok_b})
+    assert r.status_code == 403
+    assert a.get(stack.url("/s/shop-a/account")).status_code == 200
+
+
+def test_cross_origin_post_is_rejected(stack):
+    s = stack.login("13900000000", "demo1234", "shop-a")
+    tok = csrf_of(s.get(stack.url("/s/shop-a/account")).text)
+    r = s.post(stack.url("/s/shop-a/logout"), data={"csrf": tok},
+               headers={"Origin": "https://evil.example"})
+    assert r.status_code == 403
+
+
+def test_session_of_shop_a_cannot_read_shop_b(stack):
+    a = stack.login("13900000000", "demo1234", "shop-a")
+    sid = a.cookies.get("sid", path="/s/shop-a")
+    assert sid
+    # The cookie is scoped to /s/shop-a, and even sent to shop-b by hand
+    # it names no session there.
+    b = stack.session()
+    b.cookies.set("sid", sid, path="/")
+    r = b.get(stack.url("/s/shop-b/account"), allow_redirects=False)
+    assert r.status_code == 303
+    assert "/s/shop-b/login" in r.headers["Location"]
+    tok = api_login(stack, "shop-a", "13800000000", kind="staff")
+    s = stack.session()
+    s.headers["Authorization"] = "Bearer " + tok.json()["data"]["token"]
+    assert s.get(stack.url("/s/shop-a/admin"),
+                 headers={"Accept": "application/json"}).status_code == 200
+    r = s.get(stack.url("/s/shop-b/admin"),
+              headers={"Accept": "application/json"})
+    assert r.status_code == 401
+    assert "乙商行" not in r.text
+
+
+def test_same_phone_in_two_shops_are_two_accounts(stack):
+    stack.sql("UPDATE customer_user cu JOIN shop s ON s.id = cu.shop_id "
+              "SET cu.name = '乙的张' WHERE s.slug = 'shop-b' "
+              "AND cu.phone = '13900000000'")
+    b = stack.login("13900000000", "demo1234", "shop-b")
+    r = b.get(stack.url("/s/shop-b/account"))
+    assert "乙的张" in r.text and "张采购" not in r.text
+
+
+def test_login_throttled_per_account(stack):
+    phone = "13900000002"
+    for _ in range(5):
+        r = api_login(stack, "shop-b", phone, password="wrong")
+        assert r.status_code == 400
+    r = api_login(stack, "shop-b", phone)          # right password, too late
+    assert r.status_code == 429
+    assert "登录失败次数过多" in r.json()["error"]["message"]
+    assert "login throttled customer:" + phone in stack.error_log_text()
+    # The same phone in the other shop is another account.
+    assert api_login(stack, "shop-a", phone).status_code == 200
+    stack.sql("DELETE FROM login_failure")
+
+
+def test_malformed_json_body(stack):
+    s = stack.session()
+    for body in (b"{not json", b"[1,2]", b'{"a":1} trailing',
+                 b'{"phone":"\xff\xfe"}'):
+        r = s.post(stack.url("/s/shop-a/api/v1/login"), data=body,
+                   headers={"Content-Type": "application/json"})
+        assert r.status_code == 400, body
+        assert r.json()["ok"] is False
+
+
+def test_oversized_body_is_413(stack):
+    s = stack.session()
+    big = b"x" * (1024 * 1024 + 10)
+    r = s.post(stack.url("/s/shop-a/api/v1/login"), data=big,
+               headers={"Content-Type": "application/json"})
+    assert r.status_code == 413
+    assert r.json()["error"]["code"] == "too_large"
+    # The worker is fine afterwards.
+    assert s.get(stack.url("/healthz")).status_code == 200
+
+
+def test_unsupported_content_type_is_415(stack):
+    r = stack.session().post(stack.url("/s/shop-a/api/v1/login"),
+                             data=b"<x/>",
+                             headers={"Content-Type": "text/xml"})
+    assert r.status_code == 415
+
+
+def test_bad_form_encoding_is_400(stack):
+    s = stack.session()
+    tok = get_csrf(stack, s, "/s/shop-a/login")
+    r = s.post(stack.url("/s/shop-a/login"),
+               data="phone=%ff%fe&csrf=" + tok,
+               headers={"Content-Type":
+                        "application/x-www-form-urlencoded"})
+    assert r.status_code == 400
+    r = s.get(stack.url("/s/shop-a/?q=%ff"))
+    assert r.status_code == 400
+
+
+def test_html_in_input_is_escaped(stack):
+    s = stack.session()
+    tok = get_csrf(stack, s, "/s/shop-a/login")
+    r = s.post(stack.url("/s/shop-a/login"),
+               data={"phone": '"><script>x</script>', "password": "a",
+                     "csrf": tok})
+    assert r.status_code == 400
+    assert "<script>x</script>" not in r.text
+    assert "&lt;script&gt;" in r.text
+
+
+def test_malformed_session_tokens_are_ignored(stack):
+    s = stack.session()
+    for tok in ("abc", "z" * 64, "'; DROP TABLE session; --"):
+        s.cookies.set("sid", tok, path="/")
+        r = s.get(stack.url("/s/shop-a/"))
+        assert r.status_code == 200
+    assert stack.sql("SELECT COUNT(*) > 0 FROM shop") == [("1",)]

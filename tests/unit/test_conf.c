@@ -1,0 +1,104 @@
+/* test_conf.c -- config file, environment overrides, every error named. */
+#include "dinghuo.h"
+
+#include <setjmp.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+static char path[] = "/tmp/dinghuo-test-conf-XXXXXX";
+
+static void
+write_conf(const char *text)
+{
+	int	fd = mkstemp(path);
+
+	assert_true(fd != -1);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
+static void
+test_defaults(void **state)
+{
+	struct conf	cf;
+	struct buf	errs;
+
+	buf_init(&errs, 0);
+	assert_int_equal(conf_load(NULL, &cf, &errs), 0);
+	assert_int_equal(cf.workers, 4);
+	assert_int_equal(cf.request_timeout, 30);
+	assert_int_equal(cf.session_ttl, 14 * 86400);
+	assert_int_equal(cf.max_body, 1048576);
+	conf_free(&cf);
+	buf_free(&errs);
+}
+
+static void
+test_file_and_env(void **state)
+{
+	struct conf	cf;
+	struct buf	errs;
+
+	strcpy(path, "/tmp/dinghuo-test-conf-XXXXXX");
+	write_conf("# comment\nworkers = 7\n  db_name=shop  \n"
+	    "max_upload = 512k\nlogin_window = 2h\n");
+	setenv("DINGHUO_WORKERS", "9", 1);
+	buf_init(&errs, 0);
+	assert_int_equal(conf_load(path, &cf, &errs), 0);
+	assert_int_equal(cf.workers, 9);		/* env wins */
+	assert_string_equal(cf.db_name, "shop");
+	assert_int_equal(cf.max_upload, 512 * 1024);
+	assert_int_equal(cf.login_window, 7200);
+	unsetenv("DINGHUO_WORKERS");
+	conf_free(&cf);
+	buf_free(&errs);
+	unlink(path);
+}
+
+static void
+test_errors(void **state)
+{
+	struct conf	cf;
+	struct buf	errs;
+
+	strcpy(path, "/tmp/dinghuo-test-conf-XXXXXX");
+	write_conf("workers = 0\nbogus = 1\nno equals sign\n"
+	    "request_timeout = 5y\nlog_debug = maybe\n");
+	buf_init(&errs, 0);
+	assert_int_equal(conf_load(path, &cf, &errs), 5);
+	buf_cstr(&errs);
+	assert_non_null(strstr(errs.p, ":1: workers = 0 is out of range"));
+	assert_non_null(strstr(errs.p, ":2: unknown key 'bogus'"));
+	assert_non_null(strstr(errs.p, ":3: expected key = value"));
+	assert_non_null(strstr(errs.p, ":4: request_timeout = 5y"));
+	assert_non_null(strstr(errs.p, ":5: log_debug = maybe"));
+	conf_free(&cf);
+	buf_free(&errs);
+	unlink(path);
+}
+
+static void
+test_sample_lists_every_key(void **state)
+{
+	struct buf	out;
+
+	buf_init(&out, 0);
+	conf_sample(&out);
+	buf_cstr(&out);
+	assert_non_null(strstr(out.p, "#request_timeout = 30"));
+	assert_non_null(strstr(out.p, "#db_socket = "));
+	buf_free(&out);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_file_and_env),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_sample_lists_every_key),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

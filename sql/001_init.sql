@@ -14,6 +14,9 @@ CREATE TABLE shop (
 	footer_text	VARCHAR(500) NOT NULL DEFAULT '',
 	modes		SET('ordering','wholesale','retail') NOT NULL
 			DEFAULT 'ordering,wholesale,retail',
+	-- Bumped by every change to the shop or its catalog; workers
+	-- compare it to their cached copy (see shop.c).
+	version		BIGINT UNSIGNED NOT NULL DEFAULT 1,
 	created_at	DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
 	UNIQUE KEY shop_slug (slug),
 	UNIQUE KEY shop_host (host)

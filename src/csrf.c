@@ -38,17 +38,34 @@ csrf_token(struct ctx *c)
 	return c->sess.csrf;
 }
 
-/* An Origin header, when the browser sends one, must be this host. */
+/* Length of the host part of "host[:port]" (IPv6 "[..]:port" too). */
+static size_t
+host_len(const char *h)
+{
+	const char	*end;
+
+	if (*h == '[' && (end = strchr(h, ']')) != NULL)
+		return end - h + 1;
+	return strcspn(h, ":/");
+}
+
+/*
+ * An Origin header, when the browser sends one, must name this host.
+ * Ports are not compared: web servers pass Host with or without one.
+ */
 static int
 origin_ok(struct ctx *c)
 {
 	const char	*o = c->origin, *h;
+	size_t		 n;
 
 	if (o == NULL || c->host == NULL)
 		return 1;
 	if ((h = strstr(o, "://")) == NULL)
 		return 0;
-	return strcmp(h + 3, c->host) == 0;
+	h += 3;
+	n = host_len(h);
+	return n == host_len(c->host) && strncasecmp(h, c->host, n) == 0;
 }
 
 int

@@ -336,6 +336,8 @@ struct shop {
 int		 shop_by_slug(struct ctx *, const char *, struct shop **);
 int		 shop_by_host(struct ctx *, const char *, struct shop **);
 int		 shop_valid_slug(const char *);
+int		 shop_touch(struct ctx *, int64_t);
+void		 shop_cache_clear(void);
 json_object	*shop_view(const struct shop *);
 
 /* session.c */

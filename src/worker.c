@@ -184,6 +184,7 @@ worker_free(void)
 	theme_cache_free(worker->themes);
 	router_free(worker->router);
 	arena_free(worker->arena);
+	shop_cache_clear();
 	db_close();
 	free(worker);
 	worker = NULL;

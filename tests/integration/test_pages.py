@@ -7,8 +7,10 @@ from helpers import api_login, csrf_of, get_csrf
 
 def test_home_page_is_themed_with_brand(stack):
     stack.sql("UPDATE shop SET color_primary = '#0a7d32', "
-              "contact_phone = '021-5555' WHERE slug = 'shop-a'")
-    r = stack.session().get(stack.url("/s/shop-a/"))
+              "contact_phone = '021-5555', version = version + 1 "
+              "WHERE slug = 'shop-a'")
+    r = stack.wait_until(lambda: (lambda r: "021-5555" in r.text and r)(
+        stack.session().get(stack.url("/s/shop-a/"))), timeout=2)
     assert r.status_code == 200
     assert r.headers["Content-Type"].startswith("text/html")
     assert "<title>甲商行 - 甲商行</title>" in r.text
@@ -142,3 +144,22 @@ def test_not_found_and_method_not_allowed(stack):
     assert r.json()["error"]["code"] == "not_found"
     r = s.get(stack.url("/s/BAD_SLUG/"))
     assert r.status_code == 400
+
+
+def test_shop_change_reaches_every_worker_within_a_second(stack):
+    s = stack.session()
+    for _ in range(12):                 # every worker caches shop-b
+        assert s.get(stack.url("/s/shop-b/")).status_code == 200
+    stack.sql("UPDATE shop SET name = '乙商行新名', version = version + 1 "
+              "WHERE slug = 'shop-b'")
+    try:
+        stack.wait_until(lambda: "乙商行新名" in
+                         s.get(stack.url("/s/shop-b/")).text, timeout=1.5)
+        # Once the change is seen it is seen by every worker.
+        seen = stack.wait_until(lambda: all(
+            "乙商行新名" in s.get(stack.url("/s/shop-b/")).text
+            for _ in range(12)), timeout=1.5)
+        assert seen
+    finally:
+        stack.sql("UPDATE shop SET name = '乙商行', version = version + 1 "
+                  "WHERE slug = 'shop-b'")

@@ -30,6 +30,15 @@ def test_cross_origin_post_is_rejected(stack):
     r = s.post(stack.url("/s/shop-a/logout"), data={"csrf": tok},
                headers={"Origin": "https://evil.example"})
     assert r.status_code == 403
+    r = s.post(stack.url("/s/shop-a/logout"), data={"csrf": tok},
+               headers={"Origin": "http://127.0.0.1.evil.example:%d"
+                        % stack.port})
+    assert r.status_code == 403
+    # A browser on this site sends its own origin, port included.
+    r = s.post(stack.url("/s/shop-a/logout"), data={"csrf": tok},
+               headers={"Origin": "http://127.0.0.1:%d" % stack.port},
+               allow_redirects=False)
+    assert r.status_code == 303
 
 
 def test_session_of_shop_a_cannot_read_shop_b(stack):

@@ -60,6 +60,18 @@ check_config(const char *path, int verbose, struct buf *errs, int bad)
 		    strerror(errno));
 		bad++;
 	}
+	if (access(conf.uploads_dir, W_OK | X_OK) != 0) {
+		buf_printf(errs, "uploads_dir = %s: %s\n", conf.uploads_dir,
+		    strerror(errno));
+		bad++;
+	}
+	if (bad == 0 && db_open() == -1) {
+		buf_printf(errs, "database %s@%s/%s: %s\n", conf.db_user,
+		    *conf.db_socket ? conf.db_socket : conf.db_host,
+		    conf.db_name, db_error());
+		bad++;
+	}
+	db_close();
 	if (bad) {
 		fprintf(stderr, "%s", buf_cstr(errs));
 		fprintf(stderr, "%d problem%s in %s\n", bad, bad == 1 ? "" : "s",

@@ -88,6 +88,7 @@ struct run {
 	tpl_resolve_fn	 resolve;
 	void		*arg;
 	struct buf	*out;
+	size_t		 maxlen;	/* out->len that ends the render */
 	json_object	**stack;
 	int		 nstack;
 	int		 depth;
@@ -803,7 +804,8 @@ descend(struct run *r, const struct tpl *t, uint32_t from, uint32_t to,
 {
 	int	rc;
 
-	if (r->depth >= TPL_MAXDEPTH || ++r->steps > TPL_MAXSTEPS)
+	if (r->depth >= TPL_MAXDEPTH || ++r->steps > TPL_MAXSTEPS ||
+	    r->out->len > r->maxlen)
 		return -1;
 	r->depth++;
 	rc = run_nodes(r, t, from, to, sc, in, ov);
@@ -966,6 +968,7 @@ tpl_render(const struct tpl *t, json_object **stack, int depth,
 	r.resolve = resolve;
 	r.arg = arg;
 	r.out = out;
+	r.maxlen = out->len + TPL_MAXOUT;
 	r.stack = stack;
 	r.nstack = stack != NULL && depth > 0 ? depth : 0;
 	buf_reserve(out, t->textlen);

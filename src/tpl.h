@@ -13,8 +13,10 @@
 
 struct buf;
 
-#define TPL_MAXDEPTH	64	/* section, partial, parent and block levels */
-#define TPL_MAXSTEPS	(1L << 22) /* of them entered in one render */
+/* Limits of one render, against recursion and template bombs. */
+#define TPL_MAXDEPTH	64		/* nested section, partial, block */
+#define TPL_MAXSTEPS	(1L << 20)	/* of them entered */
+#define TPL_MAXOUT	(64UL << 20)	/* bytes appended */
 
 struct tpl;		/* a compiled template, immutable after compile */
 
@@ -40,9 +42,9 @@ void		 tpl_free(struct tpl *);
  * lookup searches from the innermost outward as the Mustache spec says.
  * Appends to out. Partials/parents are looked up through resolve (may be
  * NULL: then every partial is empty). Returns 0, or -1 if nesting goes
- * deeper than TPL_MAXDEPTH partial/section levels (recursion guard) or the
- * render enters more than TPL_MAXSTEPS of them (a template bomb), with
- * what was rendered so far left in out.
+ * deeper than TPL_MAXDEPTH partial/section levels (recursion guard), or
+ * it enters more than TPL_MAXSTEPS of them or writes more than TPL_MAXOUT
+ * bytes (a template bomb), with what was rendered so far left in out.
  */
 int		 tpl_render(const struct tpl *, json_object **stack, int depth,
 		    tpl_resolve_fn resolve, void *arg, struct buf *out);

@@ -144,7 +144,8 @@ render_page(struct ctx *c, const char *page)
 	rc = tpl_render(t, stack, c->view ? 2 : 1, resolve, &r, &c->body);
 	json_object_put(stack[0]);
 	if (rc != 0) {
-		clog_warnx(c, "render: %s nests too deeply", name);
+		clog_warnx(c, "render: %s hit a render limit (depth, steps "
+		    "or size)", name);
 		return -1;
 	}
 	c->ctype = "text/html; charset=utf-8";

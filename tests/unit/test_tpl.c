@@ -230,7 +230,7 @@ own_render(const char *name, const char *src, const char *data,
 	buf_free(&out);
 }
 
-/* src must not compile, with an error that mentions each of needles. */
+/* src must not compile, with an error that mentions n1 and n2. */
 static void
 own_error(const char *name, const char *src, const char *n1,
     const char *n2)

@@ -25,6 +25,7 @@ ctx_reset(struct ctx *c)
 	struct buf	 h = c->headers, b = c->body;
 
 	arena_reset(a);
+	db_clear_error();
 	h.len = 0;
 	b.len = 0;
 	if (b.cap > BODY_KEEP) {

@@ -106,6 +106,21 @@ conn_lost(unsigned int no)
 	    no == CR_CONNECTION_ERROR || no == ER_CONNECTION_KILLED;
 }
 
+/* Did the last failure come from not reaching the server at all? */
+int
+db_unreachable(void)
+{
+	return conn_lost(last_errno) || last_errno == CR_CONN_HOST_ERROR ||
+	    last_errno == CR_UNKNOWN_HOST || last_errno == ER_CON_COUNT_ERROR;
+}
+
+void
+db_clear_error(void)
+{
+	last_errno = 0;
+	last_error[0] = '\0';
+}
+
 static MYSQL_STMT *
 stmt_get(const char *sql)
 {

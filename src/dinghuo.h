@@ -308,6 +308,8 @@ int		 db_run(struct arena *, struct db_res **, const char *,
 		     const char *, ...);
 int		 db_exec_text(const char *);
 unsigned int	 db_errno(void);
+int		 db_unreachable(void);
+void		 db_clear_error(void);
 const char	*db_error(void);
 int		 db_tx_run(struct ctx *, int (*)(struct ctx *, void *), void *);
 int		 db_in_tx(void);

@@ -71,10 +71,17 @@ http_fail(struct ctx *c, enum err e, const char *msg)
 
 	if (e == ERR_NONE || e > ERR_UNAVAILABLE)
 		e = ERR_INTERNAL;
+	/* A database that cannot be reached is an outage, not a bug. */
+	if (e == ERR_INTERNAL && db_unreachable()) {
+		e = ERR_UNAVAILABLE;
+		msg = NULL;
+	}
 	c->status = errs[e].status;
 	/* Internal errors never show what went wrong inside. */
 	if (msg == NULL || e == ERR_INTERNAL)
 		msg = errs[e].message;
+	if (e == ERR_UNAVAILABLE)
+		http_header(c, "Retry-After", "5");
 	c->error = msg;
 	if (e == ERR_INTERNAL || e == ERR_UNAVAILABLE)
 		clog_warnx(c, "%d %s %s: %s", c->status, c->method, c->uri,
@@ -82,7 +89,6 @@ http_fail(struct ctx *c, enum err e, const char *msg)
 	else if (e != ERR_NOT_FOUND && e != ERR_UNAUTHORIZED)
 		clog_info(c, "%d %s %.200s: %s", c->status, c->method, c->uri,
 		    msg);
-	c->headers.len = 0;
 	if (e == ERR_METHOD)
 		http_header(c, "Allow", c->m.allow);
 	if (c->json_out) {

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <fcgiapp.h>
+#include <sodium.h>
 
 struct worker {
 	struct arena		*arena;
@@ -38,12 +39,10 @@ on_stop(int sig)
 static void
 new_reqid(struct ctx *c)
 {
-	static uint32_t	counter;
-	uint64_t	v;
+	unsigned char	b[8];
 
-	v = ((uint64_t)getpid() << 40) ^ ((uint64_t)time(NULL) << 20) ^
-	    (uint64_t)++counter * 0x9e3779b97f4a7c15ULL;
-	snprintf(c->reqid, sizeof(c->reqid), "%016" PRIx64, v);
+	randombytes_buf(b, sizeof(b));
+	hex_encode(b, sizeof(b), c->reqid);
 }
 
 /* Find the shop: /s/<slug>/ prefix, then Host header, then default_shop. */
@@ -82,8 +81,6 @@ guard(struct ctx *c, const struct route *r)
 
 	if (!(r->flags & ROUTE_NOSHOP) && c->shop == NULL)
 		return http_fail(c, ERR_NOT_FOUND, "店铺不存在");
-	if (r->flags & ROUTE_JSON)
-		c->json_out = 1;
 	if ((r->flags & (ROUTE_STAFF | ROUTE_CUSTOMER)) &&
 	    c->sess.kind != ((r->flags & ROUTE_STAFF) ? SESS_STAFF :
 	    SESS_CUSTOMER)) {
@@ -111,26 +108,26 @@ static void
 dispatch(struct ctx *c)
 {
 	const char	*slug = NULL;
-	int		 rc;
+	int		 rc, noshop;
 
 	if (request_parse(c, &slug) != 0)
 		return;
-	if (find_tenant(c, slug) != 0) {
-		http_fail(c, ERR_UNAVAILABLE, "服务暂时不可用，请稍后再试");
-		return;
-	}
-	if (c->shop != NULL && session_load(c) != 0) {
-		http_fail(c, ERR_UNAVAILABLE, "服务暂时不可用，请稍后再试");
-		return;
-	}
+	/* Routing needs no database: it decides the error format too. */
 	rc = router_match(worker->router, c->arena, c->method, c->path, &c->m);
+	if (rc == ROUTER_OK && (c->m.route->flags & ROUTE_JSON))
+		c->json_out = 1;
+	noshop = rc == ROUTER_OK && (c->m.route->flags & ROUTE_NOSHOP);
+	if (!noshop && (find_tenant(c, slug) != 0 ||
+	    (c->shop != NULL && session_load(c) != 0))) {
+		http_fail(c, ERR_UNAVAILABLE, "服务暂时不可用，请稍后再试");
+		return;
+	}
 	if (rc == ROUTER_NOT_FOUND) {
 		http_fail(c, ERR_NOT_FOUND, c->shop || slug == NULL ?
 		    "页面不存在" : "店铺不存在");
 		return;
 	}
 	if (rc == ROUTER_BAD_METHOD) {
-		http_header(c, "Allow", c->m.allow);
 		http_fail(c, ERR_METHOD, "不支持此请求方法");
 		return;
 	}

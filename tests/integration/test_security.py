@@ -144,3 +144,28 @@ def test_malformed_session_tokens_are_ignored(stack):
         r = s.get(stack.url("/s/shop-a/"))
         assert r.status_code == 200
     assert stack.sql("SELECT COUNT(*) > 0 FROM shop") == [("1",)]
+
+
+def test_expired_session_is_logged_out(stack):
+    s = stack.login("13900000001", "demo1234", "shop-a")
+    assert s.get(stack.url("/s/shop-a/account")).status_code == 200
+    stack.sql("UPDATE session SET expires_at = NOW(3) - INTERVAL 1 SECOND "
+              "WHERE customer_user_id = (SELECT cu.id FROM customer_user cu "
+              "JOIN shop p ON p.id = cu.shop_id WHERE p.slug = 'shop-a' "
+              "AND cu.phone = '13900000001')")
+    r = s.get(stack.url("/s/shop-a/account"), allow_redirects=False)
+    assert r.status_code == 303
+
+
+def test_disabled_user_loses_session_at_once(stack):
+    s = stack.login("13900000002", "demo1234", "shop-a")
+    where = ("phone = '13900000002' AND shop_id = "
+             "(SELECT id FROM shop WHERE slug = 'shop-a')")
+    stack.sql(f"UPDATE customer_user SET status = 'disabled' WHERE {where}")
+    try:
+        r = s.get(stack.url("/s/shop-a/account"), allow_redirects=False)
+        assert r.status_code == 303
+        r = api_login(stack, "shop-a", "13900000002")
+        assert r.status_code == 400
+    finally:
+        stack.sql(f"UPDATE customer_user SET status = 'active' WHERE {where}")

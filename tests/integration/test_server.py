@@ -4,6 +4,7 @@ import os
 import signal
 import subprocess
 
+from conftest import free_port, wait_until
 from helpers import api_login
 
 
@@ -108,3 +109,115 @@ def test_sigterm_drains_and_removes_pid_file(stack):
     assert "master: stopped" in stack.error_log_text()
     stack.start_serve()
     assert api_login(stack, "shop-a", "13900000000").status_code == 200
+
+
+def test_sighup_under_load_drops_no_request(stack):
+    import threading
+
+    stop = threading.Event()
+    statuses = []
+
+    def hammer():
+        s = stack.session()
+        while not stop.is_set():
+            statuses.append(s.get(stack.url("/s/shop-a/")).status_code)
+
+    threads = [threading.Thread(target=hammer) for _ in range(4)]
+    for t in threads:
+        t.start()
+    try:
+        for _ in range(3):
+            old = set(stack.worker_pids())
+            stack.sighup()
+            stack.wait_until(lambda: not old & set(stack.worker_pids()) and
+                             len(stack.worker_pids()) == 3)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+    assert len(statuses) > 20
+    assert set(statuses) == {200}, sorted(set(statuses))
+
+
+def fcgi_get(address, uri):
+    """One FastCGI request straight to the app (no nginx), by cgi-fcgi."""
+    env = {"REQUEST_METHOD": "GET", "REQUEST_URI": uri,
+           "SCRIPT_NAME": uri, "QUERY_STRING": "", "SERVER_NAME": "t",
+           "SERVER_PORT": "80", "REMOTE_ADDR": "127.0.0.1",
+           "SERVER_PROTOCOL": "HTTP/1.1", "GATEWAY_INTERFACE": "CGI/1.1"}
+    r = subprocess.run(["cgi-fcgi", "-bind", "-connect", address],
+                       env=env, capture_output=True, text=True, timeout=20)
+    return r.stdout
+
+
+def _serve_variant(stack, tmp_path, argv_prefix, listen):
+    from conftest import child_env
+    env = child_env()
+    env.update({"DINGHUO_LISTEN": listen,
+                "DINGHUO_PID_FILE": str(tmp_path / "v.pid"),
+                "DINGHUO_WORKERS": "2"})
+    return subprocess.Popen(argv_prefix + [str(stack.bin), "-c",
+                                           str(stack.conf), "serve"],
+                            env=env, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+
+
+def _stop(proc, pidfile):
+    try:
+        pid = int(pidfile.read_text())
+    except (OSError, ValueError):
+        pid = proc.pid
+    os.kill(pid, signal.SIGTERM)
+    wait_until(lambda: not pidfile.exists(), timeout=15)
+    proc.wait(15)
+
+
+def test_listen_on_tcp(stack, tmp_path):
+    port = free_port()
+    proc = _serve_variant(stack, tmp_path, [], f"127.0.0.1:{port}")
+    try:
+        out = stack.wait_until(lambda: (lambda o: '"ok":true' in o and o)(
+            fcgi_get(f"127.0.0.1:{port}", "/healthz")), timeout=20)
+        assert out.startswith("Status: 200 OK")
+    finally:
+        _stop(proc, tmp_path / "v.pid")
+
+
+def test_inherits_socket_from_spawn_fcgi(stack, tmp_path):
+    port = free_port()
+    proc = _serve_variant(stack, tmp_path,
+                          ["spawn-fcgi", "-n", "-a", "127.0.0.1",
+                           "-p", str(port), "--"], "")
+    try:
+        out = stack.wait_until(lambda: (lambda o: "甲商行" in o and o)(
+            fcgi_get(f"127.0.0.1:{port}", "/s/shop-a/api/v1/shop")),
+            timeout=20)
+        assert out.startswith("Status: 200 OK")
+    finally:
+        _stop(proc, tmp_path / "v.pid")
+
+
+def test_database_restart_is_survived(stack):
+    s = stack.session()
+    assert s.get(stack.url("/healthz")).status_code == 200
+    stack.mysql_stop()
+    try:
+        r = s.get(stack.url("/healthz"))
+        assert r.status_code == 503
+        assert r.json()["error"]["code"] == "unavailable"
+        r = s.get(stack.url("/s/shop-a/login"),
+                  headers={"Accept": "text/html"})
+        assert r.status_code in (200, 503)   # a cached shop may still show
+        r = s.post(stack.url("/s/shop-a/api/v1/login"),
+                   json={"phone": "13900000000", "password": "demo1234"})
+        assert r.status_code == 503
+        assert "Can't connect" not in r.text     # no internals leak
+    finally:
+        stack.mysql_start()
+    # Workers reconnect by themselves.
+    stack.wait_until(lambda: s.get(stack.url("/healthz")).status_code
+                     == 200, timeout=20)
+    r = s.post(stack.url("/s/shop-a/api/v1/login"),
+               json={"phone": "13900000000", "password": "demo1234"})
+    assert r.status_code == 200

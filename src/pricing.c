@@ -1,0 +1,139 @@
+/*
+ * pricing.c -- what a customer pays for a SKU. Pure functions on values the
+ * caller gathered (from the catalog cache or, at checkout, from the
+ * database): no SQL and no HTTP here, so every precedence case is a unit
+ * test. Order: contract price > member level price list > quantity tier >
+ * base price. Rounding is half up to the fen, once, where a percentage is
+ * applied.
+ */
+#include "dinghuo.h"
+
+/* fen * bp / 10000, rounded half up; -1 on overflow or bad input. */
+int64_t
+price_percent(int64_t fen, int64_t bp)
+{
+	if (fen < 0 || bp < 0 || (bp > 0 && fen > (INT64_MAX - 5000) / bp))
+		return -1;
+	return (fen * bp + 5000) / 10000;
+}
+
+/* The price with the invoice's tax points added (普票 3 % -> 300 bp). */
+int64_t
+price_with_tax(int64_t fen, int64_t tax_bp)
+{
+	return price_percent(fen, 10000 + tax_bp);
+}
+
+/* The best tier for qty: the one with the largest min_qty <= qty. */
+static const struct price_tier *
+best_tier(const struct price_tier *t, int n, int64_t qty)
+{
+	const struct price_tier	*best = NULL;
+	int			 i;
+
+	for (i = 0; i < n; i++)
+		if (t[i].min_qty <= qty &&
+		    (best == NULL || t[i].min_qty > best->min_qty))
+			best = &t[i];
+	return best;
+}
+
+/*
+ * Resolve the unit price of one SKU for one buyer and quantity. Returns 0,
+ * or -1 when the input is impossible (negative price or quantity).
+ */
+int
+price_resolve(const struct price_input *in, struct price_result *out)
+{
+	const struct price_tier	*t;
+	int64_t			 v;
+
+	if (in->base_fen < 0 || in->qty < 1)
+		return -1;
+	if (in->has_contract) {
+		out->unit_fen = in->contract_fen;
+		out->source = PRICE_CONTRACT;
+	} else if (in->has_list_price) {
+		out->unit_fen = in->list_price_fen;
+		out->source = PRICE_LEVEL;
+	} else if (in->list_percent_bp > 0) {
+		if ((v = price_percent(in->base_fen, in->list_percent_bp)) < 0)
+			return -1;
+		out->unit_fen = v;
+		out->source = PRICE_LEVEL;
+	} else if ((t = best_tier(in->tiers, in->ntiers, in->qty)) != NULL) {
+		out->unit_fen = t->price_fen;
+		out->source = PRICE_TIER;
+	} else {
+		out->unit_fen = in->base_fen;
+		out->source = PRICE_BASE;
+	}
+	return out->unit_fen < 0 ? -1 : 0;
+}
+
+/* unit * qty, or -1 if that does not fit. */
+int64_t
+price_line_total(int64_t unit_fen, int64_t qty)
+{
+	if (unit_fen < 0 || qty < 0 || (qty > 0 && unit_fen > INT64_MAX / qty))
+		return -1;
+	return unit_fen * qty;
+}
+
+const char *
+price_source_name(enum price_source s)
+{
+	switch (s) {
+	case PRICE_CONTRACT: return "contract";
+	case PRICE_LEVEL: return "level";
+	case PRICE_TIER: return "tier";
+	default: return "base";
+	}
+}
+
+/*
+ * Parse a yuan amount as people type it: "12", "12.5", "12.50", "0.05",
+ * optionally with a leading "¥". At most two decimals, no sign, no
+ * exponent, at most 1e12 yuan. Returns 0 and *fen, or -1 and *errstr.
+ */
+int
+parse_yuan(const char *s, int64_t *fen, const char **errstr)
+{
+	int64_t	 yuan = 0, cents = 0;
+	int	 digits = 0, decimals = 0;
+
+	if (strncmp(s, "¥", strlen("¥")) == 0)
+		s += strlen("¥");
+	if (*s == '-') {
+		*errstr = "不能为负数";
+		return -1;
+	}
+	for (; isdigit((unsigned char)*s); s++, digits++) {
+		if (digits >= 13) {
+			*errstr = "金额过大";
+			return -1;
+		}
+		yuan = yuan * 10 + (*s - '0');
+	}
+	if (*s == '.') {
+		for (s++; isdigit((unsigned char)*s); s++, decimals++) {
+			if (decimals >= 2) {
+				*errstr = "最多两位小数";
+				return -1;
+			}
+			cents = cents * 10 + (*s - '0');
+		}
+		if (decimals == 0) {
+			*errstr = "不是有效金额";
+			return -1;
+		}
+		if (decimals == 1)
+			cents *= 10;
+	}
+	if (*s != '\0' || digits == 0) {
+		*errstr = "不是有效金额";
+		return -1;
+	}
+	*fen = yuan * 100 + cents;
+	return 0;
+}

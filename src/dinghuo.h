@@ -345,6 +345,23 @@ int64_t		 price_line_total(int64_t, int64_t);
 const char	*price_source_name(enum price_source);
 int		 parse_yuan(const char *, int64_t *, const char **);
 
+/* import.c: products, SKUs and prices from and to CSV (all or nothing). */
+struct import_report {
+	int		 rows;		/* data rows read */
+	int		 products_created;
+	int		 products_updated;
+	int		 skus_created;
+	int		 skus_updated;
+	int		 nerrors;
+	struct buf	 errors;	/* "第 N 行：reason\n" per bad row */
+};
+int		 import_products(struct ctx *, const char *, size_t,
+		     struct import_report *);
+void		 import_report_free(struct import_report *);
+int		 export_products(struct ctx *, struct buf *);
+int		 cli_import(int, char **);
+int		 cli_export(int, char **);
+
 /* migrate.c */
 int		 migrate_run(const char *);
 

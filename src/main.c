@@ -19,6 +19,8 @@ usage(void)
 	    "  shop create --slug S --name N [--host H] --admin-phone P "
 	    "--admin-password PW\n"
 	    "  demo [--slug S] [--name N] [--host H]   create a demo shop\n"
+	    "  import products --shop S FILE.csv   add or update products\n"
+	    "  export products --shop S [FILE.csv] write products as CSV\n"
 	    "  check-config [-v]      report every problem of the config\n"
 	    "  sample-config          print a commented config file\n"
 	    "  version\n"
@@ -146,6 +148,10 @@ main(int argc, char **argv)
 		rc = cli_shop_create(argc - 2, argv + 2);
 	else if (strcmp(cmd, "demo") == 0)
 		rc = cli_demo(argc - 1, argv + 1);
+	else if (strcmp(cmd, "import") == 0)
+		rc = cli_import(argc - 1, argv + 1);
+	else if (strcmp(cmd, "export") == 0)
+		rc = cli_export(argc - 1, argv + 1);
 	else
 		usage();
 out:

@@ -218,8 +218,10 @@ CREATE TABLE inquiry (
 	assigned_staff_id BIGINT UNSIGNED NULL,
 	answer		VARCHAR(4000) NOT NULL DEFAULT '',
 	answered_at	DATETIME(3) NULL,
+	ip		VARCHAR(45) NOT NULL DEFAULT '',
 	created_at	DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
 	KEY inquiry_shop (shop_id, status, created_at),
+	KEY inquiry_ip (shop_id, ip, created_at),
 	CONSTRAINT inquiry_shop_fk FOREIGN KEY (shop_id) REFERENCES shop (id),
 	CONSTRAINT inquiry_staff_fk FOREIGN KEY (assigned_staff_id)
 		REFERENCES staff (id)

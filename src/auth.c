@@ -66,7 +66,8 @@ static const char sql_staff[] =
     "WHERE shop_id = ? AND phone = ? AND status = 'active'";
 static const char sql_customer[] =
     "SELECT cu.id, cu.password_hash, cu.name, cu.role, cu.customer_id "
-    "FROM customer_user cu WHERE cu.shop_id = ? AND cu.phone = ? "
+    "FROM customer_user cu JOIN customer c ON c.id = cu.customer_id "
+    "AND c.status = 'active' WHERE cu.shop_id = ? AND cu.phone = ? "
     "AND cu.status = 'active'";
 
 static int

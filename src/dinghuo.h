@@ -64,6 +64,8 @@ void		 hex_encode(const unsigned char *, size_t, char *);
 int		 str_eq_ct(const char *, const char *);
 int		 utf8_valid(const char *, size_t);
 double		 now_ms(void);
+struct arena;
+char		*url_encode(struct arena *, const char *);
 
 /* buf.c */
 struct buf {
@@ -345,6 +347,115 @@ int64_t		 price_line_total(int64_t, int64_t);
 const char	*price_source_name(enum price_source);
 int		 parse_yuan(const char *, int64_t *, const char **);
 
+/* catalog.c: a shop's catalog cached per worker, keyed by shop.version. */
+struct cat_sku {
+	int64_t			 id;		/* first: see find_id() */
+	int64_t			 product_id;
+	char			*code;
+	char			*barcode;
+	char			*spec;
+	char			*unit;
+	int64_t			 pack_size;
+	int64_t			 min_qty;
+	int64_t			 stock;
+	int64_t			 price_fen;	/* base */
+	int64_t			 retail_fen;	/* -1: the base price */
+	const struct price_tier	*tiers;		/* ascending min_qty */
+	int			 ntiers;
+};
+struct cat_product {
+	int64_t			 id;
+	int64_t			 category_id;
+	char			*code;
+	char			*name;
+	char			*unit;
+	char			*thumb;		/* under uploads, or NULL */
+	int			 on_shelf;
+	int			 visible;	/* SHOP_MODE_* bits */
+	struct cat_sku		*skus;
+	int			 nskus;
+};
+struct cat_category {
+	int64_t			 id;
+	int64_t			 parent_id;	/* 0: top level */
+	char			*name;
+	int			 sort;
+	struct cat_product	**products;	/* with subcategories' */
+	int			 nproducts;
+};
+struct cat_list_item {
+	int64_t			 sku_id;
+	int64_t			 price_fen;
+};
+struct cat_price_list {
+	int64_t			 id;
+	int64_t			 level_id;
+	int64_t			 percent_bp;	/* 0: fixed prices only */
+	struct cat_list_item	*items;		/* by sku_id */
+	int			 nitems;
+};
+struct cat_contracts {
+	int64_t			 customer_id;
+	struct cat_list_item	*items;		/* by sku_id */
+	int			 n;
+};
+struct catalog {
+	int64_t			 shop_id;
+	int64_t			 version;
+	struct arena		*mem;
+	struct cat_category	*categories;	/* by sort, id */
+	struct cat_category	**category_index; /* by id */
+	int			 ncategories;
+	struct cat_product	*products;	/* by sort, id */
+	struct cat_product	**product_index; /* by id */
+	int			 nproducts;
+	struct cat_sku		*skus;
+	struct cat_sku		**sku_index;	/* by id */
+	int			 nskus;
+	struct price_tier	*tiers;
+	struct cat_price_list	*lists;
+	int			 nlists;
+	struct cat_list_item	*list_items;
+	struct cat_contracts	*contracts;
+	int			 ncontracts;
+};
+struct cat_viewer {
+	int			 mode;		/* SHOP_MODE_* */
+	int64_t			 customer_id;	/* 0: guest */
+	const struct cat_price_list *list;
+	const struct cat_contracts *contracts;
+};
+enum cat_sort { CAT_SORT_DEFAULT, CAT_SORT_NEW, CAT_SORT_PRICE_ASC,
+	CAT_SORT_PRICE_DESC };
+struct cat_query {
+	int			 mode;
+	int64_t			 category_id;
+	const char		*q;
+	enum cat_sort		 sort;
+	int64_t			 page;
+	int			 per_page;
+};
+struct cat_page {
+	const struct cat_product **items;
+	int			 n;
+	int64_t			 total;
+	int64_t			 page;
+	int64_t			 pages;
+	int			 per_page;
+};
+const struct catalog *catalog_get(struct ctx *);
+void		 catalog_cache_clear(void);
+const struct cat_product *catalog_product(const struct catalog *, int64_t);
+const struct cat_sku *catalog_sku(const struct catalog *, int64_t);
+const struct cat_category *catalog_category(const struct catalog *, int64_t);
+int		 catalog_viewer(struct ctx *, const struct catalog *, int,
+		     struct cat_viewer *);
+int		 catalog_price(const struct cat_viewer *, const struct cat_sku *,
+		     int64_t, struct price_result *);
+int64_t		 catalog_from_price(const struct cat_product *);
+void		 catalog_list(struct arena *, const struct catalog *,
+		     const struct cat_query *, struct cat_page *);
+
 /* import.c: products, SKUs and prices from and to CSV (all or nothing). */
 struct import_report {
 	int		 rows;		/* data rows read */
@@ -380,6 +491,10 @@ struct shop {
 	char		*contact_phone;
 	char		*footer_text;
 	int		 modes;
+	int64_t		 version;	/* bumped by every catalog change */
+	int64_t		 tax_normal_bp;	/* 普票 tax points */
+	int64_t		 tax_special_bp; /* 专票 tax points */
+	int		 hide_wholesale_prices;
 };
 int		 shop_by_slug(struct ctx *, const char *, struct shop **);
 int		 shop_by_host(struct ctx *, const char *, struct shop **);
@@ -395,6 +510,7 @@ struct session {
 	enum sess_kind	 kind;
 	int64_t		 user_id;	/* staff.id or customer_user.id */
 	int64_t		 customer_id;	/* company, for customer users */
+	int64_t		 level_id;	/* the company's member level, or 0 */
 	const char	*role;
 	const char	*name;
 	const char	*phone;
@@ -433,6 +549,8 @@ extern const struct route h_store_routes[];
 extern const struct route h_account_routes[];
 extern const struct route h_admin_routes[];
 extern const struct route h_api_routes[];
+extern const struct route h_catalog_routes[];
+extern const struct route h_inquiry_routes[];
 
 /* The per-request context every handler receives. */
 struct ctx {

@@ -52,11 +52,13 @@ static const char sql_load[] =
     "SELECT s.id, s.kind, COALESCE(s.staff_id, s.customer_user_id), s.csrf, "
     "COALESCE(st.name, cu.name), COALESCE(st.role, cu.role), "
     "COALESCE(st.phone, cu.phone), cu.customer_id, "
-    "TIMESTAMPDIFF(SECOND, NOW(3), s.expires_at) "
+    "TIMESTAMPDIFF(SECOND, NOW(3), s.expires_at), cust.level_id, cust.id "
     "FROM session s "
     "LEFT JOIN staff st ON st.id = s.staff_id AND st.status = 'active' "
     "LEFT JOIN customer_user cu ON cu.id = s.customer_user_id "
     "AND cu.status = 'active' "
+    "LEFT JOIN customer cust ON cust.id = cu.customer_id "
+    "AND cust.status = 'active' "
     "WHERE s.token_hash = ? AND s.shop_id = ? AND s.expires_at > NOW(3)";
 static const char sql_touch[] =
     "UPDATE session SET expires_at = NOW(3) + INTERVAL ? SECOND "
@@ -81,8 +83,10 @@ session_load(struct ctx *c)
 	token_hash(tok, hash);
 	if (db_run(c->arena, &r, sql_load, "si", hash, c->shop->id) == -1)
 		return -1;
-	if (r->nrows == 0 || db_cell(r, 0, 4) == NULL)
-		return 0;	/* unknown, expired, or user disabled */
+	if (r->nrows == 0 || db_cell(r, 0, 4) == NULL ||
+	    (strcmp(db_cell(r, 0, 1), "customer") == 0 &&
+	    db_cell(r, 0, 10) == NULL))
+		return 0;	/* unknown, expired, user or company disabled */
 	c->sess.id = db_cell_i64(r, 0, 0);
 	c->sess.kind = strcmp(db_cell(r, 0, 1), "staff") == 0 ? SESS_STAFF :
 	    SESS_CUSTOMER;
@@ -92,6 +96,7 @@ session_load(struct ctx *c)
 	c->sess.role = db_cell(r, 0, 5);
 	c->sess.phone = db_cell(r, 0, 6);
 	c->sess.customer_id = db_cell_i64(r, 0, 7);
+	c->sess.level_id = db_cell_i64(r, 0, 9);
 	c->sess.bearer = bearer;
 	/* Slide the expiry at most once an hour, not on every request. */
 	if (db_cell_i64(r, 0, 8) < conf.session_ttl - 3600 &&

@@ -25,12 +25,14 @@ static const char sql_by_slug[] =
     "SELECT id, slug, name, host, theme, logo_url, color_primary, "
     "contact_phone, footer_text, FIND_IN_SET('ordering', modes) > 0, "
     "FIND_IN_SET('wholesale', modes) > 0, FIND_IN_SET('retail', modes) > 0, "
-    "version FROM shop WHERE slug = ?";
+    "version, tax_normal_bp, tax_special_bp, hide_wholesale_prices "
+    "FROM shop WHERE slug = ?";
 static const char sql_by_host[] =
     "SELECT id, slug, name, host, theme, logo_url, color_primary, "
     "contact_phone, footer_text, FIND_IN_SET('ordering', modes) > 0, "
     "FIND_IN_SET('wholesale', modes) > 0, FIND_IN_SET('retail', modes) > 0, "
-    "version FROM shop WHERE host = ?";
+    "version, tax_normal_bp, tax_special_bp, hide_wholesale_prices "
+    "FROM shop WHERE host = ?";
 static const char sql_version[] = "SELECT version FROM shop WHERE id = ?";
 static const char sql_touch[] =
     "UPDATE shop SET version = version + 1 WHERE id = ?";
@@ -89,9 +91,10 @@ dup_cell(const struct db_res *r, int col)
 static void
 entry_fill(struct cached_shop *e, const struct db_res *r)
 {
-	struct shop	*s = &e->shop;
+	struct shop	*s;
 
 	entry_clear(e);
+	s = &e->shop;
 	s->id = db_cell_i64(r, 0, 0);
 	s->slug = dup_cell(r, 1);
 	s->name = dup_cell(r, 2);
@@ -104,7 +107,10 @@ entry_fill(struct cached_shop *e, const struct db_res *r)
 	s->modes = (db_cell_i64(r, 0, 9) ? SHOP_MODE_ORDERING : 0) |
 	    (db_cell_i64(r, 0, 10) ? SHOP_MODE_WHOLESALE : 0) |
 	    (db_cell_i64(r, 0, 11) ? SHOP_MODE_RETAIL : 0);
-	e->version = db_cell_i64(r, 0, 12);
+	e->version = s->version = db_cell_i64(r, 0, 12);
+	s->tax_normal_bp = db_cell_i64(r, 0, 13);
+	s->tax_special_bp = db_cell_i64(r, 0, 14);
+	s->hide_wholesale_prices = (int)db_cell_i64(r, 0, 15);
 	e->checked = e->used = now_ms();
 }
 

@@ -26,7 +26,8 @@ struct worker		*worker;
 static volatile sig_atomic_t stop;
 
 static const struct route *const route_tables[] = {
-	h_api_routes, h_account_routes, h_admin_routes, h_store_routes, NULL
+	h_api_routes, h_account_routes, h_admin_routes, h_store_routes,
+	h_catalog_routes, h_inquiry_routes, NULL
 };
 
 static void
@@ -181,6 +182,7 @@ worker_free(void)
 	theme_cache_free(worker->themes);
 	router_free(worker->router);
 	arena_free(worker->arena);
+	catalog_cache_clear();
 	shop_cache_clear();
 	db_close();
 	free(worker);

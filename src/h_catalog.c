@@ -1,0 +1,394 @@
+/*
+ * h_catalog.c -- the three storefronts over one catalog: the ordering mall
+ * (customers only, their own prices), the wholesale mall (open; guests see
+ * the tier table, or "price on inquiry" when the shop hides prices) and the
+ * retail mall (retail prices). Lists come from the worker's catalog cache;
+ * each handler serves the H5 page and, under /api/v1, the same view as JSON.
+ */
+#include "dinghuo.h"
+
+#define PER_PAGE	20
+
+static const struct {
+	const char	*slug;
+	int		 mode;
+	const char	*name;
+} modes[] = {
+	{ "ordering", SHOP_MODE_ORDERING, "订货商城" },
+	{ "wholesale", SHOP_MODE_WHOLESALE, "批发商城" },
+	{ "retail", SHOP_MODE_RETAIL, "零售商城" },
+};
+
+static const struct {
+	const char	*value;
+	enum cat_sort	 sort;
+	const char	*label;
+} sorts[] = {
+	{ "", CAT_SORT_DEFAULT, "综合" },
+	{ "new", CAT_SORT_NEW, "新品" },
+	{ "price", CAT_SORT_PRICE_ASC, "价格从低到高" },
+	{ "-price", CAT_SORT_PRICE_DESC, "价格从高到低" },
+};
+
+/* The storefront named by the route's first capture, if the shop has it;
+ * the ordering mall also needs a logged-in customer. */
+static int
+storefront(struct ctx *c, int *mode, const char **slug)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+		if (c->m.cap[0] != NULL && strcmp(c->m.cap[0], modes[i].slug)
+		    == 0 && (c->shop->modes & modes[i].mode)) {
+			*mode = modes[i].mode;
+			*slug = modes[i].slug;
+			if (*mode == SHOP_MODE_ORDERING &&
+			    c->sess.kind != SESS_CUSTOMER) {
+				if (c->json_out)
+					return http_fail(c, ERR_UNAUTHORIZED,
+					    "订货商城仅对授权客户开放，请先登录");
+				return http_see_other(c, "%s", ctx_link(c,
+				    arena_printf(c->arena, "/login?next=%s",
+				    url_encode(c->arena, c->path))));
+			}
+			return 0;
+		}
+	return http_fail(c, ERR_NOT_FOUND, "该商城未开放");
+}
+
+static void
+mode_view(json_object *v, int mode, const char *slug)
+{
+	size_t	i;
+
+	view_set_str(v, "mode", slug);
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+		if (modes[i].mode == mode)
+			view_set_str(v, "mode_name", modes[i].name);
+	view_set_bool(v, "is_ordering", mode == SHOP_MODE_ORDERING);
+	view_set_bool(v, "is_wholesale", mode == SHOP_MODE_WHOLESALE);
+	view_set_bool(v, "is_retail", mode == SHOP_MODE_RETAIL);
+}
+
+/* Guests in a wholesale mall that hides prices see none. */
+static int
+prices_hidden(struct ctx *c, int mode)
+{
+	return mode == SHOP_MODE_WHOLESALE && c->shop->hide_wholesale_prices &&
+	    c->sess.kind != SESS_CUSTOMER;
+}
+
+static void
+add_money(struct ctx *c, json_object *o, const char *key, int64_t fen)
+{
+	char	k[64];
+
+	view_set_str(o, key, fmt_yuan(c->arena, fen));
+	snprintf(k, sizeof(k), "%s_fen", key);
+	view_set_i64(o, k, fen);
+}
+
+/* The tier table as a guest sees it: base, then each tier. */
+static json_object *
+tier_rows(struct ctx *c, const struct cat_sku *s)
+{
+	json_object	*rows = json_object_new_array(), *row;
+	int		 i;
+
+	for (i = 0; i < s->ntiers; i++) {
+		row = json_object_new_object();
+		view_set_i64(row, "min_qty", s->tiers[i].min_qty);
+		add_money(c, row, "price", s->tiers[i].price_fen);
+		json_object_array_add(rows, row);
+	}
+	return rows;
+}
+
+static int
+product_item(struct ctx *c, const struct cat_viewer *vw,
+    const struct cat_product *p, const char *slug, int hidden,
+    json_object **out)
+{
+	const struct cat_sku	*s = &p->skus[0];
+	struct price_result	 pr;
+	json_object		*o = json_object_new_object();
+	int64_t			 from = INT64_MAX;
+	int			 i;
+
+	view_set_i64(o, "id", p->id);
+	view_set_str(o, "code", p->code);
+	view_set_str(o, "name", p->name);
+	view_set_str(o, "unit", p->unit);
+	view_set_str(o, "thumb", p->thumb ? arena_printf(c->arena,
+	    "/uploads/%s", p->thumb) : NULL);
+	view_set_str(o, "url", ctx_link(c, arena_printf(c->arena,
+	    "/%s/products/%" PRId64, slug, p->id)));
+	view_set_i64(o, "sku_count", p->nskus);
+	view_set_bool(o, "price_hidden", hidden);
+	if (!hidden) {
+		/* The lowest price among the SKUs at their minimum order. */
+		for (i = 0; i < p->nskus; i++) {
+			if (catalog_price(vw, &p->skus[i], p->skus[i].min_qty,
+			    &pr) == -1) {
+				json_object_put(o);
+				return -1;
+			}
+			if (pr.unit_fen < from) {
+				from = pr.unit_fen;
+				s = &p->skus[i];
+			}
+		}
+		add_money(c, o, "price", from);
+		view_set_bool(o, "price_range", p->nskus > 1);
+		if (vw->customer_id == 0 && vw->mode == SHOP_MODE_WHOLESALE)
+			json_object_object_add(o, "tiers", tier_rows(c, s));
+	}
+	*out = o;
+	return 0;
+}
+
+static int64_t
+query_int(struct ctx *c, const char *name, int64_t min, int64_t max,
+    int64_t def)
+{
+	const char	*s = kv_get(&c->query, name), *err;
+	int64_t		 v;
+
+	if (s == NULL || *s == '\0' || parse_i64(s, min, max, &v, &err) == -1)
+		return def;
+	return v;
+}
+
+static void
+list_links(struct ctx *c, json_object *v, const char *slug,
+    const struct cat_query *q, const struct cat_page *pg, const char *sortv)
+{
+	const char	*qs = q->q ? url_encode(c->arena, q->q) : "";
+	char		*base;
+
+	base = arena_printf(c->arena, "/%s/products?cat=%" PRId64 "&q=%s"
+	    "&sort=%s&page=", slug, q->category_id, qs, sortv);
+	if (pg->page > 1)
+		view_set_str(v, "prev_url", ctx_link(c, arena_printf(c->arena,
+		    "%s%" PRId64, base, pg->page - 1)));
+	if (pg->page < pg->pages)
+		view_set_str(v, "next_url", ctx_link(c, arena_printf(c->arena,
+		    "%s%" PRId64, base, pg->page + 1)));
+}
+
+static json_object *
+category_rows(struct ctx *c, const struct catalog *cat, int64_t active,
+    const char *slug)
+{
+	const struct cat_category	*k = catalog_category(cat, active);
+	json_object			*rows = json_object_new_array(), *o;
+	int64_t				 parent = k ? k->parent_id : 0;
+	int				 i;
+
+	/* The active category's level, or the top level. */
+	for (i = 0; i < cat->ncategories; i++) {
+		if (cat->categories[i].parent_id != parent &&
+		    cat->categories[i].parent_id != active)
+			continue;
+		o = json_object_new_object();
+		view_set_i64(o, "id", cat->categories[i].id);
+		view_set_str(o, "name", cat->categories[i].name);
+		view_set_bool(o, "active", cat->categories[i].id == active);
+		view_set_bool(o, "child", cat->categories[i].parent_id ==
+		    active && active != 0);
+		view_set_str(o, "url", ctx_link(c, arena_printf(c->arena,
+		    "/%s/products?cat=%" PRId64, slug, cat->categories[i].id)));
+		json_object_array_add(rows, o);
+	}
+	return rows;
+}
+
+static int
+h_catalog_list(struct ctx *c)
+{
+	const struct catalog	*cat;
+	struct cat_viewer	 vw;
+	struct cat_query	 q;
+	struct cat_page		 pg;
+	json_object		*v, *items, *o, *sortrows;
+	const char		*slug, *sortv = kv_get(&c->query, "sort");
+	size_t			 i;
+	int			 mode, rc, hidden;
+
+	if ((rc = storefront(c, &mode, &slug)) != 0)
+		return rc;
+	if ((cat = catalog_get(c)) == NULL ||
+	    catalog_viewer(c, cat, mode, &vw) != 0)
+		return http_fail(c, ERR_INTERNAL, NULL);
+	memset(&q, 0, sizeof(q));
+	q.mode = mode;
+	q.category_id = query_int(c, "cat", 0, INT64_MAX, 0);
+	q.q = kv_get(&c->query, "q");
+	if (q.q != NULL && strlen(q.q) > 100)
+		return http_fail(c, ERR_INVALID, "搜索词太长（最多 100 个字符）");
+	q.page = query_int(c, "page", 1, 100000, 1);
+	q.per_page = PER_PAGE;
+	if (sortv == NULL)
+		sortv = "";
+	for (i = 0; i < sizeof(sorts) / sizeof(sorts[0]); i++)
+		if (strcmp(sortv, sorts[i].value) == 0)
+			q.sort = sorts[i].sort;
+	catalog_list(c->arena, cat, &q, &pg);
+
+	v = view_new(c);
+	mode_view(v, mode, slug);
+	hidden = prices_hidden(c, mode);
+	items = json_object_new_array();
+	json_object_object_add(v, "products", items);
+	for (i = 0; i < (size_t)pg.n; i++) {
+		if (product_item(c, &vw, pg.items[i], slug, hidden, &o) == -1)
+			return http_fail(c, ERR_INTERNAL, NULL);
+		json_object_array_add(items, o);
+	}
+	view_set_i64(v, "total", pg.total);
+	view_set_i64(v, "page", pg.page);
+	view_set_i64(v, "pages", pg.pages);
+	view_set_bool(v, "empty", pg.n == 0);
+	view_set_str(v, "q", q.q);
+	view_set_i64(v, "cat", q.category_id);
+	view_set_bool(v, "customer_prices", vw.customer_id != 0);
+	json_object_object_add(v, "categories", category_rows(c, cat,
+	    q.category_id, slug));
+	sortrows = json_object_new_array();
+	for (i = 0; i < sizeof(sorts) / sizeof(sorts[0]); i++) {
+		o = json_object_new_object();
+		view_set_str(o, "value", sorts[i].value);
+		view_set_str(o, "label", sorts[i].label);
+		view_set_bool(o, "active", strcmp(sortv, sorts[i].value) == 0);
+		json_object_array_add(sortrows, o);
+	}
+	json_object_object_add(v, "sorts", sortrows);
+	view_set_str(v, "action", ctx_link(c, arena_printf(c->arena,
+	    "/%s/products", slug)));
+	list_links(c, v, slug, &q, &pg, sortv);
+	c->title = arena_printf(c->arena, "%s%s%s", q.q ? q.q : "",
+	    q.q ? " - " : "", mode == SHOP_MODE_ORDERING ? "订货商城" :
+	    mode == SHOP_MODE_WHOLESALE ? "批发商城" : "零售商城");
+	return render(c, "products");
+}
+
+static const char sql_detail[] =
+    "SELECT description FROM product WHERE id = ? AND shop_id = ?";
+static const char sql_images[] =
+    "SELECT path, thumb_path, width, height FROM product_image "
+    "WHERE product_id = ? AND shop_id = ? ORDER BY sort, id LIMIT 20";
+
+static json_object *
+sku_row(struct ctx *c, const struct cat_viewer *vw, const struct cat_sku *s,
+    int hidden)
+{
+	struct price_result	 pr;
+	json_object		*o = json_object_new_object();
+
+	view_set_i64(o, "id", s->id);
+	view_set_str(o, "code", s->code);
+	view_set_str(o, "barcode", s->barcode);
+	view_set_str(o, "spec", *s->spec ? s->spec : "默认");
+	view_set_str(o, "unit", s->unit);
+	view_set_i64(o, "pack_size", s->pack_size);
+	view_set_i64(o, "min_qty", s->min_qty);
+	view_set_bool(o, "in_stock", s->stock > 0);
+	view_set_i64(o, "stock", s->stock);
+	view_set_bool(o, "price_hidden", hidden);
+	if (!hidden && catalog_price(vw, s, s->min_qty, &pr) == 0) {
+		add_money(c, o, "price", pr.unit_fen);
+		view_set_str(o, "price_source", price_source_name(pr.source));
+		add_money(c, o, "price_normal_tax", price_with_tax(pr.unit_fen,
+		    c->shop->tax_normal_bp));
+		add_money(c, o, "price_special_tax", price_with_tax(
+		    pr.unit_fen, c->shop->tax_special_bp));
+		if (vw->mode == SHOP_MODE_WHOLESALE && vw->customer_id == 0 &&
+		    s->ntiers > 0)
+			json_object_object_add(o, "tiers", tier_rows(c, s));
+	}
+	return o;
+}
+
+static int
+h_catalog_product(struct ctx *c)
+{
+	const struct catalog		*cat;
+	const struct cat_product	*p;
+	const struct cat_category	*k;
+	struct cat_viewer		 vw;
+	struct db_res			*d, *im;
+	json_object			*v, *skus, *imgs, *o;
+	const char			*slug, *err;
+	int64_t				 id;
+	int				 mode, rc, i, hidden;
+
+	if ((rc = storefront(c, &mode, &slug)) != 0)
+		return rc;
+	if (parse_i64(c->m.cap[1], 1, INT64_MAX, &id, &err) == -1)
+		return http_fail(c, ERR_NOT_FOUND, "商品不存在");
+	if ((cat = catalog_get(c)) == NULL ||
+	    catalog_viewer(c, cat, mode, &vw) != 0)
+		return http_fail(c, ERR_INTERNAL, NULL);
+	/* Another shop's product is not in this catalog: 404 like any. */
+	if ((p = catalog_product(cat, id)) == NULL || !p->on_shelf ||
+	    !(p->visible & mode) || p->nskus == 0)
+		return http_fail(c, ERR_NOT_FOUND, "商品不存在或已下架");
+	if (db_run(c->arena, &d, sql_detail, "ii", id, c->shop->id) == -1 ||
+	    db_run(c->arena, &im, sql_images, "ii", id, c->shop->id) == -1)
+		return http_fail(c, ERR_INTERNAL, NULL);
+	v = view_new(c);
+	mode_view(v, mode, slug);
+	hidden = prices_hidden(c, mode);
+	view_set_i64(v, "id", p->id);
+	view_set_str(v, "code", p->code);
+	view_set_str(v, "name", p->name);
+	view_set_str(v, "unit", p->unit);
+	/* Stored sanitized (import.c, h_admin_catalog.c): safe to emit. */
+	view_set_str(v, "description_html", d->nrows ? db_cell(d, 0, 0) : "");
+	view_set_bool(v, "price_hidden", hidden);
+	view_set_bool(v, "customer_prices", vw.customer_id != 0);
+	view_set_i64(v, "tax_normal_bp", c->shop->tax_normal_bp);
+	view_set_i64(v, "tax_special_bp", c->shop->tax_special_bp);
+	view_set_str(v, "tax_normal_pct", arena_printf(c->arena, "%g",
+	    c->shop->tax_normal_bp / 100.0));
+	view_set_str(v, "tax_special_pct", arena_printf(c->arena, "%g",
+	    c->shop->tax_special_bp / 100.0));
+	if ((k = catalog_category(cat, p->category_id)) != NULL) {
+		o = json_object_new_object();
+		view_set_str(o, "name", k->name);
+		view_set_str(o, "url", ctx_link(c, arena_printf(c->arena,
+		    "/%s/products?cat=%" PRId64, slug, k->id)));
+		json_object_object_add(v, "category", o);
+	}
+	skus = json_object_new_array();
+	for (i = 0; i < p->nskus; i++)
+		json_object_array_add(skus, sku_row(c, &vw, &p->skus[i],
+		    hidden));
+	json_object_object_add(v, "skus", skus);
+	imgs = json_object_new_array();
+	for (i = 0; i < im->nrows; i++) {
+		o = json_object_new_object();
+		view_set_str(o, "url", arena_printf(c->arena, "/uploads/%s",
+		    db_cell(im, i, 0)));
+		view_set_str(o, "thumb", arena_printf(c->arena, "/uploads/%s",
+		    db_cell(im, i, 1)));
+		view_set_i64(o, "width", db_cell_i64(im, i, 2));
+		view_set_i64(o, "height", db_cell_i64(im, i, 3));
+		json_object_array_add(imgs, o);
+	}
+	json_object_object_add(v, "images", imgs);
+	view_set_str(v, "inquiry_url", ctx_link(c, arena_printf(c->arena,
+	    "/inquiry?product=%" PRId64, p->id)));
+	view_set_str(v, "list_url", ctx_link(c, arena_printf(c->arena,
+	    "/%s/products", slug)));
+	c->title = p->name;
+	return render(c, "product");
+}
+
+const struct route h_catalog_routes[] = {
+	{ "GET", "^(?:/api/v1)?/(ordering|wholesale|retail)/products$",
+	  h_catalog_list, 0, NULL },
+	{ "GET", "^(?:/api/v1)?/(ordering|wholesale|retail)/products/"
+	  "([0-9]{1,18})$", h_catalog_product, 0, NULL },
+	{ NULL, NULL, NULL, 0, NULL }
+};

@@ -648,9 +648,23 @@ tpl_free(struct tpl *t)
 
 /* Rendering. */
 
+/*
+ * An object's key, or (as mustache.js allows) an array's element by a
+ * decimal index: {{#items.0}}…{{/items.0}} tests that a list is not empty.
+ */
 static int
 has_key(json_object *o, const char *key, json_object **v)
 {
+	size_t	i, n = strspn(key, "0123456789");
+
+	if (json_object_is_type(o, json_type_array) && n > 0 && n < 10 &&
+	    key[n] == '\0') {
+		i = strtoul(key, NULL, 10);
+		if (i >= json_object_array_length(o))
+			return 0;
+		*v = json_object_array_get_idx(o, i);
+		return 1;
+	}
 	return json_object_is_type(o, json_type_object) &&
 	    json_object_object_get_ex(o, key, v);
 }

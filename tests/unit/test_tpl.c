@@ -251,6 +251,15 @@ own_error(const char *name, const char *src, const char *n1,
 }
 
 static void
+own_array_index(void)
+{
+	own_render("array index", "{{#a.0}}has {{a.1.n}}{{/a.0}}"
+	    "{{^b.0}} none{{/b.0}}{{#a.9}}x{{/a.9}}{{a.x}}",
+	    "{\"a\": [{\"n\": 1}, {\"n\": 2}], \"b\": []}", NULL,
+	    "has 2 none");
+}
+
+static void
 own_escaping(void)
 {
 	own_render("html escaping", "{{s}}|{{{s}}}|{{&s}}",
@@ -529,6 +538,7 @@ main(void)
 			return 1;
 		}
 	own_escaping();
+	own_array_index();
 	own_stack();
 	own_partials();
 	own_nesting();

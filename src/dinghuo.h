@@ -213,7 +213,9 @@ const char	*req_cookie(struct ctx *, const char *);
 
 /* form.c: validate input against a table of fields (kcgi-style). */
 enum field_type { FIELD_TEXT, FIELD_INT, FIELD_ID, FIELD_PHONE,
-	FIELD_PASSWORD, FIELD_SLUG };
+	FIELD_PASSWORD, FIELD_SLUG, FIELD_MONEY, FIELD_BOOL };
+/* FIELD_MONEY: yuan as typed ("12.50") into i64 fen, min/max in fen.
+ * FIELD_BOOL: a checkbox: "1", "on", "true" are 1, absent or "0" is 0. */
 #define FIELD_REQUIRED	0x01
 struct field {
 	const char	*name;
@@ -280,6 +282,9 @@ int		 render(struct ctx *, const char *);
 int		 render_page(struct ctx *, const char *);
 int		 http_json_error(struct ctx *, json_object *);
 json_object	*view_new(struct ctx *);
+int64_t		 view_pager(struct ctx *, json_object *, int64_t, int64_t,
+		     const char *);
+int64_t		 query_page(struct ctx *);
 int		 render_json_ok(struct ctx *, int);
 int		 wants_json(struct ctx *);
 void		 view_set_str(json_object *, const char *, const char *);
@@ -456,6 +461,29 @@ int64_t		 catalog_from_price(const struct cat_product *);
 void		 catalog_list(struct arena *, const struct catalog *,
 		     const struct cat_query *, struct cat_page *);
 
+/* csv.c: RFC 4180 reader (fields valid until the next csv_next) and writer. */
+struct csv {
+	const char	*p;		/* next byte */
+	const char	*end;
+	int		 line;		/* physical line of p, from 1 */
+	int		 rec_line;	/* line the last record began on */
+	int		 err_line;	/* line of error */
+	const char	*error;		/* why csv_next returned -1 */
+	char		**field;	/* the record's fields, NUL-terminated */
+	int		 nfield;
+	int		 cap;
+	size_t		*off;
+	struct buf	 data;
+};
+#define CSV_FIRST	0x01	/* csv_put: first field of a row, no comma */
+#define CSV_TEXT	0x02	/* csv_put: text, guard against formulas */
+void		 csv_init(struct csv *, const char *, size_t);
+int		 csv_next(struct csv *);
+void		 csv_free(struct csv *);
+const char	*csv_unguard(const char *);
+void		 csv_put(struct buf *, const char *, int);
+void		 csv_endrow(struct buf *);
+
 /* import.c: products, SKUs and prices from and to CSV (all or nothing). */
 struct import_report {
 	int		 rows;		/* data rows read */
@@ -535,6 +563,10 @@ int		 auth_login(struct ctx *, enum sess_kind, const char *,
 int		 auth_random_hex(char *, size_t);
 #define AUTH_HASH_MAX	128
 
+/* audit.c: who changed what, for the owner to read. */
+int		 audit(struct ctx *, const char *, const char *, ...)
+		     __attribute__((format(printf, 3, 4)));
+
 /* cli.c: operator commands. */
 int		 cli_shop_create(int, char **);
 int		 cli_demo(int, char **);
@@ -544,6 +576,9 @@ int		 h_login_form(struct ctx *, enum sess_kind);
 int		 h_login_post(struct ctx *, enum sess_kind);
 int		 h_logout(struct ctx *);
 
+/* h_admin.c */
+json_object	*admin_view(struct ctx *, const char *);
+
 /* Routes, one table per area. */
 extern const struct route h_store_routes[];
 extern const struct route h_account_routes[];
@@ -551,6 +586,23 @@ extern const struct route h_admin_routes[];
 extern const struct route h_api_routes[];
 extern const struct route h_catalog_routes[];
 extern const struct route h_inquiry_routes[];
+extern const struct route h_admin_catalog_routes[];	/* h_admin_catalog.c */
+extern const struct route h_admin_customer_routes[];	/* h_admin_customer.c */
+extern const struct route h_admin_price_routes[];	/* h_admin_price.c */
+extern const struct route h_admin_inquiry_routes[];	/* h_admin_inquiry.c */
+extern const struct route h_admin_settings_routes[];	/* h_admin_settings.c */
+extern const struct route h_invite_routes[];		/* h_invite.c */
+
+/*
+ * Sections the admin modules add their own prototypes to (one owner per
+ * section; keep edits inside your section).
+ */
+/* sanitize.c, image.c, h_admin_catalog.c: BEGIN */
+/* sanitize.c, image.c, h_admin_catalog.c: END */
+/* h_admin_customer.c, h_admin_price.c, h_invite.c: BEGIN */
+/* h_admin_customer.c, h_admin_price.c, h_invite.c: END */
+/* h_admin_inquiry.c, h_admin_settings.c: BEGIN */
+/* h_admin_inquiry.c, h_admin_settings.c: END */
 
 /* The per-request context every handler receives. */
 struct ctx {

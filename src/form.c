@@ -62,6 +62,24 @@ check(struct ctx *c, const struct field *f, const char *s,
 		if (!shop_valid_slug(s))
 			return "只能用小写字母、数字和 -，2 到 40 个字符";
 		break;
+	case FIELD_MONEY:
+		if (parse_yuan(s, &v->i64, &why) == -1)
+			return why;
+		if (v->i64 < f->min)
+			return arena_printf(c->arena, "不能低于 %s 元",
+			    fmt_yuan(c->arena, f->min));
+		if (f->max && v->i64 > f->max)
+			return arena_printf(c->arena, "不能超过 %s 元",
+			    fmt_yuan(c->arena, f->max));
+		break;
+	case FIELD_BOOL:
+		if (!strcmp(s, "1") || !strcmp(s, "on") || !strcmp(s, "true"))
+			v->i64 = 1;
+		else if (!strcmp(s, "0") || !strcmp(s, "false"))
+			v->i64 = 0;
+		else
+			return "应为是或否";
+		break;
 	}
 	return NULL;
 }

@@ -174,3 +174,41 @@ view_new(struct ctx *c)
 	arena_defer_json(c->arena, c->view);
 	return c->view;
 }
+
+/* The "page" query parameter: 1 unless it is a sane positive number. */
+int64_t
+query_page(struct ctx *c)
+{
+	const char	*s = kv_get(&c->query, "page"), *err;
+	int64_t		 v;
+
+	if (s == NULL || parse_i64(s, 1, 1000000, &v, &err) == -1)
+		return 1;
+	return v;
+}
+
+/*
+ * Add page, pages, total and prev_url/next_url to a list view. url is
+ * the list's link without the page ("/admin/products?q=x"); returns the
+ * row offset for the query (LIMIT per_page OFFSET it).
+ */
+int64_t
+view_pager(struct ctx *c, json_object *v, int64_t total, int64_t per_page,
+    const char *url)
+{
+	int64_t		 page = query_page(c);
+	int64_t		 pages = (total + per_page - 1) / per_page;
+	const char	*sep = strchr(url, '?') ? "&" : "?";
+
+	view_set_i64(v, "page", page);
+	view_set_i64(v, "pages", pages);
+	view_set_i64(v, "total", total);
+	view_set_bool(v, "empty", total == 0);
+	if (page > 1)
+		view_set_str(v, "prev_url", ctx_link(c, arena_printf(c->arena,
+		    "%s%spage=%" PRId64, url, sep, page - 1)));
+	if (page < pages)
+		view_set_str(v, "next_url", ctx_link(c, arena_printf(c->arena,
+		    "%s%spage=%" PRId64, url, sep, page + 1)));
+	return (page - 1) * per_page;
+}

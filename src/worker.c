@@ -27,7 +27,9 @@ static volatile sig_atomic_t stop;
 
 static const struct route *const route_tables[] = {
 	h_api_routes, h_account_routes, h_admin_routes, h_store_routes,
-	h_catalog_routes, h_inquiry_routes, NULL
+	h_catalog_routes, h_inquiry_routes, h_admin_catalog_routes,
+	h_admin_customer_routes, h_admin_price_routes, h_admin_inquiry_routes,
+	h_admin_settings_routes, h_invite_routes, NULL
 };
 
 static void

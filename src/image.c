@@ -1,0 +1,2 @@
+/* image.c -- being written. */
+#include "dinghuo.h"

@@ -1,0 +1,2 @@
+/* sanitize.c -- being written. */
+#include "dinghuo.h"

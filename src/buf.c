@@ -76,7 +76,7 @@ buf_printf(struct buf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
-/* HTML-escape & < > " ' ` = as the Mustache spec and OWASP ask. */
+/* HTML-escape & < > " ' (templates always quote attributes). */
 void
 buf_add_html(struct buf *b, const char *s, size_t n)
 {

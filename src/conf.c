@@ -23,8 +23,12 @@ static const struct conf_key conf_table[] = {
 	{ "listen", CONF_STR, "unix:var/run/dinghuo.sock", 0, 0, O(listen),
 	  "FastCGI socket: unix:PATH or HOST:PORT; empty inherits fd 0\n"
 	  "# (spawn-fcgi, or a web server that starts the workers)." },
-	{ "listen_mode", CONF_INT, "438", 0, 511, O(listen_mode),
-	  "Permissions of a unix socket (decimal; 438 = 0666)." },
+	{ "listen_mode", CONF_INT, "432", 0, 511, O(listen_mode),
+	  "Permissions of a unix socket (decimal; 432 = 0660: put the web\n"
+	  "# server in dinghuo's group; 438 = 0666 lets any local user in)." },
+	{ "fastcgi_allow", CONF_STR, "127.0.0.1", 0, 0, O(fastcgi_allow),
+	  "Comma-separated addresses allowed to connect over TCP (the web\n"
+	  "# servers); empty allows any." },
 	{ "workers", CONF_INT, "4", 1, 256, O(workers),
 	  "Worker processes to fork." },
 	{ "backlog", CONF_INT, "1024", 16, 65535, O(backlog),

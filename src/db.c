@@ -142,12 +142,19 @@ stmt_get(const char *sql)
 		mysql_stmt_close(st);
 		return NULL;
 	}
-	if (ncache < STMT_CACHE) {
-		cache[ncache].sql = sql;
-		cache[ncache].st = st;
-		ncache++;
-	} else
-		log_warnx("db: statement cache full");	/* leaks st: bug */
+	if (ncache == STMT_CACHE) {	/* full: replace one, round robin */
+		static int	victim;
+
+		log_warnx("db: statement cache full, replacing an entry");
+		victim = (victim + 1) % STMT_CACHE;
+		mysql_stmt_close(cache[victim].st);
+		cache[victim].sql = sql;
+		cache[victim].st = st;
+		return st;
+	}
+	cache[ncache].sql = sql;
+	cache[ncache].st = st;
+	ncache++;
 	return st;
 }
 
@@ -191,13 +198,17 @@ fetch_all(struct arena *a, MYSQL_STMT *st, struct db_res *res)
 	res->nrows = (int)mysql_stmt_num_rows(st);
 	res->cell = arena_alloc(a, (size_t)(res->nrows ? res->nrows : 1) *
 	    ncols * sizeof(char *));
-	for (r = 0; r < res->nrows; r++) {
+	for (r = 0, rc = 0; r < res->nrows; r++) {
 		rc = mysql_stmt_fetch(st);
 		if (rc == 1 || rc == MYSQL_NO_DATA) {
 			set_error(mysql_stmt_errno(st), mysql_stmt_error(st));
+			log_warnx("db: fetch stopped at row %d of %d: %s", r,
+			    res->nrows, last_error);
 			res->nrows = r;
+			rc = -1;
 			break;
 		}
+		rc = 0;
 		for (k = 0; k < ncols; k++) {
 			char **cell = &res->cell[r * ncols + k];
 
@@ -228,7 +239,7 @@ fetch_all(struct arena *a, MYSQL_STMT *st, struct db_res *res)
 	free(error);
 	mysql_stmt_free_result(st);
 	mysql_free_result(meta);
-	return 0;
+	return rc == -1 ? -1 : 0;
 }
 
 static int
@@ -290,10 +301,14 @@ db_run(struct arena *a, struct db_res **resp, const char *sql,
 	struct db_res	*res;
 	MYSQL_STMT	*st;
 	va_list		 ap;
-	int		 attempt;
+	int		 attempt, executed;
 
-	if (strlen(fmt) > MAXPARAMS)
-		fatalx("db: too many parameters");
+	if (strlen(fmt) > MAXPARAMS) {
+		set_error(CR_UNKNOWN_ERROR, "too many parameters");
+		log_warnx("db: %zu parameters, at most %d: %.100s", strlen(fmt),
+		    MAXPARAMS, sql);
+		return -1;
+	}
 	res = arena_alloc(a, sizeof(*res));
 	memset(res, 0, sizeof(*res));
 	if (resp != NULL)
@@ -302,6 +317,7 @@ db_run(struct arena *a, struct db_res **resp, const char *sql,
 	for (attempt = 0; attempt < 2; attempt++) {
 		if (db == NULL && db_open() == -1)
 			return -1;
+		executed = 0;
 		if ((st = stmt_get(sql)) != NULL) {
 			va_start(ap, fmt);
 			if (bind_params(st, fmt, ap, pb, ints, lens) == -1) {
@@ -312,8 +328,18 @@ db_run(struct arena *a, struct db_res **resp, const char *sql,
 			if (mysql_stmt_execute(st) == 0)
 				break;
 			set_error(mysql_stmt_errno(st), mysql_stmt_error(st));
+			executed = 1;
 		}
-		if (!conn_lost(last_errno) || in_tx) {
+		/*
+		 * Run it again only if that cannot do it twice: a read, a
+		 * failed prepare, or a server gone before we sent it (2006).
+		 * After 2013 (lost mid-query) a write may have happened.
+		 */
+		if (!conn_lost(last_errno) || in_tx || (executed &&
+		    last_errno != CR_SERVER_GONE_ERROR &&
+		    strncmp(sql, "SELECT", 6) != 0)) {
+			if (conn_lost(last_errno))
+				db_close();
 			if (!conn_lost(last_errno) &&
 			    last_errno != ER_LOCK_DEADLOCK &&
 			    last_errno != ER_LOCK_WAIT_TIMEOUT &&
@@ -401,6 +427,15 @@ db_tx_run(struct ctx *c, int (*fn)(struct ctx *, void *), void *arg)
 		if (rc == 0 && db_exec_text("COMMIT") == 0) {
 			in_tx = 0;
 			return 0;
+		}
+		if (rc == 0 && conn_lost(last_errno)) {
+			/* The commit may or may not have happened: running
+			 * the work again could do it twice. */
+			in_tx = 0;
+			clog_warnx(c, "db: connection lost during COMMIT (%s); "
+			    "outcome unknown, not retried", last_error);
+			db_close();
+			return ERR_INTERNAL;
 		}
 		if (rc == 0)
 			rc = ERR_INTERNAL;

@@ -125,6 +125,7 @@ extern int	 log_verbose;
 struct conf {
 	char	*listen;
 	int64_t	 listen_mode;
+	char	*fastcgi_allow;
 	int64_t	 workers;
 	int64_t	 backlog;
 	int64_t	 max_requests;
@@ -561,6 +562,7 @@ int		 auth_verify(const char *, const char *);
 int		 auth_login(struct ctx *, enum sess_kind, const char *,
 		     const char *, char **);
 int		 auth_random_hex(char *, size_t);
+const char	*auth_dummy_hash(void);
 #define AUTH_HASH_MAX	128
 
 /* audit.c: who changed what, for the owner to read. */

@@ -16,11 +16,14 @@ static const struct field login_fields[] = {
 static const char *
 safe_next(struct ctx *c, const char *fallback)
 {
-	const char	*n = req_param(c, "next");
+	const char	*n = req_param(c, "next"), *p;
 
-	if (n == NULL || n[0] != '/' || n[1] == '/' || n[1] == '\\' ||
-	    strpbrk(n, "\r\n") != NULL || strlen(n) > 300)
+	if (n == NULL || n[0] != '/' || n[1] == '/' || strlen(n) > 300)
 		return fallback;
+	/* Browsers drop tabs and newlines and read '\\' as '/'. */
+	for (p = n; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f || *p == '\\')
+			return fallback;
 	return n;
 }
 

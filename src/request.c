@@ -337,7 +337,7 @@ hdr_param(struct ctx *c, const char *h, size_t hl, const char *key)
 int
 multipart_parse(struct ctx *c, char *body, size_t len, const char *ct)
 {
-	const char	*b, *name, *fname, *type;
+	const char	*b, *q, *name, *fname, *type;
 	char		*delim, *p, *end = body + len, *hend, *next;
 	size_t		 dl;
 	struct upload	*u;
@@ -345,8 +345,10 @@ multipart_parse(struct ctx *c, char *body, size_t len, const char *ct)
 	if ((b = strstr(ct, "boundary=")) == NULL)
 		return bad_request(c, "multipart 缺少 boundary");
 	b += 9;
-	delim = arena_printf(c->arena, "\r\n--%.*s", (int)strcspn(b, "\"; "),
-	    *b == '"' ? b + 1 : b);
+	/* boundary="…" may hold spaces; a bare one ends at ';' or space. */
+	q = *b == '"' ? b + 1 : b;
+	delim = arena_printf(c->arena, "\r\n--%.*s", (int)(*b == '"' ?
+	    strcspn(q, "\"") : strcspn(q, "; ")), q);
 	dl = strlen(delim);
 	if (dl < 5 || len < dl - 2 || memcmp(body, delim + 2, dl - 2) != 0)
 		return bad_request(c, "multipart 格式错误");

@@ -99,7 +99,8 @@ session_load(struct ctx *c)
 	c->sess.level_id = db_cell_i64(r, 0, 9);
 	c->sess.bearer = bearer;
 	/* Slide the expiry at most once an hour, not on every request. */
-	if (db_cell_i64(r, 0, 8) < conf.session_ttl - 3600 &&
+	if (db_cell_i64(r, 0, 8) < conf.session_ttl -
+	    (conf.session_ttl / 2 < 3600 ? conf.session_ttl / 2 : 3600) &&
 	    db_run(c->arena, NULL, sql_touch, "ii", conf.session_ttl,
 	    c->sess.id) == -1)
 		clog_warnx(c, "session: could not extend session %" PRId64,

@@ -76,6 +76,26 @@ find_tenant(struct ctx *c, const char *slug)
 	return 0;
 }
 
+/* Is role one of the comma-separated names in list? */
+static int
+role_in(const char *list, const char *role)
+{
+	size_t	n;
+
+	if (role == NULL || *role == '\0')
+		return 0;
+	n = strlen(role);
+	while (*list) {
+		if (strncmp(list, role, n) == 0 && (list[n] == ',' ||
+		    list[n] == '\0'))
+			return 1;
+		if ((list = strchr(list, ',')) == NULL)
+			break;
+		list++;
+	}
+	return 0;
+}
+
 /* Route flags decide what must hold before the handler runs. */
 static int
 guard(struct ctx *c, const struct route *r)
@@ -94,8 +114,7 @@ guard(struct ctx *c, const struct route *r)
 		    c->path);
 		return http_see_other(c, "%s", ctx_link(c, next));
 	}
-	if (r->roles != NULL && c->sess.role != NULL &&
-	    !strstr(r->roles, c->sess.role))
+	if (r->roles != NULL && !role_in(r->roles, c->sess.role))
 		return http_fail(c, ERR_FORBIDDEN, "您的角色无权访问此页面");
 	if (r->flags & (ROUTE_BODY | ROUTE_CSRF)) {
 		if (request_body(c) != 0)
@@ -169,6 +188,7 @@ worker_init(int slot)
 	if ((worker->router = router_new(route_tables)) == NULL)
 		fatalx("worker: routes do not compile");
 	worker->themes = theme_cache_new(conf.templates_dir);
+	auth_dummy_hash();	/* the first failed login is not slower */
 }
 
 struct theme_cache *
@@ -226,7 +246,7 @@ worker_main(int listen_fd, int slot, const char *conf_path)
 	sigset_t		 none, block;
 	struct pollfd		 pfd;
 	struct ctx		 c;
-	int			 rc;
+	int			 rc, failed = 0;
 
 	(void)conf_path;
 	log_set_prefix("dinghuo-worker");
@@ -248,6 +268,9 @@ worker_main(int listen_fd, int slot, const char *conf_path)
 	sigprocmask(SIG_SETMASK, &block, NULL);
 	sigemptyset(&none);
 
+	/* libfcgi refuses TCP peers not in this list. */
+	if (*conf.fastcgi_allow)
+		setenv("FCGI_WEB_SERVER_ADDRS", conf.fastcgi_allow, 1);
 	if (FCGX_Init() != 0)
 		fatalx("worker: FCGX_Init failed");
 	worker_init(slot);
@@ -266,16 +289,24 @@ worker_main(int listen_fd, int slot, const char *conf_path)
 			if (errno == EINTR)
 				continue;
 			log_warn("worker: ppoll");
+			failed = 1;
 			break;
 		}
+		/* Busy from accept on: a client that stalls before its
+		 * request is complete is timed like any request. */
+		slot_set(SLOT_BUSY, NULL);
 		if ((rc = FCGX_Accept_r(&worker->req)) < 0) {
+			slot_set(SLOT_IDLE, NULL);
 			if (rc == -EAGAIN || rc == -EWOULDBLOCK || rc == -EINTR)
 				continue;	/* another worker took it */
 			log_warnx("worker: accept failed (%d)", rc);
+			failed = 1;
 			break;
 		}
-		slot_set(SLOT_BUSY, NULL);
 		serve_one(&c);
+		/* One request per connection: a kept connection would pin
+		 * this worker while it waits on the listen socket. */
+		worker->req.keepConnection = 0;
 		FCGX_Finish_r(&worker->req);
 		worker->served++;
 		ctx_reset(&c);
@@ -283,5 +314,5 @@ worker_main(int listen_fd, int slot, const char *conf_path)
 	}
 	ctx_free(&c);
 	worker_free();
-	return 0;
+	return failed;
 }

@@ -221,3 +221,23 @@ def test_database_restart_is_survived(stack):
     r = s.post(stack.url("/s/shop-a/api/v1/login"),
                json={"phone": "13900000000", "password": "demo1234"})
     assert r.status_code == 200
+
+
+def test_idle_tcp_clients_cannot_pin_the_workers(stack, tmp_path):
+    import socket
+    port = free_port()
+    proc = _serve_variant(stack, tmp_path, [], f"127.0.0.1:{port}")
+    idle = []
+    try:
+        wait_until(lambda: '"ok":true' in fcgi_get(f"127.0.0.1:{port}",
+                                                   "/healthz"), timeout=20)
+        # As many silent connections as workers: each takes a worker.
+        for _ in range(2):
+            idle.append(socket.create_connection(("127.0.0.1", port)))
+        out = fcgi_get(f"127.0.0.1:{port}", "/healthz")
+        assert out.startswith("Status: 200 OK"), out[:200]
+        assert "request timeout" in stack.error_log_text()
+    finally:
+        for sk in idle:
+            sk.close()
+        _stop(proc, tmp_path / "v.pid")

@@ -93,6 +93,18 @@ test_multipart(void **state)
 }
 
 static void
+test_multipart_quoted_boundary(void **state)
+{
+	char	*body = arena_strdup(a, "--q b\r\nContent-Disposition: "
+	    "form-data; name=\"x\"\r\n\r\n1\r\n--q b--\r\n");
+
+	memset(&c.form, 0, sizeof(c.form));
+	assert_int_equal(multipart_parse(&c, body, strlen(body),
+	    "multipart/form-data; boundary=\"q b\""), 0);
+	assert_string_equal(kv_get(&c.form, "x"), "1");
+}
+
+static void
 test_multipart_bad(void **state)
 {
 	char	*b1 = dup("--XyZ\r\nContent-Disposition: form-data; "
@@ -165,6 +177,7 @@ main(void)
 		cmocka_unit_test(test_query),
 		cmocka_unit_test(test_cookies),
 		cmocka_unit_test(test_multipart),
+		cmocka_unit_test(test_multipart_quoted_boundary),
 		cmocka_unit_test(test_multipart_bad),
 		cmocka_unit_test(test_form),
 		cmocka_unit_test(test_form_json),

@@ -90,6 +90,32 @@ test_sample_lists_every_key(void **state)
 	buf_free(&out);
 }
 
+/* The shipped dinghuo.conf.sample is what sample-config prints. */
+static void
+test_sample_file_is_current(void **state)
+{
+	const char	*dir = getenv("srcdir");
+	char		 path[4096], *text;
+	struct buf	 out;
+	FILE		*f;
+	size_t		 n;
+
+	snprintf(path, sizeof(path), "%s/dinghuo.conf.sample", dir ? dir : ".");
+	f = fopen(path, "r");
+	assert_non_null(f);
+	text = xmalloc(65536);
+	n = fread(text, 1, 65535, f);
+	text[n] = '\0';
+	fclose(f);
+	buf_init(&out, 0);
+	conf_sample(&out);
+	if (strcmp(buf_cstr(&out), text) != 0)
+		fail_msg("dinghuo.conf.sample is stale: run "
+		    "'dinghuo sample-config > dinghuo.conf.sample'");
+	buf_free(&out);
+	free(text);
+}
+
 int
 main(void)
 {
@@ -98,6 +124,7 @@ main(void)
 		cmocka_unit_test(test_file_and_env),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_sample_lists_every_key),
+		cmocka_unit_test(test_sample_file_is_current),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -95,13 +95,14 @@ static void
 test_sample_file_is_current(void **state)
 {
 	const char	*dir = getenv("srcdir");
-	char		 path[4096], *text;
+	char		 sample[4096], *text;
 	struct buf	 out;
 	FILE		*f;
 	size_t		 n;
 
-	snprintf(path, sizeof(path), "%s/dinghuo.conf.sample", dir ? dir : ".");
-	f = fopen(path, "r");
+	snprintf(sample, sizeof(sample), "%s/dinghuo.conf.sample",
+	    dir ? dir : ".");
+	f = fopen(sample, "r");
 	assert_non_null(f);
 	text = xmalloc(65536);
 	n = fread(text, 1, 65535, f);

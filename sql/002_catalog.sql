@@ -10,7 +10,9 @@ ALTER TABLE shop
 	ADD COLUMN tax_special_bp INT NOT NULL DEFAULT 600
 		COMMENT '专票 tax points, basis points',
 	ADD COLUMN hide_wholesale_prices TINYINT(1) NOT NULL DEFAULT 0
-		COMMENT 'guests see "price on inquiry" in the wholesale mall';
+		COMMENT 'guests see "price on inquiry" in the wholesale mall',
+	ADD COLUMN auth_version BIGINT UNSIGNED NOT NULL DEFAULT 1
+		COMMENT 'bumped by logouts, account changes: drop sessions';
 
 CREATE TABLE member_level (
 	id		BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,

@@ -524,11 +524,13 @@ struct shop {
 	int64_t		 tax_normal_bp;	/* 普票 tax points */
 	int64_t		 tax_special_bp; /* 专票 tax points */
 	int		 hide_wholesale_prices;
+	int64_t		 auth_version;	/* bumped by logouts, account changes */
 };
 int		 shop_by_slug(struct ctx *, const char *, struct shop **);
 int		 shop_by_host(struct ctx *, const char *, struct shop **);
 int		 shop_valid_slug(const char *);
 int		 shop_touch(struct ctx *, int64_t);
+int		 shop_touch_auth(struct ctx *, int64_t);
 void		 shop_cache_clear(void);
 json_object	*shop_view(const struct shop *);
 
@@ -551,6 +553,7 @@ int		 session_create(struct ctx *, enum sess_kind, int64_t, int,
 		     char **);
 int		 session_destroy(struct ctx *);
 void		 token_hash(const char *, char *);
+void		 session_cache_clear(void);
 
 /* csrf.c */
 const char	*csrf_token(struct ctx *);

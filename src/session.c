@@ -3,6 +3,10 @@
  * the cookie "sid", the mini-program in "Authorization: Bearer"; both map
  * to one row of the session table, which stores only the token's hash.
  * A session belongs to one shop: a token shown to another shop is unknown.
+ * Workers cache sessions they have seen for up to SESSION_RECHECK_MS, and
+ * drop them all when the shop's auth_version moves (logout, an account
+ * disabled or changed: shop_touch_auth), which every worker notices
+ * within a second (shop.c).
  */
 #include "dinghuo.h"
 
@@ -10,6 +14,96 @@
 
 #define TOKEN_BYTES	32
 #define TOKEN_HEX	(TOKEN_BYTES * 2)
+#define SESSION_CACHE	512		/* direct-mapped slots per worker */
+#define SESSION_RECHECK_MS 60000.0
+
+struct cached_session {
+	char		 hash[TOKEN_HEX + 1];	/* "" : empty slot */
+	int64_t		 shop_id;
+	int64_t		 auth_version;
+	double		 loaded;		/* now_ms() */
+	time_t		 expires;
+	struct session	 s;			/* strings owned here */
+};
+
+static struct cached_session scache[SESSION_CACHE];
+
+static struct cached_session *
+cache_slot(const char *hash)
+{
+	unsigned int	i = 0;
+	int		k;
+
+	for (k = 0; k < 4; k++)
+		i = i << 4 | (unsigned int)hexval((unsigned char)hash[k]);
+	return &scache[i % SESSION_CACHE];
+}
+
+static void
+cache_drop(struct cached_session *e)
+{
+	free((char *)e->s.role);
+	free((char *)e->s.name);
+	free((char *)e->s.phone);
+	free((char *)e->s.csrf);
+	memset(e, 0, sizeof(*e));
+}
+
+void
+session_cache_clear(void)
+{
+	int	i;
+
+	for (i = 0; i < SESSION_CACHE; i++)
+		cache_drop(&scache[i]);
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+static void
+cache_put(struct ctx *c, const char *hash, int64_t ttl_left)
+{
+	struct cached_session	*e = cache_slot(hash);
+
+	cache_drop(e);
+	memcpy(e->hash, hash, sizeof(e->hash));
+	e->shop_id = c->shop->id;
+	e->auth_version = c->shop->auth_version;
+	e->loaded = now_ms();
+	e->expires = time(NULL) + ttl_left;
+	e->s = c->sess;
+	e->s.role = dup_or_null(c->sess.role);
+	e->s.name = dup_or_null(c->sess.name);
+	e->s.phone = dup_or_null(c->sess.phone);
+	e->s.csrf = dup_or_null(c->sess.csrf);
+}
+
+/* The cached session for hash if it is still good for this request. */
+static int
+cache_get(struct ctx *c, const char *hash)
+{
+	struct cached_session	*e = cache_slot(hash);
+
+	if (strcmp(e->hash, hash) != 0 || e->shop_id != c->shop->id)
+		return 0;
+	if (e->auth_version != c->shop->auth_version ||
+	    now_ms() - e->loaded > SESSION_RECHECK_MS ||
+	    time(NULL) >= e->expires) {
+		cache_drop(e);
+		return 0;
+	}
+	c->sess = e->s;		/* the request gets its own copies */
+	c->sess.role = e->s.role ? arena_strdup(c->arena, e->s.role) : NULL;
+	c->sess.name = e->s.name ? arena_strdup(c->arena, e->s.name) : NULL;
+	c->sess.phone = e->s.phone ? arena_strdup(c->arena, e->s.phone) :
+	    NULL;
+	c->sess.csrf = e->s.csrf ? arena_strdup(c->arena, e->s.csrf) : NULL;
+	return 1;
+}
 
 /* hex of BLAKE2b-256(token): what the session table stores. */
 void
@@ -71,6 +165,7 @@ session_load(struct ctx *c)
 	struct db_res	*r;
 	const char	*tok;
 	char		 hash[TOKEN_HEX + 1];
+	int64_t		 ttl_left;
 	int		 bearer;
 
 	memset(&c->sess, 0, sizeof(c->sess));
@@ -81,6 +176,10 @@ session_load(struct ctx *c)
 		return 0;
 	}
 	token_hash(tok, hash);
+	if (cache_get(c, hash)) {
+		c->sess.bearer = bearer;
+		return 0;
+	}
 	if (db_run(c->arena, &r, sql_load, "si", hash, c->shop->id) == -1)
 		return -1;
 	if (r->nrows == 0 || db_cell(r, 0, 4) == NULL ||
@@ -99,12 +198,17 @@ session_load(struct ctx *c)
 	c->sess.level_id = db_cell_i64(r, 0, 9);
 	c->sess.bearer = bearer;
 	/* Slide the expiry at most once an hour, not on every request. */
-	if (db_cell_i64(r, 0, 8) < conf.session_ttl -
-	    (conf.session_ttl / 2 < 3600 ? conf.session_ttl / 2 : 3600) &&
-	    db_run(c->arena, NULL, sql_touch, "ii", conf.session_ttl,
-	    c->sess.id) == -1)
-		clog_warnx(c, "session: could not extend session %" PRId64,
-		    c->sess.id);
+	ttl_left = db_cell_i64(r, 0, 8);
+	if (ttl_left < conf.session_ttl -
+	    (conf.session_ttl / 2 < 3600 ? conf.session_ttl / 2 : 3600)) {
+		if (db_run(c->arena, NULL, sql_touch, "ii", conf.session_ttl,
+		    c->sess.id) == -1)
+			clog_warnx(c, "session: could not extend session %"
+			    PRId64, c->sess.id);
+		else
+			ttl_left = conf.session_ttl;
+	}
+	cache_put(c, hash, ttl_left);
 	return 0;
 }
 
@@ -158,10 +262,18 @@ static const char sql_destroy[] =
 int
 session_destroy(struct ctx *c)
 {
+	struct cached_session	*e;
+	int			 i;
+
 	if (c->sess.kind != SESS_NONE &&
-	    db_run(c->arena, NULL, sql_destroy, "ii", c->sess.id,
-	    c->shop->id) == -1)
+	    (db_run(c->arena, NULL, sql_destroy, "ii", c->sess.id,
+	    c->shop->id) == -1 || shop_touch_auth(c, c->shop->id) != 0))
 		return ERR_INTERNAL;
+	for (i = 0; i < SESSION_CACHE; i++) {
+		e = &scache[i];
+		if (e->hash[0] && e->s.id == c->sess.id)
+			cache_drop(e);
+	}
 	if (!c->sess.bearer)
 		http_set_cookie(c, "sid", "", 0);
 	memset(&c->sess, 0, sizeof(c->sess));

@@ -25,17 +25,21 @@ static const char sql_by_slug[] =
     "SELECT id, slug, name, host, theme, logo_url, color_primary, "
     "contact_phone, footer_text, FIND_IN_SET('ordering', modes) > 0, "
     "FIND_IN_SET('wholesale', modes) > 0, FIND_IN_SET('retail', modes) > 0, "
-    "version, tax_normal_bp, tax_special_bp, hide_wholesale_prices "
-    "FROM shop WHERE slug = ?";
+    "version, tax_normal_bp, tax_special_bp, hide_wholesale_prices, "
+    "auth_version FROM shop WHERE slug = ?";
 static const char sql_by_host[] =
     "SELECT id, slug, name, host, theme, logo_url, color_primary, "
     "contact_phone, footer_text, FIND_IN_SET('ordering', modes) > 0, "
     "FIND_IN_SET('wholesale', modes) > 0, FIND_IN_SET('retail', modes) > 0, "
-    "version, tax_normal_bp, tax_special_bp, hide_wholesale_prices "
-    "FROM shop WHERE host = ?";
-static const char sql_version[] = "SELECT version FROM shop WHERE id = ?";
+    "version, tax_normal_bp, tax_special_bp, hide_wholesale_prices, "
+    "auth_version FROM shop WHERE host = ?";
+static const char sql_version[] =
+    "SELECT version, auth_version FROM shop WHERE id = ?";
 static const char sql_touch[] =
-    "UPDATE shop SET version = version + 1 WHERE id = ?";
+    "UPDATE shop SET version = version + 1, auth_version = auth_version + 1 "
+    "WHERE id = ?";
+static const char sql_touch_auth[] =
+    "UPDATE shop SET auth_version = auth_version + 1 WHERE id = ?";
 
 /* Lower-case letters, digits and '-', 2 to 40 of them, not "-" first. */
 int
@@ -111,6 +115,7 @@ entry_fill(struct cached_shop *e, const struct db_res *r)
 	s->tax_normal_bp = db_cell_i64(r, 0, 13);
 	s->tax_special_bp = db_cell_i64(r, 0, 14);
 	s->hide_wholesale_prices = (int)db_cell_i64(r, 0, 15);
+	s->auth_version = db_cell_i64(r, 0, 16);
 	e->checked = e->used = now_ms();
 }
 
@@ -175,6 +180,8 @@ shop_lookup(struct ctx *c, int by_host, const char *key, struct shop **out)
 		if (db_run(c->arena, &r, sql_version, "i", e->shop.id) == -1)
 			return ERR_INTERNAL;
 		if (r->nrows == 1 && db_cell_i64(r, 0, 0) == e->version) {
+			/* Catalog unchanged; sessions may have moved on. */
+			e->shop.auth_version = db_cell_i64(r, 0, 1);
 			e->checked = e->used = now;
 			*out = &e->shop;
 			return 0;
@@ -195,12 +202,26 @@ shop_by_host(struct ctx *c, const char *host, struct shop **out)
 	return shop_lookup(c, 1, host, out);
 }
 
-/* Every write that changes what a shop's pages show calls this, in the
- * same transaction, so all workers drop their copies. */
+/*
+ * Every write that changes what a shop's pages show calls this, in the
+ * same transaction, so all workers drop their copies of the shop, its
+ * catalog and its sessions within a second.
+ */
 int
 shop_touch(struct ctx *c, int64_t shop_id)
 {
 	return db_run(c->arena, NULL, sql_touch, "i", shop_id) == -1 ?
+	    ERR_INTERNAL : 0;
+}
+
+/*
+ * Logouts and changes to who may log in (a user or company disabled, a
+ * member level moved) call this: workers drop cached sessions only.
+ */
+int
+shop_touch_auth(struct ctx *c, int64_t shop_id)
+{
+	return db_run(c->arena, NULL, sql_touch_auth, "i", shop_id) == -1 ?
 	    ERR_INTERNAL : 0;
 }
 

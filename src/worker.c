@@ -205,6 +205,7 @@ worker_free(void)
 	router_free(worker->router);
 	arena_free(worker->arena);
 	catalog_cache_clear();
+	session_cache_clear();
 	shop_cache_clear();
 	db_close();
 	free(worker);

@@ -1,13 +1,18 @@
 /*
- * catalog.c -- a shop's catalog in worker memory: categories, products,
- * SKUs, quantity tiers and level price lists, loaded in one go and kept
- * until shop.version moves (shop.c revalidates it at most twice a second),
- * so browsing costs no query. Contract prices are loaded per customer on
- * first use and dropped with the catalog. Descriptions and images are not
- * here (the detail page reads them). Checkout must read the database.
- * Everything hangs off cat->mem; catalog_get() owns the catalogs.
+ * catalog.c -- what the storefront lists need of a shop's catalog, in
+ * worker memory: categories, products (name, code, unit, thumbnail,
+ * shelf and visibility), SKU prices, quantity tiers and level price
+ * lists. Loaded by streaming rows, kept until shop.version moves (shop.c
+ * revalidates it at most twice a second), so browsing costs no query.
+ * Compact on purpose (every worker holds a copy): strings live in one
+ * pool addressed by 32-bit offsets, links are array indexes. SKU details
+ * (code, spec, stock) and descriptions are read from the database by the
+ * product page; checkout must read the database too. Contract prices are
+ * loaded per customer on first use. catalog_get() owns the catalogs.
  */
 #include "dinghuo.h"
+
+#include <malloc.h>
 
 #define CATALOG_MAX	8		/* shops per worker */
 #define CONTRACTS_MAX	256		/* customers per catalog */
@@ -26,8 +31,8 @@ static const char sql_products[] =
     "ORDER BY i.sort, i.id LIMIT 1) "
     "FROM product p WHERE p.shop_id = ? ORDER BY p.sort, p.id";
 static const char sql_skus[] =
-    "SELECT id, product_id, code, barcode, spec, unit, pack_size, min_qty, "
-    "stock, price_fen, COALESCE(retail_price_fen, -1) FROM sku "
+    "SELECT id, product_id, min_qty, price_fen, "
+    "COALESCE(retail_price_fen, -1) FROM sku "
     "WHERE shop_id = ? ORDER BY product_id, sort, id";
 static const char sql_tiers[] =
     "SELECT sku_id, min_qty, price_fen FROM price_tier WHERE shop_id = ? "
@@ -41,237 +46,282 @@ static const char sql_list_items[] =
 static const char sql_contracts[] =
     "SELECT sku_id, price_fen FROM contract_price "
     "WHERE shop_id = ? AND customer_id = ? ORDER BY sku_id";
+static const char sql_sku_search[] =
+    "SELECT DISTINCT product_id FROM sku WHERE shop_id = ? "
+    "AND (code = ? OR (barcode = ? AND barcode <> '')) LIMIT 100";
 
-static int
-cmp_id(const void *a, const void *b)
+/* Grow an array of n elements of size sz to hold one more. */
+static void *
+grow(void *v, uint32_t n, uint32_t *cap, size_t sz)
 {
-	int64_t	x = **(const int64_t *const *)a, y = **(const int64_t *const *)b;
-
-	return x < y ? -1 : x > y;
+	if (n < *cap)
+		return v;
+	*cap = *cap ? *cap * 2 : 64;
+	return xrealloc(v, *cap * sz);
 }
 
-/* Binary search in an array of pointers to structs that start with id. */
-static void *
-find_id(void *const *index, int n, int64_t id)
+static int64_t
+i64(const char *s)
 {
-	int	lo = 0, hi = n - 1, mid;
-	int64_t	v;
+	return s ? strtoll(s, NULL, 10) : 0;
+}
+
+/* Put s in the pool; 0 is the empty string. */
+static uint32_t
+str_put(struct catalog *cat, const char *s)
+{
+	size_t	n = s ? strlen(s) : 0;
+	size_t	off = cat->pool.len;
+
+	if (n == 0)
+		return 0;
+	buf_add(&cat->pool, s, n + 1);
+	return (uint32_t)off;
+}
+
+const char *
+cat_str(const struct catalog *cat, uint32_t off)
+{
+	return cat->pool.p + off;
+}
+
+static int
+row_category(void *arg, const char **row, int n)
+{
+	struct catalog		*cat = arg;
+	struct cat_category	*k;
+
+	(void)n;
+	cat->categories = grow(cat->categories, cat->ncategories,
+	    &cat->cap_categories, sizeof(*k));
+	k = &cat->categories[cat->ncategories++];
+	memset(k, 0, sizeof(*k));
+	k->id = i64(row[0]);
+	k->parent_id = i64(row[1]);
+	k->name = str_put(cat, row[2]);
+	k->sort = (int32_t)i64(row[3]);
+	return 0;
+}
+
+static int
+row_product(void *arg, const char **row, int n)
+{
+	struct catalog		*cat = arg;
+	struct cat_product	*p;
+
+	(void)n;
+	cat->products = grow(cat->products, cat->nproducts,
+	    &cat->cap_products, sizeof(*p));
+	p = &cat->products[cat->nproducts++];
+	memset(p, 0, sizeof(*p));
+	p->id = i64(row[0]);
+	p->category_id = i64(row[1]);
+	p->code = str_put(cat, row[2]);
+	p->name = str_put(cat, row[3]);
+	p->unit = str_put(cat, row[4]);
+	p->on_shelf = i64(row[5]) != 0;
+	p->visible = (i64(row[6]) ? SHOP_MODE_ORDERING : 0) |
+	    (i64(row[7]) ? SHOP_MODE_WHOLESALE : 0) |
+	    (i64(row[8]) ? SHOP_MODE_RETAIL : 0);
+	p->thumb = str_put(cat, row[9]);
+	return 0;
+}
+
+/* Index of the element with this id in by_id (sorted), or -1. */
+static int64_t
+find_index(const uint32_t *by_id, uint32_t n, const void *base, size_t sz,
+    int64_t id)
+{
+	int64_t	lo = 0, hi = (int64_t)n - 1, mid, v;
 
 	while (lo <= hi) {
 		mid = (lo + hi) / 2;
-		v = *(const int64_t *)index[mid];
+		v = *(const int64_t *)((const char *)base + by_id[mid] * sz);
 		if (v == id)
-			return index[mid];
+			return by_id[mid];
 		if (v < id)
 			lo = mid + 1;
 		else
 			hi = mid - 1;
 	}
-	return NULL;
-}
-
-static char *
-keep(struct catalog *cat, const struct db_res *r, int row, int col)
-{
-	const char	*v = db_cell(r, row, col);
-
-	return arena_strdup(cat->mem, v ? v : "");
+	return -1;
 }
 
 static int
-load_categories(struct catalog *cat, struct arena *tmp)
+row_sku(void *arg, const char **row, int n)
 {
-	struct db_res	*r;
-	int		 i;
-
-	if (db_run(tmp, &r, sql_categories, "i", cat->shop_id) == -1)
-		return -1;
-	cat->ncategories = r->nrows;
-	cat->categories = arena_alloc(cat->mem, (r->nrows + 1) *
-	    sizeof(*cat->categories));
-	for (i = 0; i < r->nrows; i++) {
-		struct cat_category *k = &cat->categories[i];
-
-		memset(k, 0, sizeof(*k));
-		k->id = db_cell_i64(r, i, 0);
-		k->parent_id = db_cell_i64(r, i, 1);
-		k->name = keep(cat, r, i, 2);
-		k->sort = (int)db_cell_i64(r, i, 3);
-	}
-	return 0;
-}
-
-static int
-load_products(struct catalog *cat, struct arena *tmp)
-{
-	struct db_res	*r;
-	int		 i;
-
-	if (db_run(tmp, &r, sql_products, "i", cat->shop_id) == -1)
-		return -1;
-	cat->nproducts = r->nrows;
-	cat->products = arena_alloc(cat->mem, (r->nrows + 1) *
-	    sizeof(*cat->products));
-	for (i = 0; i < r->nrows; i++) {
-		struct cat_product *p = &cat->products[i];
-
-		memset(p, 0, sizeof(*p));
-		p->id = db_cell_i64(r, i, 0);
-		p->category_id = db_cell_i64(r, i, 1);
-		p->code = keep(cat, r, i, 2);
-		p->name = keep(cat, r, i, 3);
-		p->unit = keep(cat, r, i, 4);
-		p->on_shelf = db_cell_i64(r, i, 5) != 0;
-		p->visible = (db_cell_i64(r, i, 6) ? SHOP_MODE_ORDERING : 0) |
-		    (db_cell_i64(r, i, 7) ? SHOP_MODE_WHOLESALE : 0) |
-		    (db_cell_i64(r, i, 8) ? SHOP_MODE_RETAIL : 0);
-		p->thumb = db_cell(r, i, 9) ? keep(cat, r, i, 9) : NULL;
-	}
-	return 0;
-}
-
-static int
-load_skus(struct catalog *cat, struct arena *tmp)
-{
-	struct db_res		*r;
+	struct catalog		*cat = arg;
+	struct cat_sku		*s;
 	struct cat_product	*p;
-	int			 i;
+	int64_t			 pi;
 
-	if (db_run(tmp, &r, sql_skus, "i", cat->shop_id) == -1)
-		return -1;
-	cat->nskus = r->nrows;
-	cat->skus = arena_alloc(cat->mem, (r->nrows + 1) * sizeof(*cat->skus));
-	for (i = 0; i < r->nrows; i++) {
-		struct cat_sku *s = &cat->skus[i];
-
-		memset(s, 0, sizeof(*s));
-		s->id = db_cell_i64(r, i, 0);
-		s->product_id = db_cell_i64(r, i, 1);
-		s->code = keep(cat, r, i, 2);
-		s->barcode = keep(cat, r, i, 3);
-		s->spec = keep(cat, r, i, 4);
-		s->unit = keep(cat, r, i, 5);
-		s->pack_size = db_cell_i64(r, i, 6);
-		s->min_qty = db_cell_i64(r, i, 7);
-		s->stock = db_cell_i64(r, i, 8);
-		s->price_fen = db_cell_i64(r, i, 9);
-		s->retail_fen = db_cell_i64(r, i, 10);
-		/* SKUs come grouped by product: link the first of each. */
-		p = find_id((void *const *)cat->product_index, cat->nproducts,
-		    s->product_id);
-		if (p != NULL) {
-			if (p->nskus == 0)
-				p->skus = s;
-			p->nskus++;
-		}
-	}
+	(void)n;
+	pi = find_index(cat->product_by_id, cat->nproducts, cat->products,
+	    sizeof(*cat->products), i64(row[1]));
+	if (pi < 0)
+		return 0;
+	cat->skus = grow(cat->skus, cat->nskus, &cat->cap_skus, sizeof(*s));
+	s = &cat->skus[cat->nskus];
+	memset(s, 0, sizeof(*s));
+	s->id = i64(row[0]);
+	s->min_qty = (int32_t)i64(row[2]);
+	s->price_fen = i64(row[3]);
+	s->retail_fen = i64(row[4]);
+	/* Rows come grouped by product. */
+	p = &cat->products[pi];
+	if (p->nskus == 0)
+		p->first_sku = cat->nskus;
+	p->nskus++;
+	cat->nskus++;
 	return 0;
 }
 
 static int
-load_tiers(struct catalog *cat, struct arena *tmp)
+row_tier(void *arg, const char **row, int n)
 {
-	struct db_res	*r;
+	struct catalog	*cat = arg;
 	struct cat_sku	*s;
-	int		 i;
+	int64_t		 si;
 
-	if (db_run(tmp, &r, sql_tiers, "i", cat->shop_id) == -1)
-		return -1;
-	cat->tiers = arena_alloc(cat->mem, (r->nrows + 1) * sizeof(*cat->tiers));
-	for (i = 0; i < r->nrows; i++) {
-		cat->tiers[i].min_qty = db_cell_i64(r, i, 1);
-		cat->tiers[i].price_fen = db_cell_i64(r, i, 2);
-		s = find_id((void *const *)cat->sku_index, cat->nskus,
-		    db_cell_i64(r, i, 0));
-		if (s != NULL) {
-			if (s->ntiers == 0)
-				s->tiers = &cat->tiers[i];
-			s->ntiers++;
-		}
-	}
+	(void)n;
+	si = find_index(cat->sku_by_id, cat->nskus, cat->skus,
+	    sizeof(*cat->skus), i64(row[0]));
+	if (si < 0)
+		return 0;
+	cat->tiers = grow(cat->tiers, cat->ntiers, &cat->cap_tiers,
+	    sizeof(*cat->tiers));
+	cat->tiers[cat->ntiers].min_qty = i64(row[1]);
+	cat->tiers[cat->ntiers].price_fen = i64(row[2]);
+	s = &cat->skus[si];
+	if (s->ntiers == 0)
+		s->first_tier = cat->ntiers;
+	s->ntiers++;
+	cat->ntiers++;
 	return 0;
 }
 
 static int
-load_price_lists(struct catalog *cat, struct arena *tmp)
+row_list(void *arg, const char **row, int n)
 {
-	struct db_res		*l, *it;
+	struct catalog		*cat = arg;
 	struct cat_price_list	*pl;
-	int			 i, k = 0;
 
-	if (db_run(tmp, &l, sql_lists, "i", cat->shop_id) == -1 ||
-	    db_run(tmp, &it, sql_list_items, "i", cat->shop_id) == -1)
-		return -1;
-	cat->nlists = l->nrows;
-	cat->lists = arena_alloc(cat->mem, (l->nrows + 1) *
-	    sizeof(*cat->lists));
-	cat->list_items = arena_alloc(cat->mem, (it->nrows + 1) *
-	    sizeof(*cat->list_items));
-	for (i = 0; i < it->nrows; i++) {
-		cat->list_items[i].sku_id = db_cell_i64(it, i, 1);
-		cat->list_items[i].price_fen = db_cell_i64(it, i, 2);
-	}
-	for (i = 0; i < l->nrows; i++) {
-		pl = &cat->lists[i];
-		pl->id = db_cell_i64(l, i, 0);
-		pl->level_id = db_cell_i64(l, i, 1);
-		pl->percent_bp = db_cell_i64(l, i, 2);
-		/* Items come sorted by list id, and lists by id. */
-		while (k < it->nrows && db_cell_i64(it, k, 0) < pl->id)
-			k++;
-		pl->items = &cat->list_items[k];
-		pl->nitems = 0;
-		while (k < it->nrows && db_cell_i64(it, k, 0) == pl->id) {
-			pl->nitems++;
-			k++;
-		}
-	}
+	(void)n;
+	cat->lists = grow(cat->lists, cat->nlists, &cat->cap_lists,
+	    sizeof(*pl));
+	pl = &cat->lists[cat->nlists++];
+	memset(pl, 0, sizeof(*pl));
+	pl->id = i64(row[0]);
+	pl->level_id = i64(row[1]);
+	pl->percent_bp = i64(row[2]);
 	return 0;
 }
 
-static void **
-make_index(struct arena *a, void *base, size_t size, int n)
+static int
+row_list_item(void *arg, const char **row, int n)
 {
-	void	**ix = arena_alloc(a, (n + 1) * sizeof(*ix));
-	int	  i;
+	struct catalog		*cat = arg;
+	struct cat_price_list	*pl = NULL;
+	uint32_t		 i;
+	int64_t			 list = i64(row[0]);
+
+	(void)n;
+	for (i = 0; i < cat->nlists; i++)
+		if (cat->lists[i].id == list)
+			pl = &cat->lists[i];
+	if (pl == NULL)
+		return 0;
+	cat->list_items = grow(cat->list_items, cat->nlist_items,
+	    &cat->cap_list_items, sizeof(*cat->list_items));
+	cat->list_items[cat->nlist_items].sku_id = i64(row[1]);
+	cat->list_items[cat->nlist_items].price_fen = i64(row[2]);
+	if (pl->nitems == 0)
+		pl->first = cat->nlist_items;
+	pl->nitems++;
+	cat->nlist_items++;
+	return 0;
+}
+
+static const void	*sort_base;
+static size_t		 sort_size;
+
+static int
+cmp_by_id(const void *a, const void *b)
+{
+	int64_t	x = *(const int64_t *)((const char *)sort_base +
+	    *(const uint32_t *)a * sort_size);
+	int64_t	y = *(const int64_t *)((const char *)sort_base +
+	    *(const uint32_t *)b * sort_size);
+
+	return x < y ? -1 : x > y;
+}
+
+static uint32_t *
+index_by_id(const void *base, uint32_t n, size_t sz)
+{
+	uint32_t	*ix = xmalloc((n + 1) * sizeof(*ix));
+	uint32_t	 i;
 
 	for (i = 0; i < n; i++)
-		ix[i] = (char *)base + i * size;
-	qsort(ix, n, sizeof(*ix), cmp_id);
+		ix[i] = i;
+	sort_base = base;
+	sort_size = sz;
+	qsort(ix, n, sizeof(*ix), cmp_by_id);
 	return ix;
+}
+
+const struct cat_category *
+catalog_category(const struct catalog *cat, int64_t id)
+{
+	int64_t	i = find_index(cat->category_by_id, cat->ncategories,
+	    cat->categories, sizeof(*cat->categories), id);
+
+	return i < 0 ? NULL : &cat->categories[i];
 }
 
 /* Each category lists its products and its descendants' products. */
 static void
 index_categories(struct catalog *cat)
 {
-	struct cat_category	*k, *up;
-	int			 i, depth;
+	const struct cat_category	*k;
+	uint32_t			 i, *fill, n;
+	int				 depth;
 
-	cat->category_index = (struct cat_category **)make_index(cat->mem,
-	    cat->categories, sizeof(*cat->categories), cat->ncategories);
+	cat->category_by_id = index_by_id(cat->categories, cat->ncategories,
+	    sizeof(*cat->categories));
 	for (i = 0; i < cat->nproducts; i++)
-		for (k = find_id((void *const *)cat->category_index,
-		    cat->ncategories, cat->products[i].category_id), depth = 0;
-		    k != NULL && depth < 16; k = up, depth++) {
-			k->nproducts++;
-			up = find_id((void *const *)cat->category_index,
-			    cat->ncategories, k->parent_id);
+		for (k = catalog_category(cat, cat->products[i].category_id),
+		    depth = 0; k != NULL && depth < 16; depth++) {
+			((struct cat_category *)k)->nproducts++;
+			k = catalog_category(cat, k->parent_id);
 		}
-	for (i = 0; i < cat->ncategories; i++) {
-		k = &cat->categories[i];
-		k->products = arena_alloc(cat->mem, (k->nproducts + 1) *
-		    sizeof(*k->products));
-		k->nproducts = 0;
+	for (i = 0, n = 0; i < cat->ncategories; i++) {
+		cat->categories[i].first = n;
+		n += cat->categories[i].nproducts;
+		cat->categories[i].nproducts = 0;
 	}
+	cat->category_products = xmalloc((n + 1) * sizeof(uint32_t));
+	fill = cat->category_products;
 	for (i = 0; i < cat->nproducts; i++)
-		for (k = find_id((void *const *)cat->category_index,
-		    cat->ncategories, cat->products[i].category_id), depth = 0;
-		    k != NULL && depth < 16; k = up, depth++) {
-			k->products[k->nproducts++] = &cat->products[i];
-			up = find_id((void *const *)cat->category_index,
-			    cat->ncategories, k->parent_id);
+		for (k = catalog_category(cat, cat->products[i].category_id),
+		    depth = 0; k != NULL && depth < 16; depth++) {
+			struct cat_category *w = (struct cat_category *)k;
+
+			fill[w->first + w->nproducts++] = i;
+			k = catalog_category(cat, k->parent_id);
 		}
+}
+
+static void
+contracts_free(struct catalog *cat)
+{
+	uint32_t	i;
+
+	for (i = 0; i < cat->ncontracts; i++)
+		free(cat->contracts[i].items);
+	free(cat->contracts);
+	cat->contracts = NULL;
+	cat->ncontracts = 0;
 }
 
 static void
@@ -279,41 +329,77 @@ catalog_free(struct catalog *cat)
 {
 	if (cat == NULL)
 		return;
-	arena_free(cat->mem);
+	contracts_free(cat);
+	buf_free(&cat->pool);
+	free(cat->categories);
+	free(cat->category_by_id);
+	free(cat->category_products);
+	free(cat->products);
+	free(cat->product_by_id);
+	free(cat->skus);
+	free(cat->sku_by_id);
+	free(cat->tiers);
+	free(cat->lists);
+	free(cat->list_items);
 	free(cat);
+}
+
+/* Give back what doubling left unused. */
+static void
+shrink(struct catalog *cat)
+{
+#define FIT(v, n) ((v) = xrealloc((v), ((n) + 1) * sizeof(*(v))))
+	FIT(cat->categories, cat->ncategories);
+	FIT(cat->products, cat->nproducts);
+	FIT(cat->skus, cat->nskus);
+	FIT(cat->tiers, cat->ntiers);
+	FIT(cat->lists, cat->nlists);
+	FIT(cat->list_items, cat->nlist_items);
+#undef FIT
+	cat->pool.p = xrealloc(cat->pool.p, cat->pool.len + 1);
+	cat->pool.cap = cat->pool.len + 1;
 }
 
 static struct catalog *
 catalog_load(struct ctx *c)
 {
 	struct catalog	*cat = xcalloc(1, sizeof(*cat));
-	struct arena	*tmp = arena_new(256 * 1024);
 	double		 t0 = now_ms();
+	int64_t		 id = c->shop->id;
 	int		 rc;
 
-	cat->shop_id = c->shop->id;
+	cat->shop_id = id;
 	cat->version = c->shop->version;
-	cat->mem = arena_new(256 * 1024);
-	rc = load_categories(cat, tmp);
-	if (rc == 0 && (rc = load_products(cat, tmp)) == 0)
-		cat->product_index = (struct cat_product **)make_index(cat->mem,
-		    cat->products, sizeof(*cat->products), cat->nproducts);
-	if (rc == 0 && (rc = load_skus(cat, tmp)) == 0)
-		cat->sku_index = (struct cat_sku **)make_index(cat->mem,
-		    cat->skus, sizeof(*cat->skus), cat->nskus);
+	buf_init(&cat->pool, 64 * 1024);
+	buf_addc(&cat->pool, '\0');	/* offset 0: "" */
+	rc = db_each(sql_categories, row_category, cat, "i", id);
 	if (rc == 0)
-		rc = load_tiers(cat, tmp);
+		rc = db_each(sql_products, row_product, cat, "i", id);
+	if (rc == 0) {
+		cat->product_by_id = index_by_id(cat->products, cat->nproducts,
+		    sizeof(*cat->products));
+		rc = db_each(sql_skus, row_sku, cat, "i", id);
+	}
+	if (rc == 0) {
+		cat->sku_by_id = index_by_id(cat->skus, cat->nskus,
+		    sizeof(*cat->skus));
+		rc = db_each(sql_tiers, row_tier, cat, "i", id);
+	}
 	if (rc == 0)
-		rc = load_price_lists(cat, tmp);
-	arena_free(tmp);
+		rc = db_each(sql_lists, row_list, cat, "i", id);
+	if (rc == 0)
+		rc = db_each(sql_list_items, row_list_item, cat, "i", id);
 	if (rc != 0) {
 		catalog_free(cat);
 		return NULL;
 	}
+	shrink(cat);
 	index_categories(cat);
-	clog_info(c, "catalog: loaded version %" PRId64 ": %d products, %d "
-	    "SKUs, %d categories in %.1f ms", cat->version, cat->nproducts,
-	    cat->nskus, cat->ncategories, now_ms() - t0);
+	malloc_trim(0);
+	clog_info(c, "catalog: loaded version %" PRId64 ": %u products, %u "
+	    "SKUs, %u categories, %zu KB of text in %.1f ms", cat->version,
+	    cat->nproducts, cat->nskus, cat->ncategories, cat->pool.len / 1024,
+	    now_ms() - t0);
 	return cat;
 }
 
@@ -337,11 +423,13 @@ catalog_get(struct ctx *c)
 		if (catalogs[i] == NULL && slot == -1)
 			slot = i;
 	}
-	if (slot == -1)		/* full: drop the least recently loaded */
+	if (slot == -1)		/* full: drop one */
 		slot = 0;
+	/* Free the old copy first: two at once would double the peak. */
+	catalog_free(catalogs[slot]);
+	catalogs[slot] = NULL;
 	if ((cat = catalog_load(c)) == NULL)
 		return NULL;
-	catalog_free(catalogs[slot]);
 	catalogs[slot] = cat;
 	return cat;
 }
@@ -360,57 +448,85 @@ catalog_cache_clear(void)
 const struct cat_product *
 catalog_product(const struct catalog *cat, int64_t id)
 {
-	return find_id((void *const *)cat->product_index, cat->nproducts, id);
+	int64_t	i = find_index(cat->product_by_id, cat->nproducts,
+	    cat->products, sizeof(*cat->products), id);
+
+	return i < 0 ? NULL : &cat->products[i];
 }
 
 const struct cat_sku *
 catalog_sku(const struct catalog *cat, int64_t id)
 {
-	return find_id((void *const *)cat->sku_index, cat->nskus, id);
+	int64_t	i = find_index(cat->sku_by_id, cat->nskus, cat->skus,
+	    sizeof(*cat->skus), id);
+
+	return i < 0 ? NULL : &cat->skus[i];
 }
 
-const struct cat_category *
-catalog_category(const struct catalog *cat, int64_t id)
+const struct cat_sku *
+cat_skus(const struct catalog *cat, const struct cat_product *p)
 {
-	return find_id((void *const *)cat->category_index, cat->ncategories,
-	    id);
+	return &cat->skus[p->first_sku];
+}
+
+const struct price_tier *
+cat_tiers(const struct catalog *cat, const struct cat_sku *s)
+{
+	return &cat->tiers[s->first_tier];
+}
+
+struct contract_load {
+	struct cat_list_item	*items;
+	uint32_t		 n;
+	uint32_t		 cap;
+};
+
+static int
+row_contract(void *arg, const char **row, int n)
+{
+	struct contract_load	*cl = arg;
+
+	(void)n;
+	cl->items = grow(cl->items, cl->n, &cl->cap, sizeof(*cl->items));
+	cl->items[cl->n].sku_id = i64(row[0]);
+	cl->items[cl->n].price_fen = i64(row[1]);
+	cl->n++;
+	return 0;
 }
 
 /* A customer's contract prices, loaded on first use. */
 static const struct cat_contracts *
-contracts_for(struct ctx *c, const struct catalog *ccat, int64_t customer_id)
+contracts_for(const struct catalog *ccat, int64_t customer_id)
 {
 	struct catalog		*cat = (struct catalog *)ccat;
 	struct cat_contracts	*ct;
-	struct db_res		*r;
-	int			 i;
+	struct contract_load	 cl = { NULL, 0, 0 };
+	uint32_t		 i;
 
 	for (i = 0; i < cat->ncontracts; i++)
 		if (cat->contracts[i].customer_id == customer_id)
 			return &cat->contracts[i];
-	if (db_run(c->arena, &r, sql_contracts, "ii", cat->shop_id,
-	    customer_id) == -1)
+	if (db_each(sql_contracts, row_contract, &cl, "ii", cat->shop_id,
+	    customer_id) == -1) {
+		free(cl.items);
 		return NULL;
+	}
+	if (cat->ncontracts == CONTRACTS_MAX)	/* rare: start over */
+		contracts_free(cat);
 	if (cat->contracts == NULL)
-		cat->contracts = arena_alloc(cat->mem, CONTRACTS_MAX *
+		cat->contracts = xcalloc(CONTRACTS_MAX,
 		    sizeof(*cat->contracts));
-	if (cat->ncontracts == CONTRACTS_MAX)
-		cat->ncontracts = 0;	/* start over; rare */
 	ct = &cat->contracts[cat->ncontracts++];
 	ct->customer_id = customer_id;
-	ct->n = r->nrows;
-	ct->items = arena_alloc(cat->mem, (r->nrows + 1) * sizeof(*ct->items));
-	for (i = 0; i < r->nrows; i++) {
-		ct->items[i].sku_id = db_cell_i64(r, i, 0);
-		ct->items[i].price_fen = db_cell_i64(r, i, 1);
-	}
+	ct->items = cl.items;
+	ct->n = cl.n;
 	return ct;
 }
 
 static const struct cat_list_item *
-find_item(const struct cat_list_item *v, int n, int64_t sku_id)
+find_item(const struct cat_list_item *v, uint32_t n, int64_t sku_id)
 {
-	int	lo = 0, hi = n - 1, mid;
+	int64_t	lo = 0, hi = (int64_t)n - 1, mid;
 
 	while (lo <= hi) {
 		mid = (lo + hi) / 2;
@@ -432,10 +548,11 @@ int
 catalog_viewer(struct ctx *c, const struct catalog *cat, int mode,
     struct cat_viewer *v)
 {
-	int	i;
+	uint32_t	i;
 
 	memset(v, 0, sizeof(*v));
 	v->mode = mode;
+	v->cat = cat;
 	if (c->sess.kind != SESS_CUSTOMER || mode == SHOP_MODE_RETAIL)
 		return 0;
 	v->customer_id = c->sess.customer_id;
@@ -443,7 +560,7 @@ catalog_viewer(struct ctx *c, const struct catalog *cat, int mode,
 		if (c->sess.level_id != 0 &&
 		    cat->lists[i].level_id == c->sess.level_id)
 			v->list = &cat->lists[i];
-	if ((v->contracts = contracts_for(c, cat, v->customer_id)) == NULL)
+	if ((v->contracts = contracts_for(cat, v->customer_id)) == NULL)
 		return ERR_INTERNAL;
 	return 0;
 }
@@ -464,12 +581,12 @@ catalog_price(const struct cat_viewer *v, const struct cat_sku *s,
 	}
 	memset(&in, 0, sizeof(in));
 	in.base_fen = s->price_fen;
-	in.tiers = s->tiers;
+	in.tiers = cat_tiers(v->cat, s);
 	in.ntiers = s->ntiers;
 	in.qty = qty;
 	if (v->list != NULL) {
-		if ((it = find_item(v->list->items, v->list->nitems, s->id))
-		    != NULL) {
+		if ((it = find_item(v->cat->list_items + v->list->first,
+		    v->list->nitems, s->id)) != NULL) {
 			in.has_list_price = 1;
 			in.list_price_fen = it->price_fen;
 		}
@@ -483,43 +600,27 @@ catalog_price(const struct cat_viewer *v, const struct cat_sku *s,
 	return price_resolve(&in, out);
 }
 
-static int
-product_matches(const struct cat_product *p, const struct cat_query *q)
-{
-	int	i;
-
-	if (!p->on_shelf || !(p->visible & q->mode) || p->nskus == 0)
-		return 0;
-	if (q->q == NULL || *q->q == '\0')
-		return 1;
-	if (strcasestr(p->name, q->q) != NULL || strcasecmp(p->code, q->q) == 0)
-		return 1;
-	for (i = 0; i < p->nskus; i++)
-		if (strcasecmp(p->skus[i].code, q->q) == 0 ||
-		    (*p->skus[i].barcode && strcmp(p->skus[i].barcode,
-		    q->q) == 0))
-			return 1;
-	return 0;
-}
-
 /* The lowest base price of a product's SKUs: what price sorting uses. */
-int64_t
-catalog_from_price(const struct cat_product *p)
+static int64_t
+from_price(const struct catalog *cat, const struct cat_product *p)
 {
-	int64_t	min = INT64_MAX;
-	int	i;
+	const struct cat_sku	*s = cat_skus(cat, p);
+	int64_t			 min = INT64_MAX;
+	int			 i;
 
 	for (i = 0; i < p->nskus; i++)
-		if (p->skus[i].price_fen < min)
-			min = p->skus[i].price_fen;
+		if (s[i].price_fen < min)
+			min = s[i].price_fen;
 	return min;
 }
+
+static const struct catalog *sort_cat;
 
 static int
 cmp_price_asc(const void *a, const void *b)
 {
-	int64_t	x = catalog_from_price(*(const struct cat_product *const *)a);
-	int64_t	y = catalog_from_price(*(const struct cat_product *const *)b);
+	int64_t	x = from_price(sort_cat, *(const struct cat_product *const *)a);
+	int64_t	y = from_price(sort_cat, *(const struct cat_product *const *)b);
 
 	return x < y ? -1 : x > y;
 }
@@ -530,32 +631,66 @@ cmp_price_desc(const void *a, const void *b)
 	return cmp_price_asc(b, a);
 }
 
+/* Products whose SKU code or barcode is exactly q (from the database:
+ * SKU details are not cached). */
+static int
+sku_hits(struct ctx *c, const struct catalog *cat, const char *q,
+    struct db_res **r)
+{
+	return db_run(c->arena, r, sql_sku_search, "iss", cat->shop_id, q, q);
+}
+
+static int
+product_matches(const struct catalog *cat, const struct cat_product *p,
+    const struct cat_query *q, const struct db_res *hits)
+{
+	int	i;
+
+	if (!p->on_shelf || !(p->visible & q->mode) || p->nskus == 0)
+		return 0;
+	if (q->q == NULL || *q->q == '\0')
+		return 1;
+	if (strcasestr(cat_str(cat, p->name), q->q) != NULL ||
+	    strcasecmp(cat_str(cat, p->code), q->q) == 0)
+		return 1;
+	for (i = 0; hits != NULL && i < hits->nrows; i++)
+		if (db_cell_i64(hits, i, 0) == p->id)
+			return 1;
+	return 0;
+}
+
 /*
  * One page of the products a storefront shows, filtered by category
- * (with its subcategories) and search text, sorted. Pages count from 1;
- * a page past the end is empty. The array lives in arena a.
+ * (with its subcategories) and search text (name, product code, or a SKU
+ * code or barcode), sorted. Pages count from 1; a page past the end is
+ * empty. The page's array lives in the request arena. 0 or ERR_INTERNAL.
  */
-void
-catalog_list(struct arena *a, const struct catalog *cat,
+int
+catalog_list(struct ctx *c, const struct catalog *cat,
     const struct cat_query *q, struct cat_page *pg)
 {
 	const struct cat_category	 *k = NULL;
 	const struct cat_product	**all, *p;
+	struct db_res			 *hits = NULL;
 	int64_t				  skip;
-	int				  i, n, total = 0;
+	uint32_t			  i, n, total = 0;
 
 	memset(pg, 0, sizeof(*pg));
+	pg->page = q->page;
 	if (q->category_id != 0 &&
 	    (k = catalog_category(cat, q->category_id)) == NULL)
-		return;
+		return 0;
+	if (q->q != NULL && *q->q != '\0' && sku_hits(c, cat, q->q, &hits) == -1)
+		return ERR_INTERNAL;
 	n = k ? k->nproducts : cat->nproducts;
-	all = arena_alloc(a, (n + 1) * sizeof(*all));
+	all = arena_alloc(c->arena, (n + 1) * sizeof(*all));
 	for (i = 0; i < n; i++) {
-		p = k ? k->products[i] : (q->sort == CAT_SORT_NEW ?
-		    cat->product_index[n - 1 - i] : &cat->products[i]);
-		if (product_matches(p, q))
+		p = &cat->products[k ? cat->category_products[k->first + i] :
+		    q->sort == CAT_SORT_NEW ? cat->product_by_id[n - 1 - i] : i];
+		if (product_matches(cat, p, q, hits))
 			all[total++] = p;
 	}
+	sort_cat = cat;
 	if (q->sort == CAT_SORT_PRICE_ASC)
 		qsort(all, total, sizeof(*all), cmp_price_asc);
 	else if (q->sort == CAT_SORT_PRICE_DESC)
@@ -563,10 +698,10 @@ catalog_list(struct arena *a, const struct catalog *cat,
 	pg->total = total;
 	pg->per_page = q->per_page;
 	pg->pages = (total + q->per_page - 1) / q->per_page;
-	pg->page = q->page;
 	skip = (q->page - 1) * q->per_page;
 	if (skip >= total)
-		return;
+		return 0;
 	pg->items = all + skip;
 	pg->n = total - skip < q->per_page ? (int)(total - skip) : q->per_page;
+	return 0;
 }

@@ -13,6 +13,8 @@
 #include <mysqld_error.h>
 
 #define STMT_CACHE	256
+#define MAXPARAMS	48
+#define DB_EACH_MAXCOLS	16
 #define TX_RETRIES	4
 #define WSREP_CONFLICT	1180	/* Galera certification failure at commit */
 
@@ -284,7 +286,6 @@ bind_params(MYSQL_STMT *st, const char *fmt, va_list ap, MYSQL_BIND *pb,
 	return n ? (mysql_stmt_bind_param(st, pb) ? -1 : 0) : 0;
 }
 
-#define MAXPARAMS 48
 
 /*
  * Run a prepared statement. sql must be a string constant (its address is
@@ -356,6 +357,109 @@ db_run(struct arena *a, struct db_res **resp, const char *sql,
 	res->affected = mysql_stmt_affected_rows(st);
 	res->insert_id = mysql_stmt_insert_id(st);
 	return fetch_all(a, st, res);
+}
+
+/*
+ * Run a prepared SELECT and hand each row to fn as strings (NULL for SQL
+ * NULL), without keeping the result set: for loading large tables into
+ * a cache. fn returns 0 to go on, -1 to stop with an error. The row's
+ * strings are valid only during the call. Returns 0 or -1.
+ */
+int
+db_each(const char *sql, int (*fn)(void *, const char **, int), void *arg,
+    const char *fmt, ...)
+{
+	MYSQL_BIND	 pb[MAXPARAMS], b[DB_EACH_MAXCOLS];
+	int64_t		 ints[MAXPARAMS];
+	unsigned long	 lens[MAXPARAMS], len[DB_EACH_MAXCOLS];
+	my_bool		 isnull[DB_EACH_MAXCOLS], err[DB_EACH_MAXCOLS];
+	char		 cellbuf[DB_EACH_MAXCOLS][256];
+	const char	*row[DB_EACH_MAXCOLS];
+	struct buf	 big[DB_EACH_MAXCOLS];
+	MYSQL_STMT	*st;
+	MYSQL_RES	*meta;
+	va_list		 ap;
+	int		 k, ncols, rc = -1, frc;
+
+	last_errno = 0;
+	if (strlen(fmt) > MAXPARAMS || (db == NULL && db_open() == -1) ||
+	    (st = stmt_get(sql)) == NULL)
+		return -1;
+	va_start(ap, fmt);
+	k = bind_params(st, fmt, ap, pb, ints, lens);
+	va_end(ap);
+	if (k == -1)
+		return -1;
+	if ((meta = mysql_stmt_result_metadata(st)) == NULL)
+		return -1;
+	ncols = (int)mysql_num_fields(meta);
+	mysql_free_result(meta);
+	if (ncols > DB_EACH_MAXCOLS)
+		return -1;
+	if (mysql_stmt_execute(st) != 0) {
+		set_error(mysql_stmt_errno(st), mysql_stmt_error(st));
+		log_warnx("db: %u %s: %.200s", last_errno, last_error, sql);
+		if (conn_lost(last_errno))
+			db_close();
+		return -1;
+	}
+	memset(b, 0, sizeof(b));
+	for (k = 0; k < ncols; k++) {
+		b[k].buffer_type = MYSQL_TYPE_STRING;
+		b[k].buffer = cellbuf[k];
+		b[k].buffer_length = sizeof(cellbuf[k]);
+		b[k].length = &len[k];
+		b[k].is_null = &isnull[k];
+		b[k].error = &err[k];
+		buf_init(&big[k], 0);
+	}
+	mysql_stmt_bind_result(st, b);
+	for (;;) {
+		frc = mysql_stmt_fetch(st);
+		if (frc == MYSQL_NO_DATA) {
+			rc = 0;
+			break;
+		}
+		if (frc == 1) {
+			set_error(mysql_stmt_errno(st), mysql_stmt_error(st));
+			log_warnx("db: fetch failed: %s", last_error);
+			break;
+		}
+		for (k = 0; k < ncols; k++) {
+			if (isnull[k]) {
+				row[k] = NULL;
+				continue;
+			}
+			if (len[k] < sizeof(cellbuf[k])) {
+				cellbuf[k][len[k]] = '\0';
+				row[k] = cellbuf[k];
+				continue;
+			}
+			/* Longer than the buffer: fetch this column whole. */
+			{
+				MYSQL_BIND	one;
+				unsigned long	l2 = 0;
+
+				big[k].len = 0;
+				buf_reserve(&big[k], len[k]);
+				memset(&one, 0, sizeof(one));
+				one.buffer_type = MYSQL_TYPE_STRING;
+				one.buffer = big[k].p;
+				one.buffer_length = len[k] + 1;
+				one.length = &l2;
+				mysql_stmt_fetch_column(st, &one, k, 0);
+				big[k].p[len[k]] = '\0';
+				row[k] = big[k].p;
+			}
+		}
+		if (fn(arg, row, ncols) == -1)
+			break;
+	}
+	mysql_stmt_free_result(st);
+	mysql_stmt_reset(st);
+	for (k = 0; k < ncols; k++)
+		buf_free(&big[k]);
+	return rc;
 }
 
 /* Fixed statements only (no outside values): BEGIN, COMMIT, migrations. */

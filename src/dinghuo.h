@@ -314,6 +314,8 @@ void		 db_close(void);
 int		 db_ping(void);
 int		 db_run(struct arena *, struct db_res **, const char *,
 		     const char *, ...);
+int		 db_each(const char *, int (*)(void *, const char **, int),
+		     void *, const char *, ...);
 int		 db_exec_text(const char *);
 unsigned int	 db_errno(void);
 int		 db_unreachable(void);
@@ -353,41 +355,34 @@ int64_t		 price_line_total(int64_t, int64_t);
 const char	*price_source_name(enum price_source);
 int		 parse_yuan(const char *, int64_t *, const char **);
 
-/* catalog.c: a shop's catalog cached per worker, keyed by shop.version. */
+/* catalog.c: what storefront lists need, per worker, by shop.version. */
 struct cat_sku {
-	int64_t			 id;		/* first: see find_id() */
-	int64_t			 product_id;
-	char			*code;
-	char			*barcode;
-	char			*spec;
-	char			*unit;
-	int64_t			 pack_size;
-	int64_t			 min_qty;
-	int64_t			 stock;
+	int64_t			 id;		/* first: see find_index() */
 	int64_t			 price_fen;	/* base */
 	int64_t			 retail_fen;	/* -1: the base price */
-	const struct price_tier	*tiers;		/* ascending min_qty */
-	int			 ntiers;
+	int32_t			 min_qty;
+	uint32_t		 first_tier;	/* in catalog.tiers */
+	uint16_t		 ntiers;
 };
 struct cat_product {
 	int64_t			 id;
 	int64_t			 category_id;
-	char			*code;
-	char			*name;
-	char			*unit;
-	char			*thumb;		/* under uploads, or NULL */
-	int			 on_shelf;
-	int			 visible;	/* SHOP_MODE_* bits */
-	struct cat_sku		*skus;
-	int			 nskus;
+	uint32_t		 code;		/* cat_str() offsets */
+	uint32_t		 name;
+	uint32_t		 unit;
+	uint32_t		 thumb;		/* "" when none */
+	uint32_t		 first_sku;	/* in catalog.skus */
+	uint16_t		 nskus;
+	uint8_t			 on_shelf;
+	uint8_t			 visible;	/* SHOP_MODE_* bits */
 };
 struct cat_category {
 	int64_t			 id;
 	int64_t			 parent_id;	/* 0: top level */
-	char			*name;
-	int			 sort;
-	struct cat_product	**products;	/* with subcategories' */
-	int			 nproducts;
+	uint32_t		 name;
+	int32_t			 sort;
+	uint32_t		 first;		/* in category_products */
+	uint32_t		 nproducts;	/* with subcategories' */
 };
 struct cat_list_item {
 	int64_t			 sku_id;
@@ -397,37 +392,41 @@ struct cat_price_list {
 	int64_t			 id;
 	int64_t			 level_id;
 	int64_t			 percent_bp;	/* 0: fixed prices only */
-	struct cat_list_item	*items;		/* by sku_id */
-	int			 nitems;
+	uint32_t		 first;		/* in list_items, by sku_id */
+	uint32_t		 nitems;
 };
 struct cat_contracts {
 	int64_t			 customer_id;
 	struct cat_list_item	*items;		/* by sku_id */
-	int			 n;
+	uint32_t		 n;
 };
 struct catalog {
 	int64_t			 shop_id;
 	int64_t			 version;
-	struct arena		*mem;
+	struct buf		 pool;		/* strings */
 	struct cat_category	*categories;	/* by sort, id */
-	struct cat_category	**category_index; /* by id */
-	int			 ncategories;
+	uint32_t		*category_by_id;
+	uint32_t		*category_products;
+	uint32_t		 ncategories, cap_categories;
 	struct cat_product	*products;	/* by sort, id */
-	struct cat_product	**product_index; /* by id */
-	int			 nproducts;
-	struct cat_sku		*skus;
-	struct cat_sku		**sku_index;	/* by id */
-	int			 nskus;
+	uint32_t		*product_by_id;
+	uint32_t		 nproducts, cap_products;
+	struct cat_sku		*skus;		/* grouped by product */
+	uint32_t		*sku_by_id;
+	uint32_t		 nskus, cap_skus;
 	struct price_tier	*tiers;
+	uint32_t		 ntiers, cap_tiers;
 	struct cat_price_list	*lists;
-	int			 nlists;
+	uint32_t		 nlists, cap_lists;
 	struct cat_list_item	*list_items;
+	uint32_t		 nlist_items, cap_list_items;
 	struct cat_contracts	*contracts;
-	int			 ncontracts;
+	uint32_t		 ncontracts;
 };
 struct cat_viewer {
 	int			 mode;		/* SHOP_MODE_* */
 	int64_t			 customer_id;	/* 0: guest */
+	const struct catalog	*cat;
 	const struct cat_price_list *list;
 	const struct cat_contracts *contracts;
 };
@@ -451,15 +450,19 @@ struct cat_page {
 };
 const struct catalog *catalog_get(struct ctx *);
 void		 catalog_cache_clear(void);
+const char	*cat_str(const struct catalog *, uint32_t);
 const struct cat_product *catalog_product(const struct catalog *, int64_t);
 const struct cat_sku *catalog_sku(const struct catalog *, int64_t);
 const struct cat_category *catalog_category(const struct catalog *, int64_t);
+const struct cat_sku *cat_skus(const struct catalog *,
+		     const struct cat_product *);
+const struct price_tier *cat_tiers(const struct catalog *,
+		     const struct cat_sku *);
 int		 catalog_viewer(struct ctx *, const struct catalog *, int,
 		     struct cat_viewer *);
 int		 catalog_price(const struct cat_viewer *, const struct cat_sku *,
 		     int64_t, struct price_result *);
-int64_t		 catalog_from_price(const struct cat_product *);
-void		 catalog_list(struct arena *, const struct catalog *,
+int		 catalog_list(struct ctx *, const struct catalog *,
 		     const struct cat_query *, struct cat_page *);
 
 /* csv.c: RFC 4180 reader (fields valid until the next csv_next) and writer. */
@@ -603,8 +606,40 @@ extern const struct route h_invite_routes[];		/* h_invite.c */
  * section; keep edits inside your section).
  */
 /* sanitize.c, image.c, h_admin_catalog.c: BEGIN */
+/* sanitize.c: allowlist HTML for rich descriptions, safe to emit raw. */
+#define SANITIZE_MAX	(200 * 1024)	/* bytes of input */
+int		 sanitize_html(const char *, size_t, struct buf *);
+
+/* image.c: uploaded product images, checked, re-encoded, thumbnailed. */
+#define IMAGE_DIM_MAX	8000		/* pixels, either side */
+#define IMAGE_THUMB_W	400
+struct image_info {
+	char		 path[96];	/* "<shop_id>/<hex>.<ext>", uploads */
+	char		 thumb[96];	/* "<shop_id>/<hex>_t.jpg" */
+	int		 width;
+	int		 height;
+};
+const char	*image_type(const void *, size_t);
+int		 image_store(struct ctx *, int64_t, const void *, size_t,
+		     struct image_info *);
+void		 image_remove(struct ctx *, const char *);
 /* sanitize.c, image.c, h_admin_catalog.c: END */
 /* h_admin_customer.c, h_admin_price.c, h_invite.c: BEGIN */
+/* h_admin_price.c: helpers the back-office forms share. */
+struct admin_sku {
+	int64_t		 id;
+	int64_t		 price_fen;	/* base */
+	int64_t		 min_qty;
+	const char	*code;
+	const char	*name;		/* the product's */
+	const char	*spec;
+	const char	*unit;
+};
+int		 admin_has_role(struct ctx *, const char *);
+void		 admin_form_error(struct ctx *, struct form *, const char *,
+		     const char *, const char *);
+int		 admin_sku_by_code(struct ctx *, const char *,
+		     struct admin_sku *);
 /* h_admin_customer.c, h_admin_price.c, h_invite.c: END */
 /* h_admin_inquiry.c, h_admin_settings.c: BEGIN */
 /* h_admin_inquiry.c, h_admin_settings.c: END */

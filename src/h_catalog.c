@@ -90,15 +90,16 @@ add_money(struct ctx *c, json_object *o, const char *key, int64_t fen)
 
 /* The tier table as a guest sees it: base, then each tier. */
 static json_object *
-tier_rows(struct ctx *c, const struct cat_sku *s)
+tier_rows(struct ctx *c, const struct catalog *cat, const struct cat_sku *s)
 {
-	json_object	*rows = json_object_new_array(), *row;
-	int		 i;
+	const struct price_tier	*t = cat_tiers(cat, s);
+	json_object		*rows = json_object_new_array(), *row;
+	int			 i;
 
 	for (i = 0; i < s->ntiers; i++) {
 		row = json_object_new_object();
-		view_set_i64(row, "min_qty", s->tiers[i].min_qty);
-		add_money(c, row, "price", s->tiers[i].price_fen);
+		view_set_i64(row, "min_qty", t[i].min_qty);
+		add_money(c, row, "price", t[i].price_fen);
 		json_object_array_add(rows, row);
 	}
 	return rows;
@@ -109,18 +110,19 @@ product_item(struct ctx *c, const struct cat_viewer *vw,
     const struct cat_product *p, const char *slug, int hidden,
     json_object **out)
 {
-	const struct cat_sku	*s = &p->skus[0];
+	const struct catalog	*cat = vw->cat;
+	const struct cat_sku	*skus = cat_skus(cat, p), *s = skus;
 	struct price_result	 pr;
 	json_object		*o = json_object_new_object();
 	int64_t			 from = INT64_MAX;
 	int			 i;
 
 	view_set_i64(o, "id", p->id);
-	view_set_str(o, "code", p->code);
-	view_set_str(o, "name", p->name);
-	view_set_str(o, "unit", p->unit);
+	view_set_str(o, "code", cat_str(cat, p->code));
+	view_set_str(o, "name", cat_str(cat, p->name));
+	view_set_str(o, "unit", cat_str(cat, p->unit));
 	view_set_str(o, "thumb", p->thumb ? arena_printf(c->arena,
-	    "/uploads/%s", p->thumb) : NULL);
+	    "/uploads/%s", cat_str(cat, p->thumb)) : NULL);
 	view_set_str(o, "url", ctx_link(c, arena_printf(c->arena,
 	    "/%s/products/%" PRId64, slug, p->id)));
 	view_set_i64(o, "sku_count", p->nskus);
@@ -128,20 +130,20 @@ product_item(struct ctx *c, const struct cat_viewer *vw,
 	if (!hidden) {
 		/* The lowest price among the SKUs at their minimum order. */
 		for (i = 0; i < p->nskus; i++) {
-			if (catalog_price(vw, &p->skus[i], p->skus[i].min_qty,
+			if (catalog_price(vw, &skus[i], skus[i].min_qty,
 			    &pr) == -1) {
 				json_object_put(o);
 				return -1;
 			}
 			if (pr.unit_fen < from) {
 				from = pr.unit_fen;
-				s = &p->skus[i];
+				s = &skus[i];
 			}
 		}
 		add_money(c, o, "price", from);
 		view_set_bool(o, "price_range", p->nskus > 1);
 		if (vw->customer_id == 0 && vw->mode == SHOP_MODE_WHOLESALE)
-			json_object_object_add(o, "tiers", tier_rows(c, s));
+			json_object_object_add(o, "tiers", tier_rows(c, cat, s));
 	}
 	*out = o;
 	return 0;
@@ -183,7 +185,7 @@ category_rows(struct ctx *c, const struct catalog *cat, int64_t active,
 	const struct cat_category	*k = catalog_category(cat, active);
 	json_object			*rows = json_object_new_array(), *o;
 	int64_t				 parent = k ? k->parent_id : 0;
-	int				 i;
+	uint32_t			 i;
 
 	/* The active category's level, or the top level. */
 	for (i = 0; i < cat->ncategories; i++) {
@@ -192,7 +194,7 @@ category_rows(struct ctx *c, const struct catalog *cat, int64_t active,
 			continue;
 		o = json_object_new_object();
 		view_set_i64(o, "id", cat->categories[i].id);
-		view_set_str(o, "name", cat->categories[i].name);
+		view_set_str(o, "name", cat_str(cat, cat->categories[i].name));
 		view_set_bool(o, "active", cat->categories[i].id == active);
 		view_set_bool(o, "child", cat->categories[i].parent_id ==
 		    active && active != 0);
@@ -233,7 +235,8 @@ h_catalog_list(struct ctx *c)
 	for (i = 0; i < sizeof(sorts) / sizeof(sorts[0]); i++)
 		if (strcmp(sortv, sorts[i].value) == 0)
 			q.sort = sorts[i].sort;
-	catalog_list(c->arena, cat, &q, &pg);
+	if (catalog_list(c, cat, &q, &pg) != 0)
+		return http_fail(c, ERR_INTERNAL, NULL);
 
 	v = view_new(c);
 	mode_view(v, mode, slug);
@@ -277,25 +280,33 @@ static const char sql_detail[] =
 static const char sql_images[] =
     "SELECT path, thumb_path, width, height FROM product_image "
     "WHERE product_id = ? AND shop_id = ? ORDER BY sort, id LIMIT 20";
+static const char sql_skus[] =
+    "SELECT id, code, barcode, spec, unit, pack_size, min_qty, stock "
+    "FROM sku WHERE product_id = ? AND shop_id = ? ORDER BY sort, id";
 
+/* One SKU of the product page: details from the database (row i of r),
+ * price from the catalog cache. */
 static json_object *
-sku_row(struct ctx *c, const struct cat_viewer *vw, const struct cat_sku *s,
-    int hidden)
+sku_row(struct ctx *c, const struct cat_viewer *vw, const struct db_res *r,
+    int i, int hidden)
 {
+	const struct cat_sku	*s = catalog_sku(vw->cat, db_cell_i64(r, i, 0));
 	struct price_result	 pr;
 	json_object		*o = json_object_new_object();
+	int64_t			 min_qty = db_cell_i64(r, i, 6);
 
-	view_set_i64(o, "id", s->id);
-	view_set_str(o, "code", s->code);
-	view_set_str(o, "barcode", s->barcode);
-	view_set_str(o, "spec", *s->spec ? s->spec : "默认");
-	view_set_str(o, "unit", s->unit);
-	view_set_i64(o, "pack_size", s->pack_size);
-	view_set_i64(o, "min_qty", s->min_qty);
-	view_set_bool(o, "in_stock", s->stock > 0);
-	view_set_i64(o, "stock", s->stock);
-	view_set_bool(o, "price_hidden", hidden);
-	if (!hidden && catalog_price(vw, s, s->min_qty, &pr) == 0) {
+	view_set_i64(o, "id", db_cell_i64(r, i, 0));
+	view_set_str(o, "code", db_cell(r, i, 1));
+	view_set_str(o, "barcode", db_cell(r, i, 2));
+	view_set_str(o, "spec", *db_cell(r, i, 3) ? db_cell(r, i, 3) : "默认");
+	view_set_str(o, "unit", db_cell(r, i, 4));
+	view_set_i64(o, "pack_size", db_cell_i64(r, i, 5));
+	view_set_i64(o, "min_qty", min_qty);
+	view_set_bool(o, "in_stock", db_cell_i64(r, i, 7) > 0);
+	view_set_i64(o, "stock", db_cell_i64(r, i, 7));
+	/* A SKU added in the last half second has no cached price yet. */
+	view_set_bool(o, "price_hidden", hidden || s == NULL);
+	if (!hidden && s != NULL && catalog_price(vw, s, min_qty, &pr) == 0) {
 		add_money(c, o, "price", pr.unit_fen);
 		view_set_str(o, "price_source", price_source_name(pr.source));
 		add_money(c, o, "price_normal_tax", price_with_tax(pr.unit_fen,
@@ -304,7 +315,8 @@ sku_row(struct ctx *c, const struct cat_viewer *vw, const struct cat_sku *s,
 		    pr.unit_fen, c->shop->tax_special_bp));
 		if (vw->mode == SHOP_MODE_WHOLESALE && vw->customer_id == 0 &&
 		    s->ntiers > 0)
-			json_object_object_add(o, "tiers", tier_rows(c, s));
+			json_object_object_add(o, "tiers", tier_rows(c, vw->cat,
+			    s));
 	}
 	return o;
 }
@@ -316,7 +328,7 @@ h_catalog_product(struct ctx *c)
 	const struct cat_product	*p;
 	const struct cat_category	*k;
 	struct cat_viewer		 vw;
-	struct db_res			*d, *im;
+	struct db_res			*d, *im, *sk;
 	json_object			*v, *skus, *imgs, *o;
 	const char			*slug, *err;
 	int64_t				 id;
@@ -334,15 +346,16 @@ h_catalog_product(struct ctx *c)
 	    !(p->visible & mode) || p->nskus == 0)
 		return http_fail(c, ERR_NOT_FOUND, "商品不存在或已下架");
 	if (db_run(c->arena, &d, sql_detail, "ii", id, c->shop->id) == -1 ||
-	    db_run(c->arena, &im, sql_images, "ii", id, c->shop->id) == -1)
+	    db_run(c->arena, &im, sql_images, "ii", id, c->shop->id) == -1 ||
+	    db_run(c->arena, &sk, sql_skus, "ii", id, c->shop->id) == -1)
 		return http_fail(c, ERR_INTERNAL, NULL);
 	v = view_new(c);
 	mode_view(v, mode, slug);
 	hidden = prices_hidden(c, mode);
 	view_set_i64(v, "id", p->id);
-	view_set_str(v, "code", p->code);
-	view_set_str(v, "name", p->name);
-	view_set_str(v, "unit", p->unit);
+	view_set_str(v, "code", cat_str(cat, p->code));
+	view_set_str(v, "name", cat_str(cat, p->name));
+	view_set_str(v, "unit", cat_str(cat, p->unit));
 	/* Stored sanitized (import.c, h_admin_catalog.c): safe to emit. */
 	view_set_str(v, "description_html", d->nrows ? db_cell(d, 0, 0) : "");
 	view_set_bool(v, "price_hidden", hidden);
@@ -355,15 +368,14 @@ h_catalog_product(struct ctx *c)
 	    c->shop->tax_special_bp / 100.0));
 	if ((k = catalog_category(cat, p->category_id)) != NULL) {
 		o = json_object_new_object();
-		view_set_str(o, "name", k->name);
+		view_set_str(o, "name", cat_str(cat, k->name));
 		view_set_str(o, "url", ctx_link(c, arena_printf(c->arena,
 		    "/%s/products?cat=%" PRId64, slug, k->id)));
 		json_object_object_add(v, "category", o);
 	}
 	skus = json_object_new_array();
-	for (i = 0; i < p->nskus; i++)
-		json_object_array_add(skus, sku_row(c, &vw, &p->skus[i],
-		    hidden));
+	for (i = 0; i < sk->nrows; i++)
+		json_object_array_add(skus, sku_row(c, &vw, sk, i, hidden));
 	json_object_object_add(v, "skus", skus);
 	imgs = json_object_new_array();
 	for (i = 0; i < im->nrows; i++) {
@@ -381,7 +393,7 @@ h_catalog_product(struct ctx *c)
 	    "/inquiry?product=%" PRId64, p->id)));
 	view_set_str(v, "list_url", ctx_link(c, arena_printf(c->arena,
 	    "/%s/products", slug)));
-	c->title = p->name;
+	c->title = cat_str(cat, p->name);
 	return render(c, "product");
 }
 

@@ -38,8 +38,8 @@ askable(const struct catalog *cat, int64_t id)
 }
 
 static int
-form_page(struct ctx *c, const struct cat_product *p, struct form *f,
-    const char *error)
+form_page(struct ctx *c, const struct catalog *cat,
+    const struct cat_product *p, struct form *f, const char *error)
 {
 	json_object	*v = view_new(c), *o;
 	const char	*s;
@@ -48,8 +48,8 @@ form_page(struct ctx *c, const struct cat_product *p, struct form *f,
 	if (p != NULL) {
 		o = json_object_new_object();
 		view_set_i64(o, "id", p->id);
-		view_set_str(o, "name", p->name);
-		view_set_str(o, "unit", p->unit);
+		view_set_str(o, "name", cat_str(cat, p->name));
+		view_set_str(o, "unit", cat_str(cat, p->unit));
 		json_object_object_add(v, "product", o);
 	}
 	view_set_str(v, "error", error);
@@ -81,8 +81,8 @@ h_inquiry_form(struct ctx *c)
 	if ((cat = catalog_get(c)) == NULL)
 		return http_fail(c, ERR_INTERNAL, NULL);
 	if (s != NULL && parse_i64(s, 1, INT64_MAX, &id, &err) == 0)
-		return form_page(c, askable(cat, id), NULL, NULL);
-	return form_page(c, NULL, NULL, NULL);
+		return form_page(c, cat, askable(cat, id), NULL, NULL);
+	return form_page(c, cat, NULL, NULL, NULL);
 }
 
 static const char sql_recent[] =
@@ -135,7 +135,7 @@ h_inquiry_post(struct ctx *c)
 		c->status = 400;
 		if (c->json_out)
 			return http_fail(c, ERR_INVALID, iq.f.error);
-		return form_page(c, NULL, &iq.f, iq.f.error);
+		return form_page(c, cat, NULL, &iq.f, iq.f.error);
 	}
 	if (iq.f.v[F_PRODUCT].present &&
 	    (iq.p = askable(cat, iq.f.v[F_PRODUCT].i64)) == NULL)

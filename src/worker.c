@@ -188,7 +188,6 @@ worker_init(int slot)
 	if ((worker->router = router_new(route_tables)) == NULL)
 		fatalx("worker: routes do not compile");
 	worker->themes = theme_cache_new(conf.templates_dir);
-	auth_dummy_hash();	/* the first failed login is not slower */
 }
 
 struct theme_cache *

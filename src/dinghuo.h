@@ -92,6 +92,7 @@ void		 arena_reset(struct arena *);
 void		*arena_alloc(struct arena *, size_t);
 char		*arena_strdup(struct arena *, const char *);
 char		*arena_strndup(struct arena *, const char *, size_t);
+char		*arena_vprintf(struct arena *, const char *, va_list);
 char		*arena_printf(struct arena *, const char *, ...)
 		     __attribute__((format(printf, 2, 3)));
 void		 arena_defer(struct arena *, void (*)(void *), void *);

@@ -116,14 +116,9 @@ http_see_other(struct ctx *c, const char *fmt, ...)
 {
 	va_list	 ap;
 	char	*url;
-	int	 n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	url = arena_alloc(c->arena, n + 1);
-	va_start(ap, fmt);
-	vsnprintf(url, n + 1, fmt, ap);
+	url = arena_vprintf(c->arena, fmt, ap);
 	va_end(ap);
 	if (c->json_out) {
 		if (c->view == NULL)

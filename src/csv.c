@@ -57,7 +57,8 @@ take_char(struct csv *r)
 	}
 	k = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
 	if ((size_t)(r->end - r->p) < k || !utf8_valid(r->p, k)) {
-		set_error(r, r->line, "不是有效的 UTF-8 编码（请另存为 UTF-8）");
+		set_error(r, r->line,
+		    "不是有效的 UTF-8 编码（请另存为 UTF-8）");
 		r->p++;
 		return;
 	}
@@ -159,7 +160,7 @@ csv_next(struct csv *r)
 			break;
 		if (*r->p == ',') {
 			r->p++;
-			if (r->p >= r->end) {	/* "a," ends with an empty field */
+			if (r->p >= r->end) {	/* "a," ends in "" */
 				field_start(r);
 				buf_addc(&r->data, '\0');
 				break;

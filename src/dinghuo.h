@@ -613,6 +613,7 @@ int		 sanitize_html(const char *, size_t, struct buf *);
 
 /* image.c: uploaded product images, checked, re-encoded, thumbnailed. */
 #define IMAGE_DIM_MAX	8000		/* pixels, either side */
+#define IMAGE_PIXELS_MAX 25000000	/* ~100 MB decoded */
 #define IMAGE_THUMB_W	400
 struct image_info {
 	char		 path[96];	/* "<shop_id>/<hex>.<ext>", uploads */

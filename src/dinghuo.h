@@ -66,6 +66,7 @@ int		 utf8_valid(const char *, size_t);
 double		 now_ms(void);
 struct arena;
 char		*url_encode(struct arena *, const char *);
+char		*log_safe(struct arena *, const char *);
 
 /* buf.c */
 struct buf {

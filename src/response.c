@@ -84,11 +84,11 @@ http_fail(struct ctx *c, enum err e, const char *msg)
 		http_header(c, "Retry-After", "5");
 	c->error = msg;
 	if (e == ERR_INTERNAL || e == ERR_UNAVAILABLE)
-		clog_warnx(c, "%d %s %s: %s", c->status, c->method, c->uri,
-		    errs[e].code);
+		clog_warnx(c, "%d %s %s: %s", c->status, c->method,
+		    log_safe(c->arena, c->uri), errs[e].code);
 	else if (e != ERR_NOT_FOUND && e != ERR_UNAUTHORIZED)
-		clog_info(c, "%d %s %.200s: %s", c->status, c->method, c->uri,
-		    msg);
+		clog_info(c, "%d %s %.200s: %s", c->status, c->method,
+		    log_safe(c->arena, c->uri), msg);
 	if (e == ERR_METHOD)
 		http_header(c, "Allow", c->m.allow);
 	if (c->json_out) {

@@ -214,3 +214,34 @@ url_encode(struct arena *a, const char *s)
 	*o = '\0';
 	return out;
 }
+
+/*
+ * s with every run of 32 or more hex digits (tokens in invite and
+ * reset links) replaced by "…", for logs: they must never hold a secret.
+ */
+char *
+log_safe(struct arena *a, const char *s)
+{
+	struct buf	 b;
+	const char	*p = s, *q;
+	char		*out;
+
+	if (s == NULL)
+		return NULL;
+	buf_init(&b, strlen(s) + 1);
+	while (*p) {
+		for (q = p; hexval((unsigned char)*q) != -1; q++)
+			;
+		if (q - p >= 32) {
+			buf_adds(&b, "…");
+			p = q;
+		} else if (q > p) {
+			buf_add(&b, p, q - p);
+			p = q;
+		} else
+			buf_addc(&b, *p++);
+	}
+	out = arena_strdup(a, buf_cstr(&b));
+	buf_free(&b);
+	return out;
+}

@@ -175,7 +175,8 @@ serve_one(struct ctx *c)
 	    "status=%d ms=%.1f", c->reqid, c->shop ? c->shop->slug : "-",
 	    c->sess.kind == SESS_STAFF ? "s" : c->sess.kind == SESS_CUSTOMER ?
 	    "c" : "-", c->sess.kind ? c->sess.user_id : 0,
-	    c->method ? c->method : "-", c->uri ? c->uri : "-", c->status, ms);
+	    c->method ? c->method : "-", c->uri ? log_safe(c->arena, c->uri) :
+	    "-", c->status, ms);
 }
 
 /* Build what the worker keeps across requests. */
@@ -236,7 +237,8 @@ worker_note(struct ctx *c)
 	if (worker == NULL || (s = worker->slot) == NULL)
 		return;
 	memcpy(s->reqid, c->reqid, sizeof(s->reqid));
-	snprintf(s->what, sizeof(s->what), "%s %.80s", c->method, c->uri);
+	snprintf(s->what, sizeof(s->what), "%s %.80s", c->method,
+	    log_safe(c->arena, c->uri));
 }
 
 int

@@ -113,6 +113,19 @@ test_fmt_yuan(void **state)
 	arena_free(a);
 }
 
+static void
+test_log_safe(void **state)
+{
+	struct arena	*a = arena_new(0);
+
+	assert_string_equal(log_safe(a, "/s/x/invite/"
+	    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	    "?a=1"), "/s/x/invite/…?a=1");
+	assert_string_equal(log_safe(a, "/orders/12345?id=deadbeef"),
+	    "/orders/12345?id=deadbeef");
+	arena_free(a);
+}
+
 int
 main(void)
 {
@@ -123,6 +136,7 @@ main(void)
 		cmocka_unit_test(test_buf_html),
 		cmocka_unit_test(test_arena),
 		cmocka_unit_test(test_fmt_yuan),
+		cmocka_unit_test(test_log_safe),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -103,7 +103,7 @@ auth_login(struct ctx *c, enum sess_kind kind, const char *phone,
 	    failures(c, "ip", c->remote_addr, &nip) == -1)
 		return ERR_INTERNAL;
 	if (nacc >= conf.login_max_failures ||
-	    nip >= conf.login_max_failures * 4) {
+	    nip >= conf.login_max_failures_ip) {
 		clog_warnx(c, "login throttled %s ip=%s failures=%" PRId64
 		    "/%" PRId64, account, c->remote_addr, nacc, nip);
 		c->error = arena_printf(c->arena, "登录失败次数过多，请 %"

@@ -150,6 +150,7 @@ struct conf {
 	int64_t	 max_upload;
 	int64_t	 session_ttl;
 	int64_t	 login_max_failures;
+	int64_t	 login_max_failures_ip;
 	int64_t	 login_window;
 	int64_t	 pwhash_memlimit;
 	int64_t	 pwhash_opslimit;

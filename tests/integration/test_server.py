@@ -1,5 +1,6 @@
 """The prefork master: respawn, reload, timeouts, recycling."""
 
+import json
 import os
 import signal
 import subprocess
@@ -150,12 +151,13 @@ def fcgi_get(address, uri):
     return r.stdout
 
 
-def _serve_variant(stack, tmp_path, argv_prefix, listen):
+def _serve_variant(stack, tmp_path, argv_prefix, listen, extra=None):
     from conftest import child_env
     env = child_env()
     env.update({"DINGHUO_LISTEN": listen,
                 "DINGHUO_PID_FILE": str(tmp_path / "v.pid"),
                 "DINGHUO_WORKERS": "2"})
+    env.update(extra or {})
     return subprocess.Popen(argv_prefix + [str(stack.bin), "-c",
                                            str(stack.conf), "serve"],
                             env=env, stdin=subprocess.DEVNULL,
@@ -241,3 +243,45 @@ def test_idle_tcp_clients_cannot_pin_the_workers(stack, tmp_path):
         for sk in idle:
             sk.close()
         _stop(proc, tmp_path / "v.pid")
+
+
+def fcgi_post_json(address, uri, body, remote_addr):
+    """A JSON POST straight to the app with a chosen REMOTE_ADDR."""
+    data = json.dumps(body).encode()
+    env = {"REQUEST_METHOD": "POST", "REQUEST_URI": uri, "SCRIPT_NAME": uri,
+           "QUERY_STRING": "", "SERVER_NAME": "t", "SERVER_PORT": "80",
+           "REMOTE_ADDR": remote_addr, "SERVER_PROTOCOL": "HTTP/1.1",
+           "GATEWAY_INTERFACE": "CGI/1.1",
+           "CONTENT_TYPE": "application/json",
+           "CONTENT_LENGTH": str(len(data))}
+    r = subprocess.run(["cgi-fcgi", "-bind", "-connect", address], env=env,
+                       input=data, capture_output=True, timeout=20)
+    return r.stdout.decode()
+
+
+def test_login_throttled_per_address(stack, tmp_path):
+    port = free_port()
+    proc = _serve_variant(stack, tmp_path, [], f"127.0.0.1:{port}",
+                          {"DINGHUO_LOGIN_MAX_FAILURES_IP": "3"})
+    addr = f"127.0.0.1:{port}"
+    try:
+        wait_until(lambda: '"ok":true' in fcgi_get(addr, "/healthz"),
+                   timeout=20)
+        for phone in ("13911110001", "13911110002", "13911110003"):
+            out = fcgi_post_json(addr, "/s/shop-a/api/v1/login",
+                                 {"phone": phone, "password": "x"},
+                                 "192.0.2.7")
+            assert out.startswith("Status: 400"), out[:200]
+        # Right password, other account, same address: throttled.
+        out = fcgi_post_json(addr, "/s/shop-a/api/v1/login",
+                             {"phone": "13900000000",
+                              "password": "demo1234"}, "192.0.2.7")
+        assert out.startswith("Status: 429"), out[:200]
+        out = fcgi_post_json(addr, "/s/shop-a/api/v1/login",
+                             {"phone": "13900000000",
+                              "password": "demo1234"}, "192.0.2.8")
+        assert out.startswith("Status: 200"), out[:200]
+    finally:
+        _stop(proc, tmp_path / "v.pid")
+        stack.sql("DELETE FROM login_failure WHERE subject LIKE "
+                  "'%1391111000%' OR subject = '192.0.2.7'")

@@ -63,6 +63,7 @@ int		 hexval(int);
 void		 hex_encode(const unsigned char *, size_t, char *);
 int		 str_eq_ct(const char *, const char *);
 int		 utf8_valid(const char *, size_t);
+size_t		 utf8_len(const char *);
 double		 now_ms(void);
 struct arena;
 char		*url_encode(struct arena *, const char *);
@@ -286,6 +287,10 @@ int		 render(struct ctx *, const char *);
 int		 render_page(struct ctx *, const char *);
 int		 http_json_error(struct ctx *, json_object *);
 json_object	*view_new(struct ctx *);
+void		 view_set_money(struct ctx *, json_object *, const char *,
+		     int64_t);
+const char	*view_get_str(json_object *, const char *);
+int		 route_id(struct ctx *, int, int64_t *);
 int64_t		 view_pager(struct ctx *, json_object *, int64_t, int64_t,
 		     const char *);
 int64_t		 query_page(struct ctx *);

@@ -5,15 +5,6 @@
  */
 #include "dinghuo.h"
 
-static size_t
-utf8_chars(const char *s)
-{
-	size_t	n = 0;
-
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xc0) != 0x80;
-	return n;
-}
 
 /* Mainland mobile numbers: 1, then 3-9, then nine digits. */
 static int
@@ -39,7 +30,7 @@ check(struct ctx *c, const struct field *f, const char *s,
 	switch (f->type) {
 	case FIELD_TEXT:
 	case FIELD_PASSWORD:
-		n = f->type == FIELD_TEXT ? utf8_chars(s) : strlen(s);
+		n = f->type == FIELD_TEXT ? utf8_len(s) : strlen(s);
 		if (f->min && n < (size_t)f->min)
 			return arena_printf(c->arena, "至少 %" PRId64 " 个字",
 			    f->min);

@@ -66,27 +66,15 @@ can_edit(struct ctx *c)
 	    strcmp(c->sess.role, "admin") == 0);
 }
 
-static void
-add_money(struct ctx *c, json_object *o, const char *key, int64_t fen)
-{
-	char	k[64];
 
-	view_set_str(o, key, fmt_yuan(c->arena, fen));
-	snprintf(k, sizeof(k), "%s_fen", key);
-	view_set_i64(o, k, fen);
-}
 
 /* Route capture i as an id; 0 if it is none. */
 static int64_t
-cap_id(struct ctx *c, int i)
+cap_or0(struct ctx *c, int i)
 {
-	const char	*err;
-	int64_t		 v;
+	int64_t	id;
 
-	if (c->m.cap[i] == NULL || parse_i64(c->m.cap[i], 1, INT64_MAX, &v,
-	    &err) == -1)
-		return 0;
-	return v;
+	return route_id(c, i, &id) == 0 ? id : 0;
 }
 
 /* A code (货号, SKU code, barcode): printable, no spaces. */
@@ -364,8 +352,8 @@ list_row(struct ctx *c, struct db_res *r, int i)
 	view_set_str(o, "category", db_cell(r, i, 4));
 	view_set_i64(o, "sku_count", n);
 	if (n > 0) {
-		add_money(c, o, "price_min", lo);
-		add_money(c, o, "price_max", hi);
+		view_set_money(c, o, "price_min", lo);
+		view_set_money(c, o, "price_max", hi);
 		view_set_bool(o, "price_range", lo != hi);
 	}
 	view_set_i64(o, "stock", db_cell_i64(r, i, 8));
@@ -1203,16 +1191,16 @@ row_view(struct ctx *c, const struct pform *pf, const struct skurow *w,
 	/* Stored values as numbers too, for JSON clients. */
 	for (k = S_PACK; k <= S_WEIGHT; k++)
 		view_set_i64(o, sku_fields[k].name, w->v[k]);
-	add_money(c, o, "price", w->v[S_PRICE]);
+	view_set_money(c, o, "price", w->v[S_PRICE]);
 	if (w->has[S_RETAIL])
-		add_money(c, o, "retail_price", w->v[S_RETAIL]);
+		view_set_money(c, o, "retail_price", w->v[S_RETAIL]);
 	else
 		view_set_str(o, "retail_price", "");
 	a = json_object_new_array();
 	for (k = 0; k < w->ntiers; k++) {
 		t = json_object_new_object();
 		view_set_i64(t, "min_qty", w->tiers[k].min_qty);
-		add_money(c, t, "price", w->tiers[k].price_fen);
+		view_set_money(c, t, "price", w->tiers[k].price_fen);
 		json_object_array_add(a, t);
 	}
 	json_object_object_add(o, "tier_list", a);
@@ -1372,7 +1360,7 @@ h_product_edit(struct ctx *c)
 	struct pform	pf;
 	int		rc;
 
-	if ((rc = pform_load(c, cap_id(c, 0), &pf)) != 0)
+	if ((rc = pform_load(c, cap_or0(c, 0), &pf)) != 0)
 		return http_fail(c, rc, "商品不存在");
 	return edit_page(c, &pf, 0, NULL, NULL);
 }
@@ -1382,7 +1370,7 @@ static int
 h_product_save(struct ctx *c)
 {
 	struct pform	 pf;
-	int64_t		 id = cap_id(c, 0);
+	int64_t		 id = cap_or0(c, 0);
 	int		 rc, found = 1;
 
 	if (c->m.cap[0] != NULL && (id == 0 || product_exists(c, id,
@@ -1472,7 +1460,7 @@ h_product_shelf(struct ctx *c)
 	int		 rc;
 
 	memset(&sh, 0, sizeof(sh));
-	if ((sh.id = cap_id(c, 0)) == 0)
+	if ((sh.id = cap_or0(c, 0)) == 0)
 		return http_fail(c, ERR_NOT_FOUND, "商品不存在");
 	sh.want = s == NULL || *s == '\0' ? -1 : !strcmp(s, "1") ||
 	    !strcmp(s, "on") || !strcmp(s, "true");
@@ -1539,7 +1527,7 @@ delete_page(struct ctx *c, int64_t id, int status, const char *error)
 static int
 h_product_delete_form(struct ctx *c)
 {
-	int64_t	id = cap_id(c, 0);
+	int64_t	id = cap_or0(c, 0);
 
 	if (id == 0)
 		return http_fail(c, ERR_NOT_FOUND, "商品不存在");
@@ -1584,7 +1572,7 @@ h_product_delete(struct ctx *c)
 	int		i, rc;
 
 	memset(&d, 0, sizeof(d));
-	if ((d.id = cap_id(c, 0)) == 0)
+	if ((d.id = cap_or0(c, 0)) == 0)
 		return http_fail(c, ERR_NOT_FOUND, "商品不存在");
 	rc = db_tx_run(c, tx_delete, &d);
 	if (rc == ERR_CONFLICT && !c->json_out)
@@ -1681,7 +1669,7 @@ h_image_add(struct ctx *c)
 	int			 found, rc;
 
 	memset(&im, 0, sizeof(im));
-	if ((im.pid = cap_id(c, 0)) == 0 ||
+	if ((im.pid = cap_or0(c, 0)) == 0 ||
 	    product_exists(c, im.pid, &found) == -1)
 		return http_fail(c, im.pid ? ERR_INTERNAL : ERR_NOT_FOUND,
 		    NULL);
@@ -1746,8 +1734,8 @@ h_image_delete(struct ctx *c)
 	int		rc;
 
 	memset(&im, 0, sizeof(im));
-	im.pid = cap_id(c, 0);
-	im.id = cap_id(c, 1);
+	im.pid = cap_or0(c, 0);
+	im.id = cap_or0(c, 1);
 	if (im.pid == 0 || im.id == 0)
 		return http_fail(c, ERR_NOT_FOUND, "图片不存在");
 	if ((rc = db_tx_run(c, tx_image_del, &im)) != 0)
@@ -1892,7 +1880,7 @@ h_categories(struct ctx *c)
 static int
 h_category_edit(struct ctx *c)
 {
-	int64_t	id = cap_id(c, 0);
+	int64_t	id = cap_or0(c, 0);
 
 	if (id == 0)
 		return http_fail(c, ERR_NOT_FOUND, "分类不存在");
@@ -1979,7 +1967,7 @@ h_category_save(struct ctx *c)
 	int		 k, rc;
 
 	memset(&cs, 0, sizeof(cs));
-	cs.id = cap_id(c, 0);
+	cs.id = cap_or0(c, 0);
 	if (c->m.cap[0] != NULL && cs.id == 0)
 		return http_fail(c, ERR_NOT_FOUND, "分类不存在");
 	form_parse(c, cat_fields, &f);
@@ -2047,7 +2035,7 @@ tx_cat_delete(struct ctx *c, void *arg)
 static int
 h_category_delete(struct ctx *c)
 {
-	int64_t	id = cap_id(c, 0);
+	int64_t	id = cap_or0(c, 0);
 	int	rc;
 
 	if (id == 0)

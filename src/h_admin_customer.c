@@ -41,14 +41,6 @@ label_of(const char *const (*t)[2], size_t n, const char *v)
 #define STAFF_ROLE(v)	label_of(staff_roles, NELEM(staff_roles), (v))
 #define OPTIONS(t, sel)	options((t), NELEM(t), (sel))
 
-static int
-cap_id(struct ctx *c, int i, int64_t *id)
-{
-	const char	*err;
-
-	return c->m.cap[i] != NULL && parse_i64(c->m.cap[i], 1, INT64_MAX, id,
-	    &err) == 0 ? 0 : -1;
-}
 
 static const char *
 id_or_null(struct ctx *c, int64_t id)
@@ -56,15 +48,6 @@ id_or_null(struct ctx *c, int64_t id)
 	return id != 0 ? arena_printf(c->arena, "%" PRId64, id) : NULL;
 }
 
-static const char *
-obj_str(json_object *o, const char *key)
-{
-	json_object	*v;
-
-	if (!json_object_object_get_ex(o, key, &v) || v == NULL)
-		return "";
-	return json_object_get_string(v);
-}
 
 /* An array of {value, label, selected} for a <select>. */
 static json_object *
@@ -138,15 +121,6 @@ trim(struct arena *a, const char *s, size_t n)
 	return arena_strndup(a, s, n);
 }
 
-static size_t
-utf8_chars(const char *s)
-{
-	size_t	n = 0;
-
-	for (; *s; s++)
-		n += ((unsigned char)*s & 0xc0) != 0x80;
-	return n;
-}
 
 static size_t
 tag_sep(const char *p)
@@ -186,7 +160,7 @@ tags_normalize(struct ctx *c, const char *in, const char **why)
 			if (strcmp(tags[i], t) == 0)
 				break;
 		if (*t != '\0' && i == n) {
-			if (utf8_chars(t) > TAG_CHARS)
+			if (utf8_len(t) > TAG_CHARS)
 				*why = "每个标签最多 20 个字";
 			else if (n == TAGS_MAX)
 				*why = "最多 20 个标签";
@@ -467,21 +441,21 @@ company_view(struct ctx *c, const struct cpage *p, json_object *v)
 			json_object_object_add(v, "errors",
 			    json_object_get(p->f->errors));
 	}
-	terms = obj_str(o, "payment_terms");
+	terms = view_get_str(o, "payment_terms");
 	view_set_bool(o, "monthly", strcmp(terms, "monthly") == 0);
-	view_set_bool(o, "disabled", strcmp(obj_str(o, "status"),
+	view_set_bool(o, "disabled", strcmp(view_get_str(o, "status"),
 	    "disabled") == 0);
 	view_set_str(o, "terms_label", label_of(terms_opts,
 	    NELEM(terms_opts), co->terms));
 	json_object_object_add(v, "terms_options", OPTIONS(terms_opts,
 	    terms));
 	json_object_object_add(v, "status_options", OPTIONS(status_opts,
-	    obj_str(o, "status")));
-	if ((a = level_options(c, obj_str(o, "level_id"), &nlevels)) == NULL)
+	    view_get_str(o, "status")));
+	if ((a = level_options(c, view_get_str(o, "level_id"), &nlevels)) == NULL)
 		return ERR_INTERNAL;
 	json_object_object_add(v, "levels", a);
 	view_set_bool(v, "has_levels", nlevels > 0);
-	if ((a = staff_options(c, obj_str(o, "owner_staff_id"),
+	if ((a = staff_options(c, view_get_str(o, "owner_staff_id"),
 	    co->owner_id)) == NULL)
 		return ERR_INTERNAL;
 	json_object_object_add(v, "staff", a);
@@ -622,9 +596,9 @@ users_view(struct ctx *c, const struct cpage *p, json_object *v)
 		    "active") == 0);
 		row_failed(c, p, o, "user", db_cell_i64(r, i, 0), user_fields);
 		json_object_object_add(o, "roles", OPTIONS(user_roles,
-		    obj_str(o, "role")));
+		    view_get_str(o, "role")));
 		json_object_object_add(o, "statuses", OPTIONS(status_opts,
-		    obj_str(o, "status")));
+		    view_get_str(o, "status")));
 		json_object_array_add(a, o);
 	}
 	view_set_bool(v, "no_users", r->nrows == 0);
@@ -697,14 +671,14 @@ invoices_view(struct ctx *c, const struct cpage *p, json_object *v)
 		row_failed(c, p, o, "invoice", db_cell_i64(r, i, 0),
 		    invoice_fields);
 		json_object_object_add(o, "kinds", OPTIONS(invoice_kinds,
-		    obj_str(o, "kind")));
+		    view_get_str(o, "kind")));
 		json_object_array_add(a, o);
 	}
 	view_set_bool(v, "no_invoices", r->nrows == 0);
 	add_form(c, p, v, "invoice", invoice_fields);
 	json_object_object_get_ex(v, "invoice_new", &add);
 	json_object_object_add(add, "kinds", OPTIONS(invoice_kinds,
-	    *obj_str(add, "kind") ? obj_str(add, "kind") : "normal"));
+	    *view_get_str(add, "kind") ? view_get_str(add, "kind") : "normal"));
 	return 0;
 }
 
@@ -789,7 +763,7 @@ path_company(struct ctx *c, struct cpage *p, int want_row)
 	int	rc;
 
 	memset(p, 0, sizeof(*p));
-	if (cap_id(c, 0, &id) == -1 || (want_row && cap_id(c, 1,
+	if (route_id(c, 0, &id) == -1 || (want_row && route_id(c, 1,
 	    &p->row) == -1)) {
 		p->error = "页面不存在";
 		return ERR_NOT_FOUND;
@@ -1064,7 +1038,7 @@ h_company_save(struct ctx *c)
 
 	memset(&s, 0, sizeof(s));
 	company_defaults(&s.cur);
-	if (c->m.cap[0] != NULL && cap_id(c, 0, &id) == -1)
+	if (c->m.cap[0] != NULL && route_id(c, 0, &id) == -1)
 		return http_fail(c, ERR_NOT_FOUND, "客户不存在");
 	if (id != 0 && (rc = company_load(c, id, 0, &s.cur)) != 0)
 		return http_fail(c, rc, c->error);
@@ -1099,7 +1073,7 @@ h_credit_save(struct ctx *c)
 	int		 rc;
 
 	memset(&s, 0, sizeof(s));
-	if (cap_id(c, 0, &id) == -1)
+	if (route_id(c, 0, &id) == -1)
 		return http_fail(c, ERR_NOT_FOUND, "客户不存在");
 	if ((rc = company_load(c, id, 0, &s.cur)) != 0)
 		return http_fail(c, rc, c->error);
@@ -1732,7 +1706,7 @@ h_customer_list(struct ctx *c)
 	int		 i, nlevels;
 
 	list_query(c, &q);
-	if (utf8_chars(q.q) > 100)
+	if (utf8_len(q.q) > 100)
 		return http_fail(c, ERR_INVALID, "搜索词太长（最多 100 个字）");
 	if (db_run(c->arena, &n, sql_list_count, "isssssssiiiii", c->shop->id,
 	    q.q, q.like, q.like, q.like, q.like, q.like, q.like, q.level_id,

@@ -139,15 +139,6 @@ refill(struct ctx *c, json_object *o, const char *const *names)
 			view_set_str(o, *names, s);
 }
 
-static const char *
-obj_str(json_object *o, const char *key)
-{
-	json_object	*v;
-
-	if (!json_object_object_get_ex(o, key, &v) || v == NULL)
-		return "";
-	return json_object_get_string(v);
-}
 
 static int
 is_failed(const struct ppage *p, const char *what, int64_t level,
@@ -223,7 +214,7 @@ level_row(struct ctx *c, const struct ppage *p, struct db_res *l, int i,
 	form = json_object_new_object();
 	view_set_str(form, "name", db_cell(l, i, 1));
 	view_set_i64(form, "rank_no", db_cell_i64(l, i, 2));
-	view_set_str(form, "percent", obj_str(o, "percent"));
+	view_set_str(form, "percent", view_get_str(o, "percent"));
 	json_object_object_add(o, "form", form);
 	items = item_rows(c, p, it, k, id);
 	view_set_i64(o, "nitems", json_object_array_length(items));
@@ -595,14 +586,6 @@ tx_level_save(struct ctx *c, void *arg)
 	return shop_touch(c, c->shop->id);
 }
 
-static int
-cap_id(struct ctx *c, int i, int64_t *id)
-{
-	const char	*err;
-
-	return c->m.cap[i] != NULL && parse_i64(c->m.cap[i], 1, INT64_MAX, id,
-	    &err) == 0 ? 0 : -1;
-}
 
 static int
 h_level_save(struct ctx *c)
@@ -613,7 +596,7 @@ h_level_save(struct ctx *c)
 
 	memset(&w, 0, sizeof(w));
 	memset(&p, 0, sizeof(p));
-	if (c->m.cap[0] != NULL && cap_id(c, 0, &w.level) == -1)
+	if (c->m.cap[0] != NULL && route_id(c, 0, &w.level) == -1)
 		return http_fail(c, ERR_NOT_FOUND, "会员等级不存在");
 	p.failed = w.level ? "level" : "level_new";
 	p.level = w.level;
@@ -669,7 +652,7 @@ h_level_delete(struct ctx *c)
 
 	memset(&w, 0, sizeof(w));
 	memset(&p, 0, sizeof(p));
-	if (cap_id(c, 0, &w.level) == -1)
+	if (route_id(c, 0, &w.level) == -1)
 		return http_fail(c, ERR_NOT_FOUND, "会员等级不存在");
 	if ((rc = db_tx_run(c, tx_level_delete, &w)) != 0) {
 		p.failed = "level";
@@ -747,7 +730,7 @@ h_list_percent(struct ctx *c)
 
 	memset(&w, 0, sizeof(w));
 	memset(&p, 0, sizeof(p));
-	if (cap_id(c, 0, &w.level) == -1)
+	if (route_id(c, 0, &w.level) == -1)
 		return http_fail(c, ERR_NOT_FOUND, "会员等级不存在");
 	p.failed = "percent";
 	p.level = w.level;
@@ -856,7 +839,7 @@ h_item_add(struct ctx *c)
 
 	memset(&w, 0, sizeof(w));
 	memset(&p, 0, sizeof(p));
-	if (cap_id(c, 0, &w.level) == -1)
+	if (route_id(c, 0, &w.level) == -1)
 		return http_fail(c, ERR_NOT_FOUND, "会员等级不存在");
 	p.failed = "item_new";
 	p.level = w.level;
@@ -890,7 +873,7 @@ h_item_edit(struct ctx *c)
 
 	memset(&w, 0, sizeof(w));
 	memset(&p, 0, sizeof(p));
-	if (cap_id(c, 0, &w.level) == -1 || cap_id(c, 1, &w.sku) == -1)
+	if (route_id(c, 0, &w.level) == -1 || route_id(c, 1, &w.sku) == -1)
 		return http_fail(c, ERR_NOT_FOUND, "价格不存在");
 	p.failed = "item";
 	p.level = w.level;

@@ -78,15 +78,6 @@ prices_hidden(struct ctx *c, int mode)
 	    c->sess.kind != SESS_CUSTOMER;
 }
 
-static void
-add_money(struct ctx *c, json_object *o, const char *key, int64_t fen)
-{
-	char	k[64];
-
-	view_set_str(o, key, fmt_yuan(c->arena, fen));
-	snprintf(k, sizeof(k), "%s_fen", key);
-	view_set_i64(o, k, fen);
-}
 
 /* The tier table as a guest sees it: base, then each tier. */
 static json_object *
@@ -99,7 +90,7 @@ tier_rows(struct ctx *c, const struct catalog *cat, const struct cat_sku *s)
 	for (i = 0; i < s->ntiers; i++) {
 		row = json_object_new_object();
 		view_set_i64(row, "min_qty", t[i].min_qty);
-		add_money(c, row, "price", t[i].price_fen);
+		view_set_money(c, row, "price", t[i].price_fen);
 		json_object_array_add(rows, row);
 	}
 	return rows;
@@ -140,7 +131,7 @@ product_item(struct ctx *c, const struct cat_viewer *vw,
 				s = &skus[i];
 			}
 		}
-		add_money(c, o, "price", from);
+		view_set_money(c, o, "price", from);
 		view_set_bool(o, "price_range", p->nskus > 1);
 		if (vw->customer_id == 0 && vw->mode == SHOP_MODE_WHOLESALE)
 			json_object_object_add(o, "tiers", tier_rows(c, cat, s));
@@ -307,11 +298,11 @@ sku_row(struct ctx *c, const struct cat_viewer *vw, const struct db_res *r,
 	/* A SKU added in the last half second has no cached price yet. */
 	view_set_bool(o, "price_hidden", hidden || s == NULL);
 	if (!hidden && s != NULL && catalog_price(vw, s, min_qty, &pr) == 0) {
-		add_money(c, o, "price", pr.unit_fen);
+		view_set_money(c, o, "price", pr.unit_fen);
 		view_set_str(o, "price_source", price_source_name(pr.source));
-		add_money(c, o, "price_normal_tax", price_with_tax(pr.unit_fen,
+		view_set_money(c, o, "price_normal_tax", price_with_tax(pr.unit_fen,
 		    c->shop->tax_normal_bp));
-		add_money(c, o, "price_special_tax", price_with_tax(
+		view_set_money(c, o, "price_special_tax", price_with_tax(
 		    pr.unit_fen, c->shop->tax_special_bp));
 		if (vw->mode == SHOP_MODE_WHOLESALE && vw->customer_id == 0 &&
 		    s->ntiers > 0)

@@ -212,3 +212,35 @@ view_pager(struct ctx *c, json_object *v, int64_t total, int64_t per_page,
 		    "%s%spage=%" PRId64, url, sep, page + 1)));
 	return (page - 1) * per_page;
 }
+
+/* "key": "12.34" and "key_fen": 1234, the two forms money takes in views. */
+void
+view_set_money(struct ctx *c, json_object *o, const char *key, int64_t fen)
+{
+	char	k[64];
+
+	view_set_str(o, key, fmt_yuan(c->arena, fen));
+	snprintf(k, sizeof(k), "%s_fen", key);
+	view_set_i64(o, k, fen);
+}
+
+/* A string member of a view, "" when absent or null. */
+const char *
+view_get_str(json_object *o, const char *key)
+{
+	json_object	*v;
+
+	if (!json_object_object_get_ex(o, key, &v) || v == NULL)
+		return "";
+	return json_object_get_string(v);
+}
+
+/* Route capture i as a positive id: 0, or -1 when it is not one. */
+int
+route_id(struct ctx *c, int i, int64_t *id)
+{
+	const char	*err;
+
+	return c->m.cap[i] != NULL && parse_i64(c->m.cap[i], 1, INT64_MAX, id,
+	    &err) == 0 ? 0 : -1;
+}

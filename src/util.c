@@ -245,3 +245,14 @@ log_safe(struct arena *a, const char *s)
 	buf_free(&b);
 	return out;
 }
+
+/* Characters (code points) in a valid UTF-8 string. */
+size_t
+utf8_len(const char *s)
+{
+	size_t	n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}

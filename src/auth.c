@@ -142,3 +142,22 @@ auth_login(struct ctx *c, enum sess_kind kind, const char *phone,
 	    token_out ? " bearer" : "");
 	return 0;
 }
+
+/* The Chinese name of a staff or customer-user role, for pages. */
+const char *
+role_label(const char *role)
+{
+	static const char *const labels[][2] = {
+		{ "owner", "店主" }, { "admin", "管理员" }, { "sales", "销售" },
+		{ "warehouse", "仓库" }, { "finance", "财务" },
+		{ "service", "客服" }, { "buyer", "采购" },
+		{ "approver", "审批" },
+	};
+	size_t	i;
+
+	for (i = 0; role != NULL && i < sizeof(labels) / sizeof(labels[0]);
+	    i++)
+		if (strcmp(role, labels[i][0]) == 0)
+			return labels[i][1];
+	return role ? role : "";
+}

@@ -362,6 +362,8 @@ int64_t		 price_with_tax(int64_t, int64_t);
 int64_t		 price_line_total(int64_t, int64_t);
 const char	*price_source_name(enum price_source);
 int		 parse_yuan(const char *, int64_t *, const char **);
+int		 parse_percent_bp(const char *, int64_t *, const char **);
+char		*fmt_percent(struct arena *, int64_t);
 
 /* catalog.c: what storefront lists need, per worker, by shop.version. */
 struct cat_sku {
@@ -577,6 +579,7 @@ int		 auth_login(struct ctx *, enum sess_kind, const char *,
 		     const char *, char **);
 int		 auth_random_hex(char *, size_t);
 const char	*auth_dummy_hash(void);
+const char	*role_label(const char *);
 #define AUTH_HASH_MAX	128
 
 /* audit.c: who changed what, for the owner to read. */

@@ -109,18 +109,6 @@ static const char sql_colleagues[] =
     "WHERE customer_id = ? AND shop_id = ? AND status = 'active' "
     "ORDER BY id LIMIT 50";
 
-static const char *
-role_label(const char *role)
-{
-	if (strcmp(role, "buyer") == 0)
-		return "采购";
-	if (strcmp(role, "approver") == 0)
-		return "审批";
-	if (strcmp(role, "finance") == 0)
-		return "财务";
-	return role;
-}
-
 static int
 h_account(struct ctx *c)
 {

@@ -24,22 +24,6 @@ static const char sql_counts[] =
     "(SELECT COUNT(*) FROM customer_user WHERE shop_id = ? "
     "AND created_at > NOW(3) - INTERVAL 30 DAY)";
 
-static const char *
-staff_role_label(const char *role)
-{
-	static const char *labels[][2] = {
-		{ "owner", "店主" }, { "admin", "管理员" }, { "sales", "销售" },
-		{ "warehouse", "仓库" }, { "finance", "财务" },
-		{ "service", "客服" },
-	};
-	size_t	i;
-
-	for (i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
-		if (strcmp(role, labels[i][0]) == 0)
-			return labels[i][1];
-	return role;
-}
-
 /* Notices after a change, by the ?done= key a handler redirects with;
  * fixed texts, so a crafted link cannot put words in the shop's mouth. */
 static const char *const notices[][2] = {
@@ -84,7 +68,7 @@ h_admin_dashboard(struct ctx *c)
 	view_set_i64(stats, "new_users_30d", db_cell_i64(r, 0, 3));
 	json_object_object_add(v, "stats", stats);
 	view_set_str(v, "name", c->sess.name);
-	view_set_str(v, "role_label", staff_role_label(c->sess.role));
+	view_set_str(v, "role_label", role_label(c->sess.role));
 	c->title = "管理后台";
 	return render(c, "admin/dashboard");
 }

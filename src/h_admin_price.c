@@ -78,18 +78,6 @@ admin_sku_by_code(struct ctx *c, const char *code, struct admin_sku *out)
 	return 0;
 }
 
-/* 9000 -> "90", 9250 -> "92.5", 9255 -> "92.55" */
-static char *
-fmt_percent(struct arena *a, int64_t bp)
-{
-	if (bp % 100 == 0)
-		return arena_printf(a, "%" PRId64, bp / 100);
-	if (bp % 10 == 0)
-		return arena_printf(a, "%" PRId64 ".%d", bp / 100,
-		    (int)(bp % 100 / 10));
-	return arena_printf(a, "%" PRId64 ".%02d", bp / 100, (int)(bp % 100));
-}
-
 static const char *
 source_label(enum price_source s)
 {
@@ -674,28 +662,17 @@ static const struct field percent_fields[] = {
 static const char sql_list_percent[] =
     "UPDATE price_list SET percent_bp = ? WHERE id = ? AND shop_id = ?";
 
-/* "90", "90%", "92.5" -> basis points; "" -> 0 (none). 0 or -1. */
+/* A level's percentage, 0.01 % to 1000 % of base, into basis points;
+ * "" is 0 (none). 0 or -1. */
 static int
 parse_percent(const char *s, int64_t *bp)
 {
-	char		 tmp[16];
-	size_t		 n;
 	const char	*why;
 
 	*bp = 0;
 	if (s == NULL || *s == '\0')
 		return 0;
-	n = strlen(s);
-	if (n >= sizeof(tmp))
-		return -1;
-	memcpy(tmp, s, n + 1);
-	if (n > 0 && tmp[n - 1] == '%')
-		tmp[--n] = '\0';
-	else if (n >= 3 && strcmp(tmp + n - 3, "％") == 0)
-		tmp[n -= 3] = '\0';
-	/* Two decimals of a percent are basis points, as fen are of yuan. */
-	if (tmp[0] == '\0' || !isdigit((unsigned char)tmp[0]) ||
-	    parse_yuan(tmp, bp, &why) == -1)
+	if (parse_percent_bp(s, bp, &why) == -1)
 		return -1;
 	return *bp >= 1 && *bp <= 100000 ? 0 : -1;
 }

@@ -54,16 +54,6 @@ struct invite {
 	int64_t		 user_id;
 };
 
-static const char *
-role_label(const char *role)
-{
-	if (strcmp(role, "approver") == 0)
-		return "审批";
-	if (strcmp(role, "finance") == 0)
-		return "财务";
-	return "采购";
-}
-
 static int
 token_ok(const char *t)
 {

@@ -4,10 +4,41 @@
  */
 #include "dinghuo.h"
 
+/* Top-level categories, linked into the first open storefront. */
+static json_object *
+top_categories(struct ctx *c, const struct catalog *cat)
+{
+	json_object	*rows = json_object_new_array(), *o;
+	const char	*mall = (c->shop->modes & SHOP_MODE_WHOLESALE) ?
+	    "wholesale" : (c->shop->modes & SHOP_MODE_RETAIL) ? "retail" :
+	    "ordering";
+	uint32_t	 i;
+
+	for (i = 0; i < cat->ncategories; i++) {
+		if (cat->categories[i].parent_id != 0 ||
+		    cat->categories[i].nproducts == 0)
+			continue;
+		o = json_object_new_object();
+		view_set_i64(o, "id", cat->categories[i].id);
+		view_set_str(o, "name", cat_str(cat, cat->categories[i].name));
+		view_set_i64(o, "products", cat->categories[i].nproducts);
+		view_set_str(o, "url", ctx_link(c, arena_printf(c->arena,
+		    "/%s/products?cat=%" PRId64, mall,
+		    cat->categories[i].id)));
+		json_object_array_add(rows, o);
+	}
+	return rows;
+}
+
 static int
 h_store_home(struct ctx *c)
 {
-	json_object	*v = view_new(c);
+	const struct catalog	*cat;
+	json_object		*v = view_new(c);
+
+	if ((cat = catalog_get(c)) == NULL)
+		return http_fail(c, ERR_INTERNAL, NULL);
+	json_object_object_add(v, "categories", top_categories(c, cat));
 
 	view_set_bool(v, "ordering", c->shop->modes & SHOP_MODE_ORDERING);
 	view_set_bool(v, "wholesale", c->shop->modes & SHOP_MODE_WHOLESALE);

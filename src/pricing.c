@@ -137,3 +137,44 @@ parse_yuan(const char *s, int64_t *fen, const char **errstr)
 	*fen = yuan * 100 + cents;
 	return 0;
 }
+
+/*
+ * Parse a percentage as people type it, "90", "92.5", "3.25%" (or the
+ * full-width "％"), into basis points: at most two decimals, no sign.
+ * Range checks are the caller's. Returns 0, or -1 and *errstr.
+ */
+int
+parse_percent_bp(const char *s, int64_t *bp, const char **errstr)
+{
+	char	tmp[32];
+	size_t	n = strlen(s);
+
+	if (n == 0 || n >= sizeof(tmp)) {
+		*errstr = "不是有效的百分比";
+		return -1;
+	}
+	memcpy(tmp, s, n + 1);
+	if (tmp[n - 1] == '%')
+		tmp[--n] = '\0';
+	else if (n >= 3 && strcmp(tmp + n - 3, "％") == 0)
+		tmp[n -= 3] = '\0';
+	/* Two decimals of a percent are basis points, as fen are of yuan. */
+	if (tmp[0] == '\0' || !isdigit((unsigned char)tmp[0]) ||
+	    parse_yuan(tmp, bp, errstr) == -1) {
+		*errstr = "应为百分比，最多两位小数";
+		return -1;
+	}
+	return 0;
+}
+
+/* 9000 -> "90", 9250 -> "92.5", 1325 -> "13.25" */
+char *
+fmt_percent(struct arena *a, int64_t bp)
+{
+	if (bp % 100 == 0)
+		return arena_printf(a, "%" PRId64, bp / 100);
+	if (bp % 10 == 0)
+		return arena_printf(a, "%" PRId64 ".%d", bp / 100,
+		    (int)(bp % 100 / 10));
+	return arena_printf(a, "%" PRId64 ".%02d", bp / 100, (int)(bp % 100));
+}

@@ -186,6 +186,32 @@ test_parse_yuan(void **state)
 	assert_string_equal(err, "最多两位小数");
 }
 
+static void
+test_percent(void **state)
+{
+	struct arena	*a = arena_new(0);
+	const char	*err;
+	int64_t		 bp;
+
+	assert_int_equal(parse_percent_bp("90", &bp, &err), 0);
+	assert_int_equal(bp, 9000);
+	assert_int_equal(parse_percent_bp("92.5%", &bp, &err), 0);
+	assert_int_equal(bp, 9250);
+	assert_int_equal(parse_percent_bp("3.25％", &bp, &err), 0);
+	assert_int_equal(bp, 325);
+	assert_int_equal(parse_percent_bp("0", &bp, &err), 0);
+	assert_int_equal(bp, 0);
+	assert_int_equal(parse_percent_bp("-1", &bp, &err), -1);
+	assert_int_equal(parse_percent_bp("1.234", &bp, &err), -1);
+	assert_int_equal(parse_percent_bp("%", &bp, &err), -1);
+	assert_int_equal(parse_percent_bp("", &bp, &err), -1);
+	assert_string_equal(fmt_percent(a, 9000), "90");
+	assert_string_equal(fmt_percent(a, 9250), "92.5");
+	assert_string_equal(fmt_percent(a, 1325), "13.25");
+	assert_string_equal(fmt_percent(a, 5), "0.05");
+	arena_free(a);
+}
+
 int
 main(void)
 {
@@ -199,6 +225,7 @@ main(void)
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_tax_and_totals),
 		cmocka_unit_test(test_parse_yuan),
+		cmocka_unit_test(test_percent),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -63,6 +63,9 @@ static const struct conf_key conf_table[] = {
 	  "Folder of numbered migrations NNN_name.sql." },
 	{ "uploads_dir", CONF_STR, "var/uploads", 0, 0, O(uploads_dir),
 	  "Where uploaded files are stored (served by the web server)." },
+	{ "image_helper", CONF_STR, "", 0, 0, O(image_helper),
+	  "The dinghuo-image program that decodes uploads (empty: the one\n"
+	  "# beside the dinghuo binary)." },
 	{ "default_shop", CONF_STR, "", 0, 0, O(default_shop),
 	  "Slug of the shop served when neither the Host header nor a\n"
 	  "# /s/<slug>/ prefix names one (empty: none, 404)." },

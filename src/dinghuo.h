@@ -146,6 +146,7 @@ struct conf {
 	char	*templates_dir;
 	char	*sql_dir;
 	char	*uploads_dir;
+	char	*image_helper;
 	char	*default_shop;
 	int64_t	 max_body;
 	int64_t	 max_upload;
@@ -631,7 +632,11 @@ struct image_info {
 	int		 width;
 	int		 height;
 };
+enum image_kind { IT_JPEG, IT_PNG, IT_WEBP };
 const char	*image_type(const void *, size_t);
+int		 image_mkdirs(const char *);
+int		 image_write_file(const char *, const char *, const void *,
+		     size_t);
 int		 image_store(struct ctx *, int64_t, const void *, size_t,
 		     struct image_info *);
 void		 image_remove(struct ctx *, const char *);

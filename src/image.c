@@ -2,26 +2,26 @@
  * image.c -- product images as staff upload them. The type is read from
  * the bytes (JPEG, PNG, WebP), never from the file name or the declared
  * type; the size is read from the header before anything is decoded, so
- * a small file cannot claim a huge canvas. libgd decodes it; we write it
+ * a small file cannot claim a huge canvas. Decoding is left to a separate
+ * short-lived program, dinghuo-image (image_conv.c): libgd and its codecs
+ * stay out of the workers' memory, and a decoder crash or a memory bomb
+ * hits a child with a memory limit, not a worker. It writes the image
  * again (which drops EXIF, GPS and comments; a JPEG's rotation is applied
- * first) and make a JPEG thumbnail 400 px wide. Files land in
+ * first) and a JPEG thumbnail 400 px wide, into
  * uploads_dir/<shop_id>/<random>.<ext> by temp file and rename, so nginx
  * never serves half a file. No HTTP, no SQL: the caller records the paths.
  */
 #include "dinghuo.h"
 
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <fcntl.h>
+#include <limits.h>
+#include <spawn.h>
 #include <unistd.h>
 
-#include <gd.h>
-
-#define QUALITY_ORIG	90
-#define QUALITY_THUMB	80
-#define THUMB_H_MAX	2000	/* a 1 px wide banner must not make a tower */
-
-enum itype { IT_JPEG, IT_PNG, IT_WEBP };
+extern char **environ;
 
 static const struct {
 	const char	*name;
@@ -196,110 +196,9 @@ header_size(int t, const unsigned char *p, size_t len, uint32_t *w,
 	return -1;
 }
 
-/* libgd complains on stderr by default; one debug line instead. */
-static void
-gd_quiet(int priority, const char *fmt, va_list ap)
-{
-	char	msg[256];
-
-	(void)priority;
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	msg[strcspn(msg, "\n")] = '\0';
-	log_debug("image: libgd: %s", msg);
-}
-
-static gdImagePtr
-decode(int t, const void *data, size_t len)
-{
-	switch (t) {
-	case IT_JPEG:
-		return gdImageCreateFromJpegPtr((int)len, (void *)data);
-	case IT_PNG:
-		return gdImageCreateFromPngPtr((int)len, (void *)data);
-	case IT_WEBP:
-		return gdImageCreateFromWebpPtr((int)len, (void *)data);
-	}
-	return NULL;
-}
-
-/*
- * The image as the camera meant it (Exif orientation 2-8), since the
- * rewrite drops the tag that told browsers to turn it. Frees im.
- */
-static gdImagePtr
-orient(gdImagePtr im, int o)
-{
-	gdImagePtr	 out;
-	int		 w = gdImageSX(im), h = gdImageSY(im), x, y, dx, dy;
-	int		 swap = o >= 5;
-
-	if (o <= 1 || o > 8 || !gdImageTrueColor(im))
-		return im;
-	if ((out = gdImageCreateTrueColor(swap ? h : w, swap ? w : h)) ==
-	    NULL)
-		return im;
-	for (y = 0; y < h; y++)
-		for (x = 0; x < w; x++) {
-			switch (o) {
-			case 2: dx = w - 1 - x; dy = y; break;
-			case 3: dx = w - 1 - x; dy = h - 1 - y; break;
-			case 4: dx = x; dy = h - 1 - y; break;
-			case 5: dx = y; dy = x; break;
-			case 6: dx = h - 1 - y; dy = x; break;
-			case 7: dx = h - 1 - y; dy = w - 1 - x; break;
-			default: dx = y; dy = w - 1 - x; break;
-			}
-			out->tpixels[dy][dx] = im->tpixels[y][x];
-		}
-	gdImageDestroy(im);
-	return out;
-}
-
-/* Encoded bytes of im in type t (free with gdFree), or NULL. */
-static void *
-encode(gdImagePtr im, int t, int *size)
-{
-	switch (t) {
-	case IT_JPEG:
-		return gdImageJpegPtr(im, size, QUALITY_ORIG);
-	case IT_PNG:
-		gdImageSaveAlpha(im, 1);
-		return gdImagePngPtrEx(im, size, 6);
-	case IT_WEBP:
-		return gdImageWebpPtrEx(im, size, QUALITY_ORIG);
-	}
-	return NULL;
-}
-
-/* 400 px wide (never wider than the original), on white: a JPEG. */
-static gdImagePtr
-thumbnail(gdImagePtr im)
-{
-	gdImagePtr	 th;
-	int		 w = gdImageSX(im), h = gdImageSY(im), tw, tht;
-
-	tw = w < IMAGE_THUMB_W ? w : IMAGE_THUMB_W;
-	tht = (int)(((int64_t)h * tw + w / 2) / w);
-	if (tht > THUMB_H_MAX) {
-		tw = (int)((int64_t)tw * THUMB_H_MAX / tht);
-		tht = THUMB_H_MAX;
-	}
-	if (tw < 1)
-		tw = 1;
-	if (tht < 1)
-		tht = 1;
-	if ((th = gdImageCreateTrueColor(tw, tht)) == NULL)
-		return NULL;
-	gdImageFilledRectangle(th, 0, 0, tw - 1, tht - 1,
-	    gdTrueColor(255, 255, 255));
-	gdImageAlphaBlending(th, 1);
-	gdImageCopyResampled(th, im, 0, 0, 0, 0, tw, tht, w, h);
-	return th;
-}
-
 /* mkdir -p, mode 0755. */
-static int
-mkdirs(const char *path)
+int
+image_mkdirs(const char *path)
 {
 	char	 tmp[PATH_MAX], *s;
 
@@ -324,8 +223,9 @@ mkdirs(const char *path)
 }
 
 /* Write dir/name whole or not at all: a temp file, then rename. */
-static int
-write_file(const char *dir, const char *name, const void *data, size_t len)
+int
+image_write_file(const char *dir, const char *name, const void *data,
+    size_t len)
 {
 	char		 tmp[PATH_MAX], path[PATH_MAX];
 	const char	*p = data;
@@ -376,49 +276,107 @@ fail(struct ctx *c, int err, const char *msg)
 	return err;
 }
 
-/* Check, decode, orient: the image to store, or NULL and c->error. */
-static gdImagePtr
-load(struct ctx *c, const void *data, size_t len, int *type, int *err)
+/* Check what can be checked without decoding; 0 or an enum err. */
+static int
+precheck(struct ctx *c, const void *data, size_t len, int *type, int *o)
 {
-	gdImagePtr	 im;
-	uint32_t	 w = 0, h = 0;
-	int		 o;
+	uint32_t	w = 0, h = 0;
 
-	*err = ERR_INVALID;
-	if ((*type = type_of(data, len)) == -1) {
-		*err = fail(c, ERR_UNSUPPORTED, "只能上传 JPEG、PNG 或 WebP "
+	if (len > (size_t)conf.max_upload)
+		return fail(c, ERR_TOO_LARGE, arena_printf(c->arena, "图片太大"
+		    "，最大 %" PRId64 " MB", conf.max_upload / 1048576));
+	if ((*type = type_of(data, len)) == -1)
+		return fail(c, ERR_UNSUPPORTED, "只能上传 JPEG、PNG 或 WebP "
 		    "格式的图片");
-		return NULL;
+	if (header_size(*type, data, len, &w, &h, o) == -1 || w == 0 ||
+	    h == 0)
+		return fail(c, ERR_INVALID, "图片文件已损坏，无法识别");
+	if (w > IMAGE_DIM_MAX || h > IMAGE_DIM_MAX)
+		return fail(c, ERR_INVALID, arena_printf(c->arena, "图片尺寸过大"
+		    "（%u×%u），最大 %d×%d 像素", w, h, IMAGE_DIM_MAX,
+		    IMAGE_DIM_MAX));
+	/* Decoded it takes 4 bytes a pixel, twice when turned upright. */
+	if ((uint64_t)w * h > IMAGE_PIXELS_MAX)
+		return fail(c, ERR_INVALID, arena_printf(c->arena, "图片像素过多"
+		    "（%u×%u），最多 %d 万像素，请压缩后再上传", w, h,
+		    IMAGE_PIXELS_MAX / 10000));
+	return 0;
+}
+
+/* dinghuo-image beside this program, unless image_helper names one. */
+static const char *
+helper_path(char *buf, size_t len)
+{
+	ssize_t	 n;
+	char	*slash;
+
+	if (*conf.image_helper)
+		return conf.image_helper;
+	if ((n = readlink("/proc/self/exe", buf, len - 16)) <= 0)
+		return "dinghuo-image";
+	buf[n] = '\0';
+	if ((slash = strrchr(buf, '/')) != NULL)
+		strcpy(slash + 1, "dinghuo-image");
+	return buf;
+}
+
+/*
+ * Run dinghuo-image on the upload in dir/.<hex>.upload; it writes
+ * <hex>.<ext> and <hex>_t.jpg and prints "W H". 0, or an enum err.
+ */
+static int
+convert(struct ctx *c, const char *dir, const char *hex, int type, int o,
+    struct image_info *out)
+{
+	posix_spawn_file_actions_t	 fa;
+	char				 exe[PATH_MAX], in[PATH_MAX], ostr[8];
+	char				 line[64];
+	char				*argv[8];
+	pid_t				 pid;
+	ssize_t				 n;
+	int				 p[2], status, rc = ERR_INTERNAL;
+	size_t				 got = 0;
+
+	if (snprintf(in, sizeof(in), "%s/.%s.upload", dir, hex) >=
+	    (int)sizeof(in))
+		return ERR_INTERNAL;
+	snprintf(ostr, sizeof(ostr), "%d", o);
+	argv[0] = (char *)helper_path(exe, sizeof(exe));
+	argv[1] = (char *)itypes[type].name;
+	argv[2] = ostr;
+	argv[3] = in;
+	argv[4] = (char *)dir;
+	argv[5] = (char *)hex;
+	argv[6] = NULL;
+	if (pipe2(p, O_CLOEXEC) == -1) {
+		clog_warnx(c, "image: pipe: %s", strerror(errno));
+		return ERR_INTERNAL;
 	}
-	if (header_size(*type, data, len, &w, &h, &o) == -1 || w == 0 ||
-	    h == 0) {
-		fail(c, ERR_INVALID, "图片文件已损坏，无法识别");
-		return NULL;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
+	rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	close(p[1]);
+	if (rc != 0) {
+		clog_warnx(c, "image: cannot run %s: %s", argv[0],
+		    strerror(rc));
+		close(p[0]);
+		return ERR_INTERNAL;
 	}
-	if (w > IMAGE_DIM_MAX || h > IMAGE_DIM_MAX) {
-		c->error = arena_printf(c->arena, "图片尺寸过大（%u×%u），"
-		    "最大 %d×%d 像素", w, h, IMAGE_DIM_MAX, IMAGE_DIM_MAX);
-		return NULL;
-	}
-	/* Decoded it takes 4 bytes a pixel, twice when turned upright:
-	 * bound what one upload can make a worker hold. */
-	if ((uint64_t)w * h > IMAGE_PIXELS_MAX) {
-		c->error = arena_printf(c->arena, "图片像素过多（%u×%u），"
-		    "最多 %d 万像素，请压缩后再上传", w, h,
-		    IMAGE_PIXELS_MAX / 10000);
-		return NULL;
-	}
-	gdSetErrorMethod(gd_quiet);
-	if ((im = decode(*type, data, len)) == NULL) {
-		fail(c, ERR_INVALID, "图片文件已损坏，无法读取");
-		return NULL;
-	}
-	if (gdImageSX(im) > IMAGE_DIM_MAX || gdImageSY(im) > IMAGE_DIM_MAX) {
-		gdImageDestroy(im);
-		fail(c, ERR_INVALID, "图片尺寸过大");
-		return NULL;
-	}
-	return *type == IT_JPEG ? orient(im, o) : im;
+	while (got < sizeof(line) - 1 && (n = read(p[0], line + got,
+	    sizeof(line) - 1 - got)) > 0)
+		got += n;
+	line[got] = '\0';
+	close(p[0]);
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
+	    sscanf(line, "%d %d", &out->width, &out->height) == 2)
+		return 0;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 2)
+		return fail(c, ERR_INVALID, "图片文件已损坏，无法读取");
+	clog_warnx(c, "image: %s failed (status 0x%x)", argv[0], status);
+	return ERR_INTERNAL;
 }
 
 /*
@@ -431,54 +389,33 @@ int
 image_store(struct ctx *c, int64_t shop_id, const void *data, size_t len,
     struct image_info *out)
 {
-	gdImagePtr	 im = NULL, th = NULL;
-	void		*orig = NULL, *small = NULL;
-	char		 hex[33], name[64], dir[PATH_MAX];
-	int		 type, err, osize = 0, tsize = 0;
+	char	 hex[33], name[64], dir[PATH_MAX], in[PATH_MAX];
+	int	 type, o = 1, err;
 
 	memset(out, 0, sizeof(*out));
-	if (len > (size_t)conf.max_upload)
-		return fail(c, ERR_TOO_LARGE, arena_printf(c->arena, "图片太大"
-		    "，最大 %" PRId64 " MB", conf.max_upload / 1048576));
-	if ((im = load(c, data, len, &type, &err)) == NULL)
+	if ((err = precheck(c, data, len, &type, &o)) != 0)
 		return err;
 	err = ERR_INTERNAL;
-	c->error = "图片保存失败，请稍后再试";
-	if ((orig = encode(im, type, &osize)) == NULL ||
-	    (th = thumbnail(im)) == NULL ||
-	    (small = gdImageJpegPtr(th, &tsize, QUALITY_THUMB)) == NULL) {
-		clog_warnx(c, "image: encoding failed type=%s",
-		    itypes[type].name);
-		goto out;
-	}
 	if (auth_random_hex(hex, 16) == -1 ||
 	    snprintf(dir, sizeof(dir), "%s/%" PRId64, conf.uploads_dir,
-	    shop_id) >= (int)sizeof(dir) || mkdirs(dir) == -1)
-		goto out;
-	snprintf(name, sizeof(name), "%s.%s", hex, itypes[type].ext);
-	if (write_file(dir, name, orig, (size_t)osize) == -1)
-		goto out;
-	snprintf(out->path, sizeof(out->path), "%" PRId64 "/%s", shop_id,
-	    name);
-	snprintf(name, sizeof(name), "%s_t.jpg", hex);
-	if (write_file(dir, name, small, (size_t)tsize) == -1) {
-		image_remove(c, out->path);
-		goto out;
-	}
-	snprintf(out->thumb, sizeof(out->thumb), "%" PRId64 "/%s", shop_id,
-	    name);
-	out->width = gdImageSX(im);
-	out->height = gdImageSY(im);
+	    shop_id) >= (int)sizeof(dir) || image_mkdirs(dir) == -1)
+		goto fail;
+	snprintf(name, sizeof(name), ".%s.upload", hex);
+	if (image_write_file(dir, name, data, len) == -1)
+		goto fail;
+	err = convert(c, dir, hex, type, o, out);
+	if (snprintf(in, sizeof(in), "%s/%s", dir, name) < (int)sizeof(in))
+		unlink(in);
+	if (err != 0)
+		return err;
+	snprintf(out->path, sizeof(out->path), "%" PRId64 "/%s.%s", shop_id,
+	    hex, itypes[type].ext);
+	snprintf(out->thumb, sizeof(out->thumb), "%" PRId64 "/%s_t.jpg",
+	    shop_id, hex);
 	c->error = NULL;
-	err = 0;
-out:
-	if (orig != NULL)
-		gdFree(orig);
-	if (small != NULL)
-		gdFree(small);
-	if (th != NULL)
-		gdImageDestroy(th);
-	gdImageDestroy(im);
+	return 0;
+fail:
+	c->error = "图片保存失败，请稍后再试";
 	return err;
 }
 

@@ -396,6 +396,14 @@ def test_upload_refuses_non_images(stack, owner, tea):
     r = upload(stack, owner, tea, "x.gif", b"GIF89a" + b"\x00" * 50,
                "image/gif")
     assert r.status_code == 415
+    # A sound header over a broken body: dinghuo-image cannot decode it
+    # (exit 2), nothing is stored, the worker is unharmed.
+    good = png(40, 30)
+    broken = good[:33] + good[33:60] + b"\x00" * 300 + good[-12:]
+    r = upload(stack, owner, tea, "x.png", broken)
+    assert r.status_code == 400 and "无法读取" in r.text
+    assert not list(stack.uploads_dir.glob("*/.*.upload"))
+    assert stack.session().get(stack.url("/healthz")).status_code == 200
     r = owner.post(stack.url(f"{A}/admin/products/{tea}/images"),
                    headers={"Accept": "application/json"},
                    data={"csrf": get_csrf(stack, owner,

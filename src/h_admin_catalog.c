@@ -17,6 +17,7 @@
 #define TIERS_MAX	20
 #define IMAGES_MAX	20		/* the storefront shows 20 */
 #define CATS_MAX	2000		/* categories per shop */
+#define IMPORT_ERRORS_SHOWN 500		/* error lines on the import page */
 #define CAT_DEPTH_MAX	10		/* as import.c allows */
 #define INT_COL_MAX	2147483647
 #define PRICE_MAX	100000000000LL	/* fen: one billion yuan */
@@ -2064,6 +2065,7 @@ import_page(struct ctx *c, int status, const char *error,
 {
 	json_object	*v, *o, *lines;
 	const char	*p, *nl;
+	int		 shown;
 
 	v = admin_view(c, "products");
 	view_set_str(v, "action", ctx_link(c, "/admin/import"));
@@ -2079,18 +2081,24 @@ import_page(struct ctx *c, int status, const char *error,
 		view_set_i64(o, "skus_created", rep->skus_created);
 		view_set_i64(o, "skus_updated", rep->skus_updated);
 		view_set_i64(o, "nerrors", rep->nerrors);
+		/* A page lists the first IMPORT_ERRORS_SHOWN; the CLI all. */
 		lines = json_object_new_array();
-		for (p = rep->errors.p; p != NULL && *p; p = nl) {
+		for (p = rep->errors.p, shown = 0; p != NULL && *p &&
+		    shown < IMPORT_ERRORS_SHOWN; p = nl) {
 			if ((nl = strchr(p, '\n')) == NULL)
 				nl = p + strlen(p);
-			if (nl > p)
+			if (nl > p) {
 				json_object_array_add(lines,
 				    json_object_new_string_len(p,
 				    (int)(nl - p)));
+				shown++;
+			}
 			if (*nl == '\n')
 				nl++;
 		}
 		json_object_object_add(o, "errors", lines);
+		if (rep->nerrors > shown)	/* 0 would be truthy */
+			view_set_i64(o, "errors_hidden", rep->nerrors - shown);
 		json_object_object_add(v, "report", o);
 	}
 	c->status = status;

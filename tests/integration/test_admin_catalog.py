@@ -667,3 +667,17 @@ def test_import_page_and_export(stack, owner, tea):
     assert r.status_code == 200, r.text[:500]
     assert "导入完成" in r.text
     assert product_id(stack, "AC-IMP") is not None
+
+
+def test_import_page_lists_at_most_500_errors(stack, owner):
+    rows = "".join(f"P-BAD-{i},坏行{i},件,S-BAD-{i},-1\n" for i in range(600))
+    body = "product_code,product_name,unit,sku_code,price\n" + rows
+    tok = get_csrf(stack, owner, f"{A}/admin/import")
+    r = owner.post(stack.url(f"{A}/admin/import"),
+                   data={"csrf": tok},
+                   files={"file": ("bad.csv", body.encode(), "text/csv")})
+    assert r.status_code == 400
+    assert r.text.count("<li>第 ") == 500
+    assert "另有 100 个错误未列出" in r.text
+    assert stack.sql("SELECT COUNT(*) FROM product WHERE code LIKE "
+                     "'P-BAD-%'") == [("0",)]

@@ -291,6 +291,8 @@ json_object	*view_new(struct ctx *);
 void		 view_set_money(struct ctx *, json_object *, const char *,
 		     int64_t);
 const char	*view_get_str(json_object *, const char *);
+json_object	*view_image(struct ctx *, const char *, const char *, int64_t,
+		     int64_t);
 int		 route_id(struct ctx *, int, int64_t *);
 int64_t		 view_pager(struct ctx *, json_object *, int64_t, int64_t,
 		     const char *);

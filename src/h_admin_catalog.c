@@ -1242,14 +1242,9 @@ images_view(struct ctx *c, int64_t pid, int *n)
 	    -1)
 		return a;
 	for (i = 0; i < r->nrows; i++) {
-		o = json_object_new_object();
+		o = view_image(c, db_cell(r, i, 1), db_cell(r, i, 2),
+		    db_cell_i64(r, i, 3), db_cell_i64(r, i, 4));
 		view_set_i64(o, "id", db_cell_i64(r, i, 0));
-		view_set_str(o, "url", arena_printf(c->arena, "/uploads/%s",
-		    db_cell(r, i, 1)));
-		view_set_str(o, "thumb", arena_printf(c->arena, "/uploads/%s",
-		    db_cell(r, i, 2)));
-		view_set_i64(o, "width", db_cell_i64(r, i, 3));
-		view_set_i64(o, "height", db_cell_i64(r, i, 4));
 		view_set_str(o, "delete_url", ctx_link(c, arena_printf(
 		    c->arena, "/admin/products/%" PRId64 "/images/%" PRId64
 		    "/delete", pid, db_cell_i64(r, i, 0))));

@@ -370,14 +370,9 @@ h_catalog_product(struct ctx *c)
 	json_object_object_add(v, "skus", skus);
 	imgs = json_object_new_array();
 	for (i = 0; i < im->nrows; i++) {
-		o = json_object_new_object();
-		view_set_str(o, "url", arena_printf(c->arena, "/uploads/%s",
-		    db_cell(im, i, 0)));
-		view_set_str(o, "thumb", arena_printf(c->arena, "/uploads/%s",
-		    db_cell(im, i, 1)));
-		view_set_i64(o, "width", db_cell_i64(im, i, 2));
-		view_set_i64(o, "height", db_cell_i64(im, i, 3));
-		json_object_array_add(imgs, o);
+		json_object_array_add(imgs, view_image(c, db_cell(im, i, 0),
+		    db_cell(im, i, 1), db_cell_i64(im, i, 2),
+		    db_cell_i64(im, i, 3)));
 	}
 	json_object_object_add(v, "images", imgs);
 	view_set_str(v, "inquiry_url", ctx_link(c, arena_printf(c->arena,

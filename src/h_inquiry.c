@@ -22,7 +22,7 @@ static const struct field inquiry_fields[] = {
 
 struct inquiry {
 	struct form		 f;
-	const struct cat_product *p;
+	int64_t			 product_id;	/* 0: a message only */
 	int64_t			 id;
 };
 
@@ -85,6 +85,11 @@ h_inquiry_form(struct ctx *c)
 	return form_page(c, cat, NULL, NULL, NULL);
 }
 
+/* The post is a write, so it reads the database, not the catalog cache. */
+static const char sql_askable[] =
+    "SELECT COUNT(*) FROM product p WHERE p.id = ? AND p.shop_id = ? "
+    "AND p.on_shelf = 1 AND EXISTS (SELECT 1 FROM sku s "
+    "WHERE s.product_id = p.id)";
 static const char sql_recent[] =
     "SELECT COUNT(*) FROM inquiry WHERE shop_id = ? AND ip = ? "
     "AND created_at > NOW(3) - INTERVAL 1 HOUR";
@@ -110,8 +115,8 @@ tx_add(struct ctx *c, void *arg)
 	    c->remote_addr) == -1)
 		return ERR_INTERNAL;
 	iq->id = (int64_t)r->insert_id;
-	if (iq->p != NULL && db_run(c->arena, NULL, sql_add_item, "iii",
-	    iq->id, iq->p->id, f->v[F_QTY].present ? f->v[F_QTY].i64 : 1) == -1)
+	if (iq->product_id != 0 && db_run(c->arena, NULL, sql_add_item, "iii",
+	    iq->id, iq->product_id, f->v[F_QTY].present ? f->v[F_QTY].i64 : 1) == -1)
 		return ERR_INTERNAL;
 	return 0;
 }
@@ -129,18 +134,23 @@ h_inquiry_post(struct ctx *c)
 	/* A browser session must prove the form is its own. */
 	if (c->sess.kind != SESS_NONE && !c->sess.bearer && csrf_check(c) != 0)
 		return http_fail(c, ERR_FORBIDDEN, "页面已过期，请刷新后重试");
-	if ((cat = catalog_get(c)) == NULL)
-		return http_fail(c, ERR_INTERNAL, NULL);
 	if (form_parse(c, inquiry_fields, &iq.f) == -1) {
 		c->status = 400;
 		if (c->json_out)
 			return http_fail(c, ERR_INVALID, iq.f.error);
+		if ((cat = catalog_get(c)) == NULL)
+			return http_fail(c, ERR_INTERNAL, NULL);
 		return form_page(c, cat, NULL, &iq.f, iq.f.error);
 	}
-	if (iq.f.v[F_PRODUCT].present &&
-	    (iq.p = askable(cat, iq.f.v[F_PRODUCT].i64)) == NULL)
-		return http_fail(c, ERR_INVALID, "商品不存在或已下架");
-	if (!iq.f.v[F_MESSAGE].present && iq.p == NULL)
+	if (iq.f.v[F_PRODUCT].present) {
+		if (db_run(c->arena, &r, sql_askable, "ii",
+		    iq.f.v[F_PRODUCT].i64, c->shop->id) == -1)
+			return http_fail(c, ERR_INTERNAL, NULL);
+		if (db_cell_i64(r, 0, 0) == 0)
+			return http_fail(c, ERR_INVALID, "商品不存在或已下架");
+		iq.product_id = iq.f.v[F_PRODUCT].i64;
+	}
+	if (!iq.f.v[F_MESSAGE].present && iq.product_id == 0)
 		return http_fail(c, ERR_INVALID, "请选择商品或填写留言");
 	if (db_run(c->arena, &r, sql_recent, "is", c->shop->id,
 	    c->remote_addr) == -1)

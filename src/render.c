@@ -244,3 +244,17 @@ route_id(struct ctx *c, int i, int64_t *id)
 	return c->m.cap[i] != NULL && parse_i64(c->m.cap[i], 1, INT64_MAX, id,
 	    &err) == 0 ? 0 : -1;
 }
+
+/* A stored image as views show it: URLs under /uploads/ and its size. */
+json_object *
+view_image(struct ctx *c, const char *path, const char *thumb, int64_t w,
+    int64_t h)
+{
+	json_object	*o = json_object_new_object();
+
+	view_set_str(o, "url", arena_printf(c->arena, "/uploads/%s", path));
+	view_set_str(o, "thumb", arena_printf(c->arena, "/uploads/%s", thumb));
+	view_set_i64(o, "width", w);
+	view_set_i64(o, "height", h);
+	return o;
+}

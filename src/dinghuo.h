@@ -183,6 +183,7 @@ int		 listen_open(const char *, int, int);
 /* worker.c: one worker process's request loop. */
 struct route;
 struct worker;
+int		 worker_prefork(void);
 int		 worker_main(int, int, const char *);
 struct theme_cache *worker_themes(void);
 void		 worker_note(struct ctx *);
@@ -320,6 +321,7 @@ struct db_res {
 	uint64_t	 affected;
 	uint64_t	 insert_id;
 };
+int		 db_library_init(void);
 int		 db_open(void);
 void		 db_close(void);
 int		 db_ping(void);

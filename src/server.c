@@ -344,6 +344,9 @@ server_run(const char *path)
 	 * a failed login for an unknown phone is then no faster. */
 	if (auth_dummy_hash() == NULL)
 		return 1;
+	/* Done once here so the workers share it rather than each redo it. */
+	if (db_library_init() == -1 || worker_prefork() == -1)
+		return 1;
 	log_info("master: listening on %s, %" PRId64 " workers",
 	    *conf.listen ? conf.listen : "fd 0", conf.workers);
 

@@ -179,6 +179,22 @@ serve_one(struct ctx *c)
 	    "-", c->status, ms);
 }
 
+/*
+ * The master compiles the routes before it forks: the workers share the
+ * compiled patterns and JIT code copy-on-write and never fault in PCRE2's
+ * compiler. Routes do not change on reload, so once is enough.
+ */
+static struct router	*prefork_router;
+
+int
+worker_prefork(void)
+{
+	if (prefork_router == NULL &&
+	    (prefork_router = router_new(route_tables)) == NULL)
+		return -1;
+	return 0;
+}
+
 /* Build what the worker keeps across requests. */
 static void
 worker_init(int slot)
@@ -186,7 +202,10 @@ worker_init(int slot)
 	worker = xcalloc(1, sizeof(*worker));
 	worker->slot = slots != NULL ? &slots[slot] : NULL;
 	worker->arena = arena_new(64 * 1024);
-	if ((worker->router = router_new(route_tables)) == NULL)
+	worker->router = prefork_router;
+	prefork_router = NULL;
+	if (worker->router == NULL &&
+	    (worker->router = router_new(route_tables)) == NULL)
 		fatalx("worker: routes do not compile");
 	worker->themes = theme_cache_new(conf.templates_dir);
 }

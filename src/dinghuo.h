@@ -215,6 +215,7 @@ int		 cookie_parse(struct arena *, struct kvlist *, const char *);
 int		 multipart_parse(struct ctx *, char *, size_t, const char *);
 int		 request_parse(struct ctx *, const char **);
 int		 request_body(struct ctx *);
+void		 req_drain(struct ctx *);
 const char	*req_param(struct ctx *, const char *);
 const char	*req_cookie(struct ctx *, const char *);
 

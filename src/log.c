@@ -13,6 +13,7 @@ int		 log_verbose;
 static int	 err_fd = 2;
 static int	 access_fd = 2;
 static char	 prefix[32] = "dinghuo";
+static pid_t	 log_pid;	/* set with the prefix, after each fork */
 
 static int
 open_append(const char *path)
@@ -53,6 +54,7 @@ void
 log_set_prefix(const char *p)
 {
 	snprintf(prefix, sizeof(prefix), "%s", p);
+	log_pid = getpid();
 }
 
 static void
@@ -69,7 +71,8 @@ vlog_fd(int fd, const char *level, const char *ctxs, int err,
 	n = snprintf(line, sizeof(line),
 	    "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %s[%d] %s %s",
 	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000, prefix, (int)getpid(),
+	    tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000, prefix,
+	    (int)(log_pid ? log_pid : getpid()),
 	    level, ctxs ? ctxs : "");
 	if (n < 0 || (size_t)n >= sizeof(line))
 		n = 0;

@@ -192,8 +192,8 @@ request_parse(struct ctx *c, const char **slug)
 }
 
 /* Read and discard what is left of the body so nginx sees a clean end. */
-static void
-drain(struct ctx *c)
+void
+req_drain(struct ctx *c)
 {
 	FCGX_Request	*r = c->fcgi;
 	char		 tmp[16384];
@@ -285,13 +285,13 @@ request_body(struct ctx *c)
 	if (c->content_length > limit) {
 		clog_warnx(c, "body too large: %" PRId64 " bytes, limit %"
 		    PRId64, c->content_length, limit);
-		drain(c);
+		req_drain(c);
 		return http_fail(c, ERR_TOO_LARGE, arena_printf(c->arena,
 		    "提交的内容过大（上限 %" PRId64 " KB）", limit / 1024));
 	}
 	if (!multipart && !ctype_is(ct, "application/x-www-form-urlencoded") &&
 	    !ctype_is(ct, "application/json")) {
-		drain(c);
+		req_drain(c);
 		clog_warnx(c, "unsupported content type %s", ct ? ct : "(none)");
 		return http_fail(c, ERR_UNSUPPORTED, "不支持的提交格式");
 	}

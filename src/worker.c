@@ -326,8 +326,13 @@ worker_main(int listen_fd, int slot, const char *conf_path)
 		}
 		serve_one(&c);
 		/* One request per connection: a kept connection would pin
-		 * this worker while it waits on the listen socket. */
+		 * this worker while it waits on the listen socket. With the
+		 * request read to its end, a plain close is clean, so skip
+		 * libfcgi's lingering close (shutdown, then wait for nginx to
+		 * hang up first): the worker is back at accept sooner. */
 		worker->req.keepConnection = 0;
+		req_drain(&c);
+		FCGX_Detach(&worker->req);
 		FCGX_Finish_r(&worker->req);
 		worker->served++;
 		ctx_reset(&c);

@@ -285,3 +285,24 @@ def test_login_throttled_per_address(stack, tmp_path):
         _stop(proc, tmp_path / "v.pid")
         stack.sql("DELETE FROM login_failure WHERE subject LIKE "
                   "'%1391111000%' OR subject = '192.0.2.7'")
+
+
+def test_unread_bodies_do_not_break_the_next_responses(stack):
+    """Workers close the FastCGI connection without libfcgi's lingering
+    close, so a body the handler never read must be drained first: the
+    answer arrives whole, and nginx sees no reset connection."""
+    s = stack.session()
+    body = b"x" * (512 * 1024)
+    seen = len(stack.nginx_error_log_text())
+    for i in range(12):
+        # 405 (GET-only route) and 404: the router answers before any
+        # body is read.
+        path = "/s/shop-a/api/v1/shop" if i % 2 else "/s/shop-a/api/v1/nope"
+        r = s.post(stack.url(path), data=body,
+                   headers={"Content-Type": "application/json"})
+        assert r.status_code == (405 if i % 2 else 404), r.text
+        assert r.json()["ok"] is False
+        assert s.get(stack.url("/s/shop-a/api/v1/shop")).json()["ok"]
+    log = stack.nginx_error_log_text()[seen:]
+    for bad in ("reset by peer", "prematurely closed", "Broken pipe"):
+        assert bad not in log, bad

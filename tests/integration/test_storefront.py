@@ -65,6 +65,11 @@ INSERT INTO customer_user (shop_id, customer_id, name, phone, password_hash)
   FROM customer_user WHERE shop_id = {a} AND phone = '13900000000';
 UPDATE shop SET version = version + 1;
 """)
+    # Workers recheck the shop's version at most twice a second: wait until
+    # the seeded catalog is what the storefront serves.
+    stack.wait_until(lambda: set(listing(
+        stack, stack.session(), "/s/shop-a/wholesale/products")) ==
+        {"ST-LJ", "ST-HC"}, timeout=2)
     yield
     stack.sql(f"""
 DELETE FROM contract_price; DELETE FROM price_list_item;

@@ -2,7 +2,8 @@
  * worker.c -- one worker process: waits for a FastCGI connection, runs the
  * request through tenant, router, session, CSRF and the handler, sends the
  * response, logs it and resets the request arena. The worker owns its DB
- * connection, compiled routes and templates; they live until it exits.
+ * connection and templates; they live until it exits. The routes are
+ * compiled by the master before it forks (worker_prefork).
  */
 #include "dinghuo.h"
 

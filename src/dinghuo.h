@@ -521,6 +521,9 @@ int		 export_products(struct ctx *, struct buf *);
 int		 cli_import(int, char **);
 int		 cli_export(int, char **);
 
+/* prune.c: `dinghuo uploads prune`, files under uploads_dir nobody uses. */
+int		 cli_uploads(int, char **);
+
 /* migrate.c */
 int		 migrate_run(const char *);
 

@@ -21,6 +21,8 @@ usage(void)
 	    "  demo [--slug S] [--name N] [--host H]   create a demo shop\n"
 	    "  import products --shop S FILE.csv   add or update products\n"
 	    "  export products --shop S [FILE.csv] write products as CSV\n"
+	    "  uploads prune [--shop S] [--min-age MIN] [--dry-run]\n"
+	    "                         remove uploaded files nothing refers to\n"
 	    "  check-config [-v]      report every problem of the config\n"
 	    "  sample-config          print a commented config file\n"
 	    "  version\n"
@@ -152,6 +154,8 @@ main(int argc, char **argv)
 		rc = cli_import(argc - 1, argv + 1);
 	else if (strcmp(cmd, "export") == 0)
 		rc = cli_export(argc - 1, argv + 1);
+	else if (strcmp(cmd, "uploads") == 0)
+		rc = cli_uploads(argc - 1, argv + 1);
 	else
 		usage();
 out:

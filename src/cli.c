@@ -5,24 +5,32 @@
  */
 #include "dinghuo.h"
 
-struct opt {
-	const char	*name;
-	const char	*value;
-	int		 required;
-};
-
-/* --name value pairs into opts; -1 on an unknown or valueless option. */
-static int
-opts_parse(int argc, char **argv, struct opt *opts)
+/*
+ * --name value options, --flag switches and at most one plain argument
+ * (when arg is not NULL) into opts; -1, said on stderr, on anything else.
+ */
+int
+cli_opts_parse(int argc, char **argv, struct cli_opt *opts, const char **arg)
 {
-	struct opt	*o;
+	struct cli_opt	*o;
 	int		 i;
 
+	if (arg != NULL)
+		*arg = NULL;
 	for (i = 0; i < argc; i++) {
+		if (strncmp(argv[i], "--", 2) != 0 && arg != NULL &&
+		    *arg == NULL) {
+			*arg = argv[i];
+			continue;
+		}
 		for (o = opts; o->name != NULL; o++)
 			if (strncmp(argv[i], "--", 2) == 0 &&
 			    strcmp(argv[i] + 2, o->name) == 0)
 				break;
+		if (o->name != NULL && o->kind == CLI_FLAG) {
+			o->value = "1";
+			continue;
+		}
 		if (o->name == NULL || i + 1 >= argc) {
 			fprintf(stderr, "dinghuo: %s: unknown option or "
 			    "missing value\n", argv[i]);
@@ -31,7 +39,7 @@ opts_parse(int argc, char **argv, struct opt *opts)
 		o->value = argv[++i];
 	}
 	for (o = opts; o->name != NULL; o++)
-		if (o->required && o->value == NULL) {
+		if (o->kind == CLI_REQUIRED && o->value == NULL) {
 			fprintf(stderr, "dinghuo: --%s is required\n", o->name);
 			return -1;
 		}
@@ -175,15 +183,17 @@ valid_input(const struct new_shop *ns)
 int
 cli_shop_create(int argc, char **argv)
 {
-	struct opt	 opts[] = {
-		{ "slug", NULL, 1 }, { "name", NULL, 1 }, { "host", NULL, 0 },
-		{ "admin-phone", NULL, 1 }, { "admin-password", NULL, 1 },
-		{ NULL, NULL, 0 }
+	struct cli_opt	 opts[] = {
+		{ "slug", CLI_REQUIRED, NULL }, { "name", CLI_REQUIRED, NULL },
+		{ "host", CLI_VALUE, NULL },
+		{ "admin-phone", CLI_REQUIRED, NULL },
+		{ "admin-password", CLI_REQUIRED, NULL },
+		{ NULL, 0, NULL }
 	};
 	struct new_shop	 ns;
 	int		 rc;
 
-	if (opts_parse(argc, argv, opts) == -1)
+	if (cli_opts_parse(argc, argv, opts, NULL) == -1)
 		return 2;
 	memset(&ns, 0, sizeof(ns));
 	ns.slug = opts[0].value;
@@ -209,14 +219,14 @@ cli_shop_create(int argc, char **argv)
 int
 cli_demo(int argc, char **argv)
 {
-	struct opt	 opts[] = {
-		{ "slug", NULL, 0 }, { "name", NULL, 0 }, { "host", NULL, 0 },
-		{ NULL, NULL, 0 }
+	struct cli_opt	 opts[] = {
+		{ "slug", CLI_VALUE, NULL }, { "name", CLI_VALUE, NULL },
+		{ "host", CLI_VALUE, NULL }, { NULL, 0, NULL }
 	};
 	struct new_shop	 ns;
 	int		 rc;
 
-	if (opts_parse(argc, argv, opts) == -1)
+	if (cli_opts_parse(argc, argv, opts, NULL) == -1)
 		return 2;
 	memset(&ns, 0, sizeof(ns));
 	ns.slug = opts[0].value ? opts[0].value : "demo";

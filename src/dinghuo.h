@@ -518,6 +518,14 @@ int		 import_products(struct ctx *, const char *, size_t,
 		     struct import_report *);
 void		 import_report_free(struct import_report *);
 int		 export_products(struct ctx *, struct buf *);
+/* cli.c: options of the shell commands. */
+enum cli_opt_kind { CLI_VALUE, CLI_REQUIRED, CLI_FLAG };
+struct cli_opt {
+	const char		*name;	/* without "--"; NULL ends the table */
+	enum cli_opt_kind	 kind;
+	const char		*value;	/* as given; "1" for a flag */
+};
+int		 cli_opts_parse(int, char **, struct cli_opt *, const char **);
 int		 cli_import(int, char **);
 int		 cli_export(int, char **);
 

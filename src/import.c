@@ -1918,22 +1918,17 @@ struct cli {
 static int
 cli_args(int argc, char **argv, struct cli *cl, int import)
 {
-	int	i;
+	struct cli_opt	 opts[] = {
+		{ "shop", CLI_REQUIRED, NULL }, { NULL, 0, NULL }
+	};
 
 	memset(cl, 0, sizeof(*cl));
-	if (argc < 1 || strcmp(argv[0], "products") != 0)
-		goto usage;
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--shop") == 0 && i + 1 < argc)
-			cl->slug = argv[++i];
-		else if (argv[i][0] == '-' || cl->file != NULL)
-			goto usage;
-		else
-			cl->file = argv[i];
-	}
-	if (cl->slug != NULL && (cl->file != NULL || !import))
+	if (argc >= 1 && strcmp(argv[0], "products") == 0 &&
+	    cli_opts_parse(argc - 1, argv + 1, opts, &cl->file) == 0 &&
+	    (cl->file != NULL || !import)) {
+		cl->slug = opts[0].value;
 		return 0;
-usage:
+	}
 	fprintf(stderr, import ?
 	    "usage: dinghuo import products --shop SLUG FILE.csv\n" :
 	    "usage: dinghuo export products --shop SLUG [FILE.csv]\n");

@@ -167,33 +167,29 @@ prune_shop(struct prune *p, int64_t shop)
 static int
 prune_args(int argc, char **argv, struct prune *p)
 {
+	struct cli_opt	 opts[] = {
+		{ "shop", CLI_VALUE, NULL }, { "min-age", CLI_VALUE, NULL },
+		{ "dry-run", CLI_FLAG, NULL }, { NULL, 0, NULL }
+	};
 	const char	*err;
-	int		 i;
 
-	p->min_age = 60 * 60;
-	if (argc < 1 || strcmp(argv[0], "prune") != 0)
-		goto usage;
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--shop") == 0 && i + 1 < argc)
-			p->slug = argv[++i];
-		else if (strcmp(argv[i], "--dry-run") == 0)
-			p->dry_run = 1;
-		else if (strcmp(argv[i], "--min-age") == 0 && i + 1 < argc) {
-			if (parse_i64(argv[++i], 0, 525600, &p->min_age,
-			    &err) == -1) {
-				fprintf(stderr, "dinghuo: --min-age: minutes, "
-				    "0 to 525600: %s\n", err);
-				return -1;
-			}
-			p->min_age *= 60;
-		} else
-			goto usage;
+	p->min_age = 60;
+	if (argc < 1 || strcmp(argv[0], "prune") != 0 ||
+	    cli_opts_parse(argc - 1, argv + 1, opts, NULL) == -1) {
+		fprintf(stderr, "usage: dinghuo uploads prune [--shop SLUG] "
+		    "[--min-age MINUTES] [--dry-run]\n");
+		return -1;
 	}
+	p->slug = opts[0].value;
+	p->dry_run = opts[2].value != NULL;
+	if (opts[1].value != NULL && parse_i64(opts[1].value, 0, 525600,
+	    &p->min_age, &err) == -1) {
+		fprintf(stderr, "dinghuo: --min-age: minutes, 0 to 525600: "
+		    "%s\n", err);
+		return -1;
+	}
+	p->min_age *= 60;
 	return 0;
-usage:
-	fprintf(stderr, "usage: dinghuo uploads prune [--shop SLUG] "
-	    "[--min-age MINUTES] [--dry-run]\n");
-	return -1;
 }
 
 int

@@ -239,6 +239,35 @@ ctype_is(const char *ct, const char *want)
 	    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
+/* Does a string anywhere in v hold a NUL ("\u0000")? C would cut it. */
+static int
+json_has_nul(json_object *v)
+{
+	size_t	i, n;
+
+	switch (json_object_get_type(v)) {
+	case json_type_string:
+		return strlen(json_object_get_string(v)) !=
+		    (size_t)json_object_get_string_len(v);
+	case json_type_array:
+		n = json_object_array_length(v);
+		for (i = 0; i < n; i++)
+			if (json_has_nul(json_object_array_get_idx(v, i)))
+				return 1;
+		return 0;
+	case json_type_object: {
+		json_object_object_foreach(v, key, val) {
+			(void)key;
+			if (json_has_nul(val))
+				return 1;
+		}
+		return 0;
+	}
+	default:
+		return 0;
+	}
+}
+
 static int
 parse_json_body(struct ctx *c, const char *body, size_t len)
 {
@@ -261,6 +290,11 @@ parse_json_body(struct ctx *c, const char *body, size_t len)
 		clog_warnx(c, "bad JSON body: %s", jerr != json_tokener_success ?
 		    json_tokener_error_desc(jerr) : "not an object");
 		return http_fail(c, ERR_INVALID, "JSON 格式错误：应为一个对象");
+	}
+	/* As query_parse(): a value with a NUL is refused, not cut short. */
+	if (json_has_nul(j)) {
+		json_object_put(j);
+		return bad_request(c, "JSON 内容含有无效字符");
 	}
 	c->json = j;
 	arena_defer_json(c->arena, j);

@@ -449,7 +449,9 @@ attr_decode(const struct attr *a, char *dst, size_t dstlen)
 			p++;
 			continue;
 		}
-		if (n > 1 || cp_ok((unsigned char)*p))
+		/* Controls dropped, C1 (U+0080..U+009F) as well as C0. */
+		if (n == 1 ? cp_ok((unsigned char)*p) : !(n == 2 &&
+		    (unsigned char)p[0] == 0xc2 && (unsigned char)p[1] < 0xa0))
 			buf_add(&b, p, n);
 		p += n;
 	}
@@ -608,7 +610,7 @@ find_open(struct san *s, enum tag t)
 static void
 implied_ends(struct san *s, enum tag t)
 {
-	int	k;
+	int	j, k;
 
 	if ((tags[t].flags & E_CLOSE_P) && (k = find_open(s, T_P)) != -1)
 		close_to(s, k);
@@ -645,13 +647,16 @@ implied_ends(struct san *s, enum tag t)
 	case T_TR:
 	case T_THEAD:
 	case T_TBODY:
-		for (k = s->depth - 1; k >= 0 && s->stack[k] != T_TABLE; k--)
+		/* Close the outermost open row (for a section, the outermost
+		 * row or section) inside this table: <tbody><tr><tbody> ends
+		 * the first section, not just its row. */
+		for (j = -1, k = s->depth - 1; k >= 0 &&
+		    s->stack[k] != T_TABLE; k--)
 			if (s->stack[k] == T_TR || (t != T_TR &&
-			    (s->stack[k] == T_THEAD ||
-			    s->stack[k] == T_TBODY))) {
-				close_to(s, k);
-				break;
-			}
+			    (s->stack[k] == T_THEAD || s->stack[k] == T_TBODY)))
+				j = k;
+		if (j != -1)
+			close_to(s, j);
 		break;
 	default:
 		break;

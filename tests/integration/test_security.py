@@ -89,11 +89,20 @@ def test_login_throttled_per_account(stack):
 def test_malformed_json_body(stack):
     s = stack.session()
     for body in (b"{not json", b"[1,2]", b'{"a":1} trailing',
-                 b'{"phone":"\xff\xfe"}'):
+                 b'{"phone":"\xff\xfe"}',
+                 # A NUL would cut the value short in C: refused, as in
+                 # forms, wherever it is.
+                 b'{"phone":"13900000000\\u0000x","password":"demo1234"}',
+                 b'{"a":[{"b":["ok","x\\u0000"]}]}'):
         r = s.post(stack.url("/s/shop-a/api/v1/login"), data=body,
                    headers={"Content-Type": "application/json"})
         assert r.status_code == 400, body
         assert r.json()["ok"] is False
+    # An escaped backslash before "u0000" is no NUL.
+    r = s.post(stack.url("/s/shop-a/api/v1/login"),
+               data=b'{"phone":"\\\\u0000","password":"x"}',
+               headers={"Content-Type": "application/json"})
+    assert r.status_code != 400 or "无效字符" not in r.text
 
 
 def test_oversized_body_is_413(stack):

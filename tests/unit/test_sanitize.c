@@ -200,6 +200,20 @@ test_nesting_and_balance(void **state)
 	    "<p>x</p><table><tr><td>yz</td></tr></table>");
 	assert_string_equal(san("<strong><em>open"),
 	    "<strong><em>open</em></strong>");
+	/* A new section ends the open one, not only its row (fuzzed). */
+	assert_string_equal(san("<tbody><tr><tbody>"),
+	    "<tbody><tr></tr></tbody><tbody></tbody>");
+	assert_string_equal(san("<table><thead><tr><th>h<tbody><tr><td>d"
+	    "</table>"), "<table><thead><tr><th>h</th></tr></thead><tbody>"
+	    "<tr><td>d</td></tr></tbody></table>");
+	/* ... and the output is stable: sanitizing it again changes nothing. */
+	{
+		char	*once = strdup(san("<table><tbody><tr><td>x<tbody><tr>"
+		    "<td>y"));
+
+		assert_string_equal(san(once), once);
+		free(once);
+	}
 }
 
 static void
@@ -256,6 +270,12 @@ test_utf8(void **state)
 	assert_true(utf8_valid(san("<img alt=\"\xff\xfe\" src=/uploads/a>"),
 	    out.len));
 	assert_string_equal(out.p, "<img src=\"/uploads/a\" alt=\"\">");
+	/* C1 controls go from attributes as from text (fuzzed). */
+	assert_string_equal(san("<a href=\xc2\x8e>x</a>"),
+	    "<a rel=\"noopener nofollow\">x</a>");
+	assert_string_equal(san("<img src=/uploads/a alt=\"a\xc2\x9f" "b"
+	    "\xc2\xa0" "c\">"),
+	    "<img src=\"/uploads/a\" alt=\"ab\xc2\xa0" "c\">");
 }
 
 static void

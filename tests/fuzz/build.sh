@@ -12,9 +12,10 @@
 #             a patched copy to check a fix without touching src/)
 #   CONFIG_H  config.h from a configured build (default build/config.h);
 #             it is copied into OUTDIR/include and only read.
-#   ARENA     "strict" (default): link tests/fuzz/fuzz_arena.c, one malloc
-#             per arena allocation so ASan sees overflows of arena strings;
-#             "real": the production src/arena.c (16 KB chunks).
+#   ARENA     "strict" (default): src/arena.c built with -DARENA_STRICT,
+#             one exact-size chunk per arena allocation so ASan sees
+#             overflows of arena strings; "real": 16 KB chunks as in
+#             production. Use a separate OUTDIR for each.
 #   JOBS      parallel compiles (default 2)
 #   EXTRA_CFLAGS  appended to the compile flags
 set -eu
@@ -50,11 +51,10 @@ for f in "$SRCDIR"/*.c; do
 	b=$(basename "$f" .c)
 	case $b in
 	main|image_conv) continue ;;
-	arena) [ "$ARENA" = real ] || continue ;;
 	esac
 	srcs="$srcs $f"
 done
-[ "$ARENA" = real ] || srcs="$srcs $here/fuzz_arena.c"
+[ "$ARENA" = real ] || CFLAGS="$CFLAGS -DARENA_STRICT"
 
 echo "build.sh: compiling $(echo $srcs | wc -w) files into $out (arena: $ARENA)"
 export CC CFLAGS out
@@ -69,15 +69,12 @@ objs=
 for f in $srcs; do objs="$objs $out/obj/$(basename "$f" .c).o"; done
 ar rcs "$out/libdinghuo-fuzz.a" $objs
 
-# One binary per harness; the arena object first so it wins.
-arena_obj=
-[ "$ARENA" = real ] || arena_obj="$out/obj/fuzz_arena.o"
+# One binary per harness.
 for h in "$here"/fuzz_*.c; do
 	name=$(basename "$h" .c)
-	[ "$name" = fuzz_arena ] && continue
 	echo "build.sh: $name"
 	$CC $CFLAGS -Wall -Wextra -Wno-unused-parameter -fsanitize=fuzzer \
-	    "$h" $arena_obj "$out/libdinghuo-fuzz.a" $PKG_LIBS -lm \
+	    "$h" "$out/libdinghuo-fuzz.a" $PKG_LIBS -lm \
 	    -o "$out/$name"
 done
 echo "build.sh: done: $(cd "$out" && ls fuzz_* | tr '\n' ' ')"

@@ -34,13 +34,14 @@ mariadb=libmariadb
 pkg-config --exists libmariadb 2>/dev/null || mariadb=mariadb
 PKGS="json-c libpcre2-8 libsodium $mariadb"
 COVFLAGS="-g -O0 -fprofile-instr-generate -fcoverage-mapping -DHAVE_CONFIG_H \
+  -DARENA_STRICT \
   -I$out/cov/include -I$top/src -I$here $(pkg-config --cflags $PKGS)"
 # The sources once into an archive (rebuilt when a source is newer).
 mkdir -p "$out/cov/obj"
 objs=
-for f in "$top"/src/*.c "$here/fuzz_arena.c"; do
+for f in "$top"/src/*.c; do
 	b=$(basename "$f" .c)
-	case $b in main|image_conv|arena) continue ;; esac
+	case $b in main|image_conv) continue ;; esac
 	o="$out/cov/obj/$b.o"
 	if [ ! -f "$o" ] || [ -n "$(find "$f" "$top"/src/*.h -newer "$o" | head -1)" ]; then
 		$CC $COVFLAGS -fsanitize=fuzzer-no-link -c "$f" -o "$o"
@@ -49,8 +50,7 @@ for f in "$top"/src/*.c "$here/fuzz_arena.c"; do
 done
 rm -f "$out/cov/libcov.a"
 ar rcs "$out/cov/libcov.a" $objs
-$CC $COVFLAGS -fsanitize=fuzzer "$here/fuzz_$t.c" "$out/cov/obj/fuzz_arena.o" \
-    "$out/cov/libcov.a" $(pkg-config --libs $PKGS) -lfcgi -lm \
+$CC $COVFLAGS -fsanitize=fuzzer "$here/fuzz_$t.c" "$out/cov/libcov.a" $(pkg-config --libs $PKGS) -lfcgi -lm \
     -o "$out/cov/fuzz_$t"
 rm -f "$out/cov/$t.profraw"
 LLVM_PROFILE_FILE="$out/cov/$t.profraw" "$out/cov/fuzz_$t" -runs=0 \

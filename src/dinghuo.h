@@ -656,6 +656,7 @@ int		 image_write_file(const char *, const char *, const void *,
 int		 image_store(struct ctx *, int64_t, const void *, size_t,
 		     struct image_info *);
 void		 image_remove(struct ctx *, const char *);
+int		 image_partial_name(const char *);
 /* sanitize.c, image.c, h_admin_catalog.c: END */
 /* h_admin_customer.c, h_admin_price.c, h_invite.c: BEGIN */
 /* h_admin_price.c: helpers the back-office forms share. */

@@ -484,6 +484,25 @@ struct lwrite {
 	const char	*name;		/* the level's, for the audit */
 };
 
+/*
+ * The start of every write to one level: clear both, take the level id from
+ * the path (route capture 0), and say which form answers if it fails.
+ * -1 when the path holds no level id.
+ */
+static int
+level_begin(struct ctx *c, struct lwrite *w, struct ppage *p,
+    const char *failed)
+{
+	memset(w, 0, sizeof(*w));
+	memset(p, 0, sizeof(*p));
+	if (route_id(c, 0, &w->level) == -1)
+		return -1;
+	p->failed = failed;
+	p->level = w->level;
+	p->f = &w->f;
+	return 0;
+}
+
 static const char sql_level_get[] =
     "SELECT name FROM member_level WHERE id = ? AND shop_id = ? FOR UPDATE";
 static const char sql_level_dup[] =
@@ -638,13 +657,10 @@ h_level_delete(struct ctx *c)
 	struct ppage	 p;
 	int		 rc;
 
-	memset(&w, 0, sizeof(w));
-	memset(&p, 0, sizeof(p));
-	if (route_id(c, 0, &w.level) == -1)
+	if (level_begin(c, &w, &p, "level") == -1)
 		return http_fail(c, ERR_NOT_FOUND, "会员等级不存在");
 	if ((rc = db_tx_run(c, tx_level_delete, &w)) != 0) {
-		p.failed = "level";
-		p.level = w.level;
+		p.f = NULL;
 		p.error = c->error;
 		return page_fail(c, &p, rc);
 	}
@@ -705,13 +721,8 @@ h_list_percent(struct ctx *c)
 	struct ppage	 p;
 	int		 rc;
 
-	memset(&w, 0, sizeof(w));
-	memset(&p, 0, sizeof(p));
-	if (route_id(c, 0, &w.level) == -1)
+	if (level_begin(c, &w, &p, "percent") == -1)
 		return http_fail(c, ERR_NOT_FOUND, "会员等级不存在");
-	p.failed = "percent";
-	p.level = w.level;
-	p.f = &w.f;
 	if (form_parse(c, percent_fields, &w.f) == -1)
 		return page_fail(c, &p, ERR_INVALID);
 	if (parse_percent(w.f.v[0].s, &w.bp) == -1) {
@@ -814,13 +825,8 @@ h_item_add(struct ctx *c)
 	struct ppage	 p;
 	int		 rc;
 
-	memset(&w, 0, sizeof(w));
-	memset(&p, 0, sizeof(p));
-	if (route_id(c, 0, &w.level) == -1)
+	if (level_begin(c, &w, &p, "item_new") == -1)
 		return http_fail(c, ERR_NOT_FOUND, "会员等级不存在");
-	p.failed = "item_new";
-	p.level = w.level;
-	p.f = &w.f;
 	form_parse(c, item_fields, &w.f);
 	if (w.f.v[I_SKU].present && (rc = admin_sku_by_code(c,
 	    w.f.v[I_SKU].s, &w.s)) != 0) {
@@ -848,14 +854,10 @@ h_item_edit(struct ctx *c)
 	struct ppage	 p;
 	int		 rc, del = strstr(c->path, "/delete") != NULL;
 
-	memset(&w, 0, sizeof(w));
-	memset(&p, 0, sizeof(p));
-	if (route_id(c, 0, &w.level) == -1 || route_id(c, 1, &w.sku) == -1)
+	if (level_begin(c, &w, &p, "item") == -1 ||
+	    route_id(c, 1, &w.sku) == -1)
 		return http_fail(c, ERR_NOT_FOUND, "价格不存在");
-	p.failed = "item";
-	p.level = w.level;
 	p.sku = w.sku;
-	p.f = &w.f;
 	if (!del && form_parse(c, item_edit_fields, &w.f) == -1)
 		return page_fail(c, &p, ERR_INVALID);
 	w.price = w.f.v[0].i64;

@@ -419,6 +419,18 @@ fail:
 	return err;
 }
 
+/* A file an interrupted write left: .NAME.tmp (image_write_file) or
+ * .HEX.upload (image_store's copy of the upload). */
+int
+image_partial_name(const char *name)
+{
+	size_t	len = strlen(name);
+
+	return name[0] == '.' && ((len > 5 &&
+	    strcmp(name + len - 4, ".tmp") == 0) || (len > 8 &&
+	    strcmp(name + len - 7, ".upload") == 0));
+}
+
 /* Remove a stored file by its path under uploads_dir (ours only). */
 void
 image_remove(struct ctx *c, const char *rel)

@@ -74,17 +74,6 @@ in_use(struct prune *p, int64_t shop, const char *rel)
 	return db_cell_i64(r, 0, 0) > 0;
 }
 
-/* An interrupted write: .NAME.tmp (image_write_file), .HEX.upload. */
-static int
-is_leftover(const char *name)
-{
-	size_t	len = strlen(name);
-
-	return name[0] == '.' && ((len > 5 &&
-	    strcmp(name + len - 4, ".tmp") == 0) || (len > 8 &&
-	    strcmp(name + len - 7, ".upload") == 0));
-}
-
 static void
 prune_file(struct prune *p, int64_t shop, const char *dir, const char *name)
 {
@@ -101,7 +90,7 @@ prune_file(struct prune *p, int64_t shop, const char *dir, const char *name)
 		return;
 	}
 	rel = arena_printf(p->arena, "%" PRId64 "/%s", shop, name);
-	if (is_leftover(name))
+	if (image_partial_name(name))
 		why = "unfinished write";
 	else if ((used = in_use(p, shop, rel)) == 0)
 		why = "not referenced";

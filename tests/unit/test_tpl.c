@@ -1,12 +1,12 @@
 /*
  * test_tpl.c -- runs the Mustache spec files (core plus ~inheritance) from
- * $MUSTACHE_SPEC_DIR or ../shared/spec/mustache, then our own cases, and
+ * $MUSTACHE_SPEC_DIR or tests/fixtures/mustache, then our own cases, and
  * prints one line per failure. Exits 0 only if nothing failed; a missing
  * spec directory is a failure. TPL_BENCH=1 also times a 20 KB page.
  */
 #include "dinghuo.h"
 
-#define SPEC_DIR	"../shared/spec/mustache"
+#define SPEC_DIR	"tests/fixtures/mustache"
 #define MAXPARTIALS	16
 
 static const char *spec_files[] = {

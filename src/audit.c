@@ -10,7 +10,7 @@ static const char sql_audit[] =
     "VALUES (?, ?, ?, ?, ?)";
 
 int
-audit(struct ctx *c, const char *action, const char *fmt, ...)
+audit(struct dctx *c, const char *action, const char *fmt, ...)
 {
 	va_list	 ap;
 	char	 detail[1000], actor[40];

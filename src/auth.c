@@ -71,7 +71,7 @@ static const char sql_customer[] =
     "AND cu.status = 'active'";
 
 static int
-failures(struct ctx *c, const char *scope, const char *subject, int64_t *n)
+failures(struct dctx *c, const char *scope, const char *subject, int64_t *n)
 {
 	struct db_res	*r;
 
@@ -88,8 +88,8 @@ failures(struct ctx *c, const char *scope, const char *subject, int64_t *n)
  * message for both cases), ERR_TOO_MANY when throttled.
  */
 int
-auth_login(struct ctx *c, enum sess_kind kind, const char *phone,
-    const char *password, char **token_out)
+auth_login(struct dctx *c, enum sess_kind kind, const char *phone,
+    const char *password, int bearer, char **token_out)
 {
 	struct db_res	*r;
 	const char	*hash, *dummy;
@@ -132,14 +132,14 @@ auth_login(struct ctx *c, enum sess_kind kind, const char *phone,
 	if (nacc > 0 && db_run(c->arena, NULL, sql_fail_clear, "is",
 	    c->shop->id, account) == -1)
 		return ERR_INTERNAL;
-	if (session_create(c, kind, db_cell_i64(r, 0, 0),
-	    token_out != NULL, token_out) != 0)
+	if (session_create(c, kind, db_cell_i64(r, 0, 0), bearer,
+	    token_out) != 0)
 		return ERR_INTERNAL;
 	c->sess.name = db_cell(r, 0, 2);
 	c->sess.role = db_cell(r, 0, 3);
 	c->sess.customer_id = kind == SESS_CUSTOMER ? db_cell_i64(r, 0, 4) : 0;
 	clog_info(c, "login ok %s session=%" PRId64 "%s", account, c->sess.id,
-	    token_out ? " bearer" : "");
+	    bearer ? " bearer" : "");
 	return 0;
 }
 

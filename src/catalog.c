@@ -361,7 +361,7 @@ shrink(struct catalog *cat)
 }
 
 static struct catalog *
-catalog_load(struct ctx *c)
+catalog_load(struct dctx *c)
 {
 	struct catalog	*cat = xcalloc(1, sizeof(*cat));
 	double		 t0 = now_ms();
@@ -408,7 +408,7 @@ catalog_load(struct ctx *c)
  * NULL on a database failure. Valid until the next catalog_get().
  */
 const struct catalog *
-catalog_get(struct ctx *c)
+catalog_get(struct dctx *c)
 {
 	struct catalog	*cat;
 	int		 i, slot = -1;
@@ -545,7 +545,7 @@ find_item(const struct cat_list_item *v, uint32_t n, int64_t sku_id)
  * customer their company, level and contract prices. 0 or ERR_INTERNAL.
  */
 int
-catalog_viewer(struct ctx *c, const struct catalog *cat, int mode,
+catalog_viewer(struct dctx *c, const struct catalog *cat, int mode,
     struct cat_viewer *v)
 {
 	uint32_t	i;
@@ -634,7 +634,7 @@ cmp_price_desc(const void *a, const void *b)
 /* Products whose SKU code or barcode is exactly q (from the database:
  * SKU details are not cached). */
 static int
-sku_hits(struct ctx *c, const struct catalog *cat, const char *q,
+sku_hits(struct dctx *c, const struct catalog *cat, const char *q,
     struct db_res **r)
 {
 	return db_run(c->arena, r, sql_sku_search, "iss", cat->shop_id, q, q);
@@ -666,7 +666,7 @@ product_matches(const struct catalog *cat, const struct cat_product *p,
  * empty. The page's array lives in the request arena. 0 or ERR_INTERNAL.
  */
 int
-catalog_list(struct ctx *c, const struct catalog *cat,
+catalog_list(struct dctx *c, const struct catalog *cat,
     const struct cat_query *q, struct cat_page *pg)
 {
 	const struct cat_category	 *k = NULL;

@@ -66,7 +66,7 @@ static const char sql_cuser_add[] =
     "password_hash, role) VALUES (?, ?, ?, ?, ?, ?)";
 
 static int
-add_staff(struct ctx *c, int64_t shop, const char *name, const char *phone,
+add_staff(struct dctx *c, int64_t shop, const char *name, const char *phone,
     const char *hash, const char *role, int64_t *id)
 {
 	struct db_res	*r;
@@ -79,7 +79,7 @@ add_staff(struct ctx *c, int64_t shop, const char *name, const char *phone,
 }
 
 static int
-demo_customers(struct ctx *c, int64_t shop, int64_t sales, const char *hash)
+demo_customers(struct dctx *c, int64_t shop, int64_t sales, const char *hash)
 {
 	static const char *users[][3] = {
 		{ "张采购", "13900000000", "buyer" },
@@ -103,7 +103,7 @@ demo_customers(struct ctx *c, int64_t shop, int64_t sales, const char *hash)
 }
 
 static int
-tx_shop_create(struct ctx *c, void *arg)
+tx_shop_create(struct dctx *c, void *arg)
 {
 	struct new_shop	*ns = arg;
 	struct db_res	*r;
@@ -138,18 +138,15 @@ static int
 shop_create(struct new_shop *ns)
 {
 	struct arena	*a = arena_new(8192);
-	struct ctx	 c;
+	struct dctx	 c;
 	int		 rc;
 
-	ctx_init(&c, a);
-	strcpy(c.reqid, "cli");
-	c.method = "CLI";
+	dctx_init(&c, a, "cli");
 	if (db_open() == -1) {
 		fprintf(stderr, "dinghuo: database: %s\n", db_error());
 		rc = ERR_UNAVAILABLE;
 	} else
 		rc = db_tx_run(&c, tx_shop_create, ns);
-	ctx_free(&c);
 	arena_free(a);
 	db_close();
 	return rc;

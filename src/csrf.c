@@ -25,17 +25,17 @@ csrf_token(struct ctx *c)
 	const char	*t;
 	char		 fresh[33];
 
-	if (c->sess.csrf != NULL)
-		return c->sess.csrf;
+	if (c->d.sess.csrf != NULL)
+		return c->d.sess.csrf;
 	if ((t = req_cookie(c, "csrf")) != NULL && hex32(t)) {
-		c->sess.csrf = t;
+		c->d.sess.csrf = t;
 		return t;
 	}
 	if (auth_random_hex(fresh, 16) == -1)
 		return "";
-	c->sess.csrf = arena_strdup(c->arena, fresh);
+	c->d.sess.csrf = arena_strdup(c->d.arena, fresh);
 	http_set_cookie(c, "csrf", fresh, 86400 * 30);
-	return c->sess.csrf;
+	return c->d.sess.csrf;
 }
 
 /* Length of the host part of "host[:port]" (IPv6 "[..]:port" too). */
@@ -73,20 +73,20 @@ csrf_check(struct ctx *c)
 {
 	const char	*sent, *want;
 
-	if (c->sess.bearer)
+	if (c->d.sess.bearer)
 		return 0;
 	if (!origin_ok(c)) {
-		clog_warnx(c, "csrf: origin %s is not host %s", c->origin,
+		clog_warnx(&c->d, "csrf: origin %s is not host %s", c->origin,
 		    c->host);
 		return -1;
 	}
 	if ((sent = req_param(c, "csrf")) == NULL)
 		sent = c->csrf_header;
-	want = c->sess.kind != SESS_NONE ? c->sess.csrf :
+	want = c->d.sess.kind != SESS_NONE ? c->d.sess.csrf :
 	    req_cookie(c, "csrf");
 	if (sent == NULL || want == NULL || !hex32(want) ||
 	    !str_eq_ct(sent, want)) {
-		clog_warnx(c, "csrf: token %s", sent ? "mismatch" : "missing");
+		clog_warnx(&c->d, "csrf: token %s", sent ? "mismatch" : "missing");
 		return -1;
 	}
 	return 0;

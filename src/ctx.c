@@ -11,7 +11,7 @@ void
 ctx_init(struct ctx *c, struct arena *a)
 {
 	memset(c, 0, sizeof(*c));
-	c->arena = a;
+	c->d.arena = a;
 	c->base = "";
 	c->path = "/";
 	buf_init(&c->headers, 1024);
@@ -21,7 +21,7 @@ ctx_init(struct ctx *c, struct arena *a)
 void
 ctx_reset(struct ctx *c)
 {
-	struct arena	*a = c->arena;
+	struct arena	*a = c->d.arena;
 	struct buf	 h = c->headers, b = c->body;
 
 	arena_reset(a);
@@ -33,7 +33,7 @@ ctx_reset(struct ctx *c)
 		buf_init(&b, 32 * 1024);
 	}
 	memset(c, 0, sizeof(*c));
-	c->arena = a;
+	c->d.arena = a;
 	c->headers = h;
 	c->body = b;
 	c->base = "";
@@ -51,5 +51,5 @@ ctx_free(struct ctx *c)
 char *
 ctx_link(struct ctx *c, const char *path)
 {
-	return arena_printf(c->arena, "%s%s", c->base, path);
+	return arena_printf(c->d.arena, "%s%s", c->base, path);
 }

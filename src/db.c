@@ -527,7 +527,7 @@ retryable(unsigned int no)
  * when the server says the transaction may simply be run again.
  */
 int
-db_tx_run(struct ctx *c, int (*fn)(struct ctx *, void *), void *arg)
+db_tx_run(struct dctx *c, int (*fn)(struct dctx *, void *), void *arg)
 {
 	int	attempt, rc;
 

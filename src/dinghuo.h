@@ -33,6 +33,7 @@
 #define DINGHUO_VERSION	PACKAGE_VERSION
 
 struct ctx;
+struct dctx;
 
 /* Errors a domain function returns; http_fail() maps them to statuses. */
 enum err {
@@ -116,9 +117,9 @@ __attribute__((noreturn)) void fatal(const char *, ...)
 		     __attribute__((format(printf, 1, 2)));
 __attribute__((noreturn)) void fatalx(const char *, ...)
 		     __attribute__((format(printf, 1, 2)));
-void		 clog_warnx(struct ctx *, const char *, ...)
+void		 clog_warnx(struct dctx *, const char *, ...)
 		     __attribute__((format(printf, 2, 3)));
-void		 clog_info(struct ctx *, const char *, ...)
+void		 clog_info(struct dctx *, const char *, ...)
 		     __attribute__((format(printf, 2, 3)));
 void		 log_access(const char *, ...)
 		     __attribute__((format(printf, 1, 2)));
@@ -335,7 +336,7 @@ unsigned int	 db_errno(void);
 int		 db_unreachable(void);
 void		 db_clear_error(void);
 const char	*db_error(void);
-int		 db_tx_run(struct ctx *, int (*)(struct ctx *, void *), void *);
+int		 db_tx_run(struct dctx *, int (*)(struct dctx *, void *), void *);
 int		 db_in_tx(void);
 const char	*db_cell(const struct db_res *, int, int);
 int64_t		 db_cell_i64(const struct db_res *, int, int);
@@ -464,7 +465,7 @@ struct cat_page {
 	int64_t			 pages;
 	int			 per_page;
 };
-const struct catalog *catalog_get(struct ctx *);
+const struct catalog *catalog_get(struct dctx *);
 void		 catalog_cache_clear(void);
 const char	*cat_str(const struct catalog *, uint32_t);
 const struct cat_product *catalog_product(const struct catalog *, int64_t);
@@ -474,11 +475,11 @@ const struct cat_sku *cat_skus(const struct catalog *,
 		     const struct cat_product *);
 const struct price_tier *cat_tiers(const struct catalog *,
 		     const struct cat_sku *);
-int		 catalog_viewer(struct ctx *, const struct catalog *, int,
+int		 catalog_viewer(struct dctx *, const struct catalog *, int,
 		     struct cat_viewer *);
 int		 catalog_price(const struct cat_viewer *, const struct cat_sku *,
 		     int64_t, struct price_result *);
-int		 catalog_list(struct ctx *, const struct catalog *,
+int		 catalog_list(struct dctx *, const struct catalog *,
 		     const struct cat_query *, struct cat_page *);
 
 /* csv.c: RFC 4180 reader (fields valid until the next csv_next) and writer. */
@@ -514,10 +515,10 @@ struct import_report {
 	int		 nerrors;
 	struct buf	 errors;	/* "第 N 行：reason\n" per bad row */
 };
-int		 import_products(struct ctx *, const char *, size_t,
+int		 import_products(struct dctx *, const char *, size_t,
 		     struct import_report *);
 void		 import_report_free(struct import_report *);
-int		 export_products(struct ctx *, struct buf *);
+int		 export_products(struct dctx *, struct buf *);
 /* cli.c: options of the shell commands. */
 enum cli_opt_kind { CLI_VALUE, CLI_REQUIRED, CLI_FLAG };
 struct cli_opt {
@@ -556,11 +557,11 @@ struct shop {
 	int		 hide_wholesale_prices;
 	int64_t		 auth_version;	/* bumped by logouts, account changes */
 };
-int		 shop_by_slug(struct ctx *, const char *, struct shop **);
-int		 shop_by_host(struct ctx *, const char *, struct shop **);
+int		 shop_by_slug(struct dctx *, const char *, struct shop **);
+int		 shop_by_host(struct dctx *, const char *, struct shop **);
 int		 shop_valid_slug(const char *);
-int		 shop_touch(struct ctx *, int64_t);
-int		 shop_touch_auth(struct ctx *, int64_t);
+int		 shop_touch(struct dctx *, int64_t);
+int		 shop_touch_auth(struct dctx *, int64_t);
 void		 shop_cache_clear(void);
 json_object	*shop_view(const struct shop *);
 
@@ -579,11 +580,29 @@ struct session {
 	int		 bearer;
 };
 int		 session_load(struct ctx *);
-int		 session_create(struct ctx *, enum sess_kind, int64_t, int,
+void		 session_cookie(struct ctx *, const char *);
+int		 session_find(struct dctx *, const char *, int);
+int		 session_create(struct dctx *, enum sess_kind, int64_t, int,
 		     char **);
-int		 session_destroy(struct ctx *);
+int		 session_destroy(struct dctx *);
 void		 token_hash(const char *, char *);
 void		 session_cache_clear(void);
+
+/*
+ * The domain context: what a domain function may know of the request that
+ * called it: memory, request id, client address, tenant, actor, and the
+ * user-fit message it leaves when it returns an error. struct ctx (the
+ * HTTP request) embeds one; shell commands and the job runner make their own.
+ */
+struct dctx {
+	struct arena	*arena;
+	char		 reqid[17];
+	const char	*remote_addr;
+	struct shop	*shop;
+	struct session	 sess;
+	const char	*error;		/* user-fit message for http_fail */
+};
+void		 dctx_init(struct dctx *, struct arena *, const char *);
 
 /* csrf.c */
 const char	*csrf_token(struct ctx *);
@@ -592,15 +611,15 @@ int		 csrf_check(struct ctx *);
 /* auth.c: password hashing and login with throttling. */
 int		 auth_hash(const char *, char *, size_t);
 int		 auth_verify(const char *, const char *);
-int		 auth_login(struct ctx *, enum sess_kind, const char *,
-		     const char *, char **);
+int		 auth_login(struct dctx *, enum sess_kind, const char *,
+		     const char *, int, char **);
 int		 auth_random_hex(char *, size_t);
 const char	*auth_dummy_hash(void);
 const char	*role_label(const char *);
 #define AUTH_HASH_MAX	128
 
 /* audit.c: who changed what, for the owner to read. */
-int		 audit(struct ctx *, const char *, const char *, ...)
+int		 audit(struct dctx *, const char *, const char *, ...)
 		     __attribute__((format(printf, 3, 4)));
 
 /* cli.c: operator commands. */
@@ -653,9 +672,9 @@ const char	*image_type(const void *, size_t);
 int		 image_mkdirs(const char *);
 int		 image_write_file(const char *, const char *, const void *,
 		     size_t);
-int		 image_store(struct ctx *, int64_t, const void *, size_t,
+int		 image_store(struct dctx *, int64_t, const void *, size_t,
 		     struct image_info *);
-void		 image_remove(struct ctx *, const char *);
+void		 image_remove(struct dctx *, const char *);
 int		 image_partial_name(const char *);
 /* sanitize.c, image.c, h_admin_catalog.c: END */
 /* h_admin_customer.c, h_admin_price.c, h_invite.c: BEGIN */
@@ -680,9 +699,8 @@ int		 admin_sku_by_code(struct ctx *, const char *,
 
 /* The per-request context every handler receives. */
 struct ctx {
-	struct arena	*arena;
+	struct dctx	 d;		/* what the domain sees: first */
 	void		*fcgi;		/* FCGX_Request *, NULL in unit tests */
-	char		 reqid[17];
 	double		 t0;
 
 	/* request */
@@ -691,7 +709,6 @@ struct ctx {
 	const char	*path;		/* without /s/<slug>, decoded */
 	const char	*base;		/* "" or "/s/<slug>" for links */
 	const char	*host;
-	const char	*remote_addr;
 	const char	*content_type;
 	const char	*accept;
 	const char	*authorization;
@@ -709,8 +726,6 @@ struct ctx {
 
 	/* routing, tenant, session */
 	struct route_match m;
-	struct shop	*shop;
-	struct session	 sess;
 
 	/* response */
 	int		 status;
@@ -719,7 +734,6 @@ struct ctx {
 	struct buf	 body;
 	json_object	*view;		/* the handler's view model */
 	const char	*title;
-	const char	*error;		/* user-fit message for http_fail */
 	int		 json_out;	/* render as JSON */
 	int		 sent;
 };

@@ -32,10 +32,10 @@ check(struct ctx *c, const struct field *f, const char *s,
 	case FIELD_PASSWORD:
 		n = f->type == FIELD_TEXT ? utf8_len(s) : strlen(s);
 		if (f->min && n < (size_t)f->min)
-			return arena_printf(c->arena, "至少 %" PRId64 " 个字",
+			return arena_printf(c->d.arena, "至少 %" PRId64 " 个字",
 			    f->min);
 		if (f->max && n > (size_t)f->max)
-			return arena_printf(c->arena, "最多 %" PRId64 " 个字",
+			return arena_printf(c->d.arena, "最多 %" PRId64 " 个字",
 			    f->max);
 		break;
 	case FIELD_INT:
@@ -57,11 +57,11 @@ check(struct ctx *c, const struct field *f, const char *s,
 		if (parse_yuan(s, &v->i64, &why) == -1)
 			return why;
 		if (v->i64 < f->min)
-			return arena_printf(c->arena, "不能低于 %s 元",
-			    fmt_yuan(c->arena, f->min));
+			return arena_printf(c->d.arena, "不能低于 %s 元",
+			    fmt_yuan(c->d.arena, f->min));
 		if (f->max && v->i64 > f->max)
-			return arena_printf(c->arena, "不能超过 %s 元",
-			    fmt_yuan(c->arena, f->max));
+			return arena_printf(c->d.arena, "不能超过 %s 元",
+			    fmt_yuan(c->d.arena, f->max));
 		break;
 	case FIELD_BOOL:
 		if (!strcmp(s, "1") || !strcmp(s, "on") || !strcmp(s, "true"))
@@ -94,7 +94,7 @@ form_parse(struct ctx *c, const struct field *fields, struct form *f)
 		if (s != NULL && fields[i].type != FIELD_PASSWORD) {
 			while (isspace((unsigned char)*s))
 				s++;
-			s = arena_strdup(c->arena, s);
+			s = arena_strdup(c->d.arena, s);
 			for (char *e = (char *)s + strlen(s); e > s &&
 			    isspace((unsigned char)e[-1]); )
 				*--e = '\0';
@@ -111,7 +111,7 @@ form_parse(struct ctx *c, const struct field *fields, struct form *f)
 			continue;
 		if (f->errors == NULL) {
 			f->errors = json_object_new_object();
-			arena_defer_json(c->arena, f->errors);
+			arena_defer_json(c->d.arena, f->errors);
 		}
 		view_set_str(f->errors, fields[i].name, why);
 		buf_printf(&msg, "%s%s：%s", msg.len ? "；" : "",
@@ -121,7 +121,7 @@ form_parse(struct ctx *c, const struct field *fields, struct form *f)
 		buf_free(&msg);
 		return 0;
 	}
-	f->error = arena_strdup(c->arena, buf_cstr(&msg));
+	f->error = arena_strdup(c->d.arena, buf_cstr(&msg));
 	buf_free(&msg);
 	return -1;
 }

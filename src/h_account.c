@@ -49,7 +49,7 @@ login_page(struct ctx *c, enum sess_kind kind, const char *error,
 int
 h_login_form(struct ctx *c, enum sess_kind kind)
 {
-	if (c->sess.kind == kind)
+	if (c->d.sess.kind == kind)
 		return http_see_other(c, "%s", ctx_link(c, kind == SESS_STAFF ?
 		    "/admin" : "/account"));
 	return login_page(c, kind, NULL, NULL);
@@ -59,19 +59,22 @@ int
 h_login_post(struct ctx *c, enum sess_kind kind)
 {
 	struct form	 f;
+	char		*token;
 	int		 err;
 
 	if (form_parse(c, login_fields, &f) == -1) {
 		c->status = 400;
 		return login_page(c, kind, f.error, req_param(c, "phone"));
 	}
-	err = auth_login(c, kind, f.v[F_PHONE].s, f.v[F_PASSWORD].s, NULL);
+	err = auth_login(&c->d, kind, f.v[F_PHONE].s, f.v[F_PASSWORD].s, 0,
+	    &token);
 	if (err == ERR_INVALID || err == ERR_TOO_MANY) {
 		c->status = err_status(err);
-		return login_page(c, kind, c->error, f.v[F_PHONE].s);
+		return login_page(c, kind, c->d.error, f.v[F_PHONE].s);
 	}
 	if (err != 0)
 		return http_fail(c, err, NULL);
+	session_cookie(c, token);
 	return http_see_other(c, "%s", ctx_link(c, safe_next(c,
 	    kind == SESS_STAFF ? "/admin" : "/account")));
 }
@@ -79,10 +82,13 @@ h_login_post(struct ctx *c, enum sess_kind kind)
 int
 h_logout(struct ctx *c)
 {
-	int	staff = c->sess.kind == SESS_STAFF;
+	int	staff = c->d.sess.kind == SESS_STAFF, bearer;
 
-	if (session_destroy(c) != 0)
+	bearer = c->d.sess.bearer;
+	if (session_destroy(&c->d) != 0)
 		return http_fail(c, ERR_INTERNAL, NULL);
+	if (!bearer)
+		session_cookie(c, NULL);
 	return http_see_other(c, "%s", ctx_link(c, staff ? "/admin/login" :
 	    "/"));
 }
@@ -116,24 +122,24 @@ h_account(struct ctx *c)
 	json_object	*v = view_new(c), *company, *users, *u;
 	int		 i;
 
-	if (db_run(c->arena, &co, sql_company, "ii", c->sess.customer_id,
-	    c->shop->id) == -1 ||
-	    db_run(c->arena, &us, sql_colleagues, "ii", c->sess.customer_id,
-	    c->shop->id) == -1)
+	if (db_run(c->d.arena, &co, sql_company, "ii", c->d.sess.customer_id,
+	    c->d.shop->id) == -1 ||
+	    db_run(c->d.arena, &us, sql_colleagues, "ii", c->d.sess.customer_id,
+	    c->d.shop->id) == -1)
 		return http_fail(c, ERR_INTERNAL, NULL);
 	if (co->nrows == 0)
 		return http_fail(c, ERR_NOT_FOUND, "客户资料不存在");
-	view_set_str(v, "name", c->sess.name);
-	view_set_str(v, "phone", c->sess.phone);
-	view_set_str(v, "role", c->sess.role);
-	view_set_str(v, "role_label", role_label(c->sess.role));
+	view_set_str(v, "name", c->d.sess.name);
+	view_set_str(v, "phone", c->d.sess.phone);
+	view_set_str(v, "role", c->d.sess.role);
+	view_set_str(v, "role_label", role_label(c->d.sess.role));
 	company = json_object_new_object();
 	view_set_str(company, "name", db_cell(co, 0, 0));
 	view_set_bool(company, "monthly",
 	    strcmp(db_cell(co, 0, 1), "monthly") == 0);
 	view_set_i64(company, "credit_days", db_cell_i64(co, 0, 2));
 	view_set_i64(company, "credit_limit_fen", db_cell_i64(co, 0, 3));
-	view_set_str(company, "credit_limit", fmt_yuan(c->arena,
+	view_set_str(company, "credit_limit", fmt_yuan(c->d.arena,
 	    db_cell_i64(co, 0, 3)));
 	view_set_str(company, "tax_id", db_cell(co, 0, 4));
 	view_set_str(company, "sales_name", db_cell(co, 0, 5));

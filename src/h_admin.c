@@ -57,9 +57,9 @@ h_admin_dashboard(struct ctx *c)
 {
 	struct db_res	*r;
 	json_object	*v = admin_view(c, "dashboard"), *stats;
-	int64_t		 id = c->shop->id;
+	int64_t		 id = c->d.shop->id;
 
-	if (db_run(c->arena, &r, sql_counts, "iiii", id, id, id, id) == -1)
+	if (db_run(c->d.arena, &r, sql_counts, "iiii", id, id, id, id) == -1)
 		return http_fail(c, ERR_INTERNAL, NULL);
 	stats = json_object_new_object();
 	view_set_i64(stats, "customers", db_cell_i64(r, 0, 0));
@@ -67,8 +67,8 @@ h_admin_dashboard(struct ctx *c)
 	view_set_i64(stats, "staff", db_cell_i64(r, 0, 2));
 	view_set_i64(stats, "new_users_30d", db_cell_i64(r, 0, 3));
 	json_object_object_add(v, "stats", stats);
-	view_set_str(v, "name", c->sess.name);
-	view_set_str(v, "role_label", role_label(c->sess.role));
+	view_set_str(v, "name", c->d.sess.name);
+	view_set_str(v, "role_label", role_label(c->d.sess.role));
 	c->title = "管理后台";
 	return render(c, "admin/dashboard");
 }

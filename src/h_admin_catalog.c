@@ -4,7 +4,7 @@
  * import and export. Pages read the database, not a worker's catalog
  * cache: staff must see the truth. Every change runs in one transaction
  * that also bumps shop.version (so every worker's storefront reloads) and
- * writes the audit log. All of it is scoped by c->shop->id; another
+ * writes the audit log. All of it is scoped by c->d.shop->id; another
  * shop's row is a 404 like a missing one.
  */
 #include "dinghuo.h"
@@ -41,7 +41,7 @@ struct errs {
 };
 
 static void
-err_add(struct ctx *c, struct errs *e, const char *field, const char *label,
+err_add(struct dctx *c, struct errs *e, const char *field, const char *label,
     const char *why)
 {
 	if (e->map == NULL) {
@@ -63,8 +63,8 @@ err_add(struct ctx *c, struct errs *e, const char *field, const char *label,
 static int
 can_edit(struct ctx *c)
 {
-	return c->sess.role != NULL && (strcmp(c->sess.role, "owner") == 0 ||
-	    strcmp(c->sess.role, "admin") == 0);
+	return c->d.sess.role != NULL && (strcmp(c->d.sess.role, "owner") == 0 ||
+	    strcmp(c->d.sess.role, "admin") == 0);
 }
 
 
@@ -162,7 +162,7 @@ visit(struct cats *t, int64_t parent, int depth)
 
 /* Load the shop's categories and put them in tree order. */
 static int
-cats_load(struct ctx *c, const char *sql, struct cats *t)
+cats_load(struct dctx *c, const char *sql, struct cats *t)
 {
 	struct db_res	*r;
 	struct cat	*k;
@@ -237,7 +237,7 @@ indent(struct ctx *c, int depth)
 
 	if (depth > CAT_DEPTH_MAX)
 		depth = CAT_DEPTH_MAX;
-	s = arena_alloc(c->arena, (size_t)depth * 3 + 1);
+	s = arena_alloc(c->d.arena, (size_t)depth * 3 + 1);
 	for (i = 0; i < depth; i++)
 		memcpy(s + i * 3, "\xe3\x80\x80", 3);	/* U+3000 */
 	s[depth * 3] = '\0';
@@ -316,11 +316,11 @@ list_query(struct ctx *c, struct list_q *lq)
 	if ((n = strlen(s)) > 100)
 		for (n = 100; (s[n] & 0xc0) == 0x80; n--)
 			;
-	q = arena_strndup(c->arena, s, n);
+	q = arena_strndup(c->d.arena, s, n);
 	for (n = strlen(q); n > 0 && isspace((unsigned char)q[n - 1]); n--)
 		q[n - 1] = '\0';
 	lq->q = q;
-	w = arena_alloc(c->arena, strlen(q) * 2 + 3);
+	w = arena_alloc(c->d.arena, strlen(q) * 2 + 3);
 	lq->like = w;
 	*w++ = '%';
 	for (; *q; q++) {
@@ -358,11 +358,11 @@ list_row(struct ctx *c, struct db_res *r, int i)
 		view_set_bool(o, "price_range", lo != hi);
 	}
 	view_set_i64(o, "stock", db_cell_i64(r, i, 8));
-	view_set_str(o, "thumb", db_cell(r, i, 9) ? arena_printf(c->arena,
+	view_set_str(o, "thumb", db_cell(r, i, 9) ? arena_printf(c->d.arena,
 	    "/uploads/%s", db_cell(r, i, 9)) : NULL);
-	view_set_str(o, "url", ctx_link(c, arena_printf(c->arena,
+	view_set_str(o, "url", ctx_link(c, arena_printf(c->d.arena,
 	    "/admin/products/%" PRId64, id)));
-	view_set_str(o, "shelf_url", ctx_link(c, arena_printf(c->arena,
+	view_set_str(o, "shelf_url", ctx_link(c, arena_printf(c->d.arena,
 	    "/admin/products/%" PRId64 "/shelf", id)));
 	return o;
 }
@@ -402,20 +402,20 @@ h_products(struct ctx *c)
 	struct db_res	*r, *cnt;
 	json_object	*v, *rows;
 	const char	*url;
-	int64_t		 sid = c->shop->id, off;
+	int64_t		 sid = c->d.shop->id, off;
 	int		 i;
 
 	list_query(c, &lq);
-	if (cats_load(c, sql_cats, &t) == -1 ||
-	    db_run(c->arena, &cnt, sql_list_count, "iiiiiiisssss", sid,
+	if (cats_load(&c->d, sql_cats, &t) == -1 ||
+	    db_run(c->d.arena, &cnt, sql_list_count, "iiiiiiisssss", sid,
 	    lq.cat, sid, sid, lq.cat, lq.shelf, lq.shelf, lq.q, lq.like,
 	    lq.like, lq.like, lq.like) == -1)
 		return http_fail(c, ERR_INTERNAL, NULL);
 	v = admin_view(c, "products");
-	url = arena_printf(c->arena, "/admin/products?q=%s&cat=%" PRId64
-	    "&shelf=%s", url_encode(c->arena, lq.q), lq.cat, lq.shelf_s);
+	url = arena_printf(c->d.arena, "/admin/products?q=%s&cat=%" PRId64
+	    "&shelf=%s", url_encode(c->d.arena, lq.q), lq.cat, lq.shelf_s);
 	off = view_pager(c, v, db_cell_i64(cnt, 0, 0), PER_PAGE, url);
-	if (db_run(c->arena, &r, sql_list, "iiiiiiisssssii", sid, lq.cat, sid,
+	if (db_run(c->d.arena, &r, sql_list, "iiiiiiisssssii", sid, lq.cat, sid,
 	    sid, lq.cat, lq.shelf, lq.shelf, lq.q, lq.like, lq.like, lq.like,
 	    lq.like, (int64_t)PER_PAGE, off) == -1)
 		return http_fail(c, ERR_INTERNAL, NULL);
@@ -425,7 +425,7 @@ h_products(struct ctx *c)
 	json_object_object_add(v, "products", rows);
 	list_filters(c, v, &lq, &t);
 	view_set_bool(v, "can_edit", can_edit(c));
-	view_set_str(v, "back", arena_printf(c->arena, "%s&page=%" PRId64,
+	view_set_str(v, "back", arena_printf(c->d.arena, "%s&page=%" PRId64,
 	    url, query_page(c)));
 	c->title = "商品管理";
 	return render(c, "admin/products");
@@ -525,8 +525,8 @@ tiers_text(struct ctx *c, const struct skurow *r)
 	int		 i;
 
 	for (i = 0; i < r->ntiers; i++)
-		s = arena_printf(c->arena, "%s%s%" PRId64 ":%s", s, i ? ";" :
-		    "", r->tiers[i].min_qty, fmt_yuan(c->arena,
+		s = arena_printf(c->d.arena, "%s%s%" PRId64 ":%s", s, i ? ";" :
+		    "", r->tiers[i].min_qty, fmt_yuan(c->d.arena,
 		    r->tiers[i].price_fen));
 	return s;
 }
@@ -550,10 +550,10 @@ row_from_db(struct ctx *c, struct skurow *w, struct db_res *r, int i)
 		w->v[k] = db_cell_i64(r, i, 5 + k - S_PACK);
 	}
 	w->v[S_PRICE] = db_cell_i64(r, i, 9);
-	w->s[S_PRICE] = fmt_yuan(c->arena, w->v[S_PRICE]);
+	w->s[S_PRICE] = fmt_yuan(c->d.arena, w->v[S_PRICE]);
 	if ((w->has[S_RETAIL] = db_cell(r, i, 10) != NULL)) {
 		w->v[S_RETAIL] = db_cell_i64(r, i, 10);
-		w->s[S_RETAIL] = fmt_yuan(c->arena, w->v[S_RETAIL]);
+		w->s[S_RETAIL] = fmt_yuan(c->d.arena, w->v[S_RETAIL]);
 	}
 	w->keep = 1;
 }
@@ -567,9 +567,9 @@ pform_load(struct ctx *c, int64_t id, struct pform *pf)
 	int		 i, k;
 
 	memset(pf, 0, sizeof(*pf));
-	if (db_run(c->arena, &r, sql_prod, "ii", id, c->shop->id) == -1 ||
-	    db_run(c->arena, &s, sql_prod_skus, "ii", id, c->shop->id) == -1 ||
-	    db_run(c->arena, &t, sql_prod_tiers, "ii", id, c->shop->id) == -1)
+	if (db_run(c->d.arena, &r, sql_prod, "ii", id, c->d.shop->id) == -1 ||
+	    db_run(c->d.arena, &s, sql_prod_skus, "ii", id, c->d.shop->id) == -1 ||
+	    db_run(c->d.arena, &t, sql_prod_tiers, "ii", id, c->d.shop->id) == -1)
 		return ERR_INTERNAL;
 	if (r->nrows == 0)
 		return ERR_NOT_FOUND;
@@ -581,7 +581,7 @@ pform_load(struct ctx *c, int64_t id, struct pform *pf)
 	}
 	pf->desc = pf->s[F_DESCRIPTION] = db_cell(r, 0, 9);
 	pf->nrows = s->nrows;
-	pf->rows = arena_alloc(c->arena, (size_t)(s->nrows + 1) *
+	pf->rows = arena_alloc(c->d.arena, (size_t)(s->nrows + 1) *
 	    sizeof(*pf->rows));
 	for (i = 0; i < s->nrows; i++) {
 		w = &pf->rows[i];
@@ -626,7 +626,7 @@ row_index(struct ctx *c, const char *name, int *max)
 
 	if (strncmp(name, "sku_", 4) != 0 || (br = strchr(name, '[')) == NULL)
 		return;
-	if (parse_i64(arena_strndup(c->arena, br + 1, strcspn(br + 1, "]")),
+	if (parse_i64(arena_strndup(c->d.arena, br + 1, strcspn(br + 1, "]")),
 	    0, 1000000, &n, &err) == 0 && n + 1 > *max)
 		*max = (int)n + 1;
 }
@@ -680,14 +680,14 @@ clip(struct ctx *c, const char *s, size_t n)
 	for (; *p && n > 0; n--)
 		for (p++; (*p & 0xc0) == 0x80; p++)
 			;
-	return *p ? arena_printf(c->arena, "%.*s…", (int)(p - s), s) : s;
+	return *p ? arena_printf(c->d.arena, "%.*s…", (int)(p - s), s) : s;
 }
 
 /* "10:11.50;50:10.00": from 10 on 11.50 each, from 50 on 10.00. */
 static const char *
 parse_tiers(struct ctx *c, const char *text, struct skurow *w)
 {
-	char		*s = arena_strdup(c->arena, text), *item, *next, *colon;
+	char		*s = arena_strdup(c->d.arena, text), *item, *next, *colon;
 	const char	*err;
 	struct price_tier t;
 	int64_t		 last = 0;
@@ -709,17 +709,17 @@ parse_tiers(struct ctx *c, const char *text, struct skurow *w)
 			colon++;
 		colon[strcspn(colon, " \t")] = '\0';
 		if (parse_i64(item, 1, INT_COL_MAX, &t.min_qty, &err) == -1)
-			return arena_printf(c->arena, "数量“%s”应为正整数",
+			return arena_printf(c->d.arena, "数量“%s”应为正整数",
 			    clip(c, item, 12));
 		if (parse_yuan(colon, &t.price_fen, &err) == -1)
-			return arena_printf(c->arena, "单价“%s”%s",
+			return arena_printf(c->d.arena, "单价“%s”%s",
 			    clip(c, colon, 12), err);
 		if (t.price_fen > PRICE_MAX)
 			return "单价过大";
 		if (t.min_qty <= last)
 			return "数量要从小到大排列，不能重复";
 		if (w->ntiers == TIERS_MAX)
-			return arena_printf(c->arena, "最多 %d 档", TIERS_MAX);
+			return arena_printf(c->d.arena, "最多 %d 档", TIERS_MAX);
 		last = t.min_qty;
 		w->tiers[w->ntiers++] = t;
 	}
@@ -749,9 +749,9 @@ row_read(struct ctx *c, struct pform *pf, int i, struct skurow *w)
 	memset(w, 0, sizeof(*w));
 	memcpy(fl, sku_fields, sizeof(fl));
 	for (k = 0; k < S_N; k++) {
-		fl[k].name = arena_printf(c->arena, "sku_%s[%d]",
+		fl[k].name = arena_printf(c->d.arena, "sku_%s[%d]",
 		    sku_fields[k].name, i);
-		fl[k].label = arena_printf(c->arena, "规格 %d %s", i + 1,
+		fl[k].label = arena_printf(c->d.arena, "规格 %d %s", i + 1,
 		    sku_fields[k].label);
 		s = req_param(c, fl[k].name);
 		w->s[k] = s ? s : "";
@@ -771,7 +771,7 @@ row_read(struct ctx *c, struct pform *pf, int i, struct skurow *w)
 	}
 	w->keep = 1;
 	w->errors = json_object_new_object();
-	arena_defer_json(c->arena, w->errors);
+	arena_defer_json(c->d.arena, w->errors);
 	for (k = 0; k < S_N; k++) {
 		why = NULL;
 		if (f.errors != NULL && json_object_object_get_ex(f.errors,
@@ -786,7 +786,7 @@ row_read(struct ctx *c, struct pform *pf, int i, struct skurow *w)
 		if (why == NULL)
 			continue;
 		label = fl[k].label;
-		err_add(c, &pf->e, fl[k].name, label, why);
+		err_add(&c->d, &pf->e, fl[k].name, label, why);
 		view_set_str(w->errors, sku_fields[k].name, why);
 	}
 	for (k = 0; k < S_N; k++)
@@ -810,24 +810,24 @@ rows_unique(struct ctx *c, struct pform *pf)
 			b = &pf->rows[j];
 			if (b->has[S_ID] && a->has[S_ID] &&
 			    b->v[S_ID] == a->v[S_ID])
-				err_add(c, &pf->e, arena_printf(c->arena,
-				    "sku_id[%d]", i), arena_printf(c->arena,
+				err_add(&c->d, &pf->e, arena_printf(c->d.arena,
+				    "sku_id[%d]", i), arena_printf(c->d.arena,
 				    "规格 %d", i + 1), "重复提交了同一个规格");
 			if (!b->keep || !a->has[S_CODE] || !b->has[S_CODE] ||
 			    strcasecmp(a->s[S_CODE], b->s[S_CODE]) != 0)
 				continue;
-			err_add(c, &pf->e, arena_printf(c->arena,
-			    "sku_code[%d]", i), arena_printf(c->arena,
-			    "规格 %d 编码", i + 1), arena_printf(c->arena,
+			err_add(&c->d, &pf->e, arena_printf(c->d.arena,
+			    "sku_code[%d]", i), arena_printf(c->d.arena,
+			    "规格 %d 编码", i + 1), arena_printf(c->d.arena,
 			    "与规格 %d 重复", j + 1));
 			if (a->errors != NULL)
 				view_set_str(a->errors, "code",
-				    arena_printf(c->arena, "与规格 %d 重复",
+				    arena_printf(c->d.arena, "与规格 %d 重复",
 				    j + 1));
 		}
 	}
 	if (kept == 0)
-		err_add(c, &pf->e, "skus", "规格",
+		err_add(&c->d, &pf->e, "skus", "规格",
 		    "至少填写一个规格（编码和价格）");
 }
 
@@ -849,38 +849,38 @@ pform_read(struct ctx *c, int64_t id, struct pform *pf)
 		pf->v[k] = f.v[k].i64;
 		if (f.errors != NULL && json_object_object_get_ex(f.errors,
 		    product_fields[k].name, NULL))
-			err_add(c, &pf->e, product_fields[k].name,
+			err_add(&c->d, &pf->e, product_fields[k].name,
 			    product_fields[k].label, json_object_get_string(
 			    json_object_object_get(f.errors,
 			    product_fields[k].name)));
 	}
 	if (f.v[F_CODE].present && !code_ok(pf->s[F_CODE]))
-		err_add(c, &pf->e, "code", "货号", "不能包含空格");
+		err_add(&c->d, &pf->e, "code", "货号", "不能包含空格");
 	if (!f.v[F_UNIT].present)
 		pf->s[F_UNIT] = "件";
 	pf->desc = "";
 	if (strlen(pf->s[F_DESCRIPTION]) > SANITIZE_MAX) {
 		label = product_fields[F_DESCRIPTION].label;
-		err_add(c, &pf->e, "description", label, arena_printf(c->arena,
+		err_add(&c->d, &pf->e, "description", label, arena_printf(c->d.arena,
 		    "最多 %d KB", SANITIZE_MAX / 1024));
 	} else {
 		buf_init(&b, 0);
 		sanitize_html(pf->s[F_DESCRIPTION],
 		    strlen(pf->s[F_DESCRIPTION]), &b);
-		pf->desc = arena_strdup(c->arena, buf_cstr(&b));
+		pf->desc = arena_strdup(c->d.arena, buf_cstr(&b));
 		buf_free(&b);
 	}
 	pf->visible = "";
 	for (k = 0; k < 3; k++)
 		if (pf->v[F_VIS_ORDERING + k])
-			pf->visible = arena_printf(c->arena, "%s%s%s",
+			pf->visible = arena_printf(c->d.arena, "%s%s%s",
 			    pf->visible, *pf->visible ? "," : "",
 			    vis_modes[k].name);
 	pf->nrows = rows_in_form(c, &too_many);
 	if (too_many)
-		err_add(c, &pf->e, "skus", "规格", arena_printf(c->arena,
+		err_add(&c->d, &pf->e, "skus", "规格", arena_printf(c->d.arena,
 		    "一个商品最多 %d 个规格", SKU_ROWS_MAX));
-	pf->rows = arena_alloc(c->arena, (size_t)(pf->nrows + 1) *
+	pf->rows = arena_alloc(c->d.arena, (size_t)(pf->nrows + 1) *
 	    sizeof(*pf->rows));
 	for (k = 0; k < pf->nrows; k++)
 		row_read(c, pf, k, &pf->rows[k]);
@@ -906,7 +906,7 @@ product_exists(struct ctx *c, int64_t id, int *found)
 {
 	struct db_res	*r;
 
-	if (db_run(c->arena, &r, sql_prod_exists, "ii", id, c->shop->id) ==
+	if (db_run(c->d.arena, &r, sql_prod_exists, "ii", id, c->d.shop->id) ==
 	    -1)
 		return -1;
 	*found = r->nrows > 0;
@@ -947,8 +947,8 @@ static void
 code_error(struct ctx *c, struct pform *pf, int i, const char *why,
     const char *short_why)
 {
-	err_add(c, &pf->e, arena_printf(c->arena, "sku_code[%d]", i),
-	    arena_printf(c->arena, "规格 %d 编码", i + 1), why);
+	err_add(&c->d, &pf->e, arena_printf(c->d.arena, "sku_code[%d]", i),
+	    arena_printf(c->d.arena, "规格 %d 编码", i + 1), why);
 	if (pf->rows[i].errors != NULL)
 		view_set_str(pf->rows[i].errors, "code", short_why);
 }
@@ -961,8 +961,8 @@ check_skus(struct ctx *c, struct pform *pf)
 	struct skurow	*w;
 	int		 i, k;
 
-	if (db_run(c->arena, &r, sql_sku_ids, "ii", pf->id,
-	    c->shop->id) == -1)
+	if (db_run(c->d.arena, &r, sql_sku_ids, "ii", pf->id,
+	    c->d.shop->id) == -1)
 		return -1;
 	for (i = 0; i < pf->nrows; i++) {
 		w = &pf->rows[i];
@@ -972,8 +972,8 @@ check_skus(struct ctx *c, struct pform *pf)
 			if (db_cell_i64(r, k, 0) == w->v[S_ID])
 				w->old_code = db_cell(r, k, 1);
 		if (w->old_code == NULL)
-			err_add(c, &pf->e, arena_printf(c->arena,
-			    "sku_id[%d]", i), arena_printf(c->arena,
+			err_add(&c->d, &pf->e, arena_printf(c->d.arena,
+			    "sku_id[%d]", i), arena_printf(c->d.arena,
 			    "规格 %d", i + 1), "规格不存在或不属于此商品");
 	}
 	for (i = 0; i < pf->nrows; i++) {
@@ -983,11 +983,11 @@ check_skus(struct ctx *c, struct pform *pf)
 		if (held_code(pf, r, w) != NULL)
 			code_error(c, pf, i, "与本商品的另一个规格重复",
 			    "与本商品的另一个规格重复");
-		if (db_run(c->arena, &t, sql_sku_taken, "isi", c->shop->id,
+		if (db_run(c->d.arena, &t, sql_sku_taken, "isi", c->d.shop->id,
 		    w->s[S_CODE], pf->id) == -1)
 			return -1;
 		if (t->nrows > 0)
-			code_error(c, pf, i, arena_printf(c->arena,
+			code_error(c, pf, i, arena_printf(c->d.arena,
 			    "已被商品 %s 使用", db_cell(t, 0, 0)),
 			    "已被其他商品使用");
 	}
@@ -999,21 +999,21 @@ static int
 pform_check(struct ctx *c, struct pform *pf)
 {
 	struct db_res	*r;
-	int64_t		 sid = c->shop->id;
+	int64_t		 sid = c->d.shop->id;
 
 	if (pf->v[F_CATEGORY] != 0) {
-		if (db_run(c->arena, &r, sql_cat_in_shop, "ii",
+		if (db_run(c->d.arena, &r, sql_cat_in_shop, "ii",
 		    pf->v[F_CATEGORY], sid) == -1)
 			return -1;
 		if (r->nrows == 0)
-			err_add(c, &pf->e, "category_id", "分类", "分类不存在");
+			err_add(&c->d, &pf->e, "category_id", "分类", "分类不存在");
 	}
 	if (*pf->s[F_CODE]) {
-		if (db_run(c->arena, &r, sql_code_taken, "isi", sid,
+		if (db_run(c->d.arena, &r, sql_code_taken, "isi", sid,
 		    pf->s[F_CODE], pf->id) == -1)
 			return -1;
 		if (r->nrows > 0)
-			err_add(c, &pf->e, "code", "货号", "已被其他商品使用");
+			err_add(&c->d, &pf->e, "code", "货号", "已被其他商品使用");
 	}
 	return check_skus(c, pf);
 }
@@ -1056,7 +1056,7 @@ num_or(const struct skurow *w, int k, int64_t dflt)
 }
 
 static int
-sku_write(struct ctx *c, struct pform *pf, struct skurow *w, int64_t pid,
+sku_write(struct dctx *c, struct pform *pf, struct skurow *w, int64_t pid,
     int64_t sort)
 {
 	struct db_res	*r;
@@ -1094,7 +1094,7 @@ sku_write(struct ctx *c, struct pform *pf, struct skurow *w, int64_t pid,
 }
 
 static int
-tx_fail(struct ctx *c)
+tx_fail(struct dctx *c)
 {
 	if (db_errno() == ER_DUP_KEY) {
 		c->error = "货号或规格编码刚被其他商品占用，请检查后重试";
@@ -1105,7 +1105,7 @@ tx_fail(struct ctx *c)
 
 /* Product, SKUs, tiers, version bump, audit: all or nothing. */
 static int
-tx_save(struct ctx *c, void *arg)
+tx_save(struct dctx *c, void *arg)
 {
 	struct pform	*pf = arg;
 	struct skurow	*w;
@@ -1238,7 +1238,7 @@ images_view(struct ctx *c, int64_t pid, int *n)
 	int		 i;
 
 	*n = 0;
-	if (db_run(c->arena, &r, sql_prod_images, "ii", pid, c->shop->id) ==
+	if (db_run(c->d.arena, &r, sql_prod_images, "ii", pid, c->d.shop->id) ==
 	    -1)
 		return a;
 	for (i = 0; i < r->nrows; i++) {
@@ -1246,7 +1246,7 @@ images_view(struct ctx *c, int64_t pid, int *n)
 		    db_cell_i64(r, i, 3), db_cell_i64(r, i, 4));
 		view_set_i64(o, "id", db_cell_i64(r, i, 0));
 		view_set_str(o, "delete_url", ctx_link(c, arena_printf(
-		    c->arena, "/admin/products/%" PRId64 "/images/%" PRId64
+		    c->d.arena, "/admin/products/%" PRId64 "/images/%" PRId64
 		    "/delete", pid, db_cell_i64(r, i, 0))));
 		json_object_array_add(a, o);
 	}
@@ -1282,20 +1282,20 @@ product_obj(struct ctx *c, const struct pform *pf)
 static void
 edit_links(struct ctx *c, json_object *v, int64_t id)
 {
-	const char	*base = arena_printf(c->arena, "/admin/products/%"
+	const char	*base = arena_printf(c->d.arena, "/admin/products/%"
 	    PRId64, id);
 
 	view_set_str(v, "list_url", ctx_link(c, "/admin/products"));
 	view_set_str(v, "action", ctx_link(c, id ? base : "/admin/products"));
 	if (id == 0)
 		return;
-	view_set_str(v, "shelf_url", ctx_link(c, arena_printf(c->arena,
+	view_set_str(v, "shelf_url", ctx_link(c, arena_printf(c->d.arena,
 	    "%s/shelf", base)));
-	view_set_str(v, "delete_url", ctx_link(c, arena_printf(c->arena,
+	view_set_str(v, "delete_url", ctx_link(c, arena_printf(c->d.arena,
 	    "%s/delete", base)));
-	view_set_str(v, "images_url", ctx_link(c, arena_printf(c->arena,
+	view_set_str(v, "images_url", ctx_link(c, arena_printf(c->d.arena,
 	    "%s/images", base)));
-	view_set_str(v, "preview_url", ctx_link(c, arena_printf(c->arena,
+	view_set_str(v, "preview_url", ctx_link(c, arena_printf(c->d.arena,
 	    "/wholesale/products/%" PRId64, id)));
 }
 
@@ -1312,7 +1312,7 @@ edit_page(struct ctx *c, struct pform *pf, int status, const char *error,
 	json_object	*v;
 	int		 nimages = 0;
 
-	if (cats_load(c, sql_cats, &t) == -1)
+	if (cats_load(&c->d, sql_cats, &t) == -1)
 		return http_fail(c, ERR_INTERNAL, NULL);
 	v = admin_view(c, "products");
 	view_set_bool(v, "is_new", pf->id == 0);
@@ -1336,7 +1336,7 @@ edit_page(struct ctx *c, struct pform *pf, int status, const char *error,
 	view_set_bool(v, "can_edit", can_edit(c));
 	edit_links(c, v, pf->id);
 	c->status = status;
-	c->title = pf->id == 0 ? "新建商品" : arena_printf(c->arena,
+	c->title = pf->id == 0 ? "新建商品" : arena_printf(c->d.arena,
 	    "编辑商品 %s", pf->s[F_NAME]);
 	return render(c, "admin/product_edit");
 }
@@ -1379,25 +1379,25 @@ h_product_save(struct ctx *c)
 	if (pform_check(c, &pf) == -1)
 		return http_fail(c, ERR_INTERNAL, NULL);
 	if (pf.e.n > 0) {
-		clog_info(c, "product form: %d bad fields", pf.e.n);
+		clog_info(&c->d, "product form: %d bad fields", pf.e.n);
 		if (c->json_out) {
 			json_send_errors(c, 400, &pf.e, pf.e.msg);
 			return c->status;
 		}
 		return edit_page(c, &pf, 400, NULL, NULL);
 	}
-	if ((rc = db_tx_run(c, tx_save, &pf)) == ERR_CONFLICT)
-		return edit_page(c, &pf, 409, c->error, NULL);
+	if ((rc = db_tx_run(&c->d, tx_save, &pf)) == ERR_CONFLICT)
+		return edit_page(c, &pf, 409, c->d.error, NULL);
 	if (rc != 0)
 		return http_fail(c, rc, rc == ERR_NOT_FOUND ? "商品不存在" :
 		    NULL);
-	clog_info(c, "product %" PRId64 " saved code=%s", pf.saved_id,
+	clog_info(&c->d, "product %" PRId64 " saved code=%s", pf.saved_id,
 	    pf.s[F_CODE]);
 	if (c->json_out) {
 		view_new(c);
 		view_set_i64(c->view, "id", pf.saved_id);
 	}
-	return http_see_other(c, "%s", ctx_link(c, arena_printf(c->arena,
+	return http_see_other(c, "%s", ctx_link(c, arena_printf(c->d.arena,
 	    "/admin/products/%" PRId64 "?done=saved", pf.saved_id)));
 }
 
@@ -1416,7 +1416,7 @@ struct shelf {
 };
 
 static int
-tx_shelf(struct ctx *c, void *arg)
+tx_shelf(struct dctx *c, void *arg)
 {
 	struct shelf	*sh = arg;
 	struct db_res	*r;
@@ -1444,7 +1444,7 @@ back_to(struct ctx *c, const char *dflt)
 	if (b == NULL || strncmp(b, "/admin/products", 15) != 0 ||
 	    strstr(b, "//") != NULL || strpbrk(b, "\\\r\n") != NULL)
 		b = dflt;
-	return ctx_link(c, arena_printf(c->arena, "%s%sdone=saved", b,
+	return ctx_link(c, arena_printf(c->d.arena, "%s%sdone=saved", b,
 	    strchr(b, '?') ? "&" : "?"));
 }
 
@@ -1460,7 +1460,7 @@ h_product_shelf(struct ctx *c)
 		return http_fail(c, ERR_NOT_FOUND, "商品不存在");
 	sh.want = s == NULL || *s == '\0' ? -1 : !strcmp(s, "1") ||
 	    !strcmp(s, "on") || !strcmp(s, "true");
-	if ((rc = db_tx_run(c, tx_shelf, &sh)) != 0)
+	if ((rc = db_tx_run(&c->d, tx_shelf, &sh)) != 0)
 		return http_fail(c, rc, rc == ERR_NOT_FOUND ? "商品不存在" :
 		    NULL);
 	if (c->json_out) {
@@ -1468,7 +1468,7 @@ h_product_shelf(struct ctx *c)
 		view_set_i64(c->view, "id", sh.id);
 		view_set_bool(c->view, "on_shelf", sh.now);
 	}
-	return http_see_other(c, "%s", back_to(c, arena_printf(c->arena,
+	return http_see_other(c, "%s", back_to(c, arena_printf(c->d.arena,
 	    "/admin/products/%" PRId64, sh.id)));
 }
 
@@ -1494,7 +1494,7 @@ delete_page(struct ctx *c, int64_t id, int status, const char *error)
 	struct db_res	*r;
 	json_object	*v, *p;
 
-	if (db_run(c->arena, &r, sql_del_info, "ii", id, c->shop->id) == -1)
+	if (db_run(c->d.arena, &r, sql_del_info, "ii", id, c->d.shop->id) == -1)
 		return http_fail(c, ERR_INTERNAL, NULL);
 	if (r->nrows == 0)
 		return http_fail(c, ERR_NOT_FOUND, "商品不存在");
@@ -1509,11 +1509,11 @@ delete_page(struct ctx *c, int64_t id, int status, const char *error)
 	json_object_object_add(v, "product", p);
 	view_set_bool(v, "blocked", db_cell_i64(r, 0, 4) > 0);
 	view_set_str(v, "error", error);
-	view_set_str(v, "action", ctx_link(c, arena_printf(c->arena,
+	view_set_str(v, "action", ctx_link(c, arena_printf(c->d.arena,
 	    "/admin/products/%" PRId64 "/delete", id)));
-	view_set_str(v, "cancel_url", ctx_link(c, arena_printf(c->arena,
+	view_set_str(v, "cancel_url", ctx_link(c, arena_printf(c->d.arena,
 	    "/admin/products/%" PRId64, id)));
-	view_set_str(v, "shelf_url", ctx_link(c, arena_printf(c->arena,
+	view_set_str(v, "shelf_url", ctx_link(c, arena_printf(c->d.arena,
 	    "/admin/products/%" PRId64 "/shelf", id)));
 	c->status = status;
 	c->title = "删除商品";
@@ -1536,7 +1536,7 @@ struct del {
 };
 
 static int
-tx_delete(struct ctx *c, void *arg)
+tx_delete(struct dctx *c, void *arg)
 {
 	struct del	*d = arg;
 	struct db_res	*r;
@@ -1570,18 +1570,18 @@ h_product_delete(struct ctx *c)
 	memset(&d, 0, sizeof(d));
 	if ((d.id = cap_or0(c, 0)) == 0)
 		return http_fail(c, ERR_NOT_FOUND, "商品不存在");
-	rc = db_tx_run(c, tx_delete, &d);
+	rc = db_tx_run(&c->d, tx_delete, &d);
 	if (rc == ERR_CONFLICT && !c->json_out)
-		return delete_page(c, d.id, 409, c->error);
+		return delete_page(c, d.id, 409, c->d.error);
 	if (rc != 0)
 		return http_fail(c, rc, rc == ERR_NOT_FOUND ? "商品不存在" :
-		    c->error);
+		    c->d.error);
 	/* The rows are gone for good: now the files may go too. */
 	for (i = 0; i < d.images->nrows; i++) {
-		image_remove(c, db_cell(d.images, i, 0));
-		image_remove(c, db_cell(d.images, i, 1));
+		image_remove(&c->d, db_cell(d.images, i, 0));
+		image_remove(&c->d, db_cell(d.images, i, 1));
 	}
-	clog_info(c, "product %" PRId64 " deleted", d.id);
+	clog_info(&c->d, "product %" PRId64 " deleted", d.id);
 	return http_see_other(c, "%s", ctx_link(c,
 	    "/admin/products?done=deleted"));
 }
@@ -1608,7 +1608,7 @@ struct img {
 };
 
 static int
-tx_image_add(struct ctx *c, void *arg)
+tx_image_add(struct dctx *c, void *arg)
 {
 	struct img	*im = arg;
 	struct db_res	*r;
@@ -1637,7 +1637,7 @@ image_refused(struct ctx *c, int64_t pid, enum err e, const char *why)
 	struct pform	pf;
 	int		rc;
 
-	clog_info(c, "image refused product=%" PRId64 ": %s", pid, why);
+	clog_info(&c->d, "image refused product=%" PRId64 ": %s", pid, why);
 	if (c->json_out)
 		return http_fail(c, e, why);
 	if ((rc = pform_load(c, pid, &pf)) != 0)
@@ -1674,39 +1674,39 @@ h_image_add(struct ctx *c)
 	if ((u = upload_get(c, "image")) == NULL || u->len == 0)
 		return image_refused(c, im.pid, ERR_INVALID,
 		    "请选择要上传的图片");
-	if (db_run(c->arena, &r, sql_img_count, "ii", im.pid,
-	    c->shop->id) == -1)
+	if (db_run(c->d.arena, &r, sql_img_count, "ii", im.pid,
+	    c->d.shop->id) == -1)
 		return http_fail(c, ERR_INTERNAL, NULL);
 	if (db_cell_i64(r, 0, 0) >= IMAGES_MAX)
 		return image_refused(c, im.pid, ERR_INVALID, arena_printf(
-		    c->arena, "每个商品最多 %d 张图片，请先删除不用的图片",
+		    c->d.arena, "每个商品最多 %d 张图片，请先删除不用的图片",
 		    IMAGES_MAX));
-	if ((rc = image_store(c, c->shop->id, u->data, u->len, &im.info)) !=
+	if ((rc = image_store(&c->d, c->d.shop->id, u->data, u->len, &im.info)) !=
 	    0)
-		return image_refused(c, im.pid, rc, c->error);
-	if ((rc = db_tx_run(c, tx_image_add, &im)) != 0) {
-		image_remove(c, im.info.path);
-		image_remove(c, im.info.thumb);
+		return image_refused(c, im.pid, rc, c->d.error);
+	if ((rc = db_tx_run(&c->d, tx_image_add, &im)) != 0) {
+		image_remove(&c->d, im.info.path);
+		image_remove(&c->d, im.info.thumb);
 		return http_fail(c, rc, NULL);
 	}
-	clog_info(c, "image %" PRId64 " added product=%" PRId64 " %dx%d",
+	clog_info(&c->d, "image %" PRId64 " added product=%" PRId64 " %dx%d",
 	    im.id, im.pid, im.info.width, im.info.height);
 	if (c->json_out) {
 		view_new(c);
 		view_set_i64(c->view, "id", im.id);
-		view_set_str(c->view, "url", arena_printf(c->arena,
+		view_set_str(c->view, "url", arena_printf(c->d.arena,
 		    "/uploads/%s", im.info.path));
-		view_set_str(c->view, "thumb", arena_printf(c->arena,
+		view_set_str(c->view, "thumb", arena_printf(c->d.arena,
 		    "/uploads/%s", im.info.thumb));
 		view_set_i64(c->view, "width", im.info.width);
 		view_set_i64(c->view, "height", im.info.height);
 	}
-	return http_see_other(c, "%s", ctx_link(c, arena_printf(c->arena,
+	return http_see_other(c, "%s", ctx_link(c, arena_printf(c->d.arena,
 	    "/admin/products/%" PRId64 "?done=saved#images", im.pid)));
 }
 
 static int
-tx_image_del(struct ctx *c, void *arg)
+tx_image_del(struct dctx *c, void *arg)
 {
 	struct img	*im = arg;
 
@@ -1734,12 +1734,12 @@ h_image_delete(struct ctx *c)
 	im.id = cap_or0(c, 1);
 	if (im.pid == 0 || im.id == 0)
 		return http_fail(c, ERR_NOT_FOUND, "图片不存在");
-	if ((rc = db_tx_run(c, tx_image_del, &im)) != 0)
+	if ((rc = db_tx_run(&c->d, tx_image_del, &im)) != 0)
 		return http_fail(c, rc, rc == ERR_NOT_FOUND ? "图片不存在" :
 		    NULL);
-	image_remove(c, db_cell(im.old, 0, 0));
-	image_remove(c, db_cell(im.old, 0, 1));
-	return http_see_other(c, "%s", ctx_link(c, arena_printf(c->arena,
+	image_remove(&c->d, db_cell(im.old, 0, 0));
+	image_remove(&c->d, db_cell(im.old, 0, 1));
+	return http_see_other(c, "%s", ctx_link(c, arena_printf(c->d.arena,
 	    "/admin/products/%" PRId64 "?done=deleted#images", im.pid)));
 }
 
@@ -1789,9 +1789,9 @@ cat_row(struct ctx *c, const struct cat *k)
 	view_set_i64(o, "children", k->nchildren);
 	view_set_bool(o, "has_children", k->nchildren > 0);
 	view_set_bool(o, "deletable", k->nproducts == 0 && k->nchildren == 0);
-	view_set_str(o, "edit_url", ctx_link(c, arena_printf(c->arena,
+	view_set_str(o, "edit_url", ctx_link(c, arena_printf(c->d.arena,
 	    "/admin/categories/%" PRId64, k->id)));
-	view_set_str(o, "products_url", ctx_link(c, arena_printf(c->arena,
+	view_set_str(o, "products_url", ctx_link(c, arena_printf(c->d.arena,
 	    "/admin/products?cat=%" PRId64, k->id)));
 	return o;
 }
@@ -1809,9 +1809,9 @@ cat_editing(struct ctx *c, const struct cats *t, const struct cat *k,
 	}
 	json_object_object_add(o, "parents", cat_options(c, t, typed ?
 	    typed->v[K_PARENT] : k->parent, k->id));
-	view_set_str(o, "action", ctx_link(c, arena_printf(c->arena,
+	view_set_str(o, "action", ctx_link(c, arena_printf(c->d.arena,
 	    "/admin/categories/%" PRId64, k->id)));
-	view_set_str(o, "delete_url", ctx_link(c, arena_printf(c->arena,
+	view_set_str(o, "delete_url", ctx_link(c, arena_printf(c->d.arena,
 	    "/admin/categories/%" PRId64 "/delete", k->id)));
 	return o;
 }
@@ -1830,8 +1830,8 @@ categories_page(struct ctx *c, int status, const char *error,
 	json_object	*v, *rows, *form;
 	int		 i, isnew = typed != NULL && typed->id == 0;
 
-	if (cats_load(c, sql_cats, &t) == -1 ||
-	    db_run(c->arena, &r, sql_cat_counts, "i", c->shop->id) == -1)
+	if (cats_load(&c->d, sql_cats, &t) == -1 ||
+	    db_run(c->d.arena, &r, sql_cat_counts, "i", c->d.shop->id) == -1)
 		return http_fail(c, ERR_INTERNAL, NULL);
 	for (i = 0; i < r->nrows; i++)
 		if ((k = cat_find(&t, db_cell_i64(r, i, 0))) != NULL)
@@ -1885,7 +1885,7 @@ h_category_edit(struct ctx *c)
 
 /* The tree rules, with every category of the shop locked. */
 static void
-cat_rules(struct ctx *c, struct catsave *cs, const struct cats *t,
+cat_rules(struct dctx *c, struct catsave *cs, const struct cats *t,
     const struct cat *self)
 {
 	const struct cat	*p = NULL;
@@ -1919,7 +1919,7 @@ cat_rules(struct ctx *c, struct catsave *cs, const struct cats *t,
 }
 
 static int
-tx_cat_save(struct ctx *c, void *arg)
+tx_cat_save(struct dctx *c, void *arg)
 {
 	struct catsave	*cs = arg;
 	struct cats	 t;
@@ -1973,12 +1973,12 @@ h_category_save(struct ctx *c)
 		cs.v[k] = f.v[k].i64;
 		if (f.errors != NULL && json_object_object_get_ex(f.errors,
 		    cat_fields[k].name, NULL))
-			err_add(c, &cs.e, cat_fields[k].name,
+			err_add(&c->d, &cs.e, cat_fields[k].name,
 			    cat_fields[k].label, json_object_get_string(
 			    json_object_object_get(f.errors,
 			    cat_fields[k].name)));
 	}
-	rc = cs.e.n > 0 ? ERR_INVALID : db_tx_run(c, tx_cat_save, &cs);
+	rc = cs.e.n > 0 ? ERR_INVALID : db_tx_run(&c->d, tx_cat_save, &cs);
 	if (rc == ERR_INVALID) {
 		if (c->json_out) {
 			json_send_errors(c, 400, &cs.e, cs.e.msg);
@@ -1993,12 +1993,12 @@ h_category_save(struct ctx *c)
 		view_new(c);
 		view_set_i64(c->view, "id", cs.saved_id);
 	}
-	return http_see_other(c, "%s", ctx_link(c, arena_printf(c->arena,
+	return http_see_other(c, "%s", ctx_link(c, arena_printf(c->d.arena,
 	    "/admin/categories?done=%s", cs.id ? "saved" : "created")));
 }
 
 static int
-tx_cat_delete(struct ctx *c, void *arg)
+tx_cat_delete(struct dctx *c, void *arg)
 {
 	int64_t		*id = arg, sid = c->shop->id;
 	struct cats	 t;
@@ -2036,12 +2036,12 @@ h_category_delete(struct ctx *c)
 
 	if (id == 0)
 		return http_fail(c, ERR_NOT_FOUND, "分类不存在");
-	rc = db_tx_run(c, tx_cat_delete, &id);
+	rc = db_tx_run(&c->d, tx_cat_delete, &id);
 	if (rc == ERR_CONFLICT && !c->json_out)
-		return categories_page(c, 409, c->error, NULL, id);
+		return categories_page(c, 409, c->d.error, NULL, id);
 	if (rc != 0)
 		return http_fail(c, rc, rc == ERR_NOT_FOUND ? "分类不存在" :
-		    c->error);
+		    c->d.error);
 	return http_see_other(c, "%s", ctx_link(c,
 	    "/admin/categories?done=deleted"));
 }
@@ -2116,24 +2116,24 @@ h_import(struct ctx *c)
 
 	if ((u = upload_get(c, "file")) == NULL || u->len == 0)
 		return import_page(c, 400, "请选择要导入的 CSV 文件", NULL);
-	rep = arena_alloc(c->arena, sizeof(*rep));
-	rc = import_products(c, u->data, u->len, rep);
-	arena_defer(c->arena, report_release, rep);
+	rep = arena_alloc(c->d.arena, sizeof(*rep));
+	rc = import_products(&c->d, u->data, u->len, rep);
+	arena_defer(c->d.arena, report_release, rep);
 	if (rc == 0) {
-		clog_info(c, "import from %s: %d rows", u->filename,
+		clog_info(&c->d, "import from %s: %d rows", u->filename,
 		    rep->rows);
 		return import_page(c, 0, NULL, rep);
 	}
 	if (rc != ERR_INVALID && rc != ERR_TOO_LARGE)
-		return http_fail(c, rc, c->error);
-	return import_page(c, err_status(rc), c->error, rep);
+		return http_fail(c, rc, c->d.error);
+	return import_page(c, err_status(rc), c->d.error, rep);
 }
 
 static int
 h_export(struct ctx *c)
 {
 	c->body.len = 0;
-	if (export_products(c, &c->body) != 0) {
+	if (export_products(&c->d, &c->body) != 0) {
 		c->body.len = 0;
 		return http_fail(c, ERR_INTERNAL, NULL);
 	}

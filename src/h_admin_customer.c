@@ -43,7 +43,7 @@ label_of(const char *const (*t)[2], size_t n, const char *v)
 
 
 static const char *
-id_or_null(struct ctx *c, int64_t id)
+id_or_null(struct dctx *c, int64_t id)
 {
 	return id != 0 ? arena_printf(c->arena, "%" PRId64, id) : NULL;
 }
@@ -155,7 +155,7 @@ tags_normalize(struct ctx *c, const char *in, const char **why)
 			p++;
 			continue;
 		}
-		t = trim(c->arena, start, p - start);
+		t = trim(c->d.arena, start, p - start);
 		for (i = 0; i < n && *t != '\0'; i++)
 			if (strcmp(tags[i], t) == 0)
 				break;
@@ -180,7 +180,7 @@ tags_normalize(struct ctx *c, const char *in, const char **why)
 			buf_addc(&out, ',');
 		buf_adds(&out, tags[i]);
 	}
-	t = arena_strdup(c->arena, buf_cstr(&out));
+	t = arena_strdup(c->d.arena, buf_cstr(&out));
 	buf_free(&out);
 	return t;
 }
@@ -189,7 +189,7 @@ tags_normalize(struct ctx *c, const char *in, const char **why)
 static char *
 tax_id_normalize(struct ctx *c, const char *s, const char **why)
 {
-	char	*o = arena_alloc(c->arena, strlen(s) + 1), *q = o;
+	char	*o = arena_alloc(c->d.arena, strlen(s) + 1), *q = o;
 
 	for (; *s; s++) {
 		if (*s == ' ')
@@ -274,7 +274,7 @@ company_defaults(struct company *co)
 
 /* A company of the request's shop: 0, ERR_NOT_FOUND or ERR_INTERNAL. */
 static int
-company_load(struct ctx *c, int64_t id, int lock, struct company *co)
+company_load(struct dctx *c, int64_t id, int lock, struct company *co)
 {
 	struct db_res	*r;
 
@@ -359,7 +359,7 @@ level_options(struct ctx *c, const char *sel, int *n)
 	int		 i;
 
 	*n = 0;
-	if (db_run(c->arena, &r, sql_level_options, "i", c->shop->id) == -1) {
+	if (db_run(c->d.arena, &r, sql_level_options, "i", c->d.shop->id) == -1) {
 		json_object_put(a);
 		return NULL;
 	}
@@ -383,7 +383,7 @@ staff_options(struct ctx *c, const char *sel, int64_t keep)
 	const char	*role;
 	int		 i;
 
-	if (db_run(c->arena, &r, sql_staff_options, "ii", c->shop->id,
+	if (db_run(c->d.arena, &r, sql_staff_options, "ii", c->d.shop->id,
 	    keep) == -1) {
 		json_object_put(a);
 		return NULL;
@@ -421,19 +421,19 @@ company_view(struct ctx *c, const struct cpage *p, json_object *v)
 	json_object_object_add(v, "company", o);
 	view_set_i64(o, "id", co->id);
 	view_set_str(o, "name", co->name);
-	view_set_str(o, "level_id", co->level_id ? arena_printf(c->arena,
+	view_set_str(o, "level_id", co->level_id ? arena_printf(c->d.arena,
 	    "%" PRId64, co->level_id) : "");
 	view_set_str(o, "owner_staff_id", co->owner_id ?
-	    arena_printf(c->arena, "%" PRId64, co->owner_id) : "");
+	    arena_printf(c->d.arena, "%" PRId64, co->owner_id) : "");
 	view_set_str(o, "tags", co->tags);
 	view_set_str(o, "tax_id", co->tax_id);
 	view_set_str(o, "contact_name", co->contact_name);
 	view_set_str(o, "contact_phone", co->contact_phone);
 	view_set_str(o, "status", co->status);
 	view_set_str(o, "payment_terms", co->terms);
-	view_set_str(o, "credit_days", co->days ? arena_printf(c->arena,
+	view_set_str(o, "credit_days", co->days ? arena_printf(c->d.arena,
 	    "%" PRId64, co->days) : "");
-	view_set_str(o, "credit_limit", fmt_yuan(c->arena, co->limit_fen));
+	view_set_str(o, "credit_limit", fmt_yuan(c->d.arena, co->limit_fen));
 	if (failed_here(p, "company", 0) || failed_here(p, "credit", 0)) {
 		refill(c, o, company_fields);
 		view_set_str(v, "company_error", failure(p));
@@ -568,7 +568,7 @@ add_form(struct ctx *c, const struct cpage *p, json_object *v,
 		view_set_str(o, "error", failure(p));
 		view_set_bool(o, "open", 1);
 	}
-	json_object_object_add(v, arena_printf(c->arena, "%s_new", what), o);
+	json_object_object_add(v, arena_printf(c->d.arena, "%s_new", what), o);
 }
 
 static int
@@ -579,10 +579,10 @@ users_view(struct ctx *c, const struct cpage *p, json_object *v)
 	int		 i;
 
 	json_object_object_add(v, "users", a);
-	if (db_run(c->arena, &r, sql_users, "ii", p->co.id,
-	    c->shop->id) == -1 ||
-	    db_run(c->arena, &iv, sql_invites, "ii", p->co.id,
-	    c->shop->id) == -1)
+	if (db_run(c->d.arena, &r, sql_users, "ii", p->co.id,
+	    c->d.shop->id) == -1 ||
+	    db_run(c->d.arena, &iv, sql_invites, "ii", p->co.id,
+	    c->d.shop->id) == -1)
 		return ERR_INTERNAL;
 	for (i = 0; i < r->nrows; i++) {
 		o = json_object_new_object();
@@ -625,8 +625,8 @@ addresses_view(struct ctx *c, const struct cpage *p, json_object *v)
 	int		 i;
 
 	json_object_object_add(v, "addresses", a);
-	if (db_run(c->arena, &r, sql_addresses, "ii", p->co.id,
-	    c->shop->id) == -1)
+	if (db_run(c->d.arena, &r, sql_addresses, "ii", p->co.id,
+	    c->d.shop->id) == -1)
 		return ERR_INTERNAL;
 	for (i = 0; i < r->nrows; i++) {
 		o = json_object_new_object();
@@ -653,8 +653,8 @@ invoices_view(struct ctx *c, const struct cpage *p, json_object *v)
 	int		 i;
 
 	json_object_object_add(v, "invoices", a);
-	if (db_run(c->arena, &r, sql_invoices, "ii", p->co.id,
-	    c->shop->id) == -1)
+	if (db_run(c->d.arena, &r, sql_invoices, "ii", p->co.id,
+	    c->d.shop->id) == -1)
 		return ERR_INTERNAL;
 	for (i = 0; i < r->nrows; i++) {
 		o = json_object_new_object();
@@ -690,8 +690,8 @@ contracts_view(struct ctx *c, const struct cpage *p, json_object *v)
 	int		 i;
 
 	json_object_object_add(v, "contracts", a);
-	if (db_run(c->arena, &r, sql_contracts, "ii", p->co.id,
-	    c->shop->id) == -1)
+	if (db_run(c->d.arena, &r, sql_contracts, "ii", p->co.id,
+	    c->d.shop->id) == -1)
 		return ERR_INTERNAL;
 	for (i = 0; i < r->nrows; i++) {
 		o = json_object_new_object();
@@ -699,10 +699,10 @@ contracts_view(struct ctx *c, const struct cpage *p, json_object *v)
 		view_set_str(o, "code", db_cell(r, i, 1));
 		view_set_str(o, "product", db_cell(r, i, 2));
 		view_set_str(o, "spec", db_cell(r, i, 3));
-		view_set_str(o, "base", fmt_yuan(c->arena,
+		view_set_str(o, "base", fmt_yuan(c->d.arena,
 		    db_cell_i64(r, i, 4)));
 		view_set_i64(o, "price_fen", db_cell_i64(r, i, 5));
-		view_set_str(o, "price", fmt_yuan(c->arena,
+		view_set_str(o, "price", fmt_yuan(c->d.arena,
 		    db_cell_i64(r, i, 5)));
 		row_failed(c, p, o, "contract", db_cell_i64(r, i, 0),
 		    contract_edit_fields);
@@ -728,7 +728,7 @@ customer_page(struct ctx *c, const struct cpage *p)
 	if (p->co.id == 0)
 		action = "/admin/customers/new";
 	else
-		action = arena_printf(c->arena, "/admin/customers/%"
+		action = arena_printf(c->d.arena, "/admin/customers/%"
 		    PRId64 "%s", p->co.id, w ? "" : "/credit");
 	view_set_str(v, "action", ctx_link(c, action));
 	view_set_str(v, "invite_link", p->invite_link);
@@ -768,8 +768,8 @@ path_company(struct ctx *c, struct cpage *p, int want_row)
 		p->error = "页面不存在";
 		return ERR_NOT_FOUND;
 	}
-	if ((rc = company_load(c, id, 0, &p->co)) != 0)
-		p->error = c->error;
+	if ((rc = company_load(&c->d, id, 0, &p->co)) != 0)
+		p->error = c->d.error;
 	return rc;
 }
 
@@ -897,8 +897,8 @@ company_refs(struct ctx *c, struct csave *s)
 
 	if (select_id(c, f, C_LEVEL, &s->co.level_id) == 0 &&
 	    s->co.level_id != 0) {
-		if (db_run(c->arena, &r, sql_level_of_shop, "ii",
-		    s->co.level_id, c->shop->id) == -1)
+		if (db_run(c->d.arena, &r, sql_level_of_shop, "ii",
+		    s->co.level_id, c->d.shop->id) == -1)
 			return ERR_INTERNAL;
 		if (r->nrows == 0)
 			admin_form_error(c, f, "level_id", "会员等级",
@@ -906,8 +906,8 @@ company_refs(struct ctx *c, struct csave *s)
 	}
 	if (select_id(c, f, C_OWNER, &s->co.owner_id) == 0 &&
 	    s->co.owner_id != 0 && s->co.owner_id != s->cur.owner_id) {
-		if (db_run(c->arena, &r, sql_staff_of_shop, "ii",
-		    s->co.owner_id, c->shop->id) == -1)
+		if (db_run(c->d.arena, &r, sql_staff_of_shop, "ii",
+		    s->co.owner_id, c->d.shop->id) == -1)
 			return ERR_INTERNAL;
 		if (r->nrows == 0 || strcmp(db_cell(r, 0, 1), "active") != 0 ||
 		    STAFF_ROLE(db_cell(r, 0, 0)) == NULL)
@@ -973,7 +973,7 @@ static const char sql_credit_update[] =
     "credit_limit_fen = ? WHERE id = ? AND shop_id = ?";
 
 static int
-tx_company(struct ctx *c, void *arg)
+tx_company(struct dctx *c, void *arg)
 {
 	struct csave	*s = arg;
 	struct company	*co = &s->co, now;
@@ -1024,7 +1024,7 @@ save_failed(struct ctx *c, struct csave *s, const char *what, int err)
 	p.co = s->cur;
 	p.failed = what;
 	p.f = &s->f;
-	p.error = err == ERR_INVALID ? NULL : c->error;
+	p.error = err == ERR_INVALID ? NULL : c->d.error;
 	return page_fail(c, &p, err);
 }
 
@@ -1040,8 +1040,8 @@ h_company_save(struct ctx *c)
 	company_defaults(&s.cur);
 	if (c->m.cap[0] != NULL && route_id(c, 0, &id) == -1)
 		return http_fail(c, ERR_NOT_FOUND, "客户不存在");
-	if (id != 0 && (rc = company_load(c, id, 0, &s.cur)) != 0)
-		return http_fail(c, rc, c->error);
+	if (id != 0 && (rc = company_load(&c->d, id, 0, &s.cur)) != 0)
+		return http_fail(c, rc, c->d.error);
 	s.co = s.cur;
 	s.company = 1;
 	form_parse(c, company_fields, &s.f);
@@ -1057,9 +1057,9 @@ h_company_save(struct ctx *c)
 		return http_fail(c, rc, NULL);
 	if (s.f.error != NULL)
 		return save_failed(c, &s, "company", ERR_INVALID);
-	if ((rc = db_tx_run(c, tx_company, &s)) != 0)
+	if ((rc = db_tx_run(&c->d, tx_company, &s)) != 0)
 		return save_failed(c, &s, "company", rc);
-	return http_see_other(c, "%s", ctx_link(c, arena_printf(c->arena,
+	return http_see_other(c, "%s", ctx_link(c, arena_printf(c->d.arena,
 	    "/admin/customers/%" PRId64 "?done=%s", s.co.id, s.cur.id ?
 	    "saved" : "created")));
 }
@@ -1075,8 +1075,8 @@ h_credit_save(struct ctx *c)
 	memset(&s, 0, sizeof(s));
 	if (route_id(c, 0, &id) == -1)
 		return http_fail(c, ERR_NOT_FOUND, "客户不存在");
-	if ((rc = company_load(c, id, 0, &s.cur)) != 0)
-		return http_fail(c, rc, c->error);
+	if ((rc = company_load(&c->d, id, 0, &s.cur)) != 0)
+		return http_fail(c, rc, c->d.error);
 	s.co = s.cur;
 	form_parse(c, credit_fields, &s.f);
 	credit_check(c, &s, 0);
@@ -1085,9 +1085,9 @@ h_credit_save(struct ctx *c)
 		    "请选择");
 	if (s.f.error != NULL)
 		return save_failed(c, &s, "credit", ERR_INVALID);
-	if ((rc = db_tx_run(c, tx_company, &s)) != 0)
+	if ((rc = db_tx_run(&c->d, tx_company, &s)) != 0)
 		return save_failed(c, &s, "credit", rc);
-	return http_see_other(c, "%s", ctx_link(c, arena_printf(c->arena,
+	return http_see_other(c, "%s", ctx_link(c, arena_printf(c->d.arena,
 	    "/admin/customers/%" PRId64 "?done=saved", s.co.id)));
 }
 
@@ -1110,7 +1110,7 @@ static const char sql_user_update[] =
     "AND shop_id = ?";
 
 static int
-tx_user(struct ctx *c, void *arg)
+tx_user(struct dctx *c, void *arg)
 {
 	struct usave	*u = arg;
 	struct db_res	*r;
@@ -1159,11 +1159,11 @@ h_user_save(struct ctx *c)
 		u.name = u.f.v[U_NAME].s;
 		u.role = u.f.v[U_ROLE].s;
 	}
-	if ((rc = db_tx_run(c, tx_user, &u)) != 0) {
-		u.p.error = c->error;
+	if ((rc = db_tx_run(&c->d, tx_user, &u)) != 0) {
+		u.p.error = c->d.error;
 		return page_fail(c, &u.p, rc);
 	}
-	return http_see_other(c, "%s", ctx_link(c, arena_printf(c->arena,
+	return http_see_other(c, "%s", ctx_link(c, arena_printf(c->d.arena,
 	    "/admin/customers/%" PRId64 "?done=saved#users", u.p.co.id)));
 }
 
@@ -1175,7 +1175,7 @@ static const char sql_invite_del[] =
     "AND shop_id = ? AND used_at IS NULL";
 
 static int
-tx_invite(struct ctx *c, void *arg)
+tx_invite(struct dctx *c, void *arg)
 {
 	struct usave	*u = arg;
 	struct db_res	*r;
@@ -1206,7 +1206,7 @@ site_origin(struct ctx *c)
 		if (*h != '\0' && strcspn(h, "/?#\"' <>") == strlen(h))
 			return o;
 	}
-	return arena_printf(c->arena, "%s://%s", c->https ? "https" : "http",
+	return arena_printf(c->d.arena, "%s://%s", c->https ? "https" : "http",
 	    c->host != NULL ? c->host : "");
 }
 
@@ -1234,19 +1234,19 @@ h_invite_new(struct ctx *c)
 	u.role = u.f.v[0].s;
 	if (auth_random_hex(u.token, INVITE_BYTES) == -1)
 		return http_fail(c, ERR_INTERNAL, NULL);
-	if ((rc = db_tx_run(c, tx_invite, &u)) != 0)
+	if ((rc = db_tx_run(&c->d, tx_invite, &u)) != 0)
 		return http_fail(c, rc, NULL);
 	u.p.failed = NULL;
 	u.p.f = NULL;
-	u.p.invite_link = arena_printf(c->arena, "%s%s", site_origin(c),
-	    ctx_link(c, arena_printf(c->arena, "/invite/%s", u.token)));
-	clog_info(c, "invite made customer=%" PRId64 " role=%s", u.p.co.id,
+	u.p.invite_link = arena_printf(c->d.arena, "%s%s", site_origin(c),
+	    ctx_link(c, arena_printf(c->d.arena, "/invite/%s", u.token)));
+	clog_info(&c->d, "invite made customer=%" PRId64 " role=%s", u.p.co.id,
 	    u.role);
 	return customer_page(c, &u.p);
 }
 
 static int
-tx_invite_revoke(struct ctx *c, void *arg)
+tx_invite_revoke(struct dctx *c, void *arg)
 {
 	struct usave	*u = arg;
 	struct db_res	*r;
@@ -1271,9 +1271,9 @@ h_invite_revoke(struct ctx *c)
 	memset(&u, 0, sizeof(u));
 	if ((rc = path_company(c, &u.p, 1)) != 0)
 		return http_fail(c, rc, u.p.error);
-	if ((rc = db_tx_run(c, tx_invite_revoke, &u)) != 0)
-		return http_fail(c, rc, c->error);
-	return http_see_other(c, "%s", ctx_link(c, arena_printf(c->arena,
+	if ((rc = db_tx_run(&c->d, tx_invite_revoke, &u)) != 0)
+		return http_fail(c, rc, c->d.error);
+	return http_see_other(c, "%s", ctx_link(c, arena_printf(c->d.arena,
 	    "/admin/customers/%" PRId64 "?done=deleted#users", u.p.co.id)));
 }
 
@@ -1309,7 +1309,7 @@ static const char sql_address_first[] =
 
 /* A company with addresses has exactly one default. */
 static int
-address_fix_default(struct ctx *c, int64_t customer, int64_t want)
+address_fix_default(struct dctx *c, int64_t customer, int64_t want)
 {
 	struct db_res	*r;
 
@@ -1330,7 +1330,7 @@ address_fix_default(struct ctx *c, int64_t customer, int64_t want)
 }
 
 static int
-tx_address(struct ctx *c, void *arg)
+tx_address(struct dctx *c, void *arg)
 {
 	struct rsave	*s = arg;
 	struct form	*f = &s->f;
@@ -1390,7 +1390,7 @@ opt(const struct form *f, int i)
 }
 
 static int
-tx_invoice(struct ctx *c, void *arg)
+tx_invoice(struct dctx *c, void *arg)
 {
 	struct rsave	*s = arg;
 	struct form	*f = &s->f;
@@ -1460,7 +1460,7 @@ invoice_check(struct ctx *c, struct rsave *s)
 /* Addresses and invoice profiles: add, edit, delete; one handler. */
 static int
 row_save(struct ctx *c, const char *what, const char *anchor,
-    const struct field *fields, int (*tx)(struct ctx *, void *))
+    const struct field *fields, int (*tx)(struct dctx *, void *))
 {
 	struct rsave	 s;
 	int		 rc, has_row = c->m.cap[1] != NULL;
@@ -1481,11 +1481,11 @@ row_save(struct ctx *c, const char *what, const char *anchor,
 		if (s.f.error != NULL)
 			return page_fail(c, &s.p, ERR_INVALID);
 	}
-	if ((rc = db_tx_run(c, tx, &s)) != 0) {
-		s.p.error = c->error;
+	if ((rc = db_tx_run(&c->d, tx, &s)) != 0) {
+		s.p.error = c->d.error;
 		return page_fail(c, &s.p, rc);
 	}
-	return http_see_other(c, "%s", ctx_link(c, arena_printf(c->arena,
+	return http_see_other(c, "%s", ctx_link(c, arena_printf(c->d.arena,
 	    "/admin/customers/%" PRId64 "?done=%s#%s", s.p.co.id, s.del ?
 	    "deleted" : has_row ? "saved" : "created", anchor)));
 }
@@ -1526,7 +1526,7 @@ static const char sql_contract_del[] =
     "AND shop_id = ?";
 
 static int
-tx_contract(struct ctx *c, void *arg)
+tx_contract(struct dctx *c, void *arg)
 {
 	struct psave	*s = arg;
 	struct db_res	*r;
@@ -1579,18 +1579,18 @@ h_contract_save(struct ctx *c)
 		if (rc != ERR_NOT_FOUND)
 			return http_fail(c, rc, NULL);
 		admin_form_error(c, &s.f, "sku_code", "SKU 编码",
-		    arena_printf(c->arena, "本店没有编码为“%s”的 SKU",
+		    arena_printf(c->d.arena, "本店没有编码为“%s”的 SKU",
 		    s.f.v[P_SKU].s));
 	}
 	if (s.f.error != NULL)
 		return page_fail(c, &s.p, ERR_INVALID);
 	if (!s.del)
 		s.price = s.f.v[has_row ? 0 : P_PRICE].i64;
-	if ((rc = db_tx_run(c, tx_contract, &s)) != 0) {
-		s.p.error = c->error;
+	if ((rc = db_tx_run(&c->d, tx_contract, &s)) != 0) {
+		s.p.error = c->d.error;
 		return page_fail(c, &s.p, rc);
 	}
-	return http_see_other(c, "%s", ctx_link(c, arena_printf(c->arena,
+	return http_see_other(c, "%s", ctx_link(c, arena_printf(c->d.arena,
 	    "/admin/customers/%" PRId64 "?done=%s#contracts", s.p.co.id,
 	    s.del ? "deleted" : "saved")));
 }
@@ -1653,13 +1653,13 @@ list_query(struct ctx *c, struct lquery *q)
 	q->owner = kv_get(&c->query, "owner");
 	if (q->q == NULL)
 		q->q = "";
-	q->q = trim(c->arena, q->q, strlen(q->q));
-	q->like = like_pattern(c->arena, q->q);
+	q->q = trim(c->d.arena, q->q, strlen(q->q));
+	q->like = like_pattern(c->d.arena, q->q);
 	if (q->level == NULL || parse_i64(q->level, -1, INT64_MAX,
 	    &q->level_id, &err) == -1)
 		q->level = "";
 	if (q->owner != NULL && strcmp(q->owner, "me") == 0)
-		q->owner_id = c->sess.user_id;
+		q->owner_id = c->d.sess.user_id;
 	else if (q->owner == NULL || parse_i64(q->owner, 1, INT64_MAX,
 	    &q->owner_id, &err) == -1)
 		q->owner = "";
@@ -1674,10 +1674,10 @@ list_row(struct ctx *c, struct db_res *r, int i)
 
 	view_set_i64(o, "id", db_cell_i64(r, i, 0));
 	view_set_str(o, "name", db_cell(r, i, 1));
-	view_set_str(o, "url", ctx_link(c, arena_printf(c->arena,
+	view_set_str(o, "url", ctx_link(c, arena_printf(c->d.arena,
 	    "/admin/customers/%s", db_cell(r, i, 0))));
 	tags = json_object_new_array();
-	t = arena_strdup(c->arena, db_cell(r, i, 2));
+	t = arena_strdup(c->d.arena, db_cell(r, i, 2));
 	for (tok = strtok_r(t, ",", &save); tok != NULL;
 	    tok = strtok_r(NULL, ",", &save))
 		json_object_array_add(tags, json_object_new_string(tok));
@@ -1686,7 +1686,7 @@ list_row(struct ctx *c, struct db_res *r, int i)
 	view_set_str(o, "contact_phone", db_cell(r, i, 4));
 	view_set_bool(o, "monthly", monthly);
 	view_set_i64(o, "credit_days", db_cell_i64(r, i, 6));
-	view_set_str(o, "credit_limit", fmt_yuan(c->arena,
+	view_set_str(o, "credit_limit", fmt_yuan(c->d.arena,
 	    db_cell_i64(r, i, 7)));
 	view_set_bool(o, "disabled", strcmp(db_cell(r, i, 8), "active") != 0);
 	view_set_str(o, "level", db_cell(r, i, 9));
@@ -1708,15 +1708,15 @@ h_customer_list(struct ctx *c)
 	list_query(c, &q);
 	if (utf8_len(q.q) > 100)
 		return http_fail(c, ERR_INVALID, "搜索词太长（最多 100 个字）");
-	if (db_run(c->arena, &n, sql_list_count, "isssssssiiiii", c->shop->id,
+	if (db_run(c->d.arena, &n, sql_list_count, "isssssssiiiii", c->d.shop->id,
 	    q.q, q.like, q.like, q.like, q.like, q.like, q.like, q.level_id,
 	    q.level_id, q.level_id, q.owner_id, q.owner_id) == -1)
 		return http_fail(c, ERR_INTERNAL, NULL);
-	url = arena_printf(c->arena, "/admin/customers?q=%s&level=%s&owner=%s",
-	    url_encode(c->arena, q.q), q.level, url_encode(c->arena, q.owner));
+	url = arena_printf(c->d.arena, "/admin/customers?q=%s&level=%s&owner=%s",
+	    url_encode(c->d.arena, q.q), q.level, url_encode(c->d.arena, q.owner));
 	off = view_pager(c, v, db_cell_i64(n, 0, 0), PER_PAGE, url);
 	view_set_bool(v, "paged", db_cell_i64(n, 0, 0) > PER_PAGE);
-	if (db_run(c->arena, &r, sql_list, "isssssssiiiiiii", c->shop->id,
+	if (db_run(c->d.arena, &r, sql_list, "isssssssiiiiiii", c->d.shop->id,
 	    q.q, q.like, q.like, q.like, q.like, q.like, q.like, q.level_id,
 	    q.level_id, q.level_id, q.owner_id, q.owner_id, (int64_t)PER_PAGE,
 	    off) == -1)

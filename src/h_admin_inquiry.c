@@ -155,7 +155,7 @@ items_view(struct ctx *c, const char *text)
 		    json_object_object_get(e, "qty")));
 		q = json_object_object_get(e, "quote");
 		if (q != NULL && !json_object_is_type(q, json_type_null))
-			view_set_str(o, "quote", fmt_yuan(c->arena,
+			view_set_str(o, "quote", fmt_yuan(c->d.arena,
 			    json_object_get_int64(q)));
 		json_object_array_add(out, o);
 	}
@@ -178,7 +178,7 @@ like_arg(struct ctx *c, const char *q)
 		buf_addc(&b, *q);
 	}
 	buf_addc(&b, '%');
-	s = arena_strdup(c->arena, buf_cstr(&b));
+	s = arena_strdup(c->d.arena, buf_cstr(&b));
 	buf_free(&b);
 	return s;
 }
@@ -199,10 +199,10 @@ filter_tabs(struct ctx *c, json_object *v, const char *status, int mine,
 		view_set_str(o, "label", tabs[i][1]);
 		view_set_str(o, "value", tabs[i][0]);
 		view_set_bool(o, "active", strcmp(status, tabs[i][0]) == 0);
-		view_set_str(o, "url", ctx_link(c, arena_printf(c->arena,
+		view_set_str(o, "url", ctx_link(c, arena_printf(c->d.arena,
 		    "/admin/inquiries?status=%s%s%s%s", tabs[i][0],
 		    mine ? "&mine=1" : "", *q ? "&q=" : "",
-		    url_encode(c->arena, q))));
+		    url_encode(c->d.arena, q))));
 		json_object_array_add(rows, o);
 	}
 	json_object_object_add(v, "tabs", rows);
@@ -215,7 +215,7 @@ list_row(struct ctx *c, const struct db_res *r, int i)
 	int64_t		 id = db_cell_i64(r, i, 0);
 
 	view_set_i64(o, "id", id);
-	view_set_str(o, "url", ctx_link(c, arena_printf(c->arena,
+	view_set_str(o, "url", ctx_link(c, arena_printf(c->d.arena,
 	    "/admin/inquiries/%" PRId64, id)));
 	view_set_str(o, "time", db_cell(r, i, 1));
 	view_set_str(o, "contact_name", db_cell(r, i, 2));
@@ -236,7 +236,7 @@ h_admin_inquiry_list(struct ctx *c)
 	json_object	*v, *rows;
 	const char	*status = kv_get(&c->query, "status");
 	const char	*q = kv_get(&c->query, "q"), *st, *like;
-	int64_t		 me = c->sess.user_id, off;
+	int64_t		 me = c->d.sess.user_id, off;
 	int		 mine, i;
 
 	if (status == NULL || (strcmp(status, "answered") != 0 &&
@@ -250,14 +250,14 @@ h_admin_inquiry_list(struct ctx *c)
 	if (strlen(q) > 100)
 		return http_fail(c, ERR_INVALID, "搜索词太长（最多 100 个字符）");
 	like = like_arg(c, q);
-	if (db_run(c->arena, &r, sql_count, "issiissss", c->shop->id, st, st,
+	if (db_run(c->d.arena, &r, sql_count, "issiissss", c->d.shop->id, st, st,
 	    (int64_t)mine, me, q, like, like, like) == -1)
 		return http_fail(c, ERR_INTERNAL, NULL);
 	v = admin_view(c, "inquiries");
 	off = view_pager(c, v, db_cell_i64(r, 0, 0), PER_PAGE,
-	    arena_printf(c->arena, "/admin/inquiries?status=%s%s&q=%s",
-	    status, mine ? "&mine=1" : "", url_encode(c->arena, q)));
-	if (db_run(c->arena, &r, sql_list, "issiissssii", c->shop->id, st, st,
+	    arena_printf(c->d.arena, "/admin/inquiries?status=%s%s&q=%s",
+	    status, mine ? "&mine=1" : "", url_encode(c->d.arena, q)));
+	if (db_run(c->d.arena, &r, sql_list, "issiissssii", c->d.shop->id, st, st,
 	    (int64_t)mine, me, q, like, like, like, (int64_t)PER_PAGE,
 	    off) == -1)
 		return http_fail(c, ERR_INTERNAL, NULL);
@@ -289,10 +289,10 @@ sku_view(struct ctx *c, const struct db_res *r, int i)
 	view_set_str(o, "unit", db_cell(r, i, 4));
 	view_set_i64(o, "min_qty", db_cell_i64(r, i, 5));
 	view_set_i64(o, "stock", db_cell_i64(r, i, 6));
-	view_set_str(o, "price", fmt_yuan(c->arena, db_cell_i64(r, i, 7)));
+	view_set_str(o, "price", fmt_yuan(c->d.arena, db_cell_i64(r, i, 7)));
 	view_set_i64(o, "price_fen", db_cell_i64(r, i, 7));
 	if (db_cell(r, i, 8) != NULL)
-		view_set_str(o, "retail", fmt_yuan(c->arena,
+		view_set_str(o, "retail", fmt_yuan(c->d.arena,
 		    db_cell_i64(r, i, 8)));
 	tiers = json_object_new_array();
 	in = db_cell(r, i, 9) ? json_tokener_parse(db_cell(r, i, 9)) : NULL;
@@ -303,7 +303,7 @@ sku_view(struct ctx *c, const struct db_res *r, int i)
 		t = json_object_new_object();
 		view_set_i64(t, "min_qty", json_object_get_int64(
 		    json_object_object_get(e, "q")));
-		view_set_str(t, "price", fmt_yuan(c->arena,
+		view_set_str(t, "price", fmt_yuan(c->d.arena,
 		    json_object_get_int64(json_object_object_get(e, "p"))));
 		json_object_array_add(tiers, t);
 	}
@@ -325,7 +325,7 @@ item_view(struct ctx *c, const struct db_res *r, int i,
 	int64_t		 id = db_cell_i64(r, i, 0);
 	int		 k;
 
-	name = arena_printf(c->arena, "quote_%" PRId64, id);
+	name = arena_printf(c->d.arena, "quote_%" PRId64, id);
 	view_set_i64(o, "id", id);
 	view_set_str(o, "field", name);
 	view_set_str(o, "name", db_cell(r, i, 3) ? db_cell(r, i, 3) :
@@ -336,7 +336,7 @@ item_view(struct ctx *c, const struct db_res *r, int i,
 	if (refill)
 		view_set_str(o, "quote", req_param(c, name));
 	else if (db_cell(r, i, 7) != NULL)
-		view_set_str(o, "quote", fmt_yuan(c->arena,
+		view_set_str(o, "quote", fmt_yuan(c->d.arena,
 		    db_cell_i64(r, i, 7)));
 	view_set_bool(o, "off_shelf", db_cell(r, i, 8) != NULL &&
 	    db_cell_i64(r, i, 8) == 0);
@@ -386,12 +386,12 @@ inquiry_fill(struct ctx *c, json_object *v, const struct db_res *r)
 		view_set_str(o, "user_phone", db_cell(r, 0, 12));
 		view_set_i64(o, "id", db_cell_i64(r, 0, 13));
 		view_set_str(o, "name", db_cell(r, 0, 14));
-		view_set_str(o, "url", ctx_link(c, arena_printf(c->arena,
+		view_set_str(o, "url", ctx_link(c, arena_printf(c->d.arena,
 		    "/admin/customers/%s", db_cell(r, 0, 13))));
 		json_object_object_add(v, "customer", o);
 	}
 	view_set_str(v, "back_url", ctx_link(c, "/admin/inquiries"));
-	view_set_str(v, "action", ctx_link(c, arena_printf(c->arena,
+	view_set_str(v, "action", ctx_link(c, arena_printf(c->d.arena,
 	    "/admin/inquiries/%" PRId64, id)));
 }
 
@@ -404,13 +404,13 @@ detail(struct ctx *c, int64_t id, const char *error)
 	json_object		*v, *items;
 	int			 i;
 
-	if (db_run(c->arena, &r, sql_one, "ii", id, c->shop->id) == -1)
+	if (db_run(c->d.arena, &r, sql_one, "ii", id, c->d.shop->id) == -1)
 		return http_fail(c, ERR_INTERNAL, NULL);
 	if (r->nrows == 0)
 		return http_fail(c, ERR_NOT_FOUND, "询价不存在");
-	if (db_run(c->arena, &it, sql_items, "ii", id, c->shop->id) == -1 ||
-	    db_run(c->arena, &sk, sql_skus, "ii", id, c->shop->id) == -1 ||
-	    db_run(c->arena, &st, sql_staff, "i", c->shop->id) == -1)
+	if (db_run(c->d.arena, &it, sql_items, "ii", id, c->d.shop->id) == -1 ||
+	    db_run(c->d.arena, &sk, sql_skus, "ii", id, c->d.shop->id) == -1 ||
+	    db_run(c->d.arena, &st, sql_staff, "i", c->d.shop->id) == -1)
 		return http_fail(c, ERR_INTERNAL, NULL);
 	v = admin_view(c, "inquiries");
 	inquiry_fill(c, v, r);
@@ -424,7 +424,7 @@ detail(struct ctx *c, int64_t id, const char *error)
 	view_set_str(v, "answer", error ? req_param(c, "answer") :
 	    db_cell(r, 0, 9));
 	view_set_str(v, "error", error);
-	c->title = arena_printf(c->arena, "询价 #%" PRId64, id);
+	c->title = arena_printf(c->d.arena, "询价 #%" PRId64, id);
 	return render(c, "admin/inquiry");
 }
 
@@ -449,7 +449,7 @@ struct change {
 
 /* Lock the inquiry row: ERR_NOT_FOUND for another shop's or none. */
 static int
-lock(struct ctx *c, int64_t id, const char **status)
+lock(struct dctx *c, int64_t id, const char **status)
 {
 	struct db_res	*r;
 
@@ -464,7 +464,7 @@ lock(struct ctx *c, int64_t id, const char **status)
 }
 
 static int
-tx_assign(struct ctx *c, void *arg)
+tx_assign(struct dctx *c, void *arg)
 {
 	struct change	*ch = arg;
 	struct db_res	*r;
@@ -506,16 +506,16 @@ h_admin_inquiry_assign(struct ctx *c)
 	if (form_parse(c, assign_fields, &f) == -1)
 		return http_fail(c, ERR_INVALID, f.error);
 	ch.staff_id = f.v[F_STAFF].i64;
-	if ((err = db_tx_run(c, tx_assign, &ch)) != 0)
-		return http_fail(c, err, c->error);
-	clog_info(c, "inquiry %" PRId64 " assigned to staff %" PRId64, ch.id,
+	if ((err = db_tx_run(&c->d, tx_assign, &ch)) != 0)
+		return http_fail(c, err, c->d.error);
+	clog_info(&c->d, "inquiry %" PRId64 " assigned to staff %" PRId64, ch.id,
 	    ch.staff_id);
-	return http_see_other(c, "%s", ctx_link(c, arena_printf(c->arena,
+	return http_see_other(c, "%s", ctx_link(c, arena_printf(c->d.arena,
 	    "/admin/inquiries/%" PRId64 "?done=assigned", ch.id)));
 }
 
 static int
-tx_answer(struct ctx *c, void *arg)
+tx_answer(struct dctx *c, void *arg)
 {
 	struct change	*ch = arg;
 	const char	*status;
@@ -550,7 +550,7 @@ answer_fields(struct ctx *c, const struct db_res *items, int *n)
 	int		 i;
 
 	*n = items->nrows < FORM_MAX - 1 ? items->nrows : FORM_MAX - 1;
-	fl = arena_alloc(c->arena, (*n + 2) * sizeof(*fl));
+	fl = arena_alloc(c->d.arena, (*n + 2) * sizeof(*fl));
 	memset(fl, 0, (*n + 2) * sizeof(*fl));
 	fl[0].name = "answer";
 	fl[0].type = FIELD_TEXT;
@@ -559,11 +559,11 @@ answer_fields(struct ctx *c, const struct db_res *items, int *n)
 	fl[0].max = 4000;
 	fl[0].label = "回复内容";
 	for (i = 0; i < *n; i++) {
-		fl[i + 1].name = arena_printf(c->arena, "quote_%s",
+		fl[i + 1].name = arena_printf(c->d.arena, "quote_%s",
 		    db_cell(items, i, 0));
 		fl[i + 1].type = FIELD_MONEY;
 		fl[i + 1].max = QUOTE_MAX;
-		fl[i + 1].label = arena_printf(c->arena, "%s 报价",
+		fl[i + 1].label = arena_printf(c->d.arena, "%s 报价",
 		    db_cell(items, i, 3) ? db_cell(items, i, 3) : "商品");
 	}
 	return fl;
@@ -580,8 +580,8 @@ h_admin_inquiry_answer(struct ctx *c)
 	memset(&ch, 0, sizeof(ch));
 	if ((ch.id = cap_id(c)) == 0)
 		return http_fail(c, ERR_NOT_FOUND, "询价不存在");
-	if (db_run(c->arena, &ch.items, sql_items, "ii", ch.id,
-	    c->shop->id) == -1)
+	if (db_run(c->d.arena, &ch.items, sql_items, "ii", ch.id,
+	    c->d.shop->id) == -1)
 		return http_fail(c, ERR_INTERNAL, NULL);
 	fl = answer_fields(c, ch.items, &n);
 	if (form_parse(c, fl, &f) == -1) {
@@ -591,26 +591,26 @@ h_admin_inquiry_answer(struct ctx *c)
 		return detail(c, ch.id, f.error);
 	}
 	ch.answer = f.v[0].s;
-	ch.quotes = arena_alloc(c->arena, (ch.items->nrows + 1) *
+	ch.quotes = arena_alloc(c->d.arena, (ch.items->nrows + 1) *
 	    sizeof(*ch.quotes));
 	for (i = 0; i < ch.items->nrows; i++) {
 		ch.quotes[i] = NULL;
 		if (i < n && f.v[i + 1].present) {
-			ch.quotes[i] = arena_printf(c->arena, "%" PRId64,
+			ch.quotes[i] = arena_printf(c->d.arena, "%" PRId64,
 			    f.v[i + 1].i64);
 			ch.nquoted++;
 		}
 	}
-	if ((err = db_tx_run(c, tx_answer, &ch)) != 0)
-		return http_fail(c, err, c->error);
-	clog_info(c, "inquiry %" PRId64 " answered quoted=%d", ch.id,
+	if ((err = db_tx_run(&c->d, tx_answer, &ch)) != 0)
+		return http_fail(c, err, c->d.error);
+	clog_info(&c->d, "inquiry %" PRId64 " answered quoted=%d", ch.id,
 	    ch.nquoted);
-	return http_see_other(c, "%s", ctx_link(c, arena_printf(c->arena,
+	return http_see_other(c, "%s", ctx_link(c, arena_printf(c->d.arena,
 	    "/admin/inquiries/%" PRId64 "?done=answered", ch.id)));
 }
 
 static int
-tx_close(struct ctx *c, void *arg)
+tx_close(struct dctx *c, void *arg)
 {
 	struct change	*ch = arg;
 	const char	*status;
@@ -633,9 +633,9 @@ h_admin_inquiry_close(struct ctx *c)
 	memset(&ch, 0, sizeof(ch));
 	if ((ch.id = cap_id(c)) == 0)
 		return http_fail(c, ERR_NOT_FOUND, "询价不存在");
-	if ((err = db_tx_run(c, tx_close, &ch)) != 0)
-		return http_fail(c, err, c->error);
-	return http_see_other(c, "%s", ctx_link(c, arena_printf(c->arena,
+	if ((err = db_tx_run(&c->d, tx_close, &ch)) != 0)
+		return http_fail(c, err, c->d.error);
+	return http_see_other(c, "%s", ctx_link(c, arena_printf(c->d.arena,
 	    "/admin/inquiries/%" PRId64 "?done=saved", ch.id)));
 }
 
@@ -647,7 +647,7 @@ mine_row(struct ctx *c, const struct db_res *r, int i)
 	int64_t		 id = db_cell_i64(r, i, 0);
 
 	view_set_i64(o, "id", id);
-	view_set_str(o, "url", ctx_link(c, arena_printf(c->arena,
+	view_set_str(o, "url", ctx_link(c, arena_printf(c->d.arena,
 	    "/account/inquiries/%" PRId64, id)));
 	view_set_str(o, "time", db_cell(r, i, 1));
 	view_set_str(o, "contact_name", db_cell(r, i, 2));
@@ -664,16 +664,16 @@ h_account_inquiries(struct ctx *c)
 {
 	struct db_res	*r;
 	json_object	*v, *rows;
-	int64_t		 off, shop = c->shop->id, cust = c->sess.customer_id;
+	int64_t		 off, shop = c->d.shop->id, cust = c->d.sess.customer_id;
 	int		 i;
 
-	if (db_run(c->arena, &r, sql_mine_count, "iii", shop, shop,
+	if (db_run(c->d.arena, &r, sql_mine_count, "iii", shop, shop,
 	    cust) == -1)
 		return http_fail(c, ERR_INTERNAL, NULL);
 	v = view_new(c);
 	off = view_pager(c, v, db_cell_i64(r, 0, 0), PER_PAGE,
 	    "/account/inquiries");
-	if (db_run(c->arena, &r, sql_mine, "iiiii", shop, shop, cust,
+	if (db_run(c->d.arena, &r, sql_mine, "iiiii", shop, shop, cust,
 	    (int64_t)PER_PAGE, off) == -1)
 		return http_fail(c, ERR_INTERNAL, NULL);
 	rows = json_object_new_array();
@@ -688,19 +688,19 @@ static int
 h_account_inquiry(struct ctx *c)
 {
 	struct db_res	*r;
-	int64_t		 id = cap_id(c), shop = c->shop->id;
+	int64_t		 id = cap_id(c), shop = c->d.shop->id;
 
 	if (id == 0)
 		return http_fail(c, ERR_NOT_FOUND, "询价不存在");
-	if (db_run(c->arena, &r, sql_mine_one, "iiii", shop, shop,
-	    c->sess.customer_id, id) == -1)
+	if (db_run(c->d.arena, &r, sql_mine_one, "iiii", shop, shop,
+	    c->d.sess.customer_id, id) == -1)
 		return http_fail(c, ERR_INTERNAL, NULL);
 	/* Another company's inquiry, like another shop's, does not exist. */
 	if (r->nrows == 0)
 		return http_fail(c, ERR_NOT_FOUND, "询价不存在");
 	view_new(c);
 	json_object_object_add(c->view, "inquiry", mine_row(c, r, 0));
-	c->title = arena_printf(c->arena, "询价 #%" PRId64, id);
+	c->title = arena_printf(c->d.arena, "询价 #%" PRId64, id);
 	return render(c, "account_inquiry");
 }
 

@@ -16,10 +16,10 @@
 int
 admin_has_role(struct ctx *c, const char *list)
 {
-	const char	*role = c->sess.role;
+	const char	*role = c->d.sess.role;
 	size_t		 n;
 
-	if (c->sess.kind != SESS_STAFF || role == NULL || *role == '\0')
+	if (c->d.sess.kind != SESS_STAFF || role == NULL || *role == '\0')
 		return 0;
 	n = strlen(role);
 	for (; list != NULL && *list; list = strchr(list, ',')) {
@@ -42,13 +42,13 @@ admin_form_error(struct ctx *c, struct form *f, const char *name,
 {
 	if (f->errors == NULL) {
 		f->errors = json_object_new_object();
-		arena_defer_json(c->arena, f->errors);
+		arena_defer_json(c->d.arena, f->errors);
 	}
 	if (json_object_object_get_ex(f->errors, name, NULL))
 		return;
 	view_set_str(f->errors, name, why);
-	f->error = f->error != NULL ? arena_printf(c->arena, "%s；%s：%s",
-	    f->error, label, why) : arena_printf(c->arena, "%s：%s", label,
+	f->error = f->error != NULL ? arena_printf(c->d.arena, "%s；%s：%s",
+	    f->error, label, why) : arena_printf(c->d.arena, "%s：%s", label,
 	    why);
 }
 
@@ -63,7 +63,7 @@ admin_sku_by_code(struct ctx *c, const char *code, struct admin_sku *out)
 {
 	struct db_res	*r;
 
-	if (db_run(c->arena, &r, sql_sku_by_code, "is", c->shop->id,
+	if (db_run(c->d.arena, &r, sql_sku_by_code, "is", c->d.shop->id,
 	    code) == -1)
 		return ERR_INTERNAL;
 	if (r->nrows == 0)
@@ -160,10 +160,10 @@ item_rows(struct ctx *c, const struct ppage *p, struct db_res *it, int *k,
 		view_set_str(o, "code", db_cell(it, *k, 2));
 		view_set_str(o, "product", db_cell(it, *k, 3));
 		view_set_str(o, "spec", db_cell(it, *k, 4));
-		view_set_str(o, "base", fmt_yuan(c->arena,
+		view_set_str(o, "base", fmt_yuan(c->d.arena,
 		    db_cell_i64(it, *k, 5)));
 		view_set_i64(o, "price_fen", db_cell_i64(it, *k, 6));
-		view_set_str(o, "price", fmt_yuan(c->arena,
+		view_set_str(o, "price", fmt_yuan(c->d.arena,
 		    db_cell_i64(it, *k, 6)));
 		view_set_str(o, "row_error", NULL);	/* not the level's */
 		if (is_failed(p, "item", level, sku)) {
@@ -192,7 +192,7 @@ level_row(struct ctx *c, const struct ppage *p, struct db_res *l, int i,
 	view_set_bool(o, "in_use", used > 0);
 	if (db_cell(l, i, 5) != NULL) {
 		view_set_i64(o, "percent_bp", db_cell_i64(l, i, 5));
-		view_set_str(o, "percent", fmt_percent(c->arena,
+		view_set_str(o, "percent", fmt_percent(c->d.arena,
 		    db_cell_i64(l, i, 5)));
 	} else {
 		view_set_str(o, "percent_bp", NULL);
@@ -232,9 +232,9 @@ prices_page(struct ctx *c, const struct ppage *p)
 	const char	*sel;
 	int		 i, k = 0;
 
-	if (db_run(c->arena, &l, sql_levels, "i", c->shop->id) == -1 ||
-	    db_run(c->arena, &it, sql_items, "i", c->shop->id) == -1 ||
-	    db_run(c->arena, &cu, sql_check_customers, "i", c->shop->id) == -1)
+	if (db_run(c->d.arena, &l, sql_levels, "i", c->d.shop->id) == -1 ||
+	    db_run(c->d.arena, &it, sql_items, "i", c->d.shop->id) == -1 ||
+	    db_run(c->d.arena, &cu, sql_check_customers, "i", c->d.shop->id) == -1)
 		return http_fail(c, ERR_INTERNAL, NULL);
 	view_set_bool(v, "can_write", admin_has_role(c, ROLES_WRITE));
 	levels = json_object_new_array();
@@ -341,8 +341,8 @@ check_customer(struct ctx *c, int64_t id, int64_t sku_id,
 	struct db_res	*r, *l, *k;
 	int64_t		 level;
 
-	if (db_run(c->arena, &r, sql_check_customer, "ii", id,
-	    c->shop->id) == -1)
+	if (db_run(c->d.arena, &r, sql_check_customer, "ii", id,
+	    c->d.shop->id) == -1)
 		return ERR_INTERNAL;
 	if (r->nrows == 0)
 		return ERR_NOT_FOUND;
@@ -350,32 +350,32 @@ check_customer(struct ctx *c, int64_t id, int64_t sku_id,
 	view_set_bool(res, "customer_disabled",
 	    strcmp(db_cell(r, 0, 2), "active") != 0);
 	if ((level = db_cell_i64(r, 0, 1)) != 0) {
-		if (db_run(c->arena, &l, sql_check_list, "iii", sku_id, level,
-		    c->shop->id) == -1)
+		if (db_run(c->d.arena, &l, sql_check_list, "iii", sku_id, level,
+		    c->d.shop->id) == -1)
 			return ERR_INTERNAL;
 		view_set_str(res, "level", db_cell(l, 0, 0));
 		in->list_percent_bp = db_cell_i64(l, 0, 1);
 		if (in->list_percent_bp > 0)
-			trace(c, rows, arena_printf(c->arena, "等级“%s”折扣",
-			    db_cell(l, 0, 0)), arena_printf(c->arena,
-			    "基础价的 %s%%", fmt_percent(c->arena,
+			trace(c, rows, arena_printf(c->d.arena, "等级“%s”折扣",
+			    db_cell(l, 0, 0)), arena_printf(c->d.arena,
+			    "基础价的 %s%%", fmt_percent(c->d.arena,
 			    in->list_percent_bp)));
 		if (db_cell(l, 0, 2) != NULL) {
 			in->has_list_price = 1;
 			in->list_price_fen = db_cell_i64(l, 0, 2);
-			trace(c, rows, arena_printf(c->arena, "等级“%s”固定价",
-			    db_cell(l, 0, 0)), arena_printf(c->arena, "¥%s",
-			    fmt_yuan(c->arena, in->list_price_fen)));
+			trace(c, rows, arena_printf(c->d.arena, "等级“%s”固定价",
+			    db_cell(l, 0, 0)), arena_printf(c->d.arena, "¥%s",
+			    fmt_yuan(c->d.arena, in->list_price_fen)));
 		}
 	}
-	if (db_run(c->arena, &k, sql_check_contract, "iii", id, sku_id,
-	    c->shop->id) == -1)
+	if (db_run(c->d.arena, &k, sql_check_contract, "iii", id, sku_id,
+	    c->d.shop->id) == -1)
 		return ERR_INTERNAL;
 	if (k->nrows > 0) {
 		in->has_contract = 1;
 		in->contract_fen = db_cell_i64(k, 0, 0);
-		trace(c, rows, "客户合同价", arena_printf(c->arena, "¥%s",
-		    fmt_yuan(c->arena, in->contract_fen)));
+		trace(c, rows, "客户合同价", arena_printf(c->d.arena, "¥%s",
+		    fmt_yuan(c->d.arena, in->contract_fen)));
 	}
 	return 0;
 }
@@ -400,21 +400,21 @@ run_check(struct ctx *c, struct form *f, struct ppage *p)
 	memset(&in, 0, sizeof(in));
 	in.base_fen = sku.price_fen;
 	in.qty = f->v[K_QTY].present ? f->v[K_QTY].i64 : 1;
-	res = arena_defer_json(c->arena, json_object_new_object());
+	res = arena_defer_json(c->d.arena, json_object_new_object());
 	rows = json_object_new_array();
 	json_object_object_add(res, "trace", rows);
-	trace(c, rows, "基础价", arena_printf(c->arena, "¥%s",
-	    fmt_yuan(c->arena, sku.price_fen)));
-	if (db_run(c->arena, &t, sql_check_tiers, "ii", sku.id,
-	    c->shop->id) == -1)
+	trace(c, rows, "基础价", arena_printf(c->d.arena, "¥%s",
+	    fmt_yuan(c->d.arena, sku.price_fen)));
+	if (db_run(c->d.arena, &t, sql_check_tiers, "ii", sku.id,
+	    c->d.shop->id) == -1)
 		return ERR_INTERNAL;
-	tiers = arena_alloc(c->arena, (t->nrows + 1) * sizeof(*tiers));
+	tiers = arena_alloc(c->d.arena, (t->nrows + 1) * sizeof(*tiers));
 	for (i = 0; i < t->nrows; i++) {
 		tiers[i].min_qty = db_cell_i64(t, i, 0);
 		tiers[i].price_fen = db_cell_i64(t, i, 1);
-		trace(c, rows, arena_printf(c->arena, "阶梯价 ≥%" PRId64,
-		    tiers[i].min_qty), arena_printf(c->arena, "¥%s",
-		    fmt_yuan(c->arena, tiers[i].price_fen)));
+		trace(c, rows, arena_printf(c->d.arena, "阶梯价 ≥%" PRId64,
+		    tiers[i].min_qty), arena_printf(c->d.arena, "¥%s",
+		    fmt_yuan(c->d.arena, tiers[i].price_fen)));
 	}
 	in.tiers = tiers;
 	in.ntiers = t->nrows;
@@ -433,15 +433,15 @@ run_check(struct ctx *c, struct form *f, struct ppage *p)
 	view_set_str(res, "unit_name", sku.unit);
 	view_set_i64(res, "qty", in.qty);
 	view_set_i64(res, "unit_fen", out.unit_fen);
-	view_set_str(res, "unit", fmt_yuan(c->arena, out.unit_fen));
+	view_set_str(res, "unit", fmt_yuan(c->d.arena, out.unit_fen));
 	view_set_str(res, "source", price_source_name(out.source));
 	view_set_str(res, "source_label", source_label(out.source));
-	view_set_str(res, "total", fmt_yuan(c->arena,
+	view_set_str(res, "total", fmt_yuan(c->d.arena,
 	    price_line_total(out.unit_fen, in.qty)));
 	view_set_bool(res, "below_min", in.qty < sku.min_qty);
 	view_set_i64(res, "min_qty", sku.min_qty);
 	p->check = json_object_new_object();
-	arena_defer_json(c->arena, p->check);
+	arena_defer_json(c->d.arena, p->check);
 	json_object_object_add(p->check, "result", json_object_get(res));
 	return 0;
 }
@@ -523,7 +523,7 @@ static const char sql_list_ensure[] =
 
 /* Lock the level of the request's shop; its name for the audit. */
 static int
-level_lock(struct ctx *c, struct lwrite *w)
+level_lock(struct dctx *c, struct lwrite *w)
 {
 	struct db_res	*r;
 
@@ -539,7 +539,7 @@ level_lock(struct ctx *c, struct lwrite *w)
 }
 
 static int
-list_ensure(struct ctx *c, struct lwrite *w, int64_t *list)
+list_ensure(struct dctx *c, struct lwrite *w, int64_t *list)
 {
 	struct db_res	*r;
 
@@ -551,7 +551,7 @@ list_ensure(struct ctx *c, struct lwrite *w, int64_t *list)
 }
 
 static int
-tx_level_save(struct ctx *c, void *arg)
+tx_level_save(struct dctx *c, void *arg)
 {
 	struct lwrite	*w = arg;
 	struct db_res	*r;
@@ -610,17 +610,17 @@ h_level_save(struct ctx *c)
 	p.f = &w.f;
 	if (form_parse(c, level_fields, &w.f) == -1)
 		return page_fail(c, &p, ERR_INVALID);
-	if ((rc = db_tx_run(c, tx_level_save, &w)) != 0) {
-		p.error = c->error;
+	if ((rc = db_tx_run(&c->d, tx_level_save, &w)) != 0) {
+		p.error = c->d.error;
 		return page_fail(c, &p, rc);
 	}
-	return http_see_other(c, "%s", ctx_link(c, arena_printf(c->arena,
+	return http_see_other(c, "%s", ctx_link(c, arena_printf(c->d.arena,
 	    "/admin/prices?done=%s#level-%" PRId64, c->m.cap[0] ? "saved" :
 	    "created", w.level)));
 }
 
 static int
-tx_level_delete(struct ctx *c, void *arg)
+tx_level_delete(struct dctx *c, void *arg)
 {
 	struct lwrite	*w = arg;
 	struct db_res	*r;
@@ -659,9 +659,9 @@ h_level_delete(struct ctx *c)
 
 	if (level_begin(c, &w, &p, "level") == -1)
 		return http_fail(c, ERR_NOT_FOUND, "会员等级不存在");
-	if ((rc = db_tx_run(c, tx_level_delete, &w)) != 0) {
+	if ((rc = db_tx_run(&c->d, tx_level_delete, &w)) != 0) {
 		p.f = NULL;
-		p.error = c->error;
+		p.error = c->d.error;
 		return page_fail(c, &p, rc);
 	}
 	return http_see_other(c, "%s", ctx_link(c,
@@ -694,7 +694,7 @@ parse_percent(const char *s, int64_t *bp)
 }
 
 static int
-tx_list_percent(struct ctx *c, void *arg)
+tx_list_percent(struct dctx *c, void *arg)
 {
 	struct lwrite	*w = arg;
 	int64_t		 list;
@@ -730,11 +730,11 @@ h_list_percent(struct ctx *c)
 		    "应为 0.01 到 1000 之间的数，最多两位小数，如 90 或 92.5");
 		return page_fail(c, &p, ERR_INVALID);
 	}
-	if ((rc = db_tx_run(c, tx_list_percent, &w)) != 0) {
-		p.error = c->error;
+	if ((rc = db_tx_run(&c->d, tx_list_percent, &w)) != 0) {
+		p.error = c->d.error;
 		return page_fail(c, &p, rc);
 	}
-	return http_see_other(c, "%s", ctx_link(c, arena_printf(c->arena,
+	return http_see_other(c, "%s", ctx_link(c, arena_printf(c->d.arena,
 	    "/admin/prices?done=saved#level-%" PRId64, w.level)));
 }
 
@@ -768,7 +768,7 @@ static const char sql_item_del[] =
 
 /* Add (or replace) a fixed price; edit one (w->sku); or delete one. */
 static int
-tx_item(struct ctx *c, struct lwrite *w, int del)
+tx_item(struct dctx *c, struct lwrite *w, int del)
 {
 	struct db_res	*r;
 	int64_t		 list;
@@ -807,13 +807,13 @@ tx_item(struct ctx *c, struct lwrite *w, int del)
 }
 
 static int
-tx_item_save(struct ctx *c, void *arg)
+tx_item_save(struct dctx *c, void *arg)
 {
 	return tx_item(c, arg, 0);
 }
 
 static int
-tx_item_delete(struct ctx *c, void *arg)
+tx_item_delete(struct dctx *c, void *arg)
 {
 	return tx_item(c, arg, 1);
 }
@@ -838,12 +838,12 @@ h_item_add(struct ctx *c)
 	rc = w.f.error != NULL ? ERR_INVALID : 0;
 	if (rc == 0) {
 		w.price = w.f.v[I_PRICE].i64;
-		if ((rc = db_tx_run(c, tx_item_save, &w)) != 0)
-			p.error = c->error;
+		if ((rc = db_tx_run(&c->d, tx_item_save, &w)) != 0)
+			p.error = c->d.error;
 	}
 	if (rc != 0)
 		return page_fail(c, &p, rc);
-	return http_see_other(c, "%s", ctx_link(c, arena_printf(c->arena,
+	return http_see_other(c, "%s", ctx_link(c, arena_printf(c->d.arena,
 	    "/admin/prices?done=saved#level-%" PRId64, w.level)));
 }
 
@@ -861,12 +861,12 @@ h_item_edit(struct ctx *c)
 	if (!del && form_parse(c, item_edit_fields, &w.f) == -1)
 		return page_fail(c, &p, ERR_INVALID);
 	w.price = w.f.v[0].i64;
-	if ((rc = db_tx_run(c, del ? tx_item_delete : tx_item_save,
+	if ((rc = db_tx_run(&c->d, del ? tx_item_delete : tx_item_save,
 	    &w)) != 0) {
-		p.error = c->error;
+		p.error = c->d.error;
 		return page_fail(c, &p, rc);
 	}
-	return http_see_other(c, "%s", ctx_link(c, arena_printf(c->arena,
+	return http_see_other(c, "%s", ctx_link(c, arena_printf(c->d.arena,
 	    "/admin/prices?done=%s#level-%" PRId64, del ? "deleted" : "saved",
 	    w.level)));
 }

@@ -100,7 +100,7 @@ themes_list(struct ctx *c, struct themes *t)
 	    conf.templates_dir) >= sizeof(dir))
 		return;
 	if ((d = opendir(dir)) == NULL) {
-		clog_warnx(c, "settings: opendir %s: %s", dir, strerror(errno));
+		clog_warnx(&c->d, "settings: opendir %s: %s", dir, strerror(errno));
 		return;
 	}
 	while ((e = readdir(d)) != NULL && t->n < THEMES_MAX) {
@@ -111,7 +111,7 @@ themes_list(struct ctx *c, struct themes *t)
 		    e->d_name) >= sizeof(path) || stat(path, &st) == -1 ||
 		    !S_ISDIR(st.st_mode))
 			continue;
-		t->name[t->n++] = arena_strdup(c->arena, e->d_name);
+		t->name[t->n++] = arena_strdup(c->d.arena, e->d_name);
 	}
 	closedir(d);
 	qsort(t->name, t->n, sizeof(t->name[0]), cmp_theme);
@@ -189,11 +189,11 @@ bad(struct ctx *c, struct form *f, int i, const char *why)
 {
 	const char	*label = settings_fields[i].label;
 
-	f->error = f->error == NULL ? arena_printf(c->arena, "%s：%s", label,
-	    why) : arena_printf(c->arena, "%s；%s：%s", f->error, label, why);
+	f->error = f->error == NULL ? arena_printf(c->d.arena, "%s：%s", label,
+	    why) : arena_printf(c->d.arena, "%s；%s：%s", f->error, label, why);
 	if (f->errors == NULL) {
 		f->errors = json_object_new_object();
-		arena_defer_json(c->arena, f->errors);
+		arena_defer_json(c->d.arena, f->errors);
 	}
 	view_set_str(f->errors, settings_fields[i].name, why);
 	f->v[i].present = 0;
@@ -231,7 +231,7 @@ settings_check(struct ctx *c, struct form *f, const struct themes *t,
 	s->name = f->v[F_NAME].s;
 	s->theme = f->v[F_THEME].s;
 	s->logo_url = f->v[F_LOGO].present ? f->v[F_LOGO].s : "";
-	s->color = arena_strdup(c->arena, f->v[F_COLOR].s);
+	s->color = arena_strdup(c->d.arena, f->v[F_COLOR].s);
 	for (char *p = (char *)s->color; *p; p++)
 		*p = tolower((unsigned char)*p);
 	s->phone = f->v[F_PHONE].present ? f->v[F_PHONE].s : "";
@@ -284,7 +284,7 @@ settings_page(struct ctx *c, const char *error, json_object *errors)
 	const char	*theme;
 	size_t		 i;
 
-	if (db_run(c->arena, &r, sql_get, "i", c->shop->id) == -1)
+	if (db_run(c->d.arena, &r, sql_get, "i", c->d.shop->id) == -1)
 		return http_fail(c, ERR_INTERNAL, NULL);
 	if (r->nrows == 0)
 		return http_fail(c, ERR_NOT_FOUND, "店铺不存在");
@@ -301,9 +301,9 @@ settings_page(struct ctx *c, const char *error, json_object *errors)
 		view_set_bool(v, "mode_retail", db_cell_i64(r, 0, 8));
 		view_set_bool(v, "hide_wholesale_prices",
 		    db_cell_i64(r, 0, 9));
-		view_set_str(v, "tax_normal_pct", fmt_percent(c->arena,
+		view_set_str(v, "tax_normal_pct", fmt_percent(c->d.arena,
 		    db_cell_i64(r, 0, 10)));
-		view_set_str(v, "tax_special_pct", fmt_percent(c->arena,
+		view_set_str(v, "tax_special_pct", fmt_percent(c->d.arena,
 		    db_cell_i64(r, 0, 11)));
 		theme = db_cell(r, 0, 1);
 	} else {
@@ -347,7 +347,7 @@ modes_set(int modes)
 }
 
 static int
-tx_save(struct ctx *c, void *arg)
+tx_save(struct dctx *c, void *arg)
 {
 	struct settings	*s = arg;
 	int		 err;
@@ -379,13 +379,13 @@ h_admin_settings_save(struct ctx *c)
 	if (settings_check(c, &f, &t, &s) == -1) {
 		if (c->json_out)
 			return http_fail(c, ERR_INVALID, f.error);
-		clog_info(c, "400 POST settings: %s", f.error);
+		clog_info(&c->d, "400 POST settings: %s", f.error);
 		c->status = 400;
 		return settings_page(c, f.error, f.errors);
 	}
-	if ((err = db_tx_run(c, tx_save, &s)) != 0)
-		return http_fail(c, err, c->error);
-	clog_info(c, "settings saved theme=%s color=%s", s.theme, s.color);
+	if ((err = db_tx_run(&c->d, tx_save, &s)) != 0)
+		return http_fail(c, err, c->d.error);
+	clog_info(&c->d, "settings saved theme=%s color=%s", s.theme, s.color);
 	return http_see_other(c, "%s", ctx_link(c,
 	    "/admin/settings?done=saved"));
 }

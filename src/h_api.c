@@ -11,7 +11,7 @@ h_healthz(struct ctx *c)
 	json_object	*v = view_new(c);
 
 	if (db_ping() == -1) {
-		clog_warnx(c, "healthz: database: %s", db_error());
+		clog_warnx(&c->d, "healthz: database: %s", db_error());
 		return http_fail(c, ERR_UNAVAILABLE, "数据库不可用");
 	}
 	view_set_str(v, "db", "ok");
@@ -22,8 +22,8 @@ h_healthz(struct ctx *c)
 static int
 h_api_shop(struct ctx *c)
 {
-	c->view = shop_view(c->shop);
-	arena_defer_json(c->arena, c->view);
+	c->view = shop_view(c->d.shop);
+	arena_defer_json(c->d.arena, c->view);
 	return render_json_ok(c, 200);
 }
 
@@ -55,25 +55,30 @@ h_api_login(struct ctx *c)
 			return http_fail(c, ERR_INVALID,
 			    "账户类型：应为 customer 或 staff");
 	}
-	if ((err = auth_login(c, kind, f.v[F_PHONE].s, f.v[F_PASSWORD].s,
-	    &token)) != 0)
-		return http_fail(c, err, c->error);
+	if ((err = auth_login(&c->d, kind, f.v[F_PHONE].s, f.v[F_PASSWORD].s,
+	    1, &token)) != 0)
+		return http_fail(c, err, c->d.error);
 	v = view_new(c);
 	view_set_str(v, "token", token);
 	view_set_i64(v, "expires_in", conf.session_ttl);
 	view_set_str(v, "kind", kind == SESS_STAFF ? "staff" : "customer");
-	view_set_str(v, "name", c->sess.name);
-	view_set_str(v, "role", c->sess.role);
+	view_set_str(v, "name", c->d.sess.name);
+	view_set_str(v, "role", c->d.sess.role);
 	return render_json_ok(c, 200);
 }
 
 static int
 h_api_logout(struct ctx *c)
 {
-	if (c->sess.kind == SESS_NONE)
+	int	bearer;
+
+	if (c->d.sess.kind == SESS_NONE)
 		return http_fail(c, ERR_UNAUTHORIZED, "请先登录");
-	if (session_destroy(c) != 0)
+	bearer = c->d.sess.bearer;
+	if (session_destroy(&c->d) != 0)
 		return http_fail(c, ERR_INTERNAL, NULL);
+	if (!bearer)
+		session_cookie(c, NULL);
 	view_new(c);
 	return render_json_ok(c, 200);
 }

@@ -39,17 +39,17 @@ storefront(struct ctx *c, int *mode, const char **slug)
 
 	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
 		if (c->m.cap[0] != NULL && strcmp(c->m.cap[0], modes[i].slug)
-		    == 0 && (c->shop->modes & modes[i].mode)) {
+		    == 0 && (c->d.shop->modes & modes[i].mode)) {
 			*mode = modes[i].mode;
 			*slug = modes[i].slug;
 			if (*mode == SHOP_MODE_ORDERING &&
-			    c->sess.kind != SESS_CUSTOMER) {
+			    c->d.sess.kind != SESS_CUSTOMER) {
 				if (c->json_out)
 					return http_fail(c, ERR_UNAUTHORIZED,
 					    "订货商城仅对授权客户开放，请先登录");
 				return http_see_other(c, "%s", ctx_link(c,
-				    arena_printf(c->arena, "/login?next=%s",
-				    url_encode(c->arena, c->path))));
+				    arena_printf(c->d.arena, "/login?next=%s",
+				    url_encode(c->d.arena, c->path))));
 			}
 			return 0;
 		}
@@ -74,8 +74,8 @@ mode_view(json_object *v, int mode, const char *slug)
 static int
 prices_hidden(struct ctx *c, int mode)
 {
-	return mode == SHOP_MODE_WHOLESALE && c->shop->hide_wholesale_prices &&
-	    c->sess.kind != SESS_CUSTOMER;
+	return mode == SHOP_MODE_WHOLESALE && c->d.shop->hide_wholesale_prices &&
+	    c->d.sess.kind != SESS_CUSTOMER;
 }
 
 
@@ -112,9 +112,9 @@ product_item(struct ctx *c, const struct cat_viewer *vw,
 	view_set_str(o, "code", cat_str(cat, p->code));
 	view_set_str(o, "name", cat_str(cat, p->name));
 	view_set_str(o, "unit", cat_str(cat, p->unit));
-	view_set_str(o, "thumb", p->thumb ? arena_printf(c->arena,
+	view_set_str(o, "thumb", p->thumb ? arena_printf(c->d.arena,
 	    "/uploads/%s", cat_str(cat, p->thumb)) : NULL);
-	view_set_str(o, "url", ctx_link(c, arena_printf(c->arena,
+	view_set_str(o, "url", ctx_link(c, arena_printf(c->d.arena,
 	    "/%s/products/%" PRId64, slug, p->id)));
 	view_set_i64(o, "sku_count", p->nskus);
 	view_set_bool(o, "price_hidden", hidden);
@@ -156,16 +156,16 @@ static void
 list_links(struct ctx *c, json_object *v, const char *slug,
     const struct cat_query *q, const struct cat_page *pg, const char *sortv)
 {
-	const char	*qs = q->q ? url_encode(c->arena, q->q) : "";
+	const char	*qs = q->q ? url_encode(c->d.arena, q->q) : "";
 	char		*base;
 
-	base = arena_printf(c->arena, "/%s/products?cat=%" PRId64 "&q=%s"
+	base = arena_printf(c->d.arena, "/%s/products?cat=%" PRId64 "&q=%s"
 	    "&sort=%s&page=", slug, q->category_id, qs, sortv);
 	if (pg->page > 1)
-		view_set_str(v, "prev_url", ctx_link(c, arena_printf(c->arena,
+		view_set_str(v, "prev_url", ctx_link(c, arena_printf(c->d.arena,
 		    "%s%" PRId64, base, pg->page - 1)));
 	if (pg->page < pg->pages)
-		view_set_str(v, "next_url", ctx_link(c, arena_printf(c->arena,
+		view_set_str(v, "next_url", ctx_link(c, arena_printf(c->d.arena,
 		    "%s%" PRId64, base, pg->page + 1)));
 }
 
@@ -189,7 +189,7 @@ category_rows(struct ctx *c, const struct catalog *cat, int64_t active,
 		view_set_bool(o, "active", cat->categories[i].id == active);
 		view_set_bool(o, "child", cat->categories[i].parent_id ==
 		    active && active != 0);
-		view_set_str(o, "url", ctx_link(c, arena_printf(c->arena,
+		view_set_str(o, "url", ctx_link(c, arena_printf(c->d.arena,
 		    "/%s/products?cat=%" PRId64, slug, cat->categories[i].id)));
 		json_object_array_add(rows, o);
 	}
@@ -210,8 +210,8 @@ h_catalog_list(struct ctx *c)
 
 	if ((rc = storefront(c, &mode, &slug)) != 0)
 		return rc;
-	if ((cat = catalog_get(c)) == NULL ||
-	    catalog_viewer(c, cat, mode, &vw) != 0)
+	if ((cat = catalog_get(&c->d)) == NULL ||
+	    catalog_viewer(&c->d, cat, mode, &vw) != 0)
 		return http_fail(c, ERR_INTERNAL, NULL);
 	memset(&q, 0, sizeof(q));
 	q.mode = mode;
@@ -226,7 +226,7 @@ h_catalog_list(struct ctx *c)
 	for (i = 0; i < sizeof(sorts) / sizeof(sorts[0]); i++)
 		if (strcmp(sortv, sorts[i].value) == 0)
 			q.sort = sorts[i].sort;
-	if (catalog_list(c, cat, &q, &pg) != 0)
+	if (catalog_list(&c->d, cat, &q, &pg) != 0)
 		return http_fail(c, ERR_INTERNAL, NULL);
 
 	v = view_new(c);
@@ -257,10 +257,10 @@ h_catalog_list(struct ctx *c)
 		json_object_array_add(sortrows, o);
 	}
 	json_object_object_add(v, "sorts", sortrows);
-	view_set_str(v, "action", ctx_link(c, arena_printf(c->arena,
+	view_set_str(v, "action", ctx_link(c, arena_printf(c->d.arena,
 	    "/%s/products", slug)));
 	list_links(c, v, slug, &q, &pg, sortv);
-	c->title = arena_printf(c->arena, "%s%s%s", q.q ? q.q : "",
+	c->title = arena_printf(c->d.arena, "%s%s%s", q.q ? q.q : "",
 	    q.q ? " - " : "", mode == SHOP_MODE_ORDERING ? "订货商城" :
 	    mode == SHOP_MODE_WHOLESALE ? "批发商城" : "零售商城");
 	return render(c, "products");
@@ -301,9 +301,9 @@ sku_row(struct ctx *c, const struct cat_viewer *vw, const struct db_res *r,
 		view_set_money(c, o, "price", pr.unit_fen);
 		view_set_str(o, "price_source", price_source_name(pr.source));
 		view_set_money(c, o, "price_normal_tax", price_with_tax(pr.unit_fen,
-		    c->shop->tax_normal_bp));
+		    c->d.shop->tax_normal_bp));
 		view_set_money(c, o, "price_special_tax", price_with_tax(
-		    pr.unit_fen, c->shop->tax_special_bp));
+		    pr.unit_fen, c->d.shop->tax_special_bp));
 		if (vw->mode == SHOP_MODE_WHOLESALE && vw->customer_id == 0 &&
 		    s->ntiers > 0)
 			json_object_object_add(o, "tiers", tier_rows(c, vw->cat,
@@ -329,16 +329,16 @@ h_catalog_product(struct ctx *c)
 		return rc;
 	if (parse_i64(c->m.cap[1], 1, INT64_MAX, &id, &err) == -1)
 		return http_fail(c, ERR_NOT_FOUND, "商品不存在");
-	if ((cat = catalog_get(c)) == NULL ||
-	    catalog_viewer(c, cat, mode, &vw) != 0)
+	if ((cat = catalog_get(&c->d)) == NULL ||
+	    catalog_viewer(&c->d, cat, mode, &vw) != 0)
 		return http_fail(c, ERR_INTERNAL, NULL);
 	/* Another shop's product is not in this catalog: 404 like any. */
 	if ((p = catalog_product(cat, id)) == NULL || !p->on_shelf ||
 	    !(p->visible & mode) || p->nskus == 0)
 		return http_fail(c, ERR_NOT_FOUND, "商品不存在或已下架");
-	if (db_run(c->arena, &d, sql_detail, "ii", id, c->shop->id) == -1 ||
-	    db_run(c->arena, &im, sql_images, "ii", id, c->shop->id) == -1 ||
-	    db_run(c->arena, &sk, sql_skus, "ii", id, c->shop->id) == -1)
+	if (db_run(c->d.arena, &d, sql_detail, "ii", id, c->d.shop->id) == -1 ||
+	    db_run(c->d.arena, &im, sql_images, "ii", id, c->d.shop->id) == -1 ||
+	    db_run(c->d.arena, &sk, sql_skus, "ii", id, c->d.shop->id) == -1)
 		return http_fail(c, ERR_INTERNAL, NULL);
 	v = view_new(c);
 	mode_view(v, mode, slug);
@@ -351,16 +351,16 @@ h_catalog_product(struct ctx *c)
 	view_set_str(v, "description_html", d->nrows ? db_cell(d, 0, 0) : "");
 	view_set_bool(v, "price_hidden", hidden);
 	view_set_bool(v, "customer_prices", vw.customer_id != 0);
-	view_set_i64(v, "tax_normal_bp", c->shop->tax_normal_bp);
-	view_set_i64(v, "tax_special_bp", c->shop->tax_special_bp);
-	view_set_str(v, "tax_normal_pct", arena_printf(c->arena, "%g",
-	    c->shop->tax_normal_bp / 100.0));
-	view_set_str(v, "tax_special_pct", arena_printf(c->arena, "%g",
-	    c->shop->tax_special_bp / 100.0));
+	view_set_i64(v, "tax_normal_bp", c->d.shop->tax_normal_bp);
+	view_set_i64(v, "tax_special_bp", c->d.shop->tax_special_bp);
+	view_set_str(v, "tax_normal_pct", arena_printf(c->d.arena, "%g",
+	    c->d.shop->tax_normal_bp / 100.0));
+	view_set_str(v, "tax_special_pct", arena_printf(c->d.arena, "%g",
+	    c->d.shop->tax_special_bp / 100.0));
 	if ((k = catalog_category(cat, p->category_id)) != NULL) {
 		o = json_object_new_object();
 		view_set_str(o, "name", cat_str(cat, k->name));
-		view_set_str(o, "url", ctx_link(c, arena_printf(c->arena,
+		view_set_str(o, "url", ctx_link(c, arena_printf(c->d.arena,
 		    "/%s/products?cat=%" PRId64, slug, k->id)));
 		json_object_object_add(v, "category", o);
 	}
@@ -375,9 +375,9 @@ h_catalog_product(struct ctx *c)
 		    db_cell_i64(im, i, 3)));
 	}
 	json_object_object_add(v, "images", imgs);
-	view_set_str(v, "inquiry_url", ctx_link(c, arena_printf(c->arena,
+	view_set_str(v, "inquiry_url", ctx_link(c, arena_printf(c->d.arena,
 	    "/inquiry?product=%" PRId64, p->id)));
-	view_set_str(v, "list_url", ctx_link(c, arena_printf(c->arena,
+	view_set_str(v, "list_url", ctx_link(c, arena_printf(c->d.arena,
 	    "/%s/products", slug)));
 	c->title = cat_str(cat, p->name);
 	return render(c, "product");

@@ -59,10 +59,10 @@ form_page(struct ctx *c, const struct catalog *cat,
 		s = req_param(c, inquiry_fields[i].name);
 		view_set_str(v, inquiry_fields[i].name, s);
 	}
-	if (req_param(c, "contact_name") == NULL && c->sess.kind ==
+	if (req_param(c, "contact_name") == NULL && c->d.sess.kind ==
 	    SESS_CUSTOMER) {
-		view_set_str(v, "contact_name", c->sess.name);
-		view_set_str(v, "contact_phone", c->sess.phone);
+		view_set_str(v, "contact_name", c->d.sess.name);
+		view_set_str(v, "contact_phone", c->d.sess.phone);
 	}
 	if (req_param(c, "qty") == NULL)
 		view_set_i64(v, "qty", 1);
@@ -78,7 +78,7 @@ h_inquiry_form(struct ctx *c)
 	const char		*s = kv_get(&c->query, "product"), *err;
 	int64_t			 id;
 
-	if ((cat = catalog_get(c)) == NULL)
+	if ((cat = catalog_get(&c->d)) == NULL)
 		return http_fail(c, ERR_INTERNAL, NULL);
 	if (s != NULL && parse_i64(s, 1, INT64_MAX, &id, &err) == 0)
 		return form_page(c, cat, askable(cat, id), NULL, NULL);
@@ -100,7 +100,7 @@ static const char sql_add_item[] =
     "INSERT INTO inquiry_item (inquiry_id, product_id, qty) VALUES (?, ?, ?)";
 
 static int
-tx_add(struct ctx *c, void *arg)
+tx_add(struct dctx *c, void *arg)
 {
 	struct inquiry	*iq = arg;
 	struct form	*f = &iq->f;
@@ -132,19 +132,19 @@ h_inquiry_post(struct ctx *c)
 
 	memset(&iq, 0, sizeof(iq));
 	/* A browser session must prove the form is its own. */
-	if (c->sess.kind != SESS_NONE && !c->sess.bearer && csrf_check(c) != 0)
+	if (c->d.sess.kind != SESS_NONE && !c->d.sess.bearer && csrf_check(c) != 0)
 		return http_fail(c, ERR_FORBIDDEN, "页面已过期，请刷新后重试");
 	if (form_parse(c, inquiry_fields, &iq.f) == -1) {
 		c->status = 400;
 		if (c->json_out)
 			return http_fail(c, ERR_INVALID, iq.f.error);
-		if ((cat = catalog_get(c)) == NULL)
+		if ((cat = catalog_get(&c->d)) == NULL)
 			return http_fail(c, ERR_INTERNAL, NULL);
 		return form_page(c, cat, NULL, &iq.f, iq.f.error);
 	}
 	if (iq.f.v[F_PRODUCT].present) {
-		if (db_run(c->arena, &r, sql_askable, "ii",
-		    iq.f.v[F_PRODUCT].i64, c->shop->id) == -1)
+		if (db_run(c->d.arena, &r, sql_askable, "ii",
+		    iq.f.v[F_PRODUCT].i64, c->d.shop->id) == -1)
 			return http_fail(c, ERR_INTERNAL, NULL);
 		if (db_cell_i64(r, 0, 0) == 0)
 			return http_fail(c, ERR_INVALID, "商品不存在或已下架");
@@ -152,17 +152,17 @@ h_inquiry_post(struct ctx *c)
 	}
 	if (!iq.f.v[F_MESSAGE].present && iq.product_id == 0)
 		return http_fail(c, ERR_INVALID, "请选择商品或填写留言");
-	if (db_run(c->arena, &r, sql_recent, "is", c->shop->id,
-	    c->remote_addr) == -1)
+	if (db_run(c->d.arena, &r, sql_recent, "is", c->d.shop->id,
+	    c->d.remote_addr) == -1)
 		return http_fail(c, ERR_INTERNAL, NULL);
 	if (db_cell_i64(r, 0, 0) >= INQUIRIES_PER_HOUR) {
-		clog_warnx(c, "inquiry: limit reached ip=%s", c->remote_addr);
+		clog_warnx(&c->d, "inquiry: limit reached ip=%s", c->d.remote_addr);
 		return http_fail(c, ERR_TOO_MANY, "询价过于频繁，请稍后再试或直接"
 		    "致电我们");
 	}
-	if ((err = db_tx_run(c, tx_add, &iq)) != 0)
+	if ((err = db_tx_run(&c->d, tx_add, &iq)) != 0)
 		return http_fail(c, err, NULL);
-	clog_info(c, "inquiry %" PRId64 " from %s", iq.id, c->remote_addr);
+	clog_info(&c->d, "inquiry %" PRId64 " from %s", iq.id, c->d.remote_addr);
 	v = view_new(c);
 	view_set_i64(v, "id", iq.id);
 	view_set_str(v, "contact_name", iq.f.v[F_NAME].s);

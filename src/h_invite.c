@@ -69,7 +69,7 @@ token_ok(const char *t)
 
 /* The invite of the path's token: 0, ERR_NOT_FOUND (inv->gone says why). */
 static int
-invite_find(struct ctx *c, struct invite *inv, int lock)
+invite_find(struct dctx *c, struct invite *inv, int lock)
 {
 	struct db_res	*r;
 
@@ -101,7 +101,7 @@ gone_page(struct ctx *c, struct invite *inv)
 {
 	json_object	*v;
 
-	clog_info(c, "invite: link not usable status=%d", inv->gone_status);
+	clog_info(&c->d, "invite: link not usable status=%d", inv->gone_status);
 	if (c->json_out)
 		return http_fail(c, ERR_NOT_FOUND, inv->gone);
 	v = view_new(c);
@@ -119,7 +119,7 @@ form_page(struct ctx *c, struct invite *inv, const char *error)
 
 	view_set_str(v, "company", inv->company);
 	view_set_str(v, "role_label", role_label(inv->role));
-	view_set_str(v, "action", ctx_link(c, arena_printf(c->arena,
+	view_set_str(v, "action", ctx_link(c, arena_printf(c->d.arena,
 	    "/invite/%s", inv->token)));
 	view_set_str(v, "error", error);
 	view_set_str(v, "name", req_param(c, "name"));
@@ -145,7 +145,7 @@ invite_open(struct ctx *c, struct invite *inv)
 		return gone_page(c, inv);
 	}
 	token_hash(inv->token, inv->hash);
-	if ((rc = invite_find(c, inv, 0)) == ERR_NOT_FOUND)
+	if ((rc = invite_find(&c->d, inv, 0)) == ERR_NOT_FOUND)
 		return gone_page(c, inv);
 	if (rc != 0)
 		return http_fail(c, rc, NULL);
@@ -163,7 +163,7 @@ h_invite_form(struct ctx *c)
 }
 
 static int
-tx_join(struct ctx *c, void *arg)
+tx_join(struct dctx *c, void *arg)
 {
 	struct invite	*inv = arg;
 	struct form	*f = &inv->f;
@@ -202,6 +202,7 @@ h_invite_join(struct ctx *c)
 {
 	struct invite	 inv;
 	struct form	*f = &inv.f;
+	char		*token;
 	int		 rc;
 
 	if (invite_open(c, &inv) != 0)
@@ -219,23 +220,24 @@ h_invite_join(struct ctx *c)
 	/* Slow on purpose: hash before the transaction takes its locks. */
 	if (auth_hash(f->v[J_PASSWORD].s, inv.pwhash, sizeof(inv.pwhash)) == -1)
 		return http_fail(c, ERR_INTERNAL, NULL);
-	if ((rc = db_tx_run(c, tx_join, &inv)) == ERR_NOT_FOUND)
+	if ((rc = db_tx_run(&c->d, tx_join, &inv)) == ERR_NOT_FOUND)
 		return gone_page(c, &inv);
 	if (rc == ERR_CONFLICT) {
 		c->status = 409;
 		if (c->json_out)
-			return http_fail(c, rc, c->error);
-		return form_page(c, &inv, c->error);
+			return http_fail(c, rc, c->d.error);
+		return form_page(c, &inv, c->d.error);
 	}
 	if (rc != 0)
 		return http_fail(c, rc, NULL);
-	clog_info(c, "invite: customer_user %" PRId64 " joined customer %"
+	clog_info(&c->d, "invite: customer_user %" PRId64 " joined customer %"
 	    PRId64, inv.user_id, inv.customer_id);
 	/* Whoever was logged in on this browser is not any more. */
-	if (c->sess.kind != SESS_NONE && session_destroy(c) != 0)
+	if (c->d.sess.kind != SESS_NONE && session_destroy(&c->d) != 0)
 		return http_fail(c, ERR_INTERNAL, NULL);
-	if (session_create(c, SESS_CUSTOMER, inv.user_id, 0, NULL) != 0)
+	if (session_create(&c->d, SESS_CUSTOMER, inv.user_id, 0, &token) != 0)
 		return http_fail(c, ERR_INTERNAL, NULL);
+	session_cookie(c, token);
 	return http_see_other(c, "%s", ctx_link(c, "/account"));
 }
 

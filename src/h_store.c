@@ -9,8 +9,8 @@ static json_object *
 top_categories(struct ctx *c, const struct catalog *cat)
 {
 	json_object	*rows = json_object_new_array(), *o;
-	const char	*mall = (c->shop->modes & SHOP_MODE_WHOLESALE) ?
-	    "wholesale" : (c->shop->modes & SHOP_MODE_RETAIL) ? "retail" :
+	const char	*mall = (c->d.shop->modes & SHOP_MODE_WHOLESALE) ?
+	    "wholesale" : (c->d.shop->modes & SHOP_MODE_RETAIL) ? "retail" :
 	    "ordering";
 	uint32_t	 i;
 
@@ -22,7 +22,7 @@ top_categories(struct ctx *c, const struct catalog *cat)
 		view_set_i64(o, "id", cat->categories[i].id);
 		view_set_str(o, "name", cat_str(cat, cat->categories[i].name));
 		view_set_i64(o, "products", cat->categories[i].nproducts);
-		view_set_str(o, "url", ctx_link(c, arena_printf(c->arena,
+		view_set_str(o, "url", ctx_link(c, arena_printf(c->d.arena,
 		    "/%s/products?cat=%" PRId64, mall,
 		    cat->categories[i].id)));
 		json_object_array_add(rows, o);
@@ -36,15 +36,15 @@ h_store_home(struct ctx *c)
 	const struct catalog	*cat;
 	json_object		*v = view_new(c);
 
-	if ((cat = catalog_get(c)) == NULL)
+	if ((cat = catalog_get(&c->d)) == NULL)
 		return http_fail(c, ERR_INTERNAL, NULL);
 	json_object_object_add(v, "categories", top_categories(c, cat));
 
-	view_set_bool(v, "ordering", c->shop->modes & SHOP_MODE_ORDERING);
-	view_set_bool(v, "wholesale", c->shop->modes & SHOP_MODE_WHOLESALE);
-	view_set_bool(v, "retail", c->shop->modes & SHOP_MODE_RETAIL);
-	view_set_bool(v, "logged_in", c->sess.kind == SESS_CUSTOMER);
-	c->title = c->shop->name;
+	view_set_bool(v, "ordering", c->d.shop->modes & SHOP_MODE_ORDERING);
+	view_set_bool(v, "wholesale", c->d.shop->modes & SHOP_MODE_WHOLESALE);
+	view_set_bool(v, "retail", c->d.shop->modes & SHOP_MODE_RETAIL);
+	view_set_bool(v, "logged_in", c->d.sess.kind == SESS_CUSTOMER);
+	c->title = c->d.shop->name;
 	return render(c, "home");
 }
 

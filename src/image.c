@@ -270,7 +270,7 @@ fail:
 }
 
 static int
-fail(struct ctx *c, int err, const char *msg)
+fail(struct dctx *c, int err, const char *msg)
 {
 	c->error = msg;
 	return err;
@@ -278,7 +278,7 @@ fail(struct ctx *c, int err, const char *msg)
 
 /* Check what can be checked without decoding; 0 or an enum err. */
 static int
-precheck(struct ctx *c, const void *data, size_t len, int *type, int *o)
+precheck(struct dctx *c, const void *data, size_t len, int *type, int *o)
 {
 	uint32_t	w = 0, h = 0;
 
@@ -325,7 +325,7 @@ helper_path(char *buf, size_t len)
  * <hex>.<ext> and <hex>_t.jpg and prints "W H". 0, or an enum err.
  */
 static int
-convert(struct ctx *c, const char *dir, const char *hex, int type, int o,
+convert(struct dctx *c, const char *dir, const char *hex, int type, int o,
     struct image_info *out)
 {
 	posix_spawn_file_actions_t	 fa;
@@ -386,7 +386,7 @@ convert(struct ctx *c, const char *dir, const char *hex, int type, int o,
  * pixels), ERR_INTERNAL (could not write).
  */
 int
-image_store(struct ctx *c, int64_t shop_id, const void *data, size_t len,
+image_store(struct dctx *c, int64_t shop_id, const void *data, size_t len,
     struct image_info *out)
 {
 	char	 hex[33], name[64], dir[PATH_MAX], in[PATH_MAX];
@@ -433,7 +433,7 @@ image_partial_name(const char *name)
 
 /* Remove a stored file by its path under uploads_dir (ours only). */
 void
-image_remove(struct ctx *c, const char *rel)
+image_remove(struct dctx *c, const char *rel)
 {
 	char	path[PATH_MAX];
 

@@ -608,7 +608,7 @@ cat_add(struct imp *im, struct cat *ct)
 /* Parents before children, whatever the ids say; of same-named siblings
  * the oldest is the one a path names. */
 static int
-load_categories(struct ctx *c, struct imp *im)
+load_categories(struct dctx *c, struct imp *im)
 {
 	struct db_res	*r;
 	struct map	 by_id;
@@ -649,7 +649,7 @@ load_categories(struct ctx *c, struct imp *im)
 }
 
 static int
-load_products(struct ctx *c, struct imp *im, struct map *by_id)
+load_products(struct dctx *c, struct imp *im, struct map *by_id)
 {
 	struct db_res	*r;
 	struct prod	*p;
@@ -674,7 +674,7 @@ load_products(struct ctx *c, struct imp *im, struct map *by_id)
 }
 
 static int
-load_catalog(struct ctx *c, struct imp *im)
+load_catalog(struct dctx *c, struct imp *im)
 {
 	struct db_res	*r;
 	struct map	 by_id;
@@ -737,7 +737,7 @@ code_problem(const char *s, int max)
 }
 
 static int
-keys_run(struct ctx *c, struct buf *b, const char ***dst, int n)
+keys_run(struct dctx *c, struct buf *b, const char ***dst, int n)
 {
 	struct db_res	*r;
 	int64_t		 k;
@@ -757,7 +757,7 @@ keys_run(struct ctx *c, struct buf *b, const char ***dst, int n)
 }
 
 static int
-code_keys(struct ctx *c, struct imp *im)
+code_keys(struct dctx *c, struct imp *im)
 {
 	const char	***dst;
 	struct row	 *rw;
@@ -1276,11 +1276,11 @@ read_rows(struct imp *im)
 struct batch {
 	struct buf	 b;
 	int		 n;
-	int		(*run)(struct ctx *, struct imp *, const char *);
+	int		(*run)(struct dctx *, struct imp *, const char *);
 };
 
 static void
-batch_init(struct batch *bt, int (*run)(struct ctx *, struct imp *,
+batch_init(struct batch *bt, int (*run)(struct dctx *, struct imp *,
     const char *))
 {
 	buf_init(&bt->b, 64 * 1024);
@@ -1290,7 +1290,7 @@ batch_init(struct batch *bt, int (*run)(struct ctx *, struct imp *,
 }
 
 static int
-batch_flush(struct ctx *c, struct imp *im, struct batch *bt)
+batch_flush(struct dctx *c, struct imp *im, struct batch *bt)
 {
 	int	rc;
 
@@ -1314,7 +1314,7 @@ batch_row(struct batch *bt)
 }
 
 static int
-batch_done(struct ctx *c, struct imp *im, struct batch *bt)
+batch_done(struct dctx *c, struct imp *im, struct batch *bt)
 {
 	if (++bt->n < BATCH_ROWS && bt->b.len < BATCH_BYTES)
 		return 0;
@@ -1328,7 +1328,7 @@ has(const struct imp *im, int col)
 }
 
 static int
-run_products(struct ctx *c, struct imp *im, const char *json)
+run_products(struct dctx *c, struct imp *im, const char *json)
 {
 	return db_run(c->arena, NULL, sql_product_upsert, "isiiiii",
 	    c->shop->id, json, has(im, C_CATEGORY), has(im, C_UNIT),
@@ -1336,7 +1336,7 @@ run_products(struct ctx *c, struct imp *im, const char *json)
 }
 
 static int
-run_skus(struct ctx *c, struct imp *im, const char *json)
+run_skus(struct dctx *c, struct imp *im, const char *json)
 {
 	return db_run(c->arena, NULL, sql_sku_upsert, "isiiiiiiii",
 	    c->shop->id, json, has(im, C_BARCODE), has(im, C_SPEC),
@@ -1345,20 +1345,20 @@ run_skus(struct ctx *c, struct imp *im, const char *json)
 }
 
 static int
-run_tiers_clear(struct ctx *c, struct imp *im, const char *json)
+run_tiers_clear(struct dctx *c, struct imp *im, const char *json)
 {
 	return db_run(c->arena, NULL, sql_tiers_clear, "si", json,
 	    c->shop->id);
 }
 
 static int
-run_tiers_add(struct ctx *c, struct imp *im, const char *json)
+run_tiers_add(struct dctx *c, struct imp *im, const char *json)
 {
 	return db_run(c->arena, NULL, sql_tiers_add, "is", c->shop->id, json);
 }
 
 static int
-write_categories(struct ctx *c, struct imp *im)
+write_categories(struct dctx *c, struct imp *im)
 {
 	struct db_res	*r;
 	struct cat	*ct;
@@ -1385,7 +1385,7 @@ pv_or(const struct row *rw, int col, const char *dflt)
 }
 
 static int
-write_products(struct ctx *c, struct imp *im)
+write_products(struct dctx *c, struct imp *im)
 {
 	struct batch	 bt;
 	struct prod	*p;
@@ -1450,7 +1450,7 @@ sku_json(struct buf *b, const struct row *rw)
 }
 
 static int
-write_skus(struct ctx *c, struct imp *im)
+write_skus(struct dctx *c, struct imp *im)
 {
 	struct batch	 bt;
 	struct row	*rw;
@@ -1467,11 +1467,11 @@ write_skus(struct ctx *c, struct imp *im)
 	return rc;
 }
 
-static int	load_tiers(struct ctx *, struct map *);
+static int	load_tiers(struct dctx *, struct map *);
 
 /* Mark the SKUs whose tiers the file leaves as they are. */
 static int
-tiers_compare(struct ctx *c, struct imp *im)
+tiers_compare(struct dctx *c, struct imp *im)
 {
 	struct map	 old;
 	struct row	*rw;
@@ -1500,7 +1500,7 @@ tiers_compare(struct ctx *c, struct imp *im)
 
 /* An empty tiers cell clears the SKU's tiers: replace what changed. */
 static int
-write_tiers(struct ctx *c, struct imp *im)
+write_tiers(struct dctx *c, struct imp *im)
 {
 	struct batch	 clear, add;
 	struct row	*rw;
@@ -1535,7 +1535,7 @@ write_tiers(struct ctx *c, struct imp *im)
 
 /* Ids of what this import created: one query, not one per row. */
 static int
-fetch_ids(struct ctx *c, struct imp *im, int skus)
+fetch_ids(struct dctx *c, struct imp *im, int skus)
 {
 	struct db_res	*r;
 	struct prod	*p;
@@ -1560,7 +1560,7 @@ fetch_ids(struct ctx *c, struct imp *im, int skus)
 }
 
 static int
-write_all(struct ctx *c, struct imp *im)
+write_all(struct dctx *c, struct imp *im)
 {
 	struct import_report	*rep = im->rep;
 	struct prod		*p;
@@ -1638,7 +1638,7 @@ count_changes(struct imp *im)
  * import, load its catalog, check every row, then write or return why not.
  */
 static int
-tx_import(struct ctx *c, void *arg)
+tx_import(struct dctx *c, void *arg)
 {
 	struct imp	*im = arg;
 	struct row	*rw;
@@ -1667,7 +1667,7 @@ invalid:
  * ERR_TOO_LARGE its errors say what is wrong, line by line.
  */
 int
-import_products(struct ctx *c, const char *data, size_t len,
+import_products(struct dctx *c, const char *data, size_t len,
     struct import_report *report)
 {
 	struct arena	*request = c->arena;
@@ -1754,7 +1754,7 @@ ecat_path(struct arena *a, struct map *m, const char *id, int depth)
 }
 
 static int
-load_paths(struct ctx *c, struct map *m)
+load_paths(struct dctx *c, struct map *m)
 {
 	struct db_res	*r;
 	struct ecat	*e;
@@ -1774,7 +1774,7 @@ load_paths(struct ctx *c, struct map *m)
 
 /* Each SKU's tiers as "10:11.50;50:10.00", keyed by SKU id. */
 static int
-load_tiers(struct ctx *c, struct map *m)
+load_tiers(struct dctx *c, struct map *m)
 {
 	struct db_res	*r;
 	struct buf	 b;
@@ -1799,7 +1799,7 @@ load_tiers(struct ctx *c, struct map *m)
 
 /* The product's columns from row i of p, the SKU's from row k of sk. */
 static void
-export_row(struct ctx *c, struct buf *out, struct map *paths,
+export_row(struct dctx *c, struct buf *out, struct map *paths,
     struct map *tiers, const struct db_res *p, int i,
     const struct db_res *sk, int k)
 {
@@ -1834,7 +1834,7 @@ export_row(struct ctx *c, struct buf *out, struct map *paths,
 
 /* Products in code order, each with its SKUs (a run of sk's rows). */
 static void
-export_all(struct ctx *c, struct buf *out, struct map *paths,
+export_all(struct dctx *c, struct buf *out, struct map *paths,
     struct map *tiers, const struct db_res *p, const struct db_res *sk,
     int *nrows)
 {
@@ -1862,7 +1862,7 @@ export_all(struct ctx *c, struct buf *out, struct map *paths,
 }
 
 static int
-export_rows(struct ctx *c, struct buf *out, int *nrows)
+export_rows(struct dctx *c, struct buf *out, int *nrows)
 {
 	struct db_res	*p, *sk;
 	struct map	 paths, tiers;
@@ -1891,7 +1891,7 @@ out:
 
 /* Append c->shop's products as CSV (UTF-8 with a BOM, CRLF) to out. */
 int
-export_products(struct ctx *c, struct buf *out)
+export_products(struct dctx *c, struct buf *out)
 {
 	struct arena	*request = c->arena;
 	int		 n, rc;
@@ -1910,7 +1910,7 @@ export_products(struct ctx *c, struct buf *out)
 
 struct cli {
 	struct arena	*arena;
-	struct ctx	 c;
+	struct dctx	 c;
 	const char	*slug;
 	const char	*file;
 };
@@ -1940,9 +1940,7 @@ static int
 cli_open(struct cli *cl)
 {
 	cl->arena = arena_new(64 * 1024);
-	ctx_init(&cl->c, cl->arena);
-	strcpy(cl->c.reqid, "cli");
-	cl->c.method = "CLI";
+	dctx_init(&cl->c, cl->arena, "cli");
 	if (db_open() == -1) {
 		fprintf(stderr, "dinghuo: database: %s\n", db_error());
 		return -1;
@@ -1961,7 +1959,6 @@ cli_open(struct cli *cl)
 static void
 cli_close(struct cli *cl)
 {
-	ctx_free(&cl->c);
 	arena_free(cl->arena);
 	shop_cache_clear();
 	db_close();

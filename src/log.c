@@ -139,7 +139,7 @@ fatalx(const char *fmt, ...)
 }
 
 static const char *
-ctx_tags(struct ctx *c, char *tags, size_t len)
+ctx_tags(struct dctx *c, char *tags, size_t len)
 {
 	snprintf(tags, len, "req=%s shop=%s ", c->reqid,
 	    c->shop ? c->shop->slug : "-");
@@ -147,7 +147,7 @@ ctx_tags(struct ctx *c, char *tags, size_t len)
 }
 
 void
-clog_warnx(struct ctx *c, const char *fmt, ...)
+clog_warnx(struct dctx *c, const char *fmt, ...)
 {
 	va_list	ap;
 	char	tags[96];
@@ -158,7 +158,7 @@ clog_warnx(struct ctx *c, const char *fmt, ...)
 }
 
 void
-clog_info(struct ctx *c, const char *fmt, ...)
+clog_info(struct dctx *c, const char *fmt, ...)
 {
 	va_list	ap;
 	char	tags[96];

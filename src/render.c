@@ -100,22 +100,22 @@ globals(struct ctx *c, const char *theme)
 {
 	json_object	*g = json_object_new_object(), *me;
 
-	if (c->shop != NULL)
-		json_object_object_add(g, "shop", shop_view(c->shop));
+	if (c->d.shop != NULL)
+		json_object_object_add(g, "shop", shop_view(c->d.shop));
 	view_set_str(g, "base", c->base);
-	view_set_str(g, "static", arena_printf(c->arena, "/static/%s",
+	view_set_str(g, "static", arena_printf(c->d.arena, "/static/%s",
 	    theme));
 	view_set_str(g, "title", c->title);
 	view_set_str(g, "path", c->path);
-	if (c->sess.kind != SESS_NONE) {
+	if (c->d.sess.kind != SESS_NONE) {
 		me = json_object_new_object();
-		view_set_str(me, "name", c->sess.name);
-		view_set_str(me, "role", c->sess.role);
-		view_set_bool(me, "staff", c->sess.kind == SESS_STAFF);
-		view_set_bool(me, "customer", c->sess.kind == SESS_CUSTOMER);
+		view_set_str(me, "name", c->d.sess.name);
+		view_set_str(me, "role", c->d.sess.role);
+		view_set_bool(me, "staff", c->d.sess.kind == SESS_STAFF);
+		view_set_bool(me, "customer", c->d.sess.kind == SESS_CUSTOMER);
 		json_object_object_add(g, "me", me);
 	}
-	if (c->shop != NULL)
+	if (c->d.shop != NULL)
 		view_set_str(g, "csrf", csrf_token(c));
 	return g;
 }
@@ -131,10 +131,10 @@ render_page(struct ctx *c, const char *page)
 	int		 rc;
 
 	r.cache = worker_themes();
-	r.theme = c->shop && c->shop->theme ? c->shop->theme : "default";
+	r.theme = c->d.shop && c->d.shop->theme ? c->d.shop->theme : "default";
 	snprintf(name, sizeof(name), "pages/%s", page);
 	if (r.cache == NULL || (t = theme_get(r.cache, r.theme, name)) == NULL) {
-		clog_warnx(c, "render: no template %s in theme %s", name,
+		clog_warnx(&c->d, "render: no template %s in theme %s", name,
 		    r.theme);
 		return -1;
 	}
@@ -144,7 +144,7 @@ render_page(struct ctx *c, const char *page)
 	rc = tpl_render(t, stack, c->view ? 2 : 1, resolve, &r, &c->body);
 	json_object_put(stack[0]);
 	if (rc != 0) {
-		clog_warnx(c, "render: %s hit a render limit (depth, steps "
+		clog_warnx(&c->d, "render: %s hit a render limit (depth, steps "
 		    "or size)", name);
 		return -1;
 	}
@@ -171,7 +171,7 @@ json_object *
 view_new(struct ctx *c)
 {
 	c->view = json_object_new_object();
-	arena_defer_json(c->arena, c->view);
+	arena_defer_json(c->d.arena, c->view);
 	return c->view;
 }
 
@@ -205,10 +205,10 @@ view_pager(struct ctx *c, json_object *v, int64_t total, int64_t per_page,
 	view_set_i64(v, "total", total);
 	view_set_bool(v, "empty", total == 0);
 	if (page > 1)
-		view_set_str(v, "prev_url", ctx_link(c, arena_printf(c->arena,
+		view_set_str(v, "prev_url", ctx_link(c, arena_printf(c->d.arena,
 		    "%s%spage=%" PRId64, url, sep, page - 1)));
 	if (page < pages)
-		view_set_str(v, "next_url", ctx_link(c, arena_printf(c->arena,
+		view_set_str(v, "next_url", ctx_link(c, arena_printf(c->d.arena,
 		    "%s%spage=%" PRId64, url, sep, page + 1)));
 	return (page - 1) * per_page;
 }
@@ -219,7 +219,7 @@ view_set_money(struct ctx *c, json_object *o, const char *key, int64_t fen)
 {
 	char	k[64];
 
-	view_set_str(o, key, fmt_yuan(c->arena, fen));
+	view_set_str(o, key, fmt_yuan(c->d.arena, fen));
 	snprintf(k, sizeof(k), "%s_fen", key);
 	view_set_i64(o, k, fen);
 }
@@ -252,8 +252,8 @@ view_image(struct ctx *c, const char *path, const char *thumb, int64_t w,
 {
 	json_object	*o = json_object_new_object();
 
-	view_set_str(o, "url", arena_printf(c->arena, "/uploads/%s", path));
-	view_set_str(o, "thumb", arena_printf(c->arena, "/uploads/%s", thumb));
+	view_set_str(o, "url", arena_printf(c->d.arena, "/uploads/%s", path));
+	view_set_str(o, "thumb", arena_printf(c->d.arena, "/uploads/%s", thumb));
 	view_set_i64(o, "width", w);
 	view_set_i64(o, "height", h);
 	return o;

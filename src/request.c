@@ -114,7 +114,7 @@ cookie_parse(struct arena *a, struct kvlist *l, const char *hdr)
 static int
 bad_request(struct ctx *c, const char *why)
 {
-	clog_warnx(c, "bad request: %s", why);
+	clog_warnx(&c->d, "bad request: %s", why);
 	return http_fail(c, ERR_INVALID, why);
 }
 
@@ -132,8 +132,8 @@ split_tenant(struct ctx *c, char *path, const char **slug)
 		*rest = '\0';
 	if (!shop_valid_slug(path + 3))
 		return -1;
-	*slug = arena_strdup(c->arena, path + 3);
-	c->base = arena_printf(c->arena, "/s/%s", *slug);
+	*slug = arena_strdup(c->d.arena, path + 3);
+	c->base = arena_printf(c->d.arena, "/s/%s", *slug);
 	if (rest != NULL) {
 		*rest = '/';
 		c->path = rest;
@@ -152,7 +152,7 @@ request_parse(struct ctx *c, const char **slug)
 	c->method = param(c, "REQUEST_METHOD");
 	c->uri = param(c, "REQUEST_URI");
 	c->host = param(c, "HTTP_HOST");
-	c->remote_addr = param(c, "REMOTE_ADDR");
+	c->d.remote_addr = param(c, "REMOTE_ADDR");
 	c->content_type = param(c, "CONTENT_TYPE");
 	c->accept = param(c, "HTTP_ACCEPT");
 	c->authorization = param(c, "HTTP_AUTHORIZATION");
@@ -163,8 +163,8 @@ request_parse(struct ctx *c, const char **slug)
 		c->method = "GET";
 	if (c->uri == NULL || *c->uri != '/')
 		c->uri = "/";
-	if (c->remote_addr == NULL)
-		c->remote_addr = "-";
+	if (c->d.remote_addr == NULL)
+		c->d.remote_addr = "-";
 	worker_note(c);
 	if ((s = param(c, "CONTENT_LENGTH")) != NULL && *s &&
 	    parse_i64(s, 0, INT64_MAX, &c->content_length, &q) == -1)
@@ -172,7 +172,7 @@ request_parse(struct ctx *c, const char **slug)
 
 	q = strchr(c->uri, '?');
 	n = q ? (size_t)(q - c->uri) : strlen(c->uri);
-	path = arena_strndup(c->arena, c->uri, n);
+	path = arena_strndup(c->d.arena, c->uri, n);
 	n = url_decode(path, strlen(path), 0);	/* '+' stays '+' in paths */
 	if (n != strlen(path) || !utf8_valid(path, n))
 		return bad_request(c, "请求路径含有无效字符");
@@ -182,12 +182,12 @@ request_parse(struct ctx *c, const char **slug)
 
 	if (q != NULL) {
 		n = strlen(q + 1);
-		if (query_parse(c->arena, &c->query,
-		    arena_strndup(c->arena, q + 1, n), n) == -1)
+		if (query_parse(c->d.arena, &c->query,
+		    arena_strndup(c->d.arena, q + 1, n), n) == -1)
 			return bad_request(c, "查询参数含有无效字符");
 	}
 	if ((s = param(c, "HTTP_COOKIE")) != NULL)
-		cookie_parse(c->arena, &c->cookies, s);
+		cookie_parse(c->d.arena, &c->cookies, s);
 	return 0;
 }
 
@@ -212,7 +212,7 @@ read_all(struct ctx *c, char **out, size_t *outlen)
 	char		*p;
 	int		 n;
 
-	p = arena_alloc(c->arena, want + 1);
+	p = arena_alloc(c->d.arena, want + 1);
 	while (r != NULL && got < want) {
 		n = FCGX_GetStr(p + got, (int)(want - got > 65536 ? 65536 :
 		    want - got), r->in);
@@ -221,7 +221,7 @@ read_all(struct ctx *c, char **out, size_t *outlen)
 		got += n;
 	}
 	if (got != want) {
-		clog_warnx(c, "body short: got %zu of %zu bytes", got, want);
+		clog_warnx(&c->d, "body short: got %zu of %zu bytes", got, want);
 		return http_fail(c, ERR_INVALID, "请求内容不完整");
 	}
 	p[got] = '\0';
@@ -287,7 +287,7 @@ parse_json_body(struct ctx *c, const char *body, size_t len)
 	if (jerr != json_tokener_success || j == NULL ||
 	    !json_object_is_type(j, json_type_object)) {
 		json_object_put(j);
-		clog_warnx(c, "bad JSON body: %s", jerr != json_tokener_success ?
+		clog_warnx(&c->d, "bad JSON body: %s", jerr != json_tokener_success ?
 		    json_tokener_error_desc(jerr) : "not an object");
 		return http_fail(c, ERR_INVALID, "JSON 格式错误：应为一个对象");
 	}
@@ -297,7 +297,7 @@ parse_json_body(struct ctx *c, const char *body, size_t len)
 		return bad_request(c, "JSON 内容含有无效字符");
 	}
 	c->json = j;
-	arena_defer_json(c->arena, j);
+	arena_defer_json(c->d.arena, j);
 	return 0;
 }
 
@@ -317,16 +317,16 @@ request_body(struct ctx *c)
 	if (c->content_length == 0)
 		return 0;
 	if (c->content_length > limit) {
-		clog_warnx(c, "body too large: %" PRId64 " bytes, limit %"
+		clog_warnx(&c->d, "body too large: %" PRId64 " bytes, limit %"
 		    PRId64, c->content_length, limit);
 		req_drain(c);
-		return http_fail(c, ERR_TOO_LARGE, arena_printf(c->arena,
+		return http_fail(c, ERR_TOO_LARGE, arena_printf(c->d.arena,
 		    "提交的内容过大（上限 %" PRId64 " KB）", limit / 1024));
 	}
 	if (!multipart && !ctype_is(ct, "application/x-www-form-urlencoded") &&
 	    !ctype_is(ct, "application/json")) {
 		req_drain(c);
-		clog_warnx(c, "unsupported content type %s", ct ? ct : "(none)");
+		clog_warnx(&c->d, "unsupported content type %s", ct ? ct : "(none)");
 		return http_fail(c, ERR_UNSUPPORTED, "不支持的提交格式");
 	}
 	if (read_all(c, &body, &len) != 0)
@@ -335,7 +335,7 @@ request_body(struct ctx *c)
 		return multipart_parse(c, body, len, ct);
 	if (ctype_is(ct, "application/json"))
 		return parse_json_body(c, body, len);
-	if (query_parse(c->arena, &c->form, body, len) == -1)
+	if (query_parse(c->d.arena, &c->form, body, len) == -1)
 		return bad_request(c, "表单内容含有无效字符");
 	return 0;
 }
@@ -355,13 +355,13 @@ hdr_param(struct ctx *c, const char *h, size_t hl, const char *key)
 				const char *q = memchr(v + 1, '"', end - v - 1);
 				if (q == NULL)
 					return NULL;
-				return arena_strndup(c->arena, v + 1,
+				return arena_strndup(c->d.arena, v + 1,
 				    q - v - 1);
 			}
 			p = v;
 			while (p < end && *p != ';' && *p != '\r')
 				p++;
-			return arena_strndup(c->arena, v, p - v);
+			return arena_strndup(c->d.arena, v, p - v);
 		}
 		p += kl;
 	}
@@ -381,7 +381,7 @@ multipart_parse(struct ctx *c, char *body, size_t len, const char *ct)
 	b += 9;
 	/* boundary="…" may hold spaces; a bare one ends at ';' or space. */
 	q = *b == '"' ? b + 1 : b;
-	delim = arena_printf(c->arena, "\r\n--%.*s", (int)(*b == '"' ?
+	delim = arena_printf(c->d.arena, "\r\n--%.*s", (int)(*b == '"' ?
 	    strcspn(q, "\"") : strcspn(q, "; ")), q);
 	dl = strlen(delim);
 	if (dl < 5 || len < dl - 2 || memcmp(body, delim + 2, dl - 2) != 0)
@@ -409,11 +409,11 @@ multipart_parse(struct ctx *c, char *body, size_t len, const char *ct)
 				type += 13;
 				while (*type == ' ')
 					type++;
-				type = arena_strndup(c->arena, type,
+				type = arena_strndup(c->d.arena, type,
 				    strcspn(type, "\r"));
 			}
 			if (c->uploads == NULL)
-				c->uploads = arena_alloc(c->arena,
+				c->uploads = arena_alloc(c->d.arena,
 				    MAX_UPLOADS * sizeof(*u));
 			if (c->nuploads == MAX_UPLOADS)
 				return bad_request(c, "一次上传的文件过多");
@@ -427,7 +427,7 @@ multipart_parse(struct ctx *c, char *body, size_t len, const char *ct)
 			if (!utf8_valid(hend + 4, next - hend - 4) ||
 			    strlen(hend + 4) != (size_t)(next - hend - 4))
 				return bad_request(c, "表单内容含有无效字符");
-			kv_add(c->arena, &c->form, name, hend + 4,
+			kv_add(c->d.arena, &c->form, name, hend + 4,
 			    next - hend - 4);
 		}
 		p = next + dl;

@@ -45,7 +45,7 @@ void
 http_header(struct ctx *c, const char *name, const char *value)
 {
 	if (strpbrk(value, "\r\n") != NULL) {
-		clog_warnx(c, "header %s dropped: contains CR/LF", name);
+		clog_warnx(&c->d, "header %s dropped: contains CR/LF", name);
 		return;
 	}
 	buf_printf(&c->headers, "%s: %s\r\n", name, value);
@@ -82,13 +82,13 @@ http_fail(struct ctx *c, enum err e, const char *msg)
 		msg = errs[e].message;
 	if (e == ERR_UNAVAILABLE)
 		http_header(c, "Retry-After", "5");
-	c->error = msg;
+	c->d.error = msg;
 	if (e == ERR_INTERNAL || e == ERR_UNAVAILABLE)
-		clog_warnx(c, "%d %s %s: %s", c->status, c->method,
-		    log_safe(c->arena, c->uri), errs[e].code);
+		clog_warnx(&c->d, "%d %s %s: %s", c->status, c->method,
+		    log_safe(c->d.arena, c->uri), errs[e].code);
 	else if (e != ERR_NOT_FOUND && e != ERR_UNAUTHORIZED)
-		clog_info(c, "%d %s %.200s: %s", c->status, c->method,
-		    log_safe(c->arena, c->uri), msg);
+		clog_info(&c->d, "%d %s %.200s: %s", c->status, c->method,
+		    log_safe(c->d.arena, c->uri), msg);
 	if (e == ERR_METHOD)
 		http_header(c, "Allow", c->m.allow);
 	if (c->json_out) {
@@ -118,7 +118,7 @@ http_see_other(struct ctx *c, const char *fmt, ...)
 	char	*url;
 
 	va_start(ap, fmt);
-	url = arena_vprintf(c->arena, fmt, ap);
+	url = arena_vprintf(c->d.arena, fmt, ap);
 	va_end(ap);
 	if (c->json_out) {
 		if (c->view == NULL)
@@ -174,8 +174,8 @@ response_send(struct ctx *c)
 	buf_printf(&h, "Status: %d %s\r\nContent-Type: %s\r\n"
 	    "X-Request-Id: %s\r\nCache-Control: %s\r\n%s", c->status,
 	    reason(c->status),
-	    c->ctype ? c->ctype : "text/html; charset=utf-8", c->reqid,
-	    c->sess.kind != SESS_NONE ? "private, no-store" : "no-cache",
+	    c->ctype ? c->ctype : "text/html; charset=utf-8", c->d.reqid,
+	    c->d.sess.kind != SESS_NONE ? "private, no-store" : "no-cache",
 	    security_headers);
 	buf_add(&h, c->headers.p, c->headers.len);
 	buf_adds(&h, "\r\n");

@@ -65,7 +65,7 @@ dup_or_null(const char *s)
 }
 
 static void
-cache_put(struct ctx *c, const char *hash, int64_t ttl_left)
+cache_put(struct dctx *c, const char *hash, int64_t ttl_left)
 {
 	struct cached_session	*e = cache_slot(hash);
 
@@ -84,7 +84,7 @@ cache_put(struct ctx *c, const char *hash, int64_t ttl_left)
 
 /* The cached session for hash if it is still good for this request. */
 static int
-cache_get(struct ctx *c, const char *hash)
+cache_get(struct dctx *c, const char *hash)
 {
 	struct cached_session	*e = cache_slot(hash);
 
@@ -129,19 +129,6 @@ token_valid(const char *t)
 	return 1;
 }
 
-static const char *
-presented_token(struct ctx *c, int *bearer)
-{
-	const char	*a = c->authorization;
-
-	*bearer = 0;
-	if (a != NULL && strncasecmp(a, "Bearer ", 7) == 0) {
-		*bearer = 1;
-		return a + 7;
-	}
-	return req_cookie(c, "sid");
-}
-
 static const char sql_load[] =
     "SELECT s.id, s.kind, COALESCE(s.staff_id, s.customer_user_id), s.csrf, "
     "COALESCE(st.name, cu.name), COALESCE(st.role, cu.role), "
@@ -158,19 +145,15 @@ static const char sql_touch[] =
     "UPDATE session SET expires_at = NOW(3) + INTERVAL ? SECOND "
     "WHERE id = ?";
 
-/* Fill c->sess from the presented token; no token is not an error. */
+/* Fill c->sess for a token a client presented (cookie or bearer). */
 int
-session_load(struct ctx *c)
+session_find(struct dctx *c, const char *tok, int bearer)
 {
 	struct db_res	*r;
-	const char	*tok;
 	char		 hash[TOKEN_HEX + 1];
 	int64_t		 ttl_left;
-	int		 bearer;
 
 	memset(&c->sess, 0, sizeof(c->sess));
-	if ((tok = presented_token(c, &bearer)) == NULL)
-		return 0;
 	if (!token_valid(tok)) {
 		clog_info(c, "session: malformed token ignored");
 		return 0;
@@ -218,11 +201,11 @@ static const char sql_create[] =
     "(?, ?, ?, ?, ?, ?, ?, ?, NOW(3) + INTERVAL ? SECOND)";
 
 /*
- * Start a session for a user who has just proved who they are. Browsers
- * get the cookie; a bearer session returns its token in *token_out.
+ * Start a session for a user who has just proved who they are; its token,
+ * for the cookie or the bearer client, is put in *token_out.
  */
 int
-session_create(struct ctx *c, enum sess_kind kind, int64_t user_id,
+session_create(struct dctx *c, enum sess_kind kind, int64_t user_id,
     int bearer, char **token_out)
 {
 	char		 token[TOKEN_HEX + 1], hash[TOKEN_HEX + 1], csrf[33];
@@ -249,10 +232,7 @@ session_create(struct ctx *c, enum sess_kind kind, int64_t user_id,
 	c->sess.user_id = user_id;
 	c->sess.csrf = arena_strdup(c->arena, csrf);
 	c->sess.bearer = bearer;
-	if (!bearer)
-		http_set_cookie(c, "sid", token, conf.session_ttl);
-	if (token_out != NULL)
-		*token_out = arena_strdup(c->arena, token);
+	*token_out = arena_strdup(c->arena, token);
 	return 0;
 }
 
@@ -260,7 +240,7 @@ static const char sql_destroy[] =
     "DELETE FROM session WHERE id = ? AND shop_id = ?";
 
 int
-session_destroy(struct ctx *c)
+session_destroy(struct dctx *c)
 {
 	struct cached_session	*e;
 	int			 i;
@@ -274,8 +254,6 @@ session_destroy(struct ctx *c)
 		if (e->hash[0] && e->s.id == c->sess.id)
 			cache_drop(e);
 	}
-	if (!c->sess.bearer)
-		http_set_cookie(c, "sid", "", 0);
 	memset(&c->sess, 0, sizeof(c->sess));
 	return 0;
 }

@@ -133,7 +133,7 @@ entry_slot(void)
 }
 
 static int
-shop_fetch(struct ctx *c, const char *sql, const char *key,
+shop_fetch(struct dctx *c, const char *sql, const char *key,
     struct cached_shop *e, struct shop **out)
 {
 	struct db_res	*r;
@@ -157,7 +157,7 @@ shop_fetch(struct ctx *c, const char *sql, const char *key,
 }
 
 static int
-shop_lookup(struct ctx *c, int by_host, const char *key, struct shop **out)
+shop_lookup(struct dctx *c, int by_host, const char *key, struct shop **out)
 {
 	struct cached_shop	*e = NULL;
 	struct db_res		*r;
@@ -191,13 +191,13 @@ shop_lookup(struct ctx *c, int by_host, const char *key, struct shop **out)
 }
 
 int
-shop_by_slug(struct ctx *c, const char *slug, struct shop **out)
+shop_by_slug(struct dctx *c, const char *slug, struct shop **out)
 {
 	return shop_lookup(c, 0, slug, out);
 }
 
 int
-shop_by_host(struct ctx *c, const char *host, struct shop **out)
+shop_by_host(struct dctx *c, const char *host, struct shop **out)
 {
 	return shop_lookup(c, 1, host, out);
 }
@@ -208,7 +208,7 @@ shop_by_host(struct ctx *c, const char *host, struct shop **out)
  * catalog and its sessions within a second.
  */
 int
-shop_touch(struct ctx *c, int64_t shop_id)
+shop_touch(struct dctx *c, int64_t shop_id)
 {
 	return db_run(c->arena, NULL, sql_touch, "i", shop_id) == -1 ?
 	    ERR_INTERNAL : 0;
@@ -219,7 +219,7 @@ shop_touch(struct ctx *c, int64_t shop_id)
  * member level moved) call this: workers drop cached sessions only.
  */
 int
-shop_touch_auth(struct ctx *c, int64_t shop_id)
+shop_touch_auth(struct dctx *c, int64_t shop_id)
 {
 	return db_run(c->arena, NULL, sql_touch_auth, "i", shop_id) == -1 ?
 	    ERR_INTERNAL : 0;

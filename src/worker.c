@@ -46,7 +46,7 @@ new_reqid(struct ctx *c)
 	unsigned char	b[8];
 
 	randombytes_buf(b, sizeof(b));
-	hex_encode(b, sizeof(b), c->reqid);
+	hex_encode(b, sizeof(b), c->d.reqid);
 }
 
 /* Find the shop: /s/<slug>/ prefix, then Host header, then default_shop. */
@@ -57,23 +57,23 @@ find_tenant(struct ctx *c, const char *slug)
 	int	 rc;
 
 	if (slug != NULL) {
-		if ((rc = shop_by_slug(c, slug, &c->shop)) != 0)
+		if ((rc = shop_by_slug(&c->d, slug, &c->d.shop)) != 0)
 			return rc;
-		if (c->shop == NULL)
-			c->error = "店铺不存在";
+		if (c->d.shop == NULL)
+			c->d.error = "店铺不存在";
 		return 0;
 	}
 	if (c->host != NULL && *c->host) {
 		snprintf(host, sizeof(host), "%s", c->host);
 		if ((colon = strchr(host, ':')) != NULL)
 			*colon = '\0';
-		if ((rc = shop_by_host(c, host, &c->shop)) != 0)
+		if ((rc = shop_by_host(&c->d, host, &c->d.shop)) != 0)
 			return rc;
-		if (c->shop != NULL)
+		if (c->d.shop != NULL)
 			return 0;
 	}
 	if (*conf.default_shop)
-		return shop_by_slug(c, conf.default_shop, &c->shop);
+		return shop_by_slug(&c->d, conf.default_shop, &c->d.shop);
 	return 0;
 }
 
@@ -103,19 +103,19 @@ guard(struct ctx *c, const struct route *r)
 {
 	char	*next;
 
-	if (!(r->flags & ROUTE_NOSHOP) && c->shop == NULL)
+	if (!(r->flags & ROUTE_NOSHOP) && c->d.shop == NULL)
 		return http_fail(c, ERR_NOT_FOUND, "店铺不存在");
 	if ((r->flags & (ROUTE_STAFF | ROUTE_CUSTOMER)) &&
-	    c->sess.kind != ((r->flags & ROUTE_STAFF) ? SESS_STAFF :
+	    c->d.sess.kind != ((r->flags & ROUTE_STAFF) ? SESS_STAFF :
 	    SESS_CUSTOMER)) {
 		if (c->json_out || strcmp(c->method, "GET") != 0)
 			return http_fail(c, ERR_UNAUTHORIZED, "请先登录");
-		next = arena_printf(c->arena, "%s?next=%s",
+		next = arena_printf(c->d.arena, "%s?next=%s",
 		    (r->flags & ROUTE_STAFF) ? "/admin/login" : "/login",
 		    c->path);
 		return http_see_other(c, "%s", ctx_link(c, next));
 	}
-	if (r->roles != NULL && !role_in(r->roles, c->sess.role))
+	if (r->roles != NULL && !role_in(r->roles, c->d.sess.role))
 		return http_fail(c, ERR_FORBIDDEN, "您的角色无权访问此页面");
 	if (r->flags & (ROUTE_BODY | ROUTE_CSRF)) {
 		if (request_body(c) != 0)
@@ -136,17 +136,17 @@ dispatch(struct ctx *c)
 	if (request_parse(c, &slug) != 0)
 		return;
 	/* Routing needs no database: it decides the error format too. */
-	rc = router_match(worker->router, c->arena, c->method, c->path, &c->m);
+	rc = router_match(worker->router, c->d.arena, c->method, c->path, &c->m);
 	if (rc == ROUTER_OK && (c->m.route->flags & ROUTE_JSON))
 		c->json_out = 1;
 	noshop = rc == ROUTER_OK && (c->m.route->flags & ROUTE_NOSHOP);
 	if (!noshop && (find_tenant(c, slug) != 0 ||
-	    (c->shop != NULL && session_load(c) != 0))) {
+	    (c->d.shop != NULL && session_load(c) != 0))) {
 		http_fail(c, ERR_UNAVAILABLE, "服务暂时不可用，请稍后再试");
 		return;
 	}
 	if (rc == ROUTER_NOT_FOUND) {
-		http_fail(c, ERR_NOT_FOUND, c->shop || slug == NULL ?
+		http_fail(c, ERR_NOT_FOUND, c->d.shop || slug == NULL ?
 		    "页面不存在" : "店铺不存在");
 		return;
 	}
@@ -173,10 +173,10 @@ serve_one(struct ctx *c)
 	response_send(c);
 	ms = now_ms() - c->t0;
 	log_access("req=%s shop=%s user=%s%" PRId64 " method=%s path=%.300s "
-	    "status=%d ms=%.1f", c->reqid, c->shop ? c->shop->slug : "-",
-	    c->sess.kind == SESS_STAFF ? "s" : c->sess.kind == SESS_CUSTOMER ?
-	    "c" : "-", c->sess.kind ? c->sess.user_id : 0,
-	    c->method ? c->method : "-", c->uri ? log_safe(c->arena, c->uri) :
+	    "status=%d ms=%.1f", c->d.reqid, c->d.shop ? c->d.shop->slug : "-",
+	    c->d.sess.kind == SESS_STAFF ? "s" : c->d.sess.kind == SESS_CUSTOMER ?
+	    "c" : "-", c->d.sess.kind ? c->d.sess.user_id : 0,
+	    c->method ? c->method : "-", c->uri ? log_safe(c->d.arena, c->uri) :
 	    "-", c->status, ms);
 }
 
@@ -256,9 +256,9 @@ worker_note(struct ctx *c)
 
 	if (worker == NULL || (s = worker->slot) == NULL)
 		return;
-	memcpy(s->reqid, c->reqid, sizeof(s->reqid));
+	memcpy(s->reqid, c->d.reqid, sizeof(s->reqid));
 	snprintf(s->what, sizeof(s->what), "%s %.80s", c->method,
-	    log_safe(c->arena, c->uri));
+	    log_safe(c->d.arena, c->uri));
 }
 
 int

@@ -59,7 +59,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c.path = "/api/fuzz";
 	c.content_type = "application/json; charset=utf-8";
 	c.content_length = (int64_t)size;
-	strcpy(c.reqid, "fuzz");
+	strcpy(c.d.reqid, "fuzz");
 
 	rc = request_body(&c);
 	if (size == 0)

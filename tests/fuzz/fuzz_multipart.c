@@ -43,7 +43,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c.json_out = 1;		/* errors as JSON: no templates here */
 	c.method = "POST";
 	c.uri = "/fuzz";
-	strcpy(c.reqid, "fuzz");
+	strcpy(c.d.reqid, "fuzz");
 	rc = multipart_parse(&c, body, size, ct);
 	if (rc == 0) {
 		CHECK(c.status == 0);

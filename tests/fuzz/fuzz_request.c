@@ -79,7 +79,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	ctx_init(&c, arena);
 	c.fcgi = &f.req;
-	strcpy(c.reqid, "fuzz");
+	strcpy(c.d.reqid, "fuzz");
 	rc = request_parse(&c, &slug);
 	if (rc == 0) {
 		CHECK(c.method != NULL && c.uri != NULL && *c.uri == '/');

@@ -15,7 +15,7 @@ setup(void **state)
 	c.json_out = 1;		/* errors render as JSON: no templates here */
 	c.method = "POST";
 	c.uri = "/test";
-	strcpy(c.reqid, "unit");
+	strcpy(c.d.reqid, "unit");
 	return 0;
 }
 

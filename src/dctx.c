@@ -1,0 +1,15 @@
+/*
+ * dctx.c -- the domain context outside an HTTP request: shell commands and
+ * the job runner make one with dctx_init; requests embed theirs in struct
+ * ctx. Nothing here is freed: the arena's owner frees it.
+ */
+#include "dinghuo.h"
+
+void
+dctx_init(struct dctx *d, struct arena *a, const char *reqid)
+{
+	memset(d, 0, sizeof(*d));
+	d->arena = a;
+	snprintf(d->reqid, sizeof(d->reqid), "%s", reqid);
+	d->remote_addr = "-";
+}

@@ -28,7 +28,7 @@
 
 #include <json-c/json.h>
 
-#include "tpl.h"
+#include "http/tpl.h"
 
 #define DINGHUO_VERSION	PACKAGE_VERSION
 

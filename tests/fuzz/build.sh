@@ -1,6 +1,6 @@
 #!/bin/sh
 # build.sh -- build the libFuzzer harnesses into OUTDIR (default
-# /tmp/fuzz-build). Compiles src/*.c (not main.c, not image_conv.c) with
+# /tmp/fuzz-build). Compiles src/*/*.c (not main.c, not image_conv.c) with
 # ASan + UBSan + fuzzer coverage straight from the tree; touches nothing
 # outside OUTDIR.
 #
@@ -12,7 +12,7 @@
 #             a patched copy to check a fix without touching src/)
 #   CONFIG_H  config.h from a configured build (default build/config.h);
 #             it is copied into OUTDIR/include and only read.
-#   ARENA     "strict" (default): src/arena.c built with -DARENA_STRICT,
+#   ARENA     "strict" (default): src/base/arena.c built with -DARENA_STRICT,
 #             one exact-size chunk per arena allocation so ASan sees
 #             overflows of arena strings; "real": 16 KB chunks as in
 #             production. Use a separate OUTDIR for each.
@@ -47,7 +47,7 @@ CFLAGS="-g -O1 -fno-omit-frame-pointer $SAN -DHAVE_CONFIG_H \
 
 # The code under test: coverage instrumentation, no fuzzer main.
 srcs=
-for f in "$SRCDIR"/*.c; do
+for f in "$SRCDIR"/*/*.c; do
 	b=$(basename "$f" .c)
 	case $b in
 	main|image_conv) continue ;;
@@ -60,7 +60,7 @@ echo "build.sh: compiling $(echo $srcs | wc -w) files into $out (arena: $ARENA)"
 export CC CFLAGS out
 printf '%s\n' $srcs | xargs -P "$JOBS" -I{} sh -c '
 	f={}; o="$out/obj/$(basename "$f" .c).o"
-	stale=$(find "$f" "$out/include/config.h" "$(dirname "$f")"/*.h -newer "$o" 2>/dev/null | head -1)
+	stale=$(find "$f" "$out/include/config.h" "$(dirname "$f")"/*.h "$SRCDIR"/*.h -newer "$o" 2>/dev/null | head -1)
 	if [ ! -f "$o" ] || [ -n "$stale" ]; then
 		$CC $CFLAGS -fsanitize=fuzzer-no-link -c "$f" -o "$o" || exit 255
 	fi'

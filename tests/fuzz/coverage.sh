@@ -39,11 +39,11 @@ COVFLAGS="-g -O0 -fprofile-instr-generate -fcoverage-mapping -DHAVE_CONFIG_H \
 # The sources once into an archive (rebuilt when a source is newer).
 mkdir -p "$out/cov/obj"
 objs=
-for f in "$top"/src/*.c; do
+for f in "$top"/src/*/*.c; do
 	b=$(basename "$f" .c)
 	case $b in main|image_conv) continue ;; esac
 	o="$out/cov/obj/$b.o"
-	if [ ! -f "$o" ] || [ -n "$(find "$f" "$top"/src/*.h -newer "$o" | head -1)" ]; then
+	if [ ! -f "$o" ] || [ -n "$(find "$f" "$top"/src/*.h "$top"/src/*/*.h -newer "$o" | head -1)" ]; then
 		$CC $COVFLAGS -fsanitize=fuzzer-no-link -c "$f" -o "$o"
 	fi
 	objs="$objs $o"

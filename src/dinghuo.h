@@ -61,6 +61,8 @@ int		 parse_i64(const char *, int64_t, int64_t, int64_t *,
 		     const char **);
 size_t		 url_decode(char *, size_t, int);
 int		 hexval(int);
+int		 hex_valid(const char *, size_t);
+int		 name_in_list(const char *, const char *);
 void		 hex_encode(const unsigned char *, size_t, char *);
 int		 str_eq_ct(const char *, const char *);
 int		 utf8_valid(const char *, size_t);
@@ -69,6 +71,7 @@ double		 now_ms(void);
 struct arena;
 char		*url_encode(struct arena *, const char *);
 char		*log_safe(struct arena *, const char *);
+char		*like_pattern(struct arena *, const char *);
 
 /* buf.c */
 struct buf {
@@ -246,6 +249,8 @@ struct form {
 	json_object	*errors;
 };
 int		 form_parse(struct ctx *, const struct field *, struct form *);
+void		 form_error(struct ctx *, struct form *, const char *,
+		     const char *, const char *);
 
 /* router.c */
 #define ROUTE_STAFF	0x0001	/* staff session required */
@@ -587,6 +592,7 @@ int		 session_create(struct dctx *, enum sess_kind, int64_t, int,
 int		 session_destroy(struct dctx *);
 void		 token_hash(const char *, char *);
 void		 session_cache_clear(void);
+int		 session_staff_role(const struct session *, const char *);
 
 /*
  * The domain context: what a domain function may know of the request that
@@ -677,23 +683,6 @@ int		 image_store(struct dctx *, int64_t, const void *, size_t,
 void		 image_remove(struct dctx *, const char *);
 int		 image_partial_name(const char *);
 /* sanitize.c, image.c, h_admin_catalog.c: END */
-/* h_admin_customer.c, h_admin_price.c, h_invite.c: BEGIN */
-/* h_admin_price.c: helpers the back-office forms share. */
-struct admin_sku {
-	int64_t		 id;
-	int64_t		 price_fen;	/* base */
-	int64_t		 min_qty;
-	const char	*code;
-	const char	*name;		/* the product's */
-	const char	*spec;
-	const char	*unit;
-};
-int		 admin_has_role(struct ctx *, const char *);
-void		 admin_form_error(struct ctx *, struct form *, const char *,
-		     const char *, const char *);
-int		 admin_sku_by_code(struct ctx *, const char *,
-		     struct admin_sku *);
-/* h_admin_customer.c, h_admin_price.c, h_invite.c: END */
 /* h_admin_inquiry.c, h_admin_settings.c: BEGIN */
 /* h_admin_inquiry.c, h_admin_settings.c: END */
 

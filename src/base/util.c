@@ -111,6 +111,57 @@ url_decode(char *s, size_t n, int form)
 	return o;
 }
 
+/* Is s exactly n hex digits? Tokens from clients are checked with it. */
+int
+hex_valid(const char *s, size_t n)
+{
+	size_t	i;
+
+	if (s == NULL)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (hexval((unsigned char)s[i]) == -1)
+			return 0;
+	return s[n] == '\0';
+}
+
+/* Is name one of the comma-separated names in list (whole names only)? */
+int
+name_in_list(const char *list, const char *name)
+{
+	size_t	n;
+
+	if (list == NULL || name == NULL || *name == '\0')
+		return 0;
+	n = strlen(name);
+	while (*list) {
+		if (strncmp(list, name, n) == 0 && (list[n] == ',' ||
+		    list[n] == '\0'))
+			return 1;
+		if ((list = strchr(list, ',')) == NULL)
+			break;
+		list++;
+	}
+	return 0;
+}
+
+/* "%q%" for LIKE ... ESCAPE '\\', with q's own wildcards taken literally. */
+char *
+like_pattern(struct arena *a, const char *q)
+{
+	char	*out = arena_alloc(a, strlen(q) * 2 + 3), *o = out;
+
+	*o++ = '%';
+	for (; *q; q++) {
+		if (*q == '%' || *q == '_' || *q == '\\')
+			*o++ = '\\';
+		*o++ = *q;
+	}
+	*o++ = '%';
+	*o = '\0';
+	return out;
+}
+
 int
 hexval(int c)
 {

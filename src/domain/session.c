@@ -116,19 +116,6 @@ token_hash(const char *token, char *out)
 	hex_encode(h, sizeof(h), out);
 }
 
-static int
-token_valid(const char *t)
-{
-	size_t	i;
-
-	if (strlen(t) != TOKEN_HEX)
-		return 0;
-	for (i = 0; i < TOKEN_HEX; i++)
-		if (hexval((unsigned char)t[i]) == -1)
-			return 0;
-	return 1;
-}
-
 static const char sql_load[] =
     "SELECT s.id, s.kind, COALESCE(s.staff_id, s.customer_user_id), s.csrf, "
     "COALESCE(st.name, cu.name), COALESCE(st.role, cu.role), "
@@ -154,7 +141,7 @@ session_find(struct dctx *c, const char *tok, int bearer)
 	int64_t		 ttl_left;
 
 	memset(&c->sess, 0, sizeof(c->sess));
-	if (!token_valid(tok)) {
+	if (!hex_valid(tok, TOKEN_HEX)) {
 		clog_info(c, "session: malformed token ignored");
 		return 0;
 	}
@@ -256,4 +243,11 @@ session_destroy(struct dctx *c)
 	}
 	memset(&c->sess, 0, sizeof(c->sess));
 	return 0;
+}
+
+/* Is the session a staff member's whose role is in the comma-separated list? */
+int
+session_staff_role(const struct session *s, const char *roles)
+{
+	return s->kind == SESS_STAFF && name_in_list(roles, s->role);
 }

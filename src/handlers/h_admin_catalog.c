@@ -303,7 +303,7 @@ static void
 list_query(struct ctx *c, struct list_q *lq)
 {
 	const char	*s, *err;
-	char		*q, *w;
+	char		*q;
 	size_t		 n;
 
 	memset(lq, 0, sizeof(*lq));
@@ -320,16 +320,7 @@ list_query(struct ctx *c, struct list_q *lq)
 	for (n = strlen(q); n > 0 && isspace((unsigned char)q[n - 1]); n--)
 		q[n - 1] = '\0';
 	lq->q = q;
-	w = arena_alloc(c->d.arena, strlen(q) * 2 + 3);
-	lq->like = w;
-	*w++ = '%';
-	for (; *q; q++) {
-		if (*q == '\\' || *q == '%' || *q == '_')
-			*w++ = '\\';
-		*w++ = *q;
-	}
-	*w++ = '%';
-	*w = '\0';
+	lq->like = like_pattern(c->d.arena, q);
 	if ((s = kv_get(&c->query, "cat")) == NULL ||
 	    parse_i64(s, 1, INT64_MAX, &lq->cat, &err) == -1)
 		lq->cat = 0;

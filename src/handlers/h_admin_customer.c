@@ -8,6 +8,7 @@
  * changes bump shop.version so every worker's price cache reloads.
  */
 #include "dinghuo.h"
+#include "domain/product.h"
 
 #define ROLES_READ	"owner,admin,sales,finance,service"
 #define ROLES_WRITE	"owner,admin,sales"
@@ -717,8 +718,8 @@ static int
 customer_page(struct ctx *c, const struct cpage *p)
 {
 	json_object	*v = admin_view(c, "customers");
-	int		 w = admin_has_role(c, ROLES_WRITE);
-	int		 k = admin_has_role(c, ROLES_CREDIT);
+	int		 w = session_staff_role(&c->d.sess, ROLES_WRITE);
+	int		 k = session_staff_role(&c->d.sess, ROLES_CREDIT);
 	const char	*action;
 
 	view_set_bool(v, "is_new", p->co.id == 0);
@@ -823,11 +824,11 @@ credit_check(struct ctx *c, struct csave *s, int t)
 		return;
 	s->credit = 1;
 	if (!f->v[t].present) {
-		admin_form_error(c, f, fl[t].name, fl[t].label, "请选择");
+		form_error(c, f, fl[t].name, fl[t].label, "请选择");
 		return;
 	}
 	if (!one_of(f->v[t].s, "prepaid", "monthly")) {
-		admin_form_error(c, f, fl[t].name, fl[t].label, "无效的选项");
+		form_error(c, f, fl[t].name, fl[t].label, "无效的选项");
 		return;
 	}
 	s->co.terms = f->v[t].s;
@@ -835,20 +836,20 @@ credit_check(struct ctx *c, struct csave *s, int t)
 	if (strcmp(s->co.terms, "monthly") != 0)
 		return;
 	if (!f->v[t + 1].present)
-		admin_form_error(c, f, fl[t + 1].name, fl[t + 1].label,
+		form_error(c, f, fl[t + 1].name, fl[t + 1].label,
 		    "月结请填写账期天数");
 	else if (parse_i64(f->v[t + 1].s, 1, 365, &v, &why) == -1)
-		admin_form_error(c, f, fl[t + 1].name, fl[t + 1].label,
+		form_error(c, f, fl[t + 1].name, fl[t + 1].label,
 		    "应为 1 到 365 之间的整数");
 	else
 		s->co.days = v;
 	if (!f->v[t + 2].present)
-		admin_form_error(c, f, fl[t + 2].name, fl[t + 2].label,
+		form_error(c, f, fl[t + 2].name, fl[t + 2].label,
 		    "月结请填写信用额度（元），可以为 0");
 	else if (parse_yuan(f->v[t + 2].s, &v, &why) == -1)
-		admin_form_error(c, f, fl[t + 2].name, fl[t + 2].label, why);
+		form_error(c, f, fl[t + 2].name, fl[t + 2].label, why);
 	else if (v > MONEY_MAX_FEN)
-		admin_form_error(c, f, fl[t + 2].name, fl[t + 2].label,
+		form_error(c, f, fl[t + 2].name, fl[t + 2].label,
 		    "金额过大");
 	else
 		s->co.limit_fen = v;
@@ -884,7 +885,7 @@ select_id(struct ctx *c, struct form *f, int i, int64_t *id)
 		return has_error(f, company_fields[i].name) ? -1 : 0;
 	if (parse_i64(f->v[i].s, 1, INT64_MAX, id, &why) == 0)
 		return 0;
-	admin_form_error(c, f, company_fields[i].name, company_fields[i].label,
+	form_error(c, f, company_fields[i].name, company_fields[i].label,
 	    "无效的选项");
 	return -1;
 }
@@ -901,7 +902,7 @@ company_refs(struct ctx *c, struct csave *s)
 		    s->co.level_id, c->d.shop->id) == -1)
 			return ERR_INTERNAL;
 		if (r->nrows == 0)
-			admin_form_error(c, f, "level_id", "会员等级",
+			form_error(c, f, "level_id", "会员等级",
 			    "本店没有这个等级");
 	}
 	if (select_id(c, f, C_OWNER, &s->co.owner_id) == 0 &&
@@ -911,7 +912,7 @@ company_refs(struct ctx *c, struct csave *s)
 			return ERR_INTERNAL;
 		if (r->nrows == 0 || strcmp(db_cell(r, 0, 1), "active") != 0 ||
 		    STAFF_ROLE(db_cell(r, 0, 0)) == NULL)
-			admin_form_error(c, f, "owner_staff_id", "负责销售",
+			form_error(c, f, "owner_staff_id", "负责销售",
 			    "不是本店在职的销售、管理员或店主");
 	}
 	return 0;
@@ -930,14 +931,14 @@ company_check(struct ctx *c, struct csave *s)
 	s->co.tags = "";
 	if (f->v[C_TAGS].present) {
 		if ((t = tags_normalize(c, f->v[C_TAGS].s, &why)) == NULL)
-			admin_form_error(c, f, "tags", "标签", why);
+			form_error(c, f, "tags", "标签", why);
 		else
 			s->co.tags = t;
 	}
 	s->co.tax_id = "";
 	if (f->v[C_TAX].present) {
 		if ((t = tax_id_normalize(c, f->v[C_TAX].s, &why)) == NULL)
-			admin_form_error(c, f, "tax_id", "税号", why);
+			form_error(c, f, "tax_id", "税号", why);
 		else
 			s->co.tax_id = t;
 	}
@@ -945,14 +946,14 @@ company_check(struct ctx *c, struct csave *s)
 	s->co.contact_phone = "";
 	if (f->v[C_CPHONE].present) {
 		if (!tel_ok(f->v[C_CPHONE].s))
-			admin_form_error(c, f, "contact_phone", "联系电话",
+			form_error(c, f, "contact_phone", "联系电话",
 			    "不是有效的电话号码");
 		else
 			s->co.contact_phone = f->v[C_CPHONE].s;
 	}
 	if (f->v[C_STATUS].present) {
 		if (!one_of(f->v[C_STATUS].s, "active", "disabled"))
-			admin_form_error(c, f, "status", "状态", "无效的选项");
+			form_error(c, f, "status", "状态", "无效的选项");
 		else
 			s->co.status = f->v[C_STATUS].s;
 	}
@@ -1046,7 +1047,7 @@ h_company_save(struct ctx *c)
 	s.company = 1;
 	form_parse(c, company_fields, &s.f);
 	credit_check(c, &s, C_TERMS);
-	if (!admin_has_role(c, ROLES_CREDIT)) {
+	if (!session_staff_role(&c->d.sess, ROLES_CREDIT)) {
 		if (credit_touched(&s))
 			return http_fail(c, ERR_FORBIDDEN, "您的角色不能修改"
 			    "结算方式、账期和信用额度，请联系店主、管理员或"
@@ -1081,7 +1082,7 @@ h_credit_save(struct ctx *c)
 	form_parse(c, credit_fields, &s.f);
 	credit_check(c, &s, 0);
 	if (!s.credit)
-		admin_form_error(c, &s.f, "payment_terms", "结算方式",
+		form_error(c, &s.f, "payment_terms", "结算方式",
 		    "请选择");
 	if (s.f.error != NULL)
 		return save_failed(c, &s, "credit", ERR_INVALID);
@@ -1149,10 +1150,10 @@ h_user_save(struct ctx *c)
 	form_parse(c, only_status ? status_fields : user_fields, &u.f);
 	if (!only_status && u.f.v[U_ROLE].present &&
 	    !user_role_ok(u.f.v[U_ROLE].s))
-		admin_form_error(c, &u.f, "role", "角色", "无效的选项");
+		form_error(c, &u.f, "role", "角色", "无效的选项");
 	u.status = u.f.v[only_status ? 0 : U_STATUS].s;
 	if (u.status != NULL && !one_of(u.status, "active", "disabled"))
-		admin_form_error(c, &u.f, "status", "状态", "无效的选项");
+		form_error(c, &u.f, "status", "状态", "无效的选项");
 	if (u.f.error != NULL)
 		return page_fail(c, &u.p, ERR_INVALID);
 	if (!only_status) {
@@ -1224,7 +1225,7 @@ h_invite_new(struct ctx *c)
 	u.p.f = &u.f;
 	if (form_parse(c, invite_fields, &u.f) == 0 &&
 	    !user_role_ok(u.f.v[0].s))
-		admin_form_error(c, &u.f, "role", "角色", "无效的选项");
+		form_error(c, &u.f, "role", "角色", "无效的选项");
 	if (u.f.error != NULL)
 		return page_fail(c, &u.p, ERR_INVALID);
 	if (strcmp(u.p.co.status, "active") != 0) {
@@ -1438,22 +1439,22 @@ invoice_check(struct ctx *c, struct rsave *s)
 
 	if (f->v[V_KIND].present && !one_of(f->v[V_KIND].s, "normal",
 	    "special"))
-		admin_form_error(c, f, "kind", "发票类型", "无效的选项");
+		form_error(c, f, "kind", "发票类型", "无效的选项");
 	if (f->v[V_TAX].present && (s->tax_id = tax_id_normalize(c,
 	    f->v[V_TAX].s, &why)) == NULL)
-		admin_form_error(c, f, "tax_id", "税号", why);
+		form_error(c, f, "tax_id", "税号", why);
 	if (f->v[V_ACCOUNT].present && strspn(f->v[V_ACCOUNT].s,
 	    "0123456789 -") != strlen(f->v[V_ACCOUNT].s))
-		admin_form_error(c, f, "bank_account", "银行账号",
+		form_error(c, f, "bank_account", "银行账号",
 		    "只能包含数字");
 	if (f->v[V_PHONE].present && !tel_ok(f->v[V_PHONE].s))
-		admin_form_error(c, f, "phone", "注册电话",
+		form_error(c, f, "phone", "注册电话",
 		    "不是有效的电话号码");
 	if (!f->v[V_KIND].present || strcmp(f->v[V_KIND].s, "special") != 0)
 		return;
 	for (i = 0; i < sizeof(special) / sizeof(special[0]); i++)
 		if (!f->v[special[i]].present)
-			admin_form_error(c, f, invoice_fields[special[i]].name,
+			form_error(c, f, invoice_fields[special[i]].name,
 			    invoice_fields[special[i]].label, "专票必须填写");
 }
 
@@ -1476,7 +1477,7 @@ row_save(struct ctx *c, const char *what, const char *anchor,
 		if (fields == invoice_fields)
 			invoice_check(c, &s);
 		else if (s.f.v[A_PHONE].present && !tel_ok(s.f.v[A_PHONE].s))
-			admin_form_error(c, &s.f, "phone", "联系电话",
+			form_error(c, &s.f, "phone", "联系电话",
 			    "不是有效的电话号码");
 		if (s.f.error != NULL)
 			return page_fail(c, &s.p, ERR_INVALID);
@@ -1509,7 +1510,7 @@ h_invoice_save(struct ctx *c)
 struct psave {
 	struct cpage	 p;
 	struct form	 f;
-	struct admin_sku sku;
+	struct sku_brief sku;
 	int64_t		 price;
 	int		 del;
 };
@@ -1574,11 +1575,11 @@ h_contract_save(struct ctx *c)
 	if (!s.del)
 		form_parse(c, has_row ? contract_edit_fields : contract_fields,
 		    &s.f);
-	if (!has_row && s.f.v[P_SKU].present && (rc = admin_sku_by_code(c,
+	if (!has_row && s.f.v[P_SKU].present && (rc = product_sku_by_code(&c->d,
 	    s.f.v[P_SKU].s, &s.sku)) != 0) {
 		if (rc != ERR_NOT_FOUND)
 			return http_fail(c, rc, NULL);
-		admin_form_error(c, &s.f, "sku_code", "SKU 编码",
+		form_error(c, &s.f, "sku_code", "SKU 编码",
 		    arena_printf(c->d.arena, "本店没有编码为“%s”的 SKU",
 		    s.f.v[P_SKU].s));
 	}
@@ -1615,23 +1616,6 @@ static const char sql_list[] =
     "LEFT JOIN member_level l ON l.id = c.level_id "
     "LEFT JOIN staff s ON s.id = c.owner_staff_id " LIST_WHERE
     "ORDER BY c.id DESC LIMIT ? OFFSET ?";
-
-/* "%q%" for LIKE, with q's own wildcards taken literally. */
-static char *
-like_pattern(struct arena *a, const char *q)
-{
-	char	*out = arena_alloc(a, strlen(q) * 2 + 3), *o = out;
-
-	*o++ = '%';
-	for (; *q; q++) {
-		if (*q == '%' || *q == '_' || *q == '\\')
-			*o++ = '\\';
-		*o++ = *q;
-	}
-	*o++ = '%';
-	*o = '\0';
-	return out;
-}
 
 struct lquery {
 	const char	*q;
@@ -1729,7 +1713,7 @@ h_customer_list(struct ctx *c)
 	view_set_bool(v, "filtered", *q.q || *q.level || *q.owner);
 	view_set_bool(v, "level_none", q.level_id == -1);
 	view_set_bool(v, "owner_me", strcmp(q.owner, "me") == 0);
-	view_set_bool(v, "can_write", admin_has_role(c, ROLES_WRITE));
+	view_set_bool(v, "can_write", session_staff_role(&c->d.sess, ROLES_WRITE));
 	if ((a = level_options(c, q.level, &nlevels)) == NULL)
 		return http_fail(c, ERR_INTERNAL, NULL);
 	json_object_object_add(v, "levels", a);

@@ -163,26 +163,6 @@ items_view(struct ctx *c, const char *text)
 	return out;
 }
 
-/* q with LIKE's wildcards escaped, inside %...%. */
-static char *
-like_arg(struct ctx *c, const char *q)
-{
-	struct buf	 b;
-	char		*s;
-
-	buf_init(&b, strlen(q) + 3);
-	buf_addc(&b, '%');
-	for (; *q; q++) {
-		if (*q == '%' || *q == '_' || *q == '\\')
-			buf_addc(&b, '\\');
-		buf_addc(&b, *q);
-	}
-	buf_addc(&b, '%');
-	s = arena_strdup(c->d.arena, buf_cstr(&b));
-	buf_free(&b);
-	return s;
-}
-
 static void
 filter_tabs(struct ctx *c, json_object *v, const char *status, int mine,
     const char *q)
@@ -249,7 +229,7 @@ h_admin_inquiry_list(struct ctx *c)
 		q = "";
 	if (strlen(q) > 100)
 		return http_fail(c, ERR_INVALID, "搜索词太长（最多 100 个字符）");
-	like = like_arg(c, q);
+	like = like_pattern(c->d.arena, q);
 	if (db_run(c->d.arena, &r, sql_count, "issiissss", c->d.shop->id, st, st,
 	    (int64_t)mine, me, q, like, like, like) == -1)
 		return http_fail(c, ERR_INTERNAL, NULL);

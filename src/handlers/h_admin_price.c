@@ -6,77 +6,12 @@
  * Every write bumps shop.version (shop_touch) inside its transaction.
  */
 #include "dinghuo.h"
+#include "domain/product.h"
 
 #define ROLES_READ	"owner,admin,sales,finance,service"
 #define ROLES_WRITE	"owner,admin"
 #define PRICE_MAX_FEN	INT64_C(100000000000)	/* one billion yuan */
 #define CHECK_CUSTOMERS	500		/* customers in the check's select */
-
-/* Is the staff member's role one of the comma-separated names in list? */
-int
-admin_has_role(struct ctx *c, const char *list)
-{
-	const char	*role = c->d.sess.role;
-	size_t		 n;
-
-	if (c->d.sess.kind != SESS_STAFF || role == NULL || *role == '\0')
-		return 0;
-	n = strlen(role);
-	for (; list != NULL && *list; list = strchr(list, ',')) {
-		if (*list == ',')
-			list++;
-		if (strncmp(list, role, n) == 0 && (list[n] == ',' ||
-		    list[n] == '\0'))
-			return 1;
-	}
-	return 0;
-}
-
-/*
- * Add a bad field to a parsed form after form_parse(): the message names
- * it like form_parse() does; the first reason for a field wins.
- */
-void
-admin_form_error(struct ctx *c, struct form *f, const char *name,
-    const char *label, const char *why)
-{
-	if (f->errors == NULL) {
-		f->errors = json_object_new_object();
-		arena_defer_json(c->d.arena, f->errors);
-	}
-	if (json_object_object_get_ex(f->errors, name, NULL))
-		return;
-	view_set_str(f->errors, name, why);
-	f->error = f->error != NULL ? arena_printf(c->d.arena, "%s；%s：%s",
-	    f->error, label, why) : arena_printf(c->d.arena, "%s：%s", label,
-	    why);
-}
-
-static const char sql_sku_by_code[] =
-    "SELECT s.id, s.code, p.name, s.spec, s.unit, s.price_fen, s.min_qty "
-    "FROM sku s JOIN product p ON p.id = s.product_id "
-    "WHERE s.shop_id = ? AND s.code = ?";
-
-/* A SKU of the request's shop by its code: 0, ERR_NOT_FOUND, ERR_INTERNAL. */
-int
-admin_sku_by_code(struct ctx *c, const char *code, struct admin_sku *out)
-{
-	struct db_res	*r;
-
-	if (db_run(c->d.arena, &r, sql_sku_by_code, "is", c->d.shop->id,
-	    code) == -1)
-		return ERR_INTERNAL;
-	if (r->nrows == 0)
-		return ERR_NOT_FOUND;
-	out->id = db_cell_i64(r, 0, 0);
-	out->code = db_cell(r, 0, 1);
-	out->name = db_cell(r, 0, 2);
-	out->spec = db_cell(r, 0, 3);
-	out->unit = db_cell(r, 0, 4);
-	out->price_fen = db_cell_i64(r, 0, 5);
-	out->min_qty = db_cell_i64(r, 0, 6);
-	return 0;
-}
 
 static const char *
 source_label(enum price_source s)
@@ -236,7 +171,7 @@ prices_page(struct ctx *c, const struct ppage *p)
 	    db_run(c->d.arena, &it, sql_items, "i", c->d.shop->id) == -1 ||
 	    db_run(c->d.arena, &cu, sql_check_customers, "i", c->d.shop->id) == -1)
 		return http_fail(c, ERR_INTERNAL, NULL);
-	view_set_bool(v, "can_write", admin_has_role(c, ROLES_WRITE));
+	view_set_bool(v, "can_write", session_staff_role(&c->d.sess, ROLES_WRITE));
 	levels = json_object_new_array();
 	for (i = 0; i < l->nrows; i++)
 		json_object_array_add(levels, level_row(c, p, l, i, it, &k));
@@ -383,7 +318,7 @@ check_customer(struct ctx *c, int64_t id, int64_t sku_id,
 static int
 run_check(struct ctx *c, struct form *f, struct ppage *p)
 {
-	struct admin_sku	 sku;
+	struct sku_brief	 sku;
 	struct price_input	 in;
 	struct price_result	 out;
 	struct price_tier	*tiers;
@@ -391,9 +326,9 @@ run_check(struct ctx *c, struct form *f, struct ppage *p)
 	json_object		*res, *rows;
 	int			 i, rc;
 
-	if ((rc = admin_sku_by_code(c, f->v[K_SKU].s, &sku)) != 0) {
+	if ((rc = product_sku_by_code(&c->d, f->v[K_SKU].s, &sku)) != 0) {
 		if (rc == ERR_NOT_FOUND)
-			admin_form_error(c, f, "sku_code", "SKU 编码",
+			form_error(c, f, "sku_code", "SKU 编码",
 			    "本店没有这个编码");
 		return rc == ERR_NOT_FOUND ? ERR_INVALID : rc;
 	}
@@ -421,7 +356,7 @@ run_check(struct ctx *c, struct form *f, struct ppage *p)
 	if (f->v[K_CUSTOMER].present && (rc = check_customer(c,
 	    f->v[K_CUSTOMER].i64, sku.id, &in, res, rows)) != 0) {
 		if (rc == ERR_NOT_FOUND)
-			admin_form_error(c, f, "customer_id", "客户",
+			form_error(c, f, "customer_id", "客户",
 			    "本店没有这个客户");
 		return rc == ERR_NOT_FOUND ? ERR_INVALID : rc;
 	}
@@ -478,7 +413,7 @@ struct lwrite {
 	struct form	 f;
 	int64_t		 level;
 	int64_t		 sku;
-	struct admin_sku s;
+	struct sku_brief s;
 	int64_t		 bp;		/* 0: no percentage */
 	int64_t		 price;		/* fen */
 	const char	*name;		/* the level's, for the audit */
@@ -726,7 +661,7 @@ h_list_percent(struct ctx *c)
 	if (form_parse(c, percent_fields, &w.f) == -1)
 		return page_fail(c, &p, ERR_INVALID);
 	if (parse_percent(w.f.v[0].s, &w.bp) == -1) {
-		admin_form_error(c, &w.f, "percent", "折扣百分比",
+		form_error(c, &w.f, "percent", "折扣百分比",
 		    "应为 0.01 到 1000 之间的数，最多两位小数，如 90 或 92.5");
 		return page_fail(c, &p, ERR_INVALID);
 	}
@@ -828,11 +763,11 @@ h_item_add(struct ctx *c)
 	if (level_begin(c, &w, &p, "item_new") == -1)
 		return http_fail(c, ERR_NOT_FOUND, "会员等级不存在");
 	form_parse(c, item_fields, &w.f);
-	if (w.f.v[I_SKU].present && (rc = admin_sku_by_code(c,
+	if (w.f.v[I_SKU].present && (rc = product_sku_by_code(&c->d,
 	    w.f.v[I_SKU].s, &w.s)) != 0) {
 		if (rc != ERR_NOT_FOUND)
 			return http_fail(c, rc, NULL);
-		admin_form_error(c, &w.f, "sku_code", "SKU 编码",
+		form_error(c, &w.f, "sku_code", "SKU 编码",
 		    "本店没有这个编码");
 	}
 	rc = w.f.error != NULL ? ERR_INVALID : 0;

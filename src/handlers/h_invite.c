@@ -54,19 +54,6 @@ struct invite {
 	int64_t		 user_id;
 };
 
-static int
-token_ok(const char *t)
-{
-	size_t	i;
-
-	if (t == NULL || strlen(t) != TOKEN_HEX)
-		return 0;
-	for (i = 0; i < TOKEN_HEX; i++)
-		if (hexval((unsigned char)t[i]) == -1)
-			return 0;
-	return 1;
-}
-
 /* The invite of the path's token: 0, ERR_NOT_FOUND (inv->gone says why). */
 static int
 invite_find(struct dctx *c, struct invite *inv, int lock)
@@ -139,7 +126,7 @@ invite_open(struct ctx *c, struct invite *inv)
 
 	memset(inv, 0, sizeof(*inv));
 	inv->token = c->m.cap[0];
-	if (!token_ok(inv->token)) {
+	if (!hex_valid(inv->token, TOKEN_HEX)) {
 		inv->gone = "邀请链接无效，请向业务员索取新的链接";
 		inv->gone_status = 404;
 		return gone_page(c, inv);
@@ -209,7 +196,7 @@ h_invite_join(struct ctx *c)
 		return c->status;
 	if (form_parse(c, join_fields, f) == 0 &&
 	    strcmp(f->v[J_PASSWORD].s, f->v[J_PASSWORD2].s) != 0)
-		admin_form_error(c, f, "password2", "确认密码",
+		form_error(c, f, "password2", "确认密码",
 		    "两次输入的密码不一致");
 	if (f->error != NULL) {
 		c->status = 400;

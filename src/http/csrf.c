@@ -7,17 +7,6 @@
  */
 #include "dinghuo.h"
 
-static int
-hex32(const char *s)
-{
-	int	i;
-
-	for (i = 0; i < 32; i++)
-		if (hexval((unsigned char)s[i]) == -1)
-			return 0;
-	return s[32] == '\0';
-}
-
 /* The token forms must carry; sets the guest cookie on first use. */
 const char *
 csrf_token(struct ctx *c)
@@ -27,7 +16,7 @@ csrf_token(struct ctx *c)
 
 	if (c->d.sess.csrf != NULL)
 		return c->d.sess.csrf;
-	if ((t = req_cookie(c, "csrf")) != NULL && hex32(t)) {
+	if ((t = req_cookie(c, "csrf")) != NULL && hex_valid(t, 32)) {
 		c->d.sess.csrf = t;
 		return t;
 	}
@@ -84,7 +73,7 @@ csrf_check(struct ctx *c)
 		sent = c->csrf_header;
 	want = c->d.sess.kind != SESS_NONE ? c->d.sess.csrf :
 	    req_cookie(c, "csrf");
-	if (sent == NULL || want == NULL || !hex32(want) ||
+	if (sent == NULL || want == NULL || !hex_valid(want, 32) ||
 	    !str_eq_ct(sent, want)) {
 		clog_warnx(&c->d, "csrf: token %s", sent ? "mismatch" : "missing");
 		return -1;

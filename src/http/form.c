@@ -125,3 +125,23 @@ form_parse(struct ctx *c, const struct field *fields, struct form *f)
 	buf_free(&msg);
 	return -1;
 }
+
+/*
+ * Add a bad field to a parsed form after form_parse(): the message names
+ * it like form_parse() does; the first reason for a field wins.
+ */
+void
+form_error(struct ctx *c, struct form *f, const char *name,
+    const char *label, const char *why)
+{
+	if (f->errors == NULL) {
+		f->errors = json_object_new_object();
+		arena_defer_json(c->d.arena, f->errors);
+	}
+	if (json_object_object_get_ex(f->errors, name, NULL))
+		return;
+	view_set_str(f->errors, name, why);
+	f->error = f->error != NULL ? arena_printf(c->d.arena, "%s；%s：%s",
+	    f->error, label, why) : arena_printf(c->d.arena, "%s：%s", label,
+	    why);
+}

@@ -77,26 +77,6 @@ find_tenant(struct ctx *c, const char *slug)
 	return 0;
 }
 
-/* Is role one of the comma-separated names in list? */
-static int
-role_in(const char *list, const char *role)
-{
-	size_t	n;
-
-	if (role == NULL || *role == '\0')
-		return 0;
-	n = strlen(role);
-	while (*list) {
-		if (strncmp(list, role, n) == 0 && (list[n] == ',' ||
-		    list[n] == '\0'))
-			return 1;
-		if ((list = strchr(list, ',')) == NULL)
-			break;
-		list++;
-	}
-	return 0;
-}
-
 /* Route flags decide what must hold before the handler runs. */
 static int
 guard(struct ctx *c, const struct route *r)
@@ -115,7 +95,7 @@ guard(struct ctx *c, const struct route *r)
 		    c->path);
 		return http_see_other(c, "%s", ctx_link(c, next));
 	}
-	if (r->roles != NULL && !role_in(r->roles, c->d.sess.role))
+	if (r->roles != NULL && !name_in_list(r->roles, c->d.sess.role))
 		return http_fail(c, ERR_FORBIDDEN, "您的角色无权访问此页面");
 	if (r->flags & (ROUTE_BODY | ROUTE_CSRF)) {
 		if (request_body(c) != 0)

@@ -68,6 +68,9 @@ int		 str_eq_ct(const char *, const char *);
 int		 utf8_valid(const char *, size_t);
 size_t		 utf8_len(const char *);
 double		 now_ms(void);
+int		 slug_valid(const char *);
+
+/* str.c: strings in a request's arena. */
 struct arena;
 char		*url_encode(struct arena *, const char *);
 char		*log_safe(struct arena *, const char *);

@@ -266,7 +266,7 @@ conf_load(const char *path, struct conf *cf, struct buf *errs)
 		    conf_set(cf, k, v, env, errs) == -1)
 			bad++;
 	}
-	if (cf->default_shop[0] != '\0' && !shop_valid_slug(cf->default_shop)) {
+	if (cf->default_shop[0] != '\0' && !slug_valid(cf->default_shop)) {
 		buf_printf(errs, "default_shop = %s is not a valid slug\n",
 		    cf->default_shop);
 		bad++;

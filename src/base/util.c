@@ -145,22 +145,6 @@ name_in_list(const char *list, const char *name)
 	return 0;
 }
 
-/* "%q%" for LIKE ... ESCAPE '\\', with q's own wildcards taken literally. */
-char *
-like_pattern(struct arena *a, const char *q)
-{
-	char	*out = arena_alloc(a, strlen(q) * 2 + 3), *o = out;
-
-	*o++ = '%';
-	for (; *q; q++) {
-		if (*q == '%' || *q == '_' || *q == '\\')
-			*o++ = '\\';
-		*o++ = *q;
-	}
-	*o++ = '%';
-	*o = '\0';
-	return out;
-}
 
 int
 hexval(int c)
@@ -243,60 +227,6 @@ now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-/* Percent-encode s for a query string value (arena copy). */
-char *
-url_encode(struct arena *a, const char *s)
-{
-	static const char	 hex[] = "0123456789ABCDEF";
-	char			*out = arena_alloc(a, strlen(s) * 3 + 1), *o = out;
-
-	for (; *s; s++) {
-		unsigned char	ch = (unsigned char)*s;
-
-		if (isalnum(ch) || ch == '-' || ch == '_' || ch == '.' ||
-		    ch == '~')
-			*o++ = (char)ch;
-		else {
-			*o++ = '%';
-			*o++ = hex[ch >> 4];
-			*o++ = hex[ch & 15];
-		}
-	}
-	*o = '\0';
-	return out;
-}
-
-/*
- * s with every run of 32 or more hex digits (tokens in invite and
- * reset links) replaced by "…", for logs: they must never hold a secret.
- */
-char *
-log_safe(struct arena *a, const char *s)
-{
-	struct buf	 b;
-	const char	*p = s, *q;
-	char		*out;
-
-	if (s == NULL)
-		return NULL;
-	buf_init(&b, strlen(s) + 1);
-	while (*p) {
-		for (q = p; hexval((unsigned char)*q) != -1; q++)
-			;
-		if (q - p >= 32) {
-			buf_adds(&b, "…");
-			p = q;
-		} else if (q > p) {
-			buf_add(&b, p, q - p);
-			p = q;
-		} else
-			buf_addc(&b, *p++);
-	}
-	out = arena_strdup(a, buf_cstr(&b));
-	buf_free(&b);
-	return out;
-}
-
 /* Characters (code points) in a valid UTF-8 string. */
 size_t
 utf8_len(const char *s)
@@ -306,4 +236,19 @@ utf8_len(const char *s)
 	for (; *s; s++)
 		n += ((unsigned char)*s & 0xc0) != 0x80;
 	return n;
+}
+
+/* A shop's slug: lower-case letters, digits and '-', 2 to 40, not '-' first. */
+int
+slug_valid(const char *s)
+{
+	size_t	n = strlen(s), i;
+
+	if (n < 2 || n > 40 || s[0] == '-')
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!islower((unsigned char)s[i]) &&
+		    !isdigit((unsigned char)s[i]) && s[i] != '-')
+			return 0;
+	return 1;
 }

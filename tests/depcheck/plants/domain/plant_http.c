@@ -1,0 +1,12 @@
+/* A planted violation: a domain file that answers HTTP itself. */
+#include "dinghuo.h"
+
+int	plant_domain_fail(struct ctx *);
+int	FCGX_FFlush(void *);
+
+int
+plant_domain_fail(struct ctx *c)
+{
+	FCGX_FFlush(NULL);
+	return http_fail(c, ERR_NOT_FOUND, NULL);
+}

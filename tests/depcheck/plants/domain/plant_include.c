@@ -1,0 +1,11 @@
+/* A planted violation: a domain file that includes the request path. */
+#include "dinghuo.h"
+#include "http/tpl.h"
+
+int	plant_domain_include(void);
+
+int
+plant_domain_include(void)
+{
+	return 0;
+}

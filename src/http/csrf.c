@@ -107,7 +107,8 @@ csrf_check(struct ctx *c)
 	    req_cookie(c, "csrf");
 	if (sent == NULL || want == NULL || !hex_valid(want, 32) ||
 	    !str_eq_ct(sent, want)) {
-		clog_warnx(&c->d, "csrf: token %s", sent ? "mismatch" : "missing");
+		clog_warnx(&c->d, "csrf: token %s", sent ? "mismatch" :
+		    "missing");
 		return -1;
 	}
 	return 0;

@@ -64,6 +64,7 @@ int		 hexval(int);
 int		 hex_valid(const char *, size_t);
 int		 name_in_list(const char *, const char *);
 void		 hex_encode(const unsigned char *, size_t, char *);
+int		 random_hex(char *, size_t);
 int		 str_eq_ct(const char *, const char *);
 int		 utf8_valid(const char *, size_t);
 size_t		 utf8_len(const char *);
@@ -160,6 +161,7 @@ struct conf {
 	int64_t	 session_ttl;
 	int64_t	 login_max_failures;
 	int64_t	 login_max_failures_ip;
+	int64_t	 login_delay;
 	int64_t	 login_window;
 	int64_t	 pwhash_memlimit;
 	int64_t	 pwhash_opslimit;
@@ -614,15 +616,19 @@ struct dctx {
 void		 dctx_init(struct dctx *, struct arena *, const char *);
 
 /* csrf.c */
+int		 csrf_prepare(struct ctx *);
 const char	*csrf_token(struct ctx *);
 int		 csrf_check(struct ctx *);
 
 /* auth.c: password hashing and login with throttling. */
+struct login_result {
+	char		*token;		/* of the new session */
+	int64_t		 retry_after;	/* seconds, with ERR_TOO_MANY */
+};
 int		 auth_hash(const char *, char *, size_t);
 int		 auth_verify(const char *, const char *);
 int		 auth_login(struct dctx *, enum sess_kind, const char *,
-		     const char *, int, char **);
-int		 auth_random_hex(char *, size_t);
+		     const char *, int, struct login_result *);
 const char	*auth_dummy_hash(void);
 const char	*role_label(const char *);
 #define AUTH_HASH_MAX	128
@@ -638,6 +644,7 @@ int		 cli_demo(int, char **);
 /* h_account.c: login and logout, shared by customers and staff. */
 int		 h_login_form(struct ctx *, enum sess_kind);
 int		 h_login_post(struct ctx *, enum sess_kind);
+void		 login_retry_after(struct ctx *, const struct login_result *);
 int		 h_logout(struct ctx *);
 
 /* h_admin.c */
@@ -718,6 +725,7 @@ struct ctx {
 
 	/* routing, tenant, session */
 	struct route_match m;
+	const char	*csrf;		/* what forms carry: csrf_prepare() */
 
 	/* response */
 	int		 status;

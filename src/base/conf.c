@@ -77,12 +77,18 @@ static const struct conf_key conf_table[] = {
 	  "A session unused this long expires." },
 	{ "login_max_failures", CONF_INT, "5", 1, 1000,
 	  O(login_max_failures),
-	  "Failed logins per account before it is throttled." },
+	  "Failed logins to one account from one address before every\n"
+	  "# further try from there waits (login_delay)." },
 	{ "login_max_failures_ip", CONF_INT, "20", 1, 100000,
 	  O(login_max_failures_ip),
-	  "Failed logins from one address (any account) before throttling." },
+	  "Failed logins from one address (any account) before every further\n"
+	  "# try from it waits." },
+	{ "login_delay", CONF_SECONDS, "1m", 1, 86400, O(login_delay),
+	  "The first wait once throttled; it doubles with every further\n"
+	  "# failure, up to login_window." },
 	{ "login_window", CONF_SECONDS, "15m", 10, 86400, O(login_window),
-	  "Window over which failed logins are counted." },
+	  "Failed logins are forgotten after this long without one; also\n"
+	  "# the longest wait." },
 	{ "pwhash_memlimit", CONF_BYTES, "19m", 8192, 1073741824,
 	  O(pwhash_memlimit),
 	  "Argon2id memory per password hash (OWASP: 19 MiB)." },

@@ -4,6 +4,8 @@
  */
 #include "dinghuo.h"
 
+#include <sodium.h>
+
 void *
 xmalloc(size_t n)
 {
@@ -169,6 +171,19 @@ hex_encode(const unsigned char *in, size_t n, char *out)
 		out[2 * i + 1] = digits[in[i] & 0xf];
 	}
 	out[2 * n] = '\0';
+}
+
+/* nbytes (at most 64) random bytes as 2 * nbytes hex digits in out. */
+int
+random_hex(char *out, size_t nbytes)
+{
+	unsigned char	b[64];
+
+	if (nbytes > sizeof(b))
+		return -1;
+	randombytes_buf(b, nbytes);
+	hex_encode(b, nbytes, out);
+	return 0;
 }
 
 /* Constant-time comparison of two NUL-terminated secrets. */

@@ -396,7 +396,7 @@ image_store(struct dctx *c, int64_t shop_id, const void *data, size_t len,
 	if ((err = precheck(c, data, len, &type, &o)) != 0)
 		return err;
 	err = ERR_INTERNAL;
-	if (auth_random_hex(hex, 16) == -1 ||
+	if (random_hex(hex, 16) == -1 ||
 	    snprintf(dir, sizeof(dir), "%s/%" PRId64, conf.uploads_dir,
 	    shop_id) >= (int)sizeof(dir) || image_mkdirs(dir) == -1)
 		goto fail;

@@ -189,7 +189,9 @@ static const char sql_create[] =
 
 /*
  * Start a session for a user who has just proved who they are; its token,
- * for the cookie or the bearer client, is put in *token_out.
+ * for the cookie or the bearer client, is put in *token_out. It replaces
+ * the session the client presented, if any: logging in again on a shared
+ * computer must not leave the session before alive.
  */
 int
 session_create(struct dctx *c, enum sess_kind kind, int64_t user_id,
@@ -200,8 +202,10 @@ session_create(struct dctx *c, enum sess_kind kind, int64_t user_id,
 	const char	*staff = NULL, *cust = NULL;
 	char		 idbuf[24];
 
-	if (auth_random_hex(token, TOKEN_BYTES) == -1 ||
-	    auth_random_hex(csrf, 16) == -1)
+	if (c->sess.kind != SESS_NONE && session_destroy(c) != 0)
+		return ERR_INTERNAL;
+	if (random_hex(token, TOKEN_BYTES) == -1 ||
+	    random_hex(csrf, 16) == -1)
 		return ERR_INTERNAL;
 	token_hash(token, hash);
 	snprintf(idbuf, sizeof(idbuf), "%" PRId64, user_id);

@@ -55,26 +55,36 @@ h_login_form(struct ctx *c, enum sess_kind kind)
 	return login_page(c, kind, NULL, NULL);
 }
 
+/* A throttled login tells the client when to come back. */
+void
+login_retry_after(struct ctx *c, const struct login_result *res)
+{
+	if (res->retry_after > 0)
+		http_header(c, "Retry-After", arena_printf(c->d.arena,
+		    "%" PRId64, res->retry_after));
+}
+
 int
 h_login_post(struct ctx *c, enum sess_kind kind)
 {
-	struct form	 f;
-	char		*token;
-	int		 err;
+	struct form		 f;
+	struct login_result	 res;
+	int			 err;
 
 	if (form_parse(c, login_fields, &f) == -1) {
 		c->status = 400;
 		return login_page(c, kind, f.error, req_param(c, "phone"));
 	}
 	err = auth_login(&c->d, kind, f.v[F_PHONE].s, f.v[F_PASSWORD].s, 0,
-	    &token);
+	    &res);
 	if (err == ERR_INVALID || err == ERR_TOO_MANY) {
+		login_retry_after(c, &res);
 		c->status = err_status(err);
 		return login_page(c, kind, c->d.error, f.v[F_PHONE].s);
 	}
 	if (err != 0)
 		return http_fail(c, err, NULL);
-	session_cookie(c, token);
+	session_cookie(c, res.token);
 	return http_see_other(c, "%s", ctx_link(c, safe_next(c,
 	    kind == SESS_STAFF ? "/admin" : "/account")));
 }

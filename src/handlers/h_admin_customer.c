@@ -1233,7 +1233,7 @@ h_invite_new(struct ctx *c)
 		return page_fail(c, &u.p, ERR_CONFLICT);
 	}
 	u.role = u.f.v[0].s;
-	if (auth_random_hex(u.token, INVITE_BYTES) == -1)
+	if (random_hex(u.token, INVITE_BYTES) == -1)
 		return http_fail(c, ERR_INTERNAL, NULL);
 	if ((rc = db_tx_run(&c->d, tx_invite, &u)) != 0)
 		return http_fail(c, rc, NULL);

@@ -36,16 +36,24 @@ static const struct field token_fields[] = {
 	{ NULL, 0, 0, 0, 0, NULL }
 };
 
-/* POST /api/v1/login {"phone","password","kind":"customer"|"staff"} */
+/*
+ * POST /api/v1/login {"phone","password","kind":"customer"|"staff"}
+ * JSON only: no other site's page can send that without asking first
+ * (CORS), so none can spend a dealer's tries without the CSRF token the
+ * form login needs.
+ */
 static int
 h_api_login(struct ctx *c)
 {
-	struct form	 f;
-	json_object	*v;
-	enum sess_kind	 kind = SESS_CUSTOMER;
-	char		*token;
-	int		 err;
+	struct form		 f;
+	struct login_result	 res;
+	json_object		*v;
+	enum sess_kind		 kind = SESS_CUSTOMER;
+	int			 err;
 
+	if (c->json == NULL)
+		return http_fail(c, ERR_UNSUPPORTED, "登录接口只接受 JSON 请求"
+		    "（Content-Type: application/json）");
 	if (form_parse(c, token_fields, &f) == -1)
 		return http_fail(c, ERR_INVALID, f.error);
 	if (f.v[F_KIND].present) {
@@ -56,10 +64,12 @@ h_api_login(struct ctx *c)
 			    "账户类型：应为 customer 或 staff");
 	}
 	if ((err = auth_login(&c->d, kind, f.v[F_PHONE].s, f.v[F_PASSWORD].s,
-	    1, &token)) != 0)
+	    1, &res)) != 0) {
+		login_retry_after(c, &res);
 		return http_fail(c, err, c->d.error);
+	}
 	v = view_new(c);
-	view_set_str(v, "token", token);
+	view_set_str(v, "token", res.token);
 	view_set_i64(v, "expires_in", conf.session_ttl);
 	view_set_str(v, "kind", kind == SESS_STAFF ? "staff" : "customer");
 	view_set_str(v, "name", c->d.sess.name);

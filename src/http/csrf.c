@@ -2,29 +2,47 @@
  * csrf.c -- tokens against cross-site request forgery. A logged-in
  * session has its own token (session.csrf); a guest gets one in the
  * "csrf" cookie (double submit). Every state-changing form sends it back
- * in the field "csrf" or the X-CSRF-Token header. Bearer-token clients
- * (the mini-program) carry no ambient credential and are exempt.
+ * in the body field "csrf" or the X-CSRF-Token header, never in the query
+ * string. Bearer-token clients (the mini-program) carry no ambient
+ * credential and are exempt.
  */
 #include "dinghuo.h"
 
-/* The token forms must carry; sets the guest cookie on first use. */
-const char *
-csrf_token(struct ctx *c)
+#define CSRF_COOKIE_AGE	(86400 * 30)
+
+/*
+ * Decide, before the handler runs, the token this request's pages carry:
+ * the session's, the guest cookie's, or a fresh one the response sets as
+ * the cookie. A JSON answer shows no token, so it sets no cookie.
+ */
+int
+csrf_prepare(struct ctx *c)
 {
 	const char	*t;
 	char		 fresh[33];
 
-	if (c->d.sess.csrf != NULL)
-		return c->d.sess.csrf;
-	if ((t = req_cookie(c, "csrf")) != NULL && hex_valid(t, 32)) {
-		c->d.sess.csrf = t;
-		return t;
+	if (c->d.sess.kind != SESS_NONE) {
+		c->csrf = c->d.sess.csrf;
+		return 0;
 	}
-	if (auth_random_hex(fresh, 16) == -1)
-		return "";
-	c->d.sess.csrf = arena_strdup(c->d.arena, fresh);
-	http_set_cookie(c, "csrf", fresh, 86400 * 30);
-	return c->d.sess.csrf;
+	if ((t = req_cookie(c, "csrf")) != NULL && hex_valid(t, 32)) {
+		c->csrf = t;
+		return 0;
+	}
+	if (c->json_out)
+		return 0;
+	if (random_hex(fresh, 16) == -1)
+		return -1;
+	c->csrf = arena_strdup(c->d.arena, fresh);
+	http_set_cookie(c, "csrf", c->csrf, CSRF_COOKIE_AGE);
+	return 0;
+}
+
+/* The token forms must carry, as csrf_prepare() decided it. */
+const char *
+csrf_token(struct ctx *c)
+{
+	return c->csrf != NULL ? c->csrf : "";
 }
 
 /* Length of the host part of "host[:port]" (IPv6 "[..]:port" too). */
@@ -57,6 +75,21 @@ origin_ok(struct ctx *c)
 	return n == host_len(c->host) && strncasecmp(h, c->host, n) == 0;
 }
 
+/* The token the client sent: body (form or JSON), then header. */
+static const char *
+sent_token(struct ctx *c)
+{
+	json_object	*v;
+	const char	*s;
+
+	if (c->json != NULL && json_object_object_get_ex(c->json, "csrf", &v))
+		return json_object_is_type(v, json_type_string) ?
+		    json_object_get_string(v) : NULL;
+	if ((s = kv_get(&c->form, "csrf")) != NULL)
+		return s;
+	return c->csrf_header;
+}
+
 int
 csrf_check(struct ctx *c)
 {
@@ -69,13 +102,13 @@ csrf_check(struct ctx *c)
 		    c->host);
 		return -1;
 	}
-	if ((sent = req_param(c, "csrf")) == NULL)
-		sent = c->csrf_header;
+	sent = sent_token(c);
 	want = c->d.sess.kind != SESS_NONE ? c->d.sess.csrf :
 	    req_cookie(c, "csrf");
 	if (sent == NULL || want == NULL || !hex_valid(want, 32) ||
 	    !str_eq_ct(sent, want)) {
-		clog_warnx(&c->d, "csrf: token %s", sent ? "mismatch" : "missing");
+		clog_warnx(&c->d, "csrf: token %s", sent ? "mismatch" :
+		    "missing");
 		return -1;
 	}
 	return 0;

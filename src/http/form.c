@@ -5,6 +5,23 @@
  */
 #include "dinghuo.h"
 
+/*
+ * Does s hold a bidi embedding, override or isolate (U+202A-U+202E,
+ * U+2066-U+2069)? They reorder what is shown after them: a name could
+ * make staff or customers read another text than the one stored.
+ */
+static int
+has_bidi_control(const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+
+	for (; *p; p++)
+		if (p[0] == 0xe2 &&
+		    ((p[1] == 0x80 && p[2] >= 0xaa && p[2] <= 0xae) ||
+		    (p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9)))
+			return 1;
+	return 0;
+}
 
 /* Mainland mobile numbers: 1, then 3-9, then nine digits. */
 static int
@@ -27,6 +44,9 @@ check(struct ctx *c, const struct field *f, const char *s,
 	const char	*why;
 	size_t		 n;
 
+	/* Passwords are never shown: whatever they hold is theirs. */
+	if (f->type != FIELD_PASSWORD && has_bidi_control(s))
+		return "含有不可见的文字方向控制符，请删除后重试";
 	switch (f->type) {
 	case FIELD_TEXT:
 	case FIELD_PASSWORD:

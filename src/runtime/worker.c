@@ -121,7 +121,8 @@ dispatch(struct ctx *c)
 		c->json_out = 1;
 	noshop = rc == ROUTER_OK && (c->m.route->flags & ROUTE_NOSHOP);
 	if (!noshop && (find_tenant(c, slug) != 0 ||
-	    (c->d.shop != NULL && session_load(c) != 0))) {
+	    (c->d.shop != NULL && (session_load(c) != 0 ||
+	    csrf_prepare(c) != 0)))) {
 		http_fail(c, ERR_UNAVAILABLE, "服务暂时不可用，请稍后再试");
 		return;
 	}

@@ -80,10 +80,63 @@ def test_login_throttled_per_account(stack):
     r = api_login(stack, "shop-b", phone)          # right password, too late
     assert r.status_code == 429
     assert "登录失败次数过多" in r.json()["error"]["message"]
-    assert "login throttled customer:" + phone in stack.error_log_text()
+    assert "login throttled account=customer:" + phone in \
+        stack.error_log_text()
     # The same phone in the other shop is another account.
     assert api_login(stack, "shop-a", phone).status_code == 200
     stack.sql("DELETE FROM login_failure")
+
+
+def test_csrf_token_in_the_query_string_is_refused(stack):
+    s = stack.session()
+    tok = get_csrf(stack, s, "/s/shop-a/login")
+    data = {"phone": "13900000000", "password": "demo1234"}
+    r = s.post(stack.url("/s/shop-a/login?csrf=" + tok), data=data,
+               allow_redirects=False)
+    assert r.status_code == 403 and "sid" not in s.cookies
+    # In the X-CSRF-Token header it is taken.
+    r = s.post(stack.url("/s/shop-a/login"), data=data,
+               headers={"X-CSRF-Token": tok}, allow_redirects=False)
+    assert r.status_code == 303 and "sid" in s.cookies
+
+
+BIDI = ["\u202e", "\u202a", "\u2066", "\u2069"]
+
+
+def test_bidi_controls_in_a_form_are_refused(stack):
+    s = stack.session()
+    tok = get_csrf(stack, s, "/s/shop-a/inquiry")
+    before = stack.sql("SELECT COUNT(*) FROM inquiry")
+    for ch in BIDI:
+        r = s.post(stack.url("/s/shop-a/inquiry"), data={
+            "csrf": tok, "contact_name": f"王{ch}板老", "message": "hi",
+            "contact_phone": "13612340001"})
+        assert r.status_code == 400, ch
+        assert "联系人：含有不可见的文字方向控制符" in r.text
+    assert stack.sql("SELECT COUNT(*) FROM inquiry") == before
+    # Without them the same form goes through.
+    r = s.post(stack.url("/s/shop-a/inquiry"), data={
+        "csrf": tok, "contact_name": "王老板", "message": "hi",
+        "contact_phone": "13612340001"})
+    assert r.status_code == 200
+    stack.sql("DELETE FROM inquiry WHERE contact_phone = '13612340001'")
+
+
+def test_bidi_controls_in_json_are_refused(stack):
+    s = stack.session()
+    r = s.post(stack.url("/s/shop-a/api/v1/inquiries"), json={
+        "contact_name": "王老板", "company": "茶\u202e庄",
+        "message": "hi", "contact_phone": "13612340002"})
+    assert r.status_code == 400
+    assert "公司：含有不可见的文字方向控制符" in \
+        r.json()["error"]["message"]
+    assert stack.sql("SELECT COUNT(*) FROM inquiry WHERE "
+                     "contact_phone = '13612340002'") == [("0",)]
+    r = s.post(stack.url("/s/shop-a/api/v1/login"), json={
+        "phone": "13900000000", "password": "demo1234",
+        "kind": "customer\u2066"})
+    assert r.status_code == 400
+    assert "账户类型：含有不可见" in r.json()["error"]["message"]
 
 
 def test_malformed_json_body(stack):

@@ -1,4 +1,7 @@
-/* test_request.c -- query, cookie and multipart parsing; form validation. */
+/*
+ * test_request.c -- query, cookie and multipart parsing; form validation;
+ * the CSRF token: decided before the handler, read from the body only.
+ */
 #include "dinghuo.h"
 
 #include <setjmp.h>
@@ -170,6 +173,105 @@ test_form_json(void **state)
 	c.json = NULL;
 }
 
+/* form_parse() of fields[] over a query string: 0 or -1. */
+static int
+parse_query(const char *query, struct form *f)
+{
+	char	*q = dup(query);
+
+	memset(&c.query, 0, sizeof(c.query));
+	query_parse(a, &c.query, q, strlen(q));
+	return form_parse(&c, fields, f);
+}
+
+static void
+test_form_bidi(void **state)
+{
+	struct form	 f;
+
+	assert_int_equal(parse_query("phone=13900000000&qty=1&"
+	    "note=%E7%8E%8B%E2%80%AE%E4%B8%89", &f), -1);
+	assert_string_equal(f.error, "备注：含有不可见的文字方向控制符，请删除后"
+	    "重试");
+	/* U+2069 at the very end; its neighbours are no controls. */
+	assert_int_equal(parse_query("phone=13900000000&qty=1&note=%E2%81%A9",
+	    &f), -1);
+	assert_int_equal(parse_query("phone=13900000000&qty=1&"
+	    "note=%E2%80%A9%E2%81%AA", &f), 0);
+	memset(&c.query, 0, sizeof(c.query));
+}
+
+/* A guest without a cookie: one fresh token, set once, before rendering. */
+static void
+test_csrf_prepare(void **state)
+{
+	size_t	 n;
+
+	memset(&c.cookies, 0, sizeof(c.cookies));
+	memset(&c.d.sess, 0, sizeof(c.d.sess));
+	c.headers.len = 0;
+	c.json_out = 0;
+	c.csrf = NULL;
+	assert_int_equal(csrf_prepare(&c), 0);
+	assert_true(hex_valid(c.csrf, 32));
+	assert_non_null(strstr(buf_cstr(&c.headers), arena_printf(a,
+	    "Set-Cookie: csrf=%s;", c.csrf)));
+	n = c.headers.len;
+	assert_string_equal(csrf_token(&c), c.csrf);
+	assert_int_equal(c.headers.len, n);	/* reading sets nothing */
+
+	/* The guest's cookie is kept; a session has its own. */
+	c.headers.len = 0;
+	cookie_parse(a, &c.cookies, "csrf=0123456789abcdef0123456789abcdef");
+	assert_int_equal(csrf_prepare(&c), 0);
+	assert_string_equal(c.csrf, "0123456789abcdef0123456789abcdef");
+	assert_int_equal(c.headers.len, 0);
+	c.d.sess.kind = SESS_CUSTOMER;
+	c.d.sess.csrf = "fedcba9876543210fedcba9876543210";
+	assert_int_equal(csrf_prepare(&c), 0);
+	assert_string_equal(csrf_token(&c), c.d.sess.csrf);
+
+	/* A JSON answer shows no token and sets no cookie. */
+	memset(&c.cookies, 0, sizeof(c.cookies));
+	memset(&c.d.sess, 0, sizeof(c.d.sess));
+	c.csrf = NULL;
+	c.json_out = 1;
+	assert_int_equal(csrf_prepare(&c), 0);
+	assert_string_equal(csrf_token(&c), "");
+	assert_int_equal(c.headers.len, 0);
+}
+
+/* The token counts in the body or the header, never in the query. */
+static void
+test_csrf_check(void **state)
+{
+	char	*q;
+
+	memset(&c.cookies, 0, sizeof(c.cookies));
+	memset(&c.query, 0, sizeof(c.query));
+	memset(&c.form, 0, sizeof(c.form));
+	memset(&c.d.sess, 0, sizeof(c.d.sess));
+	c.json = NULL;
+	c.csrf_header = NULL;
+	cookie_parse(a, &c.cookies, "csrf=0123456789abcdef0123456789abcdef");
+	q = dup("csrf=0123456789abcdef0123456789abcdef");
+	query_parse(a, &c.query, q, strlen(q));
+	assert_int_equal(csrf_check(&c), -1);
+	c.csrf_header = "0123456789abcdef0123456789abcdef";
+	assert_int_equal(csrf_check(&c), 0);
+	c.csrf_header = NULL;
+	q = dup("csrf=0123456789abcdef0123456789abcdef");
+	query_parse(a, &c.form, q, strlen(q));
+	assert_int_equal(csrf_check(&c), 0);
+	memset(&c.form, 0, sizeof(c.form));
+	c.json = arena_defer_json(a, json_tokener_parse(
+	    "{\"csrf\":\"0123456789abcdef0123456789abcdef\"}"));
+	assert_int_equal(csrf_check(&c), 0);
+	c.json = NULL;
+	memset(&c.query, 0, sizeof(c.query));
+	memset(&c.cookies, 0, sizeof(c.cookies));
+}
+
 int
 main(void)
 {
@@ -181,6 +283,9 @@ main(void)
 		cmocka_unit_test(test_multipart_bad),
 		cmocka_unit_test(test_form),
 		cmocka_unit_test(test_form_json),
+		cmocka_unit_test(test_form_bidi),
+		cmocka_unit_test(test_csrf_prepare),
+		cmocka_unit_test(test_csrf_check),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -91,6 +91,8 @@ static const char sql_purge[] =
     "DELETE FROM job WHERE state = 'done' "
     "AND updated_at < NOW(3) - INTERVAL ? DAY LIMIT 1000";
 static const char sql_shop[] = "SELECT id FROM shop WHERE slug = ?";
+static const char sql_read_committed[] =
+    "SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED";
 
 /*
  * Seconds to wait after the n-th failed attempt: JOB_BACKOFF_BASE, then
@@ -131,6 +133,14 @@ job_tx(struct arena *a, int (*fn)(struct arena *, void *), void *arg)
 	struct ctx	c;
 	struct tx	t;
 
+	/*
+	 * READ COMMITTED: the claims' range scans then lock the rows they
+	 * take, not the gaps between them, where another runner's claim
+	 * moves its job; under REPEATABLE READ concurrent claims deadlock.
+	 * Per session (a reconnect forgets it), so set before every one.
+	 */
+	if (db_exec_text(sql_read_committed) == -1)
+		db_clear_error();	/* db_tx_run reports a real problem */
 	memset(&c, 0, sizeof(c));
 	c.arena = a;
 	strcpy(c.reqid, "job");

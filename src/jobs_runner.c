@@ -24,6 +24,7 @@
 #define IDLE_MAX_MS	1000	/* look again at least this often */
 #define DB_WAIT_MAX_MS	30000	/* between claims while the database fails */
 #define SCHEDULE_MS	60000	/* queue missing recurring jobs this often */
+#define ONCE_TRIES	3	/* claims failing in a row before --once gives up */
 #define LIST_DEFAULT	50
 
 struct runner {
@@ -169,7 +170,7 @@ runner_loop(struct runner *r)
 {
 	struct job	 j;
 	int64_t		 ms, db_wait = 1000;
-	int		 bad = 0;
+	int		 bad = 0, fails = 0;
 
 	while (!stop_requested(r, 0)) {
 		arena_reset(r->work);
@@ -181,7 +182,7 @@ runner_loop(struct runner *r)
 		    r->kinds, &j) != 0) {
 			log_warnx("job runner: no claim (%s); trying again in "
 			    "%" PRId64 " ms", db_error(), db_wait);
-			if (r->once) {
+			if (r->once && ++fails >= ONCE_TRIES) {
 				bad = 1;
 				break;
 			}
@@ -191,6 +192,7 @@ runner_loop(struct runner *r)
 			continue;
 		}
 		db_wait = 1000;
+		fails = 0;
 		if (j.id != 0) {
 			run_one(r, &j);
 			continue;

@@ -97,7 +97,12 @@ log_quote(struct arena *a, const char *s)
 
 	buf_init(&b, strlen(s) + 3);
 	buf_addc(&b, '"');
-	for (; *s && b.len < 600; s++) {
+	for (; *s; s++) {
+		/* Long enough; cut where a character begins. */
+		if (b.len >= 600 && ((unsigned char)*s & 0xc0) != 0x80) {
+			buf_adds(&b, "…");
+			break;
+		}
 		if (*s == '"' || *s == '\\')
 			buf_addc(&b, '\\');
 		buf_addc(&b, (unsigned char)*s < 0x20 || *s == 0x7f ? ' ' : *s);

@@ -377,3 +377,19 @@ def test_login_failure_expire_keeps_the_window(stack, quiet):
         "SELECT subject FROM login_failure WHERE subject LIKE '%job-test'")}
     assert left == {"staff:new-job-test"}
     stack.sql("DELETE FROM login_failure WHERE subject LIKE '%job-test'")
+
+
+def test_run_for_one_shop_takes_only_its_jobs(stack, quiet):
+    [mine] = enqueue(stack, "test.record", '{"tag": "shop-b"}', shop="shop-b")
+    [theirs] = enqueue(stack, "test.record", '{"tag": "shop-a"}')
+    r = stack.run("jobs", "run", "--once", "--shop", "nosuch", check=False)
+    assert r.returncode == 1 and "no shop 'nosuch'" in r.stderr
+    run_once(stack, "--shop", "shop-b")
+    assert job(stack, mine)[:2] == ("done", 1)
+    assert job(stack, theirs)[:2] == ("queued", 0)
+    r = stack.run("jobs", "list", "--shop", "shop-b")
+    assert re.search(rf"^{mine} +shop-b +test\.record +done +1/5 ", r.stdout,
+                     re.M), r.stdout
+    assert not re.search(rf"^{theirs} ", r.stdout, re.M)
+    run_once(stack)
+    assert job(stack, theirs)[:2] == ("done", 1)

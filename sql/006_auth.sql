@@ -15,5 +15,6 @@ CREATE TABLE login_failure (
 	failures	INT UNSIGNED NOT NULL DEFAULT 0,
 	last_at		DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
 	retry_at	DATETIME(3) NULL,
-	UNIQUE KEY login_failure_subject (shop_id, scope, subject)
+	UNIQUE KEY login_failure_subject (shop_id, scope, subject),
+	KEY login_failure_last (last_at)	-- the login_failure.expire job
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;

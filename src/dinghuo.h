@@ -165,6 +165,9 @@ struct conf {
 	int64_t	 login_window;
 	int64_t	 pwhash_memlimit;
 	int64_t	 pwhash_opslimit;
+	int64_t	 job_runners;
+	int64_t	 job_lease;
+	int64_t	 job_test_kinds;
 };
 extern struct conf conf;
 int		 conf_load(const char *, struct conf *, struct buf *);
@@ -695,6 +698,80 @@ int		 image_partial_name(const char *);
 /* sanitize.c, image.c, h_admin_catalog.c: END */
 /* h_admin_inquiry.c, h_admin_settings.c: BEGIN */
 /* h_admin_inquiry.c, h_admin_settings.c: END */
+
+/* job.c, job_tasks.c, jobs_runner.c: background jobs. BEGIN */
+/*
+ * job.c: the queue, rows of the job table; SQL only, no HTTP. Strings of a
+ * struct job are in the caller's arena. shop_id 0 means system-wide for a
+ * job and "every shop" for the lookups (operators); the back office passes
+ * its own shop, never 0. Functions return 0 or an enum err.
+ */
+#define JOB_BACKOFF_BASE	10	/* seconds before the first retry */
+#define JOB_BACKOFF_MAX		3600	/* the longest wait between attempts */
+#define JOB_MAX_ATTEMPTS	5	/* unless the enqueue says otherwise */
+#define JOB_LEASE_SLACK		2	/* seconds a lease outlasts job_lease */
+struct job {
+	int64_t		 id;
+	int64_t		 shop_id;	/* 0: system-wide */
+	const char	*shop_slug;	/* job_list, job_get; "": system */
+	const char	*kind;
+	const char	*payload;	/* JSON text */
+	const char	*state;		/* queued, running, done, failed */
+	int64_t		 attempts;	/* claims so far, this one included */
+	int64_t		 max_attempts;
+	const char	*dedupe_key;	/* NULL: none */
+	const char	*locked_by;	/* host:pid of the (last) runner */
+	const char	*run_at;	/* UTC "YYYY-MM-DD HH:MM:SS.mmm" */
+	const char	*locked_until;
+	const char	*last_error;
+	const char	*created_at;
+	const char	*updated_at;
+};
+int64_t		 job_backoff(int64_t);
+int		 job_enqueue(struct arena *, int64_t, const char *,
+		     const char *, const char *, int64_t, int64_t, int64_t *);
+int		 job_claim(struct arena *, const char *, int64_t, int64_t,
+		     const char *, struct job *);
+int		 job_complete(struct arena *, const struct job *, int64_t);
+int		 job_fail(struct arena *, const struct job *, const char *,
+		     int64_t, int64_t *);
+int		 job_retry(struct arena *, int64_t, int64_t);
+int		 job_get(struct arena *, int64_t, int64_t, struct job *);
+int		 job_list(struct arena *, int64_t, int, int64_t, int64_t,
+		     struct job **, int *, int64_t *);
+int		 job_next_ms(struct arena *, int64_t, const char *, int64_t *);
+int		 job_purge(struct arena *, int64_t, int64_t *);
+int		 job_shop_id(struct arena *, const char *, int64_t *);
+
+/* job_tasks.c: the kinds of job, what runs them and how often. */
+struct job_kind {
+	const char	*kind;
+	/* 0 (*msg: NULL or a note for the log line, "deleted=3"), or -1
+	 * with the error in *msg: the job backs off and goes again */
+	int		(*run)(struct arena *, const struct job *,
+			    const char **);
+	int64_t		 every;		/* seconds; 0: runs when enqueued */
+	int		 test;		/* only with job_test_kinds = 1 */
+};
+const struct job_kind *job_kind_find(const char *);
+const char	*job_kinds_enabled(struct arena *);
+int		 job_schedule(struct arena *);
+
+/* jobs_runner.c: claims and runs jobs; under the master or from cron. */
+int		 jobs_runner_main(int, const char *);
+int		 cli_jobs(int, char **);
+
+/* h_admin_jobs.c: the back office's view of its shop's jobs. */
+extern const struct route h_admin_jobs_routes[];
+
+/* prune.c: the core of `uploads prune`, for the uploads.prune job too. */
+struct prune_stats {
+	int		 files, removed, kept, failed;
+	uint64_t	 bytes;
+};
+int		 uploads_prune(int64_t, int64_t, int, int,
+		     struct prune_stats *);
+/* job.c, job_tasks.c, jobs_runner.c: END */
 
 /* The per-request context every handler receives. */
 struct ctx {

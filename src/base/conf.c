@@ -94,6 +94,15 @@ static const struct conf_key conf_table[] = {
 	  "Argon2id memory per password hash (OWASP: 19 MiB)." },
 	{ "pwhash_opslimit", CONF_INT, "2", 1, 20, O(pwhash_opslimit),
 	  "Argon2id passes per password hash." },
+	{ "job_runners", CONF_INT, "1", 0, 16, O(job_runners),
+	  "Job runner processes serve forks beside its workers (0: none;\n"
+	  "# run `dinghuo jobs run --once` from cron instead)." },
+	{ "job_lease", CONF_SECONDS, "5m", 1, 86400, O(job_lease),
+	  "Longest a job may run: past it its runner is stopped and, a\n"
+	  "# moment later, another runner may take the job again." },
+	{ "job_test_kinds", CONF_BOOL, "0", 0, 1, O(job_test_kinds),
+	  "Offer the test.* job kinds (for the test suite; never in\n"
+	  "# production)." },
 	{ NULL, 0, NULL, 0, 0, 0, NULL }
 };
 #undef O

@@ -6,7 +6,9 @@
  * database (product_image rows cascade, files do not). A file is in use
  * when a product image, the shop's logo or a product description names it.
  * Only files older than --min-age minutes (default 60) are touched, so an
- * upload in progress is never raced; --dry-run only lists.
+ * upload in progress is never raced; --dry-run only lists. The work is
+ * uploads_prune(), which the uploads.prune job (job_tasks.c) runs too:
+ * there what the command prints goes to the log.
  */
 #include "dinghuo.h"
 
@@ -16,13 +18,12 @@
 
 struct prune {
 	struct arena	*arena;
-	const char	*slug;
 	int		 dry_run;
+	int		 verbose;	/* print (the command), else log */
 	int64_t		 min_age;	/* seconds */
 	char		**used;		/* this shop's image paths, sorted */
 	size_t		 nused, capused;
-	int		 files, removed, kept, failed;
-	uint64_t	 bytes;
+	struct prune_stats st;
 };
 
 static const char sql_shop_by_slug[] = "SELECT id FROM shop WHERE slug = ?";
@@ -39,6 +40,43 @@ static int
 cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void	say(struct prune *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+static void	complain(struct prune *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+
+/* A file removed (or that would be): stdout, or the log for the job. */
+static void
+say(struct prune *p, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	 line[600];
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (p->verbose)
+		printf("%s\n", line);
+	else
+		log_info("uploads prune: %s", line);
+}
+
+/* A problem: "dinghuo: ..." on stderr, or the log for the job. */
+static void
+complain(struct prune *p, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	 line[600];
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (p->verbose)
+		fprintf(stderr, "dinghuo: %s\n", line);
+	else
+		log_warnx("uploads prune: %s", line);
 }
 
 static int
@@ -84,9 +122,9 @@ prune_file(struct prune *p, int64_t shop, const char *dir, const char *name)
 	path = arena_printf(p->arena, "%s/%s", dir, name);
 	if (lstat(path, &st) == -1 || !S_ISREG(st.st_mode))
 		return;
-	p->files++;
+	p->st.files++;
 	if (time(NULL) - st.st_mtime < p->min_age) {
-		p->kept++;
+		p->st.kept++;
 		return;
 	}
 	rel = arena_printf(p->arena, "%" PRId64 "/%s", shop, name);
@@ -96,22 +134,21 @@ prune_file(struct prune *p, int64_t shop, const char *dir, const char *name)
 		why = "not referenced";
 	if (used != 0) {
 		if (used == -1) {
-			fprintf(stderr, "dinghuo: %s: database: %s; kept\n",
-			    rel, db_error());
-			p->failed++;
+			complain(p, "%s: database: %s; kept", rel, db_error());
+			p->st.failed++;
 		}
-		p->kept++;
+		p->st.kept++;
 		return;
 	}
 	if (!p->dry_run && unlink(path) == -1) {
-		fprintf(stderr, "dinghuo: %s: %s\n", path, strerror(errno));
-		p->failed++;
+		complain(p, "%s: %s", path, strerror(errno));
+		p->st.failed++;
 		return;
 	}
-	printf("%s %s (%s, %lld KB)\n", p->dry_run ? "would remove" :
+	say(p, "%s %s (%s, %lld KB)", p->dry_run ? "would remove" :
 	    "removed", rel, why, (long long)(st.st_size + 1023) / 1024);
-	p->removed++;
-	p->bytes += (uint64_t)st.st_size;
+	p->st.removed++;
+	p->st.bytes += (uint64_t)st.st_size;
 }
 
 static void
@@ -125,23 +162,22 @@ prune_shop(struct prune *p, int64_t shop)
 	dir = arena_printf(p->arena, "%s/%" PRId64, conf.uploads_dir, shop);
 	if ((d = opendir(dir)) == NULL) {
 		if (errno != ENOENT) {
-			fprintf(stderr, "dinghuo: %s: %s\n", dir,
-			    strerror(errno));
-			p->failed++;
+			complain(p, "%s: %s", dir, strerror(errno));
+			p->st.failed++;
 		}
 		return;
 	}
 	if (db_run(p->arena, &r, sql_shop_exists, "i", shop) == -1 ||
 	    db_cell_i64(r, 0, 0) == 0) {
-		fprintf(stderr, "dinghuo: %s: no shop %" PRId64 " in the "
-		    "database; left alone\n", dir, shop);
+		complain(p, "%s: no shop %" PRId64 " in the database; left "
+		    "alone", dir, shop);
 		closedir(d);
 		return;
 	}
 	p->nused = 0;
 	if (db_each(sql_images, row_image, p, "i", shop) != 0) {
-		fprintf(stderr, "dinghuo: database: %s\n", db_error());
-		p->failed++;
+		complain(p, "database: %s", db_error());
+		p->st.failed++;
 		closedir(d);
 		return;
 	}
@@ -153,8 +189,56 @@ prune_shop(struct prune *p, int64_t shop)
 	closedir(d);
 }
 
+/*
+ * Remove the files of shop_id (0: of every shop folder) older than
+ * min_age seconds that nothing uses; dry_run only counts them. verbose
+ * prints each file on stdout and problems on stderr, as the command does;
+ * otherwise they go to the log. The database must be open. 0, or -1 if
+ * anything went wrong (st->failed).
+ */
+int
+uploads_prune(int64_t shop_id, int64_t min_age, int dry_run, int verbose,
+    struct prune_stats *st)
+{
+	struct prune	 p;
+	struct dirent	*de;
+	DIR		*d;
+	int64_t		 shop;
+	const char	*err;
+
+	memset(&p, 0, sizeof(p));
+	p.min_age = min_age;
+	p.dry_run = dry_run;
+	p.verbose = verbose;
+	p.arena = arena_new(64 * 1024);
+	if (shop_id > 0)
+		prune_shop(&p, shop_id);
+	else if ((d = opendir(conf.uploads_dir)) == NULL) {
+		complain(&p, "%s: %s", conf.uploads_dir, strerror(errno));
+		p.st.failed++;
+	} else {
+		/* Shop folders are named by the shop's id; nothing else is
+		 * ours. */
+		while ((de = readdir(d)) != NULL)
+			if (parse_i64(de->d_name, 1, INT64_MAX, &shop,
+			    &err) == 0)
+				prune_shop(&p, shop);
+		closedir(d);
+	}
+	free(p.used);
+	arena_free(p.arena);
+	*st = p.st;
+	return st->failed ? -1 : 0;
+}
+
+struct prune_args {
+	const char	*slug;
+	int		 dry_run;
+	int64_t		 min_age;	/* seconds */
+};
+
 static int
-prune_args(int argc, char **argv, struct prune *p)
+prune_args(int argc, char **argv, struct prune_args *pa)
 {
 	struct cli_opt	 opts[] = {
 		{ "shop", CLI_VALUE, NULL }, { "min-age", CLI_VALUE, NULL },
@@ -162,76 +246,62 @@ prune_args(int argc, char **argv, struct prune *p)
 	};
 	const char	*err;
 
-	p->min_age = 60;
+	pa->min_age = 60;
 	if (argc < 1 || strcmp(argv[0], "prune") != 0 ||
 	    cli_opts_parse(argc - 1, argv + 1, opts, NULL) == -1) {
 		fprintf(stderr, "usage: dinghuo uploads prune [--shop SLUG] "
 		    "[--min-age MINUTES] [--dry-run]\n");
 		return -1;
 	}
-	p->slug = opts[0].value;
-	p->dry_run = opts[2].value != NULL;
+	pa->slug = opts[0].value;
+	pa->dry_run = opts[2].value != NULL;
 	if (opts[1].value != NULL && parse_i64(opts[1].value, 0, 525600,
-	    &p->min_age, &err) == -1) {
+	    &pa->min_age, &err) == -1) {
 		fprintf(stderr, "dinghuo: --min-age: minutes, 0 to 525600: "
 		    "%s\n", err);
 		return -1;
 	}
-	p->min_age *= 60;
+	pa->min_age *= 60;
 	return 0;
 }
 
 int
 cli_uploads(int argc, char **argv)
 {
-	struct prune	 p;
-	struct db_res	*r;
-	struct dirent	*de;
-	DIR		*d;
-	int64_t		 shop;
-	const char	*err;
+	struct prune_args	 pa;
+	struct prune_stats	 st;
+	struct arena		*a;
+	struct db_res		*r;
+	int64_t			 shop = 0;
 
-	memset(&p, 0, sizeof(p));
-	if (prune_args(argc, argv, &p) == -1)
+	memset(&pa, 0, sizeof(pa));
+	memset(&st, 0, sizeof(st));
+	if (prune_args(argc, argv, &pa) == -1)
 		return 2;
-	p.arena = arena_new(64 * 1024);
+	a = arena_new(1024);
 	if (db_open() == -1) {
 		fprintf(stderr, "dinghuo: database: %s\n", db_error());
-		p.failed++;
-		goto out;
+		st.failed++;
+	} else if (pa.slug != NULL && db_run(a, &r, sql_shop_by_slug, "s",
+	    pa.slug) == -1) {
+		fprintf(stderr, "dinghuo: database: %s\n", db_error());
+		st.failed++;
+	} else if (pa.slug != NULL && r->nrows == 0) {
+		fprintf(stderr, "dinghuo: no shop '%s'\n", pa.slug);
+		st.failed++;
+	} else {
+		if (pa.slug != NULL)
+			shop = db_cell_i64(r, 0, 0);
+		uploads_prune(shop, pa.min_age, pa.dry_run, 1, &st);
 	}
-	if (p.slug != NULL) {
-		if (db_run(p.arena, &r, sql_shop_by_slug, "s", p.slug) == -1) {
-			fprintf(stderr, "dinghuo: database: %s\n", db_error());
-			p.failed++;
-		} else if (r->nrows == 0) {
-			fprintf(stderr, "dinghuo: no shop '%s'\n", p.slug);
-			p.failed++;
-		} else
-			prune_shop(&p, db_cell_i64(r, 0, 0));
-		goto out;
-	}
-	if ((d = opendir(conf.uploads_dir)) == NULL) {
-		fprintf(stderr, "dinghuo: %s: %s\n", conf.uploads_dir,
-		    strerror(errno));
-		p.failed++;
-		goto out;
-	}
-	/* Shop folders are named by the shop's id; nothing else is ours. */
-	while ((de = readdir(d)) != NULL)
-		if (parse_i64(de->d_name, 1, INT64_MAX, &shop, &err) == 0)
-			prune_shop(&p, shop);
-	closedir(d);
-out:
-	printf("%d files looked at, %d %s (%llu KB), %d kept%s\n", p.files,
-	    p.removed, p.dry_run ? "to remove" : "removed",
-	    (unsigned long long)(p.bytes + 1023) / 1024, p.kept,
-	    p.failed ? ", with errors (see above)" : "");
+	printf("%d files looked at, %d %s (%llu KB), %d kept%s\n", st.files,
+	    st.removed, pa.dry_run ? "to remove" : "removed",
+	    (unsigned long long)(st.bytes + 1023) / 1024, st.kept,
+	    st.failed ? ", with errors (see above)" : "");
 	log_info("uploads prune: files=%d removed=%d kept=%d bytes=%llu "
-	    "dry_run=%d errors=%d", p.files, p.removed, p.kept,
-	    (unsigned long long)p.bytes, p.dry_run, p.failed);
-	free(p.used);
-	arena_free(p.arena);
+	    "dry_run=%d errors=%d", st.files, st.removed, st.kept,
+	    (unsigned long long)st.bytes, pa.dry_run, st.failed);
+	arena_free(a);
 	db_close();
-	return p.failed ? 1 : 0;
+	return st.failed ? 1 : 0;
 }

@@ -30,6 +30,7 @@ static const char *const notices[][2] = {
 	{ "saved", "已保存" }, { "created", "已创建" }, { "deleted", "已删除" },
 	{ "imported", "导入完成" }, { "answered", "已回复" },
 	{ "assigned", "已分配" }, { "invited", "邀请链接已生成" },
+	{ "requeued", "已重新排队，稍后运行" },
 };
 
 /*

@@ -1,6 +1,6 @@
 /*
  * main.c -- the dinghuo command: `serve` runs the prefork FastCGI server;
- * the others are operator commands (migrate, shop create, demo,
+ * the others are operator commands (migrate, shop create, demo, jobs,
  * check-config, sample-config). Only main and config loading exit.
  */
 #include "dinghuo.h"
@@ -23,6 +23,13 @@ usage(void)
 	    "  export products --shop S [FILE.csv] write products as CSV\n"
 	    "  uploads prune [--shop S] [--min-age MIN] [--dry-run]\n"
 	    "                         remove uploaded files nothing refers to\n"
+	    "  jobs run [--once] [--shop S]   run background jobs (--once: "
+	    "the due ones,\n"
+	    "                         then exit, for cron; else until "
+	    "SIGTERM)\n"
+	    "  jobs list [--failed] [--shop S] [--limit N]   recent or failed "
+	    "jobs\n"
+	    "  jobs retry ID          queue a failed job again\n"
 	    "  check-config [-v]      report every problem of the config\n"
 	    "  sample-config          print a commented config file\n"
 	    "  version\n"
@@ -156,6 +163,8 @@ main(int argc, char **argv)
 		rc = cli_export(argc - 1, argv + 1);
 	else if (strcmp(cmd, "uploads") == 0)
 		rc = cli_uploads(argc - 1, argv + 1);
+	else if (strcmp(cmd, "jobs") == 0)
+		rc = cli_jobs(argc - 1, argv + 1);
 	else
 		usage();
 out:

@@ -5,6 +5,8 @@
  * gracefully on SIGHUP (new config and templates, no dropped request: the
  * listen socket stays open) and drains them on SIGTERM.
  * Workers report their state in a shared scoreboard (struct slot).
+ * Beside the workers it keeps conf.job_runners job runners (jobs_runner.c)
+ * alive the same way: their slots are of kind SLOT_JOBS.
  */
 #include "dinghuo.h"
 
@@ -24,6 +26,11 @@
 #define RESPAWN_DELAY	1000.0	/* ms to wait after a worker died young */
 
 struct slot	*slots;
+
+/* Job runners: what each slot runs, and how to name it in the log. */
+enum slot_kind { SLOT_WORKER, SLOT_JOBS };
+static unsigned char slot_kind[NSLOTS];
+#define KIND_NAME(i)	(slot_kind[i] == SLOT_JOBS ? "job runner" : "worker")
 
 static const char *conf_path;
 static int	 listen_fd = -1;
@@ -161,7 +168,7 @@ pidfile_write(const char *path)
 }
 
 static int
-spawn(void)
+spawn(enum slot_kind kind)
 {
 	pid_t	pid;
 	int	i;
@@ -174,6 +181,7 @@ spawn(void)
 		return -1;
 	}
 	memset(&slots[i], 0, sizeof(slots[i]));
+	slot_kind[i] = kind;
 	slots[i].state = SLOT_STARTING;
 	slots[i].spawned = now_ms();
 	switch (pid = fork()) {
@@ -182,6 +190,11 @@ spawn(void)
 		slots[i].state = SLOT_FREE;
 		return -1;
 	case 0:
+		if (kind == SLOT_JOBS) {
+			if (listen_fd != -1)
+				close(listen_fd);
+			_exit(jobs_runner_main(i, conf_path));
+		}
 		_exit(worker_main(listen_fd, i, conf_path));
 	}
 	slots[i].pid = pid;
@@ -189,12 +202,13 @@ spawn(void)
 }
 
 static int
-count_active(void)
+count_active(enum slot_kind kind)
 {
 	int	i, n = 0;
 
 	for (i = 0; i < NSLOTS; i++)
-		if (slots[i].state != SLOT_FREE && !slots[i].retiring)
+		if (slots[i].state != SLOT_FREE && !slots[i].retiring &&
+		    slot_kind[i] == kind)
 			n++;
 	return n;
 }
@@ -225,13 +239,15 @@ reap(int stopping)
 			continue;
 		s = &slots[i];
 		if (WIFSIGNALED(status))
-			log_warnx("master: worker pid=%d killed by signal %d"
-			    "%s%s", (int)pid, WTERMSIG(status),
+			log_warnx("master: %s pid=%d killed by signal %d"
+			    "%s%s", KIND_NAME(i), (int)pid, WTERMSIG(status),
 			    s->state == SLOT_BUSY ? " during " : "",
 			    s->state == SLOT_BUSY ? s->what : "");
 		else if (WEXITSTATUS(status) != 0)
-			log_warnx("master: worker pid=%d exited with status %d",
-			    (int)pid, WEXITSTATUS(status));
+			log_warnx("master: %s pid=%d exited with status %d",
+			    KIND_NAME(i), (int)pid, WEXITSTATUS(status));
+		else if (!stopping && !s->retiring && slot_kind[i] == SLOT_JOBS)
+			log_warnx("master: job runner pid=%d exited", (int)pid);
 		else if (!stopping && !s->retiring)
 			log_info("master: worker pid=%d recycled after %"
 			    PRIu64 " requests", (int)pid, s->requests);
@@ -244,7 +260,8 @@ reap(int stopping)
 	return young;
 }
 
-/* Kill a worker whose request has run too long; reap() respawns. */
+/* Kill a worker whose request has run too long; reap() respawns. Job
+ * runners time their jobs themselves (job_lease). */
 static void
 check_timeouts(void)
 {
@@ -253,6 +270,7 @@ check_timeouts(void)
 
 	for (i = 0; i < NSLOTS; i++) {
 		if (slots[i].state != SLOT_BUSY || slots[i].pid <= 0 ||
+		    slot_kind[i] != SLOT_WORKER ||
 		    now - slots[i].started <= limit)
 			continue;
 		log_warnx("master: request timeout req=%s %s ms=%.0f: killing "
@@ -347,21 +365,29 @@ server_run(const char *path)
 	/* Done once here so the workers share it rather than each redo it. */
 	if (db_library_init() == -1 || worker_prefork() == -1)
 		return 1;
-	log_info("master: listening on %s, %" PRId64 " workers",
-	    *conf.listen ? conf.listen : "fd 0", conf.workers);
+	log_info("master: listening on %s, %" PRId64 " workers, %" PRId64
+	    " job runners", *conf.listen ? conf.listen : "fd 0", conf.workers,
+	    conf.job_runners);
 
 	for (;;) {
-		if (!stopping && now_ms() >= next_spawn)
-			while (count_active() < conf.workers)
-				if (spawn() == -1)
+		if (!stopping && now_ms() >= next_spawn) {
+			while (count_active(SLOT_WORKER) < conf.workers)
+				if (spawn(SLOT_WORKER) == -1)
 					break;
+			while (count_active(SLOT_JOBS) < conf.job_runners)
+				if (spawn(SLOT_JOBS) == -1)
+					break;
+		}
 		sig = sigtimedwait(&set, &si, &tick);
 		if (sig == SIGHUP && !stopping)
 			reload();
 		else if ((sig == SIGTERM || sig == SIGINT || sig == SIGQUIT) &&
 		    !stopping) {
 			stopping = 1;
-			stop_at = now_ms() + conf.request_timeout * 1000.0 +
+			/* A job runner finishes its job (job_lease at most). */
+			stop_at = now_ms() + (conf.job_runners > 0 &&
+			    conf.job_lease > conf.request_timeout ?
+			    conf.job_lease : conf.request_timeout) * 1000.0 +
 			    1000.0;
 			log_info("master: signal %d, draining %d workers", sig,
 			    count_all());

@@ -3,7 +3,9 @@
 The `stack` fixture starts, in a fresh temp dir, a private MariaDB and nginx
 (through scripts/stack.sh and nginx/dev.conf, the same code dev-up uses) and
 `dinghuo serve` (here, with Popen, so tests can signal and restart it), on
-free ports of 127.0.0.1. It loads two demo shops, shop-a and shop-b, each
+free ports of 127.0.0.1. The master forks its workers and a job runner
+(named dinghuo-jobs; worker_pids() leaves it out, job_runner_pids() has
+it); the test.* job kinds are on. It loads two demo shops, shop-a and shop-b, each
 with the demo logins below. Tests talk HTTP to nginx through `stack.url()`.
 
 The binary is $DINGHUO_BIN (default build/dinghuo). The temp dir is removed
@@ -103,6 +105,15 @@ def children_of(ppid):
         if int(fields[1]) == ppid and fields[0] not in (b"Z", b"X"):
             kids.append(int(entry))
     return sorted(kids)
+
+
+def is_job_runner(pid):
+    """A job runner names itself dinghuo-jobs (prctl PR_SET_NAME)."""
+    try:
+        with open(f"/proc/{pid}/comm") as f:
+            return f.read().strip() == "dinghuo-jobs"
+    except OSError:
+        return False
 
 
 def child_env():
@@ -229,6 +240,9 @@ class Stack:
             # Every test client is 127.0.0.1: the per-address limit
             # would add up failures across the whole suite.
             "login_max_failures_ip": 100000,
+            # test.record, test.sleep, test.fail (tests/integration/
+            # test_jobs.py).
+            "job_test_kinds": 1,
         }
         conf.update(overrides)
         text = "# written by tests/integration/conftest.py\n" + "".join(
@@ -368,7 +382,7 @@ class Stack:
         if proc is None:
             return None
         if proc.poll() is None:
-            workers = self.worker_pids()
+            workers = self._children()
             proc.send_signal(sig)
             try:
                 proc.wait(timeout)
@@ -401,13 +415,22 @@ class Stack:
             return False
         return os.path.basename(exe).startswith(self.bin.name)
 
-    def worker_pids(self):
-        """Live worker pids (children of the serve master)."""
+    def _children(self):
+        """Live children of the serve master: workers and job runners."""
         if self.master_pid is None or not pid_alive(self.master_pid):
             return []
         pids = children_of(self.master_pid)
         self._known_workers.update(pids)
         return pids
+
+    def worker_pids(self):
+        """Live worker pids (children of the serve master that are not
+        job runners)."""
+        return [p for p in self._children() if not is_job_runner(p)]
+
+    def job_runner_pids(self):
+        """Live job runner pids among the master's children."""
+        return [p for p in self._children() if is_job_runner(p)]
 
     def sighup(self):
         os.kill(self.master_pid, signal.SIGHUP)

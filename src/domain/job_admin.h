@@ -1,0 +1,12 @@
+/*
+ * job_admin.h -- a shop's background jobs for its back office
+ * (domain/job_admin.c).
+ */
+#ifndef DOMAIN_JOB_ADMIN_H
+#define DOMAIN_JOB_ADMIN_H
+
+int		 job_shop_list(struct dctx *, int, int64_t, int64_t,
+		     struct job **, int *, int64_t *);
+int		 job_shop_retry(struct dctx *, int64_t);
+
+#endif /* DOMAIN_JOB_ADMIN_H */

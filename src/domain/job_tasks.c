@@ -1,0 +1,237 @@
+/*
+ * job_tasks.c -- the kinds of background job: one table row per kind with
+ * the function that does it and, for the housekeeping that recurs, how
+ * often. A recurring kind is a system-wide singleton whose dedupe key is
+ * its kind: job_schedule() queues it when none is queued or running, and
+ * finishing one queues the next (job.c). The test.* kinds exist only with
+ * job_test_kinds = 1, for the integration tests; they record their runs in
+ * the table job_test_run, which the tests create.
+ */
+#include "dinghuo.h"
+
+#include <time.h>
+
+#define BATCH		1000	/* rows per DELETE: short locks */
+#define DONE_KEEP_DAYS	7	/* job.expire: finished jobs kept this long */
+#define PRUNE_MIN_AGE	3600	/* uploads.prune: as --min-age 60 */
+
+static const char sql_sessions[] =
+    "DELETE FROM session WHERE expires_at < NOW(3) LIMIT 1000";
+static const char sql_failures[] =
+    "DELETE FROM login_failure WHERE last_at < NOW(3) - "
+    "INTERVAL ? SECOND LIMIT 1000";
+static const char sql_test_record[] =
+    "INSERT INTO job_test_run (job_id, runner, attempt, tag) "
+    "VALUES (?, ?, ?, ?)";
+
+/* A batched DELETE (fmt "" or "i" with arg) until it deletes less than a
+ * batch: the rows it deleted in *n. */
+static int
+delete_batches(struct arena *a, const char *sql, const char *fmt,
+    int64_t arg, int64_t *n)
+{
+	struct db_res	*r;
+
+	*n = 0;
+	do {
+		if (db_run(a, &r, sql, fmt, arg) == -1)
+			return -1;
+		*n += (int64_t)r->affected;
+	} while (r->affected == BATCH);
+	return 0;
+}
+
+static const char *
+db_failure(struct arena *a)
+{
+	return arena_printf(a, "database: %s", db_error());
+}
+
+/* Sessions past expires_at: session_load() ignores them already. */
+static int
+task_session_expire(struct arena *a, const struct job *j, const char **msg)
+{
+	int64_t	n;
+
+	(void)j;
+	if (delete_batches(a, sql_sessions, "", 0, &n) == -1) {
+		*msg = db_failure(a);
+		return -1;
+	}
+	*msg = arena_printf(a, "deleted=%" PRId64, n);
+	return 0;
+}
+
+/* Counters with no failure for login_window no longer count (auth.c). */
+static int
+task_login_failure_expire(struct arena *a, const struct job *j,
+    const char **msg)
+{
+	int64_t	n;
+
+	(void)j;
+	if (delete_batches(a, sql_failures, "i", conf.login_window,
+	    &n) == -1) {
+		*msg = db_failure(a);
+		return -1;
+	}
+	*msg = arena_printf(a, "deleted=%" PRId64, n);
+	return 0;
+}
+
+/* `dinghuo uploads prune` for every shop (or the job's), into the log. */
+static int
+task_uploads_prune(struct arena *a, const struct job *j, const char **msg)
+{
+	struct prune_stats	st;
+	int			rc;
+
+	rc = uploads_prune(j->shop_id, PRUNE_MIN_AGE, 0, 0, &st);
+	*msg = arena_printf(a, "files=%d removed=%d kept=%d bytes=%llu "
+	    "errors=%d", st.files, st.removed, st.kept,
+	    (unsigned long long)st.bytes, st.failed);
+	if (rc == -1)
+		*msg = arena_printf(a, "%s (see the lines above)", *msg);
+	return rc;
+}
+
+/* Finished jobs are history for a week, then go; failed ones stay. */
+static int
+task_job_expire(struct arena *a, const struct job *j, const char **msg)
+{
+	int64_t	n;
+
+	(void)j;
+	if (job_purge(a, DONE_KEEP_DAYS, &n) != 0) {
+		*msg = db_failure(a);
+		return -1;
+	}
+	*msg = arena_printf(a, "deleted=%" PRId64, n);
+	return 0;
+}
+
+/* The payload's member key as an integer, or def. */
+static int64_t
+payload_i64(const struct job *j, const char *key, int64_t def)
+{
+	json_object	*o, *v;
+	int64_t		 n = def;
+
+	if (j->payload == NULL || (o = json_tokener_parse(j->payload)) == NULL)
+		return def;
+	if (json_object_object_get_ex(o, key, &v) &&
+	    json_object_is_type(v, json_type_int))
+		n = json_object_get_int64(v);
+	json_object_put(o);
+	return n;
+}
+
+/* The payload's member key as a string in the arena, or def. */
+static const char *
+payload_str(struct arena *a, const struct job *j, const char *key,
+    const char *def)
+{
+	json_object	*o, *v;
+	const char	*s = def;
+
+	if (j->payload == NULL || (o = json_tokener_parse(j->payload)) == NULL)
+		return def;
+	if (json_object_object_get_ex(o, key, &v) &&
+	    json_object_is_type(v, json_type_string))
+		s = arena_strdup(a, json_object_get_string(v));
+	json_object_put(o);
+	return s;
+}
+
+static int
+test_record(struct arena *a, const struct job *j, const char **msg)
+{
+	if (db_run(a, NULL, sql_test_record, "isis", j->id, j->locked_by,
+	    j->attempts, payload_str(a, j, "tag", "")) == -1) {
+		*msg = db_failure(a);
+		return -1;
+	}
+	return 0;
+}
+
+/* {"ms": N}: sleeps N ms (signals wait: they are blocked), records. */
+static int
+test_sleep(struct arena *a, const struct job *j, const char **msg)
+{
+	struct timespec	ts;
+	int64_t		ms = payload_i64(j, "ms", 1000);
+
+	if (ms < 0 || ms > 600000)
+		ms = 1000;
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+	return test_record(a, j, msg);
+}
+
+/* {"error": "..."}: fails with it, every time. */
+static int
+test_fail(struct arena *a, const struct job *j, const char **msg)
+{
+	*msg = payload_str(a, j, "error", "test.fail: failing as asked");
+	return -1;
+}
+
+static const struct job_kind kinds[] = {
+	{ "session.expire", task_session_expire, 3600, 0 },
+	{ "login_failure.expire", task_login_failure_expire, 3600, 0 },
+	{ "uploads.prune", task_uploads_prune, 86400, 0 },
+	{ "job.expire", task_job_expire, 86400, 0 },
+	{ "test.record", test_record, 0, 1 },
+	{ "test.sleep", test_sleep, 0, 1 },
+	{ "test.fail", test_fail, 0, 1 },
+	{ NULL, NULL, 0, 0 }
+};
+
+/* The kind named so, if this runner may run it. */
+const struct job_kind *
+job_kind_find(const char *name)
+{
+	const struct job_kind	*k;
+
+	for (k = kinds; k->kind != NULL; k++)
+		if (strcmp(k->kind, name) == 0)
+			return k->test && !conf.job_test_kinds ? NULL : k;
+	return NULL;
+}
+
+/* The kinds this runner may run, comma-separated, for job_claim(). */
+const char *
+job_kinds_enabled(struct arena *a)
+{
+	const struct job_kind	*k;
+	const char		*list = "";
+
+	for (k = kinds; k->kind != NULL; k++)
+		if (!k->test || conf.job_test_kinds)
+			list = arena_printf(a, "%s%s%s", list, *list ? "," : "",
+			    k->kind);
+	return list;
+}
+
+/* Queue each recurring kind, due now, unless one is queued or running. */
+int
+job_schedule(struct arena *a)
+{
+	const struct job_kind	*k;
+	int64_t			 id;
+	int			 rc, bad = 0;
+
+	for (k = kinds; k->kind != NULL; k++) {
+		if (k->every <= 0)
+			continue;
+		rc = job_enqueue(a, 0, k->kind, "{}", k->kind, 0, 0, &id);
+		if (rc == 0)
+			log_info("job scheduled id=%" PRId64 " kind=%s every=%"
+			    PRId64 "s", id, k->kind, k->every);
+		else if (rc != ERR_CONFLICT)
+			bad = 1;
+	}
+	return bad ? ERR_INTERNAL : 0;
+}

@@ -152,6 +152,7 @@ struct conf {
 	char	*uploads_dir;
 	char	*image_helper;
 	char	*default_shop;
+	char	*shared_host;
 	int64_t	 max_body;
 	int64_t	 max_upload;
 	int64_t	 session_ttl;
@@ -564,6 +565,8 @@ struct shop {
 };
 int		 shop_by_slug(struct dctx *, const char *, struct shop **);
 int		 shop_by_host(struct dctx *, const char *, struct shop **);
+int		 shop_resolve(struct dctx *, const char *, const char *,
+		    struct shop **);
 int		 shop_valid_slug(const char *);
 int		 shop_touch(struct dctx *, int64_t);
 int		 shop_touch_auth(struct dctx *, int64_t);

@@ -140,12 +140,14 @@ def test_sighup_under_load_drops_no_request(stack):
     assert set(statuses) == {200}, sorted(set(statuses))
 
 
-def fcgi_get(address, uri):
-    """One FastCGI request straight to the app (no nginx), by cgi-fcgi."""
+def fcgi_get(address, uri, **params):
+    """One FastCGI request straight to the app (no nginx), by cgi-fcgi;
+    params add or change FastCGI parameters (HTTP_HOST=...)."""
     env = {"REQUEST_METHOD": "GET", "REQUEST_URI": uri,
            "SCRIPT_NAME": uri, "QUERY_STRING": "", "SERVER_NAME": "t",
            "SERVER_PORT": "80", "REMOTE_ADDR": "127.0.0.1",
            "SERVER_PROTOCOL": "HTTP/1.1", "GATEWAY_INTERFACE": "CGI/1.1"}
+    env.update(params)
     r = subprocess.run(["cgi-fcgi", "-bind", "-connect", address],
                        env=env, capture_output=True, text=True, timeout=20)
     return r.stdout

@@ -96,6 +96,21 @@ def test_raw_host_header_is_matched_without_case_port_or_dot(stack, own):
     assert out.startswith("Status: 404"), out
 
 
+def test_shared_host_pages_cost_no_query(stack, own):
+    """Each request on the shared host asks whether its host is a shop's;
+    the answer is cached like the shops are, not asked of the database."""
+    def executed():
+        return int(stack.sql("SHOW GLOBAL STATUS LIKE "
+                             "'Com_stmt_execute'")[0][1])
+    s = stack.session()
+    n = 60
+    before = executed()
+    for _ in range(n):
+        assert s.get(stack.url("/s/shop-a/api/v1/shop")).status_code == 200
+    # Only the revalidations, at most two a worker each half second.
+    assert executed() - before < n // 2
+
+
 def test_shared_host_setting(stack, own):
     try:
         stack.reconfigure(shared_host="127.0.0.1", default_shop="shop-b")

@@ -5,7 +5,9 @@
  * a small file cannot claim a huge canvas. Decoding is left to a separate
  * short-lived program, dinghuo-image (image_conv.c): libgd and its codecs
  * stay out of the workers' memory, and a decoder crash or a memory bomb
- * hits a child with a memory limit, not a worker. It writes the image
+ * hits a child with a memory limit, not a worker. The child gets nothing
+ * of the worker but its stderr: no other descriptor (database, FastCGI),
+ * a two-variable environment, default signals. It writes the image
  * again (which drops EXIF, GPS and comments; a JPEG's rotation is applied
  * first) and a JPEG thumbnail 400 px wide, into
  * uploads_dir/<shop_id>/<random>.<ext> by temp file and rename, so nginx
@@ -372,7 +374,7 @@ close_from(int lowfd, long maxfd)
  * close-on-exec flag; every signal at its default and none blocked (the
  * worker blocks its stop signals and ignores SIGPIPE). Never returns.
  */
-static void
+__attribute__((noreturn)) static void
 helper_exec(int out, long maxfd, char *argv[], char *env[])
 {
 	struct sigaction	 sa;
@@ -382,7 +384,7 @@ helper_exec(int out, long maxfd, char *argv[], char *env[])
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_DFL;
 	for (sig = 1; sig < NSIG; sig++)
-		(void)sigaction(sig, &sa, NULL);	/* EINVAL: not ours */
+		(void)sigaction(sig, &sa, NULL);	/* KILL, STOP: EINVAL */
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	if (out == 1 ? fcntl(1, F_SETFD, 0) == -1 : dup2(out, 1) == -1)

@@ -420,7 +420,7 @@ class Stack:
         self.write_conf(**overrides)
         self.sighup()
         wait_until(lambda: not old & set(self.worker_pids()) and
-                   len(self.worker_pids()) == 3,
+                   len(self.worker_pids()) == int(overrides.get("workers", 3)),
                    START_TIMEOUT, message=lambda: "workers not replaced "
                    f"after reload: {self.worker_pids()}\n" + self.logs_tail())
 

@@ -313,6 +313,10 @@ void		 view_set_i64(json_object *, const char *, int64_t);
 void		 view_set_bool(json_object *, const char *, int);
 char		*fmt_yuan(struct arena *, int64_t);
 
+/* shop_view.c: a shop as templates and the API see it. */
+struct shop;
+json_object	*shop_view(const struct shop *);
+
 /* theme.c: compiled templates per worker, per theme. */
 struct theme_cache;
 struct theme_cache *theme_cache_new(const char *);
@@ -571,7 +575,6 @@ int		 shop_valid_slug(const char *);
 int		 shop_touch(struct dctx *, int64_t);
 int		 shop_touch_auth(struct dctx *, int64_t);
 void		 shop_cache_clear(void);
-json_object	*shop_view(const struct shop *);
 
 /* session.c */
 enum sess_kind { SESS_NONE, SESS_STAFF, SESS_CUSTOMER };

@@ -89,7 +89,8 @@ ALTER TABLE product_image
 ALTER TABLE price_tier
 	DROP FOREIGN KEY IF EXISTS price_tier_sku_fk,
 	ADD CONSTRAINT price_tier_same_shop FOREIGN KEY IF NOT EXISTS
-		(shop_id, sku_id) REFERENCES sku (shop_id, id) ON DELETE CASCADE;
+		(shop_id, sku_id) REFERENCES sku (shop_id, id)
+		ON DELETE CASCADE;
 ALTER TABLE price_list
 	DROP FOREIGN KEY IF EXISTS price_list_level_fk,
 	ADD CONSTRAINT price_list_level_same_shop FOREIGN KEY IF NOT EXISTS

@@ -156,6 +156,7 @@ struct conf {
 	char	*uploads_dir;
 	char	*image_helper;
 	char	*default_shop;
+	char	*shared_host;
 	int64_t	 max_body;
 	int64_t	 max_upload;
 	int64_t	 session_ttl;
@@ -319,6 +320,10 @@ void		 view_set_str(json_object *, const char *, const char *);
 void		 view_set_i64(json_object *, const char *, int64_t);
 void		 view_set_bool(json_object *, const char *, int);
 char		*fmt_yuan(struct arena *, int64_t);
+
+/* shop_view.c: a shop as templates and the API see it. */
+struct shop;
+json_object	*shop_view(const struct shop *);
 
 /* theme.c: compiled templates per worker, per theme. */
 struct theme_cache;
@@ -572,11 +577,12 @@ struct shop {
 };
 int		 shop_by_slug(struct dctx *, const char *, struct shop **);
 int		 shop_by_host(struct dctx *, const char *, struct shop **);
+int		 shop_resolve(struct dctx *, const char *, const char *,
+		    struct shop **);
 int		 shop_valid_slug(const char *);
 int		 shop_touch(struct dctx *, int64_t);
 int		 shop_touch_auth(struct dctx *, int64_t);
 void		 shop_cache_clear(void);
-json_object	*shop_view(const struct shop *);
 
 /* session.c */
 enum sess_kind { SESS_NONE, SESS_STAFF, SESS_CUSTOMER };

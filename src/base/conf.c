@@ -69,6 +69,14 @@ static const struct conf_key conf_table[] = {
 	{ "default_shop", CONF_STR, "", 0, 0, O(default_shop),
 	  "Slug of the shop served when neither the Host header nor a\n"
 	  "# /s/<slug>/ prefix names one (empty: none, 404)." },
+	{ "shared_host", CONF_STR, "", 0, 0, O(shared_host),
+	  "The shared host (a host name, no port): it serves the shops that\n"
+	  "# have no host of their own, under /s/<slug>/, and default_shop\n"
+	  "# at /. A shop with its own host (shop.host) is served there only,\n"
+	  "# and there /s/<slug>/ is 404; its slug is served on no host.\n"
+	  "# Empty: every host that is no shop's is shared. Set it when the\n"
+	  "# web server passes on whatever Host a client sends (a catch-all\n"
+	  "# server_name): other hosts then serve no shop." },
 	{ "max_body", CONF_BYTES, "1m", 1024, 1073741824, O(max_body),
 	  "Largest form or JSON body; larger ones get 413." },
 	{ "max_upload", CONF_BYTES, "8m", 1024, 1073741824, O(max_upload),

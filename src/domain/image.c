@@ -5,7 +5,9 @@
  * a small file cannot claim a huge canvas. Decoding is left to a separate
  * short-lived program, dinghuo-image (image_conv.c): libgd and its codecs
  * stay out of the workers' memory, and a decoder crash or a memory bomb
- * hits a child with a memory limit, not a worker. It writes the image
+ * hits a child with a memory limit, not a worker. The child gets nothing
+ * of the worker but its stderr: no other descriptor (database, FastCGI),
+ * a two-variable environment, default signals. It writes the image
  * again (which drops EXIF, GPS and comments; a JPEG's rotation is applied
  * first) and a JPEG thumbnail 400 px wide, into
  * uploads_dir/<shop_id>/<random>.<ext> by temp file and rename, so nginx
@@ -14,14 +16,13 @@
 #include "dinghuo.h"
 
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include <fcntl.h>
 #include <limits.h>
-#include <spawn.h>
+#include <signal.h>
 #include <unistd.h>
-
-extern char **environ;
 
 static const struct {
 	const char	*name;
@@ -321,6 +322,83 @@ helper_path(char *buf, size_t len)
 }
 
 /*
+ * The helper's environment: a fixed PATH and the C locale, nothing of the
+ * worker's (DINGHUO_* settings, the database password). A sanitizer build
+ * passes its *SAN_OPTIONS on, so that the helper reports as the worker
+ * does. env has room for HELPER_ENV_MAX entries and the NULL.
+ */
+#define HELPER_ENV_MAX	5
+
+static void
+helper_env(struct arena *a, char *env[])
+{
+#ifdef __SANITIZE_ADDRESS__
+	static const char *const keep[] = {
+		"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"
+	};
+	const char	*v;
+	size_t		 i;
+#endif
+	int		 n = 0;
+
+	env[n++] = "PATH=/usr/bin:/bin";
+	env[n++] = "LC_ALL=C";
+#ifdef __SANITIZE_ADDRESS__
+	for (i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+		if ((v = getenv(keep[i])) != NULL)
+			env[n++] = arena_printf(a, "%s=%s", keep[i], v);
+#else
+	(void)a;
+#endif
+	env[n] = NULL;
+}
+
+/* Close every descriptor from lowfd on; async-signal-safe. */
+static void
+close_from(int lowfd, long maxfd)
+{
+	long	fd;
+
+#ifdef SYS_close_range
+	if (syscall(SYS_close_range, (unsigned int)lowfd, ~0U, 0) == 0)
+		return;
+#endif
+	for (fd = lowfd; fd < maxfd; fd++)
+		close((int)fd);
+}
+
+/*
+ * In the child, between fork and exec (async-signal-safe calls only): the
+ * pipe on stdout, /dev/null on stdin (in a worker fd 0 may be the FastCGI
+ * socket), stderr kept; every other descriptor closed, whatever its
+ * close-on-exec flag; every signal at its default and none blocked (the
+ * worker blocks its stop signals and ignores SIGPIPE). Never returns.
+ */
+__attribute__((noreturn)) static void
+helper_exec(int out, long maxfd, char *argv[], char *env[])
+{
+	struct sigaction	 sa;
+	sigset_t		 none;
+	int			 fd, sig;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	for (sig = 1; sig < NSIG; sig++)
+		(void)sigaction(sig, &sa, NULL);	/* KILL, STOP: EINVAL */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (out == 1 ? fcntl(1, F_SETFD, 0) == -1 : dup2(out, 1) == -1)
+		_exit(127);
+	if ((fd = open("/dev/null", O_RDWR)) == -1 ||
+	    (fd != 0 && dup2(fd, 0) == -1) ||
+	    (fcntl(2, F_GETFD) == -1 && dup2(fd, 2) == -1))
+		_exit(127);
+	close_from(3, maxfd);
+	execve(argv[0], argv, env);
+	_exit(127);
+}
+
+/*
  * Run dinghuo-image on the upload in dir/.<hex>.upload; it writes
  * <hex>.<ext> and <hex>_t.jpg and prints "W H". 0, or an enum err.
  */
@@ -328,14 +406,13 @@ static int
 convert(struct dctx *c, const char *dir, const char *hex, int type, int o,
     struct image_info *out)
 {
-	posix_spawn_file_actions_t	 fa;
-	char				 exe[PATH_MAX], in[PATH_MAX], ostr[8];
-	char				 line[64];
-	char				*argv[8];
-	pid_t				 pid;
-	ssize_t				 n;
-	int				 p[2], status, rc = ERR_INTERNAL;
-	size_t				 got = 0;
+	char		 exe[PATH_MAX], in[PATH_MAX], ostr[8], line[64];
+	char		*argv[8], *env[HELPER_ENV_MAX + 1];
+	pid_t		 pid;
+	ssize_t		 n;
+	long		 maxfd;
+	int		 p[2], status, saved;
+	size_t		 got = 0;
 
 	if (snprintf(in, sizeof(in), "%s/.%s.upload", dir, hex) >=
 	    (int)sizeof(in))
@@ -348,18 +425,24 @@ convert(struct dctx *c, const char *dir, const char *hex, int type, int o,
 	argv[4] = (char *)dir;
 	argv[5] = (char *)hex;
 	argv[6] = NULL;
+	if (access(argv[0], X_OK) == -1) {
+		clog_warnx(c, "image: cannot run helper=%s: %s", argv[0],
+		    strerror(errno));
+		return ERR_INTERNAL;
+	}
+	helper_env(c->arena, env);
+	if ((maxfd = sysconf(_SC_OPEN_MAX)) <= 0)
+		maxfd = 1024;
 	if (pipe2(p, O_CLOEXEC) == -1) {
 		clog_warnx(c, "image: pipe: %s", strerror(errno));
 		return ERR_INTERNAL;
 	}
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
-	rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
+	if ((pid = fork()) == 0)
+		helper_exec(p[1], maxfd, argv, env);
+	saved = errno;
 	close(p[1]);
-	if (rc != 0) {
-		clog_warnx(c, "image: cannot run %s: %s", argv[0],
-		    strerror(rc));
+	if (pid == -1) {
+		clog_warnx(c, "image: fork failed: %s", strerror(saved));
 		close(p[0]);
 		return ERR_INTERNAL;
 	}
@@ -368,14 +451,18 @@ convert(struct dctx *c, const char *dir, const char *hex, int type, int o,
 		got += n;
 	line[got] = '\0';
 	close(p[0]);
-	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
-		;
+	while (waitpid(pid, &status, 0) == -1)
+		if (errno != EINTR) {
+			status = -1;
+			break;
+		}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
 	    sscanf(line, "%d %d", &out->width, &out->height) == 2)
 		return 0;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 2)
 		return fail(c, ERR_INVALID, "图片文件已损坏，无法读取");
-	clog_warnx(c, "image: %s failed (status 0x%x)", argv[0], status);
+	clog_warnx(c, "image: helper failed helper=%s status=0x%x", argv[0],
+	    (unsigned int)status);
 	return ERR_INTERNAL;
 }
 

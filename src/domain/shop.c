@@ -1,15 +1,19 @@
 /*
- * shop.c -- tenants. A request's shop comes from a /s/<slug>/ prefix or
- * its Host header. Shop rows are cached per worker and revalidated at most
- * every SHOP_RECHECK_MS against shop.version, which every change to a shop
- * bumps (shop_touch): a page view costs no query, and a change made on any
- * host shows on every worker within a second. The struct shop belongs to
- * the cache and stays valid until the next lookup: handlers only read it.
+ * shop.c -- tenants. A request's shop comes from its Host header or, on
+ * the shared host, a /s/<slug>/ prefix (shop_resolve). Shop rows are cached
+ * per worker and revalidated at most every SHOP_RECHECK_MS against
+ * shop.version, which every change to a shop bumps (shop_touch): a page
+ * view costs no query, and a change made on any host shows on every worker
+ * within a second. Hosts that are no shop's are remembered as long. The
+ * struct shop belongs to the cache and stays valid until the next lookup:
+ * handlers only read it.
  */
 #include "dinghuo.h"
 
 #define SHOP_CACHE_MAX	64
 #define SHOP_RECHECK_MS	500.0
+#define HOST_MAX	190	/* shop.host is VARCHAR(190) */
+#define HOST_MISS_MAX	16
 
 struct cached_shop {
 	struct shop	 shop;
@@ -18,8 +22,16 @@ struct cached_shop {
 	double		 used;
 };
 
+/* A host that was no shop's when checked. */
+struct host_miss {
+	char		 host[HOST_MAX + 1];
+	double		 checked;
+};
+
 static struct cached_shop cache[SHOP_CACHE_MAX];
 static int		 ncached;
+static struct host_miss	 misses[HOST_MISS_MAX];
+static int		 nmisses, next_miss;
 
 static const char sql_by_slug[] =
     "SELECT id, slug, name, host, theme, logo_url, color_primary, "
@@ -81,6 +93,38 @@ shop_cache_clear(void)
 	for (i = 0; i < ncached; i++)
 		entry_clear(&cache[i]);
 	ncached = 0;
+	nmisses = next_miss = 0;
+}
+
+/* Was host no shop's less than SHOP_RECHECK_MS ago? */
+static int
+host_missed(const char *host, double now)
+{
+	int	i;
+
+	for (i = 0; i < nmisses; i++)
+		if (strcmp(misses[i].host, host) == 0)
+			return now - misses[i].checked < SHOP_RECHECK_MS;
+	return 0;
+}
+
+static void
+host_miss_add(const char *host, double now)
+{
+	struct host_miss	*m = NULL;
+	int			 i;
+
+	for (i = 0; i < nmisses && m == NULL; i++)
+		if (strcmp(misses[i].host, host) == 0)
+			m = &misses[i];
+	if (m == NULL && nmisses < HOST_MISS_MAX)
+		m = &misses[nmisses++];
+	if (m == NULL) {			/* full: round robin */
+		m = &misses[next_miss];
+		next_miss = (next_miss + 1) % HOST_MISS_MAX;
+	}
+	snprintf(m->host, sizeof(m->host), "%s", host);
+	m->checked = now;
 }
 
 static char *
@@ -168,9 +212,12 @@ shop_lookup(struct dctx *c, int by_host, const char *key, struct shop **out)
 	*out = NULL;
 	for (i = 0; i < ncached && e == NULL; i++) {
 		k = by_host ? cache[i].shop.host : cache[i].shop.slug;
-		if (k != NULL && strcmp(k, key) == 0)
+		if (k != NULL && (by_host ? strcasecmp(k, key) :
+		    strcmp(k, key)) == 0)
 			e = &cache[i];
 	}
+	if (e == NULL && by_host && host_missed(key, now))
+		return 0;
 	if (e != NULL && now - e->checked < SHOP_RECHECK_MS) {
 		e->used = now;
 		*out = &e->shop;
@@ -187,7 +234,12 @@ shop_lookup(struct dctx *c, int by_host, const char *key, struct shop **out)
 			return 0;
 		}
 	}
-	return shop_fetch(c, by_host ? sql_by_host : sql_by_slug, key, e, out);
+	if (shop_fetch(c, by_host ? sql_by_host : sql_by_slug, key, e, out)
+	    != 0)
+		return ERR_INTERNAL;
+	if (*out == NULL && by_host)
+		host_miss_add(key, now);
+	return 0;
 }
 
 int
@@ -200,6 +252,72 @@ int
 shop_by_host(struct dctx *c, const char *host, struct shop **out)
 {
 	return shop_lookup(c, 1, host, out);
+}
+
+/*
+ * The host of a Host header as shop.host holds it: lower case, without
+ * the port or a final dot; "" if none or too long to be a shop's.
+ */
+static void
+host_key(const char *in, char out[HOST_MAX + 1])
+{
+	const char	*end;
+	size_t		 n, i;
+
+	if (in == NULL)
+		in = "";
+	if (*in == '[')				/* [v6]:port */
+		end = (end = strchr(in, ']')) != NULL ? end + 1 : in;
+	else if ((end = strchr(in, ':')) == NULL)
+		end = in + strlen(in);
+	n = (size_t)(end - in);
+	if (n > 0 && in[n - 1] == '.')
+		n--;
+	if (n > HOST_MAX)
+		n = 0;
+	for (i = 0; i < n; i++)
+		out[i] = (char)tolower((unsigned char)in[i]);
+	out[n] = '\0';
+}
+
+/*
+ * The shop a request is for, by its Host header and its /s/<slug>/ prefix
+ * (slug, or NULL). A shop with a host of its own is served on that host
+ * only, and there no /s/<slug>/ is, not even its own: another shop's pages
+ * never show under its domain, nor its pages under another. The shops
+ * without one are served on the shared host, under /s/<slug>/, and
+ * default_shop at its root. The shared host is conf.shared_host, or, when
+ * that is empty, every host that is no shop's. *out is NULL when the
+ * request is for no shop (a 404); 0 or ERR_INTERNAL.
+ */
+int
+shop_resolve(struct dctx *c, const char *host_header, const char *slug,
+    struct shop **out)
+{
+	char		 host[HOST_MAX + 1];
+	struct shop	*s = NULL;
+	int		 rc;
+
+	*out = NULL;
+	host_key(host_header, host);
+	if (*conf.shared_host == '\0' ||
+	    strcasecmp(host, conf.shared_host) != 0) {
+		if (*host != '\0' && (rc = shop_by_host(c, host, &s)) != 0)
+			return rc;
+		if (s != NULL) {
+			*out = slug == NULL ? s : NULL;
+			return 0;
+		}
+		if (*conf.shared_host != '\0')
+			return 0;	/* nobody's host */
+	}
+	if (slug == NULL && *(slug = conf.default_shop) == '\0')
+		return 0;
+	if ((rc = shop_by_slug(c, slug, &s)) != 0)
+		return rc;
+	if (s != NULL && (s->host == NULL || *s->host == '\0'))
+		*out = s;
+	return 0;
 }
 
 /*
@@ -223,25 +341,4 @@ shop_touch_auth(struct dctx *c, int64_t shop_id)
 {
 	return db_run(c->arena, NULL, sql_touch_auth, "i", shop_id) == -1 ?
 	    ERR_INTERNAL : 0;
-}
-
-/* What templates and the API may know of a shop (no credentials). */
-json_object *
-shop_view(const struct shop *s)
-{
-	json_object	*o = json_object_new_object(), *modes;
-
-	view_set_str(o, "slug", s->slug);
-	view_set_str(o, "name", s->name);
-	view_set_str(o, "theme", s->theme);
-	view_set_str(o, "logo_url", s->logo_url);
-	view_set_str(o, "color_primary", s->color_primary);
-	view_set_str(o, "contact_phone", s->contact_phone);
-	view_set_str(o, "footer_text", s->footer_text);
-	modes = json_object_new_object();
-	view_set_bool(modes, "ordering", s->modes & SHOP_MODE_ORDERING);
-	view_set_bool(modes, "wholesale", s->modes & SHOP_MODE_WHOLESALE);
-	view_set_bool(modes, "retail", s->modes & SHOP_MODE_RETAIL);
-	json_object_object_add(o, "modes", modes);
-	return o;
 }

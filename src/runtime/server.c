@@ -142,6 +142,11 @@ listen_open(const char *spec, int backlog, int mode)
 		log_warn("listen: O_NONBLOCK");
 		return -1;
 	}
+	/* The inherited fd 0 too: no program a worker runs may accept. */
+	if (fd != -1 && fcntl(fd, F_SETFD, FD_CLOEXEC) == -1) {
+		log_warn("listen: FD_CLOEXEC");
+		return -1;
+	}
 	return fd;
 }
 
@@ -155,7 +160,7 @@ pidfile_write(const char *path)
 		return 0;
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
 		return -1;
-	if ((f = fopen(tmp, "w")) == NULL) {
+	if ((f = fopen(tmp, "we")) == NULL) {
 		log_warn("pid file %s", tmp);
 		return -1;
 	}

@@ -7,6 +7,7 @@
  */
 #include "dinghuo.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <unistd.h>
@@ -49,31 +50,16 @@ new_reqid(struct ctx *c)
 	hex_encode(b, sizeof(b), c->d.reqid);
 }
 
-/* Find the shop: /s/<slug>/ prefix, then Host header, then default_shop. */
+/* The shop: shop_resolve says which host serves which shop. */
 static int
 find_tenant(struct ctx *c, const char *slug)
 {
-	char	 host[256], *colon;
-	int	 rc;
+	int	rc;
 
-	if (slug != NULL) {
-		if ((rc = shop_by_slug(&c->d, slug, &c->d.shop)) != 0)
-			return rc;
-		if (c->d.shop == NULL)
-			c->d.error = "店铺不存在";
-		return 0;
-	}
-	if (c->host != NULL && *c->host) {
-		snprintf(host, sizeof(host), "%s", c->host);
-		if ((colon = strchr(host, ':')) != NULL)
-			*colon = '\0';
-		if ((rc = shop_by_host(&c->d, host, &c->d.shop)) != 0)
-			return rc;
-		if (c->d.shop != NULL)
-			return 0;
-	}
-	if (*conf.default_shop)
-		return shop_by_slug(&c->d, conf.default_shop, &c->d.shop);
+	if ((rc = shop_resolve(&c->d, c->host, slug, &c->d.shop)) != 0)
+		return rc;
+	if (c->d.shop == NULL && slug != NULL)
+		c->d.error = "店铺不存在";
 	return 0;
 }
 
@@ -306,6 +292,9 @@ worker_main(int listen_fd, int slot, const char *conf_path)
 			failed = 1;
 			break;
 		}
+		/* libfcgi's accept(2) leaves the connection inheritable. */
+		if (fcntl(worker->req.ipcFd, F_SETFD, FD_CLOEXEC) == -1)
+			log_warn("worker: FD_CLOEXEC");
 		serve_one(&c);
 		/* One request per connection: a kept connection would pin
 		 * this worker while it waits on the listen socket. With the

@@ -8,6 +8,8 @@
  */
 #include "dinghuo.h"
 
+#include <fcntl.h>
+
 #include <mysql.h>
 #include <errmsg.h>
 #include <mysqld_error.h>
@@ -88,6 +90,7 @@ int
 db_open(void)
 {
 	unsigned int	 timeout = 3, rw = (unsigned int)conf.request_timeout;
+	my_socket	 fd;
 	const char	*init = "SET time_zone = '+00:00', sql_mode = "
 	    "'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,"
 	    "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'";
@@ -113,6 +116,10 @@ db_open(void)
 		db = NULL;
 		return -1;
 	}
+	/* The client library leaves its socket inheritable. */
+	if ((fd = mysql_get_socket(db)) != -1 &&
+	    fcntl(fd, F_SETFD, FD_CLOEXEC) == -1)
+		log_warn("db: FD_CLOEXEC");
 	return 0;
 }
 

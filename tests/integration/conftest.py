@@ -435,6 +435,18 @@ class Stack:
     def sighup(self):
         os.kill(self.master_pid, signal.SIGHUP)
 
+    def reconfigure(self, **overrides):
+        """Rewrite dinghuo.conf (write_conf) and reload: return once every
+        worker that served the old config is gone and all are back.
+        reconfigure() with no argument restores the suite's config."""
+        old = set(self.worker_pids())
+        self.write_conf(**overrides)
+        self.sighup()
+        wait_until(lambda: not old & set(self.worker_pids()) and
+                   len(self.worker_pids()) == int(overrides.get("workers", 3)),
+                   START_TIMEOUT, message=lambda: "workers not replaced "
+                   f"after reload: {self.worker_pids()}\n" + self.logs_tail())
+
     # -- HTTP -----------------------------------------------------------
 
     def url(self, path):

@@ -2,10 +2,11 @@
 
 import json
 import os
+import re
 import signal
 import subprocess
 
-from conftest import free_port, wait_until
+from conftest import children_of, free_port, wait_until
 from helpers import api_login
 
 
@@ -140,12 +141,14 @@ def test_sighup_under_load_drops_no_request(stack):
     assert set(statuses) == {200}, sorted(set(statuses))
 
 
-def fcgi_get(address, uri):
-    """One FastCGI request straight to the app (no nginx), by cgi-fcgi."""
+def fcgi_get(address, uri, **params):
+    """One FastCGI request straight to the app (no nginx), by cgi-fcgi;
+    params add or change FastCGI parameters (HTTP_HOST=...)."""
     env = {"REQUEST_METHOD": "GET", "REQUEST_URI": uri,
            "SCRIPT_NAME": uri, "QUERY_STRING": "", "SERVER_NAME": "t",
            "SERVER_PORT": "80", "REMOTE_ADDR": "127.0.0.1",
            "SERVER_PROTOCOL": "HTTP/1.1", "GATEWAY_INTERFACE": "CGI/1.1"}
+    env.update(params)
     r = subprocess.run(["cgi-fcgi", "-bind", "-connect", address],
                        env=env, capture_output=True, text=True, timeout=20)
     return r.stdout
@@ -196,8 +199,77 @@ def test_inherits_socket_from_spawn_fcgi(stack, tmp_path):
             fcgi_get(f"127.0.0.1:{port}", "/s/shop-a/api/v1/shop")),
             timeout=20)
         assert out.startswith("Status: 200 OK")
+        # The listen socket on fd 0 goes to no program a worker runs.
+        workers = children_of(int((tmp_path / "v.pid").read_text()))
+        assert workers
+        for pid in workers:
+            assert fd_flags(pid, 0) & O_CLOEXEC, pid
     finally:
         _stop(proc, tmp_path / "v.pid")
+
+
+O_CLOEXEC = 0o2000000
+
+
+def fd_flags(pid, fd):
+    with open(f"/proc/{pid}/fdinfo/{fd}") as f:
+        return int(re.search(r"^flags:\s+([0-7]+)", f.read(), re.M)[1], 8)
+
+
+def inheritable(pid):
+    """A process's descriptors above 2 that an exec would keep."""
+    out = {}
+    for name in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/{name}")
+            if int(name) > 2 and not fd_flags(pid, name) & O_CLOEXEC:
+                out[int(name)] = target
+        except OSError:         # closed meanwhile
+            pass
+    return out
+
+
+def fcgi_records(rtype, body):
+    return bytes([1, rtype, 0, 1, len(body) >> 8, len(body) & 0xff, 0,
+                  0]) + body
+
+
+def fcgi_stalled_post(address, uri):
+    """A connected socket carrying a FastCGI POST whose body never comes:
+    the worker has accepted it and waits in the handler for the body."""
+    import socket
+    params = b""
+    for k, v in {"REQUEST_METHOD": "POST", "REQUEST_URI": uri,
+                 "CONTENT_TYPE": "application/json",
+                 "CONTENT_LENGTH": "100", "REMOTE_ADDR": "127.0.0.1"}.items():
+        params += bytes([len(k), len(v)]) + k.encode() + v.encode()
+    sk = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sk.connect(address)
+    sk.sendall(fcgi_records(1, bytes([0, 1, 0, 0, 0, 0, 0, 0])) +
+               fcgi_records(4, params) + fcgi_records(4, b"") +
+               fcgi_records(5, b"{"))
+    return sk
+
+
+def test_worker_descriptors_are_close_on_exec(stack):
+    s = stack.session()
+    for _ in range(6):
+        assert s.get(stack.url("/s/shop-a/")).status_code == 200
+    # The database connection, the logs, the listen socket, templates.
+    workers = stack.worker_pids()
+    for pid in workers:
+        assert inheritable(pid) == {}, pid
+    # During a request: the FastCGI connection the worker accepted.
+    before = {pid: set(os.listdir(f"/proc/{pid}/fd")) for pid in workers}
+    sk = fcgi_stalled_post(str(stack.sock), "/s/shop-a/api/v1/login")
+    try:
+        # (Until libfcgi's accept returns the flag is not set yet.)
+        wait_until(lambda: any(set(os.listdir(f"/proc/{p}/fd")) - before[p]
+                               and inheritable(p) == {} for p in workers),
+                   timeout=4, message=lambda: "not close-on-exec: " +
+                   repr({p: inheritable(p) for p in workers}))
+    finally:
+        sk.close()
 
 
 def test_database_restart_is_survived(stack):

@@ -1,5 +1,5 @@
 /*
- * prune.c -- `dinghuo uploads prune`: remove the files under uploads_dir
+ * prune.c -- uploads nobody uses: remove the files under uploads_dir
  * that nothing refers to. They are left behind when a worker dies between
  * writing an upload and committing its row, by an interrupted write (the
  * .tmp and .upload files), or when products are deleted straight in the
@@ -7,8 +7,9 @@
  * when a product image, the shop's logo or a product description names it.
  * Only files older than --min-age minutes (default 60) are touched, so an
  * upload in progress is never raced; --dry-run only lists. The work is
- * uploads_prune(), which the uploads.prune job (job_tasks.c) runs too:
- * there what the command prints goes to the log.
+ * uploads_prune(), which `dinghuo uploads prune` (runtime/cli_uploads.c)
+ * and the uploads.prune job (job_tasks.c) run: for the job what the
+ * command prints goes to the log.
  */
 #include "dinghuo.h"
 
@@ -26,7 +27,6 @@ struct prune {
 	struct prune_stats st;
 };
 
-static const char sql_shop_by_slug[] = "SELECT id FROM shop WHERE slug = ?";
 static const char sql_shop_exists[] = "SELECT COUNT(*) FROM shop WHERE id = ?";
 static const char sql_images[] =
     "SELECT path, thumb_path FROM product_image WHERE shop_id = ?";
@@ -229,79 +229,4 @@ uploads_prune(int64_t shop_id, int64_t min_age, int dry_run, int verbose,
 	arena_free(p.arena);
 	*st = p.st;
 	return st->failed ? -1 : 0;
-}
-
-struct prune_args {
-	const char	*slug;
-	int		 dry_run;
-	int64_t		 min_age;	/* seconds */
-};
-
-static int
-prune_args(int argc, char **argv, struct prune_args *pa)
-{
-	struct cli_opt	 opts[] = {
-		{ "shop", CLI_VALUE, NULL }, { "min-age", CLI_VALUE, NULL },
-		{ "dry-run", CLI_FLAG, NULL }, { NULL, 0, NULL }
-	};
-	const char	*err;
-
-	pa->min_age = 60;
-	if (argc < 1 || strcmp(argv[0], "prune") != 0 ||
-	    cli_opts_parse(argc - 1, argv + 1, opts, NULL) == -1) {
-		fprintf(stderr, "usage: dinghuo uploads prune [--shop SLUG] "
-		    "[--min-age MINUTES] [--dry-run]\n");
-		return -1;
-	}
-	pa->slug = opts[0].value;
-	pa->dry_run = opts[2].value != NULL;
-	if (opts[1].value != NULL && parse_i64(opts[1].value, 0, 525600,
-	    &pa->min_age, &err) == -1) {
-		fprintf(stderr, "dinghuo: --min-age: minutes, 0 to 525600: "
-		    "%s\n", err);
-		return -1;
-	}
-	pa->min_age *= 60;
-	return 0;
-}
-
-int
-cli_uploads(int argc, char **argv)
-{
-	struct prune_args	 pa;
-	struct prune_stats	 st;
-	struct arena		*a;
-	struct db_res		*r;
-	int64_t			 shop = 0;
-
-	memset(&pa, 0, sizeof(pa));
-	memset(&st, 0, sizeof(st));
-	if (prune_args(argc, argv, &pa) == -1)
-		return 2;
-	a = arena_new(1024);
-	if (db_open() == -1) {
-		fprintf(stderr, "dinghuo: database: %s\n", db_error());
-		st.failed++;
-	} else if (pa.slug != NULL && db_run(a, &r, sql_shop_by_slug, "s",
-	    pa.slug) == -1) {
-		fprintf(stderr, "dinghuo: database: %s\n", db_error());
-		st.failed++;
-	} else if (pa.slug != NULL && r->nrows == 0) {
-		fprintf(stderr, "dinghuo: no shop '%s'\n", pa.slug);
-		st.failed++;
-	} else {
-		if (pa.slug != NULL)
-			shop = db_cell_i64(r, 0, 0);
-		uploads_prune(shop, pa.min_age, pa.dry_run, 1, &st);
-	}
-	printf("%d files looked at, %d %s (%llu KB), %d kept%s\n", st.files,
-	    st.removed, pa.dry_run ? "to remove" : "removed",
-	    (unsigned long long)(st.bytes + 1023) / 1024, st.kept,
-	    st.failed ? ", with errors (see above)" : "");
-	log_info("uploads prune: files=%d removed=%d kept=%d bytes=%llu "
-	    "dry_run=%d errors=%d", st.files, st.removed, st.kept,
-	    (unsigned long long)st.bytes, pa.dry_run, st.failed);
-	arena_free(a);
-	db_close();
-	return st.failed ? 1 : 0;
 }

@@ -110,7 +110,7 @@ job_backoff(int64_t attempts)
 
 /*
  * db_tx_run() wants a request context, for its log lines only; a job has
- * no request: a bare domain context (dctx_init) is all it needs.
+ * no request: a bare domain context (no shop, no actor) is all it needs.
  */
 struct tx {
 	struct arena	*arena;
@@ -141,7 +141,10 @@ job_tx(struct arena *a, int (*fn)(struct arena *, void *), void *arg)
 	 */
 	if (db_exec_text(sql_read_committed) == -1)
 		db_clear_error();	/* db_tx_run reports a real problem */
-	dctx_init(&c, a, "job");
+	memset(&c, 0, sizeof(c));	/* no shop, no actor: a bare context */
+	c.arena = a;
+	snprintf(c.reqid, sizeof(c.reqid), "job");
+	c.remote_addr = "-";
 	t.arena = a;
 	t.fn = fn;
 	t.arg = arg;

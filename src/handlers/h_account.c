@@ -3,6 +3,7 @@
  * same two functions from h_admin.c) and the customer's "my account" page.
  */
 #include "dinghuo.h"
+#include "domain/account.h"
 
 enum { F_PHONE, F_PASSWORD };
 static const struct field login_fields[] = {
@@ -115,53 +116,38 @@ h_account_login(struct ctx *c)
 	return h_login_post(c, SESS_CUSTOMER);
 }
 
-static const char sql_company[] =
-    "SELECT c.name, c.payment_terms, c.credit_days, c.credit_limit_fen, "
-    "c.tax_id, COALESCE(s.name, ''), COALESCE(s.phone, '') "
-    "FROM customer c LEFT JOIN staff s ON s.id = c.owner_staff_id "
-    "WHERE c.id = ? AND c.shop_id = ?";
-static const char sql_colleagues[] =
-    "SELECT name, role, phone FROM customer_user "
-    "WHERE customer_id = ? AND shop_id = ? AND status = 'active' "
-    "ORDER BY id LIMIT 50";
-
 static int
 h_account(struct ctx *c)
 {
-	struct db_res	*co, *us;
-	json_object	*v = view_new(c), *company, *users, *u;
-	int		 i;
+	struct account	 a;
+	json_object	*v, *company, *users, *u;
+	int		 i, err;
 
-	if (db_run(c->d.arena, &co, sql_company, "ii", c->d.sess.customer_id,
-	    c->d.shop->id) == -1 ||
-	    db_run(c->d.arena, &us, sql_colleagues, "ii", c->d.sess.customer_id,
-	    c->d.shop->id) == -1)
-		return http_fail(c, ERR_INTERNAL, NULL);
-	if (co->nrows == 0)
-		return http_fail(c, ERR_NOT_FOUND, "客户资料不存在");
+	if ((err = account_load(&c->d, &a)) != 0)
+		return http_fail(c, err, c->d.error);
+	v = view_new(c);
 	view_set_str(v, "name", c->d.sess.name);
 	view_set_str(v, "phone", c->d.sess.phone);
 	view_set_str(v, "role", c->d.sess.role);
 	view_set_str(v, "role_label", role_label(c->d.sess.role));
 	company = json_object_new_object();
-	view_set_str(company, "name", db_cell(co, 0, 0));
-	view_set_bool(company, "monthly",
-	    strcmp(db_cell(co, 0, 1), "monthly") == 0);
-	view_set_i64(company, "credit_days", db_cell_i64(co, 0, 2));
-	view_set_i64(company, "credit_limit_fen", db_cell_i64(co, 0, 3));
+	view_set_str(company, "name", a.company.name);
+	view_set_bool(company, "monthly", a.company.monthly);
+	view_set_i64(company, "credit_days", a.company.credit_days);
+	view_set_i64(company, "credit_limit_fen", a.company.credit_limit_fen);
 	view_set_str(company, "credit_limit", fmt_yuan(c->d.arena,
-	    db_cell_i64(co, 0, 3)));
-	view_set_str(company, "tax_id", db_cell(co, 0, 4));
-	view_set_str(company, "sales_name", db_cell(co, 0, 5));
-	view_set_str(company, "sales_phone", db_cell(co, 0, 6));
+	    a.company.credit_limit_fen));
+	view_set_str(company, "tax_id", a.company.tax_id);
+	view_set_str(company, "sales_name", a.company.sales_name);
+	view_set_str(company, "sales_phone", a.company.sales_phone);
 	json_object_object_add(v, "company", company);
 	users = json_object_new_array();
-	for (i = 0; i < us->nrows; i++) {
+	for (i = 0; i < a.nusers; i++) {
 		u = json_object_new_object();
-		view_set_str(u, "name", db_cell(us, i, 0));
-		view_set_str(u, "role", db_cell(us, i, 1));
-		view_set_str(u, "role_label", role_label(db_cell(us, i, 1)));
-		view_set_str(u, "phone", db_cell(us, i, 2));
+		view_set_str(u, "name", a.users[i].name);
+		view_set_str(u, "role", a.users[i].role);
+		view_set_str(u, "role_label", role_label(a.users[i].role));
+		view_set_str(u, "phone", a.users[i].phone);
 		json_object_array_add(users, u);
 	}
 	json_object_object_add(v, "users", users);

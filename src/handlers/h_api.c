@@ -4,16 +4,16 @@
  * as JSON by their own handlers (see h_account.c).
  */
 #include "dinghuo.h"
+#include "domain/account.h"
 
 static int
 h_healthz(struct ctx *c)
 {
 	json_object	*v = view_new(c);
+	int		 err;
 
-	if (db_ping() == -1) {
-		clog_warnx(&c->d, "healthz: database: %s", db_error());
-		return http_fail(c, ERR_UNAVAILABLE, "数据库不可用");
-	}
+	if ((err = health_check(&c->d)) != 0)
+		return http_fail(c, err, c->d.error);
 	view_set_str(v, "db", "ok");
 	view_set_str(v, "version", DINGHUO_VERSION);
 	return render_json_ok(c, 200);

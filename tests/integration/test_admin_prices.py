@@ -1,0 +1,140 @@
+"""The back office's price system beyond test_admin_customers.py: a level
+save that the database makes run twice (a forced deadlock), fixed prices
+shown under their own level whatever the order of the levels, and the
+price check naming the field the database refused."""
+
+import os
+import subprocess
+import threading
+
+import pytest
+
+from helpers import get_csrf
+
+A = "(SELECT id FROM shop WHERE slug = 'shop-a')"
+PRICES = "/s/shop-a/admin/prices"
+SCRATCH = "dh_scratch"          # a database of the test's own, for ballast
+BALLAST = 300                   # rows the lock holder changes: the heavier
+
+
+def one(stack, query):
+    rows = stack.sql(query)
+    assert len(rows) == 1, (query, rows)
+    return rows[0][0] if len(rows[0]) == 1 else rows[0]
+
+
+def owner(stack):
+    return stack.login(stack.owner_phone, stack.password, "shop-a",
+                       staff=True)
+
+
+def post(stack, s, path, data):
+    data = dict(data, csrf=get_csrf(stack, s, PRICES))
+    return s.post(stack.url(path), data=data, allow_redirects=False)
+
+
+class SqlClient:
+    """A second database connection as root: the mariadb client with its
+    stdin kept open, so one transaction spans the statements we send."""
+
+    def __init__(self, stack):
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith("DINGHUO_")}
+        self.p = subprocess.Popen(
+            ["mariadb", "--no-defaults", f"--socket={stack.mysql_sock}",
+             "-uroot", "--batch", "--unbuffered",
+             "--default-character-set=utf8mb4", "-D", "dinghuo"],
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE, env=env, text=True)
+
+    def send(self, sql):
+        self.p.stdin.write(sql + "\n")
+        self.p.stdin.flush()
+
+    def close(self):
+        if self.p.poll() is None:
+            try:
+                self.send("ROLLBACK;")
+                self.p.stdin.close()
+                self.p.wait(10)
+            except (OSError, subprocess.TimeoutExpired):
+                self.p.kill()
+                self.p.wait(10)
+        return self.p.stderr.read()
+
+
+def trx(stack, where):
+    """Thread ids of the InnoDB transactions that match where."""
+    return [tid for (tid,) in stack.sql(
+        "SELECT trx_mysql_thread_id FROM information_schema.innodb_trx "
+        f"WHERE {where}")]
+
+
+@pytest.fixture
+def scratch(stack):
+    stack.sql(f"CREATE DATABASE IF NOT EXISTS {SCRATCH}; "
+              f"CREATE TABLE IF NOT EXISTS {SCRATCH}.ballast "
+              "(n INT PRIMARY KEY) ENGINE=InnoDB")
+    yield
+    stack.sql(f"DROP DATABASE IF EXISTS {SCRATCH}")
+
+
+def test_level_create_survives_a_deadlock_retry(stack, scratch):
+    """The first attempt of a new level's transaction is the deadlock's
+    victim; the retry must create the level afresh, not look for the id
+    the rolled-back insert had."""
+    name = "RT重试等级"
+    s = owner(stack)
+    csrf = get_csrf(stack, s, PRICES)
+    log_start = len(stack.error_log_text())
+    client = SqlClient(stack)
+    answer = {}
+    worker = threading.Thread(target=lambda: answer.update(r=s.post(
+        stack.url(f"{PRICES}/levels"), data={"name": name, "csrf": csrf},
+        allow_redirects=False)))
+    try:
+        # The client shares the shop row (as the foreign key checks of the
+        # save's inserts do) that the save bumps last, and has changed
+        # more rows than the save will: InnoDB spares it.
+        client.send(
+            "START TRANSACTION; "
+            f"SELECT id FROM shop WHERE id = {A} LOCK IN SHARE MODE; "
+            f"INSERT INTO {SCRATCH}.ballast WITH RECURSIVE seq(n) AS "
+            f"(SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < {BALLAST})"
+            " SELECT n FROM seq;")
+        holder = stack.wait_until(lambda: trx(
+            stack, f"trx_rows_modified >= {BALLAST}"), timeout=10)[0]
+        # The save inserts its level, then waits for the shop row.
+        worker.start()
+        victim = stack.wait_until(lambda: trx(
+            stack, "trx_state = 'LOCK WAIT' AND trx_query LIKE "
+            "'UPDATE shop SET version%'"), timeout=10,
+            message="the level save never waited for the shop row")[0]
+        assert victim != holder
+        # The client wants the same level name: it waits for the save's
+        # new row while the save waits for the client: a deadlock.
+        client.send(f"INSERT INTO member_level (shop_id, name) "
+                    f"VALUES ({A}, '{name}');")
+        stack.wait_until(lambda: "transaction attempt 1 failed (1213"
+                         in stack.error_log_text()[log_start:], timeout=10,
+                         message="the worker did not retry")
+        # The retry waits for the client's row of that name; let it go.
+        client.send("ROLLBACK;")
+        worker.join(30)
+        assert not worker.is_alive(), "the level save never answered"
+    finally:
+        err = client.close()
+        worker.join(30) if worker.is_alive() else None
+    r = answer["r"]
+    assert r.status_code == 303, (r.status_code, r.text[:300], err)
+    lid = one(stack, f"SELECT id FROM member_level WHERE shop_id = {A} "
+              f"AND name = '{name}'")
+    assert r.headers["Location"].endswith(
+        f"/admin/prices?done=created#level-{lid}"), r.headers["Location"]
+    assert one(stack, f"SELECT COUNT(*) FROM price_list "
+               f"WHERE level_id = {lid}") == "1"
+    assert one(stack, f"SELECT COUNT(*) FROM audit_log WHERE action = "
+               f"'level.save' AND detail LIKE 'level={lid} %'") == "1"
+    log = stack.error_log_text()[log_start:]
+    assert "retrying" in log and "1213" in log
+    stack.sql(f"DELETE FROM member_level WHERE id = {lid}")

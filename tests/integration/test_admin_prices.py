@@ -70,6 +70,21 @@ def trx(stack, where):
         f"WHERE {where}")]
 
 
+@pytest.fixture(scope="module")
+def sku(stack):
+    """A SKU of shop-a's own to price."""
+    stack.sql(f"""
+INSERT INTO product (shop_id, code, name, unit, description)
+  VALUES ({A}, 'RT-P', '重试测试品', '件', '');
+INSERT INTO sku (shop_id, product_id, code, spec, unit, stock, price_fen)
+  VALUES ({A}, LAST_INSERT_ID(), 'RT-1', '', '件', 10, 2000);
+UPDATE shop SET version = version + 1;
+""")
+    yield "RT-1"
+    stack.sql("DELETE FROM product WHERE code = 'RT-P'; "
+              "UPDATE shop SET version = version + 1")
+
+
 @pytest.fixture
 def scratch(stack):
     stack.sql(f"CREATE DATABASE IF NOT EXISTS {SCRATCH}; "
@@ -138,3 +153,60 @@ def test_level_create_survives_a_deadlock_retry(stack, scratch):
     log = stack.error_log_text()[log_start:]
     assert "retrying" in log and "1213" in log
     stack.sql(f"DELETE FROM member_level WHERE id = {lid}")
+
+
+def test_fixed_prices_stay_under_their_level_whatever_the_ranks(stack, sku):
+    """Levels are shown by rank, fixed prices looked up by level: a level
+    created first but ranked last keeps its prices."""
+    s = owner(stack)
+    code = sku
+    ids = []
+    try:
+        for name, rank in (("RT后排", "90"), ("RT前排", "1")):
+            r = post(stack, s, f"{PRICES}/levels",
+                     {"name": name, "rank_no": rank})
+            assert r.status_code == 303, r.text[:300]
+            ids.append(int(one(stack, f"SELECT id FROM member_level WHERE "
+                               f"shop_id = {A} AND name = '{name}'")))
+        back, front = ids
+        r = post(stack, s, f"{PRICES}/levels/{back}/items",
+                 {"sku_code": code, "price": "12.34"})
+        assert r.status_code == 303, r.text[:300]
+        j = s.get(stack.url(PRICES),
+                  headers={"Accept": "application/json"}).json()["data"]
+        order = [lv["id"] for lv in j["levels"] if lv["id"] in ids]
+        assert order == [front, back]
+        by_id = {lv["id"]: lv for lv in j["levels"]}
+        assert [(i["code"], i["price_fen"]) for i in
+                by_id[back]["items"]] == [(code, 1234)]
+        assert by_id[back]["nitems"] == 1 and by_id[front]["items"] == []
+        page = s.get(stack.url(PRICES)).text
+        section = page[page.index(f'id="level-{back}"'):]
+        assert code in section.split("</section>")[0]
+    finally:
+        for lid in ids:
+            stack.sql(f"DELETE FROM member_level WHERE id = {lid}")
+
+
+def test_price_check_names_the_field_the_shop_lacks(stack, sku):
+    s = owner(stack)
+    code = sku
+    b_customer = one(stack, "SELECT id FROM customer WHERE shop_id = "
+                     "(SELECT id FROM shop WHERE slug = 'shop-b') "
+                     "ORDER BY id LIMIT 1")
+    r = s.get(stack.url(f"{PRICES}/check"),
+              params={"sku_code": code, "customer_id": b_customer})
+    assert r.status_code == 400 and "客户：本店没有这个客户" in r.text
+    assert f'value="{code}"' in r.text               # the form as asked
+    r = s.get(stack.url(f"{PRICES}/check"),
+              params={"sku_code": "RT-NO-SUCH"},
+              headers={"Accept": "application/json"})
+    assert r.status_code == 400
+    assert r.json()["error"]["message"] == "SKU 编码：本店没有这个编码"
+    r = s.get(stack.url(f"{PRICES}/check"), params={"sku_code": code},
+              headers={"Accept": "application/json"})
+    assert r.status_code == 200
+    res = r.json()["data"]["check"]["result"]
+    assert res["sku_code"] == code and res["source"] == "base"
+    assert res["unit_fen"] == 2000
+    assert res["trace"][0]["what"] == "基础价" and "customer" not in res

@@ -228,6 +228,22 @@ def test_answer_close_and_bad_input(stack, seeded):
     assert "13611110003" in r.text
 
 
+def test_search_counts_characters_and_audit_too(stack, seeded):
+    s = owner(stack)
+    r = s.get(stack.url("/s/shop-a/admin/inquiries"), params={"q": "孙" * 100})
+    assert r.status_code == 200 and "没有符合条件的询价" in r.text
+    r = s.get(stack.url("/s/shop-a/admin/inquiries"), params={"q": "孙" * 101})
+    assert r.status_code == 400 and "搜索词太长" in r.text
+    iid = guest_inquiry(stack, seeded, phone="13611110006")
+    page = f"/s/shop-a/admin/inquiries/{iid}"
+    r = post(stack, s, page + "/answer", {"answer": "好的，明天发货"},
+             csrf_from=page)
+    assert r.status_code == 303, r.text[:300]
+    assert one(stack, f"SELECT detail FROM audit_log WHERE action = "
+               f"'inquiry.answer' AND detail LIKE 'inquiry={iid} %'") == \
+        f"inquiry={iid} quoted=0 answer_chars=7"
+
+
 def test_csrf_missing_is_forbidden(stack, seeded):
     iid = guest_inquiry(stack, seeded, phone="13611110004")
     s = owner(stack)

@@ -3,13 +3,12 @@ save that the database makes run twice (a forced deadlock), fixed prices
 shown under their own level whatever the order of the levels, and the
 price check naming the field the database refused."""
 
-import os
-import subprocess
 import threading
 
 import pytest
 
 from helpers import get_csrf
+from sqlclient import SqlClient, trx
 
 A = "(SELECT id FROM shop WHERE slug = 'shop-a')"
 PRICES = "/s/shop-a/admin/prices"
@@ -31,43 +30,6 @@ def owner(stack):
 def post(stack, s, path, data):
     data = dict(data, csrf=get_csrf(stack, s, PRICES))
     return s.post(stack.url(path), data=data, allow_redirects=False)
-
-
-class SqlClient:
-    """A second database connection as root: the mariadb client with its
-    stdin kept open, so one transaction spans the statements we send."""
-
-    def __init__(self, stack):
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith("DINGHUO_")}
-        self.p = subprocess.Popen(
-            ["mariadb", "--no-defaults", f"--socket={stack.mysql_sock}",
-             "-uroot", "--batch", "--unbuffered",
-             "--default-character-set=utf8mb4", "-D", "dinghuo"],
-            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE, env=env, text=True)
-
-    def send(self, sql):
-        self.p.stdin.write(sql + "\n")
-        self.p.stdin.flush()
-
-    def close(self):
-        if self.p.poll() is None:
-            try:
-                self.send("ROLLBACK;")
-                self.p.stdin.close()
-                self.p.wait(10)
-            except (OSError, subprocess.TimeoutExpired):
-                self.p.kill()
-                self.p.wait(10)
-        return self.p.stderr.read()
-
-
-def trx(stack, where):
-    """Thread ids of the InnoDB transactions that match where."""
-    return [tid for (tid,) in stack.sql(
-        "SELECT trx_mysql_thread_id FROM information_schema.innodb_trx "
-        f"WHERE {where}")]
 
 
 @pytest.fixture(scope="module")
@@ -139,7 +101,8 @@ def test_level_create_survives_a_deadlock_retry(stack, scratch):
         assert not worker.is_alive(), "the level save never answered"
     finally:
         err = client.close()
-        worker.join(30) if worker.is_alive() else None
+        if worker.ident is not None:
+            worker.join(30)
     r = answer["r"]
     assert r.status_code == 303, (r.status_code, r.text[:300], err)
     lid = one(stack, f"SELECT id FROM member_level WHERE shop_id = {A} "

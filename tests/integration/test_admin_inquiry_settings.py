@@ -355,6 +355,29 @@ def test_settings_change_shows_within_a_second(stack, restore_shop):
     assert 'value="3.5"' in page and 'value="13"' in page
 
 
+def test_settings_audit_keeps_whole_characters(stack, restore_shop):
+    """The audit records the texts a save changed; cut to the column's
+    1000 characters at a character, never in the middle of one (the
+    insert, and the save with it, would fail)."""
+    s = owner(stack)
+    logo = "/static/" + "l" * 400 + ".png"
+    r = save(stack, s, settings_form(
+        stack, restore_shop, name="长" * 100, contact_phone="0571-1234",
+        logo_url=logo, footer_text="页" * 500))
+    assert r.status_code == 303, r.text[:300]
+    detail = one(stack, "SELECT detail FROM audit_log WHERE action = "
+                 "'settings.save' ORDER BY id DESC LIMIT 1")
+    assert detail.startswith("name=" + "长" * 100 + " theme=")
+    assert f" phone=0571-1234 logo={logo} footer=页页页" in detail
+    assert len(detail) == 1000 and detail.endswith("页…")
+    r = save(stack, s, settings_form(stack, restore_shop,
+                                     footer_text="短页脚"))
+    assert r.status_code == 303
+    detail = one(stack, "SELECT detail FROM audit_log WHERE action = "
+                 "'settings.save' ORDER BY id DESC LIMIT 1")
+    assert detail.endswith(" footer=短页脚")
+
+
 def test_settings_bad_input_changes_nothing(stack, restore_shop):
     s = owner(stack)
     version = one(stack, "SELECT version FROM shop WHERE slug = 'shop-a'")

@@ -190,20 +190,38 @@ where_of(struct dctx *c, const struct inquiry_query *qy, struct where *w)
 	w->like = like_pattern(c->arena, w->q);
 }
 
+/* Room for r's rows in out, zeroed. */
+static void
+rows_new(struct dctx *c, const struct db_res *r, struct inquiry_list *out)
+{
+	size_t	size = (r->nrows + 1) * sizeof(*out->rows);
+
+	out->rows = arena_alloc(c->arena, size);
+	memset(out->rows, 0, size);
+	out->n = r->nrows;
+}
+
+/* Row i's first columns, as both lists start: id, time, contact. */
+static struct inquiry *
+row_head(struct inquiry_list *out, const struct db_res *r, int i)
+{
+	struct inquiry	*q = &out->rows[i];
+
+	q->id = db_cell_i64(r, i, 0);
+	q->created = db_cell(r, i, 1);
+	q->contact_name = db_cell(r, i, 2);
+	return q;
+}
+
 static void
 list_rows(struct dctx *c, struct db_res *r, struct inquiry_list *out)
 {
 	struct inquiry	*q;
 	int		 i;
 
-	out->rows = arena_alloc(c->arena, (r->nrows + 1) *
-	    sizeof(*out->rows));
-	memset(out->rows, 0, (r->nrows + 1) * sizeof(*out->rows));
+	rows_new(c, r, out);
 	for (i = 0; i < r->nrows; i++) {
-		q = &out->rows[i];
-		q->id = db_cell_i64(r, i, 0);
-		q->created = db_cell(r, i, 1);
-		q->contact_name = db_cell(r, i, 2);
+		q = row_head(out, r, i);
 		q->contact_phone = db_cell(r, i, 3);
 		q->company = db_cell(r, i, 4);
 		q->status = status_of(db_cell(r, i, 5));
@@ -212,7 +230,6 @@ list_rows(struct dctx *c, struct db_res *r, struct inquiry_list *out)
 		q->message = db_cell(r, i, 8);
 		q->from_customer = db_cell_i64(r, i, 9) != 0;
 	}
-	out->n = r->nrows;
 }
 
 /* One page of the shop's inquiries, newest first, with the total. */
@@ -375,14 +392,9 @@ mine_rows(struct dctx *c, struct db_res *r, struct inquiry_list *out)
 	struct inquiry	*q;
 	int		 i;
 
-	out->rows = arena_alloc(c->arena, (r->nrows + 1) *
-	    sizeof(*out->rows));
-	memset(out->rows, 0, (r->nrows + 1) * sizeof(*out->rows));
+	rows_new(c, r, out);
 	for (i = 0; i < r->nrows; i++) {
-		q = &out->rows[i];
-		q->id = db_cell_i64(r, i, 0);
-		q->created = db_cell(r, i, 1);
-		q->contact_name = db_cell(r, i, 2);
+		q = row_head(out, r, i);
 		q->status = status_of(db_cell(r, i, 3));
 		q->message = db_cell(r, i, 4);
 		q->answer = db_cell(r, i, 5);
@@ -390,7 +402,6 @@ mine_rows(struct dctx *c, struct db_res *r, struct inquiry_list *out)
 		lines_parse(c, db_cell(r, i, 7), q);
 		q->from_customer = 1;
 	}
-	out->n = r->nrows;
 }
 
 /* A page of the actor's company's inquiries, newest first. */

@@ -17,7 +17,9 @@ static const char sql_items[] =
     "SELECT pl.level_id, i.sku_id, s.code, p.name, s.spec, s.price_fen, "
     "i.price_fen FROM price_list_item i "
     "JOIN price_list pl ON pl.id = i.price_list_id "
-    "JOIN sku s ON s.id = i.sku_id JOIN product p ON p.id = s.product_id "
+    "AND pl.shop_id = i.shop_id "
+    "JOIN sku s ON s.id = i.sku_id AND s.shop_id = i.shop_id "
+    "JOIN product p ON p.id = s.product_id "
     "WHERE i.shop_id = ? ORDER BY pl.level_id, s.code";
 static const char sql_customers[] =
     "SELECT id, name FROM customer WHERE shop_id = ? ORDER BY name, id "

@@ -86,22 +86,32 @@ filter_tabs(struct ctx *c, json_object *v, const char *status, int mine,
 	json_object_object_add(v, "tabs", rows);
 }
 
+/* What staff's and customers' lists both show of an inquiry; its page
+ * is under dir. */
 static json_object *
-list_row(struct ctx *c, const struct inquiry *q)
+row_view(struct ctx *c, const struct inquiry *q, const char *dir)
 {
 	json_object	*o = json_object_new_object();
 
 	view_set_i64(o, "id", q->id);
 	view_set_str(o, "url", ctx_link(c, arena_printf(c->d.arena,
-	    "/admin/inquiries/%" PRId64, q->id)));
+	    "%s/%" PRId64, dir, q->id)));
 	view_set_str(o, "time", q->created);
 	view_set_str(o, "contact_name", q->contact_name);
+	status_view(o, q->status);
+	view_set_str(o, "message", q->message);
+	json_object_object_add(o, "items", lines_view(c, q));
+	return o;
+}
+
+static json_object *
+list_row(struct ctx *c, const struct inquiry *q)
+{
+	json_object	*o = row_view(c, q, "/admin/inquiries");
+
 	view_set_str(o, "contact_phone", q->contact_phone);
 	view_set_str(o, "company", q->company);
-	status_view(o, q->status);
 	view_set_str(o, "assignee", q->staff_name);
-	json_object_object_add(o, "items", lines_view(c, q));
-	view_set_str(o, "message", q->message);
 	view_set_bool(o, "customer", q->from_customer);
 	return o;
 }
@@ -415,18 +425,10 @@ h_admin_inquiry_close(struct ctx *c)
 static json_object *
 mine_row(struct ctx *c, const struct inquiry *q)
 {
-	json_object	*o = json_object_new_object();
+	json_object	*o = row_view(c, q, "/account/inquiries");
 
-	view_set_i64(o, "id", q->id);
-	view_set_str(o, "url", ctx_link(c, arena_printf(c->d.arena,
-	    "/account/inquiries/%" PRId64, q->id)));
-	view_set_str(o, "time", q->created);
-	view_set_str(o, "contact_name", q->contact_name);
-	status_view(o, q->status);
-	view_set_str(o, "message", q->message);
 	view_set_str(o, "answer", q->answer);
 	view_set_str(o, "answered_at", q->answered);
-	json_object_object_add(o, "items", lines_view(c, q));
 	return o;
 }
 

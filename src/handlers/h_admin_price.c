@@ -199,12 +199,16 @@ check_view(struct ctx *c, const struct ppage *p, json_object *v)
 {
 	static const char *const check_names[] = { "sku_code", "qty", NULL };
 	struct price_customer	*cu;
-	json_object		*ck = json_object_new_object(), *rows, *row;
-	const char		*sel = kv_get(&c->query, "customer_id");
+	json_object		*ck, *rows, *row;
+	const char		*sel = kv_get(&c->query, "customer_id"), *why;
+	int64_t			 selected = 0;
 	int			 i, n, rc;
 
 	if ((rc = price_customers(&c->d, &cu, &n)) != 0)
 		return rc;
+	if (sel != NULL && parse_i64(sel, 1, INT64_MAX, &selected, &why) == -1)
+		selected = 0;
+	ck = json_object_new_object();
 	if (p->check != NULL)
 		json_object_object_add(ck, "result", check_result(c, p->check));
 	refill(c, ck, check_names);
@@ -216,8 +220,7 @@ check_view(struct ctx *c, const struct ppage *p, json_object *v)
 		row = json_object_new_object();
 		view_set_i64(row, "id", cu[i].id);
 		view_set_str(row, "name", cu[i].name);
-		view_set_bool(row, "selected", sel != NULL && strcmp(sel,
-		    arena_printf(c->d.arena, "%" PRId64, cu[i].id)) == 0);
+		view_set_bool(row, "selected", cu[i].id == selected);
 		json_object_array_add(rows, row);
 	}
 	json_object_object_add(v, "check_customers", rows);

@@ -76,7 +76,8 @@ themes_list(struct ctx *c, struct themes *t)
 	    conf.templates_dir) >= sizeof(dir))
 		return;
 	if ((d = opendir(dir)) == NULL) {
-		clog_warnx(&c->d, "settings: opendir %s: %s", dir, strerror(errno));
+		clog_warnx(&c->d, "settings: opendir dir=%s error=%s", dir,
+		    strerror(errno));
 		return;
 	}
 	while ((e = readdir(d)) != NULL && t->n < THEMES_MAX) {
@@ -337,7 +338,7 @@ h_admin_settings_save(struct ctx *c)
 	if (settings_check(c, &f, &t, &s) == -1) {
 		if (c->json_out)
 			return http_fail(c, ERR_INVALID, f.error);
-		clog_info(&c->d, "400 POST settings: %s", f.error);
+		clog_info(&c->d, "settings refused status=400 why=%s", f.error);
 		c->status = 400;
 		return settings_page(c, f.error, f.errors);
 	}

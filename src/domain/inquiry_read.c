@@ -164,12 +164,12 @@ tiers_parse(struct dctx *c, const char *text, struct inquiry_sku *s)
 	json_object_put(in);
 }
 
-static int
+static enum inquiry_status
 status_of(const char *s)
 {
 	enum inquiry_status	st;
 
-	return s != NULL && inquiry_status_parse(s, &st) == 0 ? (int)st :
+	return s != NULL && inquiry_status_parse(s, &st) == 0 ? st :
 	    INQUIRY_OPEN;
 }
 

@@ -3,6 +3,7 @@
  * the shop's headline numbers and the navigation.
  */
 #include "dinghuo.h"
+#include "domain/dashboard.h"
 
 static int
 h_admin_login_form(struct ctx *c)
@@ -15,14 +16,6 @@ h_admin_login(struct ctx *c)
 {
 	return h_login_post(c, SESS_STAFF);
 }
-
-static const char sql_counts[] =
-    "SELECT (SELECT COUNT(*) FROM customer WHERE shop_id = ?), "
-    "(SELECT COUNT(*) FROM customer_user WHERE shop_id = ? "
-    "AND status = 'active'), "
-    "(SELECT COUNT(*) FROM staff WHERE shop_id = ? AND status = 'active'), "
-    "(SELECT COUNT(*) FROM customer_user WHERE shop_id = ? "
-    "AND created_at > NOW(3) - INTERVAL 30 DAY)";
 
 /* Notices after a change, by the ?done= key a handler redirects with;
  * fixed texts, so a crafted link cannot put words in the shop's mouth. */
@@ -56,17 +49,18 @@ admin_view(struct ctx *c, const char *section)
 static int
 h_admin_dashboard(struct ctx *c)
 {
-	struct db_res	*r;
-	json_object	*v = admin_view(c, "dashboard"), *stats;
-	int64_t		 id = c->d.shop->id;
+	struct dashboard d;
+	json_object	*v, *stats;
+	int		 rc;
 
-	if (db_run(c->d.arena, &r, sql_counts, "iiii", id, id, id, id) == -1)
-		return http_fail(c, ERR_INTERNAL, NULL);
+	if ((rc = dashboard_counts(&c->d, &d)) != 0)
+		return http_fail(c, rc, NULL);
+	v = admin_view(c, "dashboard");
 	stats = json_object_new_object();
-	view_set_i64(stats, "customers", db_cell_i64(r, 0, 0));
-	view_set_i64(stats, "customer_users", db_cell_i64(r, 0, 1));
-	view_set_i64(stats, "staff", db_cell_i64(r, 0, 2));
-	view_set_i64(stats, "new_users_30d", db_cell_i64(r, 0, 3));
+	view_set_i64(stats, "customers", d.customers);
+	view_set_i64(stats, "customer_users", d.customer_users);
+	view_set_i64(stats, "staff", d.staff);
+	view_set_i64(stats, "new_users_30d", d.new_users_30d);
 	json_object_object_add(v, "stats", stats);
 	view_set_str(v, "name", c->d.sess.name);
 	view_set_str(v, "role_label", role_label(c->d.sess.role));

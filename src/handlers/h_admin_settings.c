@@ -5,6 +5,7 @@
  * shows it within a second (shop.c).
  */
 #include "dinghuo.h"
+#include "domain/settings.h"
 
 #include <dirent.h>
 #include <sys/stat.h>
@@ -45,31 +46,6 @@ static const char *const theme_labels[][2] = {
 	{ "fresh", "清新" },
 };
 
-static const char sql_get[] =
-    "SELECT name, theme, logo_url, color_primary, contact_phone, "
-    "footer_text, FIND_IN_SET('ordering', modes) > 0, "
-    "FIND_IN_SET('wholesale', modes) > 0, FIND_IN_SET('retail', modes) > 0, "
-    "hide_wholesale_prices, tax_normal_bp, tax_special_bp "
-    "FROM shop WHERE id = ?";
-static const char sql_save[] =
-    "UPDATE shop SET name = ?, theme = ?, logo_url = ?, color_primary = ?, "
-    "contact_phone = ?, footer_text = ?, modes = ?, "
-    "hide_wholesale_prices = ?, tax_normal_bp = ?, tax_special_bp = ? "
-    "WHERE id = ?";
-
-struct settings {
-	const char	*name;
-	const char	*theme;
-	const char	*logo_url;
-	const char	*color;
-	const char	*phone;
-	const char	*footer;
-	int		 modes;
-	int		 hide;
-	int64_t		 tax_normal_bp;
-	int64_t		 tax_special_bp;
-};
-
 struct themes {
 	char	*name[THEMES_MAX];
 	int	 n;
@@ -100,7 +76,8 @@ themes_list(struct ctx *c, struct themes *t)
 	    conf.templates_dir) >= sizeof(dir))
 		return;
 	if ((d = opendir(dir)) == NULL) {
-		clog_warnx(&c->d, "settings: opendir %s: %s", dir, strerror(errno));
+		clog_warnx(&c->d, "settings: opendir dir=%s error=%s", dir,
+		    strerror(errno));
 		return;
 	}
 	while ((e = readdir(d)) != NULL && t->n < THEMES_MAX) {
@@ -202,9 +179,10 @@ bad(struct ctx *c, struct form *f, int i, const char *why)
 /* The checks a field table cannot say. 0, or -1 with f->error. */
 static int
 settings_check(struct ctx *c, struct form *f, const struct themes *t,
-    struct settings *s)
+    struct shop_settings *s)
 {
 	const char	*why;
+	char		*color;
 
 	if (f->v[F_THEME].present && !theme_exists(t, f->v[F_THEME].s))
 		bad(c, f, F_THEME, "没有这个主题");
@@ -231,15 +209,15 @@ settings_check(struct ctx *c, struct form *f, const struct themes *t,
 	s->name = f->v[F_NAME].s;
 	s->theme = f->v[F_THEME].s;
 	s->logo_url = f->v[F_LOGO].present ? f->v[F_LOGO].s : "";
-	s->color = arena_strdup(c->d.arena, f->v[F_COLOR].s);
-	for (char *p = (char *)s->color; *p; p++)
-		*p = tolower((unsigned char)*p);
+	s->color = color = arena_strdup(c->d.arena, f->v[F_COLOR].s);
+	for (; *color; color++)
+		*color = tolower((unsigned char)*color);
 	s->phone = f->v[F_PHONE].present ? f->v[F_PHONE].s : "";
 	s->footer = f->v[F_FOOTER].present ? f->v[F_FOOTER].s : "";
 	s->modes = (f->v[F_ORDERING].i64 ? SHOP_MODE_ORDERING : 0) |
 	    (f->v[F_WHOLESALE].i64 ? SHOP_MODE_WHOLESALE : 0) |
 	    (f->v[F_RETAIL].i64 ? SHOP_MODE_RETAIL : 0);
-	s->hide = f->v[F_HIDE].i64 != 0;
+	s->hide_wholesale_prices = f->v[F_HIDE].i64 != 0;
 	return 0;
 }
 
@@ -271,6 +249,43 @@ themes_view(struct ctx *c, json_object *v, const struct themes *t,
 	(void)c;
 }
 
+/* The stored settings as the form's values. */
+static const char *
+stored_view(struct ctx *c, json_object *v, const struct shop_settings *s)
+{
+	view_set_str(v, "name", s->name);
+	view_set_str(v, "logo_url", s->logo_url);
+	view_set_str(v, "color_primary", s->color);
+	view_set_str(v, "contact_phone", s->phone);
+	view_set_str(v, "footer_text", s->footer);
+	view_set_bool(v, "mode_ordering", s->modes & SHOP_MODE_ORDERING);
+	view_set_bool(v, "mode_wholesale", s->modes & SHOP_MODE_WHOLESALE);
+	view_set_bool(v, "mode_retail", s->modes & SHOP_MODE_RETAIL);
+	view_set_bool(v, "hide_wholesale_prices", s->hide_wholesale_prices);
+	view_set_str(v, "tax_normal_pct", fmt_percent(c->d.arena,
+	    s->tax_normal_bp));
+	view_set_str(v, "tax_special_pct", fmt_percent(c->d.arena,
+	    s->tax_special_bp));
+	return s->theme;
+}
+
+/* What was typed, after a bad post. */
+static const char *
+typed_view(struct ctx *c, json_object *v)
+{
+	size_t	i;
+
+	for (i = 0; settings_fields[i].name != NULL; i++) {
+		if (settings_fields[i].type == FIELD_BOOL)
+			view_set_bool(v, settings_fields[i].name,
+			    req_param(c, settings_fields[i].name) != NULL);
+		else
+			view_set_str(v, settings_fields[i].name,
+			    req_param(c, settings_fields[i].name));
+	}
+	return req_param(c, "theme");
+}
+
 /*
  * The form: the stored settings, or after a bad post what was typed
  * (error set, status 400 already in c->status).
@@ -278,45 +293,20 @@ themes_view(struct ctx *c, json_object *v, const struct themes *t,
 static int
 settings_page(struct ctx *c, const char *error, json_object *errors)
 {
-	struct themes	 t;
-	struct db_res	*r;
-	json_object	*v;
-	const char	*theme;
-	size_t		 i;
+	struct shop_settings	 s;
+	struct themes		 t;
+	json_object		*v;
+	const char		*theme;
+	int			 rc;
 
-	if (db_run(c->d.arena, &r, sql_get, "i", c->d.shop->id) == -1)
-		return http_fail(c, ERR_INTERNAL, NULL);
-	if (r->nrows == 0)
-		return http_fail(c, ERR_NOT_FOUND, "店铺不存在");
+	if ((rc = settings_load(&c->d, &s)) != 0)
+		return http_fail(c, rc, c->d.error);
 	themes_list(c, &t);
 	v = admin_view(c, "settings");
-	if (error == NULL) {
-		view_set_str(v, "name", db_cell(r, 0, 0));
-		view_set_str(v, "logo_url", db_cell(r, 0, 2));
-		view_set_str(v, "color_primary", db_cell(r, 0, 3));
-		view_set_str(v, "contact_phone", db_cell(r, 0, 4));
-		view_set_str(v, "footer_text", db_cell(r, 0, 5));
-		view_set_bool(v, "mode_ordering", db_cell_i64(r, 0, 6));
-		view_set_bool(v, "mode_wholesale", db_cell_i64(r, 0, 7));
-		view_set_bool(v, "mode_retail", db_cell_i64(r, 0, 8));
-		view_set_bool(v, "hide_wholesale_prices",
-		    db_cell_i64(r, 0, 9));
-		view_set_str(v, "tax_normal_pct", fmt_percent(c->d.arena,
-		    db_cell_i64(r, 0, 10)));
-		view_set_str(v, "tax_special_pct", fmt_percent(c->d.arena,
-		    db_cell_i64(r, 0, 11)));
-		theme = db_cell(r, 0, 1);
-	} else {
-		for (i = 0; settings_fields[i].name != NULL; i++) {
-			if (settings_fields[i].type == FIELD_BOOL)
-				view_set_bool(v, settings_fields[i].name,
-				    req_param(c, settings_fields[i].name) !=
-				    NULL);
-			else
-				view_set_str(v, settings_fields[i].name,
-				    req_param(c, settings_fields[i].name));
-		}
-		theme = req_param(c, "theme");
+	if (error == NULL)
+		theme = stored_view(c, v, &s);
+	else {
+		theme = typed_view(c, v);
 		view_set_str(v, "error", error);
 		json_object_object_add(v, "errors", json_object_get(errors));
 	}
@@ -334,44 +324,13 @@ h_admin_settings(struct ctx *c)
 	return settings_page(c, NULL, NULL);
 }
 
-static const char *
-modes_set(int modes)
-{
-	static const char *const sets[] = {
-		"", "ordering", "wholesale", "ordering,wholesale", "retail",
-		"ordering,retail", "wholesale,retail",
-		"ordering,wholesale,retail",
-	};
-
-	return sets[modes & 7];
-}
-
-static int
-tx_save(struct dctx *c, void *arg)
-{
-	struct settings	*s = arg;
-	int		 err;
-
-	if (db_run(c->arena, NULL, sql_save, "sssssssiiii", s->name, s->theme,
-	    s->logo_url, s->color, s->phone, s->footer, modes_set(s->modes),
-	    (int64_t)s->hide, s->tax_normal_bp, s->tax_special_bp,
-	    c->shop->id) == -1)
-		return ERR_INTERNAL;
-	if ((err = shop_touch(c, c->shop->id)) != 0)
-		return err;
-	return audit(c, "settings.save", "name=%s theme=%s color=%s modes=%s "
-	    "hide_wholesale_prices=%d tax_normal_bp=%" PRId64
-	    " tax_special_bp=%" PRId64, s->name, s->theme, s->color,
-	    modes_set(s->modes), s->hide, s->tax_normal_bp, s->tax_special_bp);
-}
-
 static int
 h_admin_settings_save(struct ctx *c)
 {
-	struct settings	 s;
-	struct themes	 t;
-	struct form	 f;
-	int		 err;
+	struct shop_settings	 s;
+	struct themes		 t;
+	struct form		 f;
+	int			 rc;
 
 	memset(&s, 0, sizeof(s));
 	themes_list(c, &t);
@@ -379,13 +338,12 @@ h_admin_settings_save(struct ctx *c)
 	if (settings_check(c, &f, &t, &s) == -1) {
 		if (c->json_out)
 			return http_fail(c, ERR_INVALID, f.error);
-		clog_info(&c->d, "400 POST settings: %s", f.error);
+		clog_info(&c->d, "settings refused status=400 why=%s", f.error);
 		c->status = 400;
 		return settings_page(c, f.error, f.errors);
 	}
-	if ((err = db_tx_run(&c->d, tx_save, &s)) != 0)
-		return http_fail(c, err, c->d.error);
-	clog_info(&c->d, "settings saved theme=%s color=%s", s.theme, s.color);
+	if ((rc = settings_save(&c->d, &s)) != 0)
+		return http_fail(c, rc, c->d.error);
 	return http_see_other(c, "%s", ctx_link(c,
 	    "/admin/settings?done=saved"));
 }

@@ -4,8 +4,7 @@
  * guests, so it is limited per address.
  */
 #include "dinghuo.h"
-
-#define INQUIRIES_PER_HOUR	20
+#include "domain/inquiry.h"
 
 enum { F_NAME, F_PHONE, F_COMPANY, F_MESSAGE, F_PRODUCT, F_QTY };
 static const struct field inquiry_fields[] = {
@@ -20,12 +19,6 @@ static const struct field inquiry_fields[] = {
 	{ NULL, 0, 0, 0, 0, NULL }
 };
 
-struct inquiry {
-	struct form		 f;
-	int64_t			 product_id;	/* 0: a message only */
-	int64_t			 id;
-};
-
 /* A product anyone may ask about: on the shelf in some open storefront. */
 static const struct cat_product *
 askable(const struct catalog *cat, int64_t id)
@@ -37,12 +30,12 @@ askable(const struct catalog *cat, int64_t id)
 	return p;
 }
 
+/* The form, empty or as typed after a refusal (error). */
 static int
 form_page(struct ctx *c, const struct catalog *cat,
-    const struct cat_product *p, struct form *f, const char *error)
+    const struct cat_product *p, const char *error)
 {
 	json_object	*v = view_new(c), *o;
-	const char	*s;
 	size_t		 i;
 
 	if (p != NULL) {
@@ -55,10 +48,9 @@ form_page(struct ctx *c, const struct catalog *cat,
 	view_set_str(v, "error", error);
 	view_set_str(v, "action", ctx_link(c, "/inquiry"));
 	/* Refill what was typed; a customer's own details by default. */
-	for (i = 0; inquiry_fields[i].name != NULL; i++) {
-		s = req_param(c, inquiry_fields[i].name);
-		view_set_str(v, inquiry_fields[i].name, s);
-	}
+	for (i = 0; inquiry_fields[i].name != NULL; i++)
+		view_set_str(v, inquiry_fields[i].name,
+		    req_param(c, inquiry_fields[i].name));
 	if (req_param(c, "contact_name") == NULL && c->d.sess.kind ==
 	    SESS_CUSTOMER) {
 		view_set_str(v, "contact_name", c->d.sess.name);
@@ -66,7 +58,6 @@ form_page(struct ctx *c, const struct catalog *cat,
 	}
 	if (req_param(c, "qty") == NULL)
 		view_set_i64(v, "qty", 1);
-	(void)f;
 	c->title = "询价";
 	return render(c, "inquiry");
 }
@@ -81,91 +72,65 @@ h_inquiry_form(struct ctx *c)
 	if ((cat = catalog_get(&c->d)) == NULL)
 		return http_fail(c, ERR_INTERNAL, NULL);
 	if (s != NULL && parse_i64(s, 1, INT64_MAX, &id, &err) == 0)
-		return form_page(c, cat, askable(cat, id), NULL, NULL);
-	return form_page(c, cat, NULL, NULL, NULL);
+		return form_page(c, cat, askable(cat, id), NULL);
+	return form_page(c, cat, NULL, NULL);
 }
 
-/* The post is a write, so it reads the database, not the catalog cache. */
-static const char sql_askable[] =
-    "SELECT COUNT(*) FROM product p WHERE p.id = ? AND p.shop_id = ? "
-    "AND p.on_shelf = 1 AND EXISTS (SELECT 1 FROM sku s "
-    "WHERE s.product_id = p.id)";
-static const char sql_recent[] =
-    "SELECT COUNT(*) FROM inquiry WHERE shop_id = ? AND ip = ? "
-    "AND created_at > NOW(3) - INTERVAL 1 HOUR";
-static const char sql_add[] =
-    "INSERT INTO inquiry (shop_id, customer_user_id, contact_name, "
-    "contact_phone, company, message, ip) VALUES (?, ?, ?, ?, ?, ?, ?)";
-static const char sql_add_item[] =
-    "INSERT INTO inquiry_item (inquiry_id, product_id, qty) VALUES (?, ?, ?)";
-
+/*
+ * A refused post: JSON says why; a page shows the form again as typed,
+ * with the product asked about if it may still be asked about.
+ */
 static int
-tx_add(struct dctx *c, void *arg)
+post_fail(struct ctx *c, struct form *f, int err)
 {
-	struct inquiry	*iq = arg;
-	struct form	*f = &iq->f;
-	struct db_res	*r;
-	char		 cu[24];
+	const struct catalog	*cat;
 
-	snprintf(cu, sizeof(cu), "%" PRId64, c->sess.user_id);
-	if (db_run(c->arena, &r, sql_add, "issssss", c->shop->id,
-	    c->sess.kind == SESS_CUSTOMER ? cu : NULL, f->v[F_NAME].s,
-	    f->v[F_PHONE].s, f->v[F_COMPANY].present ? f->v[F_COMPANY].s : "",
-	    f->v[F_MESSAGE].present ? f->v[F_MESSAGE].s : "",
-	    c->remote_addr) == -1)
-		return ERR_INTERNAL;
-	iq->id = (int64_t)r->insert_id;
-	if (iq->product_id != 0 && db_run(c->arena, NULL, sql_add_item, "iii",
-	    iq->id, iq->product_id, f->v[F_QTY].present ? f->v[F_QTY].i64 : 1) == -1)
-		return ERR_INTERNAL;
-	return 0;
+	if (err == ERR_INTERNAL)
+		return http_fail(c, err, NULL);
+	if (c->json_out)
+		return http_fail(c, err, f->error);
+	if ((cat = catalog_get(&c->d)) == NULL)
+		return http_fail(c, ERR_INTERNAL, NULL);
+	clog_info(&c->d, "inquiry refused status=%d why=%s", err_status(err),
+	    f->error);
+	c->status = err_status(err);
+	return form_page(c, cat, f->v[F_PRODUCT].present ? askable(cat,
+	    f->v[F_PRODUCT].i64) : NULL, f->error);
 }
 
 static int
 h_inquiry_post(struct ctx *c)
 {
-	const struct catalog	*cat;
-	struct inquiry		 iq;
-	struct db_res		*r;
+	struct inquiry_new	 in;
+	enum inquiry_field	 bad;
+	struct form		 f;
 	json_object		*v;
+	int64_t			 id;
 	int			 err;
 
-	memset(&iq, 0, sizeof(iq));
 	/* A browser session must prove the form is its own. */
-	if (c->d.sess.kind != SESS_NONE && !c->d.sess.bearer && csrf_check(c) != 0)
+	if (c->d.sess.kind != SESS_NONE && !c->d.sess.bearer &&
+	    csrf_check(c) != 0)
 		return http_fail(c, ERR_FORBIDDEN, "页面已过期，请刷新后重试");
-	if (form_parse(c, inquiry_fields, &iq.f) == -1) {
-		c->status = 400;
-		if (c->json_out)
-			return http_fail(c, ERR_INVALID, iq.f.error);
-		if ((cat = catalog_get(&c->d)) == NULL)
-			return http_fail(c, ERR_INTERNAL, NULL);
-		return form_page(c, cat, NULL, &iq.f, iq.f.error);
+	if (form_parse(c, inquiry_fields, &f) == -1)
+		return post_fail(c, &f, ERR_INVALID);
+	memset(&in, 0, sizeof(in));
+	in.contact_name = f.v[F_NAME].s;
+	in.contact_phone = f.v[F_PHONE].s;
+	in.company = f.v[F_COMPANY].present ? f.v[F_COMPANY].s : "";
+	in.message = f.v[F_MESSAGE].present ? f.v[F_MESSAGE].s : "";
+	in.product_id = f.v[F_PRODUCT].present ? f.v[F_PRODUCT].i64 : 0;
+	in.qty = f.v[F_QTY].present ? f.v[F_QTY].i64 : 1;
+	if ((err = inquiry_create(&c->d, &in, &id, &bad)) != 0) {
+		if (bad == INQUIRY_FIELD_PRODUCT)
+			form_error(c, &f, "product_id", "商品", c->d.error);
+		else
+			f.error = c->d.error;
+		return post_fail(c, &f, err);
 	}
-	if (iq.f.v[F_PRODUCT].present) {
-		if (db_run(c->d.arena, &r, sql_askable, "ii",
-		    iq.f.v[F_PRODUCT].i64, c->d.shop->id) == -1)
-			return http_fail(c, ERR_INTERNAL, NULL);
-		if (db_cell_i64(r, 0, 0) == 0)
-			return http_fail(c, ERR_INVALID, "商品不存在或已下架");
-		iq.product_id = iq.f.v[F_PRODUCT].i64;
-	}
-	if (!iq.f.v[F_MESSAGE].present && iq.product_id == 0)
-		return http_fail(c, ERR_INVALID, "请选择商品或填写留言");
-	if (db_run(c->d.arena, &r, sql_recent, "is", c->d.shop->id,
-	    c->d.remote_addr) == -1)
-		return http_fail(c, ERR_INTERNAL, NULL);
-	if (db_cell_i64(r, 0, 0) >= INQUIRIES_PER_HOUR) {
-		clog_warnx(&c->d, "inquiry: limit reached ip=%s", c->d.remote_addr);
-		return http_fail(c, ERR_TOO_MANY, "询价过于频繁，请稍后再试或直接"
-		    "致电我们");
-	}
-	if ((err = db_tx_run(&c->d, tx_add, &iq)) != 0)
-		return http_fail(c, err, NULL);
-	clog_info(&c->d, "inquiry %" PRId64 " from %s", iq.id, c->d.remote_addr);
 	v = view_new(c);
-	view_set_i64(v, "id", iq.id);
-	view_set_str(v, "contact_name", iq.f.v[F_NAME].s);
+	view_set_i64(v, "id", id);
+	view_set_str(v, "contact_name", in.contact_name);
 	c->title = "询价已提交";
 	return render(c, "inquiry_done");
 }

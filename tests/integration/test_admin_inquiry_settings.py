@@ -228,6 +228,22 @@ def test_answer_close_and_bad_input(stack, seeded):
     assert "13611110003" in r.text
 
 
+def test_search_counts_characters_and_audit_too(stack, seeded):
+    s = owner(stack)
+    r = s.get(stack.url("/s/shop-a/admin/inquiries"), params={"q": "孙" * 100})
+    assert r.status_code == 200 and "没有符合条件的询价" in r.text
+    r = s.get(stack.url("/s/shop-a/admin/inquiries"), params={"q": "孙" * 101})
+    assert r.status_code == 400 and "搜索词太长" in r.text
+    iid = guest_inquiry(stack, seeded, phone="13611110006")
+    page = f"/s/shop-a/admin/inquiries/{iid}"
+    r = post(stack, s, page + "/answer", {"answer": "好的，明天发货"},
+             csrf_from=page)
+    assert r.status_code == 303, r.text[:300]
+    assert one(stack, f"SELECT detail FROM audit_log WHERE action = "
+               f"'inquiry.answer' AND detail LIKE 'inquiry={iid} %'") == \
+        f"inquiry={iid} quoted=0 answer_chars=7"
+
+
 def test_csrf_missing_is_forbidden(stack, seeded):
     iid = guest_inquiry(stack, seeded, phone="13611110004")
     s = owner(stack)
@@ -337,6 +353,29 @@ def test_settings_change_shows_within_a_second(stack, restore_shop):
                "'settings.save' AND detail LIKE '%color=#1a7f5a%'") >= "1"
     page = s.get(stack.url("/s/shop-a/admin/settings")).text
     assert 'value="3.5"' in page and 'value="13"' in page
+
+
+def test_settings_audit_keeps_whole_characters(stack, restore_shop):
+    """The audit records the texts a save changed; cut to the column's
+    1000 characters at a character, never in the middle of one (the
+    insert, and the save with it, would fail)."""
+    s = owner(stack)
+    logo = "/static/" + "l" * 400 + ".png"
+    r = save(stack, s, settings_form(
+        stack, restore_shop, name="长" * 100, contact_phone="0571-1234",
+        logo_url=logo, footer_text="页" * 500))
+    assert r.status_code == 303, r.text[:300]
+    detail = one(stack, "SELECT detail FROM audit_log WHERE action = "
+                 "'settings.save' ORDER BY id DESC LIMIT 1")
+    assert detail.startswith("name=" + "长" * 100 + " theme=")
+    assert f" phone=0571-1234 logo={logo} footer=页页页" in detail
+    assert len(detail) == 1000 and detail.endswith("页…")
+    r = save(stack, s, settings_form(stack, restore_shop,
+                                     footer_text="短页脚"))
+    assert r.status_code == 303
+    detail = one(stack, "SELECT detail FROM audit_log WHERE action = "
+                 "'settings.save' ORDER BY id DESC LIMIT 1")
+    assert detail.endswith(" footer=短页脚")
 
 
 def test_settings_bad_input_changes_nothing(stack, restore_shop):

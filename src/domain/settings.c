@@ -1,0 +1,94 @@
+/*
+ * settings.c -- the shop's brand and storefront settings in the database.
+ * A save is one transaction that also bumps shop.version (shop_touch), so
+ * every worker shows it within a second, and writes the audit log.
+ */
+#include "dinghuo.h"
+#include "domain/settings.h"
+
+static const char sql_get[] =
+    "SELECT name, theme, logo_url, color_primary, contact_phone, "
+    "footer_text, FIND_IN_SET('ordering', modes) > 0, "
+    "FIND_IN_SET('wholesale', modes) > 0, FIND_IN_SET('retail', modes) > 0, "
+    "hide_wholesale_prices, tax_normal_bp, tax_special_bp "
+    "FROM shop WHERE id = ?";
+static const char sql_save[] =
+    "UPDATE shop SET name = ?, theme = ?, logo_url = ?, color_primary = ?, "
+    "contact_phone = ?, footer_text = ?, modes = ?, "
+    "hide_wholesale_prices = ?, tax_normal_bp = ?, tax_special_bp = ? "
+    "WHERE id = ?";
+
+/* The request's shop's settings as stored now, not as cached. */
+int
+settings_load(struct dctx *c, struct shop_settings *s)
+{
+	struct db_res	*r;
+
+	memset(s, 0, sizeof(*s));
+	if (db_run(c->arena, &r, sql_get, "i", c->shop->id) == -1)
+		return ERR_INTERNAL;
+	if (r->nrows == 0) {
+		c->error = "店铺不存在";
+		return ERR_NOT_FOUND;
+	}
+	s->name = db_cell(r, 0, 0);
+	s->theme = db_cell(r, 0, 1);
+	s->logo_url = db_cell(r, 0, 2);
+	s->color = db_cell(r, 0, 3);
+	s->phone = db_cell(r, 0, 4);
+	s->footer = db_cell(r, 0, 5);
+	s->modes = (db_cell_i64(r, 0, 6) ? SHOP_MODE_ORDERING : 0) |
+	    (db_cell_i64(r, 0, 7) ? SHOP_MODE_WHOLESALE : 0) |
+	    (db_cell_i64(r, 0, 8) ? SHOP_MODE_RETAIL : 0);
+	s->hide_wholesale_prices = db_cell_i64(r, 0, 9) != 0;
+	s->tax_normal_bp = db_cell_i64(r, 0, 10);
+	s->tax_special_bp = db_cell_i64(r, 0, 11);
+	return 0;
+}
+
+/* SHOP_MODE_* bits as the value of shop.modes, a SET. */
+static const char *
+modes_set(int modes)
+{
+	static const char *const sets[] = {
+		"", "ordering", "wholesale", "ordering,wholesale", "retail",
+		"ordering,retail", "wholesale,retail",
+		"ordering,wholesale,retail",
+	};
+
+	return sets[modes & 7];
+}
+
+static int
+tx_save(struct dctx *c, void *arg)
+{
+	const struct shop_settings	*s = arg;
+	int				 rc;
+
+	c->error = NULL;		/* nothing else to reset: no outputs */
+	if (db_run(c->arena, NULL, sql_save, "sssssssiiii", s->name, s->theme,
+	    s->logo_url, s->color, s->phone, s->footer, modes_set(s->modes),
+	    (int64_t)s->hide_wholesale_prices, s->tax_normal_bp,
+	    s->tax_special_bp, c->shop->id) == -1)
+		return ERR_INTERNAL;
+	if ((rc = shop_touch(c, c->shop->id)) != 0)
+		return rc;
+	return audit(c, "settings.save", "name=%s theme=%s color=%s modes=%s "
+	    "hide_wholesale_prices=%d tax_normal_bp=%" PRId64
+	    " tax_special_bp=%" PRId64 " phone=%s logo=%s footer=%s", s->name,
+	    s->theme, s->color, modes_set(s->modes), s->hide_wholesale_prices,
+	    s->tax_normal_bp, s->tax_special_bp, s->phone, s->logo_url,
+	    s->footer);
+}
+
+/* Write settings the caller has checked (their shapes are its to say). */
+int
+settings_save(struct dctx *c, const struct shop_settings *s)
+{
+	int	rc;
+
+	if ((rc = db_tx_run(c, tx_save, (void *)s)) == 0)
+		clog_info(c, "settings saved theme=%s color=%s", s->theme,
+		    s->color);
+	return rc;
+}

@@ -6,7 +6,7 @@
 -- On a database with data, a row that already points into another shop
 -- stops this file (error 1452 names the constraint): fix that row and
 -- migrate again; IF [NOT] EXISTS lets the file run again from the top.
--- inquiry_item has no shop_id yet, so its references stay as they are.
+-- inquiry_item has no shop_id yet: 007 adds it and its keys.
 
 -- The parents' keys.
 ALTER TABLE staff ADD UNIQUE KEY IF NOT EXISTS staff_tenant (shop_id, id);

@@ -20,7 +20,8 @@ static const char sql_add[] =
     "INSERT INTO inquiry (shop_id, customer_user_id, contact_name, "
     "contact_phone, company, message, ip) VALUES (?, ?, ?, ?, ?, ?, ?)";
 static const char sql_add_line[] =
-    "INSERT INTO inquiry_item (inquiry_id, product_id, qty) VALUES (?, ?, ?)";
+    "INSERT INTO inquiry_item (shop_id, inquiry_id, product_id, qty) "
+    "VALUES (?, ?, ?, ?)";
 static const char sql_lock[] =
     "SELECT status FROM inquiry WHERE id = ? AND shop_id = ? FOR UPDATE";
 static const char sql_staff_one[] =
@@ -123,8 +124,9 @@ tx_create(struct dctx *c, void *arg)
 	    in->message ? in->message : "", c->remote_addr) == -1)
 		return ERR_INTERNAL;
 	w->created = (int64_t)r->insert_id;
-	if (in->product_id != 0 && db_run(c->arena, NULL, sql_add_line, "iii",
-	    w->created, in->product_id, in->qty > 0 ? in->qty : 1) == -1)
+	if (in->product_id != 0 && db_run(c->arena, NULL, sql_add_line, "iiii",
+	    c->shop->id, w->created, in->product_id,
+	    in->qty > 0 ? in->qty : 1) == -1)
 		return ERR_INTERNAL;
 	return 0;
 }

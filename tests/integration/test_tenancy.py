@@ -240,6 +240,15 @@ CASES = [
     ("inquiry_customer_user_same_shop",
      "INSERT INTO inquiry (shop_id, customer_user_id, contact_name, "
      "contact_phone) VALUES ({me[shop]}, {ref[customer_user]}, 'TN', '136')"),
+    ("inquiry_item_inquiry_same_shop",
+     "INSERT INTO inquiry_item (shop_id, inquiry_id, product_id, qty) "
+     "VALUES ({me[shop]}, {ref[inquiry]}, {me[product]}, 1)"),
+    ("inquiry_item_product_same_shop",
+     "INSERT INTO inquiry_item (shop_id, inquiry_id, product_id, qty) "
+     "VALUES ({me[shop]}, {me[inquiry]}, {ref[product]}, 1)"),
+    ("inquiry_item_sku_same_shop",
+     "INSERT INTO inquiry_item (shop_id, inquiry_id, product_id, sku_id, "
+     "qty) VALUES ({me[shop]}, {me[inquiry]}, {me[product]}, {ref[sku]}, 1)"),
 ]
 
 

@@ -33,31 +33,26 @@ static const char sql_address_first[] =
     "AND shop_id = ? ORDER BY is_default DESC, id LIMIT 1";
 
 /* The addresses of a company of the request's shop, the default first. */
+static void
+address_fill(void *p, const struct db_res *r, int i)
+{
+	struct address	*a = p;
+
+	a->id = db_cell_i64(r, i, 0);
+	a->receiver = db_cell(r, i, 1);
+	a->phone = db_cell(r, i, 2);
+	a->region = db_cell(r, i, 3);
+	a->address = db_cell(r, i, 4);
+	a->is_default = db_cell_i64(r, i, 5) != 0;
+}
+
 int
 address_list(struct dctx *c, int64_t customer_id, struct address **out,
     int *n)
 {
-	struct db_res	*r;
-	struct address	*a;
-	int		 i;
-
-	*out = NULL;
-	*n = 0;
-	if (db_run(c->arena, &r, sql_addresses, "ii", customer_id,
-	    c->shop->id) == -1)
-		return ERR_INTERNAL;
-	a = arena_alloc(c->arena, (r->nrows + 1) * sizeof(*a));
-	for (i = 0; i < r->nrows; i++) {
-		a[i].id = db_cell_i64(r, i, 0);
-		a[i].receiver = db_cell(r, i, 1);
-		a[i].phone = db_cell(r, i, 2);
-		a[i].region = db_cell(r, i, 3);
-		a[i].address = db_cell(r, i, 4);
-		a[i].is_default = db_cell_i64(r, i, 5) != 0;
-	}
-	*out = a;
-	*n = r->nrows;
-	return 0;
+	*out = company_rows(c, sql_addresses, customer_id, sizeof(**out),
+	    address_fill, n);
+	return *out != NULL ? 0 : ERR_INTERNAL;
 }
 
 /* 0, or ERR_INVALID with fe naming what is wrong. */
@@ -67,8 +62,8 @@ address_check(struct dctx *c, const struct address *a, struct field_errs *fe)
 	int	n = fe->n;
 
 	field_text(c->arena, fe, "receiver", "收货人", a->receiver, 1, 60);
-	if (field_text(c->arena, fe, "phone", "联系电话", a->phone, 1, 20) > 0 &&
-	    !customer_tel_ok(a->phone))
+	if (field_text(c->arena, fe, "phone", "联系电话", a->phone, 1,
+	    20) > 0 && !customer_tel_ok(a->phone))
 		field_errs_add(fe, "phone", "联系电话", "不是有效的电话号码");
 	field_text(c->arena, fe, "region", "所在地区", a->region, 0, 100);
 	field_text(c->arena, fe, "address", "详细地址", a->address, 1, 300);
@@ -103,26 +98,6 @@ struct address_edit {
 	struct address		*a;		/* NULL: delete row */
 };
 
-/* The company, and the row when there is one, of the request's shop. */
-static int
-lock_row(struct dctx *c, const struct address_edit *e)
-{
-	struct company	 co;
-	struct db_res	*r;
-	int		 rc;
-
-	if ((rc = company_lock(c, e->customer_id, &co)) != 0 || e->row == 0)
-		return rc;
-	if (db_run(c->arena, &r, sql_address_lock, "iii", e->row,
-	    e->customer_id, c->shop->id) == -1)
-		return ERR_INTERNAL;
-	if (r->nrows == 0) {
-		c->error = "地址不存在";
-		return ERR_NOT_FOUND;
-	}
-	return 0;
-}
-
 static int
 tx_address(struct dctx *c, void *arg)
 {
@@ -134,7 +109,8 @@ tx_address(struct dctx *c, void *arg)
 
 	if (a != NULL)
 		a->id = e->row;
-	if ((rc = lock_row(c, e)) != 0)
+	if ((rc = company_lock_row(c, e->customer_id, sql_address_lock, e->row,
+	    "地址不存在", NULL)) != 0)
 		return rc;
 	if (a == NULL) {
 		if (db_run(c->arena, NULL, sql_address_del, "ii", id,

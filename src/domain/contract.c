@@ -15,7 +15,7 @@ static const char sql_contracts[] =
     "WHERE cp.customer_id = ? AND cp.shop_id = ? ORDER BY s.code";
 static const char sql_contract_lock[] =
     "SELECT s.code FROM contract_price cp JOIN sku s ON s.id = cp.sku_id "
-    "WHERE cp.customer_id = ? AND cp.sku_id = ? AND cp.shop_id = ? "
+    "WHERE cp.sku_id = ? AND cp.customer_id = ? AND cp.shop_id = ? "
     "FOR UPDATE";
 static const char sql_contract_set[] =
     "INSERT INTO contract_price (shop_id, customer_id, sku_id, price_fen) "
@@ -25,31 +25,26 @@ static const char sql_contract_del[] =
     "AND shop_id = ?";
 
 /* A company's contract prices, by SKU code. */
+static void
+contract_fill(void *p, const struct db_res *r, int i)
+{
+	struct contract_price	*a = p;
+
+	a->sku_id = db_cell_i64(r, i, 0);
+	a->code = db_cell(r, i, 1);
+	a->product = db_cell(r, i, 2);
+	a->spec = db_cell(r, i, 3);
+	a->base_fen = db_cell_i64(r, i, 4);
+	a->price_fen = db_cell_i64(r, i, 5);
+}
+
 int
 contract_list(struct dctx *c, int64_t customer_id, struct contract_price **out,
     int *n)
 {
-	struct db_res		*r;
-	struct contract_price	*a;
-	int			 i;
-
-	*out = NULL;
-	*n = 0;
-	if (db_run(c->arena, &r, sql_contracts, "ii", customer_id,
-	    c->shop->id) == -1)
-		return ERR_INTERNAL;
-	a = arena_alloc(c->arena, (r->nrows + 1) * sizeof(*a));
-	for (i = 0; i < r->nrows; i++) {
-		a[i].sku_id = db_cell_i64(r, i, 0);
-		a[i].code = db_cell(r, i, 1);
-		a[i].product = db_cell(r, i, 2);
-		a[i].spec = db_cell(r, i, 3);
-		a[i].base_fen = db_cell_i64(r, i, 4);
-		a[i].price_fen = db_cell_i64(r, i, 5);
-	}
-	*out = a;
-	*n = r->nrows;
-	return 0;
+	*out = company_rows(c, sql_contracts, customer_id, sizeof(**out),
+	    contract_fill, n);
+	return *out != NULL ? 0 : ERR_INTERNAL;
 }
 
 static void
@@ -73,8 +68,8 @@ vet(struct dctx *c, const char *code, const int64_t *price_fen,
 	    sku)) != 0) {
 		if (rc != ERR_NOT_FOUND)
 			return rc;
-		field_errs_add(fe, "sku_code", "SKU 编码", arena_printf(c->arena,
-		    "本店没有编码为“%s”的 SKU", code));
+		field_errs_add(fe, "sku_code", "SKU 编码",
+		    arena_printf(c->arena, "本店没有编码为“%s”的 SKU", code));
 	}
 	price_check(price_fen, fe);
 	return fe->n > n ? ERR_INVALID : 0;
@@ -105,23 +100,17 @@ static int
 tx_contract(struct dctx *c, void *arg)
 {
 	struct contract_edit	*e = arg;
-	struct company		 co;
 	struct db_res		*r;
 	const char		*code = e->code;
 	int			 rc;
 
-	if ((rc = company_lock(c, e->customer_id, &co)) != 0)
+	/* By code: a new price, maybe; by SKU id: one the company has. */
+	if ((rc = company_lock_row(c, e->customer_id, sql_contract_lock,
+	    code == NULL ? e->sku_id : 0, "该客户没有这个 SKU 的合同价",
+	    &r)) != 0)
 		return rc;
-	if (code == NULL) {
-		if (db_run(c->arena, &r, sql_contract_lock, "iii",
-		    e->customer_id, e->sku_id, c->shop->id) == -1)
-			return ERR_INTERNAL;
-		if (r->nrows == 0) {
-			c->error = "该客户没有这个 SKU 的合同价";
-			return ERR_NOT_FOUND;
-		}
+	if (code == NULL)
 		code = db_cell(r, 0, 0);
-	}
 	if (e->del)
 		rc = db_run(c->arena, NULL, sql_contract_del, "iii",
 		    e->customer_id, e->sku_id, c->shop->id);

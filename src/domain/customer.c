@@ -268,6 +268,60 @@ company_lock(struct dctx *c, int64_t id, struct company *co)
 	return company_get(c, id, 1, co);
 }
 
+/*
+ * In a transaction: lock a company of the request's shop and, when row is
+ * not 0, one of its rows with sql (parameters: the row, the company, the
+ * shop), its result in *rp. ERR_NOT_FOUND when either is not there
+ * (c->error: "客户不存在", or missing), or ERR_INTERNAL.
+ */
+int
+company_lock_row(struct dctx *c, int64_t customer_id, const char *sql,
+    int64_t row, const char *missing, struct db_res **rp)
+{
+	struct company	 co;
+	struct db_res	*r;
+	int		 rc;
+
+	if (rp != NULL)
+		*rp = NULL;
+	if ((rc = company_lock(c, customer_id, &co)) != 0 || row == 0)
+		return rc;
+	if (db_run(c->arena, &r, sql, "iii", row, customer_id,
+	    c->shop->id) == -1)
+		return ERR_INTERNAL;
+	if (r->nrows == 0) {
+		c->error = missing;
+		return ERR_NOT_FOUND;
+	}
+	if (rp != NULL)
+		*rp = r;
+	return 0;
+}
+
+/*
+ * The rows of a company of the request's shop as an array: sql takes the
+ * company and the shop, fill makes element i of size bytes from row i.
+ * NULL on a database error, else *n elements (and room for one more).
+ */
+void *
+company_rows(struct dctx *c, const char *sql, int64_t customer_id,
+    size_t size, void (*fill)(void *, const struct db_res *, int), int *n)
+{
+	struct db_res	*r;
+	char		*a;
+	int		 i;
+
+	*n = 0;
+	if (db_run(c->arena, &r, sql, "ii", customer_id, c->shop->id) == -1)
+		return NULL;
+	a = arena_alloc(c->arena, (r->nrows + 1) * size);
+	memset(a, 0, (r->nrows + 1) * size);
+	for (i = 0; i < r->nrows; i++)
+		fill(a + i * size, r, i);
+	*n = r->nrows;
+	return a;
+}
+
 /* ---- checking a form ------------------------------------------------ */
 
 /* A checked change: what company_save stores. */

@@ -50,6 +50,10 @@ struct company {
 void		 company_defaults(struct company *);
 int		 company_load(struct dctx *, int64_t, struct company *);
 int		 company_lock(struct dctx *, int64_t, struct company *);
+int		 company_lock_row(struct dctx *, int64_t, const char *, int64_t,
+		     const char *, struct db_res **);
+void		*company_rows(struct dctx *, const char *, int64_t, size_t,
+		     void (*)(void *, const struct db_res *, int), int *);
 
 /*
  * What a company form sent, as typed; NULL is left empty. The form of

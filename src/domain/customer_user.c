@@ -22,30 +22,25 @@ static const char sql_users[] =
     "WHERE customer_id = ? AND shop_id = ? ORDER BY id";
 
 /* The users of a company of the request's shop, oldest first. */
+static void
+user_fill(void *p, const struct db_res *r, int i)
+{
+	struct customer_user	*a = p;
+
+	a->id = db_cell_i64(r, i, 0);
+	a->name = db_cell(r, i, 1);
+	a->phone = db_cell(r, i, 2);
+	a->role = db_cell(r, i, 3);
+	a->status = db_cell(r, i, 4);
+}
+
 int
 customer_users(struct dctx *c, int64_t customer_id, struct customer_user **out,
     int *n)
 {
-	struct db_res		*r;
-	struct customer_user	*a;
-	int			 i;
-
-	*out = NULL;
-	*n = 0;
-	if (db_run(c->arena, &r, sql_users, "ii", customer_id,
-	    c->shop->id) == -1)
-		return ERR_INTERNAL;
-	a = arena_alloc(c->arena, (r->nrows + 1) * sizeof(*a));
-	for (i = 0; i < r->nrows; i++) {
-		a[i].id = db_cell_i64(r, i, 0);
-		a[i].name = db_cell(r, i, 1);
-		a[i].phone = db_cell(r, i, 2);
-		a[i].role = db_cell(r, i, 3);
-		a[i].status = db_cell(r, i, 4);
-	}
-	*out = a;
-	*n = r->nrows;
-	return 0;
+	*out = company_rows(c, sql_users, customer_id, sizeof(**out),
+	    user_fill, n);
+	return *out != NULL ? 0 : ERR_INTERNAL;
 }
 
 /* 0, or ERR_INVALID with fe naming what is wrong. */

@@ -123,28 +123,23 @@ invite_revoke(struct dctx *c, int64_t customer_id, int64_t id)
 }
 
 /* A company's links not used nor expired, oldest first. */
+static void
+pending_fill(void *p, const struct db_res *r, int i)
+{
+	struct invite_pending	*a = p;
+
+	a->id = db_cell_i64(r, i, 0);
+	a->role = db_cell(r, i, 1);
+	a->expires = db_cell(r, i, 2);
+}
+
 int
 invite_pending(struct dctx *c, int64_t customer_id,
     struct invite_pending **out, int *n)
 {
-	struct db_res		*r;
-	struct invite_pending	*a;
-	int			 i;
-
-	*out = NULL;
-	*n = 0;
-	if (db_run(c->arena, &r, sql_pending, "ii", customer_id,
-	    c->shop->id) == -1)
-		return ERR_INTERNAL;
-	a = arena_alloc(c->arena, (r->nrows + 1) * sizeof(*a));
-	for (i = 0; i < r->nrows; i++) {
-		a[i].id = db_cell_i64(r, i, 0);
-		a[i].role = db_cell(r, i, 1);
-		a[i].expires = db_cell(r, i, 2);
-	}
-	*out = a;
-	*n = r->nrows;
-	return 0;
+	*out = company_rows(c, sql_pending, customer_id, sizeof(**out),
+	    pending_fill, n);
+	return *out != NULL ? 0 : ERR_INTERNAL;
 }
 
 static int

@@ -37,8 +37,8 @@ struct invite_join {
 int		 invite_create(struct dctx *, int64_t, const char *, char *,
 		     struct field_errs *);
 int		 invite_revoke(struct dctx *, int64_t, int64_t);
-int		 invite_pending(struct dctx *, int64_t, struct invite_pending **,
-		     int *);
+int		 invite_pending(struct dctx *, int64_t,
+		     struct invite_pending **, int *);
 int		 invite_find(struct dctx *, const char *, struct invite *);
 int		 invite_use(struct dctx *, const char *,
 		     const struct invite_join *, struct invite *, int64_t *,

@@ -25,33 +25,28 @@ static const char sql_invoice_update[] =
 static const char sql_invoice_del[] =
     "DELETE FROM invoice_profile WHERE id = ? AND shop_id = ?";
 
+static void
+invoice_fill(void *p, const struct db_res *r, int i)
+{
+	struct invoice_profile	*a = p;
+
+	a->id = db_cell_i64(r, i, 0);
+	a->kind = db_cell(r, i, 1);
+	a->title = db_cell(r, i, 2);
+	a->tax_id = db_cell(r, i, 3);
+	a->bank_name = db_cell(r, i, 4);
+	a->bank_account = db_cell(r, i, 5);
+	a->address = db_cell(r, i, 6);
+	a->phone = db_cell(r, i, 7);
+}
+
 int
 invoice_list(struct dctx *c, int64_t customer_id,
     struct invoice_profile **out, int *n)
 {
-	struct db_res		*r;
-	struct invoice_profile	*a;
-	int			 i;
-
-	*out = NULL;
-	*n = 0;
-	if (db_run(c->arena, &r, sql_invoices, "ii", customer_id,
-	    c->shop->id) == -1)
-		return ERR_INTERNAL;
-	a = arena_alloc(c->arena, (r->nrows + 1) * sizeof(*a));
-	for (i = 0; i < r->nrows; i++) {
-		a[i].id = db_cell_i64(r, i, 0);
-		a[i].kind = db_cell(r, i, 1);
-		a[i].title = db_cell(r, i, 2);
-		a[i].tax_id = db_cell(r, i, 3);
-		a[i].bank_name = db_cell(r, i, 4);
-		a[i].bank_account = db_cell(r, i, 5);
-		a[i].address = db_cell(r, i, 6);
-		a[i].phone = db_cell(r, i, 7);
-	}
-	*out = a;
-	*n = r->nrows;
-	return 0;
+	*out = company_rows(c, sql_invoices, customer_id, sizeof(**out),
+	    invoice_fill, n);
+	return *out != NULL ? 0 : ERR_INTERNAL;
 }
 
 static const char *
@@ -98,8 +93,8 @@ invoice_check(struct dctx *c, struct invoice_profile *v, struct field_errs *fe)
 	    "0123456789 -") != strlen(v->bank_account))
 		field_errs_add(fe, "bank_account", "银行账号", "只能包含数字");
 	field_text(c->arena, fe, "address", "注册地址", v->address, 0, 200);
-	if (field_text(c->arena, fe, "phone", "注册电话", v->phone, 0, 30) > 0 &&
-	    !customer_tel_ok(v->phone))
+	if (field_text(c->arena, fe, "phone", "注册电话", v->phone, 0,
+	    30) > 0 && !customer_tel_ok(v->phone))
 		field_errs_add(fe, "phone", "注册电话", "不是有效的电话号码");
 	if (v->kind != NULL && strcmp(v->kind, "special") == 0)
 		for (i = 0; i < sizeof(special) / sizeof(special[0]); i++)
@@ -117,25 +112,6 @@ struct invoice_edit {
 };
 
 static int
-lock_row(struct dctx *c, const struct invoice_edit *e)
-{
-	struct company	 co;
-	struct db_res	*r;
-	int		 rc;
-
-	if ((rc = company_lock(c, e->customer_id, &co)) != 0 || e->row == 0)
-		return rc;
-	if (db_run(c->arena, &r, sql_invoice_lock, "iii", e->row,
-	    e->customer_id, c->shop->id) == -1)
-		return ERR_INTERNAL;
-	if (r->nrows == 0) {
-		c->error = "开票资料不存在";
-		return ERR_NOT_FOUND;
-	}
-	return 0;
-}
-
-static int
 tx_invoice(struct dctx *c, void *arg)
 {
 	struct invoice_edit	*e = arg;
@@ -146,7 +122,8 @@ tx_invoice(struct dctx *c, void *arg)
 
 	if (v != NULL)
 		v->id = e->row;
-	if ((rc = lock_row(c, e)) != 0)
+	if ((rc = company_lock_row(c, e->customer_id, sql_invoice_lock, e->row,
+	    "开票资料不存在", NULL)) != 0)
 		return rc;
 	if (v == NULL) {
 		if (db_run(c->arena, NULL, sql_invoice_del, "ii", id,

@@ -67,7 +67,6 @@ h_cust_contract_save(struct ctx *c)
 	if ((rc = cust_path_company(c, &p, has_row)) != 0)
 		return http_fail(c, rc, p.error);
 	p.failed = "contract";
-	p.f = &f;
 	if (!del)
 		form_parse(c, has_row ? contract_edit_fields : contract_fields,
 		    &f);
@@ -82,12 +81,6 @@ h_cust_contract_save(struct ctx *c)
 		rc = contract_update(&c->d, p.co.id, p.row, *price, &fe);
 	else
 		rc = contract_set(&c->d, p.co.id, code, *price, &fe);
-	cust_form_take(c, &f, &fe);
-	if (rc == 0 && f.error != NULL)
-		rc = ERR_INVALID;
-	if (rc != 0) {
-		p.error = rc == ERR_INVALID ? NULL : c->d.error;
-		return cust_page_fail(c, &p, rc);
-	}
-	return cust_done(c, p.co.id, del ? "deleted" : "saved", "contracts");
+	return cust_form_end(c, &p, &f, &fe, rc, del ? "deleted" : "saved",
+	    "contracts");
 }

@@ -209,6 +209,7 @@ company_post(struct ctx *c, int credit_only)
 	struct form		 f;
 	struct company_input	 in;
 	struct field_errs	 fe;
+	const char		*done;
 	int64_t			 id = 0;
 	int			 rc;
 
@@ -223,16 +224,11 @@ company_post(struct ctx *c, int credit_only)
 		rc = company_check(&c->d, &p.co, &in, &fe);
 	else
 		rc = company_save(&c->d, &p.co, &in, &fe, &id);
-	cust_form_take(c, &f, &fe);
-	if (rc == 0 && f.error != NULL)
-		rc = ERR_INVALID;
-	if (rc != 0) {
-		p.failed = credit_only ? "credit" : "company";
-		p.f = &f;
-		p.error = rc == ERR_INVALID ? NULL : c->d.error;
-		return cust_page_fail(c, &p, rc);
-	}
-	return cust_done(c, id, p.co.id != 0 ? "saved" : "created", NULL);
+	p.failed = credit_only ? "credit" : "company";
+	done = p.co.id != 0 ? "saved" : "created";
+	if (rc == 0 && f.error == NULL)
+		p.co.id = id;		/* a new company's, for the link */
+	return cust_form_end(c, &p, &f, &fe, rc, done, NULL);
 }
 
 static int

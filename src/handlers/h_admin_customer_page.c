@@ -184,3 +184,23 @@ cust_done(struct ctx *c, int64_t id, const char *what, const char *anchor)
 	    "/admin/customers/%" PRId64 "?done=%s%s%s", id, what,
 	    anchor != NULL ? "#" : "", anchor != NULL ? anchor : "")));
 }
+
+/*
+ * After a form's domain call rc: the page again with the failed form
+ * (fe named in it, c->d.error for what is not a field), or back to the
+ * page with ?done=done#anchor.
+ */
+int
+cust_form_end(struct ctx *c, struct cpage *p, struct form *f,
+    const struct field_errs *fe, int rc, const char *done,
+    const char *anchor)
+{
+	cust_form_take(c, f, fe);
+	if (rc == 0 && f->error != NULL)
+		rc = ERR_INVALID;
+	if (rc == 0)
+		return cust_done(c, p->co.id, done, anchor);
+	p->f = f;
+	p->error = rc == ERR_INVALID ? NULL : c->d.error;
+	return cust_page_fail(c, p, rc);
+}

@@ -123,25 +123,15 @@ row_begin(struct ctx *c, struct row_post *r, const char *what,
 		return http_fail(c, rc, r->p.error);
 	r->del = strstr(c->path, "/delete") != NULL;
 	r->p.failed = what;
-	r->p.f = &r->f;
 	if (!r->del)
 		form_parse(c, fields, &r->f);
 	return 0;
 }
 
-/* Back to the page, or the page again with the failed form. */
-static int
-row_end(struct ctx *c, struct row_post *r, int rc, const char *anchor)
+static const char *
+row_done(const struct row_post *r)
 {
-	cust_form_take(c, &r->f, &r->fe);
-	if (rc == 0 && r->f.error != NULL)
-		rc = ERR_INVALID;
-	if (rc != 0) {
-		r->p.error = rc == ERR_INVALID ? NULL : c->d.error;
-		return cust_page_fail(c, &r->p, rc);
-	}
-	return cust_done(c, r->p.co.id, r->del ? "deleted" : r->p.row ?
-	    "saved" : "created", anchor);
+	return r->del ? "deleted" : r->p.row ? "saved" : "created";
 }
 
 static const char *
@@ -173,7 +163,8 @@ h_cust_address_save(struct ctx *c)
 		rc = address_check(&c->d, &a, &r.fe);
 	else
 		rc = address_save(&c->d, r.p.co.id, &a, &r.fe);
-	return row_end(c, &r, rc, "addresses");
+	return cust_form_end(c, &r.p, &r.f, &r.fe, rc, row_done(&r),
+	    "addresses");
 }
 
 /* POST .../invoices, .../invoices/<id>, .../invoices/<id>/delete. */
@@ -201,5 +192,6 @@ h_cust_invoice_save(struct ctx *c)
 		rc = invoice_check(&c->d, &v, &r.fe);
 	else
 		rc = invoice_save(&c->d, r.p.co.id, &v, &r.fe);
-	return row_end(c, &r, rc, "invoices");
+	return cust_form_end(c, &r.p, &r.f, &r.fe, rc, row_done(&r),
+	    "invoices");
 }

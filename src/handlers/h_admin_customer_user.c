@@ -94,7 +94,6 @@ h_cust_user_save(struct ctx *c)
 	if ((rc = cust_path_company(c, &p, 1)) != 0)
 		return http_fail(c, rc, p.error);
 	p.failed = "user";
-	p.f = &f;
 	form_parse(c, only_status ? status_fields : user_fields, &f);
 	in.status = f.v[only_status ? 0 : U_STATUS].s;
 	if (!only_status) {
@@ -105,14 +104,7 @@ h_cust_user_save(struct ctx *c)
 		rc = customer_user_check(&c->d, &in, &fe);
 	else
 		rc = customer_user_update(&c->d, p.co.id, p.row, &in, &fe);
-	cust_form_take(c, &f, &fe);
-	if (rc == 0 && f.error != NULL)
-		rc = ERR_INVALID;
-	if (rc != 0) {
-		p.error = rc == ERR_INVALID ? NULL : c->d.error;
-		return cust_page_fail(c, &p, rc);
-	}
-	return cust_done(c, p.co.id, "saved", "users");
+	return cust_form_end(c, &p, &f, &fe, rc, "saved", "users");
 }
 
 /*

@@ -39,6 +39,9 @@ int		 cust_page(struct ctx *, const struct cpage *);
 int		 cust_page_fail(struct ctx *, struct cpage *, int);
 int		 cust_path_company(struct ctx *, struct cpage *, int);
 int		 cust_done(struct ctx *, int64_t, const char *, const char *);
+int		 cust_form_end(struct ctx *, struct cpage *, struct form *,
+		     const struct field_errs *, int, const char *,
+		     const char *);
 
 /* The sections of the page, and the forms they post. */
 int		 cust_company_view(struct ctx *, const struct cpage *,

@@ -1,7 +1,8 @@
 /*
- * customer.h -- customer companies (domain/customer.c): the back office's
- * list, one company, the checks of its form and its save; the typed field
- * errors every customer-area check returns; text checks they share.
+ * customer.h -- customer companies: one company, its form's checks and
+ * its save (domain/customer.c), the back office's list and the form's
+ * selects (customer_list.c), the typed field errors every customer-area
+ * check returns and the text checks they share (customer_check.c).
  */
 #ifndef DOMAIN_CUSTOMER_H
 #define DOMAIN_CUSTOMER_H
@@ -27,8 +28,9 @@ int		 field_errs_has(const struct field_errs *, const char *);
 int		 field_text(struct arena *, struct field_errs *, const char *,
 		     const char *, const char *, int, size_t);
 
-/* Checks other customer-area modules share (customer.c). */
+/* Checks the customer-area modules share. */
 char		*customer_trim(struct arena *, const char *);
+char		*customer_tags(struct arena *, const char *, const char **);
 char		*customer_tax_id(struct arena *, const char *, const char **);
 int		 customer_tel_ok(const char *);
 int		 customer_one_of(const char *, const char *, const char *);

@@ -32,7 +32,6 @@ static const char sql_address_first[] =
     "SELECT id, is_default FROM customer_address WHERE customer_id = ? "
     "AND shop_id = ? ORDER BY is_default DESC, id LIMIT 1";
 
-/* The addresses of a company of the request's shop, the default first. */
 static void
 address_fill(void *p, const struct db_res *r, int i)
 {
@@ -46,6 +45,7 @@ address_fill(void *p, const struct db_res *r, int i)
 	a->is_default = db_cell_i64(r, i, 5) != 0;
 }
 
+/* The addresses of a company of the request's shop, the default first. */
 int
 address_list(struct dctx *c, int64_t customer_id, struct address **out,
     int *n)

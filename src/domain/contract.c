@@ -24,7 +24,6 @@ static const char sql_contract_del[] =
     "DELETE FROM contract_price WHERE customer_id = ? AND sku_id = ? "
     "AND shop_id = ?";
 
-/* A company's contract prices, by SKU code. */
 static void
 contract_fill(void *p, const struct db_res *r, int i)
 {
@@ -38,6 +37,7 @@ contract_fill(void *p, const struct db_res *r, int i)
 	a->price_fen = db_cell_i64(r, i, 5);
 }
 
+/* A company's contract prices, by SKU code. */
 int
 contract_list(struct dctx *c, int64_t customer_id, struct contract_price **out,
     int *n)

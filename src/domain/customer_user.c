@@ -21,7 +21,6 @@ static const char sql_users[] =
     "SELECT id, name, phone, role, status FROM customer_user "
     "WHERE customer_id = ? AND shop_id = ? ORDER BY id";
 
-/* The users of a company of the request's shop, oldest first. */
 static void
 user_fill(void *p, const struct db_res *r, int i)
 {
@@ -34,6 +33,7 @@ user_fill(void *p, const struct db_res *r, int i)
 	a->status = db_cell(r, i, 4);
 }
 
+/* The users of a company of the request's shop, oldest first. */
 int
 customer_users(struct dctx *c, int64_t customer_id, struct customer_user **out,
     int *n)
@@ -162,11 +162,13 @@ customer_user_add(struct dctx *c, int64_t customer_id,
 {
 	struct customer_user_input	 in = { u->name, u->role, NULL };
 	struct db_res			*r;
-	int				 rc;
+	int				 n = fe->n;
 
 	*idp = 0;
-	if ((rc = customer_user_check(c, &in, fe)) != 0)
-		return rc;
+	field_text(c->arena, fe, "phone", "手机号", u->phone, 1, 20);
+	customer_user_check(c, &in, fe);
+	if (fe->n > n)
+		return ERR_INVALID;
 	if (db_run(c->arena, &r, sql_phone_taken, "is", c->shop->id,
 	    u->phone) == -1)
 		return ERR_INTERNAL;

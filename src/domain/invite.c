@@ -91,7 +91,7 @@ invite_create(struct dctx *c, int64_t customer_id, const char *role,
 	return 0;
 }
 
-struct invite_gone_row {
+struct invite_ref {
 	int64_t		 customer_id;
 	int64_t		 id;
 };
@@ -99,7 +99,7 @@ struct invite_gone_row {
 static int
 tx_revoke(struct dctx *c, void *arg)
 {
-	struct invite_gone_row	*g = arg;
+	struct invite_ref	*g = arg;
 	struct db_res		*r;
 
 	if (db_run(c->arena, &r, sql_invite_del, "iii", g->id, g->customer_id,
@@ -117,12 +117,11 @@ tx_revoke(struct dctx *c, void *arg)
 int
 invite_revoke(struct dctx *c, int64_t customer_id, int64_t id)
 {
-	struct invite_gone_row	g = { customer_id, id };
+	struct invite_ref	g = { customer_id, id };
 
 	return db_tx_run(c, tx_revoke, &g);
 }
 
-/* A company's links not used nor expired, oldest first. */
 static void
 pending_fill(void *p, const struct db_res *r, int i)
 {
@@ -133,6 +132,7 @@ pending_fill(void *p, const struct db_res *r, int i)
 	a->expires = db_cell(r, i, 2);
 }
 
+/* A company's links not used nor expired, oldest first. */
 int
 invite_pending(struct dctx *c, int64_t customer_id,
     struct invite_pending **out, int *n)

@@ -180,6 +180,24 @@ def test_a_new_role_ends_the_sessions_of_the_old_one(stack, seed):
     assert account(stack, again).json()["data"]["role"] == "approver"
 
 
+def test_a_new_name_reaches_cached_sessions(stack, seed):
+    log = AccessLog(stack)
+    s = owner(stack)
+    cid, buyer = new_buyer(stack, s, "13500000006", name="AS测试改名")
+    uid = user_id(stack, "13500000006")
+    cache_everywhere(stack, log, buyer)
+    r = post(stack, s, f"{A}/admin/customers/{cid}/users/{uid}",
+             {"name": "周采购", "role": "buyer", "status": "active"})
+    assert r.status_code == 303, r.text[:500]
+    since = time.monotonic()
+    while time.monotonic() < since + SETTLED:
+        assert account(stack, buyer).status_code == 200
+    # Reloaded, not ended: every worker shows the new name.
+    for pid, rs in every_worker(stack, log,
+                                lambda: account(stack, buyer)).items():
+        assert {r.json()["data"]["name"] for r in rs} == {"周采购"}, pid
+
+
 def listing(stack, s):
     return s.get(stack.url(f"{A}/api/v1/ordering/products"),
                   params={"q": "AS-P"})

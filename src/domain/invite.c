@@ -214,7 +214,7 @@ tx_join(struct dctx *c, void *arg)
 	int			 rc;
 
 	j->user_id = 0;
-	j->fe->n = 0;
+	j->fe->n = 0;		/* a phone taken the last time round */
 	if ((rc = find(c, j->token, 1, j->inv)) != 0)
 		return rc;
 	memset(&u, 0, sizeof(u));
@@ -247,14 +247,11 @@ invite_use(struct dctx *c, const char *token, const struct invite_join *in,
 	int		rc;
 
 	*user_id = 0;
-	if (field_text(c->arena, fe, "phone", "手机号", in->phone, 1, 20) > 0 &&
-	    strspn(in->phone, "0123456789") != strlen(in->phone))
-		field_errs_add(fe, "phone", "手机号", "应为 11 位手机号");
 	if (in->password == NULL || strlen(in->password) < 8 ||
-	    strlen(in->password) > 128)
+	    strlen(in->password) > 128) {
 		field_errs_add(fe, "password", "密码", "应为 8 到 128 位");
-	if (fe->n > 0)
 		return ERR_INVALID;
+	}
 	memset(&j, 0, sizeof(j));
 	j.token = token;
 	j.in = in;

@@ -37,10 +37,11 @@ static const char *const terms_opts[][2] = {
 	{ "prepaid", "预付款（先款后货）" }, { "monthly", "月结" },
 };
 
+/* An id or a count as a form shows it: "" for 0 (none). */
 static const char *
-id_text(struct ctx *c, int64_t id)
+num_text(struct ctx *c, int64_t n)
 {
-	return id != 0 ? arena_printf(c->d.arena, "%" PRId64, id) : "";
+	return n != 0 ? arena_printf(c->d.arena, "%" PRId64, n) : "";
 }
 
 /* The shop's member levels for a <select>; NULL on a database error. */
@@ -58,7 +59,7 @@ level_options(struct ctx *c, const char *sel, int *n)
 		o = json_object_new_object();
 		view_set_i64(o, "id", l[i].id);
 		view_set_str(o, "name", l[i].name);
-		view_set_bool(o, "selected", strcmp(sel, id_text(c,
+		view_set_bool(o, "selected", strcmp(sel, num_text(c,
 		    l[i].id)) == 0);
 		json_object_array_add(a, o);
 	}
@@ -82,7 +83,7 @@ owner_options(struct ctx *c, const char *sel, int64_t keep)
 		view_set_str(o, "name", s[i].name);
 		view_set_str(o, "role_label", s[i].active ?
 		    role_label(s[i].role) : "已离职");
-		view_set_bool(o, "selected", strcmp(sel, id_text(c,
+		view_set_bool(o, "selected", strcmp(sel, num_text(c,
 		    s[i].id)) == 0);
 		json_object_array_add(a, o);
 	}
@@ -101,15 +102,15 @@ cust_company_view(struct ctx *c, const struct cpage *p, json_object *v)
 	json_object_object_add(v, "company", o);
 	view_set_i64(o, "id", co->id);
 	view_set_str(o, "name", co->name);
-	view_set_str(o, "level_id", id_text(c, co->level_id));
-	view_set_str(o, "owner_staff_id", id_text(c, co->owner_id));
+	view_set_str(o, "level_id", num_text(c, co->level_id));
+	view_set_str(o, "owner_staff_id", num_text(c, co->owner_id));
 	view_set_str(o, "tags", co->tags);
 	view_set_str(o, "tax_id", co->tax_id);
 	view_set_str(o, "contact_name", co->contact_name);
 	view_set_str(o, "contact_phone", co->contact_phone);
 	view_set_str(o, "status", co->status);
 	view_set_str(o, "payment_terms", co->terms);
-	view_set_str(o, "credit_days", id_text(c, co->days));
+	view_set_str(o, "credit_days", num_text(c, co->days));
 	view_set_str(o, "credit_limit", fmt_yuan(c->d.arena, co->limit_fen));
 	if (cust_failed_here(p, "company", 0) ||
 	    cust_failed_here(p, "credit", 0)) {
@@ -164,12 +165,6 @@ h_customer_show(struct ctx *c)
 
 /* ---- saving the company --------------------------------------------- */
 
-static const char *
-value(const struct form *f, int i)
-{
-	return f->v[i].present ? f->v[i].s : NULL;
-}
-
 /*
  * What the form sent; its payment terms at fields t, t+1, t+2 (t is 0
  * for the credit form, which always sends them).
@@ -181,21 +176,21 @@ company_input(struct ctx *c, const struct form *f, int t,
 	memset(in, 0, sizeof(*in));
 	if (t != 0) {
 		in->fields = 1;
-		in->name = value(f, C_NAME);
-		in->level_id = value(f, C_LEVEL);
-		in->owner_staff_id = value(f, C_OWNER);
-		in->tags = value(f, C_TAGS);
-		in->tax_id = value(f, C_TAX);
-		in->contact_name = value(f, C_CNAME);
-		in->contact_phone = value(f, C_CPHONE);
-		in->status = value(f, C_STATUS);
+		in->name = f->v[C_NAME].s;
+		in->level_id = f->v[C_LEVEL].s;
+		in->owner_staff_id = f->v[C_OWNER].s;
+		in->tags = f->v[C_TAGS].s;
+		in->tax_id = f->v[C_TAX].s;
+		in->contact_name = f->v[C_CNAME].s;
+		in->contact_phone = f->v[C_CPHONE].s;
+		in->status = f->v[C_STATUS].s;
 	}
 	in->credit = t == 0 || req_param(c, "payment_terms") != NULL ||
 	    req_param(c, "credit_days") != NULL ||
 	    req_param(c, "credit_limit") != NULL;
-	in->terms = value(f, t);
-	in->days = value(f, t + 1);
-	in->limit = value(f, t + 2);
+	in->terms = f->v[t].s;
+	in->days = f->v[t + 1].s;
+	in->limit = f->v[t + 2].s;
 }
 
 /*

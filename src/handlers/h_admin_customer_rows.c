@@ -134,12 +134,6 @@ row_done(const struct row_post *r)
 	return r->del ? "deleted" : r->p.row ? "saved" : "created";
 }
 
-static const char *
-value(const struct form *f, int i)
-{
-	return f->v[i].present ? f->v[i].s : NULL;
-}
-
 /* POST .../addresses, .../addresses/<id>, .../addresses/<id>/delete. */
 int
 h_cust_address_save(struct ctx *c)
@@ -152,10 +146,10 @@ h_cust_address_save(struct ctx *c)
 		return c->status;
 	memset(&a, 0, sizeof(a));
 	a.id = r.p.row;
-	a.receiver = value(&r.f, A_RECEIVER);
-	a.phone = value(&r.f, A_PHONE);
-	a.region = value(&r.f, A_REGION);
-	a.address = value(&r.f, A_ADDRESS);
+	a.receiver = r.f.v[A_RECEIVER].s;
+	a.phone = r.f.v[A_PHONE].s;
+	a.region = r.f.v[A_REGION].s;
+	a.address = r.f.v[A_ADDRESS].s;
 	a.is_default = r.f.v[A_DEFAULT].i64 != 0;
 	if (r.del)
 		rc = address_delete(&c->d, r.p.co.id, r.p.row);
@@ -179,13 +173,13 @@ h_cust_invoice_save(struct ctx *c)
 		return c->status;
 	memset(&v, 0, sizeof(v));
 	v.id = r.p.row;
-	v.kind = value(&r.f, V_KIND);
-	v.title = value(&r.f, V_TITLE);
-	v.tax_id = value(&r.f, V_TAX);
-	v.bank_name = value(&r.f, V_BANK);
-	v.bank_account = value(&r.f, V_ACCOUNT);
-	v.address = value(&r.f, V_ADDRESS);
-	v.phone = value(&r.f, V_PHONE);
+	v.kind = r.f.v[V_KIND].s;
+	v.title = r.f.v[V_TITLE].s;
+	v.tax_id = r.f.v[V_TAX].s;
+	v.bank_name = r.f.v[V_BANK].s;
+	v.bank_account = r.f.v[V_ACCOUNT].s;
+	v.address = r.f.v[V_ADDRESS].s;
+	v.phone = r.f.v[V_PHONE].s;
 	if (r.del)
 		rc = invoice_delete(&c->d, r.p.co.id, r.p.row);
 	else if (r.f.error != NULL)

@@ -4,8 +4,8 @@ Each worker caches the sessions it has seen (domain/session.c) and learns
 of changes through the shop row it rechecks every SHOP_RECHECK seconds
 (domain/shop.c). Disabling a user or a company, or changing a user's
 role, must end the user's sessions on every worker as fast as a logout
-does; a company's new level must reach the prices at once; a catalog edit
-must neither end nor reload a session. Which worker served a request is
+does; a new name or a company's new level must reach the cached sessions
+as fast; a catalog edit must neither end nor reload a session. Which worker served a request is
 read from the access log, by the X-Request-Id of the response.
 
 The module makes its own companies (AS测试…), level (AS…) and product
@@ -103,17 +103,29 @@ def cache_everywhere(stack, log, s):
         assert all(r.status_code == 200 for r in rs), (pid, rs[-1].text)
 
 
-def ended_everywhere(stack, log, s, since):
-    """Once the change is SETTLED, every worker refuses the old session;
-    before that a worker that has refused it never takes it back."""
-    refused = set()
+def while_settling(check):
+    """Run check() over and over until a change just made is SETTLED."""
+    since = time.monotonic()
     while time.monotonic() < since + SETTLED:
+        check()
+
+
+def ended_everywhere(stack, log, s, change):
+    """After the response change, every worker refuses the old session:
+    the one that made the change at once (it dropped its cached copy),
+    the others once they are SETTLED; one that has refused it never takes
+    it back."""
+    refused = {log.worker(change)}
+
+    def check():
         r = account(stack, s)
         pid = log.worker(r)
         assert r.status_code in (200, 401), r.text[:300]
         assert pid not in refused or r.status_code == 401, pid
         if r.status_code == 401:
             refused.add(pid)
+
+    while_settling(check)
     for pid, rs in every_worker(stack, log,
                                 lambda: account(stack, s)).items():
         assert [r.status_code for r in rs] == [401] * len(rs), \
@@ -138,9 +150,8 @@ def test_disabling_a_user_ends_their_sessions_on_every_worker(stack, seed):
     r = post(stack, s, f"{A}/admin/customers/{cid}/users/{uid}/status",
              {"status": "disabled"})
     assert r.status_code == 303, r.text[:500]
-    since = time.monotonic()
     assert sessions_of(stack, uid) == "0"
-    ended_everywhere(stack, log, buyer, since)
+    ended_everywhere(stack, log, buyer, r)
 
 
 def test_disabling_a_company_ends_its_users_sessions(stack, seed):
@@ -154,9 +165,8 @@ def test_disabling_a_company_ends_its_users_sessions(stack, seed):
     r = post(stack, s, f"{A}/admin/customers/{cid}",
              company_form(name="AS测试停用公司", status="disabled"))
     assert r.status_code == 303, r.text[:500]
-    since = time.monotonic()
     assert sessions_of(stack, uid) == "0"
-    ended_everywhere(stack, log, buyer, since)
+    ended_everywhere(stack, log, buyer, r)
     # Another company's buyer is still logged in.
     for pid, rs in every_worker(stack, log,
                                 lambda: account(stack, other)).items():
@@ -173,8 +183,7 @@ def test_a_new_role_ends_the_sessions_of_the_old_one(stack, seed):
     r = post(stack, s, f"{A}/admin/customers/{cid}/users/{uid}",
              {"name": "新同事", "role": "approver", "status": "active"})
     assert r.status_code == 303, r.text[:500]
-    since = time.monotonic()
-    ended_everywhere(stack, log, buyer, since)
+    ended_everywhere(stack, log, buyer, r)
     # Logging in again gives the new role.
     again = stack.login("13500000003", "secret-88", "shop-a")
     assert account(stack, again).json()["data"]["role"] == "approver"
@@ -189,9 +198,11 @@ def test_a_new_name_reaches_cached_sessions(stack, seed):
     r = post(stack, s, f"{A}/admin/customers/{cid}/users/{uid}",
              {"name": "周采购", "role": "buyer", "status": "active"})
     assert r.status_code == 303, r.text[:500]
-    since = time.monotonic()
-    while time.monotonic() < since + SETTLED:
+
+    def still_logged_in():
         assert account(stack, buyer).status_code == 200
+
+    while_settling(still_logged_in)
     # Reloaded, not ended: every worker shows the new name.
     for pid, rs in every_worker(stack, log,
                                 lambda: account(stack, buyer)).items():
@@ -277,9 +288,11 @@ def test_a_new_level_reaches_the_prices_at_once(stack, seed):
     r = post(stack, s, f"{A}/admin/customers/{cid}",
              company_form(name="AS测试升级", level_id=lid))
     assert r.status_code == 303, r.text[:500]
-    since = time.monotonic()
-    while time.monotonic() < since + SETTLED:
+
+    def old_or_new():
         assert price_in(listing(stack, buyer)) in (10000, 9000)
+
+    while_settling(old_or_new)
     assert prices_everywhere(stack, log, buyer) == {9000}
     # The session itself lives on.
     assert account(stack, buyer).status_code == 200

@@ -604,6 +604,7 @@ int		 session_find(struct dctx *, const char *, int);
 int		 session_create(struct dctx *, enum sess_kind, int64_t, int,
 		     char **);
 int		 session_destroy(struct dctx *);
+int		 session_end_user(struct dctx *, enum sess_kind, int64_t);
 void		 token_hash(const char *, char *);
 void		 session_cache_clear(void);
 int		 session_staff_role(const struct session *, const char *);

@@ -255,3 +255,33 @@ session_staff_role(const struct session *s, const char *roles)
 {
 	return s->kind == SESS_STAFF && name_in_list(roles, s->role);
 }
+
+/*
+ * End every session of one user of the request's shop at once, as a
+ * logout does: delete the rows, drop them from this worker's cache and
+ * bump auth_version so that every other worker drops its copies within a
+ * second. Call it in the transaction that disables the user or changes
+ * their role.
+ */
+int
+session_end_user(struct dctx *c, enum sess_kind kind, int64_t user_id)
+{
+	static const char	 sql_staff[] =
+	    "DELETE FROM session WHERE shop_id = ? AND staff_id = ?";
+	static const char	 sql_customer[] =
+	    "DELETE FROM session WHERE shop_id = ? AND customer_user_id = ?";
+	struct cached_session	*e;
+	int			 i;
+
+	if (db_run(c->arena, NULL, kind == SESS_STAFF ? sql_staff :
+	    sql_customer, "ii", c->shop->id, user_id) == -1 ||
+	    shop_touch_auth(c, c->shop->id) != 0)
+		return ERR_INTERNAL;
+	for (i = 0; i < SESSION_CACHE; i++) {
+		e = &scache[i];
+		if (e->hash[0] && e->shop_id == c->shop->id &&
+		    e->s.kind == kind && e->s.user_id == user_id)
+			cache_drop(e);
+	}
+	return 0;
+}

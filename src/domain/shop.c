@@ -48,8 +48,7 @@ static const char sql_by_host[] =
 static const char sql_version[] =
     "SELECT version, auth_version FROM shop WHERE id = ?";
 static const char sql_touch[] =
-    "UPDATE shop SET version = version + 1, auth_version = auth_version + 1 "
-    "WHERE id = ?";
+    "UPDATE shop SET version = version + 1 WHERE id = ?";
 static const char sql_touch_auth[] =
     "UPDATE shop SET auth_version = auth_version + 1 WHERE id = ?";
 
@@ -322,8 +321,9 @@ shop_resolve(struct dctx *c, const char *host_header, const char *slug,
 
 /*
  * Every write that changes what a shop's pages show calls this, in the
- * same transaction, so all workers drop their copies of the shop, its
- * catalog and its sessions within a second.
+ * same transaction, so all workers drop their copies of the shop and its
+ * catalog within a second. Sessions stay cached: a catalog edit logs
+ * nobody out and reloads no session.
  */
 int
 shop_touch(struct dctx *c, int64_t shop_id)
@@ -333,8 +333,10 @@ shop_touch(struct dctx *c, int64_t shop_id)
 }
 
 /*
- * Logouts and changes to who may log in (a user or company disabled, a
- * member level moved) call this: workers drop cached sessions only.
+ * Logouts and changes to who may log in or to what a session carries (a
+ * user or company disabled, a role or name changed, a company's member
+ * level moved: sessions carry level_id) call this, in the same
+ * transaction: every worker drops its cached sessions within a second.
  */
 int
 shop_touch_auth(struct dctx *c, int64_t shop_id)

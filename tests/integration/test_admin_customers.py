@@ -401,6 +401,9 @@ def test_invite_refusals(stack, seed):
     link, token = invite(stack, s, cid)
     g, r = join(stack, link, OTHER_BUYER)
     assert r.status_code == 409 and "已经注册" in r.text
+    # Named at the phone field, like the form's own checks.
+    assert re.search(r'name="phone"[^>]*>\s*<span class="field-error">'
+                     r'[^<]*已经注册', r.text), r.text[:2000]
     assert q1(stack, "SELECT COUNT(*) FROM customer_invite WHERE "
                      f"customer_id = {cid} AND used_at IS NOT NULL") == "0"
     # Expired.

@@ -343,6 +343,8 @@ void		 db_clear_error(void);
 const char	*db_error(void);
 int		 db_tx_run(struct dctx *, int (*)(struct dctx *, void *), void *);
 int		 db_in_tx(void);
+void		 db_test_fail(unsigned int, int);	/* tests only */
+void		 db_test_stmt_cache(int);		/* tests only */
 const char	*db_cell(const struct db_res *, int, int);
 int64_t		 db_cell_i64(const struct db_res *, int, int);
 

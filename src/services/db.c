@@ -56,6 +56,7 @@ static int		 reading;	/* db_each calls reading a result */
 static int		 broken;	/* lost while reading: close later */
 static int		 in_tx;
 static unsigned int	 tx_doomed;	/* errno that ended the transaction */
+static char		 tx_why[256];	/* and its message */
 static unsigned int	 inject_errno;	/* db_test_fail() */
 static int		 inject_skip;
 static unsigned int	 last_errno;
@@ -136,10 +137,18 @@ conn_close(void)
  * every statement) until that read ends.
  */
 static void
+doom(unsigned int no)
+{
+	if (!in_tx || tx_doomed != 0)
+		return;
+	tx_doomed = no;
+	snprintf(tx_why, sizeof(tx_why), "%s", last_error);
+}
+
+static void
 conn_gone(void)
 {
-	if (in_tx && tx_doomed == 0)
-		tx_doomed = last_errno;
+	doom(last_errno);
 	if (reading > 0)
 		broken = 1;
 	else
@@ -151,8 +160,7 @@ static int
 may_run(void)
 {
 	if (in_tx && tx_doomed != 0) {
-		set_error(tx_doomed, "the transaction has already failed; "
-		    "db_tx_run ends it");
+		set_error(tx_doomed, tx_why);
 		return 0;
 	}
 	if (broken || (in_tx && db == NULL)) {
@@ -168,8 +176,8 @@ failed(void)
 {
 	if (conn_lost(last_errno))
 		conn_gone();
-	else if (in_tx && tx_doomed == 0 && retryable(last_errno))
-		tx_doomed = last_errno;
+	else if (retryable(last_errno))
+		doom(last_errno);
 }
 
 /* Test hook: the statement after skip more fails with no, unsent. */
@@ -637,8 +645,7 @@ db_tx_run(struct dctx *c, int (*fn)(struct dctx *, void *), void *arg)
 		clog_warnx(c, "db_tx_nested refused=1 note=\"db_tx_run called "
 		    "from a transaction body\"");
 		set_error(NESTED_TX, "nested db_tx_run refused");
-		if (tx_doomed == 0)
-			tx_doomed = NESTED_TX;
+		doom(NESTED_TX);
 		return ERR_INTERNAL;
 	}
 	for (attempt = 1;; attempt++) {
@@ -672,7 +679,7 @@ db_tx_run(struct dctx *c, int (*fn)(struct dctx *, void *), void *arg)
 				rc = ERR_INTERNAL;
 		}
 		no = tx_doomed;
-		snprintf(why, sizeof(why), "%s", last_error);
+		snprintf(why, sizeof(why), "%s", no ? tx_why : last_error);
 		if (db != NULL && !broken)
 			exec_text("ROLLBACK");
 		in_tx = 0;

@@ -2,7 +2,8 @@
  * test_db.c -- db.c's transaction contract against a real MariaDB:
  * retries after deadlocks, lock wait timeouts and certification failures,
  * a killed connection inside a transaction, nested transactions, and
- * statements a db_each callback runs while the cache is tiny. Needs a
+ * statements a db_each callback runs while the cache is tiny; and the
+ * domain's idempotency_expire, which no request reaches. Needs a
  * database, so make check only builds it; tests/integration/
  * test_db_contract.py runs it against the test stack (DINGHUO_TEST_DB_*).
  */
@@ -14,6 +15,8 @@
 #include <mysql.h>
 #include <errmsg.h>
 #include <mysqld_error.h>
+
+#include "domain/idempotency.h"
 
 #define NROWS	40
 
@@ -551,6 +554,28 @@ test_killed_while_reading(void **state)
 	assert_int_equal(db_run(a, &r, sql_one, ""), 0);	/* reopened */
 }
 
+/* Expired keys go, live ones stay: what the job runner schedules. */
+static void
+test_idempotency_expire(void **state)
+{
+	struct db_res	*r;
+	static const char sql_left[] =
+	    "SELECT GROUP_CONCAT(idem_key ORDER BY idem_key) FROM "
+	    "idempotency_key WHERE owner = 'test:db'";
+
+	(void)state;
+	other_query("DELETE FROM idempotency_key WHERE owner = 'test:db'");
+	other_query("INSERT INTO idempotency_key (shop_id, owner, idem_key, "
+	    "method, path, request_hash, status, expires_at) SELECT MIN(id), "
+	    "'test:db', k, 'POST', '/x', REPEAT('0', 64), 200, e FROM shop, "
+	    "(SELECT 'old' k, NOW(3) - INTERVAL 1 SECOND e UNION ALL "
+	    "SELECT 'live', NOW(3) + INTERVAL 1 HOUR) t GROUP BY k, e");
+	assert_int_equal(idempotency_expire(&d), 0);
+	assert_int_equal(db_run(a, &r, sql_left, ""), 0);
+	assert_string_equal(db_cell(r, 0, 0), "live");
+	other_query("DELETE FROM idempotency_key WHERE owner = 'test:db'");
+}
+
 int
 main(void)
 {
@@ -566,6 +591,7 @@ main(void)
 		cmocka_unit_test(test_nested_refused),
 		cmocka_unit_test(test_each_statement_pinned),
 		cmocka_unit_test(test_killed_while_reading),
+		cmocka_unit_test(test_idempotency_expire),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -3,8 +3,9 @@
 tests/db/test_db (built by `make check`) needs a real server: retries after
 deadlocks (real and injected), lock wait timeouts and Galera certification
 failures, a connection killed by a second client inside a transaction,
-nested transactions, and a db_each callback running statements while the
-statement cache holds one or two. This runs it and checks its log lines.
+nested transactions, a db_each callback running statements while the
+statement cache holds one or two, and idempotency_expire. This runs it and
+checks its log lines.
 """
 
 import os
@@ -37,7 +38,7 @@ def test_db_program(stack):
                        errors="replace", timeout=120)
     out = r.stdout + r.stderr
     assert r.returncode == 0, out
-    assert "[  PASSED  ] 11 test(s)." in out, out
+    assert "[  PASSED  ] 12 test(s)." in out, out
     # One log line per retry, with its attempt and error.
     assert "db_tx_retry attempt=1 of=4 errno=1213" in out, out
     assert "db_tx_retry attempt=3 of=4 errno=1213" in out, out

@@ -61,7 +61,8 @@ owner(struct dctx *c, const char *guest)
 
 	switch (c->sess.kind) {
 	case SESS_STAFF:
-		return arena_printf(c->arena, "staff:%" PRId64, c->sess.user_id);
+		return arena_printf(c->arena, "staff:%" PRId64,
+		    c->sess.user_id);
 	case SESS_CUSTOMER:
 		return arena_printf(c->arena, "customer:%" PRId64,
 		    c->sess.user_id);
@@ -105,7 +106,7 @@ idempotency_begin(struct dctx *c, const struct idem_request *rq,
 		    who, rq->key) == -1)
 			return ERR_INTERNAL;
 		if (r->nrows == 0)
-			continue;		/* expired and deleted meanwhile */
+			continue;	/* expired and deleted meanwhile */
 		id = db_cell_i64(r, 0, 0);
 		if (db_cell_i64(r, 0, 8)) {
 			if (db_run(c->arena, &r, sql_reclaim, "sssiiii",

@@ -93,7 +93,8 @@ render_page(struct ctx *c, const char *page)
 	r.cache = c->themes;
 	r.theme = c->d.shop && c->d.shop->theme ? c->d.shop->theme : "default";
 	snprintf(name, sizeof(name), "pages/%s", page);
-	if (r.cache == NULL || (t = theme_get(r.cache, r.theme, name)) == NULL) {
+	if (r.cache == NULL ||
+	    (t = theme_get(r.cache, r.theme, name)) == NULL) {
 		clog_warnx(&c->d, "render: no template %s in theme %s", name,
 		    r.theme);
 		return -1;
@@ -294,7 +295,8 @@ view_image(struct ctx *c, const char *path, const char *thumb, int64_t w,
 	json_object	*o = json_object_new_object();
 
 	view_set_str(o, "url", arena_printf(c->d.arena, "/uploads/%s", path));
-	view_set_str(o, "thumb", arena_printf(c->d.arena, "/uploads/%s", thumb));
+	view_set_str(o, "thumb", arena_printf(c->d.arena, "/uploads/%s",
+	    thumb));
 	view_set_i64(o, "width", w);
 	view_set_i64(o, "height", h);
 	return o;

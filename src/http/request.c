@@ -240,7 +240,8 @@ read_all(struct ctx *c, char **out, size_t *outlen)
 		got += n;
 	}
 	if (got != want) {
-		clog_warnx(&c->d, "body short: got %zu of %zu bytes", got, want);
+		clog_warnx(&c->d, "body short: got %zu of %zu bytes", got,
+		    want);
 		return req_fail(c, ERR_INVALID, "请求内容不完整");
 	}
 	p[got] = '\0';
@@ -306,7 +307,8 @@ parse_json_body(struct ctx *c, const char *body, size_t len)
 	if (jerr != json_tokener_success || j == NULL ||
 	    !json_object_is_type(j, json_type_object)) {
 		json_object_put(j);
-		clog_warnx(&c->d, "bad JSON body: %s", jerr != json_tokener_success ?
+		clog_warnx(&c->d, "bad JSON body: %s",
+		    jerr != json_tokener_success ?
 		    json_tokener_error_desc(jerr) : "not an object");
 		return req_fail(c, ERR_INVALID, "JSON 格式错误：应为一个对象");
 	}
@@ -346,7 +348,8 @@ request_body(struct ctx *c)
 	if (!multipart && !ctype_is(ct, "application/x-www-form-urlencoded") &&
 	    !ctype_is(ct, "application/json")) {
 		req_drain(c);
-		clog_warnx(&c->d, "unsupported content type %s", ct ? ct : "(none)");
+		clog_warnx(&c->d, "unsupported content type %s",
+		    ct ? ct : "(none)");
 		return req_fail(c, ERR_UNSUPPORTED, "不支持的提交格式");
 	}
 	if ((rc = read_all(c, &body, &len)) != 0)
@@ -415,7 +418,8 @@ multipart_parse(struct ctx *c, char *body, size_t len, const char *ct)
 		p += 2;
 		if ((hend = memmem(p, end - p, "\r\n\r\n", 4)) == NULL)
 			return bad_request(c, "multipart 头部不完整");
-		if ((next = memmem(hend + 4, end - hend - 4, delim, dl)) == NULL)
+		if ((next = memmem(hend + 4, end - hend - 4, delim, dl)) ==
+		    NULL)
 			return bad_request(c, "multipart 缺少结束标记");
 		name = hdr_param(c, p, hend - p, "name");
 		fname = hdr_param(c, p, hend - p, "filename");

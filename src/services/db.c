@@ -16,14 +16,14 @@
 #include "services/db_rows.h"
 
 /*
- * Prepared statements kept per connection. The binary holds about 200
- * distinct statements and a worker prepares only those it runs, so a
- * worker keeps at most 256 (one connection each), workers * 256 per host.
+ * Prepared statements kept per connection, least recently used replaced.
+ * The binary holds about 200 distinct statements and a worker prepares
+ * only those it runs, so a worker keeps at most 256 (one connection).
  * MariaDB counts them server-wide against max_prepared_stmt_count (16,382
- * by default): 32 worker connections at full caches, counting both
- * generations of a SIGHUP reload (old workers finish their request while
- * new ones start), e.g. 2 hosts of 8 workers. Past that, raise the server
- * setting (docs/database.md); if the limit is reached anyway, the idle
+ * by default, 63 full caches): counting both generations of workers during
+ * a SIGHUP reload (old ones finish their request while new ones start) and
+ * a few shell commands, 30 workers over all hosts fit. More need the server
+ * setting raised (docs/database.md); if the limit is hit anyway, the idle
  * statements are dropped and the prepare tried again.
  */
 #define STMT_CACHE	256
@@ -225,7 +225,8 @@ int
 db_library_init(void)
 {
 	if (mysql_library_init(0, NULL, NULL) != 0) {
-		log_warnx("db: the MariaDB client library failed to initialise");
+		log_warnx("db: the MariaDB client library failed to "
+		    "initialise");
 		return -1;
 	}
 	return 0;

@@ -142,7 +142,7 @@ struct body {
 	int		 runs;
 	int		 after_fail;	/* what the statement after returned */
 	unsigned int	 after_errno;
-	unsigned int	 inject;	/* on the 1st run: fail the 2nd statement */
+	unsigned int	 inject;	/* 1st run: fail the 2nd statement */
 	int		 inject_commit;	/* on every run: fail the COMMIT */
 };
 

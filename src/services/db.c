@@ -207,6 +207,7 @@ db_test_stmt_cache(int n)
 	cache_max = n < 1 ? 1 : n > STMT_CACHE ? STMT_CACHE : n;
 }
 
+/* Close the connection for good (exit, shell commands); never from fn. */
 void
 db_close(void)
 {

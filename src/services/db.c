@@ -129,13 +129,7 @@ conn_close(void)
 	db = NULL;
 }
 
-/*
- * The connection is gone (or the server said so). Inside a transaction
- * that transaction is over: every later statement of it fails until
- * db_tx_run ends it, and none may reconnect and run in autocommit. While
- * db_each reads a result of this connection it stays open (and refuses
- * every statement) until that read ends.
- */
+/* The transaction is over: its later statements fail, with this error. */
 static void
 doom(unsigned int no)
 {
@@ -145,6 +139,13 @@ doom(unsigned int no)
 	snprintf(tx_why, sizeof(tx_why), "%s", last_error);
 }
 
+/*
+ * The connection is gone (or the server said so). Inside a transaction
+ * that transaction is over: every later statement of it fails until
+ * db_tx_run ends it, and none may reconnect and run in autocommit. While
+ * db_each reads a result of this connection it stays open (and refuses
+ * every statement) until that read ends.
+ */
 static void
 conn_gone(void)
 {

@@ -96,7 +96,8 @@ set_header(struct ctx *c, const char *name)
 
 /*
  * Worth replaying: a success or a redirect, small enough, text, and no
- * cookie (a session must not be handed out twice nor kept here).
+ * cookie (a session must not be handed out twice nor kept here); the
+ * lengths are the columns' (sql/004_idempotency.sql).
  */
 static int
 storable(struct ctx *c)
@@ -104,7 +105,9 @@ storable(struct ctx *c)
 	return c->status >= 200 && c->status < 400 &&
 	    c->body.len <= IDEM_BODY_MAX &&
 	    memchr(c->body.p, '\0', c->body.len) == NULL &&
-	    *set_header(c, "Set-Cookie") == '\0';
+	    *set_header(c, "Set-Cookie") == '\0' &&
+	    strlen(set_header(c, "Location")) <= 1000 &&
+	    (c->ctype == NULL || strlen(c->ctype) <= 100);
 }
 
 static int

@@ -35,20 +35,29 @@
 struct ctx;
 struct dctx;
 
-/* Errors a domain function returns; http_fail() maps them to statuses. */
+/*
+ * Errors a domain function returns; http_fail() maps each to an HTTP status
+ * and the JSON error.code clients switch on (table in response.c, list in
+ * docs/api.md). Append new ones before ERR_NCODES.
+ */
 enum err {
 	ERR_NONE = 0,
-	ERR_INVALID,		/* 400 */
-	ERR_UNAUTHORIZED,	/* 401: login needed */
-	ERR_FORBIDDEN,		/* 403 */
-	ERR_NOT_FOUND,		/* 404 */
-	ERR_METHOD,		/* 405 */
-	ERR_CONFLICT,		/* 409 */
-	ERR_TOO_LARGE,		/* 413 */
-	ERR_UNSUPPORTED,	/* 415 */
-	ERR_TOO_MANY,		/* 429 */
-	ERR_INTERNAL,		/* 500 */
-	ERR_UNAVAILABLE		/* 503 */
+	ERR_INVALID,		/* 400 invalid (error.fields names them) */
+	ERR_UNAUTHORIZED,	/* 401 login_required */
+	ERR_FORBIDDEN,		/* 403 forbidden */
+	ERR_NOT_FOUND,		/* 404 not_found */
+	ERR_METHOD,		/* 405 method_not_allowed */
+	ERR_CONFLICT,		/* 409 conflict */
+	ERR_TOO_LARGE,		/* 413 too_large */
+	ERR_UNSUPPORTED,	/* 415 unsupported_media_type */
+	ERR_TOO_MANY,		/* 429 rate_limited */
+	ERR_INTERNAL,		/* 500 internal */
+	ERR_UNAVAILABLE,	/* 503 unavailable */
+	ERR_CSRF,		/* 403 csrf: token missing, wrong, or origin */
+	ERR_KEY_REUSED,		/* 422 conflict: idempotency key, other body */
+	ERR_OUT_OF_STOCK,	/* 409 out_of_stock (orders) */
+	ERR_CREDIT_EXCEEDED,	/* 409 credit_exceeded (payments) */
+	ERR_NCODES
 };
 
 /* util.c */
@@ -198,11 +207,9 @@ struct route;
 struct worker;
 int		 worker_prefork(void);
 int		 worker_main(int, int, const char *);
-struct theme_cache *worker_themes(void);
-void		 worker_note(struct ctx *);
 extern struct worker *worker;
 
-/* request.c: FastCGI params, query, cookies, bodies. */
+/* request.c: FastCGI params, query, cookies, bodies; 0 or an enum err. */
 struct kv {
 	const char	*name;
 	const char	*value;
@@ -226,6 +233,7 @@ void		 kv_add(struct arena *, struct kvlist *, const char *,
 int		 query_parse(struct arena *, struct kvlist *, char *, size_t);
 int		 cookie_parse(struct arena *, struct kvlist *, const char *);
 int		 multipart_parse(struct ctx *, char *, size_t, const char *);
+int		 wants_json(struct ctx *);
 int		 request_parse(struct ctx *, const char **);
 int		 request_body(struct ctx *);
 void		 req_drain(struct ctx *);
@@ -268,6 +276,7 @@ void		 form_error(struct ctx *, struct form *, const char *,
 #define ROUTE_NOSHOP	0x0008	/* works without a shop */
 #define ROUTE_JSON	0x0010	/* always answers JSON */
 #define ROUTE_BODY	0x0020	/* read and parse the request body */
+#define ROUTE_NOREPLAY	0x0040	/* answers hold a credential: no replays */
 struct route {
 	const char	*method;
 	const char	*pattern;
@@ -288,22 +297,26 @@ void		 router_free(struct router *);
 int		 router_match(struct router *, struct arena *, const char *,
 		     const char *, struct route_match *);
 
-/* response.c */
+/* response.c: the bytes of a response; the table of error codes. */
 void		 http_header(struct ctx *, const char *, const char *);
-int		 http_fail(struct ctx *, enum err, const char *);
-int		 http_see_other(struct ctx *, const char *, ...)
-		     __attribute__((format(printf, 2, 3)));
-int		 http_json(struct ctx *, int, json_object *);
 void		 http_set_cookie(struct ctx *, const char *, const char *,
 		     int64_t);
 int		 err_status(enum err);
 const char	*err_code(enum err);
+const char	*err_message(enum err);
+int		 render_json_ok(struct ctx *, int);
+int		 http_json_error(struct ctx *, json_object *);
 void		 response_send(struct ctx *);
+
+/* idem_http.c: a state-changing request with an idempotency key, once. */
+int		 http_idempotent(struct ctx *, int (*)(struct ctx *));
 
 /* render.c: one view model, two representations. */
 int		 render(struct ctx *, const char *);
 int		 render_page(struct ctx *, const char *);
-int		 http_json_error(struct ctx *, json_object *);
+int		 http_fail(struct ctx *, enum err, const char *);
+int		 http_see_other(struct ctx *, const char *, ...)
+		     __attribute__((format(printf, 2, 3)));
 json_object	*view_new(struct ctx *);
 void		 view_set_money(struct ctx *, json_object *, const char *,
 		     int64_t);
@@ -314,12 +327,9 @@ int		 route_id(struct ctx *, int, int64_t *);
 int64_t		 view_pager(struct ctx *, json_object *, int64_t, int64_t,
 		     const char *);
 int64_t		 query_page(struct ctx *);
-int		 render_json_ok(struct ctx *, int);
-int		 wants_json(struct ctx *);
 void		 view_set_str(json_object *, const char *, const char *);
 void		 view_set_i64(json_object *, const char *, int64_t);
 void		 view_set_bool(json_object *, const char *, int);
-char		*fmt_yuan(struct arena *, int64_t);
 
 /* shop_view.c: a shop as templates and the API see it. */
 struct shop;
@@ -356,6 +366,8 @@ void		 db_clear_error(void);
 const char	*db_error(void);
 int		 db_tx_run(struct dctx *, int (*)(struct dctx *, void *), void *);
 int		 db_in_tx(void);
+void		 db_test_fail(unsigned int, int);	/* tests only */
+void		 db_test_stmt_cache(int);		/* tests only */
 const char	*db_cell(const struct db_res *, int, int);
 int64_t		 db_cell_i64(const struct db_res *, int, int);
 
@@ -389,6 +401,7 @@ const char	*price_source_name(enum price_source);
 int		 parse_yuan(const char *, int64_t *, const char **);
 int		 parse_percent_bp(const char *, int64_t *, const char **);
 char		*fmt_percent(struct arena *, int64_t);
+char		*fmt_yuan(struct arena *, int64_t);
 
 /* catalog.c: what storefront lists need, per worker, by shop.version. */
 struct cat_sku {
@@ -784,6 +797,7 @@ int		 uploads_prune(int64_t, int64_t, int, int,
 struct ctx {
 	struct dctx	 d;		/* what the domain sees: first */
 	void		*fcgi;		/* FCGX_Request *, NULL in unit tests */
+	struct theme_cache *themes;	/* the worker's; kept by ctx_reset */
 	double		 t0;
 
 	/* request */
@@ -797,6 +811,7 @@ struct ctx {
 	const char	*authorization;
 	const char	*origin;
 	const char	*csrf_header;
+	const char	*idem_key;	/* Idempotency-Key header */
 	int64_t		 content_length;
 	int		 https;
 	struct kvlist	 query;
@@ -806,6 +821,7 @@ struct ctx {
 	int		 nuploads;
 	json_object	*json;		/* parsed JSON body, owned by arena */
 	int		 body_read;
+	json_object	*form_errors;	/* form_parse's: http_fail's fields */
 
 	/* routing, tenant, session */
 	struct route_match m;

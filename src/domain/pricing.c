@@ -178,3 +178,13 @@ fmt_percent(struct arena *a, int64_t bp)
 		    (int)(bp % 100 / 10));
 	return arena_printf(a, "%" PRId64 ".%02d", bp / 100, (int)(bp % 100));
 }
+
+/* 1234 fen -> "12.34" */
+char *
+fmt_yuan(struct arena *a, int64_t fen)
+{
+	uint64_t	u = fen < 0 ? -(uint64_t)fen : (uint64_t)fen;
+
+	return arena_printf(a, "%s%" PRIu64 ".%02u", fen < 0 ? "-" : "",
+	    u / 100, (unsigned)(u % 100));
+}

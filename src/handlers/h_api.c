@@ -96,8 +96,8 @@ h_api_logout(struct ctx *c)
 const struct route h_api_routes[] = {
 	{ "GET", "^/healthz$", h_healthz, ROUTE_NOSHOP | ROUTE_JSON, NULL },
 	{ "GET", "^/api/v1/shop$", h_api_shop, ROUTE_JSON, NULL },
-	{ "POST", "^/api/v1/login$", h_api_login, ROUTE_JSON | ROUTE_BODY,
-	  NULL },
+	{ "POST", "^/api/v1/login$", h_api_login, ROUTE_JSON | ROUTE_BODY |
+	  ROUTE_NOREPLAY, NULL },
 	{ "POST", "^/api/v1/logout$", h_api_logout, ROUTE_JSON | ROUTE_CSRF,
 	  NULL },
 	{ NULL, NULL, NULL, 0, NULL }

@@ -111,7 +111,7 @@ h_inquiry_post(struct ctx *c)
 	/* A browser session must prove the form is its own. */
 	if (c->d.sess.kind != SESS_NONE && !c->d.sess.bearer &&
 	    csrf_check(c) != 0)
-		return http_fail(c, ERR_FORBIDDEN, "页面已过期，请刷新后重试");
+		return http_fail(c, ERR_CSRF, "页面已过期，请刷新后重试");
 	if (form_parse(c, inquiry_fields, &f) == -1)
 		return post_fail(c, &f, ERR_INVALID);
 	memset(&in, 0, sizeof(in));

@@ -1,7 +1,8 @@
 /*
  * ctx.c -- the per-request context: made once per worker, reset after
  * every response so the next request starts clean (the arena releases
- * everything the request allocated).
+ * everything the request allocated). What the worker lends every request
+ * (arena, buffers, its template cache) survives the reset.
  */
 #include "dinghuo.h"
 
@@ -21,8 +22,9 @@ ctx_init(struct ctx *c, struct arena *a)
 void
 ctx_reset(struct ctx *c)
 {
-	struct arena	*a = c->d.arena;
-	struct buf	 h = c->headers, b = c->body;
+	struct arena		*a = c->d.arena;
+	struct buf		 h = c->headers, b = c->body;
+	struct theme_cache	*themes = c->themes;
 
 	arena_reset(a);
 	db_clear_error();
@@ -34,6 +36,7 @@ ctx_reset(struct ctx *c)
 	}
 	memset(c, 0, sizeof(*c));
 	c->d.arena = a;
+	c->themes = themes;
 	c->headers = h;
 	c->body = b;
 	c->base = "";

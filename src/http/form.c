@@ -137,6 +137,7 @@ form_parse(struct ctx *c, const struct field *fields, struct form *f)
 		buf_printf(&msg, "%s%s：%s", msg.len ? "；" : "",
 		    fields[i].label ? fields[i].label : fields[i].name, why);
 	}
+	c->form_errors = f->errors;	/* error.fields, if it fails */
 	if (msg.len == 0) {
 		buf_free(&msg);
 		return 0;
@@ -158,6 +159,7 @@ form_error(struct ctx *c, struct form *f, const char *name,
 		f->errors = json_object_new_object();
 		arena_defer_json(c->d.arena, f->errors);
 	}
+	c->form_errors = f->errors;
 	if (json_object_object_get_ex(f->errors, name, NULL))
 		return;
 	view_set_str(f->errors, name, why);

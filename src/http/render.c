@@ -3,7 +3,9 @@
  * {"ok":true,"data":...} for /api/ and Accept: application/json clients
  * (the mini-program), or the page template of the shop's theme for the H5
  * browser. Templates see the handler's view on top of the request globals
- * (shop and brand, base path, who is logged in, CSRF token).
+ * (shop and brand, base path, who is logged in, CSRF token, a fresh
+ * idempotency key). http_fail makes errors into either; response.c below
+ * only holds the bytes.
  */
 #include "dinghuo.h"
 
@@ -11,81 +13,6 @@ struct resolver {
 	struct theme_cache	*cache;
 	const char		*theme;
 };
-
-int
-wants_json(struct ctx *c)
-{
-	if (strncmp(c->path, "/api/", 5) == 0)
-		return 1;
-	return c->accept != NULL &&
-	    strncmp(c->accept, "application/json", 16) == 0;
-}
-
-void
-view_set_str(json_object *o, const char *k, const char *v)
-{
-	json_object_object_add(o, k, v ? json_object_new_string(v) : NULL);
-}
-
-void
-view_set_i64(json_object *o, const char *k, int64_t v)
-{
-	json_object_object_add(o, k, json_object_new_int64(v));
-}
-
-void
-view_set_bool(json_object *o, const char *k, int v)
-{
-	json_object_object_add(o, k, json_object_new_boolean(v));
-}
-
-/* 1234 fen -> "12.34" */
-char *
-fmt_yuan(struct arena *a, int64_t fen)
-{
-	uint64_t	u = fen < 0 ? -(uint64_t)fen : (uint64_t)fen;
-
-	return arena_printf(a, "%s%" PRIu64 ".%02u", fen < 0 ? "-" : "",
-	    u / 100, (unsigned)(u % 100));
-}
-
-static void
-json_send(struct ctx *c, int status, json_object *env)
-{
-	const char	*s;
-	size_t		 n;
-
-	s = json_object_to_json_string_length(env, JSON_C_TO_STRING_PLAIN |
-	    JSON_C_TO_STRING_NOSLASHESCAPE, &n);
-	c->body.len = 0;
-	buf_add(&c->body, s, n);
-	c->status = status;
-	c->ctype = "application/json; charset=utf-8";
-	json_object_put(env);
-}
-
-int
-render_json_ok(struct ctx *c, int status)
-{
-	json_object	*env = json_object_new_object();
-
-	json_object_object_add(env, "ok", json_object_new_boolean(1));
-	json_object_object_add(env, "data", c->view ?
-	    json_object_get(c->view) : json_object_new_object());
-	json_send(c, status, env);
-	return status;
-}
-
-int
-http_json_error(struct ctx *c, json_object *err)
-{
-	json_object	*env = json_object_new_object();
-
-	json_object_object_add(env, "ok", json_object_new_boolean(0));
-	json_object_object_add(env, "error", err);
-	json_send(c, c->status, env);
-	return c->status;
-}
 
 static const struct tpl *
 resolve(void *arg, const char *name)
@@ -99,6 +26,7 @@ static json_object *
 globals(struct ctx *c, const char *theme)
 {
 	json_object	*g = json_object_new_object(), *me;
+	char		 key[33];
 
 	if (c->d.shop != NULL)
 		json_object_object_add(g, "shop", shop_view(c->d.shop));
@@ -115,8 +43,12 @@ globals(struct ctx *c, const char *theme)
 		view_set_bool(me, "customer", c->d.sess.kind == SESS_CUSTOMER);
 		json_object_object_add(g, "me", me);
 	}
-	if (c->d.shop != NULL)
+	if (c->d.shop != NULL) {
 		view_set_str(g, "csrf", csrf_token(c));
+		/* For forms that opt in to replay protection (idem_http.c). */
+		if (random_hex(key, 16) == 0)
+			view_set_str(g, "idempotency_key", key);
+	}
 	return g;
 }
 
@@ -130,10 +62,11 @@ render_page(struct ctx *c, const char *page)
 	char		 name[128];
 	int		 rc;
 
-	r.cache = worker_themes();
+	r.cache = c->themes;
 	r.theme = c->d.shop && c->d.shop->theme ? c->d.shop->theme : "default";
 	snprintf(name, sizeof(name), "pages/%s", page);
-	if (r.cache == NULL || (t = theme_get(r.cache, r.theme, name)) == NULL) {
+	if (r.cache == NULL ||
+	    (t = theme_get(r.cache, r.theme, name)) == NULL) {
 		clog_warnx(&c->d, "render: no template %s in theme %s", name,
 		    r.theme);
 		return -1;
@@ -164,6 +97,87 @@ render(struct ctx *c, const char *page)
 		return http_fail(c, ERR_INTERNAL, NULL);
 	c->status = status;
 	return status;
+}
+
+/*
+ * The one place where errors become responses: the themed error page for
+ * browsers, {"ok":false,"error":{"code","message"}} for JSON clients (with
+ * "fields", the form's {name: message}, for invalid), and a log line. msg
+ * is user-fit, NULL for the code's default; an internal error never shows
+ * its own.
+ */
+int
+http_fail(struct ctx *c, enum err e, const char *msg)
+{
+	json_object	*err;
+
+	if (e == ERR_NONE || (int)e < 0 || e >= ERR_NCODES)
+		e = ERR_INTERNAL;
+	/* A database that cannot be reached is an outage, not a bug. */
+	if (e == ERR_INTERNAL && db_unreachable()) {
+		e = ERR_UNAVAILABLE;
+		msg = NULL;
+	}
+	c->status = err_status(e);
+	if (msg == NULL || e == ERR_INTERNAL)
+		msg = err_message(e);
+	if (e == ERR_UNAVAILABLE)
+		http_header(c, "Retry-After", "5");
+	c->d.error = msg;
+	if (e == ERR_INTERNAL || e == ERR_UNAVAILABLE)
+		clog_warnx(&c->d, "http_fail status=%d code=%s method=%s "
+		    "uri=%.200s", c->status, err_code(e), c->method,
+		    log_safe(c->d.arena, c->uri));
+	else if (e != ERR_NOT_FOUND && e != ERR_UNAUTHORIZED)
+		clog_info(&c->d, "http_fail status=%d code=%s method=%s "
+		    "uri=%.200s msg=\"%s\"", c->status, err_code(e), c->method,
+		    log_safe(c->d.arena, c->uri), msg);
+	if (e == ERR_METHOD)
+		http_header(c, "Allow", c->m.allow);
+	if (c->json_out) {
+		err = json_object_new_object();
+		view_set_str(err, "code", err_code(e));
+		view_set_str(err, "message", msg);
+		if (e == ERR_INVALID)
+			json_object_object_add(err, "fields", c->form_errors ?
+			    json_object_get(c->form_errors) :
+			    json_object_new_object());
+		return http_json_error(c, err);
+	}
+	view_new(c);
+	view_set_i64(c->view, "status", c->status);
+	view_set_str(c->view, "code", err_code(e));
+	view_set_str(c->view, "message", msg);
+	view_set_bool(c->view, "login", e == ERR_UNAUTHORIZED);
+	c->title = msg;
+	if (render_page(c, "error") != 0) {
+		c->body.len = 0;
+		c->ctype = "text/plain; charset=utf-8";
+		buf_printf(&c->body, "%d %s\n", c->status, msg);
+	}
+	return c->status;
+}
+
+/* 303 to the formatted URL; JSON clients get {"redirect": URL}. */
+int
+http_see_other(struct ctx *c, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*url;
+
+	va_start(ap, fmt);
+	url = arena_vprintf(c->d.arena, fmt, ap);
+	va_end(ap);
+	if (c->json_out) {
+		if (c->view == NULL)
+			view_new(c);
+		view_set_str(c->view, "redirect", url);
+		return render_json_ok(c, 200);
+	}
+	c->status = 303;
+	http_header(c, "Location", url);
+	c->ctype = "text/html; charset=utf-8";
+	return c->status;
 }
 
 /* A fresh view model, freed with the request. */
@@ -224,17 +238,6 @@ view_set_money(struct ctx *c, json_object *o, const char *key, int64_t fen)
 	view_set_i64(o, k, fen);
 }
 
-/* A string member of a view, "" when absent or null. */
-const char *
-view_get_str(json_object *o, const char *key)
-{
-	json_object	*v;
-
-	if (!json_object_object_get_ex(o, key, &v) || v == NULL)
-		return "";
-	return json_object_get_string(v);
-}
-
 /* Route capture i as a positive id: 0, or -1 when it is not one. */
 int
 route_id(struct ctx *c, int i, int64_t *id)
@@ -253,7 +256,8 @@ view_image(struct ctx *c, const char *path, const char *thumb, int64_t w,
 	json_object	*o = json_object_new_object();
 
 	view_set_str(o, "url", arena_printf(c->d.arena, "/uploads/%s", path));
-	view_set_str(o, "thumb", arena_printf(c->d.arena, "/uploads/%s", thumb));
+	view_set_str(o, "thumb", arena_printf(c->d.arena, "/uploads/%s",
+	    thumb));
 	view_set_i64(o, "width", w);
 	view_set_i64(o, "height", h);
 	return o;

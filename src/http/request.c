@@ -2,8 +2,10 @@
  * request.c -- turns FastCGI params and the body into struct ctx: method,
  * decoded path (with the /s/<slug> tenant prefix taken off), query string,
  * cookies, and urlencoded, multipart or JSON bodies within the configured
- * limits. Everything lives in the request arena. Malformed input is a 400
- * with a message; a body over the limit is a 413.
+ * limits. Everything lives in the request arena. Like a domain function it
+ * answers 0 or an enum err with a user-fit message in c->d.error (malformed
+ * input ERR_INVALID, a body over the limit ERR_TOO_LARGE): the caller calls
+ * http_fail, so this file renders nothing.
  */
 #include "dinghuo.h"
 
@@ -112,10 +114,27 @@ cookie_parse(struct arena *a, struct kvlist *l, const char *hdr)
 }
 
 static int
+req_fail(struct ctx *c, enum err e, const char *why)
+{
+	c->d.error = why;
+	return e;
+}
+
+static int
 bad_request(struct ctx *c, const char *why)
 {
-	clog_warnx(&c->d, "bad request: %s", why);
-	return http_fail(c, ERR_INVALID, why);
+	clog_warnx(&c->d, "bad_request msg=\"%s\"", why);
+	return req_fail(c, ERR_INVALID, why);
+}
+
+/* JSON for /api/ and for clients that ask for it first. */
+int
+wants_json(struct ctx *c)
+{
+	if (strncmp(c->path, "/api/", 5) == 0)
+		return 1;
+	return c->accept != NULL &&
+	    strncmp(c->accept, "application/json", 16) == 0;
 }
 
 /* Split the decoded path into the tenant prefix and the rest. */
@@ -158,6 +177,7 @@ request_parse(struct ctx *c, const char **slug)
 	c->authorization = param(c, "HTTP_AUTHORIZATION");
 	c->origin = param(c, "HTTP_ORIGIN");
 	c->csrf_header = param(c, "HTTP_X_CSRF_TOKEN");
+	c->idem_key = param(c, "HTTP_IDEMPOTENCY_KEY");
 	c->https = (s = param(c, "HTTPS")) != NULL && *s && strcmp(s, "off");
 	if (c->method == NULL)
 		c->method = "GET";
@@ -165,7 +185,6 @@ request_parse(struct ctx *c, const char **slug)
 		c->uri = "/";
 	if (c->d.remote_addr == NULL)
 		c->d.remote_addr = "-";
-	worker_note(c);
 	if ((s = param(c, "CONTENT_LENGTH")) != NULL && *s &&
 	    parse_i64(s, 0, INT64_MAX, &c->content_length, &q) == -1)
 		return bad_request(c, "Content-Length 无效");
@@ -221,8 +240,9 @@ read_all(struct ctx *c, char **out, size_t *outlen)
 		got += n;
 	}
 	if (got != want) {
-		clog_warnx(&c->d, "body short: got %zu of %zu bytes", got, want);
-		return http_fail(c, ERR_INVALID, "请求内容不完整");
+		clog_warnx(&c->d, "body short: got %zu of %zu bytes", got,
+		    want);
+		return req_fail(c, ERR_INVALID, "请求内容不完整");
 	}
 	p[got] = '\0';
 	*out = p;
@@ -287,9 +307,10 @@ parse_json_body(struct ctx *c, const char *body, size_t len)
 	if (jerr != json_tokener_success || j == NULL ||
 	    !json_object_is_type(j, json_type_object)) {
 		json_object_put(j);
-		clog_warnx(&c->d, "bad JSON body: %s", jerr != json_tokener_success ?
+		clog_warnx(&c->d, "bad JSON body: %s",
+		    jerr != json_tokener_success ?
 		    json_tokener_error_desc(jerr) : "not an object");
-		return http_fail(c, ERR_INVALID, "JSON 格式错误：应为一个对象");
+		return req_fail(c, ERR_INVALID, "JSON 格式错误：应为一个对象");
 	}
 	/* As query_parse(): a value with a NUL is refused, not cut short. */
 	if (json_has_nul(j)) {
@@ -310,6 +331,7 @@ request_body(struct ctx *c)
 	size_t		 len = 0;
 	int		 multipart = ctype_is(ct, "multipart/form-data");
 	int64_t		 limit = multipart ? conf.max_upload : conf.max_body;
+	int		 rc;
 
 	if (c->body_read)
 		return 0;
@@ -320,17 +342,18 @@ request_body(struct ctx *c)
 		clog_warnx(&c->d, "body too large: %" PRId64 " bytes, limit %"
 		    PRId64, c->content_length, limit);
 		req_drain(c);
-		return http_fail(c, ERR_TOO_LARGE, arena_printf(c->d.arena,
+		return req_fail(c, ERR_TOO_LARGE, arena_printf(c->d.arena,
 		    "提交的内容过大（上限 %" PRId64 " KB）", limit / 1024));
 	}
 	if (!multipart && !ctype_is(ct, "application/x-www-form-urlencoded") &&
 	    !ctype_is(ct, "application/json")) {
 		req_drain(c);
-		clog_warnx(&c->d, "unsupported content type %s", ct ? ct : "(none)");
-		return http_fail(c, ERR_UNSUPPORTED, "不支持的提交格式");
+		clog_warnx(&c->d, "unsupported content type %s",
+		    ct ? ct : "(none)");
+		return req_fail(c, ERR_UNSUPPORTED, "不支持的提交格式");
 	}
-	if (read_all(c, &body, &len) != 0)
-		return -1;
+	if ((rc = read_all(c, &body, &len)) != 0)
+		return rc;
 	if (multipart)
 		return multipart_parse(c, body, len, ct);
 	if (ctype_is(ct, "application/json"))
@@ -395,7 +418,8 @@ multipart_parse(struct ctx *c, char *body, size_t len, const char *ct)
 		p += 2;
 		if ((hend = memmem(p, end - p, "\r\n\r\n", 4)) == NULL)
 			return bad_request(c, "multipart 头部不完整");
-		if ((next = memmem(hend + 4, end - hend - 4, delim, dl)) == NULL)
+		if ((next = memmem(hend + 4, end - hend - 4, delim, dl)) ==
+		    NULL)
 			return bad_request(c, "multipart 缺少结束标记");
 		name = hdr_param(c, p, hend - p, "name");
 		fname = hdr_param(c, p, hend - p, "filename");

@@ -1,8 +1,9 @@
 /*
- * response.c -- status, headers and body of a response, and the one place
- * where errors become responses (http_fail): a themed page for browsers,
- * the {"ok":false,"error":{...}} envelope for JSON clients, and a log line.
- * Every response carries the security headers and the request id.
+ * response.c -- the bytes of a response: status, headers, cookies, body,
+ * the JSON envelope {"ok":...} and the table of error codes (enum err to
+ * status, code and default message). It decides nothing and renders no
+ * page: http_fail (render.c) and the handlers do. Every response carries
+ * the security headers and the request id.
  */
 #include "dinghuo.h"
 
@@ -12,33 +13,53 @@ static const struct {
 	int		 status;
 	const char	*code;
 	const char	*message;
-} errs[] = {
+} errs[ERR_NCODES] = {
 	[ERR_NONE] =		{ 200, "ok", "" },
 	[ERR_INVALID] =		{ 400, "invalid", "请求有误" },
-	[ERR_UNAUTHORIZED] =	{ 401, "unauthorized", "请先登录" },
+	[ERR_UNAUTHORIZED] =	{ 401, "login_required", "请先登录" },
 	[ERR_FORBIDDEN] =	{ 403, "forbidden", "无权访问" },
+	[ERR_CSRF] =		{ 403, "csrf",
+				  "页面已过期或来源不明，请刷新后重试" },
 	[ERR_NOT_FOUND] =	{ 404, "not_found", "页面不存在" },
-	[ERR_METHOD] =		{ 405, "method_not_allowed", "不支持此请求方法" },
+	[ERR_METHOD] =		{ 405, "method_not_allowed",
+				  "不支持此请求方法" },
 	[ERR_CONFLICT] =	{ 409, "conflict", "操作冲突，请刷新后重试" },
+	[ERR_KEY_REUSED] =	{ 422, "conflict",
+				  "该请求标识已用于另一个请求，请勿重复使用" },
+	[ERR_OUT_OF_STOCK] =	{ 409, "out_of_stock", "库存不足" },
+	[ERR_CREDIT_EXCEEDED] =	{ 409, "credit_exceeded", "超出信用额度" },
 	[ERR_TOO_LARGE] =	{ 413, "too_large", "提交的内容过大" },
 	[ERR_UNSUPPORTED] =	{ 415, "unsupported_media_type",
 				  "不支持的提交格式" },
-	[ERR_TOO_MANY] =	{ 429, "too_many_requests",
+	[ERR_TOO_MANY] =	{ 429, "rate_limited",
 				  "操作过于频繁，请稍后再试" },
 	[ERR_INTERNAL] =	{ 500, "internal", "服务器出错了，请稍后再试" },
 	[ERR_UNAVAILABLE] =	{ 503, "unavailable", "服务暂时不可用" },
 };
 
+/* Anything outside the table is an internal error. */
+static enum err
+known(enum err e)
+{
+	return (int)e < ERR_NONE || e >= ERR_NCODES ? ERR_INTERNAL : e;
+}
+
 int
 err_status(enum err e)
 {
-	return errs[e].status;
+	return errs[known(e)].status;
 }
 
 const char *
 err_code(enum err e)
 {
-	return errs[e].code;
+	return errs[known(e)].code;
+}
+
+const char *
+err_message(enum err e)
+{
+	return errs[known(e)].message;
 }
 
 void
@@ -64,71 +85,43 @@ http_set_cookie(struct ctx *c, const char *name, const char *value,
 	    *c->base ? c->base : "/", max_age, c->https ? "; Secure" : "");
 }
 
-int
-http_fail(struct ctx *c, enum err e, const char *msg)
+static void
+json_send(struct ctx *c, int status, json_object *env)
 {
-	json_object	*err;
+	const char	*s;
+	size_t		 n;
 
-	if (e == ERR_NONE || e > ERR_UNAVAILABLE)
-		e = ERR_INTERNAL;
-	/* A database that cannot be reached is an outage, not a bug. */
-	if (e == ERR_INTERNAL && db_unreachable()) {
-		e = ERR_UNAVAILABLE;
-		msg = NULL;
-	}
-	c->status = errs[e].status;
-	/* Internal errors never show what went wrong inside. */
-	if (msg == NULL || e == ERR_INTERNAL)
-		msg = errs[e].message;
-	if (e == ERR_UNAVAILABLE)
-		http_header(c, "Retry-After", "5");
-	c->d.error = msg;
-	if (e == ERR_INTERNAL || e == ERR_UNAVAILABLE)
-		clog_warnx(&c->d, "%d %s %s: %s", c->status, c->method,
-		    log_safe(c->d.arena, c->uri), errs[e].code);
-	else if (e != ERR_NOT_FOUND && e != ERR_UNAUTHORIZED)
-		clog_info(&c->d, "%d %s %.200s: %s", c->status, c->method,
-		    log_safe(c->d.arena, c->uri), msg);
-	if (e == ERR_METHOD)
-		http_header(c, "Allow", c->m.allow);
-	if (c->json_out) {
-		err = json_object_new_object();
-		view_set_str(err, "code", errs[e].code);
-		view_set_str(err, "message", msg);
-		return http_json_error(c, err);
-	}
-	view_new(c);
-	view_set_i64(c->view, "status", c->status);
-	view_set_str(c->view, "code", errs[e].code);
-	view_set_str(c->view, "message", msg);
-	view_set_bool(c->view, "login", e == ERR_UNAUTHORIZED);
-	c->title = msg;
-	if (render_page(c, "error") != 0) {
-		c->body.len = 0;
-		c->ctype = "text/plain; charset=utf-8";
-		buf_printf(&c->body, "%d %s\n", c->status, msg);
-	}
-	return c->status;
+	s = json_object_to_json_string_length(env, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE, &n);
+	c->body.len = 0;
+	buf_add(&c->body, s, n);
+	c->status = status;
+	c->ctype = "application/json; charset=utf-8";
+	json_object_put(env);
 }
 
+/* {"ok":true,"data":<the view>} */
 int
-http_see_other(struct ctx *c, const char *fmt, ...)
+render_json_ok(struct ctx *c, int status)
 {
-	va_list	 ap;
-	char	*url;
+	json_object	*env = json_object_new_object();
 
-	va_start(ap, fmt);
-	url = arena_vprintf(c->d.arena, fmt, ap);
-	va_end(ap);
-	if (c->json_out) {
-		if (c->view == NULL)
-			view_new(c);
-		view_set_str(c->view, "redirect", url);
-		return render_json_ok(c, 200);
-	}
-	c->status = 303;
-	http_header(c, "Location", url);
-	c->ctype = "text/html; charset=utf-8";
+	json_object_object_add(env, "ok", json_object_new_boolean(1));
+	json_object_object_add(env, "data", c->view ?
+	    json_object_get(c->view) : json_object_new_object());
+	json_send(c, status, env);
+	return status;
+}
+
+/* {"ok":false,"error":err} with c->status; takes err over. */
+int
+http_json_error(struct ctx *c, json_object *err)
+{
+	json_object	*env = json_object_new_object();
+
+	json_object_object_add(env, "ok", json_object_new_boolean(0));
+	json_object_object_add(env, "error", err);
+	json_send(c, c->status, env);
 	return c->status;
 }
 
@@ -144,8 +137,10 @@ reason(int status)
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
 	case 409: return "Conflict";
+	case 410: return "Gone";
 	case 413: return "Payload Too Large";
 	case 415: return "Unsupported Media Type";
+	case 422: return "Unprocessable Content";
 	case 429: return "Too Many Requests";
 	case 503: return "Service Unavailable";
 	default: return status < 500 ? "" : "Internal Server Error";

@@ -1,50 +1,15 @@
 /*
- * tpl.c -- Mustache compiler and renderer: a template compiles to a flat
- * array of nodes whose text points into the template's own copy of its
- * source; rendering walks it and appends to the caller's buffer. The
- * struct tpl belongs to the caller of tpl_compile() until tpl_free().
+ * tpl.c -- the Mustache compiler: lexes a template into tokens, marks the
+ * standalone lines, and emits the flat array of nodes (tpl_node.h) that
+ * tpl_render.c walks. The struct tpl belongs to the caller of
+ * tpl_compile() until tpl_free().
  */
 #include "dinghuo.h"
 
+#include "http/tpl_node.h"
+
 #define TPL_MAXDELIM	16		/* bytes in a set delimiter */
 #define TPL_MAXSIZE	(64U << 20)	/* bytes of template source */
-#define TPL_MAXPARTS	255		/* parts of a dotted name */
-
-enum ntype {
-	N_TEXT,
-	N_VAR,			/* {{x}}, HTML-escaped */
-	N_RAW,			/* {{{x}}} and {{&x}} */
-	N_SECTION,		/* {{#x}} */
-	N_INVERTED,		/* {{^x}} */
-	N_PARTIAL,		/* {{>x}} */
-	N_PARENT,		/* {{<x}}, its children are the overrides */
-	N_BLOCK			/* {{$x}} */
-};
-
-/*
- * A node's children are the nodes up to its end. Text may span lines: with
- * an indentation in force, each line of it gets the prefix.
- */
-struct node {
-	uint8_t		 type;
-	uint8_t		 bol;		/* text: starts a line of the source */
-	uint8_t		 alone;		/* tag on a standalone line */
-	uint8_t		 nparts;	/* parts of a dotted name, 0 for "." */
-	uint32_t	 end;		/* index past the last child */
-	uint32_t	 off;		/* text: in src; tags: name in names */
-	uint32_t	 len;		/* text length; block: name length */
-	uint32_t	 ind;		/* indentation: offset in src */
-	uint32_t	 indlen;
-	uint32_t	 strip;		/* block: indentation its lines drop */
-};
-
-struct tpl {
-	struct node	*nodes;
-	uint32_t	 nnodes;
-	char		*src;		/* text and indentation point here */
-	char		*names;		/* NUL-terminated, dotted ones split */
-	size_t		 textlen;	/* bytes of text, to presize output */
-};
 
 /* Compilation lexes into tokens, marks standalone lines, emits nodes. */
 enum ttype {
@@ -83,42 +48,8 @@ struct comp {
 	size_t		 errlen;
 };
 
-/* Rendering state; the structs below live on the C stack. */
-struct run {
-	tpl_resolve_fn	 resolve;
-	void		*arg;
-	struct buf	*out;
-	size_t		 maxlen;	/* out->len that ends the render */
-	json_object	**stack;
-	int		 nstack;
-	int		 depth;
-	long		 steps;		/* sections, partials, blocks entered */
-	int		 noadd;		/* next text starts with no prefix */
-};
-
-struct scope {				/* a value pushed by a section */
-	json_object		*obj;
-	const struct scope	*up;
-};
-
-struct indent {				/* prefix for each line of text */
-	const struct indent	*up;	/* outer part of the prefix */
-	const char		*s;
-	size_t			 n;
-	size_t			 strip;	/* whitespace each line drops first */
-};
-
-struct over {				/* a parent tag and its overrides */
-	const struct tpl	*t;
-	uint32_t		 parent;
-	const struct over	*up;	/* outer, takes precedence */
-};
-
 static int	 fail(struct comp *, uint32_t, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
-static int	 run_nodes(struct run *, const struct tpl *, uint32_t,
-		    uint32_t, const struct scope *, const struct indent *,
-		    const struct over *);
 
 static int
 fail(struct comp *c, uint32_t line, const char *fmt, ...)
@@ -169,17 +100,6 @@ static int
 iswhite(int ch)
 {
 	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n';
-}
-
-/* Spaces and tabs that start s, at most max. */
-static size_t
-blanks(const char *s, size_t n, size_t max)
-{
-	size_t	i;
-
-	for (i = 0; i < n && i < max && (s[i] == ' ' || s[i] == '\t'); i++)
-		;
-	return i;
 }
 
 static struct tok *
@@ -437,7 +357,7 @@ mark_lines(struct comp *c)
 		t = &c->toks[a];
 		ws = 0;
 		if (t->type == T_TEXT)
-			ws = blanks(c->src + t->start, t->len, t->len);
+			ws = tpl_blanks(c->src + t->start, t->len, t->len);
 		alone = standalone(c, a, b);
 		if (!alone)
 			t->bol = 1;
@@ -585,7 +505,7 @@ block_indent(struct comp *c)
 		x = j < n->end ? &c->nodes[j] : NULL;
 		if (x != NULL && x->bol) {
 			n->ind = x->off;
-			n->indlen = blanks(c->src + x->off, x->len, x->len);
+			n->indlen = tpl_blanks(c->src + x->off, x->len, x->len);
 		}
 		n->strip = n->indlen;
 	}
@@ -644,347 +564,4 @@ tpl_free(struct tpl *t)
 	free(t->src);
 	free(t->names);
 	free(t);
-}
-
-/* Rendering. */
-
-/*
- * An object's key, or (as mustache.js allows) an array's element by a
- * decimal index: {{#items.0}}…{{/items.0}} tests that a list is not empty.
- */
-static int
-has_key(json_object *o, const char *key, json_object **v)
-{
-	size_t	i, n = strspn(key, "0123456789");
-
-	if (json_object_is_type(o, json_type_array) && n > 0 && n < 10 &&
-	    key[n] == '\0') {
-		i = strtoul(key, NULL, 10);
-		if (i >= json_object_array_length(o))
-			return 0;
-		*v = json_object_array_get_idx(o, i);
-		return 1;
-	}
-	return json_object_is_type(o, json_type_object) &&
-	    json_object_object_get_ex(o, key, v);
-}
-
-/*
- * The first part of a name is searched from the innermost context out; a
- * key present with a null value ends the search. Later parts must follow.
- */
-static json_object *
-lookup(const struct run *r, const struct tpl *t, const struct node *n,
-    const struct scope *sc)
-{
-	const char	*key = t->names + n->off;
-	json_object	*v = NULL;
-	int		 i, found = 0;
-
-	if (n->nparts == 0)
-		return sc ? sc->obj :
-		    r->nstack > 0 ? r->stack[r->nstack - 1] : NULL;
-	for (; sc != NULL && !found; sc = sc->up)
-		found = has_key(sc->obj, key, &v);
-	for (i = r->nstack - 1; i >= 0 && !found; i--)
-		found = has_key(r->stack[i], key, &v);
-	if (!found)
-		return NULL;
-	for (i = 1; i < n->nparts; i++) {
-		key += strlen(key) + 1;
-		if (!has_key(v, key, &v))
-			return NULL;
-	}
-	return v;
-}
-
-static int
-truthy(json_object *v)
-{
-	switch (json_object_get_type(v)) {
-	case json_type_null:
-		return 0;
-	case json_type_boolean:
-		return json_object_get_boolean(v);
-	case json_type_array:
-		return json_object_array_length(v) > 0;
-	case json_type_string:
-		return json_object_get_string_len(v) > 0;
-	default:
-		return 1;
-	}
-}
-
-/* Strings as they are, numbers in decimal; objects and arrays print none. */
-static void
-put_value(struct run *r, json_object *v, int escape)
-{
-	char		 num[40];
-	const char	*s = num;
-	int		 n;
-
-	switch (json_object_get_type(v)) {
-	case json_type_string:
-		s = json_object_get_string(v);
-		n = json_object_get_string_len(v);
-		break;
-	case json_type_int:
-		n = snprintf(num, sizeof(num), "%" PRId64,
-		    json_object_get_int64(v));
-		break;
-	case json_type_double:
-		/* 15 digits: 1.210 is "1.21", 0.1 + 0.2 is "0.3". */
-		n = snprintf(num, sizeof(num), "%.15g",
-		    json_object_get_double(v));
-		break;
-	case json_type_boolean:
-		s = json_object_get_boolean(v) ? "true" : "false";
-		n = strlen(s);
-		break;
-	default:
-		return;
-	}
-	if (n <= 0)
-		return;
-	if (escape)
-		buf_add_html(r->out, s, n);
-	else
-		buf_add(r->out, s, n);
-}
-
-static void
-put_prefix(struct buf *out, const struct indent *in)
-{
-	if (in == NULL)
-		return;
-	put_prefix(out, in->up);
-	buf_add(out, in->s, in->n);
-}
-
-static void
-line_start(struct run *r, const struct indent *in, const char **p,
-    size_t *n, int noadd)
-{
-	size_t	k = blanks(*p, *n, in->strip);
-
-	*p += k;
-	*n -= k;
-	if (!noadd)
-		put_prefix(r->out, in);
-}
-
-/* Text with an indentation: each line that starts in it gets the prefix. */
-static void
-put_text(struct run *r, const struct tpl *t, const struct node *x,
-    const struct indent *in, int noadd)
-{
-	const char	*p = t->src + x->off, *nl;
-	size_t		 n = x->len;
-
-	if (x->bol)
-		line_start(r, in, &p, &n, noadd);
-	while ((nl = memchr(p, '\n', n)) != NULL) {
-		buf_add(r->out, p, nl - p + 1);
-		n -= nl - p + 1;
-		p = nl + 1;
-		if (n == 0)
-			return;
-		line_start(r, in, &p, &n, 0);
-	}
-	buf_add(r->out, p, n);
-}
-
-/* The indentation inside a partial or block, or NULL if there is none. */
-static const struct indent *
-indent_push(struct indent *new, const struct indent *in, const char *s,
-    size_t n, size_t strip)
-{
-	size_t	k = 0;
-
-	if (in != NULL)
-		k = in->strip < n ? in->strip : n;
-	if (in == NULL && n == 0 && strip == 0)
-		return NULL;
-	new->up = in;
-	new->s = s + k;
-	new->n = n - k;
-	new->strip = strip;
-	return new;
-}
-
-static int
-descend(struct run *r, const struct tpl *t, uint32_t from, uint32_t to,
-    const struct scope *sc, const struct indent *in, const struct over *ov)
-{
-	int	rc;
-
-	if (r->depth >= TPL_MAXDEPTH || ++r->steps > TPL_MAXSTEPS ||
-	    r->out->len > r->maxlen)
-		return -1;
-	r->depth++;
-	rc = run_nodes(r, t, from, to, sc, in, ov);
-	r->depth--;
-	return rc;
-}
-
-static int
-run_section(struct run *r, const struct tpl *t, uint32_t k,
-    const struct scope *sc, const struct indent *in, const struct over *ov)
-{
-	const struct node	*n = &t->nodes[k];
-	json_object		*v = lookup(r, t, n, sc);
-	struct scope		 top;
-	size_t			 i, len;
-
-	if (!truthy(v))
-		return 0;
-	top.up = sc;
-	if (!json_object_is_type(v, json_type_array)) {
-		top.obj = v;
-		return descend(r, t, k + 1, n->end, &top, in, ov);
-	}
-	len = json_object_array_length(v);
-	for (i = 0; i < len; i++) {
-		top.obj = json_object_array_get_idx(v, i);
-		if (descend(r, t, k + 1, n->end, &top, in, ov) == -1)
-			return -1;
-	}
-	return 0;
-}
-
-static const struct tpl *
-find_tpl(struct run *r, const struct tpl *t, const struct node *n)
-{
-	if (r->resolve == NULL)
-		return NULL;
-	return r->resolve(r->arg, t->names + n->off);
-}
-
-/* A partial or parent; a parent's blocks override those of the callee. */
-static int
-run_include(struct run *r, const struct tpl *t, uint32_t k,
-    const struct scope *sc, const struct indent *in, const struct over *ov)
-{
-	const struct node	*n = &t->nodes[k];
-	const struct tpl	*p;
-	const struct indent	*pin = NULL;
-	struct indent		 frame;
-	struct over		 set;
-
-	if ((p = find_tpl(r, t, n)) == NULL)
-		return 0;
-	if (n->alone)
-		pin = indent_push(&frame, in, t->src + n->ind, n->indlen, 0);
-	if (n->type == N_PARENT && n->end > k + 1) {
-		set.t = t;
-		set.parent = k;
-		set.up = ov;
-		ov = &set;
-	}
-	return descend(r, p, 0, p->nnodes, sc, pin, ov);
-}
-
-static int
-find_block(const struct tpl *t, uint32_t parent, const char *name,
-    uint32_t len)
-{
-	const struct node	*n;
-	uint32_t		 k;
-
-	for (k = parent + 1; k < t->nodes[parent].end; k = n->end) {
-		n = &t->nodes[k];
-		if (n->type == N_BLOCK && n->len == len &&
-		    memcmp(t->names + n->off, name, len) == 0)
-			return k;
-	}
-	return -1;
-}
-
-/* A block renders the outermost override of it, or its own content. */
-static int
-run_block(struct run *r, const struct tpl *t, uint32_t k,
-    const struct scope *sc, const struct indent *in, const struct over *ov)
-{
-	const struct node	*n = &t->nodes[k], *b;
-	const struct tpl	*bt = NULL;
-	const struct indent	*bin;
-	const struct over	*o;
-	struct indent		 frame;
-	int			 j, bk = -1, rc, pending = r->noadd;
-
-	for (o = ov; o != NULL; o = o->up)
-		if ((j = find_block(o->t, o->parent, t->names + n->off,
-		    n->len)) != -1) {
-			bt = o->t;
-			bk = j;
-		}
-	if (bt == NULL)
-		return descend(r, t, k + 1, n->end, sc, in, ov);
-	b = &bt->nodes[bk];
-	bin = indent_push(&frame, in, t->src + n->ind, n->indlen, b->strip);
-	/* Inline, the line is started: its first text gets no prefix. */
-	r->noadd = pending || !n->alone;
-	rc = descend(r, bt, bk + 1, b->end, sc, bin, ov);
-	r->noadd = r->noadd && pending;
-	return rc;
-}
-
-static int
-run_nodes(struct run *r, const struct tpl *t, uint32_t k, uint32_t end,
-    const struct scope *sc, const struct indent *in, const struct over *ov)
-{
-	const struct node	*n;
-	int			 noadd, rc = 0;
-
-	for (; k < end && rc == 0; k = n->end) {
-		n = &t->nodes[k];
-		switch (n->type) {
-		case N_TEXT:
-			noadd = r->noadd;
-			r->noadd = 0;
-			if (in == NULL)
-				buf_add(r->out, t->src + n->off, n->len);
-			else
-				put_text(r, t, n, in, noadd);
-			break;
-		case N_VAR:
-		case N_RAW:
-			put_value(r, lookup(r, t, n, sc), n->type == N_VAR);
-			break;
-		case N_SECTION:
-			rc = run_section(r, t, k, sc, in, ov);
-			break;
-		case N_INVERTED:
-			if (!truthy(lookup(r, t, n, sc)))
-				rc = descend(r, t, k + 1, n->end, sc, in, ov);
-			break;
-		case N_PARTIAL:
-		case N_PARENT:
-			rc = run_include(r, t, k, sc, in, ov);
-			break;
-		case N_BLOCK:
-			rc = run_block(r, t, k, sc, in, ov);
-			break;
-		}
-	}
-	return rc;
-}
-
-int
-tpl_render(const struct tpl *t, json_object **stack, int depth,
-    tpl_resolve_fn resolve, void *arg, struct buf *out)
-{
-	struct run	r;
-
-	if (t == NULL)
-		return 0;
-	memset(&r, 0, sizeof(r));
-	r.resolve = resolve;
-	r.arg = arg;
-	r.out = out;
-	r.maxlen = out->len + TPL_MAXOUT;
-	r.stack = stack;
-	r.nstack = stack != NULL && depth > 0 ? depth : 0;
-	buf_reserve(out, t->textlen);
-	return run_nodes(&r, t, 0, t->nnodes, NULL, NULL, NULL);
 }

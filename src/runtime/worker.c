@@ -27,6 +27,8 @@ struct worker {
 struct worker		*worker;
 static volatile sig_atomic_t stop;
 
+static void		 worker_note(struct ctx *);
+
 static const struct route *const route_tables[] = {
 	h_api_routes, h_account_routes, h_admin_routes, h_store_routes,
 	h_catalog_routes, h_inquiry_routes, h_admin_catalog_routes,
@@ -68,6 +70,7 @@ static int
 guard(struct ctx *c, const struct route *r)
 {
 	char	*next;
+	int	 rc;
 
 	if (!(r->flags & ROUTE_NOSHOP) && c->d.shop == NULL)
 		return http_fail(c, ERR_NOT_FOUND, "店铺不存在");
@@ -84,11 +87,11 @@ guard(struct ctx *c, const struct route *r)
 	if (r->roles != NULL && !name_in_list(r->roles, c->d.sess.role))
 		return http_fail(c, ERR_FORBIDDEN, "您的角色无权访问此页面");
 	if (r->flags & (ROUTE_BODY | ROUTE_CSRF)) {
-		if (request_body(c) != 0)
-			return c->status;
+		if ((rc = request_body(c)) != 0)
+			return http_fail(c, rc, c->d.error);
 	}
 	if ((r->flags & ROUTE_CSRF) && csrf_check(c) != 0)
-		return http_fail(c, ERR_FORBIDDEN,
+		return http_fail(c, ERR_CSRF,
 		    "页面已过期或来源不明，请刷新后重试");
 	return 0;
 }
@@ -99,8 +102,12 @@ dispatch(struct ctx *c)
 	const char	*slug = NULL;
 	int		 rc, noshop;
 
-	if (request_parse(c, &slug) != 0)
+	rc = request_parse(c, &slug);
+	worker_note(c);
+	if (rc != 0) {
+		http_fail(c, rc, c->d.error);
 		return;
+	}
 	/* Routing needs no database: it decides the error format too. */
 	rc = router_match(worker->router, c->d.arena, c->method, c->path, &c->m);
 	if (rc == ROUTER_OK && (c->m.route->flags & ROUTE_JSON))
@@ -123,7 +130,7 @@ dispatch(struct ctx *c)
 	}
 	if (guard(c, c->m.route) != 0 || c->status != 0)
 		return;
-	c->m.route->handler(c);
+	http_idempotent(c, c->m.route->handler);
 }
 
 static void
@@ -178,12 +185,6 @@ worker_init(int slot)
 	worker->themes = theme_cache_new(conf.templates_dir);
 }
 
-struct theme_cache *
-worker_themes(void)
-{
-	return worker != NULL ? worker->themes : NULL;
-}
-
 static void
 worker_free(void)
 {
@@ -216,7 +217,7 @@ slot_set(int state, struct ctx *c)
 }
 
 /* After the request is parsed the scoreboard learns what it is. */
-void
+static void
 worker_note(struct ctx *c)
 {
 	struct slot	*s;
@@ -265,6 +266,7 @@ worker_main(int listen_fd, int slot, const char *conf_path)
 	worker_init(slot);
 	FCGX_InitRequest(&worker->req, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
 	ctx_init(&c, worker->arena);
+	c.themes = worker->themes;
 	if (db_open() == -1)
 		log_warnx("worker: database not reachable yet; will retry "
 		    "per request");

@@ -1,10 +1,10 @@
 /*
  * db.c -- the worker's one MariaDB/MySQL connection. Only prepared
- * statements reach it with outside values (db_run); they are prepared once
- * per connection and cached by their SQL text's address. A lost connection
- * is reopened once outside a transaction; db_tx_run retries a whole
- * transaction on deadlock (1213), lock wait timeout (1205) and lost
- * connections. Result cells are copied into the caller's arena.
+ * statements reach it with outside values (db_run, db_each); they are
+ * prepared once per connection and cached by their SQL text's address.
+ * db_tx_run holds the transaction contract (docs/database.md): a body may
+ * run again, a lost connection never turns into autocommit. Result cells
+ * are copied into the caller's arena.
  */
 #include "dinghuo.h"
 
@@ -13,22 +13,54 @@
 #include <mysql.h>
 #include <errmsg.h>
 #include <mysqld_error.h>
+#include <sodium.h>
 
+#include "services/db_rows.h"
+
+/*
+ * Prepared statements kept per connection, least recently used replaced.
+ * The binary holds about 200 distinct statements and a worker prepares
+ * only those it runs, so a worker keeps at most 256 (one connection).
+ * MariaDB counts them server-wide against max_prepared_stmt_count (16,382
+ * by default, 63 full caches): counting both generations of workers during
+ * a SIGHUP reload (old ones finish their request while new ones start) and
+ * a few shell commands, 30 workers over all hosts fit. More need the server
+ * setting raised (docs/database.md); if the limit is hit anyway, the idle
+ * statements are dropped and the prepare tried again.
+ */
 #define STMT_CACHE	256
-#define MAXPARAMS	48
-#define DB_EACH_MAXCOLS	16
-#define TX_RETRIES	4
+#define TX_ATTEMPTS	4	/* a body runs at most this often */
+#define TX_BACKOFF_MS	10	/* before the 2nd run; doubles, plus jitter */
+#define TX_BACKOFF_MAX	100
 #define WSREP_CONFLICT	1180	/* Galera certification failure at commit */
+#define NESTED_TX	CR_UNKNOWN_ERROR	/* not retried */
 
 struct cached_stmt {
-	const char	*sql;
+	const char	*sql;		/* NULL: a free slot */
 	MYSQL_STMT	*st;
+	uint64_t	 used;		/* tick of the last use: LRU */
+	int		 busy;		/* db_each is reading its result */
+};
+
+/* A statement in use: cached (slot), or prepared for this use only. */
+struct stmt_ref {
+	MYSQL_STMT	*st;
+	int		 slot;		/* -1: close after use */
 };
 
 static MYSQL		*db;
 static struct cached_stmt cache[STMT_CACHE];
-static int		 ncache;
+static int		 nslots;	/* slots ever used, up to cache_max */
+static int		 cache_max = STMT_CACHE;
+static uint64_t		 tick;
+static int		 evictions;
+static int		 reading;	/* db_each calls reading a result */
+static int		 broken;	/* lost while reading: close later */
 static int		 in_tx;
+static unsigned int	 tx_doomed;	/* errno that ended the transaction */
+static char		 tx_why[256];	/* and its message */
+static unsigned int	 inject_errno;	/* db_test_fail() */
+static int		 inject_skip;
 static unsigned int	 last_errno;
 static char		 last_error[256];
 
@@ -57,18 +89,135 @@ db_in_tx(void)
 	return in_tx;
 }
 
-void
-db_close(void)
+static int
+conn_lost(unsigned int no)
+{
+	return no == CR_SERVER_GONE_ERROR || no == CR_SERVER_LOST ||
+	    no == CR_CONNECTION_ERROR || no == ER_CONNECTION_KILLED;
+}
+
+/* May the whole transaction simply be run again after this error? */
+static int
+retryable(unsigned int no)
+{
+	return no == ER_LOCK_DEADLOCK || no == ER_LOCK_WAIT_TIMEOUT ||
+	    no == WSREP_CONFLICT || conn_lost(no);
+}
+
+static void
+cache_close(int idle_only)
 {
 	int	i;
 
-	for (i = 0; i < ncache; i++)
-		mysql_stmt_close(cache[i].st);
-	ncache = 0;
+	for (i = 0; i < nslots; i++)
+		if (cache[i].sql != NULL && !(idle_only && cache[i].busy)) {
+			mysql_stmt_close(cache[i].st);
+			cache[i].sql = NULL;
+			cache[i].st = NULL;
+			cache[i].busy = 0;
+		}
+	if (!idle_only)
+		nslots = 0;
+}
+
+static void
+conn_close(void)
+{
+	cache_close(0);
+	evictions = 0;
+	broken = 0;
 	if (db != NULL)
 		mysql_close(db);
 	db = NULL;
+}
+
+/* The transaction is over: its later statements fail, with this error. */
+static void
+doom(unsigned int no)
+{
+	if (!in_tx || tx_doomed != 0)
+		return;
+	tx_doomed = no;
+	snprintf(tx_why, sizeof(tx_why), "%s", last_error);
+}
+
+/*
+ * The connection is gone (or the server said so). Inside a transaction
+ * that transaction is over: every later statement of it fails until
+ * db_tx_run ends it, and none may reconnect and run in autocommit. While
+ * db_each reads a result of this connection it stays open (and refuses
+ * every statement) until that read ends.
+ */
+static void
+conn_gone(void)
+{
+	doom(last_errno);
+	if (reading > 0)
+		broken = 1;
+	else
+		conn_close();
+}
+
+/* A statement may run now; else 0 with the reason in db_errno(). */
+static int
+may_run(void)
+{
+	if (in_tx && tx_doomed != 0) {
+		set_error(tx_doomed, tx_why);
+		return 0;
+	}
+	if (broken || (in_tx && db == NULL)) {
+		set_error(CR_SERVER_LOST, "connection lost");
+		return 0;
+	}
+	return db != NULL || db_open() == 0;
+}
+
+/* A statement failed: note an ended transaction or a lost connection. */
+static void
+failed(void)
+{
+	if (conn_lost(last_errno))
+		conn_gone();
+	else if (retryable(last_errno))
+		doom(last_errno);
+}
+
+/* Test hook: the statement after skip more fails with no, unsent. */
+void
+db_test_fail(unsigned int no, int skip)
+{
+	inject_errno = no;
+	inject_skip = skip;
+}
+
+static int
+injected(void)
+{
+	if (inject_errno == 0 || inject_skip-- > 0)
+		return 0;
+	set_error(inject_errno, "failure injected by db_test_fail");
+	inject_errno = 0;
+	return 1;
+}
+
+/* Test hook: keep at most n prepared statements (1..STMT_CACHE). */
+void
+db_test_stmt_cache(int n)
+{
+	if (reading == 0)
+		cache_close(0);
+	cache_max = n < 1 ? 1 : n > STMT_CACHE ? STMT_CACHE : n;
+}
+
+/* Close the connection for good (exit, shell commands); never from fn. */
+void
+db_close(void)
+{
+	conn_close();
+	reading = 0;
 	in_tx = 0;
+	tx_doomed = 0;
 }
 
 /*
@@ -80,7 +229,8 @@ int
 db_library_init(void)
 {
 	if (mysql_library_init(0, NULL, NULL) != 0) {
-		log_warnx("db: the MariaDB client library failed to initialise");
+		log_warnx("db: the MariaDB client library failed to "
+		    "initialise");
 		return -1;
 	}
 	return 0;
@@ -91,6 +241,7 @@ db_open(void)
 {
 	unsigned int	 timeout = 3, rw = (unsigned int)conf.request_timeout;
 	my_socket	 fd;
+	my_bool		 no = 0;
 	const char	*init = "SET time_zone = '+00:00', sql_mode = "
 	    "'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,"
 	    "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'";
@@ -104,6 +255,8 @@ db_open(void)
 	mysql_options(db, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
 	mysql_options(db, MYSQL_OPT_READ_TIMEOUT, &rw);
 	mysql_options(db, MYSQL_OPT_WRITE_TIMEOUT, &rw);
+	/* Only db_run reconnects, where that cannot lose a transaction. */
+	mysql_options(db, MYSQL_OPT_RECONNECT, &no);
 	mysql_options(db, MYSQL_INIT_COMMAND, init);
 	if (mysql_real_connect(db, conf.db_host, conf.db_user,
 	    conf.db_password, conf.db_name, (unsigned int)conf.db_port,
@@ -123,13 +276,6 @@ db_open(void)
 	return 0;
 }
 
-static int
-conn_lost(unsigned int no)
-{
-	return no == CR_SERVER_GONE_ERROR || no == CR_SERVER_LOST ||
-	    no == CR_CONNECTION_ERROR || no == ER_CONNECTION_KILLED;
-}
-
 /* Did the last failure come from not reaching the server at all? */
 int
 db_unreachable(void)
@@ -146,166 +292,122 @@ db_clear_error(void)
 }
 
 static MYSQL_STMT *
-stmt_get(const char *sql)
+prepare(const char *sql)
 {
 	MYSQL_STMT	*st;
-	int		 i;
+	int		 again;
 
-	for (i = 0; i < ncache; i++)
-		if (cache[i].sql == sql)
-			return cache[i].st;
-	if ((st = mysql_stmt_init(db)) == NULL) {
-		set_error(mysql_errno(db), mysql_error(db));
-		return NULL;
-	}
-	if (mysql_stmt_prepare(st, sql, strlen(sql)) != 0) {
+	for (again = 0; again < 2; again++) {
+		if ((st = mysql_stmt_init(db)) == NULL) {
+			set_error(mysql_errno(db), mysql_error(db));
+			return NULL;
+		}
+		if (mysql_stmt_prepare(st, sql, strlen(sql)) == 0)
+			return st;
 		set_error(mysql_stmt_errno(st), mysql_stmt_error(st));
-		if (!conn_lost(last_errno))
-			log_warnx("db: prepare failed: %s: %s", last_error,
-			    sql);
 		mysql_stmt_close(st);
-		return NULL;
+		if (last_errno != ER_MAX_PREPARED_STMT_COUNT_REACHED || again)
+			break;
+		log_warnx("db_stmt_limit max_prepared_stmt_count=reached "
+		    "action=drop_idle cached=%d", nslots);
+		cache_close(1);
 	}
-	if (ncache == STMT_CACHE) {	/* full: replace one, round robin */
-		static int	victim;
-
-		log_warnx("db: statement cache full, replacing an entry");
-		victim = (victim + 1) % STMT_CACHE;
-		mysql_stmt_close(cache[victim].st);
-		cache[victim].sql = sql;
-		cache[victim].st = st;
-		return st;
-	}
-	cache[ncache].sql = sql;
-	cache[ncache].st = st;
-	ncache++;
-	return st;
+	if (!conn_lost(last_errno))
+		log_warnx("db: prepare failed: %s: %s", last_error, sql);
+	return NULL;
 }
 
-/* Copy the stored result set into the arena as strings. */
+/* The least recently used slot db_each is not reading, or -1. */
 static int
-fetch_all(struct arena *a, MYSQL_STMT *st, struct db_res *res)
+lru_idle(void)
 {
-	MYSQL_RES	*meta;
-	MYSQL_FIELD	*fields;
-	MYSQL_BIND	*b;
-	unsigned long	*len;
-	my_bool		*isnull, *error, on = 1;
-	int		 k, r, rc, ncols;
-	size_t		 size;
+	int	i, v = -1;
 
-	if ((meta = mysql_stmt_result_metadata(st)) == NULL)
+	for (i = 0; i < nslots; i++) {
+		if (cache[i].busy)
+			continue;
+		if (cache[i].sql == NULL)
+			return i;
+		if (v == -1 || cache[i].used < cache[v].used)
+			v = i;
+	}
+	return v;
+}
+
+/*
+ * The prepared statement for sql. A cached one that db_each is reading is
+ * neither handed out again nor evicted: a statement of the same text run
+ * meanwhile (from db_each's callback) is prepared for that use only, as
+ * is any when every slot is being read.
+ */
+static int
+stmt_get(const char *sql, struct stmt_ref *ref)
+{
+	int	i, found = 0;
+
+	for (i = 0; i < nslots; i++)
+		if (cache[i].sql == sql) {
+			if (!cache[i].busy) {
+				cache[i].used = ++tick;
+				ref->st = cache[i].st;
+				ref->slot = i;
+				return 0;
+			}
+			found = 1;
+		}
+	if ((ref->st = prepare(sql)) == NULL)
+		return -1;
+	ref->slot = -1;
+	if (found)
 		return 0;
-	ncols = (int)mysql_num_fields(meta);
-	mysql_stmt_attr_set(st, STMT_ATTR_UPDATE_MAX_LENGTH, &on);
-	if (mysql_stmt_store_result(st) != 0) {
-		set_error(mysql_stmt_errno(st), mysql_stmt_error(st));
-		mysql_free_result(meta);
-		return -1;
+	if (nslots < cache_max)
+		i = nslots++;
+	else if ((i = lru_idle()) == -1)
+		return 0;
+	else if (cache[i].sql != NULL) {
+		if (evictions++ == 0)
+			log_warnx("db_stmt_evict cache=%d note=\"statement "
+			    "cache full: least recently used replaced, later "
+			    "evictions not logged\"", cache_max);
+		mysql_stmt_close(cache[i].st);
 	}
-	fields = mysql_fetch_fields(meta);
-	b = xcalloc(ncols, sizeof(*b));
-	len = xcalloc(ncols, sizeof(*len));
-	isnull = xcalloc(ncols, sizeof(*isnull));
-	error = xcalloc(ncols, sizeof(*error));
-	for (k = 0; k < ncols; k++) {
-		size = fields[k].max_length > 64 ? fields[k].max_length : 64;
-		b[k].buffer_type = MYSQL_TYPE_STRING;
-		b[k].buffer = xmalloc(size + 1);
-		b[k].buffer_length = size + 1;
-		b[k].length = &len[k];
-		b[k].is_null = &isnull[k];
-		b[k].error = &error[k];
-	}
-	mysql_stmt_bind_result(st, b);
-	res->ncols = ncols;
-	res->nrows = (int)mysql_stmt_num_rows(st);
-	res->cell = arena_alloc(a, (size_t)(res->nrows ? res->nrows : 1) *
-	    ncols * sizeof(char *));
-	for (r = 0, rc = 0; r < res->nrows; r++) {
-		rc = mysql_stmt_fetch(st);
-		if (rc == 1 || rc == MYSQL_NO_DATA) {
-			set_error(mysql_stmt_errno(st), mysql_stmt_error(st));
-			log_warnx("db: fetch stopped at row %d of %d: %s", r,
-			    res->nrows, last_error);
-			res->nrows = r;
-			rc = -1;
-			break;
-		}
-		rc = 0;
-		for (k = 0; k < ncols; k++) {
-			char **cell = &res->cell[r * ncols + k];
+	cache[i].sql = sql;
+	cache[i].st = ref->st;
+	cache[i].used = ++tick;
+	cache[i].busy = 0;
+	ref->slot = i;
+	return 0;
+}
 
-			if (isnull[k])
-				*cell = NULL;
-			else if (len[k] < b[k].buffer_length)
-				*cell = arena_strndup(a, b[k].buffer, len[k]);
-			else {	/* truncated: fetch this column in full */
-				MYSQL_BIND	one;
-				unsigned long	l2 = 0;
+static void
+stmt_put(struct stmt_ref *ref)
+{
+	if (ref->slot == -1 && ref->st != NULL)
+		mysql_stmt_close(ref->st);
+	ref->st = NULL;
+}
 
-				*cell = arena_alloc(a, len[k] + 1);
-				memset(&one, 0, sizeof(one));
-				one.buffer_type = MYSQL_TYPE_STRING;
-				one.buffer = *cell;
-				one.buffer_length = len[k] + 1;
-				one.length = &l2;
-				mysql_stmt_fetch_column(st, &one, k, 0);
-				(*cell)[len[k]] = '\0';
-			}
-		}
-	}
-	for (k = 0; k < ncols; k++)
-		free(b[k].buffer);
-	free(b);
-	free(len);
-	free(isnull);
-	free(error);
-	mysql_stmt_free_result(st);
-	mysql_free_result(meta);
-	return rc == -1 ? -1 : 0;
+
+static int
+params_ok(const char *sql, const char *fmt)
+{
+	if (strlen(fmt) <= DB_MAXPARAMS)
+		return 1;
+	set_error(CR_UNKNOWN_ERROR, "too many parameters");
+	log_warnx("db: %zu parameters, at most %d: %.100s", strlen(fmt),
+	    DB_MAXPARAMS, sql);
+	return 0;
 }
 
 static int
-bind_params(MYSQL_STMT *st, const char *fmt, va_list ap, MYSQL_BIND *pb,
-    int64_t *ints, unsigned long *lens)
+bind(MYSQL_STMT *st, const char *fmt, va_list ap, struct db_params *p)
 {
-	const char	*s;
-	int		 i, n = (int)strlen(fmt);
+	unsigned int	no;
 
-	if ((unsigned long)n != mysql_stmt_param_count(st)) {
-		set_error(CR_PARAMS_NOT_BOUND, "parameter count mismatch");
-		log_warnx("db: %d parameters given, %lu expected", n,
-		    mysql_stmt_param_count(st));
-		return -1;
-	}
-	memset(pb, 0, n * sizeof(*pb));
-	for (i = 0; i < n; i++) {
-		switch (fmt[i]) {
-		case 'i':
-			ints[i] = va_arg(ap, int64_t);
-			pb[i].buffer_type = MYSQL_TYPE_LONGLONG;
-			pb[i].buffer = &ints[i];
-			break;
-		case 's':
-			s = va_arg(ap, const char *);
-			if (s == NULL) {
-				pb[i].buffer_type = MYSQL_TYPE_NULL;
-				break;
-			}
-			lens[i] = strlen(s);
-			pb[i].buffer_type = MYSQL_TYPE_STRING;
-			pb[i].buffer = (void *)s;
-			pb[i].buffer_length = lens[i];
-			pb[i].length = &lens[i];
-			break;
-		default:
-			set_error(CR_UNKNOWN_ERROR, "bad parameter format");
-			log_warnx("db: bad parameter format '%c'", fmt[i]);
-			return -1;
-		}
-	}
-	return n ? (mysql_stmt_bind_param(st, pb) ? -1 : 0) : 0;
+	if ((no = db_rows_bind(st, fmt, ap, p)) == 0)
+		return 0;
+	set_error(no, "parameters do not fit the statement");
+	return -1;
 }
 
 
@@ -313,187 +415,163 @@ bind_params(MYSQL_STMT *st, const char *fmt, va_list ap, MYSQL_BIND *pb,
  * Run a prepared statement. sql must be a string constant (its address is
  * the cache key). fmt has one letter per '?': 'i' int64_t, 's' const char *
  * (NULL binds SQL NULL). res may be NULL. Returns 0 or -1 (db_errno()).
+ * Outside a transaction, a connection found lost is opened again once
+ * when running the statement again cannot do it twice; inside one, never.
  */
 int
 db_run(struct arena *a, struct db_res **resp, const char *sql,
     const char *fmt, ...)
 {
-	MYSQL_BIND	 pb[MAXPARAMS];
-	int64_t		 ints[MAXPARAMS];
-	unsigned long	 lens[MAXPARAMS];
+	struct db_params p;
 	struct db_res	*res;
-	MYSQL_STMT	*st;
+	struct stmt_ref	 ref;
 	va_list		 ap;
-	int		 attempt, executed;
+	int		 attempt, executed, rc;
 
-	if (strlen(fmt) > MAXPARAMS) {
-		set_error(CR_UNKNOWN_ERROR, "too many parameters");
-		log_warnx("db: %zu parameters, at most %d: %.100s", strlen(fmt),
-		    MAXPARAMS, sql);
+	if (!params_ok(sql, fmt))
 		return -1;
-	}
 	res = arena_alloc(a, sizeof(*res));
 	memset(res, 0, sizeof(*res));
 	if (resp != NULL)
 		*resp = res;
 	last_errno = 0;
-	for (attempt = 0; attempt < 2; attempt++) {
-		if (db == NULL && db_open() == -1)
+	for (attempt = 0;; attempt++) {
+		if (!may_run())
 			return -1;
 		executed = 0;
-		if ((st = stmt_get(sql)) != NULL) {
+		if (stmt_get(sql, &ref) == 0) {
 			va_start(ap, fmt);
-			if (bind_params(st, fmt, ap, pb, ints, lens) == -1) {
-				va_end(ap);
+			rc = bind(ref.st, fmt, ap, &p);
+			va_end(ap);
+			if (rc == -1) {
+				stmt_put(&ref);
 				return -1;
 			}
-			va_end(ap);
-			if (mysql_stmt_execute(st) == 0)
-				break;
-			set_error(mysql_stmt_errno(st), mysql_stmt_error(st));
 			executed = 1;
+			if (injected())
+				;
+			else if (mysql_stmt_execute(ref.st) == 0)
+				break;
+			else
+				set_error(mysql_stmt_errno(ref.st),
+				    mysql_stmt_error(ref.st));
+			stmt_put(&ref);
 		}
 		/*
 		 * Run it again only if that cannot do it twice: a read, a
 		 * failed prepare, or a server gone before we sent it (2006).
 		 * After 2013 (lost mid-query) a write may have happened.
 		 */
-		if (!conn_lost(last_errno) || in_tx || (executed &&
+		if (attempt > 0 || !conn_lost(last_errno) || in_tx ||
+		    reading > 0 || (executed &&
 		    last_errno != CR_SERVER_GONE_ERROR &&
 		    strncmp(sql, "SELECT", 6) != 0)) {
-			if (conn_lost(last_errno))
-				db_close();
 			if (!conn_lost(last_errno) &&
 			    last_errno != ER_LOCK_DEADLOCK &&
 			    last_errno != ER_LOCK_WAIT_TIMEOUT &&
 			    last_errno != ER_DUP_ENTRY)
 				log_warnx("db: %u %s: %.200s", last_errno,
 				    last_error, sql);
+			failed();
 			return -1;
 		}
 		log_warnx("db: connection lost (%s), reconnecting", last_error);
-		db_close();
+		conn_close();
 	}
-	if (attempt == 2)
-		return -1;
-	res->affected = mysql_stmt_affected_rows(st);
-	res->insert_id = mysql_stmt_insert_id(st);
-	return fetch_all(a, st, res);
+	res->affected = mysql_stmt_affected_rows(ref.st);
+	res->insert_id = mysql_stmt_insert_id(ref.st);
+	if ((rc = db_rows_copy(a, ref.st, res)) == -1) {
+		set_error(mysql_stmt_errno(ref.st), mysql_stmt_error(ref.st));
+		failed();
+	}
+	stmt_put(&ref);
+	return rc;
 }
 
 /*
  * Run a prepared SELECT and hand each row to fn as strings (NULL for SQL
- * NULL), without keeping the result set: for loading large tables into
- * a cache. fn returns 0 to go on, -1 to stop with an error. The row's
- * strings are valid only during the call. Returns 0 or -1.
+ * NULL), without copying the result into an arena: for loading large
+ * tables into a cache. fn returns 0 to go on, -1 to stop with an error.
+ * The row's strings are valid only during the call. The result is stored
+ * client-side first, so fn may run other statements (even this one: the
+ * statement being read is never handed out again nor evicted until the
+ * read ends). Returns 0 or -1.
  */
 int
 db_each(const char *sql, int (*fn)(void *, const char **, int), void *arg,
     const char *fmt, ...)
 {
-	MYSQL_BIND	 pb[MAXPARAMS], b[DB_EACH_MAXCOLS];
-	int64_t		 ints[MAXPARAMS];
-	unsigned long	 lens[MAXPARAMS], len[DB_EACH_MAXCOLS];
-	my_bool		 isnull[DB_EACH_MAXCOLS], err[DB_EACH_MAXCOLS];
-	char		 cellbuf[DB_EACH_MAXCOLS][256];
-	const char	*row[DB_EACH_MAXCOLS];
-	struct buf	 big[DB_EACH_MAXCOLS];
-	MYSQL_STMT	*st;
+	struct db_params p;
+	struct stmt_ref	 ref;
 	MYSQL_RES	*meta;
 	va_list		 ap;
-	int		 k, ncols, rc = -1, frc;
+	int		 k, ncols, rc = -1;
 
 	last_errno = 0;
-	if (strlen(fmt) > MAXPARAMS || (db == NULL && db_open() == -1) ||
-	    (st = stmt_get(sql)) == NULL)
+	if (!params_ok(sql, fmt) || !may_run())
 		return -1;
+	if (stmt_get(sql, &ref) == -1) {
+		failed();
+		return -1;
+	}
 	va_start(ap, fmt);
-	k = bind_params(st, fmt, ap, pb, ints, lens);
+	k = bind(ref.st, fmt, ap, &p);
 	va_end(ap);
 	if (k == -1)
-		return -1;
-	if ((meta = mysql_stmt_result_metadata(st)) == NULL)
-		return -1;
+		goto out;
+	if ((meta = mysql_stmt_result_metadata(ref.st)) == NULL) {
+		set_error(CR_UNKNOWN_ERROR, "db_each: not a SELECT");
+		goto out;
+	}
 	ncols = (int)mysql_num_fields(meta);
 	mysql_free_result(meta);
-	if (ncols > DB_EACH_MAXCOLS)
-		return -1;
-	if (mysql_stmt_execute(st) != 0) {
-		set_error(mysql_stmt_errno(st), mysql_stmt_error(st));
+	if (ncols > DB_EACH_MAXCOLS) {
+		set_error(CR_UNKNOWN_ERROR, "db_each: too many columns");
+		goto out;
+	}
+	if (injected())
+		;
+	else if (mysql_stmt_execute(ref.st) != 0 ||
+	    mysql_stmt_store_result(ref.st) != 0)
+		set_error(mysql_stmt_errno(ref.st), mysql_stmt_error(ref.st));
+	else
+		rc = 0;
+	if (rc == -1) {
 		log_warnx("db: %u %s: %.200s", last_errno, last_error, sql);
-		if (conn_lost(last_errno))
-			db_close();
-		return -1;
+		failed();
+		goto out;
 	}
-	memset(b, 0, sizeof(b));
-	for (k = 0; k < ncols; k++) {
-		b[k].buffer_type = MYSQL_TYPE_STRING;
-		b[k].buffer = cellbuf[k];
-		b[k].buffer_length = sizeof(cellbuf[k]);
-		b[k].length = &len[k];
-		b[k].is_null = &isnull[k];
-		b[k].error = &err[k];
-		buf_init(&big[k], 0);
-	}
-	mysql_stmt_bind_result(st, b);
-	for (;;) {
-		frc = mysql_stmt_fetch(st);
-		if (frc == MYSQL_NO_DATA) {
-			rc = 0;
-			break;
-		}
-		if (frc == 1) {
-			set_error(mysql_stmt_errno(st), mysql_stmt_error(st));
-			log_warnx("db: fetch failed: %s", last_error);
-			break;
-		}
-		for (k = 0; k < ncols; k++) {
-			if (isnull[k]) {
-				row[k] = NULL;
-				continue;
-			}
-			if (len[k] < sizeof(cellbuf[k])) {
-				cellbuf[k][len[k]] = '\0';
-				row[k] = cellbuf[k];
-				continue;
-			}
-			/* Longer than the buffer: fetch this column whole. */
-			{
-				MYSQL_BIND	one;
-				unsigned long	l2 = 0;
-
-				big[k].len = 0;
-				buf_reserve(&big[k], len[k]);
-				memset(&one, 0, sizeof(one));
-				one.buffer_type = MYSQL_TYPE_STRING;
-				one.buffer = big[k].p;
-				one.buffer_length = len[k] + 1;
-				one.length = &l2;
-				mysql_stmt_fetch_column(st, &one, k, 0);
-				big[k].p[len[k]] = '\0';
-				row[k] = big[k].p;
-			}
-		}
-		if (fn(arg, row, ncols) == -1)
-			break;
-	}
-	mysql_stmt_free_result(st);
-	mysql_stmt_reset(st);
-	for (k = 0; k < ncols; k++)
-		buf_free(&big[k]);
+	if (ref.slot != -1)
+		cache[ref.slot].busy = 1;
+	reading++;
+	if ((rc = db_rows_each(ref.st, ncols, fn, arg, &broken)) == -1 &&
+	    mysql_stmt_errno(ref.st) != 0)
+		set_error(mysql_stmt_errno(ref.st), mysql_stmt_error(ref.st));
+	if (broken)
+		set_error(CR_SERVER_LOST, "connection lost while db_each read");
+	reading--;
+	if (ref.slot != -1)
+		cache[ref.slot].busy = 0;
+	mysql_stmt_free_result(ref.st);
+out:
+	stmt_put(&ref);
+	if (broken && reading == 0)
+		conn_close();
 	return rc;
 }
 
-/* Fixed statements only (no outside values): BEGIN, COMMIT, migrations. */
-int
-db_exec_text(const char *sql)
+static int
+exec_text(const char *sql)
 {
 	MYSQL_RES	*r;
 
-	if (db == NULL && db_open() == -1)
+	if (injected()) {
+		failed();
 		return -1;
+	}
 	if (mysql_real_query(db, sql, strlen(sql)) != 0) {
 		set_error(mysql_errno(db), mysql_error(db));
+		failed();
 		return -1;
 	}
 	do {
@@ -502,9 +580,19 @@ db_exec_text(const char *sql)
 	} while (mysql_next_result(db) == 0);
 	if (mysql_errno(db) != 0) {
 		set_error(mysql_errno(db), mysql_error(db));
+		failed();
 		return -1;
 	}
 	return 0;
+}
+
+/* Fixed statements only (no outside values): migrations, tests. */
+int
+db_exec_text(const char *sql)
+{
+	if (!may_run())
+		return -1;
+	return exec_text(sql);
 }
 
 int
@@ -521,60 +609,101 @@ db_ping(void)
 	return rc;
 }
 
-static int
-retryable(unsigned int no)
+static void
+backoff(struct dctx *c, int attempt, unsigned int no, const char *why)
 {
-	return no == ER_LOCK_DEADLOCK || no == ER_LOCK_WAIT_TIMEOUT ||
-	    no == WSREP_CONFLICT || conn_lost(no);
+	struct timespec	ts;
+	int		ms;
+
+	ms = TX_BACKOFF_MS << (attempt - 1);
+	if (ms > TX_BACKOFF_MAX)
+		ms = TX_BACKOFF_MAX;
+	ms += (int)randombytes_uniform((uint32_t)ms / 2 + 1);
+	clog_warnx(c, "db_tx_retry attempt=%d of=%d errno=%u backoff_ms=%d "
+	    "error=\"%s\"", attempt, TX_ATTEMPTS, no, ms, why);
+	ts.tv_sec = 0;
+	ts.tv_nsec = (long)ms * 1000000L;
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
 }
 
 /*
- * Run fn inside a transaction. fn returns 0 (commit) or an enum err
- * (rollback); a database failure it reports as ERR_INTERNAL is retried
- * when the server says the transaction may simply be run again.
+ * Run fn inside a transaction: 0 from fn commits, an enum err rolls back
+ * and is returned. The contract (docs/database.md):
+ *  - fn may run again: after a deadlock (1213), a lock wait timeout
+ *    (1205), a Galera certification failure (1180, at commit) or a lost
+ *    connection before COMMIT, the transaction is rolled back and fn run
+ *    again on a fresh start, up to TX_ATTEMPTS times with a short growing
+ *    backoff and a log line each. So fn resets its outputs first and does
+ *    nothing outside the database it could not do twice.
+ *  - once such an error ended the transaction, every further statement of
+ *    fn fails, and what fn returns then is ignored: nothing it runs after
+ *    can land in autocommit or be committed half.
+ *  - a connection lost during COMMIT is not retried (it may have
+ *    committed): ERR_INTERNAL.
+ *  - db_tx_run inside fn is refused (ERR_INTERNAL, logged) and the
+ *    outer transaction fails.
  */
 int
 db_tx_run(struct dctx *c, int (*fn)(struct dctx *, void *), void *arg)
 {
-	int	attempt, rc;
+	char		 why[sizeof(last_error)];
+	unsigned int	 no;
+	int		 attempt, rc, was_open;
 
-	for (attempt = 1; attempt <= TX_RETRIES; attempt++) {
+	if (in_tx) {
+		clog_warnx(c, "db_tx_nested refused=1 note=\"db_tx_run called "
+		    "from a transaction body\"");
+		set_error(NESTED_TX, "nested db_tx_run refused");
+		doom(NESTED_TX);
+		return ERR_INTERNAL;
+	}
+	for (attempt = 1;; attempt++) {
 		last_errno = 0;
-		if (db_exec_text("START TRANSACTION") == -1) {
-			if (conn_lost(last_errno) && attempt < TX_RETRIES) {
-				db_close();
-				continue;
-			}
-			clog_warnx(c, "db: begin failed: %s", last_error);
+		tx_doomed = 0;
+		was_open = db != NULL;
+		if (!may_run() || exec_text("START TRANSACTION") == -1) {
+			if (was_open && conn_lost(last_errno) &&
+			    attempt < TX_ATTEMPTS)
+				continue;	/* a stale connection */
+			clog_warnx(c, "db_tx_begin failed=1 errno=%u "
+			    "error=\"%s\"", last_errno, last_error);
 			return ERR_INTERNAL;
 		}
 		in_tx = 1;
 		rc = fn(c, arg);
-		if (rc == 0 && db_exec_text("COMMIT") == 0) {
-			in_tx = 0;
-			return 0;
+		if (rc == 0 && tx_doomed == 0) {
+			if (exec_text("COMMIT") == 0) {
+				in_tx = 0;
+				return 0;
+			}
+			if (conn_lost(last_errno)) {
+				in_tx = 0;
+				tx_doomed = 0;
+				clog_warnx(c, "db_tx_commit_lost errno=%u "
+				    "note=\"outcome unknown, not retried\"",
+				    last_errno);
+				return ERR_INTERNAL;
+			}
+			if (tx_doomed == 0)
+				rc = ERR_INTERNAL;
 		}
-		if (rc == 0 && conn_lost(last_errno)) {
-			/* The commit may or may not have happened: running
-			 * the work again could do it twice. */
-			in_tx = 0;
-			clog_warnx(c, "db: connection lost during COMMIT (%s); "
-			    "outcome unknown, not retried", last_error);
-			db_close();
+		no = tx_doomed;
+		snprintf(why, sizeof(why), "%s", no ? tx_why : last_error);
+		if (db != NULL && !broken)
+			exec_text("ROLLBACK");
+		in_tx = 0;
+		tx_doomed = 0;
+		if (no == 0)
+			return rc;
+		set_error(no, why);
+		if (!retryable(no) || attempt == TX_ATTEMPTS) {
+			clog_warnx(c, "db_tx_failed attempts=%d errno=%u "
+			    "error=\"%s\"", attempt, no, why);
 			return ERR_INTERNAL;
 		}
-		if (rc == 0)
-			rc = ERR_INTERNAL;
-		db_exec_text("ROLLBACK");
-		in_tx = 0;
-		if (rc != ERR_INTERNAL || !retryable(last_errno))
-			return rc;
-		clog_warnx(c, "db: transaction attempt %d failed (%u %s), "
-		    "retrying", attempt, last_errno, last_error);
-		if (conn_lost(last_errno))
-			db_close();
+		backoff(c, attempt, no, why);
 	}
-	return ERR_INTERNAL;
 }
 
 const char *

@@ -69,7 +69,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    json_object_is_type(c.json, json_type_object));
 		CHECK(utf8_valid(body, size));
 	} else
-		CHECK(rc == 400 && c.status == 400 && c.json == NULL);
+		CHECK(rc == ERR_INVALID && c.json == NULL);
 	/*
 	 * The body was checked to be UTF-8 so that values are, as
 	 * query_parse() guarantees for forms ("not UTF-8 or holds a NUL"

@@ -65,7 +65,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			CHECK(utf8_valid(v->value, v->len));
 		}
 	} else
-		CHECK(c.status == 400);
+		CHECK(rc == ERR_INVALID && c.d.error != NULL);
 
 	ctx_free(&c);
 	free(ct);

@@ -102,11 +102,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				    json_type_object));
 			CHECK(c.nuploads >= 0 && c.nuploads <= 16);
 		} else
-			CHECK(rc == -1 || rc >= 400);
+			CHECK(rc == ERR_INVALID || rc == ERR_TOO_LARGE ||
+			    rc == ERR_UNSUPPORTED);
 		/* Twice is a no-op. */
 		CHECK(request_body(&c) == 0);
 	} else
-		CHECK(rc == 400 && c.status == 400);
+		CHECK(rc == ERR_INVALID && c.d.error != NULL);
 
 	ctx_free(&c);
 	fake_free(&f);

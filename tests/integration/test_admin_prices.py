@@ -92,7 +92,7 @@ def test_level_create_survives_a_deadlock_retry(stack, scratch):
         # new row while the save waits for the client: a deadlock.
         client.send(f"INSERT INTO member_level (shop_id, name) "
                     f"VALUES ({A}, '{name}');")
-        stack.wait_until(lambda: "transaction attempt 1 failed (1213"
+        stack.wait_until(lambda: "db_tx_retry attempt=1 of=4 errno=1213"
                          in stack.error_log_text()[log_start:], timeout=10,
                          message="the worker did not retry")
         # The retry waits for the client's row of that name; let it go.
@@ -114,7 +114,7 @@ def test_level_create_survives_a_deadlock_retry(stack, scratch):
     assert one(stack, f"SELECT COUNT(*) FROM audit_log WHERE action = "
                f"'level.save' AND detail LIKE 'level={lid} %'") == "1"
     log = stack.error_log_text()[log_start:]
-    assert "retrying" in log and "1213" in log
+    assert "db_tx_retry attempt=1 of=4 errno=1213" in log
     stack.sql(f"DELETE FROM member_level WHERE id = {lid}")
 
 

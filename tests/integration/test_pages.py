@@ -128,7 +128,7 @@ def test_bearer_token_login_for_mini_program(stack):
         for _ in range(20)), timeout=2.0)
     r = s.get(stack.url("/s/shop-a/api/v1/account"))
     assert r.json() == {"ok": False, "error": {
-        "code": "unauthorized", "message": "请先登录"}}
+        "code": "login_required", "message": "请先登录"}}
     # Only the hash of a token is stored.
     assert stack.sql("SELECT COUNT(*) FROM session WHERE token_hash = "
                      f"'{data['token']}'") == [("0",)]

@@ -163,6 +163,7 @@ struct conf {
 	int64_t	 login_window;
 	int64_t	 pwhash_memlimit;
 	int64_t	 pwhash_opslimit;
+	int64_t	 catalog_cache_bytes;
 };
 extern struct conf conf;
 int		 conf_load(const char *, struct conf *, struct buf *);
@@ -313,7 +314,6 @@ int		 wants_json(struct ctx *);
 void		 view_set_str(json_object *, const char *, const char *);
 void		 view_set_i64(json_object *, const char *, int64_t);
 void		 view_set_bool(json_object *, const char *, int);
-char		*fmt_yuan(struct arena *, int64_t);
 
 /* theme.c: compiled templates per worker, per theme. */
 struct theme_cache;
@@ -377,6 +377,7 @@ int64_t		 price_with_tax(int64_t, int64_t);
 int64_t		 price_line_total(int64_t, int64_t);
 const char	*price_source_name(enum price_source);
 int		 parse_yuan(const char *, int64_t *, const char **);
+char		*fmt_yuan(struct arena *, int64_t);
 int		 parse_percent_bp(const char *, int64_t *, const char **);
 char		*fmt_percent(struct arena *, int64_t);
 
@@ -447,6 +448,7 @@ struct catalog {
 	uint32_t		 nlist_items, cap_list_items;
 	struct cat_contracts	*contracts;
 	uint32_t		 ncontracts;
+	size_t			 bytes;		/* malloc'd, for the cache's cap */
 };
 struct cat_viewer {
 	int			 mode;		/* SHOP_MODE_* */
@@ -513,7 +515,7 @@ const char	*csv_unguard(const char *);
 void		 csv_put(struct buf *, const char *, int);
 void		 csv_endrow(struct buf *);
 
-/* import.c: products, SKUs and prices from and to CSV (all or nothing). */
+/* import.c, export.c: products, SKUs and prices from and to CSV. */
 struct import_report {
 	int		 rows;		/* data rows read */
 	int		 products_created;
@@ -527,6 +529,7 @@ int		 import_products(struct dctx *, const char *, size_t,
 		     struct import_report *);
 void		 import_report_free(struct import_report *);
 int		 export_products(struct dctx *, struct buf *);
+int		 export_products_count(struct dctx *, struct buf *, int *);
 /* cli.c: options of the shell commands. */
 enum cli_opt_kind { CLI_VALUE, CLI_REQUIRED, CLI_FLAG };
 struct cli_opt {
@@ -535,6 +538,7 @@ struct cli_opt {
 	const char		*value;	/* as given; "1" for a flag */
 };
 int		 cli_opts_parse(int, char **, struct cli_opt *, const char **);
+/* cli_catalog.c: `dinghuo import products`, `dinghuo export products`. */
 int		 cli_import(int, char **);
 int		 cli_export(int, char **);
 

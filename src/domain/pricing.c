@@ -94,7 +94,9 @@ price_source_name(enum price_source s)
 /*
  * Parse a yuan amount as people type it: "12", "12.5", "12.50", "0.05",
  * optionally with a leading "¥". At most two decimals, no sign, no
- * exponent, at most 1e12 yuan. Returns 0 and *fen, or -1 and *errstr.
+ * exponent, at most 13 digits before the point (leading zeros count):
+ * below 1e13 yuan, so *fen stays under 1e15. Returns 0 and *fen, or -1
+ * and *errstr.
  */
 int
 parse_yuan(const char *s, int64_t *fen, const char **errstr)
@@ -136,6 +138,16 @@ parse_yuan(const char *s, int64_t *fen, const char **errstr)
 	}
 	*fen = yuan * 100 + cents;
 	return 0;
+}
+
+/* 1234 fen -> "12.34" */
+char *
+fmt_yuan(struct arena *a, int64_t fen)
+{
+	uint64_t	u = fen < 0 ? -(uint64_t)fen : (uint64_t)fen;
+
+	return arena_printf(a, "%s%" PRIu64 ".%02u", fen < 0 ? "-" : "",
+	    u / 100, (unsigned)(u % 100));
 }
 
 /*

@@ -39,16 +39,6 @@ view_set_bool(json_object *o, const char *k, int v)
 	json_object_object_add(o, k, json_object_new_boolean(v));
 }
 
-/* 1234 fen -> "12.34" */
-char *
-fmt_yuan(struct arena *a, int64_t fen)
-{
-	uint64_t	u = fen < 0 ? -(uint64_t)fen : (uint64_t)fen;
-
-	return arena_printf(a, "%s%" PRIu64 ".%02u", fen < 0 ? "-" : "",
-	    u / 100, (unsigned)(u % 100));
-}
-
 static void
 json_send(struct ctx *c, int status, json_object *env)
 {

@@ -16,8 +16,6 @@
 
 #include <malloc.h>
 
-#define CONTRACTS_MAX	256		/* customers per catalog */
-
 static struct catalog_cache	cache;
 
 static const char sql_categories[] =
@@ -317,43 +315,6 @@ index_categories(struct catalog *cat)
 	return n;
 }
 
-static void
-contracts_free(struct catalog *cat)
-{
-	uint32_t	i;
-
-	for (i = 0; i < cat->ncontracts; i++) {
-		cat->bytes -= (cat->contracts[i].n + 1) *
-		    sizeof(*cat->contracts[i].items);
-		free(cat->contracts[i].items);
-	}
-	if (cat->contracts != NULL)
-		cat->bytes -= CONTRACTS_MAX * sizeof(*cat->contracts);
-	free(cat->contracts);
-	cat->contracts = NULL;
-	cat->ncontracts = 0;
-}
-
-void
-catalog_free(struct catalog *cat)
-{
-	if (cat == NULL)
-		return;
-	contracts_free(cat);
-	buf_free(&cat->pool);
-	free(cat->categories);
-	free(cat->category_by_id);
-	free(cat->category_products);
-	free(cat->products);
-	free(cat->product_by_id);
-	free(cat->skus);
-	free(cat->sku_by_id);
-	free(cat->tiers);
-	free(cat->lists);
-	free(cat->list_items);
-	free(cat);
-}
-
 /* Give back what doubling left unused. */
 static void
 shrink(struct catalog *cat)
@@ -444,7 +405,7 @@ catalog_get(struct dctx *c)
 			catalog_cache_fit(&cache, max);	/* contracts grew */
 			return cat;
 		}
-		/* Free the old copy first: two at once would double the peak. */
+		/* Free the old one first: two at once would double the peak. */
 		catalog_cache_drop(&cache, cat);
 	}
 	if ((cat = catalog_load(c)) == NULL)
@@ -527,12 +488,12 @@ contracts_for(const struct catalog *ccat, int64_t customer_id)
 		free(cl.items);
 		return NULL;
 	}
-	if (cat->ncontracts == CONTRACTS_MAX)	/* rare: start over */
-		contracts_free(cat);
+	if (cat->ncontracts == CATALOG_CONTRACTS_MAX)	/* rare: start over */
+		catalog_contracts_free(cat);
 	if (cat->contracts == NULL) {
-		cat->contracts = xcalloc(CONTRACTS_MAX,
+		cat->contracts = xcalloc(CATALOG_CONTRACTS_MAX,
 		    sizeof(*cat->contracts));
-		cat->bytes += CONTRACTS_MAX * sizeof(*cat->contracts);
+		cat->bytes += CATALOG_CONTRACTS_MAX * sizeof(*cat->contracts);
 	}
 	ct = &cat->contracts[cat->ncontracts++];
 	ct->customer_id = customer_id;
@@ -709,13 +670,15 @@ catalog_list(struct dctx *c, const struct catalog *cat,
 	if (q->category_id != 0 &&
 	    (k = catalog_category(cat, q->category_id)) == NULL)
 		return 0;
-	if (q->q != NULL && *q->q != '\0' && sku_hits(c, cat, q->q, &hits) == -1)
+	if (q->q != NULL && *q->q != '\0' && sku_hits(c, cat, q->q, &hits) ==
+	    -1)
 		return ERR_INTERNAL;
 	n = k ? k->nproducts : cat->nproducts;
 	all = arena_alloc(c->arena, (n + 1) * sizeof(*all));
 	for (i = 0; i < n; i++) {
 		p = &cat->products[k ? cat->category_products[k->first + i] :
-		    q->sort == CAT_SORT_NEW ? cat->product_by_id[n - 1 - i] : i];
+		    q->sort == CAT_SORT_NEW ? cat->product_by_id[n - 1 - i] :
+		    i];
 		if (product_matches(cat, p, q, hits))
 			all[total++] = p;
 	}

@@ -3,10 +3,49 @@
  * first. A catalog counts its own bytes (cat->bytes, grown by the contract
  * prices it loads on use); once all of them count more than the cap, the
  * least recently used go, never the one in use: a shop bigger than the
- * cap alone is still served from memory. No database here.
+ * cap alone is still served from memory. The catalogs' memory is freed
+ * here too. No database here.
  */
 #include "dinghuo.h"
 #include "domain/catalog_cache.h"
+
+/* A catalog's contract prices, loaded on use: gone, and their bytes. */
+void
+catalog_contracts_free(struct catalog *cat)
+{
+	uint32_t	i;
+
+	for (i = 0; i < cat->ncontracts; i++) {
+		cat->bytes -= (cat->contracts[i].n + 1) *
+		    sizeof(*cat->contracts[i].items);
+		free(cat->contracts[i].items);
+	}
+	if (cat->contracts != NULL)
+		cat->bytes -= CATALOG_CONTRACTS_MAX * sizeof(*cat->contracts);
+	free(cat->contracts);
+	cat->contracts = NULL;
+	cat->ncontracts = 0;
+}
+
+void
+catalog_free(struct catalog *cat)
+{
+	if (cat == NULL)
+		return;
+	catalog_contracts_free(cat);
+	buf_free(&cat->pool);
+	free(cat->categories);
+	free(cat->category_by_id);
+	free(cat->category_products);
+	free(cat->products);
+	free(cat->product_by_id);
+	free(cat->skus);
+	free(cat->sku_by_id);
+	free(cat->tiers);
+	free(cat->lists);
+	free(cat->list_items);
+	free(cat);
+}
 
 /* Index of shop_id's catalog, or -1. */
 static ssize_t

@@ -6,6 +6,8 @@
 #ifndef DOMAIN_CATALOG_CACHE_H
 #define DOMAIN_CATALOG_CACHE_H
 
+#define CATALOG_CONTRACTS_MAX	256	/* customers' prices per catalog */
+
 struct catalog_slot {
 	struct catalog	*cat;
 	size_t		 counted;	/* cat->bytes when last added up */
@@ -24,5 +26,6 @@ void		 catalog_cache_fit(struct catalog_cache *, size_t);
 void		 catalog_cache_drop(struct catalog_cache *, struct catalog *);
 void		 catalog_cache_empty(struct catalog_cache *);
 void		 catalog_free(struct catalog *);
+void		 catalog_contracts_free(struct catalog *);
 
 #endif /* DOMAIN_CATALOG_CACHE_H */

@@ -9,7 +9,7 @@
 
 struct field_error {
 	int		 field;		/* the module's enum */
-	int		 row;		/* of a repeated part (a SKU); -1: none */
+	int		 row;		/* of a repeated part (SKU); -1: none */
 	const char	*why;		/* user-fit */
 };
 struct field_errors {

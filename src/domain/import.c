@@ -98,7 +98,8 @@ read_header(struct imp *im, struct csv *r)
 	im->nhead = r->nfield;
 	for (i = 0; i < r->nfield; i++) {
 		name = text_trim(im->arena, r->field[i], " \t");
-		for (k = 0; k < NCOL && strcmp(name, import_columns[k].name) != 0; k++)
+		for (k = 0; k < NCOL && strcmp(name,
+		    import_columns[k].name) != 0; k++)
 			;
 		if (k == NCOL) {
 			import_error(im, r->rec_line, -1, "第 %d 列“%s”不是已知的"
@@ -113,7 +114,8 @@ read_header(struct imp *im, struct csv *r)
 			im->col[k] = i;
 	}
 	for (k = 0; k < NCOL; k++)
-		if ((import_columns[k].flags & COL_REQUIRED) && im->col[k] == -1) {
+		if ((import_columns[k].flags & COL_REQUIRED) &&
+		    im->col[k] == -1) {
 			import_error(im, r->rec_line, k, "缺少这一必需的列");
 			bad = 1;
 		}

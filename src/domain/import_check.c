@@ -404,8 +404,8 @@ check_agrees(struct imp *im, struct row *rw)
 	int		 k;
 
 	for (k = 0; k < NCOL; k++) {
-		if (!(import_columns[k].flags & COL_PRODUCT) || rw->pv[k] == NULL ||
-		    first->pv[k] == NULL ||
+		if (!(import_columns[k].flags & COL_PRODUCT) ||
+		    rw->pv[k] == NULL || first->pv[k] == NULL ||
 		    strcmp(rw->pv[k], first->pv[k]) == 0)
 			continue;
 		import_error(im, rw->line, k, "同一 product_code 的各行应相同，"

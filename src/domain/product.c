@@ -213,7 +213,8 @@ product_detail(struct dctx *c, int64_t id, struct product_detail *d)
 		return ERR_INTERNAL;
 	d->description = r->nrows ? db_cell(r, 0, 0) : "";
 	if ((rc = product_images(c, id, PRODUCT_IMAGES_MAX, &d->images,
-	    &d->nimages)) != 0 || (rc = skus_read(c, id, &d->skus, &d->nskus)) != 0)
+	    &d->nimages)) != 0 || (rc = skus_read(c, id, &d->skus,
+	    &d->nskus)) != 0)
 		return rc;
 	return 0;
 }
@@ -261,7 +262,7 @@ product_list(struct dctx *c, const struct product_query *q,
 	return 0;
 }
 
-/* What deleting a product would take with it: 0, ERR_NOT_FOUND, ERR_INTERNAL. */
+/* What deleting a product takes with it: 0, ERR_NOT_FOUND, ERR_INTERNAL. */
 int
 product_usage(struct dctx *c, int64_t id, struct product_usage *u)
 {

@@ -32,7 +32,7 @@ int		 product_sku_by_code(struct dctx *, const char *,
 struct product_sku {
 	int64_t		 id;		/* 0: a new one */
 	int		 row;		/* its place in a form, for errors */
-	int		 remove;	/* product_save: delete the stored one */
+	int		 remove;	/* product_save: delete the stored */
 	const char	*code;		/* NULL: none (the form refused it) */
 	const char	*barcode;
 	const char	*spec;

@@ -29,7 +29,7 @@ struct img {
 	const char		*thumb;
 };
 
-/* Has the product its PRODUCT_IMAGES_MAX images? 0, ERR_INVALID, ERR_INTERNAL. */
+/* Room for one more image? 0, ERR_INVALID (c->error), ERR_INTERNAL. */
 static int
 room(struct dctx *c, int64_t pid)
 {

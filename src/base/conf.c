@@ -88,11 +88,11 @@ static const struct conf_key conf_table[] = {
 	  "Argon2id memory per password hash (OWASP: 19 MiB)." },
 	{ "pwhash_opslimit", CONF_INT, "2", 1, 20, O(pwhash_opslimit),
 	  "Argon2id passes per password hash." },
-	{ "catalog_cache_bytes", CONF_BYTES, "16m", 0, 17179869184LL,
+	{ "catalog_cache_bytes", CONF_BYTES, "8m", 0, 17179869184LL,
 	  O(catalog_cache_bytes),
-	  "Storefront catalogs a worker keeps in memory, least recently used\n"
-	  "# shops dropped first (a 10,000-product shop takes about 3m; the\n"
-	  "# shop being served always stays)." },
+	  "Storefront catalogs each worker keeps in memory; past this the\n"
+	  "# least recently browsed shops' go first (a 10,000-product shop\n"
+	  "# takes about 2.2m; the shop being served always stays)." },
 	{ NULL, 0, NULL, 0, 0, 0, NULL }
 };
 #undef O

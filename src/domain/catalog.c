@@ -351,7 +351,6 @@ static struct catalog *
 catalog_load(struct dctx *c)
 {
 	struct catalog	*cat = xcalloc(1, sizeof(*cat));
-	double		 t0 = now_ms();
 	int64_t		 id = c->shop->id;
 	int		 rc;
 
@@ -383,10 +382,6 @@ catalog_load(struct dctx *c)
 	shrink(cat);
 	cat->bytes = catalog_bytes(cat, index_categories(cat));
 	malloc_trim(0);
-	clog_info(c, "catalog: loaded version %" PRId64 ": %u products, %u "
-	    "SKUs, %u categories, %zu KB of text, %zu KB in all in %.1f ms",
-	    cat->version, cat->nproducts, cat->nskus, cat->ncategories,
-	    cat->pool.len / 1024, cat->bytes / 1024, now_ms() - t0);
 	return cat;
 }
 
@@ -399,6 +394,7 @@ catalog_get(struct dctx *c)
 {
 	struct catalog	*cat;
 	size_t		 max = (size_t)conf.catalog_cache_bytes;
+	double		 t0;
 
 	if ((cat = catalog_cache_find(&cache, c->shop->id)) != NULL) {
 		if (cat->version == c->shop->version) {
@@ -408,11 +404,16 @@ catalog_get(struct dctx *c)
 		/* Free the old one first: two at once would double the peak. */
 		catalog_cache_drop(&cache, cat);
 	}
+	t0 = now_ms();
 	if ((cat = catalog_load(c)) == NULL)
 		return NULL;
 	catalog_cache_add(&cache, cat, max);
-	clog_info(c, "catalog: cache of %zu shops, %zu KB, %" PRIu64
-	    " evicted so far", cache.n, cache.bytes / 1024, cache.evicted);
+	clog_info(c, "catalog: loaded version %" PRId64 ": %u products, %u "
+	    "SKUs, %u categories, %zu KB (%zu of text) in %.1f ms; cache: %zu "
+	    "shops, %zu KB, %" PRIu64 " evicted", cat->version, cat->nproducts,
+	    cat->nskus, cat->ncategories, cat->bytes / 1024,
+	    cat->pool.len / 1024, now_ms() - t0, cache.n, cache.bytes / 1024,
+	    cache.evicted);
 	return cat;
 }
 

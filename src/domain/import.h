@@ -1,9 +1,10 @@
 /*
  * import.h -- what the files of the CSV import and export share
- * (domain/import.c reads the file, import_check.c checks its rows against
- * the shop, import_write.c writes them, export.c writes a file back;
- * description.c and strmap.c serve them). The entry points,
- * import_products() and export_products(), are in dinghuo.h.
+ * (domain/import.c runs an import, import_read.c reads the file,
+ * import_check.c checks its rows against the shop, import_write.c writes
+ * them, export.c writes a file back; description.c and strmap.c serve
+ * them). The entry points, import_products() and export_products(), are
+ * in dinghuo.h.
  */
 #ifndef DOMAIN_IMPORT_H
 #define DOMAIN_IMPORT_H
@@ -117,15 +118,16 @@ struct imp {
 	int			 caperrs;
 };
 
-/* import.c */
+/* import_read.c */
+void		 import_read_rows(struct imp *);
 void		 import_error(struct imp *, int, int, const char *, ...)
 		     __attribute__((format(printf, 4, 5)));
+void		 import_errors_report(struct imp *);
 /* import_check.c */
 int		 import_check(struct dctx *, struct imp *);
 int		 import_fetch_ids(struct dctx *, struct imp *, int);
 /* import_write.c */
 int		 import_write(struct dctx *, struct imp *);
-void		 json_str(struct buf *, const char *);
 /* export.c */
 int		 export_tiers(struct dctx *, struct strmap *);
 /* description.c */

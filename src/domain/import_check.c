@@ -196,7 +196,7 @@ code_keys(struct dctx *c, struct imp *im)
 				continue;
 			if (n > 0)
 				buf_addc(&b, ',');
-			json_str(&b, code);
+			text_json(&b, code);
 			dst[n++] = which ? &rw->skey : &rw->pkey;
 			if (n == KEY_BATCH) {
 				rc = keys_run(c, &b, dst, n);

@@ -6,6 +6,7 @@
 #include "dinghuo.h"
 #include "domain/import.h"
 #include "domain/product.h"
+#include "domain/text.h"
 
 #define BATCH_ROWS	500		/* rows per INSERT ... SELECT */
 #define BATCH_BYTES	(1024 * 1024)	/* well under max_allowed_packet */
@@ -71,22 +72,6 @@ static const char sql_tiers_add[] =
     "SELECT ?, j.sku, j.qty, j.price FROM JSON_TABLE(?, '$[*]' COLUMNS ("
     "sku BIGINT UNSIGNED PATH '$[0]', qty INT PATH '$[1]', "
     "price BIGINT PATH '$[2]')) j";
-
-/* s as a JSON string. */
-void
-json_str(struct buf *b, const char *s)
-{
-	buf_addc(b, '"');
-	for (; *s != '\0'; s++) {
-		if (*s == '"' || *s == '\\')
-			buf_addc(b, '\\');
-		if ((unsigned char)*s < 0x20)
-			buf_printf(b, "\\u%04x", (unsigned char)*s);
-		else
-			buf_addc(b, *s);
-	}
-	buf_addc(b, '"');
-}
 
 struct batch {
 	struct buf	 b;
@@ -216,15 +201,15 @@ write_products(struct dctx *c, struct imp *im)
 			buf_printf(b, "[%" PRId64 ",", rw->cat->id);
 		else
 			buf_adds(b, "[null,");
-		json_str(b, rw->v[C_PRODUCT_CODE]);
+		text_json(b, rw->v[C_PRODUCT_CODE]);
 		buf_addc(b, ',');
-		json_str(b, rw->v[C_PRODUCT_NAME]);
+		text_json(b, rw->v[C_PRODUCT_NAME]);
 		buf_addc(b, ',');
-		json_str(b, pv_or(rw, C_UNIT, UNIT_DEFAULT));
+		text_json(b, pv_or(rw, C_UNIT, UNIT_DEFAULT));
 		buf_addc(b, ',');
-		json_str(b, p->desc != NULL ? p->desc : "");
+		text_json(b, p->desc != NULL ? p->desc : "");
 		buf_printf(b, ",%d,", rw->on_shelf);
-		json_str(b, pv_or(rw, C_VISIBLE, VISIBLE_ALL));
+		text_json(b, pv_or(rw, C_VISIBLE, VISIBLE_ALL));
 		buf_addc(b, ']');
 		rc = batch_done(c, im, &bt);
 	}
@@ -240,14 +225,14 @@ sku_json(struct buf *b, const struct row *rw)
 	const struct prod	*p = rw->prod;
 
 	buf_printf(b, "[%" PRId64 ",", p->id);
-	json_str(b, rw->v[C_SKU_CODE]);
+	text_json(b, rw->v[C_SKU_CODE]);
 	buf_addc(b, ',');
-	json_str(b, rw->v[C_BARCODE] ? rw->v[C_BARCODE] : "");
+	text_json(b, rw->v[C_BARCODE] ? rw->v[C_BARCODE] : "");
 	buf_addc(b, ',');
-	json_str(b, rw->v[C_SPEC] ? rw->v[C_SPEC] : "");
+	text_json(b, rw->v[C_SPEC] ? rw->v[C_SPEC] : "");
 	buf_addc(b, ',');
 	/* A new SKU takes its product's unit, as written or as stored. */
-	json_str(b, pv_or(p->first, C_UNIT, p->old_unit ? p->old_unit :
+	text_json(b, pv_or(p->first, C_UNIT, p->old_unit ? p->old_unit :
 	    UNIT_DEFAULT));
 	buf_printf(b, ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%"
 	    PRId64 ",", rw->num[C_PACK_SIZE], rw->num[C_MIN_QTY],
@@ -258,7 +243,7 @@ sku_json(struct buf *b, const struct row *rw)
 		buf_adds(b, "null");
 	buf_printf(b, ",%d,", rw->sort);
 	if (p->old_unit != NULL)
-		json_str(b, p->old_unit);
+		text_json(b, p->old_unit);
 	else
 		buf_adds(b, "null");
 	buf_addc(b, ']');

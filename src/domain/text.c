@@ -1,7 +1,7 @@
 /*
  * text.c -- what people type, as the catalog's checks need it: trimmed,
- * checked for control characters, full-width signs made ASCII, and
- * quoted shortly in a message.
+ * checked for control characters, full-width signs made ASCII, quoted
+ * shortly in a message, or as a JSON string in a statement.
  */
 #include "dinghuo.h"
 #include "domain/text.h"
@@ -68,4 +68,20 @@ text_replace(char *s, const char *from, char to)
 			*o++ = *p++;
 	}
 	*o = '\0';
+}
+
+/* s as a JSON string, for a statement that reads JSON. */
+void
+text_json(struct buf *b, const char *s)
+{
+	buf_addc(b, '"');
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			buf_addc(b, '\\');
+		if ((unsigned char)*s < 0x20)
+			buf_printf(b, "\\u%04x", (unsigned char)*s);
+		else
+			buf_addc(b, *s);
+	}
+	buf_addc(b, '"');
 }

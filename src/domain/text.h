@@ -9,5 +9,6 @@ char		*text_trim(struct arena *, const char *, const char *);
 const char	*text_shown(struct arena *, const char *, int);
 int		 text_has_control(const char *, int);
 void		 text_replace(char *, const char *, char);
+void		 text_json(struct buf *, const char *);
 
 #endif /* DOMAIN_TEXT_H */

@@ -1,8 +1,9 @@
 /*
  * h_admin_catalog.h -- what the back office's catalog pages share: the
  * route table's handlers (h_admin_product.c, h_admin_product_form.c,
- * h_admin_image.c, h_admin_category.c, h_admin_import.c) and the product
- * form they show. Included after "dinghuo.h" and the domain headers.
+ * h_admin_image.c, h_admin_category.c, h_admin_import.c), their helpers
+ * (h_admin_shared.c) and the product form. Include after "dinghuo.h",
+ * "domain/category.h" and "domain/product.h".
  */
 #ifndef H_ADMIN_CATALOG_H
 #define H_ADMIN_CATALOG_H
@@ -28,7 +29,7 @@ struct pform {
 	struct form	 f;		/* what is wrong, by field name */
 };
 
-/* h_admin_catalog.c */
+/* h_admin_shared.c */
 int		 admin_can_edit(struct ctx *);
 int64_t		 admin_cap_id(struct ctx *, int);
 const struct upload *admin_upload(struct ctx *, const char *);

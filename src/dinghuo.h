@@ -178,6 +178,7 @@ struct conf {
 	int64_t	 job_runners;
 	int64_t	 job_lease;
 	int64_t	 job_test_kinds;
+	int64_t	 catalog_cache_bytes;
 };
 extern struct conf conf;
 int		 conf_load(const char *, struct conf *, struct buf *);
@@ -470,6 +471,7 @@ struct catalog {
 	uint32_t		 nlist_items, cap_list_items;
 	struct cat_contracts	*contracts;
 	uint32_t		 ncontracts;
+	size_t			 bytes;		/* malloc'd, for the cache's cap */
 };
 struct cat_viewer {
 	int			 mode;		/* SHOP_MODE_* */
@@ -536,7 +538,7 @@ const char	*csv_unguard(const char *);
 void		 csv_put(struct buf *, const char *, int);
 void		 csv_endrow(struct buf *);
 
-/* import.c: products, SKUs and prices from and to CSV (all or nothing). */
+/* import.c, export.c: products, SKUs and prices from and to CSV. */
 struct import_report {
 	int		 rows;		/* data rows read */
 	int		 products_created;
@@ -550,6 +552,7 @@ int		 import_products(struct dctx *, const char *, size_t,
 		     struct import_report *);
 void		 import_report_free(struct import_report *);
 int		 export_products(struct dctx *, struct buf *);
+int		 export_products_count(struct dctx *, struct buf *, int *);
 /* cli.c: options of the shell commands. */
 enum cli_opt_kind { CLI_VALUE, CLI_REQUIRED, CLI_FLAG };
 struct cli_opt {
@@ -558,6 +561,7 @@ struct cli_opt {
 	const char		*value;	/* as given; "1" for a flag */
 };
 int		 cli_opts_parse(int, char **, struct cli_opt *, const char **);
+/* cli_catalog.c: `dinghuo import products`, `dinghuo export products`. */
 int		 cli_import(int, char **);
 int		 cli_export(int, char **);
 

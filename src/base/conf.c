@@ -111,6 +111,11 @@ static const struct conf_key conf_table[] = {
 	{ "job_test_kinds", CONF_BOOL, "0", 0, 1, O(job_test_kinds),
 	  "Offer the test.* job kinds (for the test suite; never in\n"
 	  "# production)." },
+	{ "catalog_cache_bytes", CONF_BYTES, "8m", 0, 17179869184LL,
+	  O(catalog_cache_bytes),
+	  "Storefront catalogs each worker keeps in memory; past this the\n"
+	  "# least recently browsed shops' go first (a 10,000-product shop\n"
+	  "# takes about 2.2m; the shop being served always stays)." },
 	{ NULL, 0, NULL, 0, 0, 0, NULL }
 };
 #undef O

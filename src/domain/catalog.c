@@ -8,16 +8,15 @@
  * pool addressed by 32-bit offsets, links are array indexes. SKU details
  * (code, spec, stock) and descriptions are read from the database by the
  * product page; checkout must read the database too. Contract prices are
- * loaded per customer on first use. catalog_get() owns the catalogs.
+ * loaded per customer on first use. catalog_get() owns the catalogs: the
+ * least recently used shops' go once they pass catalog_cache_bytes.
  */
 #include "dinghuo.h"
+#include "domain/catalog_cache.h"
 
 #include <malloc.h>
 
-#define CATALOG_MAX	8		/* shops per worker */
-#define CONTRACTS_MAX	256		/* customers per catalog */
-
-static struct catalog	*catalogs[CATALOG_MAX];
+static struct catalog_cache	cache;
 
 static const char sql_categories[] =
     "SELECT id, COALESCE(parent_id, 0), name, sort FROM category "
@@ -279,8 +278,11 @@ catalog_category(const struct catalog *cat, int64_t id)
 	return i < 0 ? NULL : &cat->categories[i];
 }
 
-/* Each category lists its products and its descendants' products. */
-static void
+/*
+ * Each category lists its products and its descendants' products.
+ * Returns the length of the list of lists, cat->category_products.
+ */
+static uint32_t
 index_categories(struct catalog *cat)
 {
 	const struct cat_category	*k;
@@ -310,38 +312,7 @@ index_categories(struct catalog *cat)
 			fill[w->first + w->nproducts++] = i;
 			k = catalog_category(cat, k->parent_id);
 		}
-}
-
-static void
-contracts_free(struct catalog *cat)
-{
-	uint32_t	i;
-
-	for (i = 0; i < cat->ncontracts; i++)
-		free(cat->contracts[i].items);
-	free(cat->contracts);
-	cat->contracts = NULL;
-	cat->ncontracts = 0;
-}
-
-static void
-catalog_free(struct catalog *cat)
-{
-	if (cat == NULL)
-		return;
-	contracts_free(cat);
-	buf_free(&cat->pool);
-	free(cat->categories);
-	free(cat->category_by_id);
-	free(cat->category_products);
-	free(cat->products);
-	free(cat->product_by_id);
-	free(cat->skus);
-	free(cat->sku_by_id);
-	free(cat->tiers);
-	free(cat->lists);
-	free(cat->list_items);
-	free(cat);
+	return n;
 }
 
 /* Give back what doubling left unused. */
@@ -360,11 +331,26 @@ shrink(struct catalog *cat)
 	cat->pool.cap = cat->pool.len + 1;
 }
 
+/* What the arrays of a catalog just loaded take (each has one spare). */
+static size_t
+catalog_bytes(const struct catalog *cat, uint32_t nlisted)
+{
+	size_t	ix = sizeof(uint32_t);
+
+	return sizeof(*cat) + cat->pool.cap +
+	    (cat->ncategories + 1) * (sizeof(*cat->categories) + ix) +
+	    (nlisted + 1) * ix +
+	    (cat->nproducts + 1) * (sizeof(*cat->products) + ix) +
+	    (cat->nskus + 1) * (sizeof(*cat->skus) + ix) +
+	    (cat->ntiers + 1) * sizeof(*cat->tiers) +
+	    (cat->nlists + 1) * sizeof(*cat->lists) +
+	    (cat->nlist_items + 1) * sizeof(*cat->list_items);
+}
+
 static struct catalog *
 catalog_load(struct dctx *c)
 {
 	struct catalog	*cat = xcalloc(1, sizeof(*cat));
-	double		 t0 = now_ms();
 	int64_t		 id = c->shop->id;
 	int		 rc;
 
@@ -394,12 +380,8 @@ catalog_load(struct dctx *c)
 		return NULL;
 	}
 	shrink(cat);
-	index_categories(cat);
+	cat->bytes = catalog_bytes(cat, index_categories(cat));
 	malloc_trim(0);
-	clog_info(c, "catalog: loaded version %" PRId64 ": %u products, %u "
-	    "SKUs, %u categories, %zu KB of text in %.1f ms", cat->version,
-	    cat->nproducts, cat->nskus, cat->ncategories, cat->pool.len / 1024,
-	    now_ms() - t0);
 	return cat;
 }
 
@@ -411,38 +393,34 @@ const struct catalog *
 catalog_get(struct dctx *c)
 {
 	struct catalog	*cat;
-	int		 i, slot = -1;
+	size_t		 max = (size_t)conf.catalog_cache_bytes;
+	double		 t0;
 
-	for (i = 0; i < CATALOG_MAX; i++) {
-		if (catalogs[i] != NULL && catalogs[i]->shop_id == c->shop->id) {
-			if (catalogs[i]->version == c->shop->version)
-				return catalogs[i];
-			slot = i;
-			break;
+	if ((cat = catalog_cache_find(&cache, c->shop->id)) != NULL) {
+		if (cat->version == c->shop->version) {
+			catalog_cache_fit(&cache, max);	/* contracts grew */
+			return cat;
 		}
-		if (catalogs[i] == NULL && slot == -1)
-			slot = i;
+		/* Free the old one first: two at once would double the peak. */
+		catalog_cache_drop(&cache, cat);
 	}
-	if (slot == -1)		/* full: drop one */
-		slot = 0;
-	/* Free the old copy first: two at once would double the peak. */
-	catalog_free(catalogs[slot]);
-	catalogs[slot] = NULL;
+	t0 = now_ms();
 	if ((cat = catalog_load(c)) == NULL)
 		return NULL;
-	catalogs[slot] = cat;
+	catalog_cache_add(&cache, cat, max);
+	clog_info(c, "catalog: loaded version %" PRId64 ": %u products, %u "
+	    "SKUs, %u categories, %zu KB (%zu of text) in %.1f ms; cache: %zu "
+	    "shops, %zu KB, %" PRIu64 " evicted", cat->version, cat->nproducts,
+	    cat->nskus, cat->ncategories, cat->bytes / 1024,
+	    cat->pool.len / 1024, now_ms() - t0, cache.n, cache.bytes / 1024,
+	    cache.evicted);
 	return cat;
 }
 
 void
 catalog_cache_clear(void)
 {
-	int	i;
-
-	for (i = 0; i < CATALOG_MAX; i++) {
-		catalog_free(catalogs[i]);
-		catalogs[i] = NULL;
-	}
+	catalog_cache_empty(&cache);
 }
 
 const struct cat_product *
@@ -511,15 +489,18 @@ contracts_for(const struct catalog *ccat, int64_t customer_id)
 		free(cl.items);
 		return NULL;
 	}
-	if (cat->ncontracts == CONTRACTS_MAX)	/* rare: start over */
-		contracts_free(cat);
-	if (cat->contracts == NULL)
-		cat->contracts = xcalloc(CONTRACTS_MAX,
+	if (cat->ncontracts == CATALOG_CONTRACTS_MAX)	/* rare: start over */
+		catalog_contracts_free(cat);
+	if (cat->contracts == NULL) {
+		cat->contracts = xcalloc(CATALOG_CONTRACTS_MAX,
 		    sizeof(*cat->contracts));
+		cat->bytes += CATALOG_CONTRACTS_MAX * sizeof(*cat->contracts);
+	}
 	ct = &cat->contracts[cat->ncontracts++];
 	ct->customer_id = customer_id;
-	ct->items = cl.items;
+	ct->items = xrealloc(cl.items, (cl.n + 1) * sizeof(*cl.items));
 	ct->n = cl.n;
+	cat->bytes += (ct->n + 1) * sizeof(*ct->items);
 	return ct;
 }
 
@@ -631,6 +612,16 @@ cmp_price_desc(const void *a, const void *b)
 	return cmp_price_asc(b, a);
 }
 
+/* Newest first: ids grow with time. */
+static int
+cmp_new(const void *a, const void *b)
+{
+	int64_t	x = (*(const struct cat_product *const *)a)->id;
+	int64_t	y = (*(const struct cat_product *const *)b)->id;
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
 /* Products whose SKU code or barcode is exactly q (from the database:
  * SKU details are not cached). */
 static int
@@ -680,13 +671,15 @@ catalog_list(struct dctx *c, const struct catalog *cat,
 	if (q->category_id != 0 &&
 	    (k = catalog_category(cat, q->category_id)) == NULL)
 		return 0;
-	if (q->q != NULL && *q->q != '\0' && sku_hits(c, cat, q->q, &hits) == -1)
+	if (q->q != NULL && *q->q != '\0' && sku_hits(c, cat, q->q, &hits) ==
+	    -1)
 		return ERR_INTERNAL;
 	n = k ? k->nproducts : cat->nproducts;
 	all = arena_alloc(c->arena, (n + 1) * sizeof(*all));
 	for (i = 0; i < n; i++) {
 		p = &cat->products[k ? cat->category_products[k->first + i] :
-		    q->sort == CAT_SORT_NEW ? cat->product_by_id[n - 1 - i] : i];
+		    q->sort == CAT_SORT_NEW ? cat->product_by_id[n - 1 - i] :
+		    i];
 		if (product_matches(cat, p, q, hits))
 			all[total++] = p;
 	}
@@ -695,6 +688,8 @@ catalog_list(struct dctx *c, const struct catalog *cat,
 		qsort(all, total, sizeof(*all), cmp_price_asc);
 	else if (q->sort == CAT_SORT_PRICE_DESC)
 		qsort(all, total, sizeof(*all), cmp_price_desc);
+	else if (q->sort == CAT_SORT_NEW && k != NULL)	/* listed by sort */
+		qsort(all, total, sizeof(*all), cmp_new);
 	pg->total = total;
 	pg->per_page = q->per_page;
 	pg->pages = (total + q->per_page - 1) / q->per_page;

@@ -94,7 +94,9 @@ price_source_name(enum price_source s)
 /*
  * Parse a yuan amount as people type it: "12", "12.5", "12.50", "0.05",
  * optionally with a leading "¥". At most two decimals, no sign, no
- * exponent, at most 1e12 yuan. Returns 0 and *fen, or -1 and *errstr.
+ * exponent, at most 13 digits before the point (leading zeros count):
+ * below 1e13 yuan, so *fen stays under 1e15. Returns 0 and *fen, or -1
+ * and *errstr.
  */
 int
 parse_yuan(const char *s, int64_t *fen, const char **errstr)
@@ -138,6 +140,16 @@ parse_yuan(const char *s, int64_t *fen, const char **errstr)
 	return 0;
 }
 
+/* 1234 fen -> "12.34" */
+char *
+fmt_yuan(struct arena *a, int64_t fen)
+{
+	uint64_t	u = fen < 0 ? -(uint64_t)fen : (uint64_t)fen;
+
+	return arena_printf(a, "%s%" PRIu64 ".%02u", fen < 0 ? "-" : "",
+	    u / 100, (unsigned)(u % 100));
+}
+
 /*
  * Parse a percentage as people type it, "90", "92.5", "3.25%" (or the
  * full-width "％"), into basis points: at most two decimals, no sign.
@@ -177,14 +189,4 @@ fmt_percent(struct arena *a, int64_t bp)
 		return arena_printf(a, "%" PRId64 ".%d", bp / 100,
 		    (int)(bp % 100 / 10));
 	return arena_printf(a, "%" PRId64 ".%02d", bp / 100, (int)(bp % 100));
-}
-
-/* 1234 fen -> "12.34" */
-char *
-fmt_yuan(struct arena *a, int64_t fen)
-{
-	uint64_t	u = fen < 0 ? -(uint64_t)fen : (uint64_t)fen;
-
-	return arena_printf(a, "%s%" PRIu64 ".%02u", fen < 0 ? "-" : "",
-	    u / 100, (unsigned)(u % 100));
 }

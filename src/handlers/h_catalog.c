@@ -6,6 +6,7 @@
  * each handler serves the H5 page and, under /api/v1, the same view as JSON.
  */
 #include "dinghuo.h"
+#include "domain/product.h"
 
 #define PER_PAGE	20
 
@@ -74,8 +75,8 @@ mode_view(json_object *v, int mode, const char *slug)
 static int
 prices_hidden(struct ctx *c, int mode)
 {
-	return mode == SHOP_MODE_WHOLESALE && c->d.shop->hide_wholesale_prices &&
-	    c->d.sess.kind != SESS_CUSTOMER;
+	return mode == SHOP_MODE_WHOLESALE &&
+	    c->d.shop->hide_wholesale_prices && c->d.sess.kind != SESS_CUSTOMER;
 }
 
 
@@ -134,7 +135,8 @@ product_item(struct ctx *c, const struct cat_viewer *vw,
 		view_set_money(c, o, "price", from);
 		view_set_bool(o, "price_range", p->nskus > 1);
 		if (vw->customer_id == 0 && vw->mode == SHOP_MODE_WHOLESALE)
-			json_object_object_add(o, "tiers", tier_rows(c, cat, s));
+			json_object_object_add(o, "tiers", tier_rows(c, cat,
+			    s));
 	}
 	*out = o;
 	return 0;
@@ -266,42 +268,33 @@ h_catalog_list(struct ctx *c)
 	return render(c, "products");
 }
 
-static const char sql_detail[] =
-    "SELECT description FROM product WHERE id = ? AND shop_id = ?";
-static const char sql_images[] =
-    "SELECT path, thumb_path, width, height FROM product_image "
-    "WHERE product_id = ? AND shop_id = ? ORDER BY sort, id LIMIT 20";
-static const char sql_skus[] =
-    "SELECT id, code, barcode, spec, unit, pack_size, min_qty, stock "
-    "FROM sku WHERE product_id = ? AND shop_id = ? ORDER BY sort, id";
-
-/* One SKU of the product page: details from the database (row i of r),
- * price from the catalog cache. */
+/* One SKU of the product page: details from the database (d), price
+ * from the catalog cache. */
 static json_object *
-sku_row(struct ctx *c, const struct cat_viewer *vw, const struct db_res *r,
-    int i, int hidden)
+sku_row(struct ctx *c, const struct cat_viewer *vw,
+    const struct product_sku *d, int hidden)
 {
-	const struct cat_sku	*s = catalog_sku(vw->cat, db_cell_i64(r, i, 0));
+	const struct cat_sku	*s = catalog_sku(vw->cat, d->id);
 	struct price_result	 pr;
 	json_object		*o = json_object_new_object();
-	int64_t			 min_qty = db_cell_i64(r, i, 6);
+	int64_t			 min_qty = d->min_qty;
 
-	view_set_i64(o, "id", db_cell_i64(r, i, 0));
-	view_set_str(o, "code", db_cell(r, i, 1));
-	view_set_str(o, "barcode", db_cell(r, i, 2));
-	view_set_str(o, "spec", *db_cell(r, i, 3) ? db_cell(r, i, 3) : "默认");
-	view_set_str(o, "unit", db_cell(r, i, 4));
-	view_set_i64(o, "pack_size", db_cell_i64(r, i, 5));
+	view_set_i64(o, "id", d->id);
+	view_set_str(o, "code", d->code);
+	view_set_str(o, "barcode", d->barcode);
+	view_set_str(o, "spec", *d->spec ? d->spec : "默认");
+	view_set_str(o, "unit", d->unit);
+	view_set_i64(o, "pack_size", d->pack_size);
 	view_set_i64(o, "min_qty", min_qty);
-	view_set_bool(o, "in_stock", db_cell_i64(r, i, 7) > 0);
-	view_set_i64(o, "stock", db_cell_i64(r, i, 7));
+	view_set_bool(o, "in_stock", d->stock > 0);
+	view_set_i64(o, "stock", d->stock);
 	/* A SKU added in the last half second has no cached price yet. */
 	view_set_bool(o, "price_hidden", hidden || s == NULL);
 	if (!hidden && s != NULL && catalog_price(vw, s, min_qty, &pr) == 0) {
 		view_set_money(c, o, "price", pr.unit_fen);
 		view_set_str(o, "price_source", price_source_name(pr.source));
-		view_set_money(c, o, "price_normal_tax", price_with_tax(pr.unit_fen,
-		    c->d.shop->tax_normal_bp));
+		view_set_money(c, o, "price_normal_tax", price_with_tax(
+		    pr.unit_fen, c->d.shop->tax_normal_bp));
 		view_set_money(c, o, "price_special_tax", price_with_tax(
 		    pr.unit_fen, c->d.shop->tax_special_bp));
 		if (vw->mode == SHOP_MODE_WHOLESALE && vw->customer_id == 0 &&
@@ -319,7 +312,7 @@ h_catalog_product(struct ctx *c)
 	const struct cat_product	*p;
 	const struct cat_category	*k;
 	struct cat_viewer		 vw;
-	struct db_res			*d, *im, *sk;
+	struct product_detail		 d;
 	json_object			*v, *skus, *imgs, *o;
 	const char			*slug, *err;
 	int64_t				 id;
@@ -336,9 +329,7 @@ h_catalog_product(struct ctx *c)
 	if ((p = catalog_product(cat, id)) == NULL || !p->on_shelf ||
 	    !(p->visible & mode) || p->nskus == 0)
 		return http_fail(c, ERR_NOT_FOUND, "商品不存在或已下架");
-	if (db_run(c->d.arena, &d, sql_detail, "ii", id, c->d.shop->id) == -1 ||
-	    db_run(c->d.arena, &im, sql_images, "ii", id, c->d.shop->id) == -1 ||
-	    db_run(c->d.arena, &sk, sql_skus, "ii", id, c->d.shop->id) == -1)
+	if (product_detail(&c->d, id, &d) != 0)
 		return http_fail(c, ERR_INTERNAL, NULL);
 	v = view_new(c);
 	mode_view(v, mode, slug);
@@ -347,8 +338,8 @@ h_catalog_product(struct ctx *c)
 	view_set_str(v, "code", cat_str(cat, p->code));
 	view_set_str(v, "name", cat_str(cat, p->name));
 	view_set_str(v, "unit", cat_str(cat, p->unit));
-	/* Stored sanitized (import.c, h_admin_catalog.c): safe to emit. */
-	view_set_str(v, "description_html", d->nrows ? db_cell(d, 0, 0) : "");
+	/* Stored sanitized (import.c, product_save.c): safe to emit. */
+	view_set_str(v, "description_html", d.description);
 	view_set_bool(v, "price_hidden", hidden);
 	view_set_bool(v, "customer_prices", vw.customer_id != 0);
 	view_set_i64(v, "tax_normal_bp", c->d.shop->tax_normal_bp);
@@ -365,15 +356,14 @@ h_catalog_product(struct ctx *c)
 		json_object_object_add(v, "category", o);
 	}
 	skus = json_object_new_array();
-	for (i = 0; i < sk->nrows; i++)
-		json_object_array_add(skus, sku_row(c, &vw, sk, i, hidden));
+	for (i = 0; i < d.nskus; i++)
+		json_object_array_add(skus, sku_row(c, &vw, &d.skus[i],
+		    hidden));
 	json_object_object_add(v, "skus", skus);
 	imgs = json_object_new_array();
-	for (i = 0; i < im->nrows; i++) {
-		json_object_array_add(imgs, view_image(c, db_cell(im, i, 0),
-		    db_cell(im, i, 1), db_cell_i64(im, i, 2),
-		    db_cell_i64(im, i, 3)));
-	}
+	for (i = 0; i < d.nimages; i++)
+		json_object_array_add(imgs, view_image(c, d.images[i].path,
+		    d.images[i].thumb, d.images[i].width, d.images[i].height));
 	json_object_object_add(v, "images", imgs);
 	view_set_str(v, "inquiry_url", ctx_link(c, arena_printf(c->d.arena,
 	    "/inquiry?product=%" PRId64, p->id)));

@@ -6,7 +6,9 @@ the end, since other modules share the stack's shops."""
 
 import re
 import struct
+import threading
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 import pytest
@@ -298,6 +300,29 @@ def test_every_bad_field_is_named(stack, owner, tea):
                      "'AC-BAD%' OR name = '重名'") == [("0",)]
 
 
+def test_tier_line_with_a_space_is_refused(stack, owner):
+    """Text after a space in a tier line was dropped: "10:90 50:85" saved
+    as one tier. Now the line is named and nothing is saved."""
+    csrf = get_csrf(stack, owner, f"{A}/admin/products/new")
+    for tiers, shown in (("10:90.00 50:85.00", "10:90.00 50:85.00"),
+                         ("5:95;1 0:90", "1 0:90")):
+        r = owner.post(stack.url(f"{A}/admin/products"),
+                       allow_redirects=False,
+                       data=product_form(csrf, "AC-TSP", "空格", [
+                           {"code": "AC-TSP-1", "price": "100",
+                            "tiers": tiers}]))
+        assert r.status_code == 400, (tiers, r.text[:500])
+        assert f"规格 1 阶梯价：“{shown}”中间有空格" in r.text, tiers
+    assert product_id(stack, "AC-TSP") is None
+    # Spaces around the signs are fine, and one tier per line too.
+    pid = create(stack, owner, "AC-TSP", skus=[
+        {"code": "AC-TSP-1", "price": "100", "tiers": " 10 : 90 \r\n50：85"}])
+    assert stack.sql(f"SELECT t.min_qty, t.price_fen FROM price_tier t "
+                     f"JOIN sku s ON s.id = t.sku_id WHERE s.product_id = "
+                     f"{pid} ORDER BY t.min_qty") == [("10", "9000"),
+                                                     ("50", "8500")]
+
+
 def test_sku_remove_add_and_swap(stack, owner):
     pid = create(stack, owner, "AC-SWAP", skus=[
         {"code": "AC-SWAP-A", "price": "1"}, {"code": "AC-SWAP-B",
@@ -413,6 +438,50 @@ def test_upload_refuses_non_images(stack, owner, tea):
     assert r.status_code == 400 and r.json()["ok"] is False
     assert stack.sql(f"SELECT COUNT(*) FROM product_image "
                      f"WHERE product_id = {tea}") == [("1",)]
+
+
+def test_concurrent_uploads_stay_within_the_limit(stack, owner):
+    """The image limit is counted under the product's lock, in the
+    transaction that adds the image: uploads at the same time to a product
+    one short of it add one image, and the others are refused."""
+    pid = create(stack, owner, "AC-MANY")
+    shop = stack.sql(f"SELECT {SHOP.format('shop-a')}")[0][0]
+    stack.sql("INSERT INTO product_image (shop_id, product_id, path, "
+              "thumb_path, width, height, sort) VALUES " + ",".join(
+                  f"({shop}, {pid}, '{shop}/{i:032x}.png', "
+                  f"'{shop}/{i:032x}_t.jpg', 10, 10, {i})"
+                  for i in range(1, 20)))
+    csrf = get_csrf(stack, owner, f"{A}/admin/products/{pid}")
+    folder = stack.uploads_dir / shop
+    before = {p.name for p in folder.glob("*")}
+    n = 4
+    start = threading.Barrier(n)
+
+    def upload_one(i):
+        s = stack.session()
+        s.cookies.update(owner.cookies)
+        start.wait()
+        return s.post(stack.url(f"{A}/admin/products/{pid}/images"),
+                      data={"csrf": csrf}, allow_redirects=False,
+                      files={"image": (f"{i}.png", png(300 + i, 200),
+                                       "image/png")})
+    with ThreadPoolExecutor(n) as pool:
+        answers = list(pool.map(upload_one, range(n)))
+    assert stack.sql(f"SELECT COUNT(*) FROM product_image "
+                     f"WHERE product_id = {pid}") == [("20",)]
+    assert sorted(r.status_code for r in answers) == [303] + [400] * (n - 1)
+    assert all("每个商品最多 20 张图片" in r.text for r in answers
+               if r.status_code == 400)
+    # The refused uploads' files are gone: only the kept one's are new.
+    path, thumb = stack.sql(f"SELECT path, thumb_path FROM product_image "
+                            f"WHERE product_id = {pid} ORDER BY id DESC "
+                            f"LIMIT 1")[0]
+    assert {p.name for p in folder.glob("*")} - before == {
+        path.split("/")[1], thumb.split("/")[1]}
+    page = owner.get(stack.url(f"{A}/admin/products/{pid}/delete"))
+    owner.post(stack.url(f"{A}/admin/products/{pid}/delete"),
+               data={"csrf": csrf_of(page.text)})
+    assert not (stack.uploads_dir / path).exists()
 
 
 def test_upload_too_big(stack, owner, tea):

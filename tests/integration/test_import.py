@@ -154,6 +154,27 @@ def test_good_file_imports_with_counts(stack, new_shop, tmp_path):
                           ("T-LJ-250", "50", "9000")]
 
 
+def test_tiers_are_read_as_the_product_form_reads_them(stack, new_shop,
+                                                        tmp_path):
+    """Tiers separated by commas or line breaks import as the product form
+    takes them; a pair with a space inside is named, not misread."""
+    slug = new_shop()
+    rows = [dict(TEA[2], product_code="T-T", sku_code=code, tiers=tiers)
+            for code, tiers in (("T-T-1", "10:9,50:8"),
+                                ("T-T-2", "5：9，20：8"),
+                                ("T-T-3", "10:9\n50:8.5\n"))]
+    import_file(stack, slug, write_csv(tmp_path / "t.csv", rows))
+    assert catalog_dump(stack, slug)["tiers"] == [
+        ("T-T-1", "10", "900"), ("T-T-1", "50", "800"),
+        ("T-T-2", "5", "900"), ("T-T-2", "20", "800"),
+        ("T-T-3", "10", "900"), ("T-T-3", "50", "850")]
+    bad = [dict(rows[0], tiers="10:9 50:8")]
+    r = import_file(stack, slug, write_csv(tmp_path / "bad.csv", bad),
+                    check=False)
+    assert r.returncode == 1
+    assert "第 2 行：tiers：“10:9 50:8”中间有空格" in r.stderr, r.stderr
+
+
 def test_reimport_updates_never_duplicates(stack, new_shop, tmp_path):
     slug = new_shop()
     path = write_csv(tmp_path / "tea.csv", TEA)

@@ -237,6 +237,25 @@ def test_search_category_and_pagination(stack, catalog):
     assert "没有找到与“没有这种茶”相关的商品" in page.text
 
 
+def test_new_sort_inside_a_category(stack, catalog):
+    """?sort=new puts the newest first in a category too, not only in the
+    whole catalog (a category lists its products by their sort)."""
+    s = stack.session()
+    base = "/s/shop-a/api/v1/wholesale/products"
+    tea = stack.sql("SELECT id FROM category WHERE name = '茶叶'")[0][0]
+
+    def codes(query):
+        j = s.get(stack.url(base + query)).json()["data"]
+        return [p["code"] for p in j["products"]]
+    newest = [c for c, in stack.sql(
+        "SELECT code FROM product WHERE code IN ('ST-LJ', 'ST-HC') "
+        "ORDER BY id DESC")]
+    assert newest == ["ST-HC", "ST-LJ"]
+    assert codes("?sort=new") == newest
+    assert codes(f"?cat={tea}") == ["ST-LJ", "ST-HC"]       # by sort, id
+    assert codes(f"?cat={tea}&sort=new") == newest
+
+
 def test_many_products_paginate(stack, catalog):
     a = SHOP.format("shop-a")
     rows = ",".join(f"({a}, 'ST-P{i:02d}', '批量商品{i:02d}', '')"

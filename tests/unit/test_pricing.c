@@ -186,6 +186,25 @@ test_parse_yuan(void **state)
 	assert_string_equal(err, "最多两位小数");
 }
 
+/* The bound parse_yuan's comment states: 13 digits before the point. */
+static void
+test_parse_yuan_bound(void **state)
+{
+	const char	*err;
+	int64_t		 fen;
+
+	assert_int_equal(parse_yuan("9999999999999", &fen, &err), 0);
+	assert_int_equal(fen, 999999999999900);
+	assert_int_equal(parse_yuan("9999999999999.99", &fen, &err), 0);
+	assert_int_equal(fen, 999999999999999);	/* below 1e15 fen */
+	assert_int_equal(parse_yuan("0000000000001.50", &fen, &err), 0);
+	assert_int_equal(fen, 150);			/* zeros count too */
+	assert_int_equal(parse_yuan("10000000000000", &fen, &err), -1);
+	assert_string_equal(err, "金额过大");		/* 1e13 yuan */
+	assert_int_equal(parse_yuan("00000000000001", &fen, &err), -1);
+	assert_string_equal(err, "金额过大");
+}
+
 static void
 test_percent(void **state)
 {
@@ -225,6 +244,7 @@ main(void)
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_tax_and_totals),
 		cmocka_unit_test(test_parse_yuan),
+		cmocka_unit_test(test_parse_yuan_bound),
 		cmocka_unit_test(test_percent),
 	};
 

@@ -1,0 +1,488 @@
+/*
+ * h_admin_product_form.c -- the product form: a stored product as the
+ * form shows it, a submitted form read into the typed product the domain
+ * checks and saves (struct pform), and the form's views. Every problem,
+ * the form's own and the domain's, lands in pf->f by field name.
+ */
+#include "dinghuo.h"
+#include "domain/category.h"
+#include "domain/product.h"
+#include "handlers/h_admin_catalog.h"
+
+#define SPARE_ROWS	3		/* blank rows to add SKUs */
+
+static const struct field product_fields[] = {
+	[F_CODE] =	{ "code", FIELD_TEXT, FIELD_REQUIRED, 1,
+			  PRODUCT_CODE_MAX, "货号" },
+	[F_NAME] =	{ "name", FIELD_TEXT, FIELD_REQUIRED, 1, 200,
+			  "商品名称" },
+	[F_CATEGORY] =	{ "category_id", FIELD_INT, 0, 0, INT64_MAX, "分类" },
+	[F_UNIT] =	{ "unit", FIELD_TEXT, 0, 0, 10, "单位" },
+	[F_ON_SHELF] =	{ "on_shelf", FIELD_BOOL, 0, 0, 0, "上架" },
+	[F_VIS_ORDERING] = { "visible_ordering", FIELD_BOOL, 0, 0, 0,
+			  "订货商城可见" },
+	[F_VIS_WHOLESALE] = { "visible_wholesale", FIELD_BOOL, 0, 0, 0,
+			  "批发商城可见" },
+	[F_VIS_RETAIL] = { "visible_retail", FIELD_BOOL, 0, 0, 0,
+			  "零售商城可见" },
+	[F_SORT] =	{ "sort", FIELD_INT, 0, -1000000, 1000000, "排序" },
+	[F_DESCRIPTION] = { "description", FIELD_TEXT, 0, 0, 0, "商品详情" },
+	{ NULL, 0, 0, 0, 0, NULL }
+};
+
+static const struct field sku_fields[] = {
+	[S_ID] =	{ "id", FIELD_ID, 0, 0, 0, "ID" },
+	[S_CODE] =	{ "code", FIELD_TEXT, FIELD_REQUIRED, 1,
+			  PRODUCT_CODE_MAX, "编码" },
+	[S_BARCODE] =	{ "barcode", FIELD_TEXT, 0, 0, PRODUCT_BARCODE_MAX,
+			  "条码" },
+	[S_SPEC] =	{ "spec", FIELD_TEXT, 0, 0, 200, "规格值" },
+	[S_UNIT] =	{ "unit", FIELD_TEXT, 0, 0, 10, "单位" },
+	[S_PACK] =	{ "pack_size", FIELD_INT, 0, 1, 1000000, "每箱数量" },
+	[S_MINQ] =	{ "min_qty", FIELD_INT, 0, 1, 1000000, "起订量" },
+	[S_STOCK] =	{ "stock", FIELD_INT, 0, 0, INT32_MAX, "库存" },
+	[S_WEIGHT] =	{ "weight_g", FIELD_INT, 0, 0, 100000000, "重量" },
+	[S_PRICE] =	{ "price", FIELD_MONEY, FIELD_REQUIRED, 0,
+			  PRODUCT_PRICE_MAX, "价格" },
+	[S_RETAIL] =	{ "retail_price", FIELD_MONEY, 0, 0,
+			  PRODUCT_PRICE_MAX, "零售价" },
+	[S_TIERS] =	{ "tiers", FIELD_TEXT, 0, 0, 500, "阶梯价" },
+	[S_REMOVE] =	{ "remove", FIELD_BOOL, 0, 0, 0, "删除" },
+	{ NULL, 0, 0, 0, 0, NULL }
+};
+
+static const int vis_modes[] = { SHOP_MODE_ORDERING, SHOP_MODE_WHOLESALE,
+	SHOP_MODE_RETAIL };
+
+/* Row i's field k: its name in the form, and in messages. */
+static const char *
+sku_name(struct ctx *c, int k, int i)
+{
+	return arena_printf(c->d.arena, "sku_%s[%d]", sku_fields[k].name, i);
+}
+
+static const char *
+sku_label(struct ctx *c, int k, int i)
+{
+	return k == S_ID ? arena_printf(c->d.arena, "规格 %d", i + 1) :
+	    arena_printf(c->d.arena, "规格 %d %s", i + 1, sku_fields[k].label);
+}
+
+/* ---- a new or a stored product -------------------------------------- */
+
+static void
+no_strings(const char **s, int n)
+{
+	int	k;
+
+	for (k = 0; k < n; k++)
+		s[k] = "";
+}
+
+void
+pform_new(struct pform *pf)
+{
+	memset(pf, 0, sizeof(*pf));
+	no_strings(pf->s, F_N);
+	pf->s[F_UNIT] = pf->p.unit = "件";
+	pf->s[F_SORT] = "0";
+	pf->p.on_shelf = 1;
+	pf->p.visible = SHOP_MODE_ORDERING | SHOP_MODE_WHOLESALE |
+	    SHOP_MODE_RETAIL;
+	pf->p.description = "";
+}
+
+static const char *
+num(struct ctx *c, int64_t v)
+{
+	return arena_printf(c->d.arena, "%" PRId64, v);
+}
+
+/* The stored product into pf; ERR_NOT_FOUND if not the shop's. */
+int
+pform_load(struct ctx *c, int64_t id, struct pform *pf)
+{
+	struct product_sku	*s;
+	struct skurow		*w;
+	int			 i, rc;
+
+	memset(pf, 0, sizeof(*pf));
+	if ((rc = product_load(&c->d, id, &pf->p)) != 0)
+		return rc;
+	pf->stored = 1;
+	no_strings(pf->s, F_N);
+	pf->s[F_CODE] = pf->p.code;
+	pf->s[F_NAME] = pf->p.name;
+	pf->s[F_UNIT] = pf->p.unit;
+	pf->s[F_SORT] = num(c, pf->p.sort);
+	pf->s[F_DESCRIPTION] = pf->p.description;
+	pf->nrows = pf->p.nskus;
+	pf->rows = arena_alloc(c->d.arena, (size_t)(pf->nrows + 1) *
+	    sizeof(*pf->rows));
+	for (i = 0; i < pf->nrows; i++) {
+		w = &pf->rows[i];
+		s = w->sku = &pf->p.skus[i];
+		no_strings(w->s, S_N);
+		w->s[S_ID] = num(c, s->id);
+		w->s[S_CODE] = s->code;
+		w->s[S_BARCODE] = s->barcode;
+		w->s[S_SPEC] = s->spec;
+		w->s[S_UNIT] = s->unit;
+		w->s[S_PACK] = num(c, s->pack_size);
+		w->s[S_MINQ] = num(c, s->min_qty);
+		w->s[S_STOCK] = num(c, s->stock);
+		w->s[S_WEIGHT] = num(c, s->weight_g);
+		w->s[S_PRICE] = fmt_yuan(c->d.arena, s->price_fen);
+		if (s->retail_fen >= 0)
+			w->s[S_RETAIL] = fmt_yuan(c->d.arena, s->retail_fen);
+		w->s[S_TIERS] = tiers_text(c->d.arena, s->tiers, s->ntiers);
+	}
+	return 0;
+}
+
+/* ---- reading a submitted form --------------------------------------- */
+
+/* Raise *max past the row index of a "sku_<field>[N]" name. */
+static void
+row_index(struct ctx *c, const char *name, int *max)
+{
+	const char	*br, *err;
+	int64_t		 n;
+
+	if (strncmp(name, "sku_", 4) != 0 || (br = strchr(name, '[')) == NULL)
+		return;
+	if (parse_i64(arena_strndup(c->d.arena, br + 1, strcspn(br + 1, "]")),
+	    0, 1000000, &n, &err) == 0 && n + 1 > *max)
+		*max = (int)n + 1;
+}
+
+/* Rows the form has: one more than the highest "sku_*[N]" index. */
+static int
+rows_in_form(struct ctx *c, int *too_many)
+{
+	struct json_object_iterator	 it, end;
+	int				 i, max = 0;
+
+	for (i = 0; i < c->form.n; i++)
+		row_index(c, c->form.v[i].name, &max);
+	if (c->json != NULL) {
+		it = json_object_iter_begin(c->json);
+		end = json_object_iter_end(c->json);
+		for (; !json_object_iter_equal(&it, &end);
+		    json_object_iter_next(&it))
+			row_index(c, json_object_iter_peek_name(&it), &max);
+	}
+	*too_many = max > PRODUCT_SKUS_MAX;
+	return *too_many ? PRODUCT_SKUS_MAX : max;
+}
+
+static int
+row_blank(const struct skurow *w)
+{
+	int	k;
+
+	for (k = 0; k < S_N; k++)
+		if (k != S_REMOVE && *w->s[k] != '\0')
+			return 0;
+	return 1;
+}
+
+/* The row's values, typed; what the form left out takes its default. */
+static void
+row_typed(struct product_sku *s, const struct form *f)
+{
+#define V(k, dflt)	(f->v[k].present ? f->v[k].i64 : (dflt))
+#define S(k, dflt)	(f->v[k].present ? f->v[k].s : (dflt))
+	s->id = V(S_ID, 0);
+	s->code = S(S_CODE, NULL);
+	s->barcode = S(S_BARCODE, "");
+	s->spec = S(S_SPEC, "");
+	s->unit = S(S_UNIT, NULL);
+	s->pack_size = V(S_PACK, 1);
+	s->min_qty = V(S_MINQ, 1);
+	s->stock = V(S_STOCK, 0);
+	s->weight_g = V(S_WEIGHT, 0);
+	s->price_fen = V(S_PRICE, 0);
+	s->retail_fen = V(S_RETAIL, -1);
+	s->remove = V(S_REMOVE, 0) != 0;
+#undef V
+#undef S
+}
+
+/* Row i of the form into w and, unless it is blank, pf->p's next SKU. */
+static void
+row_read(struct ctx *c, struct pform *pf, int i, struct skurow *w)
+{
+	struct field		 fl[S_N + 1];
+	struct product_sku	*s;
+	struct form		 f;
+	const char		*v, *why;
+	int			 k, n;
+
+	memcpy(fl, sku_fields, sizeof(fl));
+	for (k = 0; k < S_N; k++) {
+		fl[k].name = sku_name(c, k, i);
+		fl[k].label = sku_label(c, k, i);
+		v = req_param(c, fl[k].name);
+		w->s[k] = v ? v : "";
+	}
+	if (row_blank(w))
+		return;
+	form_parse(c, fl, &f);
+	s = &pf->p.skus[pf->p.nskus];
+	memset(s, 0, sizeof(*s));
+	s->row = i;
+	row_typed(s, &f);
+	if (s->remove && s->id == 0)
+		return;			/* a new row, struck out: blank */
+	w->sku = s;
+	pf->p.nskus++;
+	for (k = 0; k < S_N; k++)
+		if (f.v[k].present)
+			w->s[k] = f.v[k].s;
+	if (s->remove)
+		return;			/* to delete: nothing to check */
+	for (k = 0; k < S_N; k++)
+		if (f.errors != NULL && json_object_object_get_ex(f.errors,
+		    fl[k].name, NULL))
+			form_error(c, &pf->f, fl[k].name, fl[k].label,
+			    json_object_get_string(json_object_object_get(
+			    f.errors, fl[k].name)));
+	if (f.v[S_TIERS].present) {
+		if ((n = tiers_parse(c->d.arena, f.v[S_TIERS].s, s->tiers,
+		    &why)) == -1)
+			form_error(c, &pf->f, fl[S_TIERS].name,
+			    fl[S_TIERS].label, why);
+		else
+			s->ntiers = n;
+	}
+}
+
+/* The domain's verdict on pf->p, by the form's names and labels. */
+static void
+domain_errors(struct ctx *c, struct pform *pf, const struct field_errors *fe)
+{
+	const struct field_error	*e;
+	int				 i, k;
+
+	for (i = 0; i < fe->n; i++) {
+		e = &fe->v[i];
+		k = e->field == PRODUCT_SKU_ID ? S_ID : e->field ==
+		    PRODUCT_SKU_CODE ? S_CODE : e->field ==
+		    PRODUCT_SKU_BARCODE ? S_BARCODE : -1;
+		if (k != -1) {
+			form_error(c, &pf->f, sku_name(c, k, e->row),
+			    sku_label(c, k, e->row), e->why);
+			continue;
+		}
+		k = e->field == PRODUCT_CODE ? F_CODE : e->field ==
+		    PRODUCT_NAME ? F_NAME : e->field == PRODUCT_CATEGORY ?
+		    F_CATEGORY : e->field == PRODUCT_DESCRIPTION ?
+		    F_DESCRIPTION : -1;
+		if (k != -1)
+			form_error(c, &pf->f, product_fields[k].name,
+			    product_fields[k].label, e->why);
+		else
+			form_error(c, &pf->f, "skus", "规格", e->why);
+	}
+}
+
+/*
+ * The submitted form for product id (0: a new one), read and checked by
+ * the form and by the domain. 0, with pf->f.error naming what is wrong
+ * if anything is; or ERR_INTERNAL.
+ */
+int
+pform_read(struct ctx *c, int64_t id, struct pform *pf)
+{
+	struct field_errors	 fe;
+	struct form		*f = &pf->f;
+	const char		*v;
+	int			 k, too_many;
+
+	memset(pf, 0, sizeof(*pf));
+	memset(&fe, 0, sizeof(fe));
+	form_parse(c, product_fields, f);
+	for (k = 0; k < F_N; k++) {
+		v = req_param(c, product_fields[k].name);
+		pf->s[k] = f->v[k].present ? f->v[k].s : v ? v : "";
+	}
+	if (!f->v[F_UNIT].present)
+		pf->s[F_UNIT] = "件";
+	pf->p.id = id;
+	pf->p.code = f->v[F_CODE].present ? pf->s[F_CODE] : NULL;
+	pf->p.name = pf->s[F_NAME];
+	pf->p.category_id = f->v[F_CATEGORY].i64;
+	pf->p.unit = pf->s[F_UNIT];
+	pf->p.on_shelf = f->v[F_ON_SHELF].i64 != 0;
+	for (k = 0; k < 3; k++)
+		if (f->v[F_VIS_ORDERING + k].i64)
+			pf->p.visible |= vis_modes[k];
+	pf->p.sort = f->v[F_SORT].i64;
+	pf->p.description = pf->s[F_DESCRIPTION];
+	pf->nrows = rows_in_form(c, &too_many);
+	if (too_many)
+		form_error(c, f, "skus", "规格", arena_printf(c->d.arena,
+		    "一个商品最多 %d 个规格", PRODUCT_SKUS_MAX));
+	pf->rows = arena_alloc(c->d.arena, (size_t)(pf->nrows + 1) *
+	    sizeof(*pf->rows));
+	memset(pf->rows, 0, (size_t)(pf->nrows + 1) * sizeof(*pf->rows));
+	pf->p.skus = arena_alloc(c->d.arena, (size_t)(pf->nrows + 1) *
+	    sizeof(*pf->p.skus));
+	for (k = 0; k < pf->nrows; k++)
+		row_read(c, pf, k, &pf->rows[k]);
+	if (product_check(&c->d, &pf->p, &fe) != 0)
+		return ERR_INTERNAL;
+	domain_errors(c, pf, &fe);
+	return 0;
+}
+
+/* ---- views ------------------------------------------------------------ */
+
+/* The form's messages for row i, by the row's short field names. */
+static json_object *
+row_errors(struct ctx *c, const struct pform *pf, int i)
+{
+	json_object	*o = json_object_new_object(), *why;
+	int		 k;
+
+	for (k = 0; pf->f.errors != NULL && k < S_N; k++)
+		if (json_object_object_get_ex(pf->f.errors, sku_name(c, k, i),
+		    &why))
+			json_object_object_add(o, sku_fields[k].name,
+			    json_object_get(why));
+	return o;
+}
+
+static json_object *
+row_view(struct ctx *c, const struct pform *pf, const struct skurow *w,
+    int i)
+{
+	const struct product_sku	*s = w->sku;
+	json_object			*o = json_object_new_object(), *a, *t;
+	int64_t				 id = s ? s->id : 0;
+	int				 k;
+
+	view_set_i64(o, "index", i);
+	view_set_i64(o, "number", i + 1);
+	/* Keys always present: a missing one would be looked up outside. */
+	if (id > 0)
+		view_set_i64(o, "id", id);
+	else
+		view_set_str(o, "id", NULL);
+	view_set_bool(o, "is_new", id <= 0);
+	/* A blank row to add a SKU: folded, but for a product without one. */
+	view_set_bool(o, "spare", s == NULL);
+	view_set_bool(o, "open", i == 0);
+	for (k = S_CODE; k < S_REMOVE; k++)
+		view_set_str(o, sku_fields[k].name, w->s[k]);
+	view_set_bool(o, "remove", s != NULL && s->remove);
+	json_object_object_add(o, "errors", t = row_errors(c, pf, i));
+	view_set_bool(o, "has_errors", json_object_object_length(t) > 0);
+	if (!pf->stored || s == NULL)
+		return o;
+	/* Stored values as numbers too, for JSON clients. */
+	view_set_i64(o, "pack_size", s->pack_size);
+	view_set_i64(o, "min_qty", s->min_qty);
+	view_set_i64(o, "stock", s->stock);
+	view_set_i64(o, "weight_g", s->weight_g);
+	view_set_money(c, o, "price", s->price_fen);
+	if (s->retail_fen >= 0)
+		view_set_money(c, o, "retail_price", s->retail_fen);
+	else
+		view_set_str(o, "retail_price", "");
+	a = json_object_new_array();
+	for (k = 0; k < s->ntiers; k++) {
+		t = json_object_new_object();
+		view_set_i64(t, "min_qty", s->tiers[k].min_qty);
+		view_set_money(c, t, "price", s->tiers[k].price_fen);
+		json_object_array_add(a, t);
+	}
+	json_object_object_add(o, "tier_list", a);
+	return o;
+}
+
+/* The rows, then enough blank ones to add SKUs without JavaScript. */
+json_object *
+pform_rows_view(struct ctx *c, const struct pform *pf)
+{
+	json_object	*a = json_object_new_array();
+	struct skurow	 blank;
+	int		 i, nblank = 0;
+
+	for (i = 0; i < pf->nrows; i++) {
+		json_object_array_add(a, row_view(c, pf, &pf->rows[i], i));
+		nblank += pf->rows[i].sku == NULL;
+	}
+	if (c->json_out)
+		return a;
+	memset(&blank, 0, sizeof(blank));
+	no_strings(blank.s, S_N);
+	for (; nblank < SPARE_ROWS && i < PRODUCT_SKUS_MAX; nblank++, i++)
+		json_object_array_add(a, row_view(c, pf, &blank, i));
+	return a;
+}
+
+json_object *
+pform_product_view(const struct pform *pf)
+{
+	const struct product	*p = &pf->p;
+	json_object		*o = json_object_new_object();
+
+	if (p->id != 0)
+		view_set_i64(o, "id", p->id);
+	view_set_str(o, "code", pf->s[F_CODE]);
+	view_set_str(o, "name", pf->s[F_NAME]);
+	view_set_i64(o, "category_id", p->category_id);
+	view_set_str(o, "unit", pf->s[F_UNIT]);
+	view_set_bool(o, "on_shelf", p->on_shelf);
+	view_set_bool(o, "visible_ordering",
+	    (p->visible & SHOP_MODE_ORDERING) != 0);
+	view_set_bool(o, "visible_wholesale",
+	    (p->visible & SHOP_MODE_WHOLESALE) != 0);
+	view_set_bool(o, "visible_retail",
+	    (p->visible & SHOP_MODE_RETAIL) != 0);
+	if (pf->stored)
+		view_set_i64(o, "sort", p->sort);
+	else
+		view_set_str(o, "sort", pf->s[F_SORT]);
+	/* What was typed on an error, or what is stored (sanitized). */
+	view_set_str(o, "description", pf->s[F_DESCRIPTION]);
+	return o;
+}
+
+/* The label a field's message names: "货号", "规格 3 编码". */
+static const char *
+field_label(struct ctx *c, const char *name)
+{
+	char	key[32];
+	int	i, k;
+
+	for (k = 0; k < F_N; k++)
+		if (strcmp(name, product_fields[k].name) == 0)
+			return product_fields[k].label;
+	if (sscanf(name, "sku_%31[a-z_][%d]", key, &i) == 2)
+		for (k = 0; k < S_N; k++)
+			if (strcmp(key, sku_fields[k].name) == 0)
+				return sku_label(c, k, i);
+	return "规格";
+}
+
+/* Every message of the form, "label：why", in the order found. */
+json_object *
+pform_error_list(struct ctx *c, const struct pform *pf)
+{
+	struct json_object_iterator	 it, end;
+	json_object			*a = json_object_new_array();
+
+	if (pf->f.errors == NULL)
+		return a;
+	it = json_object_iter_begin(pf->f.errors);
+	end = json_object_iter_end(pf->f.errors);
+	for (; !json_object_iter_equal(&it, &end); json_object_iter_next(&it))
+		json_object_array_add(a, json_object_new_string(arena_printf(
+		    c->d.arena, "%s：%s", field_label(c,
+		    json_object_iter_peek_name(&it)), json_object_get_string(
+		    json_object_iter_peek_value(&it)))));
+	return a;
+}

@@ -1,0 +1,89 @@
+/*
+ * h_admin_shared.c -- what the back office's catalog pages share
+ * (h_admin_catalog.h): who may change things, ids from the route, an
+ * uploaded file, a refused form for JSON clients, category <option>s.
+ */
+#include "dinghuo.h"
+#include "domain/category.h"
+#include "domain/product.h"
+#include "handlers/h_admin_catalog.h"
+
+#define INDENT_MAX	10		/* levels an option's indent shows */
+
+int
+admin_can_edit(struct ctx *c)
+{
+	return session_staff_role(&c->d.sess, ROLES_WRITE);
+}
+
+/* Route capture i as an id; 0 if it is none. */
+int64_t
+admin_cap_id(struct ctx *c, int i)
+{
+	int64_t	id;
+
+	return route_id(c, i, &id) == 0 ? id : 0;
+}
+
+/* The uploaded file of a multipart field; NULL if none. */
+const struct upload *
+admin_upload(struct ctx *c, const char *field)
+{
+	int	i;
+
+	for (i = 0; i < c->nuploads; i++)
+		if (strcmp(c->uploads[i].field, field) == 0)
+			return &c->uploads[i];
+	return NULL;
+}
+
+/* A refused form to a JSON client: the message and every bad field. */
+int
+admin_form_json(struct ctx *c, int status, const struct form *f)
+{
+	json_object	*err = json_object_new_object();
+
+	view_set_str(err, "code", status == 409 ? "conflict" : "invalid");
+	view_set_str(err, "message", f->error);
+	if (f->errors != NULL)
+		json_object_object_add(err, "fields", json_object_get(
+		    f->errors));
+	c->status = status;
+	return http_json_error(c, err);
+}
+
+static const char *
+indent(struct ctx *c, int depth)
+{
+	char	*s;
+	int	 i;
+
+	if (depth > INDENT_MAX)
+		depth = INDENT_MAX;
+	s = arena_alloc(c->d.arena, (size_t)depth * 3 + 1);
+	for (i = 0; i < depth; i++)
+		memcpy(s + i * 3, "\xe3\x80\x80", 3);	/* U+3000 */
+	s[depth * 3] = '\0';
+	return s;
+}
+
+/* <option>s for a category select; skip leaves out a subtree (a move). */
+json_object *
+admin_category_options(struct ctx *c, const struct category_tree *t,
+    int64_t selected, int64_t skip)
+{
+	json_object	*a = json_object_new_array(), *o;
+	int		 i;
+
+	for (i = 0; i < t->norder; i++) {
+		if (skip != 0 && category_within(t, t->order[i]->id, skip))
+			continue;
+		o = json_object_new_object();
+		view_set_i64(o, "id", t->order[i]->id);
+		view_set_str(o, "name", t->order[i]->name);
+		view_set_str(o, "indent", indent(c, t->order[i]->depth));
+		view_set_bool(o, "selected", t->order[i]->id == selected);
+		json_object_array_add(a, o);
+	}
+	return a;
+}

@@ -1,0 +1,104 @@
+/* test_tiers.c -- quantity tiers as forms and CSV files write them:
+ * separators, spaces, order, limits, and the text back. */
+#include "dinghuo.h"
+#include "domain/product.h"
+
+#include <setjmp.h>
+#include <cmocka.h>
+
+static struct arena	*a;
+
+static int
+setup(void **state)
+{
+	a = arena_new(0);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	arena_free(a);
+	return 0;
+}
+
+static void
+test_separators(void **state)
+{
+	static const char *same[] = {
+		"10:11.50;50:10", "10：11.50；50：10", "10:11.50，50:10",
+		"10:11.50,50:10", "10:11.50\n50:10", "10:11.50\r\n50:10.00;",
+		" 10 : 11.50 ; ; 50 :10 ",
+	};
+	struct price_tier	 t[PRODUCT_TIERS_MAX];
+	const char		*why;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+		assert_int_equal(tiers_parse(a, same[i], t, &why), 2);
+		assert_int_equal(t[0].min_qty, 10);
+		assert_int_equal(t[0].price_fen, 1150);
+		assert_int_equal(t[1].min_qty, 50);
+		assert_int_equal(t[1].price_fen, 1000);
+		assert_string_equal(tiers_text(a, t, 2), "10:11.50;50:10.00");
+	}
+	assert_int_equal(tiers_parse(a, "", t, &why), 0);
+	assert_int_equal(tiers_parse(a, " ; ", t, &why), 0);
+	assert_string_equal(tiers_text(a, t, 0), "");
+}
+
+/* Text after a space was dropped ("10:11.50 50:10" was one tier). */
+static void
+test_space_inside_a_tier(void **state)
+{
+	struct price_tier	 t[PRODUCT_TIERS_MAX];
+	const char		*why;
+
+	assert_int_equal(tiers_parse(a, "10:11.50 50:10.00", t, &why), -1);
+	assert_string_equal(why, "“10:11.50 50:10.00”中间有空格：每档写成 "
+	    "数量:单价，多档之间用 ; 分开");
+	assert_int_equal(tiers_parse(a, "5:9;1 0:8", t, &why), -1);
+	assert_string_equal(why, "“1 0:8”中间有空格：每档写成 数量:单价，"
+	    "多档之间用 ; 分开");
+	assert_int_equal(tiers_parse(a, "10:1\t1", t, &why), -1);
+	assert_non_null(strstr(why, "中间有空格"));
+}
+
+static void
+test_refusals(void **state)
+{
+	struct price_tier	 t[PRODUCT_TIERS_MAX];
+	const char		*why;
+	char			 many[512];
+	int			 i, n;
+
+	assert_int_equal(tiers_parse(a, "10", t, &why), -1);
+	assert_string_equal(why, "“10”应写成 数量:单价，如 10:11.50");
+	assert_int_equal(tiers_parse(a, "0:5", t, &why), -1);
+	assert_string_equal(why, "数量“0”应为正整数");
+	assert_int_equal(tiers_parse(a, "10:abc", t, &why), -1);
+	assert_string_equal(why, "单价“abc”不是有效金额");
+	assert_int_equal(tiers_parse(a, "10:1000000000.01", t, &why), -1);
+	assert_string_equal(why, "单价“1000000000.01”过大");
+	assert_int_equal(tiers_parse(a, "50:9;10:8", t, &why), -1);
+	assert_string_equal(why, "数量要从小到大排列，不能重复（10 在 50 之后）");
+	assert_int_equal(tiers_parse(a, "10:9;10:8", t, &why), -1);
+	for (i = 0, n = 0; i <= PRODUCT_TIERS_MAX; i++)
+		n += snprintf(many + n, sizeof(many) - n, "%d:1;", i + 1);
+	assert_int_equal(tiers_parse(a, many, t, &why), -1);
+	assert_string_equal(why, "最多 20 档");
+	many[n - 5] = '\0';		/* the 21st gone: 20 is fine */
+	assert_int_equal(tiers_parse(a, many, t, &why), PRODUCT_TIERS_MAX);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_separators),
+		cmocka_unit_test(test_space_inside_a_tier),
+		cmocka_unit_test(test_refusals),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

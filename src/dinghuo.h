@@ -207,7 +207,7 @@ int		 listen_open(const char *, int, int);
 struct route;
 struct worker;
 int		 worker_prefork(void);
-int		 worker_main(int, int, const char *);
+int		 worker_main(int, struct slot *, const char *);
 extern struct worker *worker;
 
 /* request.c: FastCGI params, query, cookies, bodies; 0 or an enum err. */
@@ -362,6 +362,8 @@ int		 db_each(const char *, int (*)(void *, const char **, int),
 		     void *, const char *, ...);
 int		 db_exec_text(const char *);
 unsigned int	 db_errno(void);
+int		 db_duplicate(void);
+int		 db_referenced(void);
 int		 db_unreachable(void);
 void		 db_clear_error(void);
 const char	*db_error(void);
@@ -641,6 +643,7 @@ struct dctx {
 	const char	*error;		/* user-fit message for http_fail */
 };
 void		 dctx_init(struct dctx *, struct arena *, const char *);
+int		 dctx_store_down(void);
 
 /* csrf.c */
 int		 csrf_prepare(struct ctx *);
@@ -782,7 +785,7 @@ const char	*job_kinds_enabled(struct arena *);
 int		 job_schedule(struct arena *);
 
 /* jobs_runner.c: claims and runs jobs; under the master or from cron. */
-int		 jobs_runner_main(int, const char *);
+int		 jobs_runner_main(struct slot *, const char *);
 int		 cli_jobs(int, char **);
 
 /* h_admin_jobs.c: the back office's view of its shop's jobs. */

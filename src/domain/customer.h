@@ -130,4 +130,6 @@ int		 company_level_options(struct dctx *, struct level_option **,
 int		 company_owner_options(struct dctx *, int64_t,
 		     struct owner_option **, int *);
 
+int		 customer_users_end_sessions(struct dctx *, int64_t);
+
 #endif /* DOMAIN_CUSTOMER_H */

@@ -176,32 +176,8 @@ customer_user_add(struct dctx *c, int64_t customer_id,
 		return phone_taken(c, fe);
 	if (db_run(c->arena, &r, sql_user_add, "iissss", c->shop->id,
 	    customer_id, u->name, u->phone, pwhash, u->role) == -1)
-		/* 1062: the same phone, just now */
-		return db_errno() == 1062 ? phone_taken(c, fe) : ERR_INTERNAL;
+		/* the same phone, just now */
+		return db_duplicate() ? phone_taken(c, fe) : ERR_INTERNAL;
 	*idp = (int64_t)r->insert_id;
-	return 0;
-}
-
-static const char sql_company_users[] =
-    "SELECT id FROM customer_user WHERE customer_id = ? AND shop_id = ? "
-    "FOR UPDATE";
-
-/* End the sessions of every user of a company, in the caller's transaction. */
-int
-customer_users_end_sessions(struct dctx *c, int64_t customer_id)
-{
-	struct db_res	*r;
-	int		 i, rc;
-
-	if (db_run(c->arena, &r, sql_company_users, "ii", customer_id,
-	    c->shop->id) == -1)
-		return ERR_INTERNAL;
-	for (i = 0; i < r->nrows; i++)
-		if ((rc = session_end_user(c, SESS_CUSTOMER,
-		    db_cell_i64(r, i, 0))) != 0)
-			return rc;
-	if (r->nrows > 0)
-		clog_info(c, "customer sessions ended customer=%" PRId64
-		    " users=%d", customer_id, r->nrows);
 	return 0;
 }

@@ -31,6 +31,5 @@ int		 customer_user_update(struct dctx *, int64_t, int64_t,
 int		 customer_user_add(struct dctx *, int64_t,
 		     const struct customer_user *, const char *, int64_t *,
 		     struct field_errs *);
-int		 customer_users_end_sessions(struct dctx *, int64_t);
 
 #endif /* DOMAIN_CUSTOMER_USER_H */

@@ -13,3 +13,13 @@ dctx_init(struct dctx *d, struct arena *a, const char *reqid)
 	snprintf(d->reqid, sizeof(d->reqid), "%s", reqid);
 	d->remote_addr = "-";
 }
+
+/*
+ * Did the last failure come from not reaching the database at all? The
+ * request path answers 503 then, not 500: an outage, not a bug.
+ */
+int
+dctx_store_down(void)
+{
+	return db_unreachable();
+}

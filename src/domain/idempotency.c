@@ -10,9 +10,6 @@
  * must be visible to the other workers at once.
  */
 #include "dinghuo.h"
-
-#include <mysqld_error.h>
-
 #include "domain/idempotency.h"
 
 static const char sql_claim[] =
@@ -100,7 +97,7 @@ idempotency_begin(struct dctx *c, const struct idem_request *rq,
 			cl->id = (int64_t)r->insert_id;
 			return 0;
 		}
-		if (db_errno() != ER_DUP_ENTRY)
+		if (!db_duplicate())
 			return ERR_INTERNAL;
 		if (db_run(c->arena, &r, sql_find, "iiss", stale, c->shop->id,
 		    who, rq->key) == -1)

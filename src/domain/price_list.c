@@ -254,7 +254,7 @@ tx_level_save(struct dctx *c, void *arg)
 	else
 		rc = db_run(c->arena, &r, sql_level_rename, "siii", w->name,
 		    w->rank_no, w->level, c->shop->id);
-	if (rc == -1 && db_errno() == 1062)	/* a twin just now */
+	if (rc == -1 && db_duplicate())	/* a twin just now */
 		return name_taken(c, w);
 	if (rc == -1)
 		return ERR_INTERNAL;
@@ -312,7 +312,7 @@ tx_level_delete(struct dctx *c, void *arg)
 	}
 	if (db_run(c->arena, NULL, sql_level_del, "ii", w->level,
 	    c->shop->id) == -1) {
-		if (db_errno() != 1451)		/* a customer got it just now */
+		if (!db_referenced())	/* a customer got it just now */
 			return ERR_INTERNAL;
 		c->error = "仍有客户属于这个会员等级，不能删除";
 		return ERR_CONFLICT;

@@ -7,7 +7,6 @@
 #include "dinghuo.h"
 #include "domain/product.h"
 
-#define ER_DUP_KEY	1062		/* MySQL: duplicate entry */
 
 static const char sql_cat_in_shop[] =
     "SELECT id FROM category WHERE id = ? AND shop_id = ?";
@@ -226,7 +225,7 @@ struct save {
 static int
 fail(struct dctx *c)
 {
-	if (db_errno() == ER_DUP_KEY) {
+	if (db_duplicate()) {
 		c->error = "货号或规格编码刚被其他商品占用，请检查后重试";
 		return ERR_CONFLICT;
 	}

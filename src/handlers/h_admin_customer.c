@@ -13,135 +13,6 @@
 #define ROLES_CREDIT	CUSTOMER_ROLES_CREDIT
 #define PER_PAGE	30
 
-enum { C_NAME, C_LEVEL, C_OWNER, C_TAGS, C_TAX, C_CNAME, C_CPHONE, C_STATUS,
-	C_TERMS, C_DAYS, C_LIMIT };
-static const struct field company_fields[] = {
-	[C_NAME] =	{ "name", FIELD_TEXT, FIELD_REQUIRED, 1, 100,
-			  "公司名称" },
-	[C_LEVEL] =	{ "level_id", FIELD_TEXT, 0, 0, 20, "会员等级" },
-	[C_OWNER] =	{ "owner_staff_id", FIELD_TEXT, 0, 0, 20, "负责销售" },
-	[C_TAGS] =	{ "tags", FIELD_TEXT, 0, 0, 600, "标签" },
-	[C_TAX] =	{ "tax_id", FIELD_TEXT, 0, 0, 40, "税号" },
-	[C_CNAME] =	{ "contact_name", FIELD_TEXT, 0, 0, 60, "联系人" },
-	[C_CPHONE] =	{ "contact_phone", FIELD_TEXT, 0, 0, 20, "联系电话" },
-	[C_STATUS] =	{ "status", FIELD_TEXT, 0, 0, 10, "状态" },
-	[C_TERMS] =	{ "payment_terms", FIELD_TEXT, 0, 0, 10, "结算方式" },
-	[C_DAYS] =	{ "credit_days", FIELD_TEXT, 0, 0, 10, "账期天数" },
-	[C_LIMIT] =	{ "credit_limit", FIELD_TEXT, 0, 0, 20, "信用额度" },
-	{ NULL, 0, 0, 0, 0, NULL }
-};
-/* The credit form: the last three of the above on their own. */
-static const struct field *const credit_fields = &company_fields[C_TERMS];
-
-static const char *const terms_opts[][2] = {
-	{ "prepaid", "预付款（先款后货）" }, { "monthly", "月结" },
-};
-
-/* An id or a count as a form shows it: "" for 0 (none). */
-static const char *
-num_text(struct ctx *c, int64_t n)
-{
-	return n != 0 ? arena_printf(c->d.arena, "%" PRId64, n) : "";
-}
-
-/* The shop's member levels for a <select>; NULL on a database error. */
-static json_object *
-level_options(struct ctx *c, const char *sel, int *n)
-{
-	struct level_option	*l;
-	json_object		*a, *o;
-	int			 i;
-
-	if (company_level_options(&c->d, &l, n) != 0)
-		return NULL;
-	a = json_object_new_array();
-	for (i = 0; i < *n; i++) {
-		o = json_object_new_object();
-		view_set_i64(o, "id", l[i].id);
-		view_set_str(o, "name", l[i].name);
-		view_set_bool(o, "selected", strcmp(sel, num_text(c,
-		    l[i].id)) == 0);
-		json_object_array_add(a, o);
-	}
-	return a;
-}
-
-/* Staff who may own a company, and keep (who owns it now) in any case. */
-static json_object *
-owner_options(struct ctx *c, const char *sel, int64_t keep)
-{
-	struct owner_option	*s;
-	json_object		*a, *o;
-	int			 i, n;
-
-	if (company_owner_options(&c->d, keep, &s, &n) != 0)
-		return NULL;
-	a = json_object_new_array();
-	for (i = 0; i < n; i++) {
-		o = json_object_new_object();
-		view_set_i64(o, "id", s[i].id);
-		view_set_str(o, "name", s[i].name);
-		view_set_str(o, "role_label", s[i].active ?
-		    role_label(s[i].role) : "已离职");
-		view_set_bool(o, "selected", strcmp(sel, num_text(c,
-		    s[i].id)) == 0);
-		json_object_array_add(a, o);
-	}
-	return a;
-}
-
-/* The company form's values and its selects. 0 or ERR_INTERNAL. */
-int
-cust_company_view(struct ctx *c, const struct cpage *p, json_object *v)
-{
-	const struct company	*co = &p->co;
-	json_object		*o = json_object_new_object(), *a;
-	const char		*terms;
-	int			 nlevels;
-
-	json_object_object_add(v, "company", o);
-	view_set_i64(o, "id", co->id);
-	view_set_str(o, "name", co->name);
-	view_set_str(o, "level_id", num_text(c, co->level_id));
-	view_set_str(o, "owner_staff_id", num_text(c, co->owner_id));
-	view_set_str(o, "tags", co->tags);
-	view_set_str(o, "tax_id", co->tax_id);
-	view_set_str(o, "contact_name", co->contact_name);
-	view_set_str(o, "contact_phone", co->contact_phone);
-	view_set_str(o, "status", co->status);
-	view_set_str(o, "payment_terms", co->terms);
-	view_set_str(o, "credit_days", num_text(c, co->days));
-	view_set_str(o, "credit_limit", fmt_yuan(c->d.arena, co->limit_fen));
-	if (cust_failed_here(p, "company", 0) ||
-	    cust_failed_here(p, "credit", 0)) {
-		cust_refill(c, o, company_fields);
-		view_set_str(v, "company_error", cust_failure(p));
-		if (p->f != NULL && p->f->errors != NULL)
-			json_object_object_add(v, "errors",
-			    json_object_get(p->f->errors));
-	}
-	terms = view_get_str(o, "payment_terms");
-	view_set_bool(o, "monthly", strcmp(terms, "monthly") == 0);
-	view_set_bool(o, "disabled", strcmp(view_get_str(o, "status"),
-	    "disabled") == 0);
-	view_set_str(o, "terms_label", strcmp(co->terms, "monthly") == 0 ?
-	    terms_opts[1][1] : terms_opts[0][1]);
-	json_object_object_add(v, "terms_options", cust_options(terms_opts,
-	    NELEM(terms_opts), terms));
-	json_object_object_add(v, "status_options", cust_status_options(
-	    view_get_str(o, "status")));
-	if ((a = level_options(c, view_get_str(o, "level_id"), &nlevels)) ==
-	    NULL)
-		return ERR_INTERNAL;
-	json_object_object_add(v, "levels", a);
-	view_set_bool(v, "has_levels", nlevels > 0);
-	if ((a = owner_options(c, view_get_str(o, "owner_staff_id"),
-	    co->owner_id)) == NULL)
-		return ERR_INTERNAL;
-	json_object_object_add(v, "staff", a);
-	return 0;
-}
-
 static int
 h_customer_new_form(struct ctx *c)
 {
@@ -213,7 +84,7 @@ company_post(struct ctx *c, int credit_only)
 	company_defaults(&p.co);
 	if (c->m.cap[0] != NULL && (rc = cust_path_company(c, &p, 0)) != 0)
 		return http_fail(c, rc, p.error);
-	form_parse(c, credit_only ? credit_fields : company_fields, &f);
+	form_parse(c, credit_only ? cust_credit_fields : cust_company_fields, &f);
 	company_input(c, &f, credit_only ? 0 : C_TERMS, &in);
 	if (f.error != NULL)
 		rc = company_check(&c->d, &p.co, &in, &fe);
@@ -324,10 +195,10 @@ h_customer_list(struct ctx *c)
 	view_set_bool(v, "owner_me", strcmp(fl.owner, "me") == 0);
 	view_set_bool(v, "can_write", session_staff_role(&c->d.sess,
 	    ROLES_WRITE));
-	if ((a = level_options(c, fl.level, &nlevels)) == NULL)
+	if ((a = cust_level_options(c, fl.level, &nlevels)) == NULL)
 		return http_fail(c, ERR_INTERNAL, NULL);
 	json_object_object_add(v, "levels", a);
-	if ((a = owner_options(c, strcmp(fl.owner, "me") != 0 ? fl.owner : "",
+	if ((a = cust_owner_options(c, strcmp(fl.owner, "me") != 0 ? fl.owner : "",
 	    0)) == NULL)
 		return http_fail(c, ERR_INTERNAL, NULL);
 	json_object_object_add(v, "staff", a);

@@ -2,118 +2,218 @@
  * h_admin_customer_page.c -- the back office's page of one customer
  * company, which every customer form renders again when it fails: the
  * company form, then its users, addresses, invoice profiles and contract
- * prices (one file each), with what was typed into the form that failed.
+ * prices, with what was typed into the form that failed. The posts are in
+ * h_admin_customer.c, _user.c, _rows.c and h_admin_contract.c; what they
+ * and this file share, in h_admin_customer_form.c.
  */
 #include "dinghuo.h"
 #include "domain/customer.h"
+#include "domain/customer_user.h"
+#include "domain/invite.h"
+#include "domain/address.h"
+#include "domain/invoice.h"
+#include "domain/contract.h"
 #include "handlers/h_customer.h"
 
-static const char *const user_roles[][2] = {
-	{ "buyer", "采购" }, { "approver", "审批" }, { "finance", "财务" },
-};
-static const char *const statuses[][2] = {
-	{ "active", "正常" }, { "disabled", "停用" },
-};
-
-/* The domain's verdict on fields, named in the form like its own. */
-void
-cust_form_take(struct ctx *c, struct form *f, const struct field_errs *fe)
+/* The company form's values and its selects. 0 or ERR_INTERNAL. */
+static int
+cust_company_view(struct ctx *c, const struct cpage *p, json_object *v)
 {
-	int	i;
+	const struct company	*co = &p->co;
+	json_object		*o = json_object_new_object(), *a;
+	const char		*terms;
+	int			 nlevels;
 
-	for (i = 0; i < fe->n; i++)
-		form_error(c, f, fe->v[i].name, fe->v[i].label, fe->v[i].why);
-}
-
-/* An array of {value, label, selected} for a <select>. */
-json_object *
-cust_options(const char *const (*t)[2], size_t n, const char *sel)
-{
-	json_object	*a = json_object_new_array(), *o;
-	size_t		 i;
-
-	for (i = 0; i < n; i++) {
-		o = json_object_new_object();
-		view_set_str(o, "value", t[i][0]);
-		view_set_str(o, "label", t[i][1]);
-		view_set_bool(o, "selected", sel != NULL &&
-		    strcmp(sel, t[i][0]) == 0);
-		json_object_array_add(a, o);
+	json_object_object_add(v, "company", o);
+	view_set_i64(o, "id", co->id);
+	view_set_str(o, "name", co->name);
+	view_set_str(o, "level_id", cust_num_text(c, co->level_id));
+	view_set_str(o, "owner_staff_id", cust_num_text(c, co->owner_id));
+	view_set_str(o, "tags", co->tags);
+	view_set_str(o, "tax_id", co->tax_id);
+	view_set_str(o, "contact_name", co->contact_name);
+	view_set_str(o, "contact_phone", co->contact_phone);
+	view_set_str(o, "status", co->status);
+	view_set_str(o, "payment_terms", co->terms);
+	view_set_str(o, "credit_days", cust_num_text(c, co->days));
+	view_set_str(o, "credit_limit", fmt_yuan(c->d.arena, co->limit_fen));
+	if (cust_failed_here(p, "company", 0) ||
+	    cust_failed_here(p, "credit", 0)) {
+		cust_refill(c, o, cust_company_fields);
+		view_set_str(v, "company_error", cust_failure(p));
+		if (p->f != NULL && p->f->errors != NULL)
+			json_object_object_add(v, "errors",
+			    json_object_get(p->f->errors));
 	}
-	return a;
+	terms = view_get_str(o, "payment_terms");
+	view_set_bool(o, "monthly", strcmp(terms, "monthly") == 0);
+	view_set_bool(o, "disabled", strcmp(view_get_str(o, "status"),
+	    "disabled") == 0);
+	view_set_str(o, "terms_label", strcmp(co->terms, "monthly") == 0 ?
+	    cust_terms_opts[1][1] : cust_terms_opts[0][1]);
+	json_object_object_add(v, "terms_options", cust_options(cust_terms_opts,
+	    NELEM(cust_terms_opts), terms));
+	json_object_object_add(v, "status_options", cust_status_options(
+	    view_get_str(o, "status")));
+	if ((a = cust_level_options(c, view_get_str(o, "level_id"), &nlevels)) ==
+	    NULL)
+		return ERR_INTERNAL;
+	json_object_object_add(v, "levels", a);
+	view_set_bool(v, "has_levels", nlevels > 0);
+	if ((a = cust_owner_options(c, view_get_str(o, "owner_staff_id"),
+	    co->owner_id)) == NULL)
+		return ERR_INTERNAL;
+	json_object_object_add(v, "staff", a);
+	return 0;
 }
 
-json_object *
-cust_role_options(const char *sel)
-{
-	return cust_options(user_roles, NELEM(user_roles), sel);
-}
-
-json_object *
-cust_status_options(const char *sel)
-{
-	return cust_options(statuses, NELEM(statuses), sel);
-}
-
-/* The failing form's own values, as typed, over what the database says. */
-void
-cust_refill(struct ctx *c, json_object *o, const struct field *fields)
-{
-	const char	*s;
-
-	for (; fields->name != NULL; fields++) {
-		s = req_param(c, fields->name);
-		if (fields->type == FIELD_BOOL)
-			view_set_bool(o, fields->name, s != NULL &&
-			    strcmp(s, "0") != 0 && *s != '\0');
-		else if (s != NULL)
-			view_set_str(o, fields->name, s);
-	}
-}
-
-int
-cust_failed_here(const struct cpage *p, const char *what, int64_t row)
-{
-	return p->failed != NULL && strcmp(p->failed, what) == 0 &&
-	    p->row == row;
-}
-
-const char *
-cust_failure(const struct cpage *p)
-{
-	return p->error != NULL ? p->error : p->f != NULL ? p->f->error : NULL;
-}
-
-/* A row's error and what was typed into it, when its form failed. */
-void
-cust_row_failed(struct ctx *c, const struct cpage *p, json_object *o,
-    const char *what, int64_t row, const struct field *fields)
-{
-	/* Set, even when null: a nested name must not find an outer one. */
-	view_set_str(o, "row_error", NULL);
-	view_set_bool(o, "open", 0);
-	if (!cust_failed_here(p, what, row))
-		return;
-	cust_refill(c, o, fields);
-	view_set_str(o, "row_error", cust_failure(p));
-	view_set_bool(o, "open", 1);
-}
-
-/* An add form: empty, or what was typed and why it failed. */
-void
-cust_add_form(struct ctx *c, const struct cpage *p, json_object *v,
-    const char *what, const struct field *fields)
+static json_object *
+user_view(struct ctx *c, const struct cpage *p, const struct customer_user *u)
 {
 	json_object	*o = json_object_new_object();
 
-	if (cust_failed_here(p, what, 0)) {
-		cust_refill(c, o, fields);
-		view_set_str(o, "error", cust_failure(p));
-		view_set_bool(o, "open", 1);
-	}
-	json_object_object_add(v, arena_printf(c->d.arena, "%s_new", what), o);
+	view_set_i64(o, "id", u->id);
+	view_set_str(o, "name", u->name);
+	view_set_str(o, "phone", u->phone);
+	view_set_str(o, "role", u->role);
+	view_set_str(o, "role_label", role_label(u->role));
+	view_set_str(o, "status", u->status);
+	view_set_bool(o, "active", strcmp(u->status, "active") == 0);
+	cust_row_failed(c, p, o, "user", u->id, cust_user_fields);
+	json_object_object_add(o, "roles", cust_role_options(
+	    view_get_str(o, "role")));
+	json_object_object_add(o, "statuses", cust_status_options(
+	    view_get_str(o, "status")));
+	return o;
 }
 
+/* The company's users and its invitations not used yet. */
+static int
+cust_users_view(struct ctx *c, const struct cpage *p, json_object *v)
+{
+	struct customer_user	*u;
+	struct invite_pending	*iv;
+	json_object		*a, *o;
+	int			 i, nu, ni;
+
+	if (customer_users(&c->d, p->co.id, &u, &nu) != 0 ||
+	    invite_pending(&c->d, p->co.id, &iv, &ni) != 0)
+		return ERR_INTERNAL;
+	a = json_object_new_array();
+	json_object_object_add(v, "users", a);
+	for (i = 0; i < nu; i++)
+		json_object_array_add(a, user_view(c, p, &u[i]));
+	view_set_bool(v, "no_users", nu == 0);
+	a = json_object_new_array();
+	for (i = 0; i < ni; i++) {
+		o = json_object_new_object();
+		view_set_i64(o, "id", iv[i].id);
+		view_set_str(o, "role_label", role_label(iv[i].role));
+		view_set_str(o, "expires", iv[i].expires);
+		json_object_array_add(a, o);
+	}
+	json_object_object_add(v, "invites", a);
+	cust_add_form(c, p, v, "invite", cust_invite_fields);
+	json_object_object_add(v, "invite_roles", cust_role_options(
+	    cust_failed_here(p, "invite", 0) ? req_param(c, "role") :
+	    "buyer"));
+	return 0;
+}
+
+static int
+cust_addresses_view(struct ctx *c, const struct cpage *p, json_object *v)
+{
+	struct address	*a;
+	json_object	*arr, *o;
+	int		 i, n;
+
+	if (address_list(&c->d, p->co.id, &a, &n) != 0)
+		return ERR_INTERNAL;
+	arr = json_object_new_array();
+	json_object_object_add(v, "addresses", arr);
+	for (i = 0; i < n; i++) {
+		o = json_object_new_object();
+		view_set_i64(o, "id", a[i].id);
+		view_set_str(o, "receiver", a[i].receiver);
+		view_set_str(o, "phone", a[i].phone);
+		view_set_str(o, "region", a[i].region);
+		view_set_str(o, "address", a[i].address);
+		view_set_bool(o, "is_default", a[i].is_default);
+		cust_row_failed(c, p, o, "address", a[i].id, cust_address_fields);
+		json_object_array_add(arr, o);
+	}
+	view_set_bool(v, "no_addresses", n == 0);
+	cust_add_form(c, p, v, "address", cust_address_fields);
+	return 0;
+}
+
+static int
+cust_invoices_view(struct ctx *c, const struct cpage *p, json_object *v)
+{
+	struct invoice_profile	*a;
+	json_object		*arr, *o, *add;
+	int			 i, n;
+
+	if (invoice_list(&c->d, p->co.id, &a, &n) != 0)
+		return ERR_INTERNAL;
+	arr = json_object_new_array();
+	json_object_object_add(v, "invoices", arr);
+	for (i = 0; i < n; i++) {
+		o = json_object_new_object();
+		view_set_i64(o, "id", a[i].id);
+		view_set_str(o, "kind", a[i].kind);
+		view_set_bool(o, "special", strcmp(a[i].kind, "special") == 0);
+		view_set_str(o, "title", a[i].title);
+		view_set_str(o, "tax_id", a[i].tax_id);
+		view_set_str(o, "bank_name", a[i].bank_name);
+		view_set_str(o, "bank_account", a[i].bank_account);
+		view_set_str(o, "address", a[i].address);
+		view_set_str(o, "phone", a[i].phone);
+		cust_row_failed(c, p, o, "invoice", a[i].id, cust_invoice_fields);
+		json_object_object_add(o, "kinds", cust_options(cust_invoice_kinds,
+		    NELEM(cust_invoice_kinds), view_get_str(o, "kind")));
+		json_object_array_add(arr, o);
+	}
+	view_set_bool(v, "no_invoices", n == 0);
+	cust_add_form(c, p, v, "invoice", cust_invoice_fields);
+	json_object_object_get_ex(v, "invoice_new", &add);
+	json_object_object_add(add, "kinds", cust_options(cust_invoice_kinds,
+	    NELEM(cust_invoice_kinds), *view_get_str(add, "kind") ?
+	    view_get_str(add, "kind") : "normal"));
+	return 0;
+}
+
+static int
+cust_contracts_view(struct ctx *c, const struct cpage *p, json_object *v)
+{
+	struct contract_price	*cp;
+	json_object		*a, *o;
+	int			 i, n;
+
+	if (contract_list(&c->d, p->co.id, &cp, &n) != 0)
+		return ERR_INTERNAL;
+	a = json_object_new_array();
+	json_object_object_add(v, "contracts", a);
+	for (i = 0; i < n; i++) {
+		o = json_object_new_object();
+		view_set_i64(o, "sku_id", cp[i].sku_id);
+		view_set_str(o, "code", cp[i].code);
+		view_set_str(o, "product", cp[i].product);
+		view_set_str(o, "spec", cp[i].spec);
+		view_set_str(o, "base", fmt_yuan(c->d.arena, cp[i].base_fen));
+		view_set_i64(o, "price_fen", cp[i].price_fen);
+		view_set_str(o, "price", fmt_yuan(c->d.arena,
+		    cp[i].price_fen));
+		cust_row_failed(c, p, o, "contract", cp[i].sku_id,
+		    cust_contract_edit_fields);
+		json_object_array_add(a, o);
+	}
+	view_set_bool(v, "no_contracts", n == 0);
+	cust_add_form(c, p, v, "contract", cust_contract_fields);
+	return 0;
+}
+
+/* The whole page, sections and all. */
 int
 cust_page(struct ctx *c, const struct cpage *p)
 {
@@ -156,33 +256,6 @@ cust_page_fail(struct ctx *c, struct cpage *p, int err)
 	if (c->json_out)
 		return http_fail(c, err, cust_failure(p));
 	return cust_page(c, p);
-}
-
-/* The company of the path (and the row, if there is one), for a form. */
-int
-cust_path_company(struct ctx *c, struct cpage *p, int want_row)
-{
-	int64_t	id;
-	int	rc;
-
-	memset(p, 0, sizeof(*p));
-	if (route_id(c, 0, &id) == -1 || (want_row && route_id(c, 1,
-	    &p->row) == -1)) {
-		p->error = "页面不存在";
-		return ERR_NOT_FOUND;
-	}
-	if ((rc = company_load(&c->d, id, &p->co)) != 0)
-		p->error = c->d.error;
-	return rc;
-}
-
-/* Back to the company's page after a save: ?done=what#anchor. */
-int
-cust_done(struct ctx *c, int64_t id, const char *what, const char *anchor)
-{
-	return http_see_other(c, "%s", ctx_link(c, arena_printf(c->d.arena,
-	    "/admin/customers/%" PRId64 "?done=%s%s%s", id, what,
-	    anchor != NULL ? "#" : "", anchor != NULL ? anchor : "")));
 }
 
 /*

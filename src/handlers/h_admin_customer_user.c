@@ -10,73 +10,6 @@
 #include "domain/invite.h"
 #include "handlers/h_customer.h"
 
-enum { U_NAME, U_ROLE, U_STATUS };
-static const struct field user_fields[] = {
-	[U_NAME] =	{ "name", FIELD_TEXT, FIELD_REQUIRED, 1, 60, "姓名" },
-	[U_ROLE] =	{ "role", FIELD_TEXT, FIELD_REQUIRED, 1, 10, "角色" },
-	[U_STATUS] =	{ "status", FIELD_TEXT, FIELD_REQUIRED, 1, 10,
-			  "状态" },
-	{ NULL, 0, 0, 0, 0, NULL }
-};
-static const struct field *const status_fields = &user_fields[U_STATUS];
-static const struct field invite_fields[] = {
-	{ "role", FIELD_TEXT, FIELD_REQUIRED, 1, 10, "角色" },
-	{ NULL, 0, 0, 0, 0, NULL }
-};
-
-static json_object *
-user_view(struct ctx *c, const struct cpage *p, const struct customer_user *u)
-{
-	json_object	*o = json_object_new_object();
-
-	view_set_i64(o, "id", u->id);
-	view_set_str(o, "name", u->name);
-	view_set_str(o, "phone", u->phone);
-	view_set_str(o, "role", u->role);
-	view_set_str(o, "role_label", role_label(u->role));
-	view_set_str(o, "status", u->status);
-	view_set_bool(o, "active", strcmp(u->status, "active") == 0);
-	cust_row_failed(c, p, o, "user", u->id, user_fields);
-	json_object_object_add(o, "roles", cust_role_options(
-	    view_get_str(o, "role")));
-	json_object_object_add(o, "statuses", cust_status_options(
-	    view_get_str(o, "status")));
-	return o;
-}
-
-/* The company's users and its invitations not used yet. */
-int
-cust_users_view(struct ctx *c, const struct cpage *p, json_object *v)
-{
-	struct customer_user	*u;
-	struct invite_pending	*iv;
-	json_object		*a, *o;
-	int			 i, nu, ni;
-
-	if (customer_users(&c->d, p->co.id, &u, &nu) != 0 ||
-	    invite_pending(&c->d, p->co.id, &iv, &ni) != 0)
-		return ERR_INTERNAL;
-	a = json_object_new_array();
-	json_object_object_add(v, "users", a);
-	for (i = 0; i < nu; i++)
-		json_object_array_add(a, user_view(c, p, &u[i]));
-	view_set_bool(v, "no_users", nu == 0);
-	a = json_object_new_array();
-	for (i = 0; i < ni; i++) {
-		o = json_object_new_object();
-		view_set_i64(o, "id", iv[i].id);
-		view_set_str(o, "role_label", role_label(iv[i].role));
-		view_set_str(o, "expires", iv[i].expires);
-		json_object_array_add(a, o);
-	}
-	json_object_object_add(v, "invites", a);
-	cust_add_form(c, p, v, "invite", invite_fields);
-	json_object_object_add(v, "invite_roles", cust_role_options(
-	    cust_failed_here(p, "invite", 0) ? req_param(c, "role") :
-	    "buyer"));
-	return 0;
-}
-
 /* POST .../users/<uid> (name, role, status) and .../users/<uid>/status. */
 int
 h_cust_user_save(struct ctx *c)
@@ -94,7 +27,7 @@ h_cust_user_save(struct ctx *c)
 	if ((rc = cust_path_company(c, &p, 1)) != 0)
 		return http_fail(c, rc, p.error);
 	p.failed = "user";
-	form_parse(c, only_status ? status_fields : user_fields, &f);
+	form_parse(c, only_status ? cust_status_fields : cust_user_fields, &f);
 	in.status = f.v[only_status ? 0 : U_STATUS].s;
 	if (!only_status) {
 		in.name = f.v[U_NAME].s;
@@ -142,7 +75,7 @@ h_cust_invite_new(struct ctx *c)
 		return http_fail(c, rc, p.error);
 	p.failed = "invite";
 	p.f = &f;
-	if (form_parse(c, invite_fields, &f) != 0)
+	if (form_parse(c, cust_invite_fields, &f) != 0)
 		return cust_page_fail(c, &p, ERR_INVALID);
 	if ((rc = invite_create(&c->d, p.co.id, f.v[0].s, token, &fe)) != 0) {
 		cust_form_take(c, &f, &fe);

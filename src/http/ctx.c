@@ -27,7 +27,6 @@ ctx_reset(struct ctx *c)
 	struct theme_cache	*themes = c->themes;
 
 	arena_reset(a);
-	db_clear_error();
 	h.len = 0;
 	b.len = 0;
 	if (b.cap > BODY_KEEP) {

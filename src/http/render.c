@@ -114,7 +114,7 @@ http_fail(struct ctx *c, enum err e, const char *msg)
 	if (e == ERR_NONE || (int)e < 0 || e >= ERR_NCODES)
 		e = ERR_INTERNAL;
 	/* A database that cannot be reached is an outage, not a bug. */
-	if (e == ERR_INTERNAL && db_unreachable()) {
+	if (e == ERR_INTERNAL && dctx_store_down()) {
 		e = ERR_UNAVAILABLE;
 		msg = NULL;
 	}

@@ -254,9 +254,9 @@ runner_run(struct runner *r)
 	return rc;
 }
 
-/* A runner forked by the master into scoreboard slot slot. */
+/* A runner forked by the master, with its scoreboard slot. */
 int
-jobs_runner_main(int slot, const char *conf_path)
+jobs_runner_main(struct slot *slot, const char *conf_path)
 {
 	struct runner	r;
 
@@ -264,7 +264,7 @@ jobs_runner_main(int slot, const char *conf_path)
 	name_process();
 	log_set_prefix("dinghuo-jobs");
 	memset(&r, 0, sizeof(r));
-	r.slot = slots != NULL ? &slots[slot] : NULL;
+	r.slot = slot;
 	return runner_run(&r);
 }
 

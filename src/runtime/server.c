@@ -198,9 +198,9 @@ spawn(enum slot_kind kind)
 		if (kind == SLOT_JOBS) {
 			if (listen_fd != -1)
 				close(listen_fd);
-			_exit(jobs_runner_main(i, conf_path));
+			_exit(jobs_runner_main(&slots[i], conf_path));
 		}
-		_exit(worker_main(listen_fd, i, conf_path));
+		_exit(worker_main(listen_fd, &slots[i], conf_path));
 	}
 	slots[i].pid = pid;
 	return 0;

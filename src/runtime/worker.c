@@ -172,10 +172,10 @@ worker_prefork(void)
 
 /* Build what the worker keeps across requests. */
 static void
-worker_init(int slot)
+worker_init(struct slot *slot)
 {
 	worker = xcalloc(1, sizeof(*worker));
-	worker->slot = slots != NULL ? &slots[slot] : NULL;
+	worker->slot = slot;
 	worker->arena = arena_new(64 * 1024);
 	worker->router = prefork_router;
 	prefork_router = NULL;
@@ -230,7 +230,7 @@ worker_note(struct ctx *c)
 }
 
 int
-worker_main(int listen_fd, int slot, const char *conf_path)
+worker_main(int listen_fd, struct slot *slot, const char *conf_path)
 {
 	struct sigaction	 sa;
 	sigset_t		 none, block;
@@ -309,6 +309,7 @@ worker_main(int listen_fd, int slot, const char *conf_path)
 		FCGX_Finish_r(&worker->req);
 		worker->served++;
 		ctx_reset(&c);
+		db_clear_error();	/* the next request starts clean */
 		slot_set(SLOT_IDLE, &c);
 	}
 	ctx_free(&c);

@@ -71,6 +71,21 @@ set_error(unsigned int no, const char *msg)
 	snprintf(last_error, sizeof(last_error), "%s", msg);
 }
 
+/* Did the last statement fail on a unique key (a twin written just now)? */
+int
+db_duplicate(void)
+{
+	return last_errno == ER_DUP_ENTRY;
+}
+
+/* Did the last statement fail because other rows still refer to its row? */
+int
+db_referenced(void)
+{
+	return last_errno == ER_ROW_IS_REFERENCED_2 ||
+	    last_errno == ER_ROW_IS_REFERENCED;
+}
+
 unsigned int
 db_errno(void)
 {

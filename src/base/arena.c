@@ -8,7 +8,7 @@
  * allocation is its own chunk of exactly the size asked for, so a sanitizer
  * sees the first byte past an arena string instead of the next string.
  */
-#include "dinghuo.h"
+#include "base/base.h"
 
 struct chunk {
 	struct chunk	*next;

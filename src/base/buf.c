@@ -3,7 +3,7 @@
  * built SQL-free strings all go through here. The owner of a struct buf
  * frees it with buf_free(); out of memory aborts (xrealloc).
  */
-#include "dinghuo.h"
+#include "base/base.h"
 
 void
 buf_init(struct buf *b, size_t cap)

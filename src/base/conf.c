@@ -4,7 +4,8 @@
  * DINGHUO_<KEY> environment overrides, check-config and the sample file.
  * Strings in struct conf are owned by it; conf_free() releases them.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "base/conf.h"
 
 enum conf_type { CONF_STR, CONF_INT, CONF_SECONDS, CONF_BYTES, CONF_BOOL };
 

@@ -4,7 +4,8 @@
  * the next csv_next(); it knows nothing of columns or headers (import.c
  * does). The writer appends to the caller's struct buf.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "base/csv.h"
 
 static void
 set_error(struct csv *r, int line, const char *why)

@@ -1,10 +1,11 @@
 /*
  * log.c -- the error log and the access log: one line per event, key=value,
- * time first. Before log_open() everything goes to stderr. clog_* add the
- * request id and shop of a request. Lines are written with one write(2) on
+ * time first. Before log_open() everything goes to stderr. Lines logged
+ * while a request is served name its id and shop (log_set_request; clog_*
+ * in domain/dctx.c name those of a domain context). Lines are written with one write(2) on
  * an O_APPEND descriptor, so workers sharing a file never interleave.
  */
-#include "dinghuo.h"
+#include "base/base.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -14,6 +15,7 @@ static int	 err_fd = 2;
 static int	 access_fd = 2;
 static char	 prefix[32] = "dinghuo";
 static pid_t	 log_pid;	/* set with the prefix, after each fork */
+static char	 req_tags[96];	/* log_set_request */
 
 static int
 open_append(const char *path)
@@ -93,7 +95,7 @@ static void
 vlog(const char *level, const char *ctxs, int err, const char *fmt,
     va_list ap)
 {
-	vlog_fd(err_fd, level, ctxs, err, fmt, ap);
+	vlog_fd(err_fd, level, ctxs != NULL ? ctxs : req_tags, err, fmt, ap);
 }
 
 #define LOGFN(name, level, keep_errno, cond)			\
@@ -138,34 +140,27 @@ fatalx(const char *fmt, ...)
 	exit(1);
 }
 
-static const char *
-ctx_tags(struct dctx *c, char *tags, size_t len)
+/*
+ * The request being served, for every line logged until it ends: the
+ * worker and the job runner set it, so a line from the database layer
+ * names its request and shop too. NULL ends it.
+ */
+void
+log_set_request(const char *reqid, const char *shop)
 {
-	snprintf(tags, len, "req=%s shop=%s ", c->reqid,
-	    c->shop ? c->shop->slug : "-");
-	return tags;
+	if (reqid == NULL)
+		req_tags[0] = '\0';
+	else
+		snprintf(req_tags, sizeof(req_tags), "req=%s shop=%s ", reqid,
+		    shop != NULL ? shop : "-");
 }
 
+/* A line with tags of the caller's making ("req=... shop=... "). */
 void
-clog_warnx(struct dctx *c, const char *fmt, ...)
+log_vtagged(const char *level, const char *tags, const char *fmt,
+    va_list ap)
 {
-	va_list	ap;
-	char	tags[96];
-
-	va_start(ap, fmt);
-	vlog("warn", ctx_tags(c, tags, sizeof(tags)), 0, fmt, ap);
-	va_end(ap);
-}
-
-void
-clog_info(struct dctx *c, const char *fmt, ...)
-{
-	va_list	ap;
-	char	tags[96];
-
-	va_start(ap, fmt);
-	vlog("info", ctx_tags(c, tags, sizeof(tags)), 0, fmt, ap);
-	va_end(ap);
+	vlog(level, tags, 0, fmt, ap);
 }
 
 /* One access line: time, then what the worker formats. */

@@ -7,7 +7,8 @@
  * opened: the output is safe to emit raw into a page. No HTTP, no SQL;
  * the caller owns the buffer it appends to.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "base/sanitize.h"
 
 #define DEPTH_MAX	32	/* open elements; deeper tags are dropped */
 #define ATTR_MAX	16	/* attributes looked at per tag */

@@ -3,7 +3,7 @@
  * encodings, and a line fit for the logs. The plain string and number
  * helpers that need no arena are in util.c.
  */
-#include "dinghuo.h"
+#include "base/base.h"
 
 /* Percent-encode s for a query string value (arena copy). */
 char *

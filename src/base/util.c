@@ -2,7 +2,7 @@
  * util.c -- allocation that cannot fail (it aborts, the master respawns the
  * worker), number parsing for outside input, and small string helpers.
  */
-#include "dinghuo.h"
+#include "base/base.h"
 
 #include <sodium.h>
 

@@ -4,7 +4,10 @@
  * own company of the actor's own shop is ever read. Also the health
  * check, the one database question asked without a shop.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "services/db.h"
+#include "domain/dctx.h"
+#include "domain/session.h"
 #include "domain/account.h"
 
 static const char sql_company[] =

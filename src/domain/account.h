@@ -5,6 +5,8 @@
 #ifndef DOMAIN_ACCOUNT_H
 #define DOMAIN_ACCOUNT_H
 
+#include "domain/dctx.h"
+
 #define ACCOUNT_COLLEAGUES_MAX	50
 
 struct account_company {

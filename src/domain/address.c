@@ -3,8 +3,12 @@
  * edit and delete, each write one transaction with its audit row. A
  * company with addresses has exactly one default.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "services/db.h"
+#include "domain/audit.h"
+#include "domain/dctx.h"
 #include "domain/customer.h"
+#include "domain/customer_rows.h"
 #include "domain/address.h"
 
 static const char sql_addresses[] =

@@ -5,6 +5,8 @@
 #ifndef DOMAIN_ADDRESS_H
 #define DOMAIN_ADDRESS_H
 
+#include "domain/dctx.h"
+
 struct field_errs;
 
 struct address {

@@ -3,7 +3,11 @@
  * customers, settings), with who did it and from where. Call it inside the
  * transaction of the change so both land or neither does.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "services/db.h"
+#include "domain/audit.h"
+#include "domain/dctx.h"
+#include "domain/session.h"
 
 #define DETAIL_CHARS	1000	/* audit_log.detail is VARCHAR(1000) */
 

@@ -5,7 +5,12 @@
  * long after each failure. A try holds its rows locked from the count to
  * the verdict, so parallel tries are counted one after another.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "base/conf.h"
+#include "services/db.h"
+#include "domain/auth.h"
+#include "domain/dctx.h"
+#include "domain/session.h"
 
 #include <sodium.h>
 

@@ -11,7 +11,14 @@
  * loaded per customer on first use. catalog_get() owns the catalogs: the
  * least recently used shops' go once they pass catalog_cache_bytes.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "base/conf.h"
+#include "services/db.h"
+#include "domain/catalog.h"
+#include "domain/dctx.h"
+#include "domain/pricing.h"
+#include "domain/session.h"
+#include "domain/shop.h"
 #include "domain/catalog_cache.h"
 
 #include <malloc.h>

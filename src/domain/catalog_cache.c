@@ -6,7 +6,8 @@
  * cap alone is still served from memory. The catalogs' memory is freed
  * here too. No database here.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "domain/catalog.h"
 #include "domain/catalog_cache.h"
 
 /* A catalog's contract prices, loaded on use: gone, and their bytes. */

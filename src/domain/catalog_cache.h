@@ -6,6 +6,8 @@
 #ifndef DOMAIN_CATALOG_CACHE_H
 #define DOMAIN_CATALOG_CACHE_H
 
+#include "domain/catalog.h"
+
 #define CATALOG_CONTRACTS_MAX	256	/* customers' prices per catalog */
 
 struct catalog_slot {

@@ -5,7 +5,11 @@
  * nothing is in it. Changes bump shop.version and are audited, in one
  * transaction; another shop's category is ERR_NOT_FOUND like a missing one.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "services/db.h"
+#include "domain/audit.h"
+#include "domain/dctx.h"
+#include "domain/shop.h"
 #include "domain/category.h"
 
 static const char sql_cats[] =

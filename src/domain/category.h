@@ -6,6 +6,8 @@
 #ifndef DOMAIN_CATEGORY_H
 #define DOMAIN_CATEGORY_H
 
+#include "domain/dctx.h"
+
 #include "domain/field_errors.h"
 
 #define CATEGORY_DEPTH_MAX	10	/* levels, the import's too */

@@ -3,8 +3,13 @@
  * SKU of the shop. Every write is one transaction with its audit row and
  * bumps shop.version: the storefront's catalog caches contract prices.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "services/db.h"
+#include "domain/audit.h"
+#include "domain/dctx.h"
+#include "domain/shop.h"
 #include "domain/customer.h"
+#include "domain/customer_rows.h"
 #include "domain/contract.h"
 #include "domain/product.h"
 

@@ -5,6 +5,8 @@
 #ifndef DOMAIN_CONTRACT_H
 #define DOMAIN_CONTRACT_H
 
+#include "domain/dctx.h"
+
 struct field_errs;
 
 struct contract_price {

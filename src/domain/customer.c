@@ -5,8 +5,15 @@
  * ends its users' sessions at once; a level moved makes every worker
  * reload them (the level is in the session).
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "services/db.h"
+#include "domain/audit.h"
+#include "domain/dctx.h"
+#include "domain/pricing.h"
+#include "domain/session.h"
+#include "domain/shop.h"
 #include "domain/customer.h"
+#include "domain/customer_rows.h"
 #include "domain/customer_user.h"
 
 static int

@@ -7,6 +7,8 @@
 #ifndef DOMAIN_CUSTOMER_H
 #define DOMAIN_CUSTOMER_H
 
+#include "domain/dctx.h"
+
 /* Staff roles that may set payment terms, credit days and limits. */
 #define CUSTOMER_ROLES_CREDIT	"owner,admin,finance"
 #define CUSTOMER_MONEY_MAX_FEN	INT64_C(100000000000)	/* 1e9 yuan */
@@ -52,10 +54,6 @@ struct company {
 void		 company_defaults(struct company *);
 int		 company_load(struct dctx *, int64_t, struct company *);
 int		 company_lock(struct dctx *, int64_t, struct company *);
-int		 company_lock_row(struct dctx *, int64_t, const char *, int64_t,
-		     const char *, struct db_res **);
-void		*company_rows(struct dctx *, const char *, int64_t, size_t,
-		     void (*)(void *, const struct db_res *, int), int *);
 
 /*
  * What a company form sent, as typed; NULL is left empty. The form of

@@ -3,7 +3,7 @@
  * errors a check returns to its handler, text of a bounded length, tags,
  * tax ids and telephone numbers as people type them.
  */
-#include "dinghuo.h"
+#include "base/base.h"
 #include "domain/customer.h"
 
 #define TAG_CHARS	20		/* characters in a tag */

@@ -3,7 +3,9 @@
  * its search and filters, and what the company form's selects offer:
  * the shop's member levels and the staff who may own a company.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "services/db.h"
+#include "domain/dctx.h"
 #include "domain/customer.h"
 
 #define SEARCH_CHARS	100

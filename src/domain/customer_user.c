@@ -4,8 +4,14 @@
  * disabled or given another role is logged out at once, on every worker
  * (session_end_user); a new name reloads their cached sessions.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "services/db.h"
+#include "domain/audit.h"
+#include "domain/dctx.h"
+#include "domain/session.h"
+#include "domain/shop.h"
 #include "domain/customer.h"
+#include "domain/customer_rows.h"
 #include "domain/customer_user.h"
 
 #define USER_ROLES	"buyer,approver,finance"

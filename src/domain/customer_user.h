@@ -6,6 +6,8 @@
 #ifndef DOMAIN_CUSTOMER_USER_H
 #define DOMAIN_CUSTOMER_USER_H
 
+#include "domain/dctx.h"
+
 struct field_errs;
 
 struct customer_user {

@@ -2,7 +2,9 @@
  * dashboard.c -- the back office's headline numbers for the request's
  * shop, counted in one statement.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "services/db.h"
+#include "domain/dctx.h"
 #include "domain/dashboard.h"
 
 static const char sql_counts[] =

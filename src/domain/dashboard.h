@@ -5,6 +5,8 @@
 #ifndef DOMAIN_DASHBOARD_H
 #define DOMAIN_DASHBOARD_H
 
+#include "domain/dctx.h"
+
 struct dashboard {
 	int64_t		 customers;	/* companies */
 	int64_t		 customer_users;	/* active */

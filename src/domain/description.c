@@ -4,7 +4,7 @@
  * HTML from a file reaches a page), export turns the admin's HTML back
  * into paragraphs and lines.
  */
-#include "dinghuo.h"
+#include "base/base.h"
 #include "domain/import.h"
 
 /*

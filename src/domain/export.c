@@ -3,7 +3,12 @@
  * (import.h), one row per SKU, so that importing an export changes
  * nothing. A product without SKUs has no row.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "base/csv.h"
+#include "services/db.h"
+#include "domain/dctx.h"
+#include "domain/pricing.h"
+#include "domain/products_csv.h"
 #include "domain/category.h"
 #include "domain/import.h"
 

@@ -3,7 +3,7 @@
  * refuses (field_errors.h). Memory is the caller's arena; a zeroed
  * struct field_errors is empty.
  */
-#include "dinghuo.h"
+#include "base/base.h"
 #include "domain/field_errors.h"
 
 /* Add why for field (of row, -1: none); the first reason for one wins. */

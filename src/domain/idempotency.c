@@ -9,7 +9,11 @@
  * (idempotency_expire). Every statement here runs in autocommit: a claim
  * must be visible to the other workers at once.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "base/conf.h"
+#include "services/db.h"
+#include "domain/dctx.h"
+#include "domain/session.h"
 #include "domain/idempotency.h"
 
 static const char sql_claim[] =

@@ -6,6 +6,8 @@
 #ifndef DOMAIN_IDEMPOTENCY_H
 #define DOMAIN_IDEMPOTENCY_H
 
+#include "domain/dctx.h"
+
 #define IDEM_KEY_MAX	100		/* bytes, visible ASCII */
 #define IDEM_TTL_HOURS	24
 #define IDEM_BODY_MAX	(1024 * 1024)	/* larger answers are not kept */

@@ -13,7 +13,10 @@
  * uploads_dir/<shop_id>/<random>.<ext> by temp file and rename, so nginx
  * never serves half a file. No HTTP, no SQL: the caller records the paths.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "base/conf.h"
+#include "domain/dctx.h"
+#include "domain/image.h"
 
 #include <sys/stat.h>
 #include <sys/syscall.h>

@@ -6,7 +6,10 @@
  * batches (import_write.c). No HTTP here; the caller owns the report and
  * frees it with import_report_free(). export.c writes the same columns.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "services/db.h"
+#include "domain/dctx.h"
+#include "domain/products_csv.h"
 #include "domain/import.h"
 
 static const char sql_lock[] = "SELECT id FROM shop WHERE id = ? FOR UPDATE";

@@ -9,6 +9,10 @@
 #ifndef DOMAIN_IMPORT_H
 #define DOMAIN_IMPORT_H
 
+#include "domain/dctx.h"
+#include "domain/pricing.h"
+#include "domain/products_csv.h"
+
 #define IMPORT_ROWS_MAX	50000
 #define DESC_MAX	20000		/* characters of plain text */
 /*

@@ -4,7 +4,10 @@
  * codes keyed by the database's collation, then every row is checked
  * column by column, each check adding its own errors (import.h).
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "services/db.h"
+#include "domain/dctx.h"
+#include "domain/pricing.h"
 #include "domain/category.h"
 #include "domain/import.h"
 #include "domain/product.h"

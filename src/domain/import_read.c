@@ -4,7 +4,8 @@
  * "第 N 行：column：reason", kept with their line and sorted by it at the
  * end, since the problems are found in two passes (here, import_check.c).
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "base/csv.h"
 #include "domain/import.h"
 #include "domain/text.h"
 

@@ -3,7 +3,11 @@
  * categories, then products, SKUs and the tiers that changed, in batches
  * (import.h). Nothing here refuses a row: import_check.c did.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "services/db.h"
+#include "domain/dctx.h"
+#include "domain/products_csv.h"
+#include "domain/shop.h"
 #include "domain/import.h"
 #include "domain/product.h"
 #include "domain/text.h"

@@ -4,7 +4,11 @@
  * and close. Each write is one transaction on the inquiry row it locks;
  * staff changes are audited.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "services/db.h"
+#include "domain/audit.h"
+#include "domain/dctx.h"
+#include "domain/session.h"
 #include "domain/inquiry.h"
 
 /* The post is a write, so it reads the database, not the catalog cache. */

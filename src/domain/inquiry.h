@@ -6,6 +6,9 @@
 #ifndef DOMAIN_INQUIRY_H
 #define DOMAIN_INQUIRY_H
 
+#include "domain/dctx.h"
+#include "domain/pricing.h"
+
 #define INQUIRY_PER_HOUR	20	/* per shop and client address */
 
 enum inquiry_status { INQUIRY_OPEN, INQUIRY_ANSWERED, INQUIRY_CLOSED };

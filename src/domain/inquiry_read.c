@@ -4,7 +4,9 @@
  * products' SKUs and prices as they are now, and a customer company's
  * own. Every query is bound to the request's shop (and company).
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "services/db.h"
+#include "domain/dctx.h"
 #include "domain/inquiry.h"
 
 /* created_at and answered_at as Asia/Shanghai wall-clock time. */

@@ -4,8 +4,14 @@
  * their account with it, once. Only the token's hash is stored, and a
  * token shown to another shop is unknown.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "services/db.h"
+#include "domain/audit.h"
+#include "domain/auth.h"
+#include "domain/dctx.h"
+#include "domain/session.h"
 #include "domain/customer.h"
+#include "domain/customer_rows.h"
 #include "domain/customer_user.h"
 #include "domain/invite.h"
 

@@ -6,6 +6,8 @@
 #ifndef DOMAIN_INVITE_H
 #define DOMAIN_INVITE_H
 
+#include "domain/dctx.h"
+
 struct field_errs;
 
 #define INVITE_TOKEN_HEX	64

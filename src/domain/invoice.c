@@ -3,8 +3,12 @@
  * edit and delete. 普票 (normal) need a title and a tax id; 专票
  * (special) also the bank, the account, the registered address and phone.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "services/db.h"
+#include "domain/audit.h"
+#include "domain/dctx.h"
 #include "domain/customer.h"
+#include "domain/customer_rows.h"
 #include "domain/invoice.h"
 
 static const char sql_invoices[] =

@@ -5,6 +5,8 @@
 #ifndef DOMAIN_INVOICE_H
 #define DOMAIN_INVOICE_H
 
+#include "domain/dctx.h"
+
 struct field_errs;
 
 struct invoice_profile {

@@ -3,7 +3,11 @@
  * the list (failed ones, or all) and a retry, which is audited in the
  * same transaction. The queue itself is services/job.c.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "services/db.h"
+#include "services/job.h"
+#include "domain/audit.h"
+#include "domain/dctx.h"
 #include "domain/job_admin.h"
 
 /* The shop's jobs, failed ones only if failed_only, a page at a time. */

@@ -5,6 +5,9 @@
 #ifndef DOMAIN_JOB_ADMIN_H
 #define DOMAIN_JOB_ADMIN_H
 
+#include "services/job.h"
+#include "domain/dctx.h"
+
 int		 job_shop_list(struct dctx *, int, int64_t, int64_t,
 		     struct job **, int *, int64_t *);
 int		 job_shop_retry(struct dctx *, int64_t);

@@ -7,7 +7,12 @@
  * job_test_kinds = 1, for the integration tests; they record their runs in
  * the table job_test_run, which the tests create.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "base/conf.h"
+#include "services/db.h"
+#include "services/job.h"
+#include "domain/job_tasks.h"
+#include "domain/prune.h"
 
 #include <time.h>
 

@@ -3,7 +3,10 @@
  * database (not the catalog cache) with price_resolve() as the storefront
  * does: every input read in one transaction, so from one snapshot.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "services/db.h"
+#include "domain/dctx.h"
+#include "domain/pricing.h"
 #include "domain/price_list.h"
 
 static const char sql_customer[] =

@@ -4,7 +4,12 @@
  * transaction that also writes the audit log and bumps shop.version
  * (shop_touch), so every worker's catalog cache prices by the change.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "services/db.h"
+#include "domain/audit.h"
+#include "domain/dctx.h"
+#include "domain/pricing.h"
+#include "domain/shop.h"
 #include "domain/price_list.h"
 
 static const char sql_levels[] =

@@ -6,6 +6,9 @@
 #ifndef DOMAIN_PRICE_LIST_H
 #define DOMAIN_PRICE_LIST_H
 
+#include "domain/dctx.h"
+#include "domain/pricing.h"
+
 #include "domain/product.h"
 
 #define PRICE_CHECK_CUSTOMERS	500	/* customers the check offers */

@@ -6,7 +6,8 @@
  * base price. Rounding is half up to the fen, once, where a percentage is
  * applied.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "domain/pricing.h"
 
 /* fen * bp / 10000, rounded half up; -1 on overflow or bad input. */
 int64_t

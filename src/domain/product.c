@@ -4,7 +4,10 @@
  * storefront's product page shows beside the catalog cache (catalog.c).
  * Every read is scoped by c->shop: another shop's product is not found.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "services/db.h"
+#include "domain/dctx.h"
+#include "domain/shop.h"
 #include "domain/product.h"
 
 static const char sql_sku_by_code[] =

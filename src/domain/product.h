@@ -7,6 +7,9 @@
 #ifndef DOMAIN_PRODUCT_H
 #define DOMAIN_PRODUCT_H
 
+#include "domain/dctx.h"
+#include "domain/pricing.h"
+
 #include "domain/field_errors.h"
 
 #define PRODUCT_SKUS_MAX	200	/* SKUs of a product */

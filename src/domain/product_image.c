@@ -4,7 +4,12 @@
  * PRODUCT_IMAGES_MAX limit is counted, so that uploads at the same time
  * cannot pass it; and a delete, rows first, files after.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "services/db.h"
+#include "domain/audit.h"
+#include "domain/dctx.h"
+#include "domain/image.h"
+#include "domain/shop.h"
 #include "domain/product.h"
 
 static const char sql_lock[] =

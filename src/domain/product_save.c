@@ -4,7 +4,13 @@
  * worker's storefront reloads) and the audit line; its shelf state; its
  * delete. Another shop's product is ERR_NOT_FOUND like a missing one.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "base/sanitize.h"
+#include "services/db.h"
+#include "domain/audit.h"
+#include "domain/dctx.h"
+#include "domain/image.h"
+#include "domain/shop.h"
 #include "domain/product.h"
 
 

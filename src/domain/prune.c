@@ -11,7 +11,11 @@
  * and the uploads.prune job (job_tasks.c) run: for the job what the
  * command prints goes to the log.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "base/conf.h"
+#include "services/db.h"
+#include "domain/image.h"
+#include "domain/prune.h"
 
 #include <dirent.h>
 #include <sys/stat.h>

@@ -8,7 +8,12 @@
  * disabled or changed: shop_touch_auth), which every worker notices
  * within a second (shop.c).
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "base/conf.h"
+#include "services/db.h"
+#include "domain/dctx.h"
+#include "domain/session.h"
+#include "domain/shop.h"
 
 #include <sodium.h>
 

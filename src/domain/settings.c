@@ -3,7 +3,11 @@
  * A save is one transaction that also bumps shop.version (shop_touch), so
  * every worker shows it within a second, and writes the audit log.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "services/db.h"
+#include "domain/audit.h"
+#include "domain/dctx.h"
+#include "domain/shop.h"
 #include "domain/settings.h"
 
 static const char sql_get[] =

@@ -6,6 +6,8 @@
 #ifndef DOMAIN_SETTINGS_H
 #define DOMAIN_SETTINGS_H
 
+#include "domain/dctx.h"
+
 struct shop_settings {
 	const char	*name;
 	const char	*theme;

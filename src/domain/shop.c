@@ -8,7 +8,11 @@
  * struct shop belongs to the cache and stays valid until the next lookup:
  * handlers only read it.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "base/conf.h"
+#include "services/db.h"
+#include "domain/dctx.h"
+#include "domain/shop.h"
 
 #define SHOP_CACHE_MAX	64
 #define SHOP_RECHECK_MS	500.0

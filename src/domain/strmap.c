@@ -3,7 +3,7 @@
  * addressing, keys the caller keeps alive, values its pointers. Tens of
  * thousands of codes are looked up once each; no deletes.
  */
-#include "dinghuo.h"
+#include "base/base.h"
 #include "domain/import.h"
 
 static size_t

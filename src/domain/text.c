@@ -3,7 +3,7 @@
  * checked for control characters, full-width signs made ASCII, quoted
  * shortly in a message, or as a JSON string in a statement.
  */
-#include "dinghuo.h"
+#include "base/base.h"
 #include "domain/text.h"
 
 /* An arena copy of s without the bytes of ws at either end. */

@@ -5,6 +5,8 @@
 #ifndef DOMAIN_TEXT_H
 #define DOMAIN_TEXT_H
 
+#include "base/base.h"
+
 char		*text_trim(struct arena *, const char *, const char *);
 const char	*text_shown(struct arena *, const char *, int);
 int		 text_has_control(const char *, int);

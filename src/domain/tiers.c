@@ -3,7 +3,8 @@
  * (from 10 on 11.50 each, from 50 on 10.00), in the product form and in
  * the CSV import alike, and back.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "domain/pricing.h"
 #include "domain/product.h"
 #include "domain/text.h"
 

@@ -2,7 +2,12 @@
  * h_account.c -- logging in and out (customers here, staff through the
  * same two functions from h_admin.c) and the customer's "my account" page.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "domain/auth.h"
+#include "domain/pricing.h"
+#include "domain/session.h"
+#include "http/http.h"
+#include "handlers/handlers.h"
 #include "domain/account.h"
 
 enum { F_PHONE, F_PASSWORD };

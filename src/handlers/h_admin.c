@@ -2,7 +2,11 @@
  * h_admin.c -- the back office: staff login and the dashboard shell with
  * the shop's headline numbers and the navigation.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "domain/auth.h"
+#include "domain/session.h"
+#include "http/http.h"
+#include "handlers/handlers.h"
 #include "domain/dashboard.h"
 
 static int

@@ -5,7 +5,9 @@
  * database through the domain, not a worker's catalog cache: staff must
  * see the truth.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "http/http.h"
+#include "handlers/handlers.h"
 #include "domain/category.h"
 #include "domain/product.h"
 #include "handlers/h_admin_catalog.h"

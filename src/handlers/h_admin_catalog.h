@@ -8,6 +8,8 @@
 #ifndef H_ADMIN_CATALOG_H
 #define H_ADMIN_CATALOG_H
 
+#include "http/http.h"
+
 #define ROLES_WRITE	"owner,admin"
 
 /* The product form's fields, and each SKU row's ("sku_code[2]"). */

@@ -3,7 +3,9 @@
  * form to add one, a category's own form (rename, move, sort), and the
  * delete of an empty one. The domain (category.c) keeps the tree's rules.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "http/http.h"
+#include "handlers/handlers.h"
 #include "domain/category.h"
 #include "domain/product.h"
 #include "handlers/h_admin_catalog.h"

@@ -4,7 +4,8 @@
  * (domain/contract.c; every change reaches the storefront within a
  * second).
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "http/http.h"
 #include "domain/customer.h"
 #include "domain/contract.h"
 #include "handlers/h_customer.h"

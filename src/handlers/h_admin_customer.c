@@ -6,7 +6,11 @@
  * The page's other sections post to h_admin_customer_user.c, _rows.c and
  * h_admin_contract.c; this file holds the routes of all of them.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "domain/pricing.h"
+#include "domain/session.h"
+#include "http/http.h"
+#include "handlers/handlers.h"
 #include "domain/customer.h"
 #include "handlers/h_customer.h"
 

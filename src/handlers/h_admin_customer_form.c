@@ -4,7 +4,9 @@
  * into a form that failed, the company of the path, and the way back to
  * the page after a save.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "domain/auth.h"
+#include "http/http.h"
 #include "domain/customer.h"
 #include "handlers/h_customer.h"
 

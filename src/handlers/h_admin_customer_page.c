@@ -6,7 +6,12 @@
  * h_admin_customer.c, _user.c, _rows.c and h_admin_contract.c; what they
  * and this file share, in h_admin_customer_form.c.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "domain/auth.h"
+#include "domain/pricing.h"
+#include "domain/session.h"
+#include "http/http.h"
+#include "handlers/handlers.h"
 #include "domain/customer.h"
 #include "domain/customer_user.h"
 #include "domain/invite.h"

@@ -4,7 +4,8 @@
  * each, and the posts that add, change and delete them (the rules are in
  * domain/address.c and domain/invoice.c).
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "http/http.h"
 #include "domain/customer.h"
 #include "domain/address.h"
 #include "domain/invoice.h"

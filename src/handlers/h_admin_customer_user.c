@@ -4,7 +4,8 @@
  * logged out at once, domain/customer_user.c), and the one-time
  * invitations that let new people join (domain/invite.c).
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "http/http.h"
 #include "domain/customer.h"
 #include "domain/customer_user.h"
 #include "domain/invite.h"

@@ -4,7 +4,8 @@
  * checks, stores and counts; a refused upload shows the product form
  * again with the reason above the image upload.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "http/http.h"
 #include "domain/category.h"
 #include "domain/product.h"
 #include "handlers/h_admin_catalog.h"

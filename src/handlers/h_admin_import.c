@@ -3,7 +3,10 @@
  * page lists what is wrong, line by line) and export (docs/csv.md). The
  * work is the domain's (import.c, export.c), as for `dinghuo import`.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "domain/products_csv.h"
+#include "http/http.h"
+#include "handlers/handlers.h"
 #include "domain/category.h"
 #include "domain/product.h"
 #include "handlers/h_admin_catalog.h"

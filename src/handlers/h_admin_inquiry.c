@@ -4,7 +4,11 @@
  * customer's read-only view of their company's inquiries. domain/inquiry.c
  * reads and writes them; times come in China Standard Time (UTC+8).
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "domain/auth.h"
+#include "domain/pricing.h"
+#include "http/http.h"
+#include "handlers/handlers.h"
 #include "domain/inquiry.h"
 
 #define PER_PAGE	20

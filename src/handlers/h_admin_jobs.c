@@ -5,7 +5,9 @@
  * and the system-wide housekeeping, are 404. No SQL: the queue is job.c's.
  * Times are stored in UTC and shown in China Standard Time (UTC+8).
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "http/http.h"
+#include "handlers/handlers.h"
 #include "domain/job_admin.h"
 
 #define PER_PAGE	20

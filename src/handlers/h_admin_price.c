@@ -4,7 +4,11 @@
  * prices per SKU), and the price check. The page shows a failed form
  * again with what was typed; domain/price_list.c does the work.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "domain/pricing.h"
+#include "domain/session.h"
+#include "http/http.h"
+#include "handlers/handlers.h"
 #include "domain/product.h"
 #include "domain/price_list.h"
 

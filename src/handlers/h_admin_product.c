@@ -4,7 +4,9 @@
  * switch and the delete. The domain (product.c, product_save.c) reads and
  * writes; another shop's product is a 404 like a missing one.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "http/http.h"
+#include "handlers/handlers.h"
 #include "domain/category.h"
 #include "domain/product.h"
 #include "handlers/h_admin_catalog.h"

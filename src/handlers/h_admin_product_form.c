@@ -4,7 +4,10 @@
  * checks and saves (struct pform), and the form's views. Every problem,
  * the form's own and the domain's, lands in pf->f by field name.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "domain/pricing.h"
+#include "domain/shop.h"
+#include "http/http.h"
 #include "domain/category.h"
 #include "domain/product.h"
 #include "handlers/h_admin_catalog.h"

@@ -4,7 +4,13 @@
  * shape, not escaped after the fact. A save bumps shop.version: every worker
  * shows it within a second (shop.c).
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "base/conf.h"
+#include "domain/pricing.h"
+#include "domain/shop.h"
+#include "http/http.h"
+#include "http/theme.h"
+#include "handlers/handlers.h"
 #include "domain/settings.h"
 
 #include <dirent.h>

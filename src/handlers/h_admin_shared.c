@@ -3,7 +3,9 @@
  * (h_admin_catalog.h): who may change things, ids from the route, an
  * uploaded file, a refused form for JSON clients, category <option>s.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "domain/session.h"
+#include "http/http.h"
 #include "domain/category.h"
 #include "domain/product.h"
 #include "handlers/h_admin_catalog.h"

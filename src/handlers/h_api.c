@@ -3,7 +3,12 @@
  * mini-program's token login and logout. Pages with an H5 twin are served
  * as JSON by their own handlers (see h_account.c).
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "base/conf.h"
+#include "domain/auth.h"
+#include "domain/session.h"
+#include "http/http.h"
+#include "handlers/handlers.h"
 #include "domain/account.h"
 
 static int

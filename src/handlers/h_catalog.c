@@ -5,7 +5,13 @@
  * retail mall (retail prices). Lists come from the worker's catalog cache;
  * each handler serves the H5 page and, under /api/v1, the same view as JSON.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "domain/catalog.h"
+#include "domain/pricing.h"
+#include "domain/session.h"
+#include "domain/shop.h"
+#include "http/http.h"
+#include "handlers/handlers.h"
 #include "domain/product.h"
 
 #define PER_PAGE	20

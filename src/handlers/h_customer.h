@@ -9,6 +9,8 @@
 #ifndef HANDLERS_H_CUSTOMER_H
 #define HANDLERS_H_CUSTOMER_H
 
+#include "http/http.h"
+
 #define ROLES_READ	"owner,admin,sales,finance,service"
 #define ROLES_WRITE	"owner,admin,sales"
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))

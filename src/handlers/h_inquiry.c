@@ -3,7 +3,11 @@
  * quantity and how to reach them; staff answer in the back office. Open to
  * guests, so it is limited per address.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "domain/catalog.h"
+#include "domain/session.h"
+#include "http/http.h"
+#include "handlers/handlers.h"
 #include "domain/inquiry.h"
 
 enum { F_NAME, F_PHONE, F_COMPANY, F_MESSAGE, F_PRODUCT, F_QTY };

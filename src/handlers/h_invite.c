@@ -4,7 +4,11 @@
  * company, the form makes the person's account, uses the link up and logs
  * them in (domain/invite.c). Another shop's link is unknown.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "domain/auth.h"
+#include "domain/session.h"
+#include "http/http.h"
+#include "handlers/handlers.h"
 #include "domain/customer.h"
 #include "domain/invite.h"
 #include "handlers/h_customer.h"

@@ -2,7 +2,12 @@
  * h_store.c -- the storefront pages every visitor sees: the shop's home
  * with its enabled storefronts (ordering, wholesale, retail).
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "domain/catalog.h"
+#include "domain/session.h"
+#include "domain/shop.h"
+#include "http/http.h"
+#include "handlers/handlers.h"
 
 /* Top-level categories, linked into the first open storefront. */
 static json_object *

@@ -6,7 +6,9 @@
  * string. Bearer-token clients (the mini-program) carry no ambient
  * credential and are exempt.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "domain/session.h"
+#include "http/http.h"
 
 #define CSRF_COOKIE_AGE	(86400 * 30)
 

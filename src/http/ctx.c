@@ -4,7 +4,8 @@
  * everything the request allocated). What the worker lends every request
  * (arena, buffers, its template cache) survives the reset.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "http/http.h"
 
 #define BODY_KEEP	(256 * 1024)	/* larger buffers are not kept */
 

@@ -3,7 +3,10 @@
  * form_parse() checks every field of the table against the request's
  * parameters (form body, JSON body or query) and names every bad one.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "domain/pricing.h"
+#include "domain/shop.h"
+#include "http/http.h"
 
 /*
  * Does s hold a bidi embedding, override or isolate (U+202A-U+202E,

@@ -6,7 +6,9 @@
  * (status, content type, Location, body) with Idempotent-Replayed: true.
  * What is kept and who may see it is domain/idempotency.c's business.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "domain/session.h"
+#include "http/http.h"
 
 #include <sodium.h>
 

@@ -7,7 +7,13 @@
  * idempotency key). http_fail makes errors into either; response.c below
  * only holds the bytes.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "domain/dctx.h"
+#include "domain/pricing.h"
+#include "domain/session.h"
+#include "http/http.h"
+#include "http/theme.h"
+#include "http/tpl.h"
 
 struct resolver {
 	struct theme_cache	*cache;

@@ -7,7 +7,10 @@
  * input ERR_INVALID, a body over the limit ERR_TOO_LARGE): the caller calls
  * http_fail, so this file renders nothing.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "base/conf.h"
+#include "domain/shop.h"
+#include "http/http.h"
 
 #include <fcgiapp.h>
 

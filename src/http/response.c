@@ -5,7 +5,9 @@
  * page: http_fail (render.c) and the handlers do. Every response carries
  * the security headers and the request id.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "domain/session.h"
+#include "http/http.h"
 
 #include <fcgiapp.h>
 

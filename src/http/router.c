@@ -4,7 +4,8 @@
  * a pattern under another method is a 405 with the Allow list. Captures
  * are copied into the request arena.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "http/http.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>

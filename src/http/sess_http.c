@@ -3,7 +3,10 @@
  * (the sid cookie or an Authorization: Bearer header) and the cookie a
  * browser is given. What a token means is session.c's business.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "base/conf.h"
+#include "domain/session.h"
+#include "http/http.h"
 
 static const char *
 presented_token(struct ctx *c, int *bearer)

@@ -3,7 +3,9 @@
  * brand and modes, never its credentials or versions. The view side of
  * struct shop (domain/shop.c), for render.c's globals and /api/v1/shop.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "domain/shop.h"
+#include "http/http.h"
 
 json_object *
 shop_view(const struct shop *s)

@@ -4,7 +4,9 @@
  * then in themes/default/. Misses are cached too, so a warm worker never
  * touches the disk; SIGHUP replaces the workers and with them this cache.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "http/theme.h"
+#include "http/tpl.h"
 
 #include <sys/stat.h>
 

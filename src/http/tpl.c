@@ -4,7 +4,8 @@
  * tpl_render.c walks. The struct tpl belongs to the caller of
  * tpl_compile() until tpl_free().
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "http/tpl.h"
 
 #include "http/tpl_node.h"
 

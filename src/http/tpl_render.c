@@ -4,7 +4,8 @@
  * caller's buffer, within the limits of tpl.h; partials and parents come
  * from the caller's resolver.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "http/tpl.h"
 
 #include "http/tpl_node.h"
 

@@ -3,7 +3,8 @@
  * with: json-c members named once, NULL strings as JSON null. No request,
  * no rendering: render.c, shop_view.c and the handlers use them.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "http/http.h"
 
 void
 view_set_str(json_object *o, const char *k, const char *v)

@@ -3,7 +3,12 @@
  * and `demo` (a demo shop with staff and a customer company). Each runs
  * in one transaction and says what it did, or why not, on stderr.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "services/db.h"
+#include "domain/auth.h"
+#include "domain/dctx.h"
+#include "domain/shop.h"
+#include "runtime/runtime.h"
 
 /*
  * --name value options, --flag switches and at most one plain argument

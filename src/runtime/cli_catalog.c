@@ -4,7 +4,13 @@
  *   dinghuo export products --shop SLUG [FILE.csv]
  * The work is the domain's (import_products, export_products_count).
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "base/conf.h"
+#include "services/db.h"
+#include "domain/dctx.h"
+#include "domain/products_csv.h"
+#include "domain/shop.h"
+#include "runtime/runtime.h"
 
 struct cli {
 	struct arena	*arena;

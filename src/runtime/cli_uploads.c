@@ -3,7 +3,12 @@
  * [--dry-run]`: the shell command around uploads_prune() (domain/prune.c),
  * which prints what it removes and a summary line.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "services/db.h"
+#include "domain/dctx.h"
+#include "domain/prune.h"
+#include "domain/shop.h"
+#include "runtime/runtime.h"
 
 struct prune_args {
 	const char	*slug;

@@ -10,7 +10,8 @@
  * writes DIR/NAME.<ext> and DIR/NAME_t.jpg and prints "WIDTH HEIGHT".
  * Exit 0 done, 2 the image does not decode, 1 anything else.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "domain/image.h"
 
 #include <sys/resource.h>
 #include <sys/stat.h>

@@ -12,7 +12,12 @@
  * (jobs_runner_main); on shared hosting `dinghuo jobs run --once` does the
  * same from cron. `jobs list` and `jobs retry` are for operators.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "base/conf.h"
+#include "services/db.h"
+#include "services/job.h"
+#include "domain/job_tasks.h"
+#include "runtime/runtime.h"
 
 #include <signal.h>
 #include <unistd.h>
@@ -121,6 +126,7 @@ run_one(struct runner *r, const struct job *j)
 	double			 t0, ms;
 	int64_t			 again, retry_in = -1;
 	int			 rc, err;
+	char			 tag[32];
 
 	slot_set(r, j);
 	log_info("job start id=%" PRId64 " kind=%s shop=%" PRId64 " attempt=%"
@@ -131,9 +137,13 @@ run_one(struct runner *r, const struct job *j)
 		msg = "no such job kind in this runner";
 		rc = -1;
 	} else {
+		snprintf(tag, sizeof(tag), "job%" PRId64, j->id);
+		log_set_request(tag, j->shop_slug != NULL && *j->shop_slug ?
+		    j->shop_slug : NULL);
 		alarm((unsigned int)conf.job_lease);
 		rc = k->run(r->work, j, &msg);
 		alarm(0);
+		log_set_request(NULL, NULL);
 	}
 	ms = now_ms() - t0;
 	again = k != NULL && k->every > 0 ? k->every : -1;

@@ -3,7 +3,11 @@
  * the others are operator commands (migrate, shop create, demo, jobs,
  * check-config, sample-config). Only main and config loading exit.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "base/conf.h"
+#include "services/db.h"
+#include "services/migrate.h"
+#include "runtime/runtime.h"
 
 #include <sodium.h>
 #include <unistd.h>

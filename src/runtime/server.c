@@ -8,7 +8,11 @@
  * Beside the workers it keeps conf.job_runners job runners (jobs_runner.c)
  * alive the same way: their slots are of kind SLOT_JOBS.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "base/conf.h"
+#include "services/db.h"
+#include "domain/auth.h"
+#include "runtime/runtime.h"
 
 #include <sys/mman.h>
 #include <sys/socket.h>

@@ -5,7 +5,16 @@
  * connection and templates; they live until it exits. The routes are
  * compiled by the master before it forks (worker_prefork).
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "base/conf.h"
+#include "services/db.h"
+#include "domain/catalog.h"
+#include "domain/session.h"
+#include "domain/shop.h"
+#include "http/http.h"
+#include "http/theme.h"
+#include "handlers/handlers.h"
+#include "runtime/runtime.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -113,9 +122,15 @@ dispatch(struct ctx *c)
 	if (rc == ROUTER_OK && (c->m.route->flags & ROUTE_JSON))
 		c->json_out = 1;
 	noshop = rc == ROUTER_OK && (c->m.route->flags & ROUTE_NOSHOP);
-	if (!noshop && (find_tenant(c, slug) != 0 ||
-	    (c->d.shop != NULL && (session_load(c) != 0 ||
-	    csrf_prepare(c) != 0)))) {
+	if (!noshop && find_tenant(c, slug) != 0) {
+		http_fail(c, ERR_UNAVAILABLE, "服务暂时不可用，请稍后再试");
+		return;
+	}
+	/* From here on, the error log names the request's shop too. */
+	log_set_request(c->d.reqid, c->d.shop != NULL ? c->d.shop->slug :
+	    NULL);
+	if (!noshop && c->d.shop != NULL && (session_load(c) != 0 ||
+	    csrf_prepare(c) != 0)) {
 		http_fail(c, ERR_UNAVAILABLE, "服务暂时不可用，请稍后再试");
 		return;
 	}
@@ -139,6 +154,7 @@ serve_one(struct ctx *c)
 	double	 ms;
 
 	new_reqid(c);
+	log_set_request(c->d.reqid, NULL);
 	c->t0 = now_ms();
 	c->fcgi = &worker->req;
 	dispatch(c);
@@ -152,6 +168,7 @@ serve_one(struct ctx *c)
 	    "c" : "-", c->d.sess.kind ? c->d.sess.user_id : 0,
 	    c->method ? c->method : "-", c->uri ? log_safe(c->d.arena, c->uri) :
 	    "-", c->status, ms);
+	log_set_request(NULL, NULL);
 }
 
 /*

@@ -6,7 +6,9 @@
  * run again, a lost connection never turns into autocommit. Result cells
  * are copied into the caller's arena.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "base/conf.h"
+#include "services/db.h"
 
 #include <fcntl.h>
 
@@ -634,7 +636,7 @@ backoff(struct dctx *c, int attempt, unsigned int no, const char *why)
 	if (ms > TX_BACKOFF_MAX)
 		ms = TX_BACKOFF_MAX;
 	ms += (int)randombytes_uniform((uint32_t)ms / 2 + 1);
-	clog_warnx(c, "db_tx_retry attempt=%d of=%d errno=%u backoff_ms=%d "
+	log_warnx("db_tx_retry attempt=%d of=%d errno=%u backoff_ms=%d "
 	    "error=\"%s\"", attempt, TX_ATTEMPTS, no, ms, why);
 	ts.tv_sec = 0;
 	ts.tv_nsec = (long)ms * 1000000L;
@@ -658,6 +660,8 @@ backoff(struct dctx *c, int attempt, unsigned int no, const char *why)
  *    committed): ERR_INTERNAL.
  *  - db_tx_run inside fn is refused (ERR_INTERNAL, logged) and the
  *    outer transaction fails.
+ * c is the caller's and only handed to fn (it may be NULL); log lines name
+ * the request through log_set_request().
  */
 int
 db_tx_run(struct dctx *c, int (*fn)(struct dctx *, void *), void *arg)
@@ -667,7 +671,7 @@ db_tx_run(struct dctx *c, int (*fn)(struct dctx *, void *), void *arg)
 	int		 attempt, rc, was_open;
 
 	if (in_tx) {
-		clog_warnx(c, "db_tx_nested refused=1 note=\"db_tx_run called "
+		log_warnx("db_tx_nested refused=1 note=\"db_tx_run called "
 		    "from a transaction body\"");
 		set_error(NESTED_TX, "nested db_tx_run refused");
 		doom(NESTED_TX);
@@ -681,7 +685,7 @@ db_tx_run(struct dctx *c, int (*fn)(struct dctx *, void *), void *arg)
 			if (was_open && conn_lost(last_errno) &&
 			    attempt < TX_ATTEMPTS)
 				continue;	/* a stale connection */
-			clog_warnx(c, "db_tx_begin failed=1 errno=%u "
+			log_warnx("db_tx_begin failed=1 errno=%u "
 			    "error=\"%s\"", last_errno, last_error);
 			return ERR_INTERNAL;
 		}
@@ -695,7 +699,7 @@ db_tx_run(struct dctx *c, int (*fn)(struct dctx *, void *), void *arg)
 			if (conn_lost(last_errno)) {
 				in_tx = 0;
 				tx_doomed = 0;
-				clog_warnx(c, "db_tx_commit_lost errno=%u "
+				log_warnx("db_tx_commit_lost errno=%u "
 				    "note=\"outcome unknown, not retried\"",
 				    last_errno);
 				return ERR_INTERNAL;
@@ -713,7 +717,7 @@ db_tx_run(struct dctx *c, int (*fn)(struct dctx *, void *), void *arg)
 			return rc;
 		set_error(no, why);
 		if (!retryable(no) || attempt == TX_ATTEMPTS) {
-			clog_warnx(c, "db_tx_failed attempts=%d errno=%u "
+			log_warnx("db_tx_failed attempts=%d errno=%u "
 			    "error=\"%s\"", attempt, no, why);
 			return ERR_INTERNAL;
 		}

@@ -4,7 +4,8 @@
  * handing it over row by row (db_each). Errors are the statement's own
  * (mysql_stmt_errno); the caller records them.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "services/db.h"
 
 #include <mysql.h>
 #include <errmsg.h>

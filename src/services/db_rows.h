@@ -5,6 +5,8 @@
 #ifndef SERVICES_DB_ROWS_H
 #define SERVICES_DB_ROWS_H
 
+#include "services/db.h"
+
 #define DB_MAXPARAMS	48
 #define DB_EACH_MAXCOLS	16
 

@@ -11,7 +11,9 @@
  * key is its kind, and finishing it queues the next in the same
  * transaction. No HTTP here: callers pass plain values and an arena.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "services/db.h"
+#include "services/job.h"
 
 #define CLAIM_TRIES	8	/* expired jobs given up per claim, at most */
 
@@ -109,8 +111,8 @@ job_backoff(int64_t attempts)
 }
 
 /*
- * db_tx_run() wants a request context, for its log lines only; a job has
- * no request: a bare domain context (no shop, no actor) is all it needs.
+ * db_tx_run() hands its context to the body, which the queue's bodies do
+ * not need: a job has no request and no actor, so they get NULL.
  */
 struct tx {
 	struct arena	*arena;
@@ -130,7 +132,6 @@ tx_call(struct dctx *c, void *arg)
 static int
 job_tx(struct arena *a, int (*fn)(struct arena *, void *), void *arg)
 {
-	struct dctx	c;
 	struct tx	t;
 
 	/*
@@ -141,14 +142,10 @@ job_tx(struct arena *a, int (*fn)(struct arena *, void *), void *arg)
 	 */
 	if (db_exec_text(sql_read_committed) == -1)
 		db_clear_error();	/* db_tx_run reports a real problem */
-	memset(&c, 0, sizeof(c));	/* no shop, no actor: a bare context */
-	c.arena = a;
-	snprintf(c.reqid, sizeof(c.reqid), "job");
-	c.remote_addr = "-";
 	t.arena = a;
 	t.fn = fn;
 	t.arg = arg;
-	return db_tx_run(&c, tx_call, &t);
+	return db_tx_run(NULL, tx_call, &t);	/* no request, no actor */
 }
 
 static void

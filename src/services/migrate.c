@@ -5,7 +5,9 @@
  * Statements of one file run in one transaction where MariaDB allows
  * (DDL commits implicitly); a named lock keeps two migrators apart.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "services/db.h"
+#include "services/migrate.h"
 
 #include <dirent.h>
 #include <sodium.h>

@@ -7,7 +7,10 @@
  * database, so make check only builds it; tests/integration/
  * test_db_contract.py runs it against the test stack (DINGHUO_TEST_DB_*).
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "base/conf.h"
+#include "services/db.h"
+#include "domain/dctx.h"
 
 #include <setjmp.h>
 #include <cmocka.h>

@@ -6,7 +6,7 @@
 #ifndef FUZZ_COMMON_H
 #define FUZZ_COMMON_H
 
-#include "dinghuo.h"
+#include "base/base.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,6 +1,7 @@
 /* test_catalog_cache.c -- the worker's catalogs: least recently used out
  * first once their bytes pass the cap, never the one in use. */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "domain/catalog.h"
 #include "domain/catalog_cache.h"
 
 #include <setjmp.h>

@@ -1,5 +1,6 @@
 /* test_conf.c -- config file, environment overrides, every error named. */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "base/conf.h"
 
 #include <setjmp.h>
 #include <unistd.h>

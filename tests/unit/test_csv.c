@@ -1,7 +1,8 @@
 /* test_csv.c -- the CSV reader's edge cases (quotes, embedded newlines,
  * BOM, line endings, bad bytes with their line numbers) and the writer's
  * quoting and formula guard, and that the two round-trip. */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "base/csv.h"
 
 #include <setjmp.h>
 #include <cmocka.h>

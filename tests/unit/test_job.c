@@ -1,6 +1,9 @@
 /* test_job.c -- the retry backoff of job.c and the kind table of
  * job_tasks.c (which kinds a runner offers). */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "base/conf.h"
+#include "services/job.h"
+#include "domain/job_tasks.h"
 
 #include <setjmp.h>
 #include <cmocka.h>

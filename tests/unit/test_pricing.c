@@ -1,6 +1,7 @@
 /* test_pricing.c -- every precedence case of price_resolve, rounding,
  * tax points and yuan parsing. */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "domain/pricing.h"
 
 #include <setjmp.h>
 #include <cmocka.h>

@@ -2,7 +2,9 @@
  * test_request.c -- query, cookie and multipart parsing; form validation;
  * the CSRF token: decided before the handler, read from the body only.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "domain/session.h"
+#include "http/http.h"
 
 #include <setjmp.h>
 #include <cmocka.h>

@@ -1,5 +1,6 @@
 /* test_response.c -- the error table and http_fail's JSON envelope. */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "http/http.h"
 
 #include <setjmp.h>
 #include <cmocka.h>

@@ -1,5 +1,7 @@
 /* test_router.c -- route matching, captures, 404 and 405 with Allow. */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "http/http.h"
+#include "handlers/handlers.h"
 
 #include <setjmp.h>
 #include <cmocka.h>

@@ -3,7 +3,8 @@
  * and that the output is balanced, valid UTF-8 and bounded whatever the
  * input.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "base/sanitize.h"
 
 #include <setjmp.h>
 #include <cmocka.h>

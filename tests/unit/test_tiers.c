@@ -1,6 +1,7 @@
 /* test_tiers.c -- quantity tiers as forms and CSV files write them:
  * separators, spaces, order, limits, and the text back. */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "domain/pricing.h"
 #include "domain/product.h"
 
 #include <setjmp.h>

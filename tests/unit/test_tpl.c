@@ -4,7 +4,8 @@
  * prints one line per failure. Exits 0 only if nothing failed; a missing
  * spec directory is a failure. TPL_BENCH=1 also times a 20 KB page.
  */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "http/tpl.h"
 
 #define SPEC_DIR	"tests/fixtures/mustache"
 #define MAXPARTIALS	16

@@ -1,5 +1,6 @@
 /* test_util.c -- parse_i64, url_decode, UTF-8 checks, buffers, arena. */
-#include "dinghuo.h"
+#include "base/base.h"
+#include "domain/pricing.h"
 
 #include <setjmp.h>
 #include <cmocka.h>

@@ -1,6 +1,7 @@
 /* A planted violation: a domain file that answers HTTP itself. */
-#include "dinghuo.h"
+#include "base/base.h"
 
+int	http_fail(struct ctx *, enum err, const char *);
 int	plant_domain_fail(struct ctx *);
 int	FCGX_FFlush(void *);
 

@@ -1,5 +1,5 @@
 /* A planted violation: a domain file that includes the request path. */
-#include "dinghuo.h"
+#include "base/base.h"
 #include "http/tpl.h"
 
 int	plant_domain_include(void);

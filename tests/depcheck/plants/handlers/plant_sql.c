@@ -1,5 +1,6 @@
 /* A planted violation: a handler with its own SQL. */
-#include "dinghuo.h"
+#include "http/http.h"
+#include "services/db.h"
 
 int	plant_handler_sql(struct ctx *);
 

@@ -1,6 +1,7 @@
 /* A planted violation: the request path asking the database. */
-#include "dinghuo.h"
+#include "base/base.h"
 
+int	db_ping(void);
 int	plant_http_db(void);
 
 int

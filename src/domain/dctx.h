@@ -1,0 +1,33 @@
+/*
+ * dctx.h -- the domain context (domain/dctx.c): all a domain function
+ * knows of the request that called it.
+ */
+#ifndef DOMAIN_DCTX_H
+#define DOMAIN_DCTX_H
+
+#include "base/base.h"
+#include "domain/shop.h"
+#include "domain/session.h"
+
+/*
+ * The domain context: what a domain function may know of the request that
+ * called it: memory, request id, client address, tenant, actor, and the
+ * user-fit message it leaves when it returns an error. struct ctx (the
+ * HTTP request) embeds one; shell commands and the job runner make their own.
+ */
+struct dctx {
+	struct arena	*arena;
+	char		 reqid[17];
+	const char	*remote_addr;
+	struct shop	*shop;
+	struct session	 sess;
+	const char	*error;		/* user-fit message for http_fail */
+};
+void		 dctx_init(struct dctx *, struct arena *, const char *);
+int		 dctx_store_down(void);
+void		 clog_warnx(struct dctx *, const char *, ...)
+		     __attribute__((format(printf, 2, 3)));
+void		 clog_info(struct dctx *, const char *, ...)
+		     __attribute__((format(printf, 2, 3)));
+
+#endif /* DOMAIN_DCTX_H */

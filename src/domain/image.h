@@ -1,0 +1,29 @@
+/*
+ * image.h -- uploaded images (domain/image.c).
+ */
+#ifndef DOMAIN_IMAGE_H
+#define DOMAIN_IMAGE_H
+
+#include "base/base.h"
+
+/* image.c: uploaded product images, checked, re-encoded, thumbnailed. */
+#define IMAGE_DIM_MAX	8000		/* pixels, either side */
+#define IMAGE_PIXELS_MAX 25000000	/* ~100 MB decoded */
+#define IMAGE_THUMB_W	400
+struct image_info {
+	char		 path[96];	/* "<shop_id>/<hex>.<ext>", uploads */
+	char		 thumb[96];	/* "<shop_id>/<hex>_t.jpg" */
+	int		 width;
+	int		 height;
+};
+enum image_kind { IT_JPEG, IT_PNG, IT_WEBP };
+const char	*image_type(const void *, size_t);
+int		 image_mkdirs(const char *);
+int		 image_write_file(const char *, const char *, const void *,
+		     size_t);
+int		 image_store(struct dctx *, int64_t, const void *, size_t,
+		     struct image_info *);
+void		 image_remove(struct dctx *, const char *);
+int		 image_partial_name(const char *);
+
+#endif /* DOMAIN_IMAGE_H */

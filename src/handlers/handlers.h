@@ -1,0 +1,37 @@
+/*
+ * handlers.h -- the route tables of every area, for the worker, and the
+ * few things handler files share (h_account.c, h_admin.c).
+ */
+#ifndef HANDLERS_HANDLERS_H
+#define HANDLERS_HANDLERS_H
+
+#include "http/http.h"
+#include "domain/auth.h"
+
+/* h_account.c: login and logout, shared by customers and staff. */
+int		 h_login_form(struct ctx *, enum sess_kind);
+int		 h_login_post(struct ctx *, enum sess_kind);
+void		 login_retry_after(struct ctx *, const struct login_result *);
+int		 h_logout(struct ctx *);
+
+/* h_admin.c */
+json_object	*admin_view(struct ctx *, const char *);
+
+/* Routes, one table per area. */
+extern const struct route h_store_routes[];
+extern const struct route h_account_routes[];
+extern const struct route h_admin_routes[];
+extern const struct route h_api_routes[];
+extern const struct route h_catalog_routes[];
+extern const struct route h_inquiry_routes[];
+extern const struct route h_admin_catalog_routes[];	/* h_admin_catalog.c */
+extern const struct route h_admin_customer_routes[];	/* h_admin_customer.c */
+extern const struct route h_admin_price_routes[];	/* h_admin_price.c */
+extern const struct route h_admin_inquiry_routes[];	/* h_admin_inquiry.c */
+extern const struct route h_admin_settings_routes[];	/* h_admin_settings.c */
+extern const struct route h_invite_routes[];		/* h_invite.c */
+
+/* h_admin_jobs.c: the back office's view of its shop's jobs. */
+extern const struct route h_admin_jobs_routes[];
+
+#endif /* HANDLERS_HANDLERS_H */

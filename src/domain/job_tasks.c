@@ -12,6 +12,7 @@
 #include "services/db.h"
 #include "services/job.h"
 #include "domain/job_tasks.h"
+#include "domain/idempotency.h"
 #include "domain/prune.h"
 
 #include <time.h>
@@ -115,6 +116,22 @@ task_job_expire(struct arena *a, const struct job *j, const char **msg)
 	return 0;
 }
 
+/* Idempotency keys past their expiry: a replay then acts anew. */
+static int
+task_idempotency_expire(struct arena *a, const struct job *j,
+    const char **msg)
+{
+	struct dctx	d;
+
+	(void)j;
+	dctx_init(&d, a, "job");
+	if (idempotency_expire(&d) != 0) {
+		*msg = db_failure(a);
+		return -1;
+	}
+	return 0;
+}
+
 /* The payload's member key as an integer, or def. */
 static int64_t
 payload_i64(const struct job *j, const char *key, int64_t def)
@@ -188,6 +205,7 @@ static const struct job_kind kinds[] = {
 	{ "login_failure.expire", task_login_failure_expire, 3600, 0 },
 	{ "uploads.prune", task_uploads_prune, 86400, 0 },
 	{ "job.expire", task_job_expire, 86400, 0 },
+	{ "idempotency.expire", task_idempotency_expire, 3600, 0 },
 	{ "test.record", test_record, 0, 1 },
 	{ "test.sleep", test_sleep, 0, 1 },
 	{ "test.fail", test_fail, 0, 1 },

@@ -362,6 +362,29 @@ def test_session_expire_deletes_expired_sessions_only(stack, quiet):
     stack.sql(f"DELETE FROM session WHERE token_hash = '{'f' * 64}'")
 
 
+def test_idempotency_expire_deletes_expired_keys_only(stack, quiet):
+    run_once(stack)
+    shop = SHOP.format("shop-a")
+    stack.sql(
+        "INSERT INTO idempotency_key (shop_id, owner, idem_key, method, "
+        "path, request_hash, expires_at) VALUES "
+        f"({shop}, 'addr:jt', 'jt-old', 'POST', '/x', REPEAT('0', 64), "
+        "NOW(3) - INTERVAL 1 MINUTE), "
+        f"({shop}, 'addr:jt', 'jt-new', 'POST', '/x', REPEAT('0', 64), "
+        "NOW(3) + INTERVAL 1 DAY)")
+    [(jid,)] = stack.sql("SELECT id FROM job WHERE kind = "
+                         "'idempotency.expire' AND state = 'queued'")
+    stack.sql(f"UPDATE job SET run_at = NOW(3) WHERE id = {jid}")
+    run_once(stack)
+    assert job(stack, jid)[0] == "done"
+    left = {k for (k,) in stack.sql(
+        "SELECT idem_key FROM idempotency_key WHERE owner = 'addr:jt'")}
+    assert left == {"jt-new"}
+    assert re.search(r"idempotency_expire deleted=[1-9]",
+                     stack.error_log_text())
+    stack.sql("DELETE FROM idempotency_key WHERE owner = 'addr:jt'")
+
+
 def test_login_failure_expire_keeps_the_window(stack, quiet):
     run_once(stack)
     shop = SHOP.format("shop-a")

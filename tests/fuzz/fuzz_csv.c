@@ -9,6 +9,7 @@
  * and that without the guard the fields come back byte for byte.
  */
 #include "fuzz_common.h"
+#include "base/csv.h"
 
 #define MAXREC	4096
 

@@ -8,6 +8,8 @@
  * means a 400 with c->json unset; values req_param() returns are strings.
  */
 #include "fuzz_common.h"
+#include "base/conf.h"
+#include "http/http.h"
 #include "fuzz_fcgi.h"
 
 static const struct field fields[] = {

@@ -11,6 +11,7 @@
  * otherwise the exact, half-up rounded result).
  */
 #include "fuzz_common.h"
+#include "domain/pricing.h"
 
 #define YUAN_MAX_FEN	(INT64_C(9999999999999) * 100 + 99)	/* 13 digits */
 

@@ -9,6 +9,7 @@
  * NUL at [len], in a buffer of exactly len + 1 bytes.
  */
 #include "fuzz_common.h"
+#include "http/http.h"
 
 static struct arena	*arena;
 

@@ -7,6 +7,7 @@
  * validates the parsed query against a table holding every field type.
  */
 #include "fuzz_common.h"
+#include "http/http.h"
 
 enum { F_TEXT, F_INT, F_ID, F_PHONE, F_PASS, F_SLUG, F_MONEY, F_BOOL,
 	F_NOTE };

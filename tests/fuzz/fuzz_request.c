@@ -14,6 +14,9 @@
  * CONTENT_LENGTH is the body's length unless a line sets it.
  */
 #include "fuzz_common.h"
+#include "base/conf.h"
+#include "domain/shop.h"
+#include "http/http.h"
 #include "fuzz_fcgi.h"
 
 static struct arena	*arena;

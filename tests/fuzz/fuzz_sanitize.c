@@ -19,6 +19,7 @@
  *     the output reads the same to the sanitizer as to what produced it).
  */
 #include "fuzz_common.h"
+#include "base/sanitize.h"
 
 #define DEPTH_MAX	32	/* as in sanitize.c */
 

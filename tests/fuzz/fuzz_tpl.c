@@ -12,6 +12,7 @@
  * bytes, checking the return value and that nothing before them changed.
  */
 #include "fuzz_common.h"
+#include "http/tpl.h"
 
 #define NTPL	4
 

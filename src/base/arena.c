@@ -116,6 +116,19 @@ arena_strndup(struct arena *a, const char *s, size_t n)
 	return p;
 }
 
+/* n objects of size bytes, zeroed; overflow aborts like running out. */
+void *
+arena_calloc(struct arena *a, size_t n, size_t size)
+{
+	void	*p;
+
+	if (size != 0 && n > SIZE_MAX / size)
+		fatalx("arena_calloc: %zu x %zu bytes", n, size);
+	p = arena_alloc(a, n * size);
+	memset(p, 0, n * size);
+	return p;
+}
+
 char *
 arena_strdup(struct arena *a, const char *s)
 {

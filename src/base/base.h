@@ -107,6 +107,7 @@ struct arena	*arena_new(size_t);
 void		 arena_free(struct arena *);
 void		 arena_reset(struct arena *);
 void		*arena_alloc(struct arena *, size_t);
+void		*arena_calloc(struct arena *, size_t, size_t);
 char		*arena_strdup(struct arena *, const char *);
 char		*arena_strndup(struct arena *, const char *, size_t);
 char		*arena_vprintf(struct arena *, const char *, va_list);

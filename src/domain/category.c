@@ -87,7 +87,6 @@ category_tree(struct dctx *c, int flags, struct category_tree *t)
 {
 	struct db_res	*r;
 	struct category	*k;
-	size_t		 sz;
 	int		 i;
 
 	memset(t, 0, sizeof(*t));
@@ -95,9 +94,7 @@ category_tree(struct dctx *c, int flags, struct category_tree *t)
 	    sql_cats, "i", c->shop->id) == -1)
 		return ERR_INTERNAL;
 	t->n = r->nrows;
-	sz = (size_t)(t->n + 1) * sizeof(*t->v);
-	t->v = arena_alloc(c->arena, sz);
-	memset(t->v, 0, sz);
+	t->v = arena_calloc(c->arena, (size_t)t->n + 1, sizeof(*t->v));
 	t->order = arena_alloc(c->arena, (size_t)(t->n + 1) *
 	    sizeof(*t->order));
 	for (i = 0; i < t->n; i++) {

@@ -131,8 +131,7 @@ company_rows(struct dctx *c, const char *sql, int64_t customer_id,
 	*n = 0;
 	if (db_run(c->arena, &r, sql, "ii", customer_id, c->shop->id) == -1)
 		return NULL;
-	a = arena_alloc(c->arena, (r->nrows + 1) * size);
-	memset(a, 0, (r->nrows + 1) * size);
+	a = arena_calloc(c->arena, (size_t)r->nrows + 1, size);
 	for (i = 0; i < r->nrows; i++)
 		fill(a + i * size, r, i);
 	*n = r->nrows;

@@ -73,8 +73,7 @@ load_categories(struct dctx *c, struct imp *im)
 	memset(&by_id, 0, sizeof(by_id));
 	if (db_run(c->arena, &r, sql_categories, "i", c->shop->id) == -1)
 		return -1;
-	cats = arena_alloc(c->arena, (r->nrows + 1) * sizeof(*cats));
-	memset(cats, 0, (r->nrows + 1) * sizeof(*cats));
+	cats = arena_calloc(c->arena, r->nrows + 1, sizeof(*cats));
 	for (i = 0; i < r->nrows; i++) {
 		cats[i].id = db_cell_i64(r, i, 0);
 		cats[i].name = db_cell(r, i, 2);
@@ -113,8 +112,7 @@ load_products(struct dctx *c, struct imp *im, struct strmap *by_id)
 	    "i", c->shop->id) == -1)
 		return -1;
 	for (i = 0; i < r->nrows; i++) {
-		p = arena_alloc(c->arena, sizeof(*p));
-		memset(p, 0, sizeof(*p));
+		p = arena_calloc(c->arena, 1, sizeof(*p));
 		p->id = db_cell_i64(r, i, 0);
 		p->code = db_cell(r, i, 1);
 		p->old_unit = db_cell(r, i, 2);
@@ -141,8 +139,7 @@ load_catalog(struct dctx *c, struct imp *im)
 	if (db_run(c->arena, &r, sql_skus, "i", c->shop->id) == -1)
 		goto out;
 	for (i = 0; i < r->nrows; i++) {
-		s = arena_alloc(c->arena, sizeof(*s));
-		memset(s, 0, sizeof(*s));
+		s = arena_calloc(c->arena, 1, sizeof(*s));
 		s->id = db_cell_i64(r, i, 0);
 		s->prod = strmap_get(&by_id, db_cell(r, i, 2));
 		if (strmap_get(&im->sku_map, db_cell(r, i, 1)) == NULL)
@@ -351,8 +348,7 @@ check_category(struct imp *im, struct row *rw)
 			return;
 		}
 		if ((ct = cat_find(im, parent, seg)) == NULL) {
-			ct = arena_alloc(im->arena, sizeof(*ct));
-			memset(ct, 0, sizeof(*ct));
+			ct = arena_calloc(im->arena, 1, sizeof(*ct));
 			ct->parent = parent;
 			ct->name = seg;
 			cat_add(im, ct);
@@ -448,8 +444,7 @@ check_product(struct imp *im, struct row *rw)
 		return;
 	}
 	if ((p = strmap_get(&im->prod_map, rw->pkey)) == NULL) {
-		p = arena_alloc(im->arena, sizeof(*p));
-		memset(p, 0, sizeof(*p));
+		p = arena_calloc(im->arena, 1, sizeof(*p));
 		p->code = rw->v[C_PRODUCT_CODE];
 		strmap_put(&im->prod_map, rw->pkey, p);
 	}
@@ -475,8 +470,7 @@ check_sku(struct imp *im, struct row *rw)
 		return;
 	}
 	if ((s = strmap_get(&im->sku_map, rw->skey)) == NULL) {
-		s = arena_alloc(im->arena, sizeof(*s));
-		memset(s, 0, sizeof(*s));
+		s = arena_calloc(im->arena, 1, sizeof(*s));
 		s->prod = rw->prod;
 		strmap_put(&im->sku_map, rw->skey, s);
 	} else if (s->row != NULL) {

@@ -147,8 +147,7 @@ take_row(struct imp *im, const struct csv *r)
 	char		*data;
 	int		 k;
 
-	rw = arena_alloc(im->arena, sizeof(*rw));
-	memset(rw, 0, sizeof(*rw));
+	rw = arena_calloc(im->arena, 1, sizeof(*rw));
 	rw->line = r->rec_line;
 	data = arena_alloc(im->arena, r->data.len);
 	memcpy(data, r->data.p, r->data.len);

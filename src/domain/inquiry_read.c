@@ -134,8 +134,7 @@ lines_parse(struct dctx *c, const char *text, struct inquiry *q)
 	size_t			 i, n;
 
 	in = json_array(text, &n);
-	q->lines = arena_alloc(c->arena, (n + 1) * sizeof(*q->lines));
-	memset(q->lines, 0, (n + 1) * sizeof(*q->lines));
+	q->lines = arena_calloc(c->arena, n + 1, sizeof(*q->lines));
 	for (i = 0; i < n; i++) {
 		e = json_object_array_get_idx(in, i);
 		l = &q->lines[i];
@@ -196,10 +195,8 @@ where_of(struct dctx *c, const struct inquiry_query *qy, struct where *w)
 static void
 rows_new(struct dctx *c, const struct db_res *r, struct inquiry_list *out)
 {
-	size_t	size = (r->nrows + 1) * sizeof(*out->rows);
-
-	out->rows = arena_alloc(c->arena, size);
-	memset(out->rows, 0, size);
+	out->rows = arena_calloc(c->arena, (size_t)r->nrows + 1,
+	    sizeof(*out->rows));
 	out->n = r->nrows;
 }
 
@@ -270,8 +267,7 @@ inquiry_lines(struct dctx *c, int64_t id, struct inquiry_line **out, int *n)
 	*n = 0;
 	if (db_run(c->arena, &r, sql_lines, "ii", id, c->shop->id) == -1)
 		return ERR_INTERNAL;
-	l = arena_alloc(c->arena, (r->nrows + 1) * sizeof(*l));
-	memset(l, 0, (r->nrows + 1) * sizeof(*l));
+	l = arena_calloc(c->arena, r->nrows + 1, sizeof(*l));
 	for (i = 0; i < r->nrows; i++) {
 		l[i].id = db_cell_i64(r, i, 0);
 		l[i].name = db_cell(r, i, 1);

@@ -93,8 +93,7 @@ price_levels(struct dctx *c, struct member_level **out, int *nout)
 	if (db_run(c->arena, &r, sql_levels, "i", c->shop->id) == -1 ||
 	    db_run(c->arena, &ir, sql_items, "i", c->shop->id) == -1)
 		return ERR_INTERNAL;
-	l = arena_alloc(c->arena, (r->nrows + 1) * sizeof(*l));
-	memset(l, 0, (r->nrows + 1) * sizeof(*l));
+	l = arena_calloc(c->arena, r->nrows + 1, sizeof(*l));
 	for (i = 0; i < r->nrows; i++) {
 		l[i].id = db_cell_i64(r, i, 0);
 		l[i].name = db_cell(r, i, 1);

@@ -107,8 +107,7 @@ skus_read(struct dctx *c, int64_t id, struct product_sku **out, int *n)
 
 	if (db_run(c->arena, &r, sql_skus, "ii", id, c->shop->id) == -1)
 		return ERR_INTERNAL;
-	*out = arena_alloc(c->arena, (size_t)(r->nrows + 1) * sizeof(**out));
-	memset(*out, 0, (size_t)(r->nrows + 1) * sizeof(**out));
+	*out = arena_calloc(c->arena, (size_t)r->nrows + 1, sizeof(**out));
 	for (i = 0; i < r->nrows; i++) {
 		s = &(*out)[i];
 		s->id = db_cell_i64(r, i, 0);

@@ -56,21 +56,6 @@ static const char sql_touch[] =
 static const char sql_touch_auth[] =
     "UPDATE shop SET auth_version = auth_version + 1 WHERE id = ?";
 
-/* Lower-case letters, digits and '-', 2 to 40 of them, not "-" first. */
-int
-shop_valid_slug(const char *s)
-{
-	size_t	n = strlen(s), i;
-
-	if (n < 2 || n > 40 || s[0] == '-')
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!islower((unsigned char)s[i]) &&
-		    !isdigit((unsigned char)s[i]) && s[i] != '-')
-			return 0;
-	return 1;
-}
-
 static void
 entry_clear(struct cached_shop *e)
 {

@@ -31,7 +31,6 @@ int		 shop_by_slug(struct dctx *, const char *, struct shop **);
 int		 shop_by_host(struct dctx *, const char *, struct shop **);
 int		 shop_resolve(struct dctx *, const char *, const char *,
 		    struct shop **);
-int		 shop_valid_slug(const char *);
 int		 shop_touch(struct dctx *, int64_t);
 int		 shop_touch_auth(struct dctx *, int64_t);
 void		 shop_cache_clear(void);

@@ -362,8 +362,7 @@ answer_fields(struct ctx *c, const struct inquiry_line *l, int nl, int *n)
 	int		 i;
 
 	*n = nl < FORM_MAX - 1 ? nl : FORM_MAX - 1;
-	fl = arena_alloc(c->d.arena, (*n + 2) * sizeof(*fl));
-	memset(fl, 0, (*n + 2) * sizeof(*fl));
+	fl = arena_calloc(c->d.arena, *n + 2, sizeof(*fl));
 	fl[0].name = "answer";
 	fl[0].type = FIELD_TEXT;
 	fl[0].flags = FIELD_REQUIRED;

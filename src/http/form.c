@@ -73,7 +73,7 @@ check(struct ctx *c, const struct field *f, const char *s,
 			return "应为 11 位手机号";
 		break;
 	case FIELD_SLUG:
-		if (!shop_valid_slug(s))
+		if (!slug_valid(s))
 			return "只能用小写字母、数字和 -，2 到 40 个字符";
 		break;
 	case FIELD_MONEY:

@@ -152,7 +152,7 @@ split_tenant(struct ctx *c, char *path, const char **slug)
 	}
 	if ((rest = strchr(path + 3, '/')) != NULL)
 		*rest = '\0';
-	if (!shop_valid_slug(path + 3))
+	if (!slug_valid(path + 3))
 		return -1;
 	*slug = arena_strdup(c->d.arena, path + 3);
 	c->base = arena_printf(c->d.arena, "/s/%s", *slug);

@@ -160,7 +160,7 @@ shop_create(struct new_shop *ns)
 static int
 valid_input(const struct new_shop *ns)
 {
-	if (!shop_valid_slug(ns->slug)) {
+	if (!slug_valid(ns->slug)) {
 		fprintf(stderr, "dinghuo: slug '%s': use 2-40 lower-case "
 		    "letters, digits and '-'\n", ns->slug);
 		return 0;

@@ -447,8 +447,7 @@ db_run(struct arena *a, struct db_res **resp, const char *sql,
 
 	if (!params_ok(sql, fmt))
 		return -1;
-	res = arena_alloc(a, sizeof(*res));
-	memset(res, 0, sizeof(*res));
+	res = arena_calloc(a, 1, sizeof(*res));
 	if (resp != NULL)
 		*resp = res;
 	last_errno = 0;

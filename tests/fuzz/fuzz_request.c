@@ -90,7 +90,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(utf8_valid(c.path, strlen(c.path)));
 		CHECK(c.content_length >= 0);
 		if (slug != NULL) {
-			CHECK(shop_valid_slug(slug));
+			CHECK(slug_valid(slug));
 			CHECK(strncmp(c.base, "/s/", 3) == 0 &&
 			    strcmp(c.base + 3, slug) == 0);
 		} else

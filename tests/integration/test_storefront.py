@@ -66,10 +66,11 @@ INSERT INTO customer_user (shop_id, customer_id, name, phone, password_hash)
 UPDATE shop SET version = version + 1;
 """)
     # Workers recheck the shop's version at most twice a second: wait until
-    # the seeded catalog is what the storefront serves.
-    stack.wait_until(lambda: set(listing(
+    # the seeded catalog is what the storefront serves, twenty times in a
+    # row, so that no worker still answers from the catalog before.
+    stack.wait_until(lambda: all(set(listing(
         stack, stack.session(), "/s/shop-a/wholesale/products")) ==
-        {"ST-LJ", "ST-HC"}, timeout=2)
+        {"ST-LJ", "ST-HC"} for _ in range(20)), timeout=5)
     yield
     stack.sql(f"""
 DELETE FROM contract_price; DELETE FROM price_list_item;

@@ -23,7 +23,7 @@ if [ -z "$files" ]; then
 	query) files="request.c form.c util.c" ;;
 	multipart|json|request) files="request.c" ;;
 	csv) files="csv.c" ;;
-	sanitize) files="sanitize.c" ;;
+	sanitize) files="sanitize.c sanitize_text.c sanitize_attr.c" ;;
 	tpl) files="tpl.c" ;;
 	money) files="pricing.c util.c render.c" ;;
 	esac

@@ -5,9 +5,9 @@
  * safe to emit raw into a page", "keeps valid UTF-8 only and closes what
  * it opened", "tidy, balanced output") with an independent, strict reader
  * of the output:
- *   - valid UTF-8, no NUL, no C0/C1 controls but tab, LF, CR (text(): "valid
- *     UTF-8 without controls"; attr_decode(): "invalid UTF-8 and controls
- *     dropped");
+ *   - valid UTF-8, no NUL, no C0/C1 controls but tab, LF, CR (san_text():
+ *     "valid UTF-8 without controls"; attr_decode(): "invalid UTF-8 and
+ *     controls dropped");
  *   - text holds no '<' or '>'; every '&' starts a character reference;
  *   - every tag is one of the allowed elements with only its allowed
  *     attributes, values double-quoted and escaped;
@@ -21,7 +21,7 @@
 #include "fuzz_common.h"
 #include "base/sanitize.h"
 
-#define DEPTH_MAX	32	/* as in sanitize.c */
+#define DEPTH_MAX	32	/* as in sanitize_int.h */
 
 static const char *const elements[] = {
 	"p", "br", "strong", "b", "em", "i", "u", "ul", "ol", "li", "h3",

@@ -20,12 +20,12 @@ CONFIG_H=${CONFIG_H:-$top/build/config.h}
 files="$*"
 if [ -z "$files" ]; then
 	case $t in
-	query) files="request.c form.c util.c" ;;
-	multipart|json|request) files="request.c" ;;
-	csv) files="csv.c" ;;
-	sanitize) files="sanitize.c sanitize_text.c sanitize_attr.c" ;;
-	tpl) files="tpl.c" ;;
-	money) files="pricing.c util.c render.c" ;;
+	query) files="http/request.c http/form.c base/util.c" ;;
+	multipart|json|request) files="http/request.c" ;;
+	csv) files="base/csv.c" ;;
+	sanitize) files="base/sanitize.c base/sanitize_text.c base/sanitize_attr.c" ;;
+	tpl) files="http/tpl.c http/tpl_render.c" ;;
+	money) files="domain/pricing.c base/util.c" ;;
 	esac
 fi
 mkdir -p "$out/cov/include"

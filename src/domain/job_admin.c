@@ -9,6 +9,7 @@
 #include "domain/audit.h"
 #include "domain/dctx.h"
 #include "domain/job_admin.h"
+#include "domain/job_tasks.h"
 
 /* The shop's jobs, failed ones only if failed_only, a page at a time. */
 int
@@ -37,6 +38,15 @@ tx_retry(struct dctx *c, void *arg)
 	default:
 		return err;
 	}
+}
+
+/* What the back office calls a kind of job: its label, or its code. */
+const char *
+job_kind_label(const char *kind)
+{
+	const struct job_kind	*k = job_kind_find(kind);
+
+	return k != NULL && k->label != NULL ? k->label : kind;
 }
 
 /* Queue a failed job of the shop again: ERR_NOT_FOUND, ERR_CONFLICT. */

@@ -11,5 +11,6 @@
 int		 job_shop_list(struct dctx *, int, int64_t, int64_t,
 		     struct job **, int *, int64_t *);
 int		 job_shop_retry(struct dctx *, int64_t);
+const char	*job_kind_label(const char *);
 
 #endif /* DOMAIN_JOB_ADMIN_H */

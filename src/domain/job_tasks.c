@@ -201,15 +201,23 @@ test_fail(struct arena *a, const struct job *j, const char **msg)
 }
 
 static const struct job_kind kinds[] = {
-	{ "session.expire", task_session_expire, 3600, 0 },
-	{ "login_failure.expire", task_login_failure_expire, 3600, 0 },
-	{ "uploads.prune", task_uploads_prune, 86400, 0 },
-	{ "job.expire", task_job_expire, 86400, 0 },
-	{ "idempotency.expire", task_idempotency_expire, 3600, 0 },
-	{ "test.record", test_record, 0, 1 },
-	{ "test.sleep", test_sleep, 0, 1 },
-	{ "test.fail", test_fail, 0, 1 },
-	{ NULL, NULL, 0, 0 }
+	{ "session.expire", task_session_expire, 3600, 0,
+	  "清理过期登录" },
+	{ "login_failure.expire", task_login_failure_expire, 3600, 0,
+	  "清理登录失败记录" },
+	{ "uploads.prune", task_uploads_prune, 86400, 0,
+	  "清理无用的上传文件" },
+	{ "job.expire", task_job_expire, 86400, 0,
+	  "清理已完成的任务" },
+	{ "idempotency.expire", task_idempotency_expire, 3600, 0,
+	  "清理过期的防重复提交记录" },
+	{ "test.record", test_record, 0, 1,
+	  "测试：记录" },
+	{ "test.sleep", test_sleep, 0, 1,
+	  "测试：等待" },
+	{ "test.fail", test_fail, 0, 1,
+	  "测试：失败" },
+	{ NULL, NULL, 0, 0, NULL }
 };
 
 /* The kind named so, if this runner may run it. */

@@ -16,6 +16,7 @@ struct job_kind {
 			    const char **);
 	int64_t		 every;		/* seconds; 0: runs when enqueued */
 	int		 test;		/* only with job_test_kinds = 1 */
+	const char	*label;		/* what the back office calls it */
 };
 const struct job_kind *job_kind_find(const char *);
 const char	*job_kinds_enabled(struct arena *);

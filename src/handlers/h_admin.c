@@ -37,12 +37,27 @@ static const char *const notices[][2] = {
 json_object *
 admin_view(struct ctx *c, const char *section)
 {
+	static const char *const areas[][2] = {
+		{ "products", ADMIN_ROLES_CATALOG },
+		{ "categories", ADMIN_ROLES_CATALOG },
+		{ "customers", ADMIN_ROLES_CUSTOMERS },
+		{ "prices", ADMIN_ROLES_PRICES },
+		{ "inquiries", ADMIN_ROLES_INQUIRIES },
+		{ "jobs", ADMIN_ROLES_JOBS },
+		{ "settings", ADMIN_ROLES_SETTINGS },
+	};
 	json_object	*v = view_new(c), *nav = json_object_new_object();
+	json_object	*may = json_object_new_object();
 	const char	*done = kv_get(&c->query, "done");
 	size_t		 i;
 
 	view_set_bool(nav, section, 1);
 	json_object_object_add(v, "nav", nav);
+	/* The menu shows only the areas the staff member's role may open. */
+	for (i = 0; i < sizeof(areas) / sizeof(areas[0]); i++)
+		view_set_bool(may, areas[i][0], session_staff_role(&c->d.sess,
+		    areas[i][1]));
+	json_object_object_add(v, "may", may);
 	for (i = 0; done != NULL && i < sizeof(notices) / sizeof(notices[0]);
 	    i++)
 		if (strcmp(done, notices[i][0]) == 0)

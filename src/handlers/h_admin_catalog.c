@@ -12,7 +12,7 @@
 #include "domain/product.h"
 #include "handlers/h_admin_catalog.h"
 
-#define ROLES_READ	"owner,admin,sales,warehouse,service"
+#define ROLES_READ	ADMIN_ROLES_CATALOG
 
 const struct route h_admin_catalog_routes[] = {
 	{ "GET", "^/admin/products$", h_products, ROUTE_STAFF, ROLES_READ },

@@ -471,7 +471,7 @@ h_account_inquiry(struct ctx *c)
 	return render(c, "account_inquiry");
 }
 
-#define STAFF_ROLES	"owner,admin,sales,service"
+#define STAFF_ROLES	ADMIN_ROLES_INQUIRIES
 
 const struct route h_admin_inquiry_routes[] = {
 	{ "GET", "^/admin/inquiries$", h_admin_inquiry_list, ROUTE_STAFF,

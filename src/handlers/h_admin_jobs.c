@@ -11,7 +11,7 @@
 #include "domain/job_admin.h"
 
 #define PER_PAGE	20
-#define JOB_ROLES	"owner,admin"
+#define JOB_ROLES	ADMIN_ROLES_JOBS
 
 static const struct {
 	const char	*state;
@@ -55,6 +55,7 @@ job_view(struct ctx *c, const struct job *j)
 
 	view_set_i64(o, "id", j->id);
 	view_set_str(o, "kind", j->kind);
+	view_set_str(o, "kind_label", job_kind_label(j->kind));
 	view_set_str(o, "state", j->state);
 	for (i = 0; i < sizeof(states) / sizeof(states[0]); i++)
 		if (strcmp(j->state, states[i].state) == 0) {

@@ -12,7 +12,7 @@
 #include "domain/product.h"
 #include "domain/price_list.h"
 
-#define ROLES_READ	"owner,admin,sales,finance,service"
+#define ROLES_READ	ADMIN_ROLES_PRICES
 #define ROLES_WRITE	"owner,admin"
 #define PRICE_MAX_FEN	INT64_C(100000000000)	/* one billion yuan */
 

@@ -356,8 +356,8 @@ h_admin_settings_save(struct ctx *c)
 
 const struct route h_admin_settings_routes[] = {
 	{ "GET", "^/admin/settings$", h_admin_settings, ROUTE_STAFF,
-	  "owner,admin" },
+	  ADMIN_ROLES_SETTINGS },
 	{ "POST", "^/admin/settings$", h_admin_settings_save,
-	  ROUTE_STAFF | ROUTE_CSRF, "owner,admin" },
+	  ROUTE_STAFF | ROUTE_CSRF, ADMIN_ROLES_SETTINGS },
 	{ NULL, NULL, NULL, 0, NULL }
 };

@@ -11,7 +11,7 @@
 
 #include "http/http.h"
 
-#define ROLES_READ	"owner,admin,sales,finance,service"
+#define ROLES_READ	ADMIN_ROLES_CUSTOMERS
 #define ROLES_WRITE	"owner,admin,sales"
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 

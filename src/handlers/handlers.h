@@ -8,6 +8,14 @@
 #include "http/http.h"
 #include "domain/auth.h"
 
+/* Who may open each back-office area: its route table and the menu. */
+#define ADMIN_ROLES_CATALOG	"owner,admin,sales,warehouse,service"
+#define ADMIN_ROLES_CUSTOMERS	"owner,admin,sales,finance,service"
+#define ADMIN_ROLES_PRICES	"owner,admin,sales,finance,service"
+#define ADMIN_ROLES_INQUIRIES	"owner,admin,sales,service"
+#define ADMIN_ROLES_JOBS	"owner,admin"
+#define ADMIN_ROLES_SETTINGS	"owner,admin"
+
 /* h_account.c: login and logout, shared by customers and staff. */
 int		 h_login_form(struct ctx *, enum sess_kind);
 int		 h_login_post(struct ctx *, enum sess_kind);

@@ -35,6 +35,7 @@
 #define TX_BACKOFF_MS	10	/* before the 2nd run; doubles, plus jitter */
 #define TX_BACKOFF_MAX	100
 #define WSREP_CONFLICT	1180	/* Galera certification failure at commit */
+#define DB_EACH_PREFETCH 500	/* rows per fetch of a db_each cursor */
 #define NESTED_TX	CR_UNKNOWN_ERROR	/* not retried */
 
 struct cached_stmt {
@@ -508,10 +509,13 @@ db_run(struct arena *a, struct db_res **resp, const char *sql,
  * Run a prepared SELECT and hand each row to fn as strings (NULL for SQL
  * NULL), without copying the result into an arena: for loading large
  * tables into a cache. fn returns 0 to go on, -1 to stop with an error.
- * The row's strings are valid only during the call. The result is stored
- * client-side first, so fn may run other statements (even this one: the
- * statement being read is never handed out again nor evicted until the
- * read ends). Returns 0 or -1.
+ * The row's strings are valid only during the call. The rows come through
+ * a read-only server-side cursor, DB_EACH_PREFETCH at a time: the client
+ * never holds the whole result (a 10,000-product catalog is tens of
+ * thousands of rows, megabytes a worker would keep in its heap), and the
+ * connection stays free between fetches, so fn may run other statements
+ * (even this one: the statement being read is never handed out again nor
+ * evicted until the read ends). Returns 0 or -1.
  */
 int
 db_each(const char *sql, int (*fn)(void *, const char **, int), void *arg,
@@ -521,6 +525,8 @@ db_each(const char *sql, int (*fn)(void *, const char **, int), void *arg,
 	struct stmt_ref	 ref;
 	MYSQL_RES	*meta;
 	va_list		 ap;
+	unsigned long	 cursor = CURSOR_TYPE_READ_ONLY;
+	unsigned long	 prefetch = DB_EACH_PREFETCH;
 	int		 k, ncols, rc = -1;
 
 	last_errno = 0;
@@ -547,8 +553,10 @@ db_each(const char *sql, int (*fn)(void *, const char **, int), void *arg,
 	}
 	if (injected())
 		;
-	else if (mysql_stmt_execute(ref.st) != 0 ||
-	    mysql_stmt_store_result(ref.st) != 0)
+	else if (mysql_stmt_attr_set(ref.st, STMT_ATTR_CURSOR_TYPE,
+	    &cursor) != 0 || mysql_stmt_attr_set(ref.st,
+	    STMT_ATTR_PREFETCH_ROWS, &prefetch) != 0 ||
+	    mysql_stmt_execute(ref.st) != 0)
 		set_error(mysql_stmt_errno(ref.st), mysql_stmt_error(ref.st));
 	else
 		rc = 0;

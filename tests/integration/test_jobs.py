@@ -234,6 +234,7 @@ def test_failing_job_backs_off_fails_for_good_and_is_retried(stack, quiet):
     assert row, page.text
     row = html.unescape(row.group(0))
     assert err in row and "3 / 3" in row and "失败" in row
+    assert "测试：失败" in row                        # the kind's label
     action = f"/s/shop-a/admin/jobs/{jid}/retry"
     assert f'action="{action}"' in row
     token = csrf_of(row)
@@ -242,6 +243,13 @@ def test_failing_job_backs_off_fails_for_good_and_is_retried(stack, quiet):
     sales = stack.login(stack.sales_phone, stack.password, "shop-a",
                         staff=True)
     assert sales.get(stack.url("/s/shop-a/admin/jobs")).status_code == 403
+    # ...nor find it in the menu, which shows only what a role may open.
+    menu = sales.get(stack.url("/s/shop-a/admin")).text
+    assert 'href="/s/shop-a/admin/jobs"' not in menu
+    assert 'href="/s/shop-a/admin/settings"' not in menu
+    assert 'href="/s/shop-a/admin/customers"' in menu
+    assert 'href="/s/shop-a/admin/jobs"' in owner.get(
+        stack.url("/s/shop-a/admin")).text
     other = stack.login(stack.owner_phone, stack.password, "shop-b",
                         staff=True)
     page_b = other.get(stack.url("/s/shop-b/admin/jobs"))

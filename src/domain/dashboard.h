@@ -1,6 +1,6 @@
 /*
- * dashboard.h -- the headline numbers of the back office's first page
- * (domain/dashboard.c).
+ * dashboard.h -- the headline numbers of the back office's first page and
+ * what needs doing (domain/dashboard.c).
  */
 #ifndef DOMAIN_DASHBOARD_H
 #define DOMAIN_DASHBOARD_H
@@ -12,6 +12,11 @@ struct dashboard {
 	int64_t		 customer_users;	/* active */
 	int64_t		 staff;		/* active */
 	int64_t		 new_users_30d;
+	/* what needs doing */
+	int64_t		 open_inquiries;	/* not answered yet */
+	int64_t		 my_open_inquiries;	/* of those, the actor's */
+	int64_t		 new_customers_7d;	/* companies */
+	int64_t		 failed_jobs;
 };
 
 int		 dashboard_counts(struct dctx *, struct dashboard *);

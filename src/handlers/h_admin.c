@@ -65,11 +65,27 @@ admin_view(struct ctx *c, const char *section)
 	return v;
 }
 
+/* One thing to do on the dashboard, when there is any and it may be done. */
+static void
+todo_add(struct ctx *c, json_object *a, int64_t n, const char *roles,
+    const char *label, const char *path)
+{
+	json_object	*o;
+
+	if (n <= 0 || !session_staff_role(&c->d.sess, roles))
+		return;
+	o = json_object_new_object();
+	view_set_i64(o, "count", n);
+	view_set_str(o, "label", label);
+	view_set_str(o, "url", ctx_link(c, path));
+	json_object_array_add(a, o);
+}
+
 static int
 h_admin_dashboard(struct ctx *c)
 {
 	struct dashboard d;
-	json_object	*v, *stats;
+	json_object	*v, *stats, *todo;
 	int		 rc;
 
 	if ((rc = dashboard_counts(&c->d, &d)) != 0)
@@ -81,6 +97,18 @@ h_admin_dashboard(struct ctx *c)
 	view_set_i64(stats, "staff", d.staff);
 	view_set_i64(stats, "new_users_30d", d.new_users_30d);
 	json_object_object_add(v, "stats", stats);
+	todo = json_object_new_array();
+	todo_add(c, todo, d.my_open_inquiries, ADMIN_ROLES_INQUIRIES,
+	    "条询价分配给您，待回复", "/admin/inquiries?status=open&mine=1");
+	todo_add(c, todo, d.open_inquiries - d.my_open_inquiries,
+	    ADMIN_ROLES_INQUIRIES, d.my_open_inquiries > 0 ? "条其他询价待回复" :
+	    "条询价待回复", "/admin/inquiries?status=open");
+	todo_add(c, todo, d.new_customers_7d, ADMIN_ROLES_CUSTOMERS,
+	    "家新客户（近 7 天）", "/admin/customers");
+	todo_add(c, todo, d.failed_jobs, ADMIN_ROLES_JOBS, "个后台任务失败",
+	    "/admin/jobs");
+	view_set_bool(v, "no_todo", json_object_array_length(todo) == 0);
+	json_object_object_add(v, "todo", todo);
 	view_set_str(v, "name", c->d.sess.name);
 	view_set_str(v, "role_label", role_label(c->d.sess.role));
 	c->title = "管理后台";

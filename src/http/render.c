@@ -155,6 +155,9 @@ http_fail(struct ctx *c, enum err e, const char *msg)
 	view_set_str(c->view, "code", err_code(e));
 	view_set_str(c->view, "message", msg);
 	view_set_bool(c->view, "login", e == ERR_UNAUTHORIZED);
+	/* In the back office, the way back is the back office's home. */
+	view_set_bool(c->view, "in_admin", strncmp(c->path, "/admin", 6) == 0 &&
+	    (c->path[6] == '\0' || c->path[6] == '/'));
 	c->title = msg;
 	if (render_page(c, "error") != 0) {
 		c->body.len = 0;

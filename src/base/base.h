@@ -83,6 +83,8 @@ struct arena;
 char		*url_encode(struct arena *, const char *);
 char		*log_safe(struct arena *, const char *);
 char		*like_pattern(struct arena *, const char *);
+char		*text_to_utf8(struct arena *, const char *, size_t, size_t *,
+		     int *);
 
 /* buf.c */
 struct buf {

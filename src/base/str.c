@@ -5,6 +5,8 @@
  */
 #include "base/base.h"
 
+#include <iconv.h>
+
 /* Percent-encode s for a query string value (arena copy). */
 char *
 url_encode(struct arena *a, const char *s)
@@ -73,5 +75,39 @@ like_pattern(struct arena *a, const char *q)
 	}
 	*o++ = '%';
 	*o = '\0';
+	return out;
+}
+
+/*
+ * Text as UTF-8: in itself when it is valid UTF-8, else converted from
+ * GB18030 (a superset of GBK and GB2312, what Excel on Chinese Windows
+ * saves a CSV as), into the arena with *outlen set and *converted 1.
+ * NULL when it is neither: the caller reports its first bad byte.
+ */
+char *
+text_to_utf8(struct arena *a, const char *in, size_t len, size_t *outlen,
+    int *converted)
+{
+	iconv_t	 cd;
+	char	*out, *ip = (char *)in, *op;
+	size_t	 il = len, ol, cap;
+
+	*converted = 0;
+	*outlen = len;
+	if (utf8_valid(in, len))
+		return (char *)in;
+	if ((cd = iconv_open("UTF-8", "GB18030")) == (iconv_t)-1)
+		return NULL;
+	cap = len * 2 + 1;	/* a GB18030 character grows to 3 bytes at most */
+	out = op = arena_alloc(a, cap);
+	ol = cap;
+	if (iconv(cd, &ip, &il, &op, &ol) == (size_t)-1) {
+		iconv_close(cd);
+		return NULL;
+	}
+	iconv_close(cd);
+	*op = '\0';
+	*outlen = (size_t)(op - out);
+	*converted = 1;
 	return out;
 }

@@ -213,3 +213,37 @@ export_products(struct dctx *c, struct buf *out)
 
 	return export_products_count(c, out, &n);
 }
+
+/*
+ * A file to start from: the Chinese column names and two SKUs of one
+ * product (its product columns repeated, as the import wants), as a
+ * spreadsheet opens it (UTF-8 with a BOM, CRLF). The import reads these
+ * names as it reads the export's.
+ */
+void
+import_template(struct buf *out)
+{
+	static const char *const rows[][NCOL] = {
+		{ "茶叶/绿茶", "LJ001", "西湖龙井", "罐", "LJ001-250",
+		  "6901234567892", "净含量:250g", "20", "2", "100", "300",
+		  "100.00", "128.00", "10:95.00;50:90.00", "1",
+		  "ordering,wholesale", "明前特级，罐装" },
+		{ "茶叶/绿茶", "LJ001", "西湖龙井", "罐", "LJ001-500", "",
+		  "净含量:500g", "10", "1", "50", "550", "190.00", "", "", "1",
+		  "ordering,wholesale", "明前特级，罐装" },
+	};
+	size_t	 i;
+	int	 k;
+
+	buf_adds(out, "\xef\xbb\xbf");
+	for (k = 0; k < NCOL; k++)
+		csv_put(out, import_columns[k].zh, k == 0 ? CSV_FIRST : 0);
+	csv_endrow(out);
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		for (k = 0; k < NCOL; k++)
+			csv_put(out, rows[i][k], (k == 0 ? CSV_FIRST : 0) |
+			    ((import_columns[k].flags & COL_TEXT) ? CSV_TEXT :
+			    0));
+		csv_endrow(out);
+	}
+}

@@ -98,10 +98,14 @@ import_products(struct dctx *c, const char *data, size_t len,
 	memset(report, 0, sizeof(*report));
 	buf_init(&report->errors, 1024);
 	memset(&im, 0, sizeof(im));
-	im.data = data;
-	im.len = len;
 	im.rep = report;
 	im.arena = c->arena = arena_new(BIG_CHUNK);
+	/* Excel on Chinese Windows saves GBK: read it as such (not UTF-8). */
+	if ((im.data = text_to_utf8(im.arena, data, len, &im.len,
+	    &report->from_gb18030)) == NULL) {
+		im.data = data;		/* the reader names the bad byte */
+		im.len = len;
+	}
 	rc = db_tx_run(c, tx_import, &im);
 	c->arena = request;
 	arena_free(im.arena);
@@ -112,10 +116,11 @@ import_products(struct dctx *c, const char *data, size_t len,
 	buf_cstr(&report->errors);
 	if (rc == 0) {
 		clog_info(c, "import products rows=%d products_created=%d "
-		    "products_updated=%d skus_created=%d skus_updated=%d",
+		    "products_updated=%d skus_created=%d skus_updated=%d%s",
 		    report->rows, report->products_created,
 		    report->products_updated, report->skus_created,
-		    report->skus_updated);
+		    report->skus_updated, report->from_gb18030 ?
+		    " encoding=gb18030" : "");
 		return 0;
 	}
 	report->products_created = report->products_updated = 0;

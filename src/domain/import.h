@@ -34,8 +34,10 @@ enum col { C_CATEGORY, C_PRODUCT_CODE, C_PRODUCT_NAME, C_UNIT, C_SKU_CODE,
 #define COL_TEXT	0x04	/* free text: formula guard in the file */
 
 struct column {
-	const char	*name;
+	const char	*name;		/* what the export writes */
 	int		 flags;
+	const char	*zh;		/* the Chinese name, in the template */
+	const char	*aliases;	/* other names shops type, "|"-separated */
 };
 extern const struct column import_columns[NCOL];
 

@@ -9,26 +9,60 @@
 #include "domain/import.h"
 #include "domain/text.h"
 
+/*
+ * A header cell names a column by its name (any case), its Chinese name
+ * or one of the names Chinese spreadsheets use for it.
+ */
 const struct column import_columns[NCOL] = {
-	[C_CATEGORY] =		{ "category", COL_PRODUCT | COL_TEXT },
-	[C_PRODUCT_CODE] =	{ "product_code", COL_REQUIRED | COL_TEXT },
+	[C_CATEGORY] =		{ "category", COL_PRODUCT | COL_TEXT, "分类",
+				  "商品分类|类别" },
+	[C_PRODUCT_CODE] =	{ "product_code", COL_REQUIRED | COL_TEXT,
+				  "货号", "商品编码|商品编号|款号" },
 	[C_PRODUCT_NAME] =	{ "product_name",
-				  COL_REQUIRED | COL_PRODUCT | COL_TEXT },
-	[C_UNIT] =		{ "unit", COL_PRODUCT | COL_TEXT },
-	[C_SKU_CODE] =		{ "sku_code", COL_REQUIRED | COL_TEXT },
-	[C_BARCODE] =		{ "barcode", COL_TEXT },
-	[C_SPEC] =		{ "spec", COL_TEXT },
-	[C_PACK_SIZE] =		{ "pack_size", 0 },
-	[C_MIN_QTY] =		{ "min_qty", 0 },
-	[C_STOCK] =		{ "stock", 0 },
-	[C_WEIGHT_G] =		{ "weight_g", 0 },
-	[C_PRICE] =		{ "price", COL_REQUIRED },
-	[C_RETAIL_PRICE] =	{ "retail_price", 0 },
-	[C_TIERS] =		{ "tiers", 0 },
-	[C_ON_SHELF] =		{ "on_shelf", COL_PRODUCT },
-	[C_VISIBLE] =		{ "visible", COL_PRODUCT },
-	[C_DESCRIPTION] =	{ "description", COL_PRODUCT | COL_TEXT },
+				  COL_REQUIRED | COL_PRODUCT | COL_TEXT,
+				  "商品名称", "品名|名称" },
+	[C_UNIT] =		{ "unit", COL_PRODUCT | COL_TEXT, "单位", "" },
+	[C_SKU_CODE] =		{ "sku_code", COL_REQUIRED | COL_TEXT,
+				  "SKU编码", "SKU 编码|规格编码|sku" },
+	[C_BARCODE] =		{ "barcode", COL_TEXT, "条码",
+				  "条形码|商品条码" },
+	[C_SPEC] =		{ "spec", COL_TEXT, "规格", "规格值" },
+	[C_PACK_SIZE] =		{ "pack_size", 0, "箱规",
+				  "装箱数|每箱数量" },
+	[C_MIN_QTY] =		{ "min_qty", 0, "起订量", "最小起订量" },
+	[C_STOCK] =		{ "stock", 0, "库存", "库存数量" },
+	[C_WEIGHT_G] =		{ "weight_g", 0, "重量（克）",
+				  "重量(克)|重量|重量g" },
+	[C_PRICE] =		{ "price", COL_REQUIRED, "单价",
+				  "价格|批发价|基础价" },
+	[C_RETAIL_PRICE] =	{ "retail_price", 0, "零售价", "建议零售价" },
+	[C_TIERS] =		{ "tiers", 0, "阶梯价", "阶梯价格" },
+	[C_ON_SHELF] =		{ "on_shelf", COL_PRODUCT, "上架",
+				  "是否上架" },
+	[C_VISIBLE] =		{ "visible", COL_PRODUCT, "展示商城",
+				  "可见商城|商城" },
+	[C_DESCRIPTION] =	{ "description", COL_PRODUCT | COL_TEXT,
+				  "商品描述", "描述|详情|商品详情" },
 };
+
+/* Does a header cell name column k? */
+static int
+column_named(int k, const char *name)
+{
+	const struct column	*col = &import_columns[k];
+	const char		*a, *bar;
+	size_t			 n = strlen(name);
+
+	if (strcasecmp(name, col->name) == 0 || strcmp(name, col->zh) == 0)
+		return 1;
+	for (a = col->aliases; *a; a = *bar ? bar + 1 : bar) {
+		if ((bar = strchr(a, '|')) == NULL)
+			bar = a + strlen(a);
+		if ((size_t)(bar - a) == n && strncasecmp(a, name, n) == 0)
+			return 1;
+	}
+	return 0;
+}
 
 /* A problem of line (col -1: of the whole row). */
 void
@@ -89,13 +123,12 @@ read_header(struct imp *im, struct csv *r)
 	im->nhead = r->nfield;
 	for (i = 0; i < r->nfield; i++) {
 		name = text_trim(im->arena, r->field[i], " \t");
-		for (k = 0; k < NCOL && strcmp(name,
-		    import_columns[k].name) != 0; k++)
+		for (k = 0; k < NCOL && !column_named(k, name); k++)
 			;
 		if (k == NCOL) {
 			import_error(im, r->rec_line, -1, "第 %d 列“%s”不是已知的"
-			    "列名（列名区分大小写，见 docs/csv.md）", i + 1,
-			    text_shown(im->arena, name, 30));
+			    "列名（可用的列名见本页“文件格式”，或下载模板）",
+			    i + 1, text_shown(im->arena, name, 30));
 			bad = 1;
 		} else if (im->col[k] != -1) {
 			import_error(im, r->rec_line, k, "列重复（第 %d 列和第 %d "

@@ -16,7 +16,9 @@ struct import_report {
 	int		 skus_updated;
 	int		 nerrors;
 	struct buf	 errors;	/* "第 N 行：reason\n" per bad row */
+	int		 from_gb18030;	/* the file was GBK/GB18030, converted */
 };
+void		 import_template(struct buf *);
 int		 import_products(struct dctx *, const char *, size_t,
 		     struct import_report *);
 void		 import_report_free(struct import_report *);

@@ -48,5 +48,7 @@ const struct route h_admin_catalog_routes[] = {
 	{ "POST", "^/admin/import$", h_import, ROUTE_STAFF | ROUTE_CSRF,
 	  ROLES_WRITE },
 	{ "GET", "^/admin/export$", h_export, ROUTE_STAFF, ROLES_READ },
+	{ "GET", "^/admin/import/template$", h_import_template, ROUTE_STAFF,
+	  ROLES_READ },
 	{ NULL, NULL, NULL, 0, NULL }
 };

@@ -72,5 +72,6 @@ int		 h_category_delete(struct ctx *);
 int		 h_import_form(struct ctx *);
 int		 h_import(struct ctx *);
 int		 h_export(struct ctx *);
+int		 h_import_template(struct ctx *);
 
 #endif /* H_ADMIN_CATALOG_H */

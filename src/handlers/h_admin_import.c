@@ -51,6 +51,7 @@ import_page(struct ctx *c, int status, const char *error,
 	v = admin_view(c, "products");
 	view_set_str(v, "action", ctx_link(c, "/admin/import"));
 	view_set_str(v, "export_url", ctx_link(c, "/admin/export"));
+	view_set_str(v, "template_url", ctx_link(c, "/admin/import/template"));
 	view_set_str(v, "list_url", ctx_link(c, "/admin/products"));
 	view_set_str(v, "error", error);
 	if (rep != NULL) {
@@ -62,6 +63,7 @@ import_page(struct ctx *c, int status, const char *error,
 		view_set_i64(o, "skus_created", rep->skus_created);
 		view_set_i64(o, "skus_updated", rep->skus_updated);
 		view_set_i64(o, "nerrors", rep->nerrors);
+		view_set_bool(o, "from_gb18030", rep->from_gb18030);
 		json_object_object_add(o, "errors", report_lines(rep, &shown));
 		if (rep->nerrors > shown)	/* 0 would be truthy */
 			view_set_i64(o, "errors_hidden", rep->nerrors - shown);
@@ -85,8 +87,11 @@ h_import(struct ctx *c)
 	struct import_report	*rep;
 	int			 rc;
 
-	if ((u = admin_upload(c, "file")) == NULL || u->len == 0)
+	if ((u = admin_upload(c, "file")) == NULL)
 		return import_page(c, 400, "请选择要导入的 CSV 文件", NULL);
+	if (u->len == 0)
+		return import_page(c, 400, "文件是空的：第一行应为列名，"
+		    "之后每个 SKU 一行", NULL);
 	rep = arena_alloc(c->d.arena, sizeof(*rep));
 	rc = import_products(&c->d, u->data, u->len, rep);
 	arena_defer(c->d.arena, report_release, rep);
@@ -112,5 +117,18 @@ h_export(struct ctx *c)
 	c->ctype = "text/csv; charset=utf-8";
 	http_header(c, "Content-Disposition",
 	    "attachment; filename=\"products.csv\"");
+	return c->status;
+}
+
+/* GET /admin/import/template: a CSV to fill in, Chinese column names. */
+int
+h_import_template(struct ctx *c)
+{
+	c->body.len = 0;
+	import_template(&c->body);
+	c->status = 200;
+	c->ctype = "text/csv; charset=utf-8";
+	http_header(c, "Content-Disposition",
+	    "attachment; filename=\"products-template.csv\"");
 	return c->status;
 }

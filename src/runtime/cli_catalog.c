@@ -125,6 +125,8 @@ cli_import(int argc, char **argv)
 		    "新建 SKU %d，更新 SKU %d\n", rep.rows,
 		    rep.products_created, rep.products_updated,
 		    rep.skus_created, rep.skus_updated);
+		if (rep.from_gb18030)
+			printf("文件是 GBK/GB18030 编码，已按此读取\n");
 		rc = 0;
 		break;
 	case ERR_INVALID:

@@ -713,6 +713,9 @@ def test_import_page_and_export(stack, owner, tea):
     r = owner.post(stack.url(f"{A}/admin/import"), data={"csrf": csrf},
                    files={"other": ("x.txt", b"x", "text/plain")})
     assert r.status_code == 400 and "请选择要导入的 CSV 文件" in r.text
+    r = owner.post(stack.url(f"{A}/admin/import"), data={"csrf": csrf},
+                   files={"file": ("empty.csv", b"", "text/csv")})
+    assert r.status_code == 400 and "文件是空的" in r.text
     r = owner.get(stack.url(f"{A}/admin/export"))
     assert r.status_code == 200
     assert r.headers["Content-Type"] == "text/csv; charset=utf-8"
@@ -750,3 +753,36 @@ def test_import_page_lists_at_most_500_errors(stack, owner):
     assert "另有 100 个错误未列出" in r.text
     assert stack.sql("SELECT COUNT(*) FROM product WHERE code LIKE "
                      "'P-BAD-%'") == [("0",)]
+
+
+def test_template_downloads_and_imports_back(stack, owner):
+    """The template has the Chinese column names and example rows; it
+    imports as it is."""
+    page = owner.get(stack.url(f"{A}/admin/import"))
+    assert f'href="{A}/admin/import/template"' in page.text
+    r = owner.get(stack.url(f"{A}/admin/import/template"))
+    assert r.status_code == 200
+    assert r.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert "products-template.csv" in r.headers["Content-Disposition"]
+    assert r.content.startswith(b"\xef\xbb\xbf")
+    first = r.content[3:].decode().split("\r\n")[0].split(",")
+    assert first[:3] == ["分类", "货号", "商品名称"] and "单价" in first
+    last_cat = stack.sql("SELECT COALESCE(MAX(id), 0) FROM category")[0][0]
+    try:
+        r = owner.post(stack.url(f"{A}/admin/import"),
+                       data={"csrf": csrf_of(page.text)},
+                       files={"file": ("t.csv", r.content, "text/csv")})
+        start = r.text.find('class="panel report"')
+        assert r.status_code == 200 and "导入完成" in r.text, \
+            r.text[start:start + 1500]
+        assert stack.sql("SELECT COUNT(*) FROM sku s JOIN product p ON "
+                         "p.id = s.product_id WHERE p.code = 'LJ001' AND "
+                         "p.shop_id = (SELECT id FROM shop WHERE slug = "
+                         "'shop-a')") == [("2",)]
+    finally:
+        # The product and the categories the import made (茶叶/绿茶), which
+        # other tests make themselves.
+        stack.sql("DELETE FROM product WHERE code = 'LJ001'; "
+                  f"DELETE FROM category WHERE id > {last_cat} "
+                  "ORDER BY id DESC; "
+                  "UPDATE shop SET version = version + 1")

@@ -269,16 +269,17 @@ def test_file_level_problems(stack, new_shop, tmp_path):
     slug = new_shop()
     # Unknown and missing columns.
     p = write_csv(tmp_path / "h.csv", [["A", "B"]],
-                  header=["product_code", "Price"])
+                  header=["product_code", "Preis"])
     r = import_file(stack, slug, p, check=False)
     assert r.returncode == 1
-    assert "第 1 行：第 2 列“Price”不是已知的列名" in r.stderr
+    assert "第 1 行：第 2 列“Preis”不是已知的列名" in r.stderr
     for col in ("product_name", "sku_code", "price"):
         assert f"第 1 行：{col}：缺少这一必需的列" in r.stderr
-    # Excel's GBK: refused with the line of the first bad byte.
-    p = write_csv(tmp_path / "gbk.csv", [dict(TEA[2]), dict(TEA[2],
-                  product_name="乌龙茶", sku_code="T-WL")],
-                  encoding="gb18030")
+    # Neither UTF-8 nor GB18030: refused with the line of the bad byte.
+    p = tmp_path / "bad.csv"
+    p.write_bytes((",".join(HEADER) + "\r\n").encode() +
+                  b"x,T-X,\xff\xff,,T-X-1" + b"," * 6 + b"1" + b"," * 5 +
+                  b"\r\n")
     r = import_file(stack, slug, p, check=False)
     assert r.returncode == 1
     assert "第 2 行：不是有效的 UTF-8 编码" in r.stderr
@@ -300,6 +301,46 @@ def test_file_level_problems(stack, new_shop, tmp_path):
     assert r.returncode == 1 and "no shop 'no-such-shop'" in r.stderr
     r = stack.run("import", "products", str(p), check=False)
     assert r.returncode == 2 and "usage:" in r.stderr
+
+
+def test_excel_gbk_file_is_converted(stack, new_shop, tmp_path):
+    """Excel on Chinese Windows saves "CSV" as GBK: it imports as is."""
+    slug = new_shop()
+    p = write_csv(tmp_path / "gbk.csv", [dict(TEA[2]), dict(TEA[2],
+                  product_name="乌龙茶·大红袍", product_code="T-WL",
+                  sku_code="T-WL-1")], encoding="gb18030")
+    with pytest.raises(UnicodeDecodeError):
+        p.read_bytes().decode("utf-8")
+    r = import_file(stack, slug, p)
+    assert "GBK/GB18030" in r.stdout
+    names = {n for (n,) in stack.sql(
+        f"SELECT name FROM product WHERE shop_id = {shop_id(stack, slug)}")}
+    assert names == {"祁门红茶", "乌龙茶·大红袍"}
+
+
+def test_chinese_and_mixed_case_headers(stack, new_shop, tmp_path):
+    """Shops type the Chinese names (货号, 商品名称, 单价 ...) or names in
+    another case; both mean the columns the export writes."""
+    slug = new_shop()
+    zh = {"category": "分类", "product_code": "商品编码",
+          "product_name": "商品名称", "sku_code": "SKU编码", "price": "单价",
+          "tiers": "阶梯价", "min_qty": "起订量", "on_shelf": "是否上架"}
+    rows = [{zh.get(k, k): v for k, v in TEA[0].items() if k in zh},
+            {zh.get(k, k): v for k, v in TEA[1].items() if k in zh}]
+    header = list(zh.values())
+    import_file(stack, slug, write_csv(tmp_path / "zh.csv", rows,
+                                       header=header))
+    sid = shop_id(stack, slug)
+    assert stack.sql(f"SELECT COUNT(*) FROM sku WHERE shop_id = {sid}") == \
+        [("2",)]
+    assert stack.sql(f"SELECT COUNT(*) FROM price_tier WHERE shop_id = "
+                     f"{sid}") == [("2",)]
+    upper = ["Product_Code", "PRODUCT_NAME", "Sku_Code", "Price"]
+    import_file(stack, slug, write_csv(
+        tmp_path / "uc.csv", [["T-UC", "大写列名", "T-UC-1", "9.90"]],
+        header=upper))
+    assert stack.sql(f"SELECT price_fen FROM sku WHERE shop_id = {sid} "
+                     "AND code = 'T-UC-1'") == [("990",)]
 
 
 def test_limits(stack, new_shop, tmp_path):

@@ -45,6 +45,31 @@ category_find(const struct category_tree *t, int64_t id)
 	return NULL;
 }
 
+/* A category's path from the top, "饮料 › 散装", in a; NULL: not there. */
+char *
+category_path(struct arena *a, const struct category_tree *t, int64_t id)
+{
+	const struct category	*k, *chain[CATEGORY_DEPTH_MAX + 1];
+	struct buf		 b;
+	char			*out;
+	int			 n = 0, i;
+
+	for (k = category_find(t, id); k != NULL && n < CATEGORY_DEPTH_MAX + 1;
+	    k = category_find(t, k->parent_id))
+		chain[n++] = k;
+	if (n == 0)
+		return NULL;
+	buf_init(&b, 64);
+	for (i = n - 1; i >= 0; i--) {
+		buf_adds(&b, chain[i]->name);
+		if (i > 0)
+			buf_adds(&b, " › ");
+	}
+	out = arena_strdup(a, buf_cstr(&b));
+	buf_free(&b);
+	return out;
+}
+
 static void
 visit(struct category_tree *t, int64_t parent, int depth)
 {

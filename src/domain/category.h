@@ -34,6 +34,8 @@ struct category_tree {
 #define CATEGORY_LOCK	0x02		/* FOR UPDATE, in a transaction */
 int		 category_tree(struct dctx *, int, struct category_tree *);
 struct category	*category_find(const struct category_tree *, int64_t);
+char		*category_path(struct arena *, const struct category_tree *,
+		     int64_t);
 int		 category_within(const struct category_tree *, int64_t,
 		     int64_t);
 

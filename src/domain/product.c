@@ -61,7 +61,7 @@ static const char sql_list[] =
     "(SELECT COALESCE(SUM(s.stock), 0) FROM sku s "
     "WHERE s.product_id = p.id), "
     "(SELECT i.thumb_path FROM product_image i WHERE i.product_id = p.id "
-    "ORDER BY i.sort, i.id LIMIT 1) "
+    "ORDER BY i.sort, i.id LIMIT 1), COALESCE(p.category_id, 0) "
     "FROM product p LEFT JOIN category k ON k.id = p.category_id "
     LIST_WHERE "ORDER BY p.sort, p.id DESC LIMIT ? OFFSET ?";
 
@@ -259,6 +259,7 @@ product_list(struct dctx *c, const struct product_query *q,
 		w->price_max_fen = db_cell_i64(r, i, 7);
 		w->stock = db_cell_i64(r, i, 8);
 		w->thumb = db_cell(r, i, 9);
+		w->category_id = db_cell_i64(r, i, 10);
 	}
 	out->n = r->nrows;
 	return 0;

@@ -99,6 +99,7 @@ struct product_row {
 	const char	*name;
 	int		 on_shelf;
 	const char	*category;	/* NULL: none */
+	int64_t		 category_id;	/* 0: none */
 	int64_t		 nskus;
 	int64_t		 price_min_fen;	/* of its SKUs, when it has some */
 	int64_t		 price_max_fen;

@@ -56,15 +56,18 @@ list_query(struct ctx *c, struct listq *lq)
 }
 
 static json_object *
-list_row(struct ctx *c, const struct product_row *w)
+list_row(struct ctx *c, const struct product_row *w,
+    const struct category_tree *t)
 {
 	json_object	*o = json_object_new_object();
+	const char	*path = category_path(c->d.arena, t, w->category_id);
 
 	view_set_i64(o, "id", w->id);
 	view_set_str(o, "code", w->code);
 	view_set_str(o, "name", w->name);
 	view_set_bool(o, "on_shelf", w->on_shelf);
-	view_set_str(o, "category", w->category);
+	/* 饮料 › 散装, not a lone 散装 that several branches have. */
+	view_set_str(o, "category", path != NULL ? path : w->category);
 	view_set_i64(o, "sku_count", w->nskus);
 	if (w->nskus > 0) {
 		view_set_money(c, o, "price_min", w->price_min_fen);
@@ -131,7 +134,7 @@ h_products(struct ctx *c)
 	view_pager(c, v, pl.total, PER_PAGE, url);
 	rows = json_object_new_array();
 	for (i = 0; i < pl.n; i++)
-		json_object_array_add(rows, list_row(c, &pl.v[i]));
+		json_object_array_add(rows, list_row(c, &pl.v[i], &t));
 	json_object_object_add(v, "products", rows);
 	list_filters(c, v, &lq, &t);
 	view_set_bool(v, "can_edit", admin_can_edit(c));

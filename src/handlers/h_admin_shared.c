@@ -10,7 +10,6 @@
 #include "domain/product.h"
 #include "handlers/h_admin_catalog.h"
 
-#define INDENT_MAX	10		/* levels an option's indent shows */
 
 int
 admin_can_edit(struct ctx *c)
@@ -54,22 +53,10 @@ admin_form_json(struct ctx *c, int status, const struct form *f)
 	return http_json_error(c, err);
 }
 
-static const char *
-indent(struct ctx *c, int depth)
-{
-	char	*s;
-	int	 i;
-
-	if (depth > INDENT_MAX)
-		depth = INDENT_MAX;
-	s = arena_alloc(c->d.arena, (size_t)depth * 3 + 1);
-	for (i = 0; i < depth; i++)
-		memcpy(s + i * 3, "\xe3\x80\x80", 3);	/* U+3000 */
-	s[depth * 3] = '\0';
-	return s;
-}
-
-/* <option>s for a category select; skip leaves out a subtree (a move). */
+/*
+ * <option>s for a category select, each by its path (饮料 › 散装); skip
+ * leaves out a subtree (a move).
+ */
 json_object *
 admin_category_options(struct ctx *c, const struct category_tree *t,
     int64_t selected, int64_t skip)
@@ -83,7 +70,8 @@ admin_category_options(struct ctx *c, const struct category_tree *t,
 		o = json_object_new_object();
 		view_set_i64(o, "id", t->order[i]->id);
 		view_set_str(o, "name", t->order[i]->name);
-		view_set_str(o, "indent", indent(c, t->order[i]->depth));
+		view_set_str(o, "path", category_path(c->d.arena, t,
+		    t->order[i]->id));
 		view_set_bool(o, "selected", t->order[i]->id == selected);
 		json_object_array_add(a, o);
 	}

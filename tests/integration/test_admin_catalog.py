@@ -786,3 +786,30 @@ def test_template_downloads_and_imports_back(stack, owner):
                   f"DELETE FROM category WHERE id > {last_cat} "
                   "ORDER BY id DESC; "
                   "UPDATE shop SET version = version + 1")
+
+
+def test_categories_are_shown_by_their_path(stack, owner):
+    """Two branches may each have a 散装: lists and pickers say whose."""
+    shop = "(SELECT id FROM shop WHERE slug = 'shop-a')"
+    stack.sql(f"""
+INSERT INTO category (shop_id, name) VALUES ({shop}, 'CP饮料');
+SET @d = LAST_INSERT_ID();
+INSERT INTO category (shop_id, parent_id, name) VALUES ({shop}, @d, 'CP散装');
+SET @s = LAST_INSERT_ID();
+INSERT INTO product (shop_id, category_id, code, name, description)
+  VALUES ({shop}, @s, 'CP-1', '路径测试', '');
+INSERT INTO sku (shop_id, product_id, code, price_fen)
+  VALUES ({shop}, LAST_INSERT_ID(), 'CP-1-1', 100);
+""")
+    try:
+        page = owner.get(stack.url(f"{A}/admin/products?q=CP-1")).text
+        assert "CP饮料 › CP散装" in page           # the row and the filter
+        assert page.count("CP饮料 › CP散装") >= 2, page
+        pid = stack.sql("SELECT id FROM product WHERE code = 'CP-1'")[0][0]
+        form = owner.get(stack.url(f"{A}/admin/products/{pid}")).text
+        assert re.search(r'<option value="\d+" selected>CP饮料 › CP散装'
+                         r'</option>', form), form
+    finally:
+        stack.sql("DELETE FROM product WHERE code = 'CP-1'; "
+                  "DELETE FROM category WHERE name = 'CP散装'; "
+                  "DELETE FROM category WHERE name = 'CP饮料'")

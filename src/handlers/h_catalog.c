@@ -3,8 +3,9 @@
  * (customers only, their own prices, with their own price at each tier),
  * the wholesale mall (open; guests see the tier table, or "price on
  * inquiry" when the shop hides prices; customers as in the ordering mall)
- * and the retail mall (retail prices). Lists come from the worker's catalog cache;
- * each handler serves the H5 page and, under /api/v1, the same view as JSON.
+ * and the retail mall (retail prices). Lists come from the worker's
+ * catalog cache; each handler serves the H5 page and, under /api/v1, the
+ * same view as JSON.
  */
 #include "base/base.h"
 #include "domain/catalog.h"

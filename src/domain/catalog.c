@@ -50,7 +50,7 @@ static const char sql_list_items[] =
     "SELECT price_list_id, sku_id, price_fen FROM price_list_item "
     "WHERE shop_id = ? ORDER BY price_list_id, sku_id";
 static const char sql_contracts[] =
-    "SELECT sku_id, price_fen FROM contract_price "
+    "SELECT sku_id, price_fen, binding FROM contract_price "
     "WHERE shop_id = ? AND customer_id = ? ORDER BY sku_id";
 static const char sql_sku_search[] =
     "SELECT DISTINCT product_id FROM sku WHERE shop_id = ? "
@@ -461,7 +461,7 @@ cat_tiers(const struct catalog *cat, const struct cat_sku *s)
 }
 
 struct contract_load {
-	struct cat_list_item	*items;
+	struct cat_contract_item *items;
 	uint32_t		 n;
 	uint32_t		 cap;
 };
@@ -475,6 +475,7 @@ row_contract(void *arg, const char **row, int n)
 	cl->items = grow(cl->items, cl->n, &cl->cap, sizeof(*cl->items));
 	cl->items[cl->n].sku_id = i64(row[0]);
 	cl->items[cl->n].price_fen = i64(row[1]);
+	cl->items[cl->n].binding = i64(row[2]) != 0;
 	cl->n++;
 	return 0;
 }
@@ -511,16 +512,19 @@ contracts_for(const struct catalog *ccat, int64_t customer_id)
 	return ct;
 }
 
-static const struct cat_list_item *
-find_item(const struct cat_list_item *v, uint32_t n, int64_t sku_id)
+/* The element of v (n of size sz, sorted by a leading int64_t sku_id)
+ * for the SKU, or NULL. */
+static const void *
+find_item(const void *v, uint32_t n, size_t sz, int64_t sku_id)
 {
-	int64_t	lo = 0, hi = (int64_t)n - 1, mid;
+	int64_t	lo = 0, hi = (int64_t)n - 1, mid, id;
 
 	while (lo <= hi) {
 		mid = (lo + hi) / 2;
-		if (v[mid].sku_id == sku_id)
-			return &v[mid];
-		if (v[mid].sku_id < sku_id)
+		id = *(const int64_t *)((const char *)v + mid * sz);
+		if (id == sku_id)
+			return (const char *)v + mid * sz;
+		if (id < sku_id)
 			lo = mid + 1;
 		else
 			hi = mid - 1;
@@ -559,12 +563,17 @@ catalog_price(const struct cat_viewer *v, const struct cat_sku *s,
     int64_t qty, struct price_result *out)
 {
 	const struct cat_list_item	*it;
+	const struct cat_contract_item	*ct;
 	struct price_input		 in;
 
 	if (v->mode == SHOP_MODE_RETAIL) {
+		memset(out, 0, sizeof(*out));
 		out->unit_fen = s->retail_fen >= 0 ? s->retail_fen :
 		    s->price_fen;
 		out->source = PRICE_BASE;
+		out->tier_fen = out->unit_fen;
+		out->tier_source = PRICE_BASE;
+		out->level_fen = -1;
 		return 0;
 	}
 	memset(&in, 0, sizeof(in));
@@ -574,16 +583,17 @@ catalog_price(const struct cat_viewer *v, const struct cat_sku *s,
 	in.qty = qty;
 	if (v->list != NULL) {
 		if ((it = find_item(v->cat->list_items + v->list->first,
-		    v->list->nitems, s->id)) != NULL) {
+		    v->list->nitems, sizeof(*it), s->id)) != NULL) {
 			in.has_list_price = 1;
 			in.list_price_fen = it->price_fen;
 		}
 		in.list_percent_bp = v->list->percent_bp;
 	}
-	if (v->contracts != NULL && (it = find_item(v->contracts->items,
-	    v->contracts->n, s->id)) != NULL) {
+	if (v->contracts != NULL && (ct = find_item(v->contracts->items,
+	    v->contracts->n, sizeof(*ct), s->id)) != NULL) {
 		in.has_contract = 1;
-		in.contract_fen = it->price_fen;
+		in.contract_fen = ct->price_fen;
+		in.contract_binding = ct->binding;
 	}
 	return price_resolve(&in, out);
 }

@@ -37,7 +37,7 @@ struct cat_category {
 	uint32_t		 nproducts;	/* with subcategories' */
 };
 struct cat_list_item {
-	int64_t			 sku_id;
+	int64_t			 sku_id;	/* first: see find_item() */
 	int64_t			 price_fen;
 };
 struct cat_price_list {
@@ -47,9 +47,14 @@ struct cat_price_list {
 	uint32_t		 first;		/* in list_items, by sku_id */
 	uint32_t		 nitems;
 };
+struct cat_contract_item {
+	int64_t			 sku_id;	/* first: see find_item() */
+	int64_t			 price_fen;
+	int			 binding;	/* applies whatever */
+};
 struct cat_contracts {
 	int64_t			 customer_id;
-	struct cat_list_item	*items;		/* by sku_id */
+	struct cat_contract_item *items;	/* by sku_id */
 	uint32_t		 n;
 };
 struct catalog {

@@ -14,7 +14,8 @@
 #include "domain/product.h"
 
 static const char sql_contracts[] =
-    "SELECT cp.sku_id, s.code, p.name, s.spec, s.price_fen, cp.price_fen "
+    "SELECT cp.sku_id, s.code, p.name, s.spec, s.price_fen, cp.price_fen, "
+    "cp.binding "
     "FROM contract_price cp JOIN sku s ON s.id = cp.sku_id "
     "JOIN product p ON p.id = s.product_id "
     "WHERE cp.customer_id = ? AND cp.shop_id = ? ORDER BY s.code";
@@ -23,8 +24,12 @@ static const char sql_contract_lock[] =
     "WHERE cp.sku_id = ? AND cp.customer_id = ? AND cp.shop_id = ? "
     "FOR UPDATE";
 static const char sql_contract_set[] =
-    "INSERT INTO contract_price (shop_id, customer_id, sku_id, price_fen) "
-    "VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE price_fen = VALUES(price_fen)";
+    "INSERT INTO contract_price (shop_id, customer_id, sku_id, price_fen, "
+    "binding) VALUES (?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE "
+    "price_fen = VALUES(price_fen), binding = VALUES(binding)";
+static const char sql_contract_price[] =
+    "UPDATE contract_price SET price_fen = ? WHERE customer_id = ? "
+    "AND sku_id = ? AND shop_id = ?";
 static const char sql_contract_del[] =
     "DELETE FROM contract_price WHERE customer_id = ? AND sku_id = ? "
     "AND shop_id = ?";
@@ -40,6 +45,7 @@ contract_fill(void *p, const struct db_res *r, int i)
 	a->spec = db_cell(r, i, 3);
 	a->base_fen = db_cell_i64(r, i, 4);
 	a->price_fen = db_cell_i64(r, i, 5);
+	a->binding = db_cell_i64(r, i, 6) != 0;
 }
 
 /* A company's contract prices, by SKU code. */
@@ -98,6 +104,7 @@ struct contract_edit {
 	int64_t		 sku_id;
 	const char	*code;		/* NULL: the row must be there */
 	int64_t		 price_fen;
+	int		 binding;	/* -1: as it is */
 	int		 del;
 };
 
@@ -119,25 +126,32 @@ tx_contract(struct dctx *c, void *arg)
 	if (e->del)
 		rc = db_run(c->arena, NULL, sql_contract_del, "iii",
 		    e->customer_id, e->sku_id, c->shop->id);
+	else if (e->binding < 0)
+		rc = db_run(c->arena, NULL, sql_contract_price, "iiii",
+		    e->price_fen, e->customer_id, e->sku_id, c->shop->id);
 	else
-		rc = db_run(c->arena, NULL, sql_contract_set, "iiii",
-		    c->shop->id, e->customer_id, e->sku_id, e->price_fen);
+		rc = db_run(c->arena, NULL, sql_contract_set, "iiiii",
+		    c->shop->id, e->customer_id, e->sku_id, e->price_fen,
+		    (int64_t)e->binding);
 	if (rc == -1)
 		return ERR_INTERNAL;
 	if ((rc = audit(c, e->del ? "contract.delete" : "contract.set",
-	    "customer=%" PRId64 " sku=%s price_fen=%" PRId64, e->customer_id,
-	    code, e->del ? 0 : e->price_fen)) != 0)
+	    "customer=%" PRId64 " sku=%s price_fen=%" PRId64 "%s",
+	    e->customer_id, code, e->del ? 0 : e->price_fen,
+	    e->del || e->binding < 0 ? "" : e->binding ? " binding=1" :
+	    " binding=0")) != 0)
 		return rc;
 	return shop_touch(c, c->shop->id);
 }
 
 /*
- * Set a company's price for the SKU with the code, new or not. 0,
- * ERR_INVALID (fe), ERR_NOT_FOUND (c->error) or ERR_INTERNAL.
+ * Set a company's price for the SKU with the code, new or not, binding
+ * (applies whatever the tiers and level say) or not. 0, ERR_INVALID (fe),
+ * ERR_NOT_FOUND (c->error) or ERR_INTERNAL.
  */
 int
 contract_set(struct dctx *c, int64_t customer_id, const char *code,
-    int64_t price_fen, struct field_errs *fe)
+    int64_t price_fen, int binding, struct field_errs *fe)
 {
 	struct contract_edit	e;
 	struct sku_brief	sku;
@@ -150,10 +164,12 @@ contract_set(struct dctx *c, int64_t customer_id, const char *code,
 	e.sku_id = sku.id;
 	e.code = sku.code;
 	e.price_fen = price_fen;
+	e.binding = binding != 0;
 	return db_tx_run(c, tx_contract, &e);
 }
 
-/* Change a price the company has. ERR_NOT_FOUND when it has none. */
+/* Change a price the company has, binding or not as it is.
+ * ERR_NOT_FOUND when it has none. */
 int
 contract_update(struct dctx *c, int64_t customer_id, int64_t sku_id,
     int64_t price_fen, struct field_errs *fe)
@@ -168,6 +184,7 @@ contract_update(struct dctx *c, int64_t customer_id, int64_t sku_id,
 	e.customer_id = customer_id;
 	e.sku_id = sku_id;
 	e.price_fen = price_fen;
+	e.binding = -1;
 	return db_tx_run(c, tx_contract, &e);
 }
 

@@ -22,7 +22,7 @@ static const char sql_list[] =
     "FROM member_level l LEFT JOIN price_list pl ON pl.level_id = l.id "
     "WHERE l.id = ? AND l.shop_id = ?";
 static const char sql_contract[] =
-    "SELECT price_fen FROM contract_price WHERE customer_id = ? "
+    "SELECT price_fen, binding FROM contract_price WHERE customer_id = ? "
     "AND sku_id = ? AND shop_id = ?";
 
 struct check {
@@ -90,6 +90,7 @@ check_customer(struct dctx *c, struct check *k)
 	if (r->nrows > 0) {
 		pc->in.has_contract = 1;
 		pc->in.contract_fen = db_cell_i64(r, 0, 0);
+		pc->in.contract_binding = db_cell_i64(r, 0, 1) != 0;
 	}
 	return 0;
 }

@@ -2,9 +2,9 @@
  * pricing.c -- what a customer pays for a SKU. Pure functions on values the
  * caller gathered (from the catalog cache or, at checkout, from the
  * database): no SQL and no HTTP here, so every precedence case is a unit
- * test. Order: contract price > member level price list > quantity tier >
- * base price. Rounding is half up to the fen, once, where a percentage is
- * applied.
+ * test. The rule is price_resolve()'s comment (and docs/pricing.md): the
+ * lowest of the tier price and the customer's agreed prices, unless a
+ * binding contract price says otherwise.
  */
 #include "base/base.h"
 #include "domain/pricing.h"
@@ -40,8 +40,19 @@ best_tier(const struct price_tier *t, int n, int64_t qty)
 }
 
 /*
- * Resolve the unit price of one SKU for one buyer and quantity. Returns 0,
- * or -1 when the input is impossible (negative price or quantity).
+ * Resolve the unit price of one SKU for one buyer and quantity. The
+ * guest's price is the tier for the quantity (the one with the largest
+ * min_qty <= qty), or the base price below every tier. A customer's
+ * candidates are that price, their level's price and their contract
+ * price, and they pay the lowest: a level's price is the fixed price its
+ * list names for the SKU, or else its percentage of the tier price for
+ * the quantity; a contract price is an agreed price like a fixed one. A
+ * contract the shop marked binding applies whatever the others say. On a
+ * tie the customer's own arrangement is named: contract, then level. So a
+ * customer never pays more than a guest, unless a binding contract says
+ * so. Rounding is half up to the fen, once, where a percentage is
+ * applied. Returns 0, or -1 when the input is impossible (a negative
+ * price or a quantity below 1) or a percentage overflows.
  */
 int
 price_resolve(const struct price_input *in, struct price_result *out)
@@ -49,25 +60,38 @@ price_resolve(const struct price_input *in, struct price_result *out)
 	const struct price_tier	*t;
 	int64_t			 v;
 
-	if (in->base_fen < 0 || in->qty < 1)
+	memset(out, 0, sizeof(*out));
+	out->level_fen = -1;
+	if (in->base_fen < 0 || in->qty < 1 || (in->has_list_price &&
+	    in->list_price_fen < 0) || (in->has_contract &&
+	    in->contract_fen < 0))
 		return -1;
-	if (in->has_contract) {
+	if ((t = best_tier(in->tiers, in->ntiers, in->qty)) != NULL) {
+		out->tier_fen = t->price_fen;
+		out->tier_source = PRICE_TIER;
+	} else {
+		out->tier_fen = in->base_fen;
+		out->tier_source = PRICE_BASE;
+	}
+	if (out->tier_fen < 0)
+		return -1;
+	out->unit_fen = out->tier_fen;
+	out->source = out->tier_source;
+	if (in->has_list_price)
+		out->level_fen = in->list_price_fen;
+	else if (in->list_percent_bp > 0) {
+		if ((v = price_percent(out->tier_fen, in->list_percent_bp)) < 0)
+			return -1;
+		out->level_fen = v;
+	}
+	if (out->level_fen >= 0 && out->level_fen <= out->unit_fen) {
+		out->unit_fen = out->level_fen;
+		out->source = PRICE_LEVEL;
+	}
+	if (in->has_contract && (in->contract_binding ||
+	    in->contract_fen <= out->unit_fen)) {
 		out->unit_fen = in->contract_fen;
 		out->source = PRICE_CONTRACT;
-	} else if (in->has_list_price) {
-		out->unit_fen = in->list_price_fen;
-		out->source = PRICE_LEVEL;
-	} else if (in->list_percent_bp > 0) {
-		if ((v = price_percent(in->base_fen, in->list_percent_bp)) < 0)
-			return -1;
-		out->unit_fen = v;
-		out->source = PRICE_LEVEL;
-	} else if ((t = best_tier(in->tiers, in->ntiers, in->qty)) != NULL) {
-		out->unit_fen = t->price_fen;
-		out->source = PRICE_TIER;
-	} else {
-		out->unit_fen = in->base_fen;
-		out->source = PRICE_BASE;
 	}
 	return out->unit_fen < 0 ? -1 : 0;
 }

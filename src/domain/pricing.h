@@ -21,11 +21,15 @@ struct price_input {
 	int64_t			 list_percent_bp;	/* 0: no percentage */
 	int			 has_contract;
 	int64_t			 contract_fen;
+	int			 contract_binding;	/* applies whatever */
 	int64_t			 qty;
 };
 struct price_result {
 	int64_t			 unit_fen;
-	enum price_source	 source;
+	enum price_source	 source;	/* the candidate that won */
+	int64_t			 tier_fen;	/* a guest's: tier or base */
+	enum price_source	 tier_source;	/* PRICE_TIER or PRICE_BASE */
+	int64_t			 level_fen;	/* -1: no level price */
 };
 int		 price_resolve(const struct price_input *,
 		     struct price_result *);

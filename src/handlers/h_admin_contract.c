@@ -40,7 +40,8 @@ h_cust_contract_save(struct ctx *c)
 	else if (has_row)
 		rc = contract_update(&c->d, p.co.id, p.row, *price, &fe);
 	else
-		rc = contract_set(&c->d, p.co.id, code, *price, &fe);
+		rc = contract_set(&c->d, p.co.id, code, *price,
+		    f.v[P_BINDING].i64 != 0, &fe);
 	return cust_form_end(c, &p, &f, &fe, rc, del ? "deleted" : "saved",
 	    "contracts");
 }

@@ -80,6 +80,7 @@ const char *const cust_invoice_kinds[][2] = {
 const struct field cust_contract_fields[] = {
 	[P_SKU] =	{ "sku_code", FIELD_TEXT, FIELD_REQUIRED, 1, 64,
 			  "SKU 编码" },
+	[P_BINDING] =	{ "binding", FIELD_BOOL, 0, 0, 0, "绑定价" },
 	[P_PRICE] =	{ "price", FIELD_MONEY, FIELD_REQUIRED, 0,
 			  CUSTOMER_MONEY_MAX_FEN, "合同价" },
 	{ NULL, 0, 0, 0, 0, NULL }

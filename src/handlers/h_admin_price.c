@@ -151,11 +151,37 @@ yuan(struct ctx *c, int64_t fen)
 	return arena_printf(c->d.arena, "¥%s", fmt_yuan(c->d.arena, fen));
 }
 
+/* Why the price check's answer is what it is, in one sentence. */
+static const char *
+check_why(struct ctx *c, const struct price_check *pc)
+{
+	const struct price_result	*r = &pc->out;
+	struct arena			*a = c->d.arena;
+	const char			*guest;
+
+	guest = arena_printf(a, "%s %s", r->tier_source == PRICE_TIER ?
+	    "数量对应的阶梯价" : "基础价（数量不够任何阶梯）",
+	    yuan(c, r->tier_fen));
+	if (pc->in.has_contract && pc->in.contract_binding)
+		return arena_printf(a, "合同价是绑定价，不参与比价：按合同价 %s "
+		    "计，游客买同样数量付%s。", yuan(c, pc->in.contract_fen),
+		    guest);
+	if (pc->customer == NULL)
+		return arena_printf(a, "游客和无等级客户付%s。", guest);
+	if (r->source == PRICE_TIER || r->source == PRICE_BASE)
+		return arena_printf(a, "游客价是%s；客户的等级价和合同价都不比它"
+		    "低，所以付游客价。", guest);
+	return arena_printf(a, "游客价是%s；客户付游客价、会员等级价、合同价中"
+	    "最低的一个：%s %s。", guest, source_label(r->source),
+	    yuan(c, r->unit_fen));
+}
+
 /* The price check's answer, with the inputs it weighed in order. */
 static json_object *
 check_result(struct ctx *c, const struct price_check *pc)
 {
 	const struct price_input	*in = &pc->in;
+	const struct price_result	*out = &pc->out;
 	struct arena			*a = c->d.arena;
 	json_object			*res = json_object_new_object(), *rows;
 	int				 i;
@@ -165,15 +191,20 @@ check_result(struct ctx *c, const struct price_check *pc)
 	for (i = 0; i < in->ntiers; i++)
 		trace(rows, arena_printf(a, "阶梯价 ≥%" PRId64,
 		    in->tiers[i].min_qty), yuan(c, in->tiers[i].price_fen));
-	if (pc->level != NULL && in->list_percent_bp > 0)
+	trace(rows, arena_printf(a, "游客价（数量 %" PRId64 "）", pc->qty),
+	    yuan(c, out->tier_fen));
+	if (pc->level != NULL && in->list_percent_bp > 0 &&
+	    !in->has_list_price)
 		trace(rows, arena_printf(a, "等级“%s”折扣", pc->level),
-		    arena_printf(a, "基础价的 %s%%", fmt_percent(a,
-		    in->list_percent_bp)));
+		    arena_printf(a, "游客价的 %s%% = %s", fmt_percent(a,
+		    in->list_percent_bp), yuan(c, out->level_fen)));
 	if (pc->level != NULL && in->has_list_price)
-		trace(rows, arena_printf(a, "等级“%s”固定价", pc->level),
+		trace(rows, arena_printf(a, "等级“%s”固定价%s", pc->level,
+		    in->list_percent_bp > 0 ? "（代替折扣）" : ""),
 		    yuan(c, in->list_price_fen));
 	if (in->has_contract)
-		trace(rows, "客户合同价", yuan(c, in->contract_fen));
+		trace(rows, in->contract_binding ? "客户合同价（绑定价）" :
+		    "客户合同价", yuan(c, in->contract_fen));
 	json_object_object_add(res, "trace", rows);
 	if (pc->customer != NULL) {
 		view_set_str(res, "customer", pc->customer);
@@ -186,12 +217,17 @@ check_result(struct ctx *c, const struct price_check *pc)
 	view_set_str(res, "spec", pc->sku.spec);
 	view_set_str(res, "unit_name", pc->sku.unit);
 	view_set_i64(res, "qty", pc->qty);
-	view_set_i64(res, "unit_fen", pc->out.unit_fen);
-	view_set_str(res, "unit", fmt_yuan(a, pc->out.unit_fen));
-	view_set_str(res, "source", price_source_name(pc->out.source));
-	view_set_str(res, "source_label", source_label(pc->out.source));
+	view_set_i64(res, "unit_fen", out->unit_fen);
+	view_set_str(res, "unit", fmt_yuan(a, out->unit_fen));
+	view_set_str(res, "source", price_source_name(out->source));
+	view_set_str(res, "source_label", source_label(out->source));
+	view_set_i64(res, "guest_unit_fen", out->tier_fen);
+	view_set_str(res, "guest_unit", fmt_yuan(a, out->tier_fen));
+	view_set_bool(res, "binding", in->has_contract &&
+	    in->contract_binding);
+	view_set_str(res, "why", check_why(c, pc));
 	view_set_str(res, "total", fmt_yuan(a,
-	    price_line_total(pc->out.unit_fen, pc->qty)));
+	    price_line_total(out->unit_fen, pc->qty)));
 	view_set_bool(res, "below_min", pc->qty < pc->sku.min_qty);
 	view_set_i64(res, "min_qty", pc->sku.min_qty);
 	return res;

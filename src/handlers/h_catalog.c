@@ -1,9 +1,11 @@
 /*
  * h_catalog.c -- the three storefronts over one catalog: the ordering mall
- * (customers only, their own prices), the wholesale mall (open; guests see
- * the tier table, or "price on inquiry" when the shop hides prices) and the
- * retail mall (retail prices). Lists come from the worker's catalog cache;
- * each handler serves the H5 page and, under /api/v1, the same view as JSON.
+ * (customers only, their own prices, with their own price at each tier),
+ * the wholesale mall (open; guests see the tier table, or "price on
+ * inquiry" when the shop hides prices; customers as in the ordering mall)
+ * and the retail mall (retail prices). Lists come from the worker's
+ * catalog cache; each handler serves the H5 page and, under /api/v1, the
+ * same view as JSON.
  */
 #include "base/base.h"
 #include "domain/catalog.h"
@@ -86,21 +88,53 @@ prices_hidden(struct ctx *c, int mode)
 }
 
 
-/* The tier table as a guest sees it: base, then each tier. */
+/*
+ * The tier table: a guest in the wholesale mall sees each tier as the
+ * shop set it; a logged-in customer sees their own price at each tier's
+ * quantity (catalog_price(), so what they pay), and only the tiers that
+ * lower it below from_fen, their price at the minimum order, and below
+ * the tier before. NULL on a failure; an empty table has no rows.
+ */
 static json_object *
-tier_rows(struct ctx *c, const struct catalog *cat, const struct cat_sku *s)
+tier_rows(struct ctx *c, const struct cat_viewer *vw, const struct cat_sku *s,
+    int64_t from_fen)
 {
-	const struct price_tier	*t = cat_tiers(cat, s);
+	const struct price_tier	*t = cat_tiers(vw->cat, s);
+	struct price_result	 pr;
 	json_object		*rows = json_object_new_array(), *row;
 	int			 i;
 
 	for (i = 0; i < s->ntiers; i++) {
+		if (vw->customer_id != 0) {
+			if (catalog_price(vw, s, t[i].min_qty, &pr) == -1) {
+				json_object_put(rows);
+				return NULL;
+			}
+			if (pr.unit_fen >= from_fen)
+				continue;
+			from_fen = pr.unit_fen;
+		} else {
+			pr.unit_fen = t[i].price_fen;
+			pr.source = PRICE_TIER;
+		}
 		row = json_object_new_object();
 		view_set_i64(row, "min_qty", t[i].min_qty);
-		view_set_money(c, row, "price", t[i].price_fen);
+		view_set_money(c, row, "price", pr.unit_fen);
+		if (vw->customer_id != 0)
+			view_set_str(row, "price_source",
+			    price_source_name(pr.source));
 		json_object_array_add(rows, row);
 	}
 	return rows;
+}
+
+/* Who sees a tier table: a guest in the wholesale mall, a customer in
+ * the ordering or wholesale mall (never the retail one). */
+static int
+shows_tiers(const struct cat_viewer *vw)
+{
+	return vw->mode != SHOP_MODE_RETAIL && (vw->customer_id != 0 ||
+	    vw->mode == SHOP_MODE_WHOLESALE);
 }
 
 static int
@@ -111,7 +145,7 @@ product_item(struct ctx *c, const struct cat_viewer *vw,
 	const struct catalog	*cat = vw->cat;
 	const struct cat_sku	*skus = cat_skus(cat, p), *s = skus;
 	struct price_result	 pr;
-	json_object		*o = json_object_new_object();
+	json_object		*o = json_object_new_object(), *rows;
 	int64_t			 from = INT64_MAX;
 	int			 i;
 
@@ -140,9 +174,13 @@ product_item(struct ctx *c, const struct cat_viewer *vw,
 		}
 		view_set_money(c, o, "price", from);
 		view_set_bool(o, "price_range", p->nskus > 1);
-		if (vw->customer_id == 0 && vw->mode == SHOP_MODE_WHOLESALE)
-			json_object_object_add(o, "tiers", tier_rows(c, cat,
-			    s));
+		if (shows_tiers(vw) && s->ntiers > 0) {
+			if ((rows = tier_rows(c, vw, s, from)) == NULL) {
+				json_object_put(o);
+				return -1;
+			}
+			json_object_object_add(o, "tiers", rows);
+		}
 	}
 	*out = o;
 	return 0;
@@ -282,7 +320,7 @@ sku_row(struct ctx *c, const struct cat_viewer *vw,
 {
 	const struct cat_sku	*s = catalog_sku(vw->cat, d->id);
 	struct price_result	 pr;
-	json_object		*o = json_object_new_object();
+	json_object		*o = json_object_new_object(), *rows;
 	int64_t			 min_qty = d->min_qty;
 
 	view_set_i64(o, "id", d->id);
@@ -303,10 +341,9 @@ sku_row(struct ctx *c, const struct cat_viewer *vw,
 		    pr.unit_fen, c->d.shop->tax_normal_bp));
 		view_set_money(c, o, "price_special_tax", price_with_tax(
 		    pr.unit_fen, c->d.shop->tax_special_bp));
-		if (vw->mode == SHOP_MODE_WHOLESALE && vw->customer_id == 0 &&
-		    s->ntiers > 0)
-			json_object_object_add(o, "tiers", tier_rows(c, vw->cat,
-			    s));
+		if (shows_tiers(vw) && s->ntiers > 0 &&
+		    (rows = tier_rows(c, vw, s, pr.unit_fen)) != NULL)
+			json_object_object_add(o, "tiers", rows);
 	}
 	return o;
 }

@@ -21,7 +21,7 @@ enum { C_NAME, C_LEVEL, C_OWNER, C_TAGS, C_TAX, C_CNAME, C_CPHONE, C_STATUS,
 enum { U_NAME, U_ROLE, U_STATUS };
 enum { A_RECEIVER, A_PHONE, A_REGION, A_ADDRESS, A_DEFAULT };
 enum { V_KIND, V_TITLE, V_TAX, V_BANK, V_ACCOUNT, V_ADDRESS, V_PHONE };
-enum { P_SKU, P_PRICE };
+enum { P_SKU, P_BINDING, P_PRICE };	/* the row form: price alone */
 extern const struct field	 cust_company_fields[];
 extern const struct field *const cust_credit_fields;	/* the last three */
 extern const struct field	 cust_user_fields[];

@@ -57,7 +57,7 @@ INSERT INTO price_list_item (price_list_id, sku_id, shop_id, price_fen)
   SELECT LAST_INSERT_ID(), id, {a}, 15555 FROM sku WHERE code = 'ST-LJ-500';
 UPDATE customer SET level_id = @gold WHERE shop_id = {a};
 INSERT INTO contract_price (shop_id, customer_id, sku_id, price_fen)
-  SELECT {a}, c.id, s.id, 4321 FROM customer c, sku s
+  SELECT {a}, c.id, s.id, 4123 FROM customer c, sku s
   WHERE c.shop_id = {a} AND s.code = 'ST-HC-1';
 INSERT INTO customer (shop_id, name) VALUES ({a}, '另一家公司');
 INSERT INTO customer_user (shop_id, customer_id, name, phone, password_hash)
@@ -130,10 +130,14 @@ def test_customer_sees_exactly_their_resolved_price(stack, catalog):
     s = stack.login("13900000000", "demo1234", "shop-a")
     items = listing(stack, s, "/s/shop-a/ordering/products")
     # Level 85 % of 100.00 for the 250 g; the level's fixed 155.55 for the
-    # 500 g; "from" is the lower of the two. Contract 43.21 wins for HC.
+    # 500 g; "from" is the lower of the two.
     assert items["ST-LJ"]["price_fen"] == 8500
-    assert "tiers" not in items["ST-LJ"]
-    assert items["ST-HC"]["price_fen"] == 4321
+    # Their own price at each tier: 85 % of the ≥10 tier's 90.00.
+    assert items["ST-LJ"]["tiers"] == [{"min_qty": 10, "price": "76.50",
+                                        "price_fen": 7650,
+                                        "price_source": "level"}]
+    # Contract 41.23 wins for HC: it is below the level's 85 % (42.50).
+    assert items["ST-HC"]["price_fen"] == 4123
     lj = items["ST-LJ"]["id"]
     d = s.get(stack.url(f"/s/shop-a/ordering/products/{lj}"),
               headers={"Accept": "application/json"}).json()["data"]
@@ -154,12 +158,12 @@ def test_no_customer_sees_another_customers_contract_price(stack, catalog):
                  "/s/shop-a/wholesale/products"):
         items = listing(stack, other, path)
         assert items["ST-HC"]["price_fen"] == 5000     # base, no contract
-        assert "43.21" not in other.get(stack.url(path)).text
+        assert "41.23" not in other.get(stack.url(path)).text
     hc = items["ST-HC"]["id"]
     r = other.get(stack.url(f"/s/shop-a/ordering/products/{hc}"))
-    assert "43.21" not in r.text and "¥50.00" in r.text
+    assert "41.23" not in r.text and "¥50.00" in r.text
     # Nor a guest, nor the retail mall.
-    assert "43.21" not in stack.session().get(
+    assert "41.23" not in stack.session().get(
         stack.url(f"/s/shop-a/wholesale/products/{hc}")).text
 
 

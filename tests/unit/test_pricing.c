@@ -1,5 +1,5 @@
-/* test_pricing.c -- every precedence case of price_resolve, rounding,
- * tax points and yuan parsing. */
+/* test_pricing.c -- every case of price_resolve's rule, a property over
+ * generated catalogs, rounding, tax points and yuan parsing. */
 #include "base/base.h"
 #include "domain/pricing.h"
 
@@ -55,15 +55,51 @@ test_tiers_by_quantity(void **state)
 }
 
 static void
-test_level_fixed_beats_tier(void **state)
+test_level_fixed_never_above_tier(void **state)
 {
 	struct price_input	in = base_input(100);
 	struct price_result	r;
 
 	in.has_list_price = 1;
-	in.list_price_fen = 750;	/* worse than the 100-tier: still wins */
+	in.list_price_fen = 750;	/* worse than the 100-tier: tier wins */
+	assert_int_equal(price_resolve(&in, &r), 0);
+	assert_int_equal(r.unit_fen, 700);
+	assert_int_equal(r.source, PRICE_TIER);
+	assert_int_equal(r.level_fen, 750);
+	in.qty = 10;			/* better than the 10-tier: level */
 	assert_int_equal(price_resolve(&in, &r), 0);
 	assert_int_equal(r.unit_fen, 750);
+	assert_int_equal(r.source, PRICE_LEVEL);
+	assert_int_equal(r.tier_fen, 900);
+	assert_int_equal(r.tier_source, PRICE_TIER);
+}
+
+/* The issue's example: 90 % of base for 150 units cost more than a
+ * guest's ≥150 tier; the percentage now discounts the tier. */
+static void
+test_level_percent_discounts_the_tier(void **state)
+{
+	static const struct price_tier	t[] = { { 150, 25564 } };
+	struct price_input		in;
+	struct price_result		r;
+
+	memset(&in, 0, sizeof(in));
+	in.base_fen = 30456;
+	in.tiers = t;
+	in.ntiers = 1;
+	in.list_percent_bp = 9000;
+	in.qty = 150;
+	assert_int_equal(price_resolve(&in, &r), 0);
+	assert_int_equal(r.unit_fen, 23008);	/* 255.64 * 90 % = 230.076 */
+	assert_int_equal(r.source, PRICE_LEVEL);
+	assert_int_equal(r.tier_fen, 25564);
+	in.qty = 149;				/* below the tier: of base */
+	assert_int_equal(price_resolve(&in, &r), 0);
+	assert_int_equal(r.unit_fen, 27410);
+	assert_int_equal(r.tier_source, PRICE_BASE);
+	in.list_percent_bp = 10000;		/* a tie names the level */
+	assert_int_equal(price_resolve(&in, &r), 0);
+	assert_int_equal(r.unit_fen, 30456);
 	assert_int_equal(r.source, PRICE_LEVEL);
 }
 
@@ -102,7 +138,7 @@ test_level_percent_rounds_half_up(void **state)
 }
 
 static void
-test_contract_beats_everything(void **state)
+test_contract_is_one_candidate(void **state)
 {
 	struct price_input	in = base_input(100);
 	struct price_result	r;
@@ -111,13 +147,144 @@ test_contract_beats_everything(void **state)
 	in.list_price_fen = 500;
 	in.list_percent_bp = 9000;
 	in.has_contract = 1;
-	in.contract_fen = 650;		/* higher than the level: still wins */
+	in.contract_fen = 650;		/* higher than the level: level */
 	assert_int_equal(price_resolve(&in, &r), 0);
-	assert_int_equal(r.unit_fen, 650);
+	assert_int_equal(r.unit_fen, 500);
+	assert_int_equal(r.source, PRICE_LEVEL);
+	in.contract_fen = 500;		/* a tie names the contract */
+	assert_int_equal(price_resolve(&in, &r), 0);
 	assert_int_equal(r.source, PRICE_CONTRACT);
 	in.contract_fen = 0;		/* a free sample is a price too */
 	assert_int_equal(price_resolve(&in, &r), 0);
 	assert_int_equal(r.unit_fen, 0);
+	assert_int_equal(r.source, PRICE_CONTRACT);
+}
+
+static void
+test_binding_contract_beats_everything(void **state)
+{
+	struct price_input	in = base_input(100);
+	struct price_result	r;
+
+	in.has_list_price = 1;
+	in.list_price_fen = 500;
+	in.has_contract = 1;
+	in.contract_binding = 1;
+	in.contract_fen = 1200;		/* above base, level and tier */
+	assert_int_equal(price_resolve(&in, &r), 0);
+	assert_int_equal(r.unit_fen, 1200);
+	assert_int_equal(r.source, PRICE_CONTRACT);
+	assert_int_equal(r.tier_fen, 700);
+	assert_int_equal(r.level_fen, 500);
+}
+
+/* ---- the property: over generated catalogs ------------------------ */
+
+static uint64_t	rng_state;
+
+static uint64_t
+rng(void)
+{
+	/* splitmix64: repeatable from the fixed seed on every platform */
+	uint64_t	z = (rng_state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static int64_t
+rnd(int64_t lo, int64_t hi)
+{
+	return lo + (int64_t)(rng() % (uint64_t)(hi - lo + 1));
+}
+
+/* A guest's price for qty, worked out here on its own. */
+static int64_t
+guest_price(const struct price_input *in)
+{
+	int64_t	v = in->base_fen;
+	int	i;
+
+	for (i = 0; i < in->ntiers; i++)	/* ascending */
+		if (in->tiers[i].min_qty <= in->qty)
+			v = in->tiers[i].price_fen;
+	return v;
+}
+
+static void
+test_property_never_above_guest(void **state)
+{
+	struct price_tier	t[4];
+	struct price_input	in;
+	struct price_result	r;
+	int64_t			tier, want, level, pct, q;
+	int			sku, k, cust, i, binding, bound = 0, cheaper = 0;
+
+	rng_state = 20260901;
+	for (sku = 0; sku < 2000; sku++) {
+		memset(&in, 0, sizeof(in));
+		in.base_fen = rnd(1, 5000000);
+		in.ntiers = (int)rnd(0, 4);
+		for (i = 0, q = 1; i < in.ntiers; i++) {
+			t[i].min_qty = q += rnd(1, 200);
+			t[i].price_fen = rnd(in.base_fen / 4, (i == 0 ?
+			    in.base_fen : t[i - 1].price_fen));
+		}
+		in.tiers = t;
+		for (cust = 0; cust < 10; cust++) {
+			in.list_percent_bp = rnd(0, 1) ? rnd(5000, 10000) : 0;
+			in.has_list_price = rnd(0, 2) == 0;
+			in.list_price_fen = rnd(0, in.base_fen * 3 / 2);
+			in.has_contract = rnd(0, 2) == 0;
+			in.contract_fen = rnd(0, in.base_fen * 3 / 2);
+			in.contract_binding = in.has_contract && rnd(0, 3) == 0;
+			binding = in.contract_binding;
+			for (k = 0; k < 8; k++) {
+				in.qty = k < 4 && k < in.ntiers ?
+				    t[k].min_qty - rnd(0, 1) : rnd(1, 1000);
+				tier = guest_price(&in);
+				level = -1;
+				if (in.has_list_price)
+					level = in.list_price_fen;
+				else if ((pct = in.list_percent_bp) > 0)
+					level = (tier * pct + 5000) / 10000;
+				want = tier;
+				if (level >= 0 && level < want)
+					want = level;
+				if (in.has_contract && in.contract_fen < want)
+					want = in.contract_fen;
+				if (binding)
+					want = in.contract_fen;
+				assert_int_equal(price_resolve(&in, &r), 0);
+				if (!binding)
+					assert_true(r.unit_fen <= tier);
+				assert_int_equal(r.unit_fen, want);
+				/* The source named is a candidate at that price. */
+				switch (r.source) {
+				case PRICE_CONTRACT:
+					assert_true(in.has_contract);
+					assert_int_equal(in.contract_fen, want);
+					break;
+				case PRICE_LEVEL:
+					assert_int_equal(level, want);
+					break;
+				default:
+					assert_int_equal(tier, want);
+					assert_int_equal(r.source,
+					    guest_price(&in) == in.base_fen &&
+					    (in.ntiers == 0 || in.qty <
+					    t[0].min_qty) ? PRICE_BASE :
+					    PRICE_TIER);
+				}
+				bound += binding && r.unit_fen > tier;
+				cheaper += r.unit_fen < tier;
+			}
+		}
+	}
+	/* The generator reached both interesting cases. */
+	assert_true(bound > 100);
+	assert_true(cheaper > 1000);
 }
 
 static void
@@ -238,10 +405,13 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_base_when_nothing_else),
 		cmocka_unit_test(test_tiers_by_quantity),
-		cmocka_unit_test(test_level_fixed_beats_tier),
+		cmocka_unit_test(test_level_fixed_never_above_tier),
+		cmocka_unit_test(test_level_percent_discounts_the_tier),
 		cmocka_unit_test(test_level_fixed_beats_level_percent),
 		cmocka_unit_test(test_level_percent_rounds_half_up),
-		cmocka_unit_test(test_contract_beats_everything),
+		cmocka_unit_test(test_contract_is_one_candidate),
+		cmocka_unit_test(test_binding_contract_beats_everything),
+		cmocka_unit_test(test_property_never_above_guest),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_tax_and_totals),
 		cmocka_unit_test(test_parse_yuan),

@@ -202,6 +202,13 @@ spawn(enum slot_kind kind)
 		if (kind == SLOT_JOBS) {
 			if (listen_fd != -1)
 				close(listen_fd);
+			/*
+			 * spawn-fcgi's socket was fd 0: hold it with /dev/null
+			 * (close-on-exec), or the runner's next file takes it.
+			 */
+			if (listen_fd == 0 && open("/dev/null", O_RDONLY |
+			    O_CLOEXEC) != 0)
+				log_warn("job runner: /dev/null on fd 0");
 			_exit(jobs_runner_main(&slots[i], conf_path));
 		}
 		_exit(worker_main(listen_fd, &slots[i], conf_path));

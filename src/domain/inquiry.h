@@ -102,8 +102,7 @@ struct inquiry_new {
 	const char		*company;
 	const char		*message;
 	int64_t			 product_id;	/* 0: a message only */
-	int64_t			 sku_id;	/* 0: none chosen; else the
-						   product's */
+	int64_t			 sku_id;	/* 0: none; else its own */
 	int64_t			 qty;
 };
 

@@ -137,6 +137,11 @@ def test_sku_select_for_several_skus(stack, products):
                                     products["IF-TWO-L"]]
     assert "小号" in r.text and "大号" in r.text
     assert value_of(r.text, "qty") == "3"           # the first SKU's minimum
+    r = s.get(stack.url(f"{FORM}?product={products['IF-TWO']}"
+                        f"&sku={products['IF-TWO-L']}"))
+    assert (products["IF-TWO-L"], True) in options(r.text, "sku_id")
+    assert value_of(r.text, "qty") == "8"           # the chosen SKU's
+    assert re.search(r'name="qty"[^>]*min="3"', r.text)  # the least
     r = post(stack, s, {"product_id": products["IF-TWO"],
                         "sku_id": products["IF-TWO-L"], "qty": "9",
                         "contact_name": "表单询价",

@@ -87,10 +87,14 @@ sku_options(struct ctx *c, const struct catalog *cat,
 	return 0;
 }
 
-/* The form, empty or as typed after a refusal (error). */
+/*
+ * The form, empty or as typed after a refusal (error). keep: the post's
+ * product, which this worker's catalog does not have (yet), goes on as
+ * it was typed, for the database to judge; the form must not drop it.
+ */
 static int
 form_page(struct ctx *c, const struct catalog *cat,
-    const struct cat_product *p, int64_t sku_id, const char *error)
+    const struct cat_product *p, int64_t sku_id, int keep, const char *error)
 {
 	json_object	*v = view_new(c), *o;
 	struct account	 acc;
@@ -124,6 +128,7 @@ form_page(struct ctx *c, const struct catalog *cat,
 		view_set_str(v, "company", acc.company.name);
 	if (req_param(c, "qty") == NULL)
 		view_set_i64(v, "qty", min_qty);
+	view_set_bool(v, "keep_product", p == NULL && keep);
 	c->title = "询价";
 	return render(c, "inquiry");
 }
@@ -141,8 +146,8 @@ h_inquiry_form(struct ctx *c)
 	if (k != NULL && parse_i64(k, 1, INT64_MAX, &sku, &err) != 0)
 		sku = 0;
 	if (s != NULL && parse_i64(s, 1, INT64_MAX, &id, &err) == 0)
-		return form_page(c, cat, askable(cat, id), sku, NULL);
-	return form_page(c, cat, NULL, 0, NULL);
+		return form_page(c, cat, askable(cat, id), sku, 0, NULL);
+	return form_page(c, cat, NULL, 0, 0, NULL);
 }
 
 /*
@@ -153,6 +158,7 @@ static int
 post_fail(struct ctx *c, struct form *f, int err)
 {
 	const struct catalog	*cat;
+	int			 refused;
 
 	if (err == ERR_INTERNAL)
 		return http_fail(c, err, NULL);
@@ -163,9 +169,12 @@ post_fail(struct ctx *c, struct form *f, int err)
 	clog_info(&c->d, "inquiry refused status=%d why=%s", err_status(err),
 	    f->error);
 	c->status = err_status(err);
+	refused = f->errors != NULL &&
+	    json_object_object_get_ex(f->errors, "product_id", NULL);
 	return form_page(c, cat, f->v[F_PRODUCT].present ? askable(cat,
 	    f->v[F_PRODUCT].i64) : NULL, f->v[F_SKU].present ?
-	    f->v[F_SKU].i64 : 0, f->error);
+	    f->v[F_SKU].i64 : 0, f->v[F_PRODUCT].present && !refused,
+	    f->error);
 }
 
 static int

@@ -63,6 +63,11 @@ UPDATE shop SET version = version + 1;
            for code in ("IF-ONE", "IF-TWO", "IF-A")}
     ids.update({code: one(stack, f"SELECT id FROM sku WHERE code = '{code}'")
                 for code in ("IF-ONE-1", "IF-TWO-S", "IF-TWO-L", "IF-A-1")})
+    # Each worker revalidates its catalog within half a second.
+    s = stack.session()
+    stack.wait_until(lambda: all(
+        "多规格品" in s.get(stack.url(f"{FORM}?product={ids['IF-TWO']}")).text
+        for _ in range(9)), timeout=5)
     yield ids
     stack.sql("DELETE FROM inquiry WHERE contact_name = '表单询价'; "
               "DELETE FROM product WHERE code IN "
@@ -102,6 +107,42 @@ def test_refused_post_keeps_product_and_quantity(stack, products):
                         "contact_phone": "13611114444"})
     assert r.status_code == 200, r.text[:500]
     assert line_of(stack, last_inquiry(stack))[0] == pid
+
+
+def test_refused_post_keeps_a_product_the_catalog_has_not_seen(stack,
+                                                              products):
+    """A product on the shelf in the database that this worker's catalog
+    does not have yet (no version bump: it never will here) is kept as
+    posted, and the corrected post saves it with its quantity."""
+    stack.sql(f"""
+INSERT INTO product (shop_id, code, name, unit, description)
+  VALUES ({B}, 'IF-NEW', '刚上架', '件', '');
+INSERT INTO sku (shop_id, product_id, code, price_fen)
+  VALUES ({B}, LAST_INSERT_ID(), 'IF-NEW-1', 1000);
+""")
+    try:
+        pid = one(stack, "SELECT id FROM product WHERE code = 'IF-NEW'")
+        s = stack.session()
+        r = post(stack, s, {"product_id": pid, "qty": "12", "contact_name":
+                            "表单询价", "contact_phone": "123"})
+        assert r.status_code == 400
+        assert value_of(r.text, "product_id") == pid
+        assert value_of(r.text, "qty") == "12"
+        r = post(stack, s, {"product_id": value_of(r.text, "product_id"),
+                            "qty": value_of(r.text, "qty"),
+                            "contact_name": "表单询价",
+                            "contact_phone": "13611117777"})
+        assert r.status_code == 200, r.text[:500]
+        assert line_of(stack, last_inquiry(stack)) == (pid, None, "12")
+        # A product the database refuses is not carried on.
+        r = post(stack, s, {"product_id": "999999999", "qty": "3",
+                            "contact_name": "表单询价",
+                            "contact_phone": "13611117777"})
+        assert r.status_code == 400
+        assert value_of(r.text, "product_id") is None
+    finally:
+        stack.sql("DELETE FROM inquiry WHERE contact_name = '表单询价'; "
+                  "DELETE FROM product WHERE code = 'IF-NEW'")
 
 
 def test_quantity_defaults_to_the_minimum_order(stack, products):

@@ -16,6 +16,8 @@ static const char sql_askable[] =
     "SELECT p.id FROM product p WHERE p.id = ? AND p.shop_id = ? "
     "AND p.on_shelf = 1 AND EXISTS (SELECT 1 FROM sku s "
     "WHERE s.product_id = p.id AND s.shop_id = p.shop_id)";
+static const char sql_sku_of[] =
+    "SELECT id FROM sku WHERE id = ? AND product_id = ? AND shop_id = ?";
 /* Locks the address's range of inquiry_ip: two at once take turns. */
 static const char sql_recent[] =
     "SELECT COUNT(*) FROM inquiry WHERE shop_id = ? AND ip = ? "
@@ -24,8 +26,8 @@ static const char sql_add[] =
     "INSERT INTO inquiry (shop_id, customer_user_id, contact_name, "
     "contact_phone, company, message, ip) VALUES (?, ?, ?, ?, ?, ?, ?)";
 static const char sql_add_line[] =
-    "INSERT INTO inquiry_item (shop_id, inquiry_id, product_id, qty) "
-    "VALUES (?, ?, ?, ?)";
+    "INSERT INTO inquiry_item (shop_id, inquiry_id, product_id, sku_id, "
+    "qty) VALUES (?, ?, ?, ?, ?)";
 static const char sql_lock[] =
     "SELECT status FROM inquiry WHERE id = ? AND shop_id = ? FOR UPDATE";
 static const char sql_staff_one[] =
@@ -100,7 +102,7 @@ tx_create(struct dctx *c, void *arg)
 	struct iwrite			*w = arg;
 	const struct inquiry_new	*in = w->in;
 	struct db_res			*r;
-	char				 cu[24];
+	char				 cu[24], sku[24];
 
 	iwrite_reset(c, w);
 	if (in->product_id != 0) {
@@ -110,6 +112,16 @@ tx_create(struct dctx *c, void *arg)
 		if (r->nrows == 0) {
 			c->error = "商品不存在或已下架";
 			w->bad = INQUIRY_FIELD_PRODUCT;
+			return ERR_INVALID;
+		}
+	}
+	if (in->sku_id != 0) {
+		if (db_run(c->arena, &r, sql_sku_of, "iii", in->sku_id,
+		    in->product_id, c->shop->id) == -1)
+			return ERR_INTERNAL;
+		if (r->nrows == 0) {
+			c->error = "不是该商品的规格";
+			w->bad = INQUIRY_FIELD_SKU;
 			return ERR_INVALID;
 		}
 	}
@@ -128,9 +140,10 @@ tx_create(struct dctx *c, void *arg)
 	    in->message ? in->message : "", c->remote_addr) == -1)
 		return ERR_INTERNAL;
 	w->created = (int64_t)r->insert_id;
-	if (in->product_id != 0 && db_run(c->arena, NULL, sql_add_line, "iiii",
-	    c->shop->id, w->created, in->product_id,
-	    in->qty > 0 ? in->qty : 1) == -1)
+	snprintf(sku, sizeof(sku), "%" PRId64, in->sku_id);
+	if (in->product_id != 0 && db_run(c->arena, NULL, sql_add_line,
+	    "iiisi", c->shop->id, w->created, in->product_id,
+	    in->sku_id != 0 ? sku : NULL, in->qty > 0 ? in->qty : 1) == -1)
 		return ERR_INTERNAL;
 	return 0;
 }
@@ -151,6 +164,11 @@ inquiry_create(struct dctx *c, const struct inquiry_new *in, int64_t *id,
 	if (in->product_id == 0 && (in->message == NULL ||
 	    *in->message == '\0')) {
 		c->error = "请选择商品或填写留言";
+		return ERR_INVALID;
+	}
+	if (in->product_id == 0 && in->sku_id != 0) {
+		c->error = "不是该商品的规格";
+		*bad = INQUIRY_FIELD_SKU;
 		return ERR_INVALID;
 	}
 	memset(&w, 0, sizeof(w));

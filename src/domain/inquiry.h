@@ -18,7 +18,7 @@ enum inquiry_status { INQUIRY_OPEN, INQUIRY_ANSWERED, INQUIRY_CLOSED };
  * handler to name with form_error(); c->error says why.
  */
 enum inquiry_field { INQUIRY_FIELD_NONE, INQUIRY_FIELD_PRODUCT,
-	INQUIRY_FIELD_STAFF };
+	INQUIRY_FIELD_SKU, INQUIRY_FIELD_STAFF };
 
 /* A SKU of a product asked about, as it is now. */
 struct inquiry_sku {
@@ -102,6 +102,7 @@ struct inquiry_new {
 	const char		*company;
 	const char		*message;
 	int64_t			 product_id;	/* 0: a message only */
+	int64_t			 sku_id;	/* 0: none; else its own */
 	int64_t			 qty;
 };
 

@@ -152,6 +152,21 @@ cust_addresses_view(struct ctx *c, const struct cpage *p, json_object *v)
 	return 0;
 }
 
+/*
+ * The form's field "title" (发票抬头) as the view's "invoice_title": a row
+ * key must not hide the page's own "title" (render.c's globals).
+ */
+static void
+title_key(json_object *o)
+{
+	json_object	*x;
+
+	if (json_object_object_get_ex(o, "title", &x)) {
+		json_object_object_add(o, "invoice_title", json_object_get(x));
+		json_object_object_del(o, "title");
+	}
+}
+
 static int
 cust_invoices_view(struct ctx *c, const struct cpage *p, json_object *v)
 {
@@ -168,13 +183,14 @@ cust_invoices_view(struct ctx *c, const struct cpage *p, json_object *v)
 		view_set_i64(o, "id", a[i].id);
 		view_set_str(o, "kind", a[i].kind);
 		view_set_bool(o, "special", strcmp(a[i].kind, "special") == 0);
-		view_set_str(o, "title", a[i].title);
+		view_set_str(o, "invoice_title", a[i].title);
 		view_set_str(o, "tax_id", a[i].tax_id);
 		view_set_str(o, "bank_name", a[i].bank_name);
 		view_set_str(o, "bank_account", a[i].bank_account);
 		view_set_str(o, "address", a[i].address);
 		view_set_str(o, "phone", a[i].phone);
 		cust_row_failed(c, p, o, "invoice", a[i].id, cust_invoice_fields);
+		title_key(o);
 		json_object_object_add(o, "kinds", cust_options(cust_invoice_kinds,
 		    NELEM(cust_invoice_kinds), view_get_str(o, "kind")));
 		json_object_array_add(arr, o);
@@ -182,6 +198,7 @@ cust_invoices_view(struct ctx *c, const struct cpage *p, json_object *v)
 	view_set_bool(v, "no_invoices", n == 0);
 	cust_add_form(c, p, v, "invoice", cust_invoice_fields);
 	json_object_object_get_ex(v, "invoice_new", &add);
+	title_key(add);
 	json_object_object_add(add, "kinds", cust_options(cust_invoice_kinds,
 	    NELEM(cust_invoice_kinds), *view_get_str(add, "kind") ?
 	    view_get_str(add, "kind") : "normal"));
@@ -205,7 +222,8 @@ cust_contracts_view(struct ctx *c, const struct cpage *p, json_object *v)
 		view_set_str(o, "code", cp[i].code);
 		view_set_str(o, "product", cp[i].product);
 		view_set_str(o, "spec", cp[i].spec);
-		view_set_str(o, "base", fmt_yuan(c->d.arena, cp[i].base_fen));
+		view_set_str(o, "base_price", fmt_yuan(c->d.arena,
+		    cp[i].base_fen));
 		view_set_i64(o, "price_fen", cp[i].price_fen);
 		view_set_str(o, "price", fmt_yuan(c->d.arena,
 		    cp[i].price_fen));

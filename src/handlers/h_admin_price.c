@@ -79,7 +79,8 @@ item_rows(struct ctx *c, const struct ppage *p, const struct member_level *l)
 		view_set_str(o, "code", it->code);
 		view_set_str(o, "product", it->product);
 		view_set_str(o, "spec", it->spec);
-		view_set_str(o, "base", fmt_yuan(c->d.arena, it->base_fen));
+		view_set_str(o, "base_price", fmt_yuan(c->d.arena,
+		    it->base_fen));
 		view_set_i64(o, "price_fen", it->price_fen);
 		view_set_str(o, "price", fmt_yuan(c->d.arena, it->price_fen));
 		view_set_str(o, "row_error", NULL);	/* not the level's */

@@ -58,6 +58,39 @@ globals(struct ctx *c, const char *theme)
 	return g;
 }
 
+/*
+ * A name of the view, at any depth, that is also a global (base, csrf,
+ * title, ...), or NULL. Inside a section such a name hides the global:
+ * a row's "base" price once made every row form post to
+ * ".../479.70/admin/...". Rename the view's key; the log line says which.
+ */
+static const char *
+shadowing(json_object *g, json_object *v, int depth)
+{
+	const char	*k;
+	size_t		 i, n;
+
+	if (v == NULL || depth > 32)
+		return NULL;
+	if (json_object_is_type(v, json_type_array)) {
+		n = json_object_array_length(v);
+		for (i = 0; i < n; i++)
+			if ((k = shadowing(g, json_object_array_get_idx(v, i),
+			    depth + 1)) != NULL)
+				return k;
+		return NULL;
+	}
+	if (!json_object_is_type(v, json_type_object))
+		return NULL;
+	json_object_object_foreach(v, key, val) {
+		if (json_object_object_get_ex(g, key, NULL))
+			return key;
+		if ((k = shadowing(g, val, depth + 1)) != NULL)
+			return k;
+	}
+	return NULL;
+}
+
 /* Render pages/<page> of the shop's theme into the body. 0 or -1. */
 int
 render_page(struct ctx *c, const char *page)
@@ -65,6 +98,7 @@ render_page(struct ctx *c, const char *page)
 	struct resolver	 r;
 	const struct tpl *t;
 	json_object	*stack[2];
+	const char	*shadow;
 	char		 name[128];
 	int		 rc;
 
@@ -79,6 +113,9 @@ render_page(struct ctx *c, const char *page)
 	}
 	stack[0] = globals(c, r.theme);
 	stack[1] = c->view;
+	if ((shadow = shadowing(stack[0], c->view, 0)) != NULL)
+		clog_warnx(&c->d, "render: view key \"%s\" of %s shadows the "
+		    "page global", shadow, name);
 	c->body.len = 0;
 	rc = tpl_render(t, stack, c->view ? 2 : 1, resolve, &r, &c->body);
 	json_object_put(stack[0]);

@@ -225,6 +225,7 @@ cust_contracts_view(struct ctx *c, const struct cpage *p, json_object *v)
 		view_set_str(o, "base_price", fmt_yuan(c->d.arena,
 		    cp[i].base_fen));
 		view_set_i64(o, "price_fen", cp[i].price_fen);
+		view_set_bool(o, "binding", cp[i].binding);
 		view_set_str(o, "price", fmt_yuan(c->d.arena,
 		    cp[i].price_fen));
 		cust_row_failed(c, p, o, "contract", cp[i].sku_id,

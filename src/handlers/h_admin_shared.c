@@ -70,7 +70,7 @@ admin_category_options(struct ctx *c, const struct category_tree *t,
 		o = json_object_new_object();
 		view_set_i64(o, "id", t->order[i]->id);
 		view_set_str(o, "name", t->order[i]->name);
-		view_set_str(o, "path", category_path(c->d.arena, t,
+		view_set_str(o, "category_path", category_path(c->d.arena, t,
 		    t->order[i]->id));
 		view_set_bool(o, "selected", t->order[i]->id == selected);
 		json_object_array_add(a, o);

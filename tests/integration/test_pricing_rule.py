@@ -152,6 +152,10 @@ def test_contract_price_binding_or_not(stack, dealer):
     res = check(stack, s, cid, 150)
     assert (res["unit_fen"], res["source"]) == (26000, "contract")
     assert res["binding"] is True and "绑定价" in res["why"]
+    # The company's page marks the row as binding.
+    page = s.get(stack.url(P)).text
+    row = page[page.find("<b>PR-1</b>"):][:400]
+    assert 'class="badge warn"' in row and "绑定价" in row, row
     buyer = stack.login(BUYER, stack.password, "shop-a")
 
     def bound():

@@ -141,12 +141,16 @@ def test_runner_under_the_master_runs_jobs_and_is_restarted(stack):
         assert runs_of(stack, first) == [(runner_id(pid), "1")]
 
         os.kill(pid, signal.SIGKILL)
-        wait_until(lambda: len(stack.job_runner_pids()) == 1 and
-                   pid not in stack.job_runner_pids(), timeout=20,
-                   message=lambda: f"runners: {stack.job_runner_pids()}")
+
+        def replaced():
+            # One look at /proc: the new runner, once it has its name.
+            r = stack.job_runner_pids()
+            return len(r) == 1 and pid not in r and r[0]
+        again = wait_until(replaced, timeout=20,
+                           message=lambda: f"runners: "
+                           f"{stack.job_runner_pids()}\n{stack.logs_tail()}")
         assert f"job runner pid={pid} killed by signal 9" in \
             stack.error_log_text()
-        [again] = stack.job_runner_pids()
         [second] = enqueue(stack, "test.record", '{"tag": "master-2"}')
         wait_until(lambda: job(stack, second)[0] == "done", timeout=20)
         assert runs_of(stack, second) == [(runner_id(again), "1")]

@@ -116,6 +116,18 @@ price_source_name(enum price_source s)
 	}
 }
 
+/* The same, as the back office says it. */
+const char *
+price_source_label(enum price_source s)
+{
+	switch (s) {
+	case PRICE_CONTRACT: return "客户合同价";
+	case PRICE_LEVEL: return "会员等级价";
+	case PRICE_TIER: return "阶梯价";
+	default: return "基础价";
+	}
+}
+
 /*
  * Parse a yuan amount as people type it: "12", "12.5", "12.50", "0.05",
  * optionally with a leading "¥". At most two decimals, no sign, no

@@ -37,6 +37,7 @@ int64_t		 price_percent(int64_t, int64_t);
 int64_t		 price_with_tax(int64_t, int64_t);
 int64_t		 price_line_total(int64_t, int64_t);
 const char	*price_source_name(enum price_source);
+const char	*price_source_label(enum price_source);
 int		 parse_yuan(const char *, int64_t *, const char **);
 int		 parse_percent_bp(const char *, int64_t *, const char **);
 char		*fmt_percent(struct arena *, int64_t);

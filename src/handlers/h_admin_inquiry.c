@@ -10,6 +10,7 @@
 #include "http/http.h"
 #include "handlers/handlers.h"
 #include "domain/inquiry.h"
+#include "domain/price_list.h"
 
 #define PER_PAGE	20
 #define QUOTE_MAX	(10000000LL * 100)	/* fen: ten million yuan */
@@ -174,13 +175,19 @@ h_admin_inquiry_list(struct ctx *c)
 	return render(c, "admin/inquiries");
 }
 
-/* A SKU as staff see it while quoting: base price, tiers, retail price,
- * as they stand now. */
+/*
+ * A SKU as staff see it while quoting: base price, tiers, retail price,
+ * as they stand now, and what the asking customer (0: a guest) pays for
+ * the line's quantity, so that no quote goes above their own price.
+ */
 static json_object *
-sku_view(struct ctx *c, const struct inquiry_sku *s)
+sku_view(struct ctx *c, const struct inquiry_sku *s, int64_t customer_id,
+    int64_t qty)
 {
-	json_object	*o = json_object_new_object(), *tiers, *t;
-	int		 k;
+	json_object		*o = json_object_new_object(), *tiers, *t;
+	struct price_check	 pc;
+	enum price_field	 bad;
+	int			 k;
 
 	view_set_i64(o, "id", s->id);
 	view_set_str(o, "code", s->code);
@@ -201,13 +208,21 @@ sku_view(struct ctx *c, const struct inquiry_sku *s)
 		json_object_array_add(tiers, t);
 	}
 	json_object_object_add(o, "tiers", tiers);
+	if (customer_id != 0 && price_check(&c->d, s->code, customer_id,
+	    qty > 0 ? qty : 1, &pc, &bad) == 0) {
+		view_set_money(c, o, "customer_price", pc.out.unit_fen);
+		view_set_str(o, "customer_source",
+		    price_source_label(pc.out.source));
+		view_set_i64(o, "customer_qty", qty > 0 ? qty : 1);
+	}
 	return o;
 }
 
 /* One line with its product's SKUs. With a form error the quote shows
  * what was typed. */
 static json_object *
-line_view(struct ctx *c, const struct inquiry_line *l, int refill)
+line_view(struct ctx *c, const struct inquiry_line *l, int refill,
+    int64_t customer_id)
 {
 	json_object	*o = json_object_new_object(), *skus;
 	const char	*name;
@@ -227,7 +242,8 @@ line_view(struct ctx *c, const struct inquiry_line *l, int refill)
 	view_set_bool(o, "off_shelf", l->off_shelf);
 	skus = json_object_new_array();
 	for (k = 0; k < l->nskus; k++)
-		json_object_array_add(skus, sku_view(c, &l->skus[k]));
+		json_object_array_add(skus, sku_view(c, &l->skus[k],
+		    customer_id, l->qty));
 	json_object_object_add(o, "skus", skus);
 	return o;
 }
@@ -296,7 +312,7 @@ detail(struct ctx *c, int64_t id, const char *error)
 	lines = json_object_new_array();
 	for (i = 0; i < q.nlines; i++)
 		json_object_array_add(lines, line_view(c, &q.lines[i],
-		    error != NULL));
+		    error != NULL, q.customer_id));
 	json_object_object_add(v, "items", lines);
 	json_object_object_add(v, "staff", staff_options(staff, n,
 	    q.staff_id));

@@ -16,17 +16,6 @@
 #define ROLES_WRITE	"owner,admin"
 #define PRICE_MAX_FEN	INT64_C(100000000000)	/* one billion yuan */
 
-static const char *
-source_label(enum price_source s)
-{
-	switch (s) {
-	case PRICE_CONTRACT: return "客户合同价";
-	case PRICE_LEVEL: return "会员等级价";
-	case PRICE_TIER: return "阶梯价";
-	default: return "基础价";
-	}
-}
-
 /* What the page shows after a failed write: which form, and why. */
 struct ppage {
 	const char	*failed;	/* level_new, level, percent, item_new,
@@ -173,7 +162,7 @@ check_why(struct ctx *c, const struct price_check *pc)
 		return arena_printf(a, "游客价是%s；客户的等级价和合同价都不比它"
 		    "低，所以付游客价。", guest);
 	return arena_printf(a, "游客价是%s；客户付游客价、会员等级价、合同价中"
-	    "最低的一个：%s %s。", guest, source_label(r->source),
+	    "最低的一个：%s %s。", guest, price_source_label(r->source),
 	    yuan(c, r->unit_fen));
 }
 
@@ -221,7 +210,7 @@ check_result(struct ctx *c, const struct price_check *pc)
 	view_set_i64(res, "unit_fen", out->unit_fen);
 	view_set_str(res, "unit", fmt_yuan(a, out->unit_fen));
 	view_set_str(res, "source", price_source_name(out->source));
-	view_set_str(res, "source_label", source_label(out->source));
+	view_set_str(res, "source_label", price_source_label(out->source));
 	view_set_i64(res, "guest_unit_fen", out->tier_fen);
 	view_set_str(res, "guest_unit", fmt_yuan(a, out->tier_fen));
 	view_set_bool(res, "binding", in->has_contract &&

@@ -184,6 +184,36 @@ def test_assign_answer_and_customer_sees_answer(stack, seeded):
     assert r.status_code == 303 and "/login" in r.headers["Location"]
 
 
+def test_staff_see_the_asking_customers_own_price(stack, seeded):
+    """Quoting above a customer's contract price is a mistake the page
+    prevents: next to base and tiers, what this customer pays."""
+    buyer = stack.login(stack.buyer_phone, stack.password, "shop-a")
+    tok = get_csrf(stack, buyer, f"/s/shop-a/inquiry?product={seeded}")
+    r = buyer.post(stack.url("/s/shop-a/inquiry"), data={
+        "csrf": tok, "product_id": seeded, "qty": "60",
+        "contact_name": "张采购", "contact_phone": "13611110007",
+        "message": "AI: 合同价"})
+    assert r.status_code == 200
+    iid = one(stack, "SELECT id FROM inquiry WHERE contact_phone = "
+              "'13611110007'")
+    cust = one(stack, f"SELECT customer_id FROM customer_user WHERE "
+               f"shop_id = {A} AND phone = '{stack.buyer_phone}'")
+    stack.sql(f"INSERT INTO contract_price (shop_id, customer_id, sku_id, "
+              f"price_fen) SELECT {A}, {cust}, id, 7000 FROM sku "
+              f"WHERE code = 'AI-TEA-1'")
+    try:
+        page = owner(stack).get(stack.url(
+            f"/s/shop-a/admin/inquiries/{iid}")).text
+        assert "该客户 60 箱 的价格 ¥70.00" in page, page
+        assert "客户合同价" in page
+        gid = guest_inquiry(stack, seeded, phone="13611110008")
+        page = owner(stack).get(stack.url(
+            f"/s/shop-a/admin/inquiries/{gid}")).text
+        assert "该客户" not in page and "≥50 ¥80.00" in page
+    finally:
+        stack.sql(f"DELETE FROM contract_price WHERE customer_id = {cust}")
+
+
 def test_answer_close_and_bad_input(stack, seeded):
     iid = guest_inquiry(stack, seeded, phone="13611110003")
     item = one(stack, f"SELECT id FROM inquiry_item WHERE inquiry_id = "

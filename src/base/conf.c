@@ -112,6 +112,10 @@ static const struct conf_key conf_table[] = {
 	{ "job_test_kinds", CONF_BOOL, "0", 0, 1, O(job_test_kinds),
 	  "Offer the test.* job kinds (for the test suite; never in\n"
 	  "# production)." },
+	{ "check_views", CONF_BOOL, "0", 0, 1, O(check_views),
+	  "Warn when a page's view has a key that hides a template global\n"
+	  "# (base, title, ...): a walk of every view, for the test suite and\n"
+	  "# development, not for the pages' hot path." },
 	{ "catalog_cache_bytes", CONF_BYTES, "8m", 0, 17179869184LL,
 	  O(catalog_cache_bytes),
 	  "Storefront catalogs each worker keeps in memory; past this the\n"

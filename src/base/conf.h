@@ -43,6 +43,7 @@ struct conf {
 	int64_t	 job_runners;
 	int64_t	 job_lease;
 	int64_t	 job_test_kinds;
+	int64_t	 check_views;
 	int64_t	 catalog_cache_bytes;
 };
 extern struct conf conf;

@@ -177,14 +177,33 @@ parse_yuan(const char *s, int64_t *fen, const char **errstr)
 	return 0;
 }
 
-/* 1234 fen -> "12.34" */
+/*
+ * 1234 fen -> "12.34". Written by hand, not with printf: a list page
+ * formats a hundred prices, and vfprintf was a tenth of its time.
+ */
 char *
 fmt_yuan(struct arena *a, int64_t fen)
 {
 	uint64_t	u = fen < 0 ? -(uint64_t)fen : (uint64_t)fen;
+	char		tmp[24], *p = tmp + sizeof(tmp), *out;
+	size_t		n;
 
-	return arena_printf(a, "%s%" PRIu64 ".%02u", fen < 0 ? "-" : "",
-	    u / 100, (unsigned)(u % 100));
+	*--p = '\0';
+	*--p = (char)('0' + u % 10);
+	u /= 10;
+	*--p = (char)('0' + u % 10);
+	u /= 10;
+	*--p = '.';
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u > 0);
+	if (fen < 0)
+		*--p = '-';
+	n = (size_t)(tmp + sizeof(tmp) - p);
+	out = arena_alloc(a, n);
+	memcpy(out, p, n);
+	return out;
 }
 
 /*

@@ -155,8 +155,9 @@ product_item(struct ctx *c, const struct cat_viewer *vw,
 	view_set_str(o, "unit", cat_str(cat, p->unit));
 	view_set_str(o, "thumb", p->thumb ? arena_printf(c->d.arena,
 	    "/uploads/%s", cat_str(cat, p->thumb)) : NULL);
-	view_set_str(o, "url", ctx_link(c, arena_printf(c->d.arena,
-	    "/%s/products/%" PRId64, slug, p->id)));
+	/* One printf, not ctx_link's second one: a list has twenty. */
+	view_set_str(o, "url", arena_printf(c->d.arena, "%s/%s/products/%"
+	    PRId64, c->base, slug, p->id));
 	view_set_i64(o, "sku_count", p->nskus);
 	view_set_bool(o, "price_hidden", hidden);
 	if (!hidden) {

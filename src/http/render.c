@@ -8,6 +8,7 @@
  * only holds the bytes.
  */
 #include "base/base.h"
+#include "base/conf.h"
 #include "domain/dctx.h"
 #include "domain/pricing.h"
 #include "domain/session.h"
@@ -113,7 +114,8 @@ render_page(struct ctx *c, const char *page)
 	}
 	stack[0] = globals(c, r.theme);
 	stack[1] = c->view;
-	if ((shadow = shadowing(stack[0], c->view, 0)) != NULL)
+	if (conf.check_views &&
+	    (shadow = shadowing(stack[0], c->view, 0)) != NULL)
 		clog_warnx(&c->d, "render: view key \"%s\" of %s shadows the "
 		    "page global", shadow, name);
 	c->body.len = 0;
@@ -278,9 +280,13 @@ void
 view_set_money(struct ctx *c, json_object *o, const char *key, int64_t fen)
 {
 	char	k[64];
+	size_t	n = strlen(key);
 
 	view_set_str(o, key, fmt_yuan(c->d.arena, fen));
-	snprintf(k, sizeof(k), "%s_fen", key);
+	if (n > sizeof(k) - sizeof("_fen"))
+		fatalx("view_set_money: key %s too long", key);
+	memcpy(k, key, n);
+	memcpy(k + n, "_fen", sizeof("_fen"));	/* no printf: hot */
 	view_set_i64(o, k, fen);
 }
 

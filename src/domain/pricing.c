@@ -130,16 +130,17 @@ price_source_label(enum price_source s)
 
 /*
  * Parse a yuan amount as people type it: "12", "12.5", "12.50", "0.05",
- * optionally with a leading "¥". At most two decimals, no sign, no
- * exponent, at most 13 digits before the point (leading zeros count):
- * below 1e13 yuan, so *fen stays under 1e15. Returns 0 and *fen, or -1
- * and *errstr.
+ * optionally with a leading "¥" and with thousands separators as pages
+ * show amounts ("1,234.50"; then every group after the first has three
+ * digits). At most two decimals, no sign, no exponent, at most 13 digits
+ * before the point (leading zeros count): below 1e13 yuan, so *fen stays
+ * under 1e15. Returns 0 and *fen, or -1 and *errstr.
  */
 int
 parse_yuan(const char *s, int64_t *fen, const char **errstr)
 {
 	int64_t	 yuan = 0, cents = 0;
-	int	 digits = 0, decimals = 0;
+	int	 digits = 0, decimals = 0, group = -1;
 
 	if (strncmp(s, "¥", strlen("¥")) == 0)
 		s += strlen("¥");
@@ -147,13 +148,25 @@ parse_yuan(const char *s, int64_t *fen, const char **errstr)
 		*errstr = "不能为负数";
 		return -1;
 	}
-	for (; isdigit((unsigned char)*s); s++, digits++) {
-		if (digits >= 13) {
+	for (; isdigit((unsigned char)*s) || *s == ','; s++) {
+		if (*s == ',') {
+			/* 1-3 digits before the first comma, 3 between. */
+			if (digits == 0 || (group == -1 ? digits > 3 :
+			    group != 3))
+				goto bad;
+			group = 0;
+			continue;
+		}
+		if (digits++ >= 13) {
 			*errstr = "金额过大";
 			return -1;
 		}
+		if (group >= 0)
+			group++;
 		yuan = yuan * 10 + (*s - '0');
 	}
+	if (group >= 0 && group != 3)
+		goto bad;
 	if (*s == '.') {
 		for (s++; isdigit((unsigned char)*s); s++, decimals++) {
 			if (decimals >= 2) {
@@ -162,31 +175,32 @@ parse_yuan(const char *s, int64_t *fen, const char **errstr)
 			}
 			cents = cents * 10 + (*s - '0');
 		}
-		if (decimals == 0) {
-			*errstr = "不是有效金额";
-			return -1;
-		}
+		if (decimals == 0)
+			goto bad;
 		if (decimals == 1)
 			cents *= 10;
 	}
-	if (*s != '\0' || digits == 0) {
-		*errstr = "不是有效金额";
-		return -1;
-	}
+	if (*s != '\0' || digits == 0)
+		goto bad;
 	*fen = yuan * 100 + cents;
 	return 0;
+bad:
+	*errstr = "不是有效金额";
+	return -1;
 }
 
 /*
- * 1234 fen -> "12.34". Written by hand, not with printf: a list page
- * formats a hundred prices, and vfprintf was a tenth of its time.
+ * 1234 fen -> "12.34", with group set "1,234.50" as pages show amounts.
+ * Written by hand, not with printf: a list page formats a hundred
+ * prices, and vfprintf was a tenth of its time.
  */
-char *
-fmt_yuan(struct arena *a, int64_t fen)
+static char *
+fmt_fen(struct arena *a, int64_t fen, int group)
 {
 	uint64_t	u = fen < 0 ? -(uint64_t)fen : (uint64_t)fen;
-	char		tmp[24], *p = tmp + sizeof(tmp), *out;
+	char		tmp[40], *p = tmp + sizeof(tmp), *out;
 	size_t		n;
+	int		k = 0;
 
 	*--p = '\0';
 	*--p = (char)('0' + u % 10);
@@ -195,8 +209,11 @@ fmt_yuan(struct arena *a, int64_t fen)
 	u /= 10;
 	*--p = '.';
 	do {
+		if (group && k > 0 && k % 3 == 0)
+			*--p = ',';
 		*--p = (char)('0' + u % 10);
 		u /= 10;
+		k++;
 	} while (u > 0);
 	if (fen < 0)
 		*--p = '-';
@@ -204,6 +221,20 @@ fmt_yuan(struct arena *a, int64_t fen)
 	out = arena_alloc(a, n);
 	memcpy(out, p, n);
 	return out;
+}
+
+/* For form values, CSV and JSON numbers as text: "1234.50". */
+char *
+fmt_yuan(struct arena *a, int64_t fen)
+{
+	return fmt_fen(a, fen, 0);
+}
+
+/* For reading: "1,234.50". */
+char *
+fmt_yuan_grouped(struct arena *a, int64_t fen)
+{
+	return fmt_fen(a, fen, 1);
 }
 
 /*

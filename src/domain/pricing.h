@@ -42,5 +42,6 @@ int		 parse_yuan(const char *, int64_t *, const char **);
 int		 parse_percent_bp(const char *, int64_t *, const char **);
 char		*fmt_percent(struct arena *, int64_t);
 char		*fmt_yuan(struct arena *, int64_t);
+char		*fmt_yuan_grouped(struct arena *, int64_t);
 
 #endif /* DOMAIN_PRICING_H */

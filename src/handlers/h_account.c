@@ -139,9 +139,7 @@ h_account(struct ctx *c)
 	view_set_str(company, "name", a.company.name);
 	view_set_bool(company, "monthly", a.company.monthly);
 	view_set_i64(company, "credit_days", a.company.credit_days);
-	view_set_i64(company, "credit_limit_fen", a.company.credit_limit_fen);
-	view_set_str(company, "credit_limit", fmt_yuan(c->d.arena,
-	    a.company.credit_limit_fen));
+	view_set_money(c, company, "credit_limit", a.company.credit_limit_fen);
 	view_set_str(company, "tax_id", a.company.tax_id);
 	view_set_str(company, "sales_name", a.company.sales_name);
 	view_set_str(company, "sales_phone", a.company.sales_phone);

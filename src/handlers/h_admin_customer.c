@@ -162,7 +162,7 @@ list_row(struct ctx *c, const struct company_row *r)
 	view_set_str(o, "contact_phone", r->contact_phone);
 	view_set_bool(o, "monthly", r->monthly);
 	view_set_i64(o, "credit_days", r->days);
-	view_set_str(o, "credit_limit", fmt_yuan(c->d.arena, r->limit_fen));
+	view_set_money(c, o, "credit_limit", r->limit_fen);
 	view_set_bool(o, "disabled", !r->active);
 	view_set_str(o, "level", r->level);
 	view_set_str(o, "owner", r->owner);

@@ -222,8 +222,7 @@ cust_contracts_view(struct ctx *c, const struct cpage *p, json_object *v)
 		view_set_str(o, "code", cp[i].code);
 		view_set_str(o, "product", cp[i].product);
 		view_set_str(o, "spec", cp[i].spec);
-		view_set_str(o, "base_price", fmt_yuan(c->d.arena,
-		    cp[i].base_fen));
+		view_set_money(c, o, "base_price", cp[i].base_fen);
 		view_set_i64(o, "price_fen", cp[i].price_fen);
 		view_set_bool(o, "binding", cp[i].binding);
 		view_set_str(o, "price", fmt_yuan(c->d.arena,

@@ -59,8 +59,7 @@ lines_view(struct ctx *c, const struct inquiry *q)
 		view_set_str(o, "unit", l->unit);
 		view_set_i64(o, "qty", l->qty);
 		if (l->quote_fen >= 0)
-			view_set_str(o, "quote", fmt_yuan(c->d.arena,
-			    l->quote_fen));
+			view_set_money(c, o, "quote", l->quote_fen);
 		json_object_array_add(out, o);
 	}
 	return out;
@@ -195,16 +194,14 @@ sku_view(struct ctx *c, const struct inquiry_sku *s, int64_t customer_id,
 	view_set_str(o, "unit", s->unit);
 	view_set_i64(o, "min_qty", s->min_qty);
 	view_set_i64(o, "stock", s->stock);
-	view_set_str(o, "price", fmt_yuan(c->d.arena, s->price_fen));
-	view_set_i64(o, "price_fen", s->price_fen);
+	view_set_money(c, o, "price", s->price_fen);
 	if (s->retail_fen >= 0)
-		view_set_str(o, "retail", fmt_yuan(c->d.arena, s->retail_fen));
+		view_set_money(c, o, "retail", s->retail_fen);
 	tiers = json_object_new_array();
 	for (k = 0; k < s->ntiers; k++) {
 		t = json_object_new_object();
 		view_set_i64(t, "min_qty", s->tiers[k].min_qty);
-		view_set_str(t, "price", fmt_yuan(c->d.arena,
-		    s->tiers[k].price_fen));
+		view_set_money(c, t, "price", s->tiers[k].price_fen);
 		json_object_array_add(tiers, t);
 	}
 	json_object_object_add(o, "tiers", tiers);

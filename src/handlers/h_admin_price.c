@@ -68,8 +68,7 @@ item_rows(struct ctx *c, const struct ppage *p, const struct member_level *l)
 		view_set_str(o, "code", it->code);
 		view_set_str(o, "product", it->product);
 		view_set_str(o, "spec", it->spec);
-		view_set_str(o, "base_price", fmt_yuan(c->d.arena,
-		    it->base_fen));
+		view_set_money(c, o, "base_price", it->base_fen);
 		view_set_i64(o, "price_fen", it->price_fen);
 		view_set_str(o, "price", fmt_yuan(c->d.arena, it->price_fen));
 		view_set_str(o, "row_error", NULL);	/* not the level's */
@@ -138,7 +137,8 @@ trace(json_object *rows, const char *what, const char *value)
 static const char *
 yuan(struct ctx *c, int64_t fen)
 {
-	return arena_printf(c->d.arena, "¥%s", fmt_yuan(c->d.arena, fen));
+	return arena_printf(c->d.arena, "¥%s", fmt_yuan_grouped(c->d.arena,
+	    fen));
 }
 
 /* Why the price check's answer is what it is, in one sentence. */
@@ -208,15 +208,15 @@ check_result(struct ctx *c, const struct price_check *pc)
 	view_set_str(res, "unit_name", pc->sku.unit);
 	view_set_i64(res, "qty", pc->qty);
 	view_set_i64(res, "unit_fen", out->unit_fen);
-	view_set_str(res, "unit", fmt_yuan(a, out->unit_fen));
+	view_set_str(res, "unit", fmt_yuan_grouped(a, out->unit_fen));
 	view_set_str(res, "source", price_source_name(out->source));
 	view_set_str(res, "source_label", price_source_label(out->source));
 	view_set_i64(res, "guest_unit_fen", out->tier_fen);
-	view_set_str(res, "guest_unit", fmt_yuan(a, out->tier_fen));
+	view_set_str(res, "guest_unit", fmt_yuan_grouped(a, out->tier_fen));
 	view_set_bool(res, "binding", in->has_contract &&
 	    in->contract_binding);
 	view_set_str(res, "why", check_why(c, pc));
-	view_set_str(res, "total", fmt_yuan(a,
+	view_set_str(res, "total", fmt_yuan_grouped(a,
 	    price_line_total(out->unit_fen, pc->qty)));
 	view_set_bool(res, "below_min", pc->qty < pc->sku.min_qty);
 	view_set_i64(res, "min_qty", pc->sku.min_qty);

@@ -81,10 +81,10 @@ check(struct ctx *c, const struct field *f, const char *s,
 			return why;
 		if (v->i64 < f->min)
 			return arena_printf(c->d.arena, "不能低于 %s 元",
-			    fmt_yuan(c->d.arena, f->min));
+			    fmt_yuan_grouped(c->d.arena, f->min));
 		if (f->max && v->i64 > f->max)
 			return arena_printf(c->d.arena, "不能超过 %s 元",
-			    fmt_yuan(c->d.arena, f->max));
+			    fmt_yuan_grouped(c->d.arena, f->max));
 		break;
 	case FIELD_BOOL:
 		if (!strcmp(s, "1") || !strcmp(s, "on") || !strcmp(s, "true"))

@@ -282,7 +282,7 @@ view_set_money(struct ctx *c, json_object *o, const char *key, int64_t fen)
 	char	k[64];
 	size_t	n = strlen(key);
 
-	view_set_str(o, key, fmt_yuan(c->d.arena, fen));
+	view_set_str(o, key, fmt_yuan_grouped(c->d.arena, fen));
 	if (n > sizeof(k) - sizeof("_fen"))
 		fatalx("view_set_money: key %s too long", key);
 	memcpy(k, key, n);

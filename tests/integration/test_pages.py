@@ -60,7 +60,7 @@ def test_customer_login_account_and_json_twin(stack):
     r = s.get(stack.url("/s/shop-a/account"))
     assert r.status_code == 200
     assert "张采购" in r.text and "示例商贸有限公司" in r.text
-    assert "月结 30 天" in r.text and "¥50000.00" in r.text
+    assert "月结 30 天" in r.text and "¥50,000.00" in r.text
     j = s.get(stack.url("/s/shop-a/account"),
               headers={"Accept": "application/json"}).json()
     assert j["ok"] is True

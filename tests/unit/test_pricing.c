@@ -329,10 +329,13 @@ test_parse_yuan(void **state)
 		{ "12", 1200 }, { "12.5", 1250 }, { "12.50", 1250 },
 		{ "0.05", 5 }, { "0", 0 }, { "¥3.20", 320 }, { "007.1", 710 },
 		{ "9999999999999.99", 999999999999999 },
+		{ "1,000", 100000 }, { "1,234.50", 123450 },
+		{ "¥12,345,678.9", 1234567890 }, { "999,999", 99999900 },
 	};
 	static const char *bad[] = {
 		"", "-1", "1.234", "1.", ".5", "1e3", "12 ", " 12", "abc",
-		"1,000", "99999999999999", "¥", "+1",
+		"99999999999999", "¥", "+1", ",100", "1,00", "1000,000",
+		"1,0000", "12,", "1,,000", "1,000,00", "1.000,50", ",",
 	};
 	const char	*err;
 	int64_t		 fen;
@@ -371,6 +374,37 @@ test_parse_yuan_bound(void **state)
 	assert_string_equal(err, "金额过大");		/* 1e13 yuan */
 	assert_int_equal(parse_yuan("00000000000001", &fen, &err), -1);
 	assert_string_equal(err, "金额过大");
+}
+
+/* Pages show amounts grouped; forms and CSV keep them plain. */
+static void
+test_fmt_yuan(void **state)
+{
+	static const struct { int64_t fen; const char *plain, *grouped; } t[] = {
+		{ 0, "0.00", "0.00" }, { 5, "0.05", "0.05" },
+		{ 99999, "999.99", "999.99" }, { 100000, "1000.00", "1,000.00" },
+		{ 5000000, "50000.00", "50,000.00" },
+		{ 123456789, "1234567.89", "1,234,567.89" },
+		{ -123456, "-1234.56", "-1,234.56" },
+		{ INT64_MAX, "92233720368547758.07", "92,233,720,368,547,758.07" },
+		{ INT64_MIN, "-92233720368547758.08",
+		    "-92,233,720,368,547,758.08" },
+	};
+	struct arena	*a = arena_new(0);
+	const char	*err;
+	int64_t		 fen;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		assert_string_equal(fmt_yuan(a, t[i].fen), t[i].plain);
+		assert_string_equal(fmt_yuan_grouped(a, t[i].fen), t[i].grouped);
+		if (t[i].fen < 0 || t[i].fen >= 1000000000000000)
+			continue;
+		/* What a page shows, typed back, is the same amount. */
+		assert_int_equal(parse_yuan(t[i].grouped, &fen, &err), 0);
+		assert_int_equal(fen, t[i].fen);
+	}
+	arena_free(a);
 }
 
 static void
@@ -416,6 +450,7 @@ main(void)
 		cmocka_unit_test(test_tax_and_totals),
 		cmocka_unit_test(test_parse_yuan),
 		cmocka_unit_test(test_parse_yuan_bound),
+		cmocka_unit_test(test_fmt_yuan),
 		cmocka_unit_test(test_percent),
 	};
 

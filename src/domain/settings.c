@@ -14,13 +14,13 @@ static const char sql_get[] =
     "SELECT name, theme, logo_url, color_primary, contact_phone, "
     "footer_text, FIND_IN_SET('ordering', modes) > 0, "
     "FIND_IN_SET('wholesale', modes) > 0, FIND_IN_SET('retail', modes) > 0, "
-    "hide_wholesale_prices, tax_normal_bp, tax_special_bp "
-    "FROM shop WHERE id = ?";
+    "hide_wholesale_prices, tax_normal_bp, tax_special_bp, "
+    "retail_b2b_details FROM shop WHERE id = ?";
 static const char sql_save[] =
     "UPDATE shop SET name = ?, theme = ?, logo_url = ?, color_primary = ?, "
     "contact_phone = ?, footer_text = ?, modes = ?, "
-    "hide_wholesale_prices = ?, tax_normal_bp = ?, tax_special_bp = ? "
-    "WHERE id = ?";
+    "hide_wholesale_prices = ?, tax_normal_bp = ?, tax_special_bp = ?, "
+    "retail_b2b_details = ? WHERE id = ?";
 
 /* The request's shop's settings as stored now, not as cached. */
 int
@@ -47,6 +47,7 @@ settings_load(struct dctx *c, struct shop_settings *s)
 	s->hide_wholesale_prices = db_cell_i64(r, 0, 9) != 0;
 	s->tax_normal_bp = db_cell_i64(r, 0, 10);
 	s->tax_special_bp = db_cell_i64(r, 0, 11);
+	s->retail_b2b_details = db_cell_i64(r, 0, 12) != 0;
 	return 0;
 }
 
@@ -70,19 +71,20 @@ tx_save(struct dctx *c, void *arg)
 	int				 rc;
 
 	c->error = NULL;		/* nothing else to reset: no outputs */
-	if (db_run(c->arena, NULL, sql_save, "sssssssiiii", s->name, s->theme,
+	if (db_run(c->arena, NULL, sql_save, "sssssssiiiii", s->name, s->theme,
 	    s->logo_url, s->color, s->phone, s->footer, modes_set(s->modes),
 	    (int64_t)s->hide_wholesale_prices, s->tax_normal_bp,
-	    s->tax_special_bp, c->shop->id) == -1)
+	    s->tax_special_bp, (int64_t)s->retail_b2b_details,
+	    c->shop->id) == -1)
 		return ERR_INTERNAL;
 	if ((rc = shop_touch(c, c->shop->id)) != 0)
 		return rc;
 	return audit(c, "settings.save", "name=%s theme=%s color=%s modes=%s "
-	    "hide_wholesale_prices=%d tax_normal_bp=%" PRId64
-	    " tax_special_bp=%" PRId64 " phone=%s logo=%s footer=%s", s->name,
-	    s->theme, s->color, modes_set(s->modes), s->hide_wholesale_prices,
-	    s->tax_normal_bp, s->tax_special_bp, s->phone, s->logo_url,
-	    s->footer);
+	    "hide_wholesale_prices=%d retail_b2b_details=%d tax_normal_bp=%"
+	    PRId64 " tax_special_bp=%" PRId64 " phone=%s logo=%s footer=%s",
+	    s->name, s->theme, s->color, modes_set(s->modes),
+	    s->hide_wholesale_prices, s->retail_b2b_details, s->tax_normal_bp,
+	    s->tax_special_bp, s->phone, s->logo_url, s->footer);
 }
 
 /* Write settings the caller has checked (their shapes are its to say). */

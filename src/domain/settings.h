@@ -17,6 +17,7 @@ struct shop_settings {
 	const char	*footer;
 	int		 modes;		/* SHOP_MODE_* */
 	int		 hide_wholesale_prices;
+	int		 retail_b2b_details;
 	int64_t		 tax_normal_bp;
 	int64_t		 tax_special_bp;
 };

@@ -42,13 +42,13 @@ static const char sql_by_slug[] =
     "contact_phone, footer_text, FIND_IN_SET('ordering', modes) > 0, "
     "FIND_IN_SET('wholesale', modes) > 0, FIND_IN_SET('retail', modes) > 0, "
     "version, tax_normal_bp, tax_special_bp, hide_wholesale_prices, "
-    "auth_version FROM shop WHERE slug = ?";
+    "auth_version, retail_b2b_details FROM shop WHERE slug = ?";
 static const char sql_by_host[] =
     "SELECT id, slug, name, host, theme, logo_url, color_primary, "
     "contact_phone, footer_text, FIND_IN_SET('ordering', modes) > 0, "
     "FIND_IN_SET('wholesale', modes) > 0, FIND_IN_SET('retail', modes) > 0, "
     "version, tax_normal_bp, tax_special_bp, hide_wholesale_prices, "
-    "auth_version FROM shop WHERE host = ?";
+    "auth_version, retail_b2b_details FROM shop WHERE host = ?";
 static const char sql_version[] =
     "SELECT version, auth_version FROM shop WHERE id = ?";
 static const char sql_touch[] =
@@ -148,6 +148,7 @@ entry_fill(struct cached_shop *e, const struct db_res *r)
 	s->tax_special_bp = db_cell_i64(r, 0, 14);
 	s->hide_wholesale_prices = (int)db_cell_i64(r, 0, 15);
 	s->auth_version = db_cell_i64(r, 0, 16);
+	s->retail_b2b_details = (int)db_cell_i64(r, 0, 17);
 	e->checked = e->used = now_ms();
 }
 

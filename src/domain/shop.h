@@ -26,6 +26,7 @@ struct shop {
 	int64_t		 tax_special_bp; /* 专票 tax points */
 	int		 hide_wholesale_prices;
 	int64_t		 auth_version;	/* bumped by logouts, account changes */
+	int		 retail_b2b_details; /* retail mall shows min order… */
 };
 int		 shop_by_slug(struct dctx *, const char *, struct shop **);
 int		 shop_by_host(struct dctx *, const char *, struct shop **);

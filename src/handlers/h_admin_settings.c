@@ -21,7 +21,8 @@
 #define TAX_BP_MAX	2000	/* 20 % */
 
 enum { F_NAME, F_THEME, F_LOGO, F_COLOR, F_PHONE, F_FOOTER, F_ORDERING,
-	F_WHOLESALE, F_RETAIL, F_HIDE, F_TAX_NORMAL, F_TAX_SPECIAL };
+	F_WHOLESALE, F_RETAIL, F_HIDE, F_RETAIL_B2B, F_TAX_NORMAL,
+	F_TAX_SPECIAL };
 static const struct field settings_fields[] = {
 	[F_NAME] =	{ "name", FIELD_TEXT, FIELD_REQUIRED, 1, 100,
 			  "店铺名称" },
@@ -39,6 +40,8 @@ static const struct field settings_fields[] = {
 	[F_RETAIL] =	{ "mode_retail", FIELD_BOOL, 0, 0, 0, "零售商城" },
 	[F_HIDE] =	{ "hide_wholesale_prices", FIELD_BOOL, 0, 0, 0,
 			  "对游客隐藏批发价" },
+	[F_RETAIL_B2B] = { "retail_b2b_details", FIELD_BOOL, 0, 0, 0,
+			  "零售商城显示批发信息" },
 	[F_TAX_NORMAL] = { "tax_normal_pct", FIELD_TEXT, FIELD_REQUIRED, 1, 10,
 			  "普票税点" },
 	[F_TAX_SPECIAL] = { "tax_special_pct", FIELD_TEXT, FIELD_REQUIRED, 1,
@@ -224,6 +227,7 @@ settings_check(struct ctx *c, struct form *f, const struct themes *t,
 	    (f->v[F_WHOLESALE].i64 ? SHOP_MODE_WHOLESALE : 0) |
 	    (f->v[F_RETAIL].i64 ? SHOP_MODE_RETAIL : 0);
 	s->hide_wholesale_prices = f->v[F_HIDE].i64 != 0;
+	s->retail_b2b_details = f->v[F_RETAIL_B2B].i64 != 0;
 	return 0;
 }
 
@@ -268,6 +272,7 @@ stored_view(struct ctx *c, json_object *v, const struct shop_settings *s)
 	view_set_bool(v, "mode_wholesale", s->modes & SHOP_MODE_WHOLESALE);
 	view_set_bool(v, "mode_retail", s->modes & SHOP_MODE_RETAIL);
 	view_set_bool(v, "hide_wholesale_prices", s->hide_wholesale_prices);
+	view_set_bool(v, "retail_b2b_details", s->retail_b2b_details);
 	view_set_str(v, "tax_normal_pct", fmt_percent(c->d.arena,
 	    s->tax_normal_bp));
 	view_set_str(v, "tax_special_pct", fmt_percent(c->d.arena,

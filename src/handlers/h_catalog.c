@@ -216,31 +216,95 @@ list_links(struct ctx *c, json_object *v, const char *slug,
 		    "%s%" PRId64, base, pg->page + 1)));
 }
 
+#define CAT_DEPTH_MAX	8	/* deeper trees show their first levels */
+
+/* Is id the active category or one of its ancestors? */
+static int
+on_path(const int64_t *path, int npath, int64_t id)
+{
+	int	i;
+
+	for (i = 0; i < npath; i++)
+		if (path[i] == id)
+			return 1;
+	return 0;
+}
+
+/*
+ * The chips under parent, in the catalog's order (sort, id), each one on
+ * the active path followed by its own children: a parent and its
+ * subcategories stay together instead of scattered by id. Empty
+ * categories are left out: a shopper has nothing to find there.
+ */
+static void
+category_level(struct ctx *c, const struct catalog *cat, json_object *rows,
+    int64_t parent, int depth, const int64_t *path, int npath,
+    int64_t active, const char *slug)
+{
+	const struct cat_category	*k;
+	json_object			*o;
+	uint32_t			 i;
+
+	for (i = 0; i < cat->ncategories; i++) {
+		k = &cat->categories[i];
+		if (k->parent_id != parent || k->nproducts == 0)
+			continue;
+		o = json_object_new_object();
+		view_set_i64(o, "id", k->id);
+		view_set_str(o, "name", cat_str(cat, k->name));
+		view_set_i64(o, "products", k->nproducts);
+		view_set_i64(o, "depth", depth);
+		view_set_bool(o, "active", k->id == active);
+		view_set_bool(o, "open", k->id != active &&
+		    on_path(path, npath, k->id));
+		view_set_bool(o, "child", depth > 0);
+		view_set_str(o, "url", ctx_link(c, arena_printf(c->d.arena,
+		    "/%s/products?cat=%" PRId64, slug, k->id)));
+		json_object_array_add(rows, o);
+		if (depth + 1 < CAT_DEPTH_MAX && on_path(path, npath, k->id))
+			category_level(c, cat, rows, k->id, depth + 1, path,
+			    npath, active, slug);
+	}
+}
+
+/* The top level, with the path down to the active category open. */
 static json_object *
 category_rows(struct ctx *c, const struct catalog *cat, int64_t active,
     const char *slug)
 {
-	const struct cat_category	*k = catalog_category(cat, active);
-	json_object			*rows = json_object_new_array(), *o;
-	int64_t				 parent = k ? k->parent_id : 0;
-	uint32_t			 i;
+	const struct cat_category	*k;
+	json_object			*rows = json_object_new_array();
+	int64_t				 path[CAT_DEPTH_MAX];
+	int				 npath = 0;
 
-	/* The active category's level, or the top level. */
-	for (i = 0; i < cat->ncategories; i++) {
-		if (cat->categories[i].parent_id != parent &&
-		    cat->categories[i].parent_id != active)
-			continue;
-		o = json_object_new_object();
-		view_set_i64(o, "id", cat->categories[i].id);
-		view_set_str(o, "name", cat_str(cat, cat->categories[i].name));
-		view_set_bool(o, "active", cat->categories[i].id == active);
-		view_set_bool(o, "child", cat->categories[i].parent_id ==
-		    active && active != 0);
-		view_set_str(o, "url", ctx_link(c, arena_printf(c->d.arena,
-		    "/%s/products?cat=%" PRId64, slug, cat->categories[i].id)));
-		json_object_array_add(rows, o);
-	}
+	for (k = catalog_category(cat, active); k != NULL &&
+	    npath < CAT_DEPTH_MAX; k = catalog_category(cat, k->parent_id))
+		path[npath++] = k->id;
+	category_level(c, cat, rows, 0, 0, path, npath, active, slug);
 	return rows;
+}
+
+/* "薯片 · 第 2 页 - 批发商城": what the list shows, for the tab and the
+ * heading; the shop's name follows in the layout. */
+static void
+list_title(struct ctx *c, json_object *v, const struct catalog *cat,
+    const struct cat_query *q, const struct cat_page *pg, int mode)
+{
+	const struct cat_category	*k = catalog_category(cat,
+					    q->category_id);
+	const char			*mall = mode == SHOP_MODE_ORDERING ?
+	    "订货商城" : mode == SHOP_MODE_WHOLESALE ? "批发商城" : "零售商城";
+	const char			*what;
+
+	what = q->q != NULL && *q->q != '\0' ? arena_printf(c->d.arena,
+	    "“%s”", q->q) : k != NULL ? cat_str(cat, k->name) : NULL;
+	view_set_str(v, "heading", what != NULL ? what : mall);
+	view_set_str(v, "category_name", k != NULL ? cat_str(cat, k->name) :
+	    NULL);
+	c->title = arena_printf(c->d.arena, "%s%s%s%s", what ? what : "",
+	    pg->page > 1 ? arena_printf(c->d.arena, "%s第 %" PRId64 " 页",
+	    what ? " · " : "", pg->page) : "", what || pg->page > 1 ? " - " :
+	    "", mall);
 }
 
 static int
@@ -307,17 +371,15 @@ h_catalog_list(struct ctx *c)
 	view_set_str(v, "action", ctx_link(c, arena_printf(c->d.arena,
 	    "/%s/products", slug)));
 	list_links(c, v, slug, &q, &pg, sortv);
-	c->title = arena_printf(c->d.arena, "%s%s%s", q.q ? q.q : "",
-	    q.q ? " - " : "", mode == SHOP_MODE_ORDERING ? "订货商城" :
-	    mode == SHOP_MODE_WHOLESALE ? "批发商城" : "零售商城");
+	list_title(c, v, cat, &q, &pg, mode);
 	return render(c, "products");
 }
 
 /* One SKU of the product page: details from the database (d), price
- * from the catalog cache. */
+ * from the catalog cache; b2b adds the prices with tax. */
 static json_object *
 sku_row(struct ctx *c, const struct cat_viewer *vw,
-    const struct product_sku *d, int hidden)
+    const struct product_sku *d, int hidden, int b2b)
 {
 	const struct cat_sku	*s = catalog_sku(vw->cat, d->id);
 	struct price_result	 pr;
@@ -338,10 +400,13 @@ sku_row(struct ctx *c, const struct cat_viewer *vw,
 	if (!hidden && s != NULL && catalog_price(vw, s, min_qty, &pr) == 0) {
 		view_set_money(c, o, "price", pr.unit_fen);
 		view_set_str(o, "price_source", price_source_name(pr.source));
-		view_set_money(c, o, "price_normal_tax", price_with_tax(
-		    pr.unit_fen, c->d.shop->tax_normal_bp));
-		view_set_money(c, o, "price_special_tax", price_with_tax(
-		    pr.unit_fen, c->d.shop->tax_special_bp));
+		if (b2b) {
+			view_set_money(c, o, "price_normal_tax", price_with_tax(
+			    pr.unit_fen, c->d.shop->tax_normal_bp));
+			view_set_money(c, o, "price_special_tax",
+			    price_with_tax(pr.unit_fen,
+			    c->d.shop->tax_special_bp));
+		}
 		if (shows_tiers(vw) && s->ntiers > 0 &&
 		    (rows = tier_rows(c, vw, s, pr.unit_fen)) != NULL)
 			json_object_object_add(o, "tiers", rows);
@@ -360,7 +425,7 @@ h_catalog_product(struct ctx *c)
 	json_object			*v, *skus, *imgs, *o;
 	const char			*slug, *err;
 	int64_t				 id;
-	int				 mode, rc, i, hidden;
+	int				 mode, rc, i, hidden, b2b;
 
 	if ((rc = storefront(c, &mode, &slug)) != 0)
 		return rc;
@@ -386,6 +451,10 @@ h_catalog_product(struct ctx *c)
 	view_set_str(v, "description_html", d.description);
 	view_set_bool(v, "price_hidden", hidden);
 	view_set_bool(v, "customer_prices", vw.customer_id != 0);
+	/* Consumers in the retail mall see price and stock, not case sizes
+	 * and 专票 prices, unless the shop wants them to. */
+	b2b = mode != SHOP_MODE_RETAIL || c->d.shop->retail_b2b_details;
+	view_set_bool(v, "b2b_details", b2b);
 	view_set_i64(v, "tax_normal_bp", c->d.shop->tax_normal_bp);
 	view_set_i64(v, "tax_special_bp", c->d.shop->tax_special_bp);
 	view_set_str(v, "tax_normal_pct", arena_printf(c->d.arena, "%g",
@@ -402,7 +471,7 @@ h_catalog_product(struct ctx *c)
 	skus = json_object_new_array();
 	for (i = 0; i < d.nskus; i++)
 		json_object_array_add(skus, sku_row(c, &vw, &d.skus[i],
-		    hidden));
+		    hidden, b2b));
 	json_object_object_add(v, "skus", skus);
 	imgs = json_object_new_array();
 	for (i = 0; i < d.nimages; i++)

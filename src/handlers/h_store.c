@@ -9,20 +9,30 @@
 #include "http/http.h"
 #include "handlers/handlers.h"
 
-/* Top-level categories, linked into the first open storefront. */
+#define HOME_CATEGORIES	8	/* chips on the home page; the rest behind 全部 */
+
+/*
+ * Top-level categories with products, linked into the first open
+ * storefront, at most HOME_CATEGORIES of them; *more says that the list
+ * has more to show (further top-level or any subcategories).
+ */
 static json_object *
-top_categories(struct ctx *c, const struct catalog *cat)
+top_categories(struct ctx *c, const struct catalog *cat, const char *mall,
+    int *more)
 {
 	json_object	*rows = json_object_new_array(), *o;
-	const char	*mall = (c->d.shop->modes & SHOP_MODE_WHOLESALE) ?
-	    "wholesale" : (c->d.shop->modes & SHOP_MODE_RETAIL) ? "retail" :
-	    "ordering";
 	uint32_t	 i;
+	int		 n = 0;
 
+	*more = 0;
 	for (i = 0; i < cat->ncategories; i++) {
-		if (cat->categories[i].parent_id != 0 ||
-		    cat->categories[i].nproducts == 0)
+		if (cat->categories[i].nproducts == 0)
 			continue;
+		if (cat->categories[i].parent_id != 0 ||
+		    n == HOME_CATEGORIES) {
+			*more = 1;
+			continue;
+		}
 		o = json_object_new_object();
 		view_set_i64(o, "id", cat->categories[i].id);
 		view_set_str(o, "name", cat_str(cat, cat->categories[i].name));
@@ -31,6 +41,7 @@ top_categories(struct ctx *c, const struct catalog *cat)
 		    "/%s/products?cat=%" PRId64, mall,
 		    cat->categories[i].id)));
 		json_object_array_add(rows, o);
+		n++;
 	}
 	return rows;
 }
@@ -40,11 +51,19 @@ h_store_home(struct ctx *c)
 {
 	const struct catalog	*cat;
 	json_object		*v = view_new(c);
+	const char		*mall = (c->d.shop->modes & SHOP_MODE_WHOLESALE) ?
+	    "wholesale" : (c->d.shop->modes & SHOP_MODE_RETAIL) ? "retail" :
+	    "ordering";
+	int			 more;
 
 	if ((cat = catalog_get(&c->d)) == NULL)
 		return http_fail(c, ERR_INTERNAL, NULL);
-	json_object_object_add(v, "categories", top_categories(c, cat));
-
+	json_object_object_add(v, "categories", top_categories(c, cat, mall,
+	    &more));
+	view_set_bool(v, "more_categories", more);
+	view_set_i64(v, "product_count", cat->nproducts);
+	view_set_str(v, "all_url", ctx_link(c, arena_printf(c->d.arena,
+	    "/%s/products", mall)));
 	view_set_bool(v, "ordering", c->d.shop->modes & SHOP_MODE_ORDERING);
 	view_set_bool(v, "wholesale", c->d.shop->modes & SHOP_MODE_WHOLESALE);
 	view_set_bool(v, "retail", c->d.shop->modes & SHOP_MODE_RETAIL);

@@ -7,6 +7,7 @@
 #include "services/db.h"
 #include "domain/audit.h"
 #include "domain/dctx.h"
+#include "domain/image.h"
 #include "domain/shop.h"
 #include "domain/settings.h"
 
@@ -97,4 +98,35 @@ settings_save(struct dctx *c, const struct shop_settings *s)
 		clog_info(c, "settings saved theme=%s color=%s", s->theme,
 		    s->color);
 	return rc;
+}
+
+/*
+ * An uploaded logo, checked and re-encoded like product images
+ * (image.c). Pages show it 28-32 px high on the brand bar's white tile,
+ * so the 400 px JPEG thumbnail (drawn on white) is what is kept: a phone
+ * never loads a 2,000 px original for the header. Returns 0 and *url
+ * ("/uploads/..."), or an enum err with c->error.
+ */
+int
+settings_logo_store(struct dctx *c, const void *data, size_t len,
+    const char **url)
+{
+	struct image_info	info;
+	int			rc;
+
+	if ((rc = image_store(c, c->shop->id, data, len, &info)) != 0)
+		return rc;
+	image_remove(c, info.path);
+	*url = arena_printf(c->arena, "/uploads/%s", info.thumb);
+	clog_info(c, "logo stored %s (%dx%d)", info.thumb, info.width,
+	    info.height);
+	return 0;
+}
+
+/* A stored logo the settings did not keep (the save failed). */
+void
+settings_logo_discard(struct dctx *c, const char *url)
+{
+	if (url != NULL && strncmp(url, "/uploads/", 9) == 0)
+		image_remove(c, url + 9);
 }

@@ -24,5 +24,8 @@ struct shop_settings {
 
 int		 settings_load(struct dctx *, struct shop_settings *);
 int		 settings_save(struct dctx *, const struct shop_settings *);
+int		 settings_logo_store(struct dctx *, const void *, size_t,
+		     const char **);
+void		 settings_logo_discard(struct dctx *, const char *);
 
 #endif /* DOMAIN_SETTINGS_H */

@@ -22,7 +22,7 @@
 
 enum { F_NAME, F_THEME, F_LOGO, F_COLOR, F_PHONE, F_FOOTER, F_ORDERING,
 	F_WHOLESALE, F_RETAIL, F_HIDE, F_RETAIL_B2B, F_TAX_NORMAL,
-	F_TAX_SPECIAL };
+	F_TAX_SPECIAL, F_LOGO_FILE, F_LOGO_REMOVE };
 static const struct field settings_fields[] = {
 	[F_NAME] =	{ "name", FIELD_TEXT, FIELD_REQUIRED, 1, 100,
 			  "店铺名称" },
@@ -46,6 +46,10 @@ static const struct field settings_fields[] = {
 			  "普票税点" },
 	[F_TAX_SPECIAL] = { "tax_special_pct", FIELD_TEXT, FIELD_REQUIRED, 1,
 			  10, "专票税点" },
+	/* The file itself comes as an upload (admin_upload); this names it
+	 * for its error. */
+	[F_LOGO_FILE] =	{ "logo_file", FIELD_TEXT, 0, 0, 0, "Logo 图片" },
+	[F_LOGO_REMOVE] = { "logo_remove", FIELD_BOOL, 0, 0, 0, "不显示 Logo" },
 	{ NULL, 0, 0, 0, 0, NULL }
 };
 
@@ -329,6 +333,18 @@ settings_page(struct ctx *c, const char *error, json_object *errors)
 	return render(c, "admin/settings");
 }
 
+/* An upload image.c refused: the form again, the reason at the field. */
+static int
+logo_refused(struct ctx *c, struct form *f, enum err e, const char *why)
+{
+	clog_info(&c->d, "logo refused: %s", why);
+	if (c->json_out)
+		return http_fail(c, e, why);
+	bad(c, f, F_LOGO_FILE, why);
+	c->status = err_status(e);
+	return settings_page(c, f->error, f->errors);
+}
+
 static int
 h_admin_settings(struct ctx *c)
 {
@@ -341,6 +357,8 @@ h_admin_settings_save(struct ctx *c)
 	struct shop_settings	 s;
 	struct themes		 t;
 	struct form		 f;
+	const struct upload	*u;
+	const char		*logo = NULL;
 	int			 rc;
 
 	memset(&s, 0, sizeof(s));
@@ -353,8 +371,20 @@ h_admin_settings_save(struct ctx *c)
 		c->status = 400;
 		return settings_page(c, f.error, f.errors);
 	}
-	if ((rc = settings_save(&c->d, &s)) != 0)
+	/* The logo last: nothing is stored for a form that is refused. */
+	if ((u = admin_upload(c, "logo_file")) != NULL && u->len > 0) {
+		if ((rc = settings_logo_store(&c->d, u->data, u->len,
+		    &logo)) == ERR_INTERNAL)
+			return http_fail(c, rc, c->d.error);
+		if (rc != 0)
+			return logo_refused(c, &f, rc, c->d.error);
+		s.logo_url = logo;
+	} else if (f.v[F_LOGO_REMOVE].i64)
+		s.logo_url = "";
+	if ((rc = settings_save(&c->d, &s)) != 0) {
+		settings_logo_discard(&c->d, logo);
 		return http_fail(c, rc, c->d.error);
+	}
 	return http_see_other(c, "%s", ctx_link(c,
 	    "/admin/settings?done=saved"));
 }

@@ -25,6 +25,9 @@ int		 h_logout(struct ctx *);
 /* h_admin.c */
 json_object	*admin_view(struct ctx *, const char *);
 
+/* h_admin_shared.c: a multipart form's file by field name, or NULL. */
+const struct upload *admin_upload(struct ctx *, const char *);
+
 /* Routes, one table per area. */
 extern const struct route h_store_routes[];
 extern const struct route h_account_routes[];

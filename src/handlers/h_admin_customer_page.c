@@ -257,6 +257,7 @@ cust_page(struct ctx *c, const struct cpage *p)
 		    PRId64 "%s", p->co.id, w ? "" : "/credit");
 	view_set_str(v, "action", ctx_link(c, action));
 	view_set_str(v, "invite_link", p->invite_link);
+	cust_invite_qr_view(c, v, p->invite_link);
 	if (cust_company_view(c, p, v) != 0)
 		return http_fail(c, ERR_INTERNAL, NULL);
 	if (p->co.id != 0 && (cust_users_view(c, p, v) != 0 ||

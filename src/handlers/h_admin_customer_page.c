@@ -7,6 +7,7 @@
  * and this file share, in h_admin_customer_form.c.
  */
 #include "base/base.h"
+#include "base/qr.h"
 #include "domain/auth.h"
 #include "domain/pricing.h"
 #include "domain/session.h"
@@ -237,6 +238,36 @@ cust_contracts_view(struct ctx *c, const struct cpage *p, json_object *v)
 }
 
 /* The whole page, sections and all. */
+/*
+ * The new link's QR code, for a salesperson to show on their phone or
+ * print: a PNG (WeChat's long-press saves or forwards an <img>) and an
+ * SVG to download for print, both as data: URIs, since the link is shown
+ * only this once and is not kept anywhere it could be fetched from.
+ */
+static void
+invite_qr_view(struct ctx *c, json_object *v, const char *link)
+{
+	struct qr	 q;
+	unsigned char	*png;
+	size_t		 len;
+	char		*svg;
+
+	if (link == NULL)
+		return;
+	if (qr_encode(c->d.arena, link, &q) == -1 ||
+	    qr_png(c->d.arena, &q, 8, &png, &len) == -1) {
+		clog_warnx(&c->d, "invite: no QR code for a %zu-byte link",
+		    strlen(link));
+		return;
+	}
+	svg = qr_svg(c->d.arena, &q);
+	view_set_str(v, "invite_qr_png", arena_printf(c->d.arena,
+	    "data:image/png;base64,%s", base64_encode(c->d.arena, png, len)));
+	view_set_str(v, "invite_qr_svg", arena_printf(c->d.arena,
+	    "data:image/svg+xml;base64,%s", base64_encode(c->d.arena, svg,
+	    strlen(svg))));
+}
+
 int
 cust_page(struct ctx *c, const struct cpage *p)
 {
@@ -257,7 +288,7 @@ cust_page(struct ctx *c, const struct cpage *p)
 		    PRId64 "%s", p->co.id, w ? "" : "/credit");
 	view_set_str(v, "action", ctx_link(c, action));
 	view_set_str(v, "invite_link", p->invite_link);
-	cust_invite_qr_view(c, v, p->invite_link);
+	invite_qr_view(c, v, p->invite_link);
 	if (cust_company_view(c, p, v) != 0)
 		return http_fail(c, ERR_INTERNAL, NULL);
 	if (p->co.id != 0 && (cust_users_view(c, p, v) != 0 ||

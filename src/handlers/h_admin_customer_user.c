@@ -5,7 +5,6 @@
  * invitations that let new people join (domain/invite.c).
  */
 #include "base/base.h"
-#include "base/qr.h"
 #include "http/http.h"
 #include "domain/customer.h"
 #include "domain/customer_user.h"
@@ -60,36 +59,6 @@ site_origin(struct ctx *c)
 	}
 	return arena_printf(c->d.arena, "%s://%s", c->https ? "https" : "http",
 	    c->host != NULL ? c->host : "");
-}
-
-/*
- * The new link's QR code, for a salesperson to show on their phone or
- * print: a PNG (WeChat's long-press saves or forwards an <img>) and an
- * SVG to download for print, both as data: URIs, since the link is shown
- * only this once and is not kept anywhere it could be fetched from.
- */
-void
-cust_invite_qr_view(struct ctx *c, json_object *v, const char *link)
-{
-	struct qr	 q;
-	unsigned char	*png;
-	size_t		 len;
-	char		*svg;
-
-	if (link == NULL)
-		return;
-	if (qr_encode(c->d.arena, link, &q) == -1 ||
-	    qr_png(c->d.arena, &q, 8, &png, &len) == -1) {
-		clog_warnx(&c->d, "invite: no QR code for a %zu-byte link",
-		    strlen(link));
-		return;
-	}
-	svg = qr_svg(c->d.arena, &q);
-	view_set_str(v, "invite_qr_png", arena_printf(c->d.arena,
-	    "data:image/png;base64,%s", base64_encode(c->d.arena, png, len)));
-	view_set_str(v, "invite_qr_svg", arena_printf(c->d.arena,
-	    "data:image/svg+xml;base64,%s", base64_encode(c->d.arena, svg,
-	    strlen(svg))));
 }
 
 /* POST .../invites: a one-time link, shown once and stored as a hash. */

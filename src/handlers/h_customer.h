@@ -71,7 +71,6 @@ int		 cust_form_end(struct ctx *, struct cpage *, struct form *,
 /* The forms the page posts. */
 int		 h_cust_user_save(struct ctx *);
 int		 h_cust_invite_new(struct ctx *);
-void		 cust_invite_qr_view(struct ctx *, json_object *, const char *);
 int		 h_cust_invite_revoke(struct ctx *);
 int		 h_cust_address_save(struct ctx *);
 int		 h_cust_invoice_save(struct ctx *);

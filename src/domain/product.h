@@ -139,6 +139,8 @@ int		 product_delete(struct dctx *, int64_t);
 int		 product_image_add(struct dctx *, int64_t, const void *, size_t,
 		     struct product_image *);
 int		 product_image_delete(struct dctx *, int64_t, int64_t);
+int		 product_image_count(struct dctx *, const char *, int64_t *,
+		     int *);
 
 /* tiers.c: "10:11.50;50:10.00", as forms and CSV files write tiers. */
 int		 tiers_parse(struct arena *, const char *, struct price_tier *,

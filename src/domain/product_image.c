@@ -2,7 +2,8 @@
  * product_image.c -- a product's images: an upload checked and stored
  * (image.c), then its row added under the product's lock, where the
  * PRODUCT_IMAGES_MAX limit is counted, so that uploads at the same time
- * cannot pass it; and a delete, rows first, files after.
+ * cannot pass it; a delete, rows first, files after; and a product found
+ * by its code with its image count, for `dinghuo import images`.
  */
 #include "base/base.h"
 #include "services/db.h"
@@ -25,6 +26,9 @@ static const char sql_get[] =
     "AND product_id = ? AND shop_id = ? FOR UPDATE";
 static const char sql_del[] =
     "DELETE FROM product_image WHERE id = ? AND shop_id = ?";
+static const char sql_by_code[] =
+    "SELECT p.id, (SELECT COUNT(*) FROM product_image i WHERE "
+    "i.product_id = p.id) FROM product p WHERE p.shop_id = ? AND p.code = ?";
 
 struct img {
 	int64_t			 pid;
@@ -33,6 +37,25 @@ struct img {
 	const char		*path;		/* a delete's files */
 	const char		*thumb;
 };
+
+/*
+ * The product of c->shop with 货号 code (compared as the database does:
+ * case and width do not matter) and how many images it has, for the
+ * image import. 0, ERR_NOT_FOUND, ERR_INTERNAL.
+ */
+int
+product_image_count(struct dctx *c, const char *code, int64_t *pid, int *n)
+{
+	struct db_res	*r;
+
+	if (db_run(c->arena, &r, sql_by_code, "is", c->shop->id, code) == -1)
+		return ERR_INTERNAL;
+	if (r->nrows == 0)
+		return ERR_NOT_FOUND;
+	*pid = db_cell_i64(r, 0, 0);
+	*n = (int)db_cell_i64(r, 0, 1);
+	return 0;
+}
 
 /* Room for one more image? 0, ERR_INVALID (c->error), ERR_INTERNAL. */
 static int

@@ -24,6 +24,9 @@ usage(void)
 	    "--admin-password PW\n"
 	    "  demo [--slug S] [--name N] [--host H]   create a demo shop\n"
 	    "  import products --shop S FILE.csv   add or update products\n"
+	    "  import images --shop S [--replace] DIR\n"
+	    "                         add DIR's P0001.jpg, P0001-2.png, … to "
+	    "those products\n"
 	    "  export products --shop S [FILE.csv] write products as CSV\n"
 	    "  uploads prune [--shop S] [--min-age MIN] [--dry-run]\n"
 	    "                         remove uploaded files nothing refers to\n"
@@ -161,6 +164,9 @@ main(int argc, char **argv)
 		rc = cli_shop_create(argc - 2, argv + 2);
 	else if (strcmp(cmd, "demo") == 0)
 		rc = cli_demo(argc - 1, argv + 1);
+	else if (strcmp(cmd, "import") == 0 && argc > 1 &&
+	    strcmp(argv[1], "images") == 0)
+		rc = cli_import_images(argc - 2, argv + 2);
 	else if (strcmp(cmd, "import") == 0)
 		rc = cli_import(argc - 1, argv + 1);
 	else if (strcmp(cmd, "export") == 0)

@@ -42,6 +42,8 @@ int		 cli_opts_parse(int, char **, struct cli_opt *, const char **);
 /* cli_catalog.c: `dinghuo import products`, `dinghuo export products`. */
 int		 cli_import(int, char **);
 int		 cli_export(int, char **);
+/* cli_images.c: `dinghuo import images`. */
+int		 cli_import_images(int, char **);
 
 /* prune.c: `dinghuo uploads prune`, files under uploads_dir nobody uses. */
 int		 cli_uploads(int, char **);

@@ -429,7 +429,7 @@ bag(const struct art *a)
 	ell(500, 690, 250, 180, col(a->accent));
 	ell(500, 690, 226, 156, col(lighter(a->accent, 0.12)));
 	rect(356, 270, 384, 822, col_a(white, 0.65));
-	text(a->brand, 500, 440, 100, 300, on(m, a->accent));
+	text(a->brand, 500, 440, 100, 270, on(m, a->accent));
 	text(a->line, 500, 520, 44, 300, on(m, white));
 	text(a->small, 500, 702, 34, 200, on(lighter(a->accent, 0.12), m));
 }

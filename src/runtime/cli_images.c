@@ -282,6 +282,8 @@ attach(struct run *rn)
 	struct buf	data;
 	size_t		i, j;
 
+	if (rn->n == 0)
+		return;		/* and no qsort of NULL */
 	qsort(rn->v, rn->n, sizeof(*rn->v), by_product);
 	buf_init(&data, 256 * 1024);
 	for (i = 0; i < rn->n; i = j) {

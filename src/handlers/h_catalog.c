@@ -392,6 +392,7 @@ sku_row(struct ctx *c, const struct cat_viewer *vw,
 	view_set_str(o, "spec", *d->spec ? d->spec : "默认");
 	view_set_str(o, "unit", d->unit);
 	view_set_i64(o, "pack_size", d->pack_size);
+	view_set_bool(o, "in_cases", d->pack_size > 1);	/* 1: sold singly */
 	view_set_i64(o, "min_qty", min_qty);
 	view_set_bool(o, "in_stock", d->stock > 0);
 	view_set_i64(o, "stock", d->stock);

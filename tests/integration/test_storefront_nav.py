@@ -145,3 +145,11 @@ def test_retail_mall_hides_b2b_details_unless_turned_on(stack, tree):
         stack.url(f"/s/shop-a/retail/products/{pid}")).text
         for _ in range(8)), timeout=2)
     assert "专票" in s.get(stack.url(f"/s/shop-a/retail/products/{pid}")).text
+
+
+def test_case_size_only_when_sold_in_cases(stack, tree):
+    stack.sql("UPDATE sku SET pack_size = 1 WHERE code = 'SN-C-1'")
+    pid = stack.sql("SELECT id FROM product WHERE code = 'SN-C'")[0][0]
+    page = stack.session().get(stack.url(
+        f"/s/shop-a/wholesale/products/{pid}")).text
+    assert "起订 5 袋" in page and "每箱" not in page

@@ -522,3 +522,74 @@ def test_json_twin_replies_with_a_bearer_token(stack, product):
     r = s.post(url + "/reply", json={"body": "长" * 1001})
     assert r.status_code == 400
     assert r.json()["error"]["fields"]["body"] == "最多 1000 个字"
+
+
+# -- the database -----------------------------------------------------------
+
+
+def test_database_keeps_messages_in_their_shop(stack, product):
+    iid = ask(stack, product)
+    b = one(stack, "SELECT id FROM shop WHERE slug = 'shop-b'")
+    b_user = one(stack, f"SELECT MIN(id) FROM customer_user "
+                 f"WHERE shop_id = {b}")
+    a_user = one(stack, f"SELECT customer_user_id FROM inquiry "
+                 f"WHERE id = {iid}")
+    for constraint, sql in (
+            ("inquiry_message_inquiry_same_shop",
+             f"INSERT INTO inquiry_message (shop_id, inquiry_id, author, "
+             f"customer_user_id, body) VALUES ({b}, {iid}, 'customer', "
+             f"{b_user}, 'x')"),
+            ("inquiry_message_customer_user_same_shop",
+             f"INSERT INTO inquiry_message (shop_id, inquiry_id, author, "
+             f"customer_user_id, body) VALUES ({A}, {iid}, 'customer', "
+             f"{b_user}, 'x')")):
+        with pytest.raises(AssertionError) as e:
+            stack.sql(f"START TRANSACTION; {sql}; ROLLBACK")
+        assert f"CONSTRAINT `{constraint}`" in str(e.value), str(e.value)
+    with pytest.raises(AssertionError) as e:
+        stack.sql(f"INSERT INTO inquiry_message (shop_id, inquiry_id, "
+                  f"author, customer_user_id, staff_id, body) VALUES "
+                  f"({A}, {iid}, 'staff', {a_user}, NULL, 'x')")
+    assert "inquiry_message_author" in str(e.value)
+    assert stored(stack, iid) == []
+
+
+def test_migration_keeps_earlier_answers(stack, tmp_path):
+    """On a database with answered inquiries, 010 makes each answer the
+    first message of its conversation, once, however often it runs."""
+    db = "dinghuo_iq_migrate"
+    stack.sql(f"DROP DATABASE IF EXISTS {db}; CREATE DATABASE {db}; "
+              f"GRANT ALL ON {db}.* TO 'dinghuo'@'localhost'")
+    sql_dir = tmp_path / "sql"
+    sql_dir.mkdir()
+    migrations = sorted(stack.sql_dir.glob("[0-9][0-9][0-9]_*.sql"))
+    for f in migrations:
+        if f.name < "010":
+            (sql_dir / f.name).write_text(f.read_text())
+    env = {"DINGHUO_DB_NAME": db, "DINGHUO_SQL_DIR": str(sql_dir)}
+    try:
+        stack.run("migrate", env=env)
+        stack.run("demo", "--slug", "shop-a", env=env)
+        stack.sql(f"""
+INSERT INTO inquiry (shop_id, contact_name, contact_phone, status, answer,
+  answered_at, assigned_staff_id) SELECT id, '旧', '13600000000',
+  'answered', '旧的回复', NOW(3) - INTERVAL 1 DAY,
+  (SELECT MIN(id) FROM staff) FROM shop;
+INSERT INTO inquiry (shop_id, contact_name, contact_phone)
+  SELECT id, '未回复', '13600000001' FROM shop;
+""", db=db)
+        for f in migrations:
+            (sql_dir / f.name).write_text(f.read_text())
+        r = stack.run("migrate", env=env)
+        assert "applying 010_inquiry_quote.sql" in r.stderr
+        text = (stack.sql_dir / "010_inquiry_quote.sql").read_text()
+        stack.sql(text, db=db)          # and once more, by hand
+        rows = stack.sql("SELECT i.contact_name, m.author, m.body, "
+                         "m.staff_id IS NOT NULL, m.created_at = "
+                         "i.answered_at FROM inquiry_message m JOIN inquiry "
+                         "i ON i.id = m.inquiry_id", db=db)
+        assert rows == [("旧", "staff", "旧的回复", "1", "1")]
+        assert stack.sql("SELECT COUNT(*) FROM inquiry WHERE "
+                         "quote_valid_until IS NULL", db=db) == [("2",)]
+    finally:
+        stack.sql(f"DROP DATABASE IF EXISTS {db}")

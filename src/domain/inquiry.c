@@ -359,6 +359,14 @@ tx_answer(struct dctx *c, void *arg)
 	    w->until ? " valid_until=" : "", w->until ? w->until : "");
 }
 
+static void
+answer_refused(struct dctx *c, int64_t id, const char *valid_until)
+{
+	clog_info(c, "inquiry answer refused id=%" PRId64 " valid_until=%s "
+	    "why=%s", id, log_safe(c->arena, valid_until ? valid_until : ""),
+	    c->error);
+}
+
 /*
  * Answer an inquiry that is not closed (ERR_CONFLICT), setting or
  * clearing the quoted unit price of the lines given, the quote valid
@@ -382,6 +390,7 @@ inquiry_answer(struct dctx *c, int64_t id, const char *answer,
 	    !date_ok(valid_until)) {
 		c->error = "应为日期，如 2025-06-30";
 		*bad = INQUIRY_FIELD_VALID_UNTIL;
+		answer_refused(c, id, valid_until);
 		return ERR_INVALID;
 	}
 	memset(&w, 0, sizeof(w));
@@ -393,9 +402,7 @@ inquiry_answer(struct dctx *c, int64_t id, const char *answer,
 	if ((rc = db_tx_run(c, tx_answer, &w)) != 0) {
 		*bad = w.bad;
 		if (rc == ERR_INVALID)
-			clog_info(c, "inquiry answer refused id=%" PRId64
-			    " valid_until=%s why=%s", id, log_safe(c->arena,
-			    valid_until ? valid_until : ""), c->error);
+			answer_refused(c, id, valid_until);
 		return rc;
 	}
 	clog_info(c, "inquiry answered id=%" PRId64 " quoted=%d "

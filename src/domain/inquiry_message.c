@@ -188,13 +188,15 @@ inquiry_reply(struct dctx *c, int64_t id, const char *body,
 		    arena_printf(c->arena, "最多 %d 个字", INQUIRY_REPLY_MAX) :
 		    "含有不可见的控制字符，请删除后重试";
 		*bad = INQUIRY_FIELD_BODY;
+		clog_info(c, "inquiry reply refused id=%" PRId64 " why=%s", id,
+		    c->error);
 		return ERR_INVALID;
 	}
 	memset(&w, 0, sizeof(w));
 	w.id = id;
 	w.body = body;
 	if ((rc = db_tx_run(c, tx_reply, &w)) != 0) {
-		clog_info(c, "inquiry reply refused id=%" PRId64 " status=%s "
+		clog_info(c, "inquiry reply refused id=%" PRId64 " was=%s "
 		    "why=%s", id, w.was ? w.was : "-", c->error ? c->error :
 		    "internal");
 		return rc;

@@ -11,8 +11,6 @@
 #include "domain/inquiry.h"
 #include "domain/inquiry_sql.h"
 
-#define LOCAL(col)	INQUIRY_LOCAL(col)
-
 /* The products asked about, as a JSON array, for one inquiry row i. */
 #define LINES_JSON \
     "(SELECT JSON_ARRAYAGG(JSON_OBJECT('name', p.name, " \
@@ -43,7 +41,7 @@
 static const char sql_count[] =
     "SELECT COUNT(*) FROM inquiry i " LIST_WHERE;
 static const char sql_list[] =
-    "SELECT i.id, " LOCAL("i.created_at") ", i.contact_name, "
+    "SELECT i.id, " INQUIRY_LOCAL("i.created_at") ", i.contact_name, "
     "i.contact_phone, i.company, i.status, s.name, " LINES_JSON ", "
     "LEFT(i.message, 40), i.customer_user_id IS NOT NULL, " VALIDITY ", "
     WAITING " "
@@ -51,11 +49,11 @@ static const char sql_list[] =
     "AND s.shop_id = i.shop_id "
     LIST_WHERE "ORDER BY i.created_at DESC, i.id DESC LIMIT ? OFFSET ?";
 static const char sql_one[] =
-    "SELECT i.id, " LOCAL("i.created_at") ", i.contact_name, "
+    "SELECT i.id, " INQUIRY_LOCAL("i.created_at") ", i.contact_name, "
     "i.contact_phone, i.company, i.message, i.status, "
     "COALESCE(i.assigned_staff_id, 0), s.name, i.answer, "
-    LOCAL("i.answered_at") ", cu.name, cu.phone, cust.id, cust.name, "
-    VALIDITY " "
+    INQUIRY_LOCAL("i.answered_at") ", cu.name, cu.phone, cust.id, "
+    "cust.name, " VALIDITY " "
     "FROM inquiry i LEFT JOIN staff s ON s.id = i.assigned_staff_id "
     "AND s.shop_id = i.shop_id "
     "LEFT JOIN customer_user cu ON cu.id = i.customer_user_id "
@@ -91,9 +89,9 @@ static const char sql_staff[] =
     "WHERE i.shop_id = ? AND i.customer_user_id IN (SELECT cu.id " \
     "FROM customer_user cu WHERE cu.shop_id = ? AND cu.customer_id = ?) "
 #define MINE_COLS \
-    "SELECT i.id, " LOCAL("i.created_at") ", i.contact_name, i.status, " \
-    "i.message, i.answer, " LOCAL("i.answered_at") ", " LINES_JSON ", " \
-    VALIDITY ", " WAITING " "
+    "SELECT i.id, " INQUIRY_LOCAL("i.created_at") ", i.contact_name, " \
+    "i.status, i.message, i.answer, " INQUIRY_LOCAL("i.answered_at") ", " \
+    LINES_JSON ", " VALIDITY ", " WAITING " "
 static const char sql_mine_count[] =
     "SELECT COUNT(*) FROM inquiry i " MINE_WHERE;
 static const char sql_mine[] =

@@ -455,8 +455,6 @@ answer_fail(struct ctx *c, int64_t id, struct form *f)
 {
 	if (c->json_out)
 		return http_fail(c, ERR_INVALID, f->error);
-	clog_info(&c->d, "inquiry answer refused id=%" PRId64 " why=%s", id,
-	    f->error);
 	c->status = 400;
 	return detail(c, id, f);
 }
@@ -477,8 +475,12 @@ h_admin_inquiry_answer(struct ctx *c)
 	if ((rc = inquiry_lines(&c->d, id, &lines, &nl)) != 0)
 		return http_fail(c, rc, NULL);
 	fl = answer_fields(c, lines, nl, &n);
-	if (form_parse(c, fl, &f) == -1)
+	if (form_parse(c, fl, &f) == -1) {
+		if (!c->json_out)	/* else http_fail logs it */
+			clog_info(&c->d, "inquiry answer refused id=%" PRId64
+			    " why=%s", id, f.error);
 		return answer_fail(c, id, &f);
+	}
 	quotes = arena_alloc(c->d.arena, (n + 1) * sizeof(*quotes));
 	for (i = 0; i < n; i++) {
 		quotes[i].line_id = lines[i].id;

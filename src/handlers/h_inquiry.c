@@ -429,7 +429,8 @@ static const struct field reply_fields[] = {
 
 /*
  * A refused reply: JSON says why (fields.body for the text); the page
- * comes again with the text as typed. Not found stays not found.
+ * comes again with the text as typed. Not found stays not found. The
+ * domain has logged its refusals; http_fail logs the JSON ones.
  */
 static int
 reply_fail(struct ctx *c, int64_t id, struct form *f, int err)
@@ -439,9 +440,6 @@ reply_fail(struct ctx *c, int64_t id, struct form *f, int err)
 	if (err == ERR_NOT_FOUND || err == ERR_INTERNAL || c->json_out)
 		return http_fail(c, err, err == ERR_INVALID ? f->error :
 		    c->d.error);
-	clog_info(&c->d, "inquiry reply refused id=%" PRId64 " status=%d "
-	    "why=%s", id, err_status(err), err == ERR_INVALID ? f->error :
-	    c->d.error);
 	if (f->errors != NULL)
 		field = view_get_str(f->errors, "body");
 	c->status = err_status(err);
@@ -459,8 +457,12 @@ h_account_inquiry_reply(struct ctx *c)
 
 	if (id == 0)
 		return http_fail(c, ERR_NOT_FOUND, "询价不存在");
-	if (form_parse(c, reply_fields, &f) == -1)
+	if (form_parse(c, reply_fields, &f) == -1) {
+		if (!c->json_out)	/* else http_fail logs it */
+			clog_info(&c->d, "inquiry reply refused id=%" PRId64
+			    " why=%s", id, f.error);
 		return reply_fail(c, id, &f, ERR_INVALID);
+	}
 	if ((rc = inquiry_reply(&c->d, id, f.v[R_BODY].s, &message, &repeat,
 	    &bad)) != 0) {
 		if (bad == INQUIRY_FIELD_BODY)

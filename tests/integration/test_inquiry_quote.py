@@ -434,7 +434,7 @@ def test_closed_inquiry_refuses_reply(stack, product):
     assert one(stack, f"SELECT status FROM inquiry WHERE id = {iid}") == \
         "closed"
     assert [a for a, _ in stored(stack, iid)] == ["staff"]
-    assert f"inquiry reply refused id={iid} status=closed" in \
+    assert f"inquiry reply refused id={iid} was=closed" in \
         stack.error_log_text()
 
 
@@ -483,6 +483,8 @@ def test_reply_validation_keeps_what_was_typed(stack, product):
     r = reply(stack, s, iid, "IQ: 好", csrf=False)
     assert r.status_code == 403
     assert stored(stack, iid) == []
+    assert f"inquiry reply refused id={iid} why=回复内容：请填写" in \
+        stack.error_log_text()
     tok = get_csrf(stack, s, "/s/shop-a/account")
     j = s.post(stack.url(f"/s/shop-a/api/v1/account/inquiries/{iid}/reply"),
                json={"body": ""}, headers={"X-CSRF-Token": tok})

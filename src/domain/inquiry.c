@@ -1,8 +1,9 @@
 /*
  * inquiry.c -- the writes of 询价: a guest or a customer asks (limited per
  * shop and client address), staff assign, answer with quoted unit prices
- * and close. Each write is one transaction on the inquiry row it locks;
- * staff changes are audited.
+ * valid until a day, and close. Each write is one transaction on the
+ * inquiry row it locks; staff changes are audited. The customer's side
+ * of the conversation is domain/inquiry_message.c.
  */
 #include "base/base.h"
 #include "services/db.h"
@@ -10,6 +11,7 @@
 #include "domain/dctx.h"
 #include "domain/session.h"
 #include "domain/inquiry.h"
+#include "domain/inquiry_sql.h"
 
 /* The post is a write, so it reads the database, not the catalog cache. */
 static const char sql_askable[] =
@@ -37,9 +39,18 @@ static const char sql_assign[] =
     "UPDATE inquiry SET assigned_staff_id = ? WHERE id = ? AND shop_id = ?";
 static const char sql_answer[] =
     "UPDATE inquiry SET answer = ?, status = 'answered', "
-    "answered_at = NOW(3), "
+    "answered_at = NOW(3), quote_valid_until = ?, "
     "assigned_staff_id = COALESCE(assigned_staff_id, ?) "
     "WHERE id = ? AND shop_id = ?";
+/* Every answer is kept, the latest also in inquiry.answer for lists. */
+static const char sql_answer_message[] =
+    "INSERT INTO inquiry_message (shop_id, inquiry_id, author, staff_id, "
+    "body) VALUES (?, ?, 'staff', ?, ?)";
+/* The days from China's today to a validity, and the default one. */
+static const char sql_days_to[] =
+    "SELECT DATEDIFF(?, " INQUIRY_TODAY ")";
+static const char sql_default_until[] =
+    "SELECT DATE_FORMAT(" INQUIRY_TODAY " + INTERVAL ? DAY, '%Y-%m-%d')";
 static const char sql_quote[] =
     "UPDATE inquiry_item SET quoted_price_fen = ? "
     "WHERE id = ? AND inquiry_id = ?";
@@ -83,8 +94,10 @@ struct iwrite {
 	const char			*answer;
 	const struct inquiry_quote	*quotes;
 	int				 nquotes;
+	const char			*valid_in;	/* as typed; NULL */
 
 	int64_t				 created;
+	const char			*until;		/* as stored */
 	enum inquiry_field		 bad;
 };
 
@@ -92,6 +105,7 @@ static void
 iwrite_reset(struct dctx *c, struct iwrite *w)
 {
 	w->created = 0;
+	w->until = NULL;
 	w->bad = INQUIRY_FIELD_NONE;
 	c->error = NULL;
 }
@@ -244,6 +258,69 @@ inquiry_assign(struct dctx *c, int64_t id, int64_t staff_id,
 	return rc;
 }
 
+/* The number n decimal digits at s spell; -1 if one is not a digit. */
+static int
+digits(const char *s, int n)
+{
+	int	v = 0;
+
+	for (; n > 0; n--, s++) {
+		if (!isdigit((unsigned char)*s))
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	return v;
+}
+
+/* "YYYY-MM-DD", a day that exists. */
+static int
+date_ok(const char *s)
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+	int	y, m, d;
+
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return 0;
+	y = digits(s, 4);
+	m = digits(s + 5, 2);
+	d = digits(s + 8, 2);
+	if (y < 2000 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+		return 0;
+	return m != 2 || d < 29 || (y % 4 == 0 && (y % 100 != 0 ||
+	    y % 400 == 0));
+}
+
+/*
+ * The quote's last day: as typed, from today to INQUIRY_QUOTE_DAYS_MAX
+ * days on in China, or INQUIRY_QUOTE_DAYS on when none was typed.
+ */
+static int
+quote_until(struct dctx *c, struct iwrite *w)
+{
+	struct db_res	*r;
+	int64_t		 days;
+
+	if (w->valid_in == NULL || *w->valid_in == '\0') {
+		if (db_run(c->arena, &r, sql_default_until, "i",
+		    (int64_t)INQUIRY_QUOTE_DAYS) == -1)
+			return ERR_INTERNAL;
+		w->until = db_cell(r, 0, 0);
+		return 0;
+	}
+	if (db_run(c->arena, &r, sql_days_to, "s", w->valid_in) == -1)
+		return ERR_INTERNAL;
+	days = db_cell_i64(r, 0, 0);
+	if (days < 0 || days > INQUIRY_QUOTE_DAYS_MAX) {
+		c->error = days < 0 ? "不能早于今天" : arena_printf(c->arena,
+		    "最长 %d 天", INQUIRY_QUOTE_DAYS_MAX);
+		w->bad = INQUIRY_FIELD_VALID_UNTIL;
+		return ERR_INVALID;
+	}
+	w->until = w->valid_in;
+	return 0;
+}
+
 static int
 tx_answer(struct dctx *c, void *arg)
 {
@@ -259,7 +336,12 @@ tx_answer(struct dctx *c, void *arg)
 		c->error = "该询价已关闭，不能再回复";
 		return ERR_CONFLICT;
 	}
-	if (db_run(c->arena, NULL, sql_answer, "siii", w->answer,
+	for (i = 0; i < w->nquotes; i++)
+		quoted += w->quotes[i].fen >= 0;
+	/* A validity only for prices: a text answer promises none. */
+	if (quoted > 0 && (rc = quote_until(c, w)) != 0)
+		return rc;
+	if (db_run(c->arena, NULL, sql_answer, "ssiii", w->answer, w->until,
 	    c->sess.user_id, w->id, c->shop->id) == -1)
 		return ERR_INTERNAL;
 	for (i = 0; i < w->nquotes; i++) {
@@ -268,34 +350,63 @@ tx_answer(struct dctx *c, void *arg)
 		    w->quotes[i].fen >= 0 ? fen : NULL, w->quotes[i].line_id,
 		    w->id) == -1)
 			return ERR_INTERNAL;
-		quoted += w->quotes[i].fen >= 0;
 	}
+	if (db_run(c->arena, NULL, sql_answer_message, "iiis", c->shop->id,
+	    w->id, c->sess.user_id, w->answer) == -1)
+		return ERR_INTERNAL;
 	return audit(c, "inquiry.answer", "inquiry=%" PRId64 " quoted=%d "
-	    "answer_chars=%zu", w->id, quoted, utf8_len(w->answer));
+	    "answer_chars=%zu%s%s", w->id, quoted, utf8_len(w->answer),
+	    w->until ? " valid_until=" : "", w->until ? w->until : "");
+}
+
+static void
+answer_refused(struct dctx *c, int64_t id, const char *valid_until)
+{
+	clog_info(c, "inquiry answer refused id=%" PRId64 " valid_until=%s "
+	    "why=%s", id, log_safe(c->arena, valid_until ? valid_until : ""),
+	    c->error);
 }
 
 /*
  * Answer an inquiry that is not closed (ERR_CONFLICT), setting or
- * clearing the quoted unit price of the lines given; the actor becomes
- * its assignee if it had none.
+ * clearing the quoted unit price of the lines given, the quote valid
+ * until valid_until ("YYYY-MM-DD"; NULL or "": the default) when a line
+ * has a price; the actor becomes its assignee if it had none. The answer
+ * joins the conversation and the inquiry waits for the customer again.
+ * A bad validity is ERR_INVALID, *bad INQUIRY_FIELD_VALID_UNTIL.
  */
 int
 inquiry_answer(struct dctx *c, int64_t id, const char *answer,
-    const struct inquiry_quote *quotes, int n)
+    const struct inquiry_quote *quotes, int n, const char *valid_until,
+    enum inquiry_field *bad)
 {
 	struct iwrite	 w;
 	int		 rc, i, quoted = 0;
 
+	*bad = INQUIRY_FIELD_NONE;
+	for (i = 0; i < n; i++)
+		quoted += quotes[i].fen >= 0;
+	if (quoted > 0 && valid_until != NULL && *valid_until != '\0' &&
+	    !date_ok(valid_until)) {
+		c->error = "应为日期，如 2025-06-30";
+		*bad = INQUIRY_FIELD_VALID_UNTIL;
+		answer_refused(c, id, valid_until);
+		return ERR_INVALID;
+	}
 	memset(&w, 0, sizeof(w));
 	w.id = id;
 	w.answer = answer;
 	w.quotes = quotes;
 	w.nquotes = n;
-	if ((rc = db_tx_run(c, tx_answer, &w)) != 0)
+	w.valid_in = valid_until;
+	if ((rc = db_tx_run(c, tx_answer, &w)) != 0) {
+		*bad = w.bad;
+		if (rc == ERR_INVALID)
+			answer_refused(c, id, valid_until);
 		return rc;
-	for (i = 0; i < n; i++)
-		quoted += quotes[i].fen >= 0;
-	clog_info(c, "inquiry answered id=%" PRId64 " quoted=%d", id, quoted);
+	}
+	clog_info(c, "inquiry answered id=%" PRId64 " quoted=%d "
+	    "valid_until=%s", id, quoted, w.until ? w.until : "-");
 	return 0;
 }
 

@@ -1,7 +1,9 @@
 /*
  * inquiry.h -- 询价 in the database: guests and customers ask, staff list,
- * assign, answer with quoted prices and close (domain/inquiry.c,
- * domain/inquiry_read.c). Times are China Standard Time strings.
+ * assign, answer with quoted prices valid until a day and close, the
+ * asking company's users read the answers and reply (domain/inquiry.c,
+ * domain/inquiry_read.c, domain/inquiry_message.c). Times and days are
+ * China Standard Time strings.
  */
 #ifndef DOMAIN_INQUIRY_H
 #define DOMAIN_INQUIRY_H
@@ -10,6 +12,10 @@
 #include "domain/pricing.h"
 
 #define INQUIRY_PER_HOUR	20	/* per shop and client address */
+#define INQUIRY_QUOTE_DAYS	7	/* a quote's validity unless set */
+#define INQUIRY_QUOTE_DAYS_MAX	180	/* the longest one may be set */
+#define INQUIRY_REPLY_MAX	1000	/* characters of a customer's reply */
+#define INQUIRY_ANSWER_MAX	4000	/* characters of a staff answer */
 
 enum inquiry_status { INQUIRY_OPEN, INQUIRY_ANSWERED, INQUIRY_CLOSED };
 
@@ -18,7 +24,28 @@ enum inquiry_status { INQUIRY_OPEN, INQUIRY_ANSWERED, INQUIRY_CLOSED };
  * handler to name with form_error(); c->error says why.
  */
 enum inquiry_field { INQUIRY_FIELD_NONE, INQUIRY_FIELD_PRODUCT,
-	INQUIRY_FIELD_SKU, INQUIRY_FIELD_STAFF };
+	INQUIRY_FIELD_SKU, INQUIRY_FIELD_STAFF, INQUIRY_FIELD_VALID_UNTIL,
+	INQUIRY_FIELD_BODY };
+
+/* What a quote is worth today (inquiry_quote_state). */
+enum inquiry_quote_state {
+	INQUIRY_QUOTE_NONE,	/* no line has a quoted price */
+	INQUIRY_QUOTE_VALID,	/* today is on or before its last day, or it
+				 * has none (quoted before validities) */
+	INQUIRY_QUOTE_EXPIRED	/* its last day has passed */
+};
+
+enum inquiry_author { INQUIRY_BY_CUSTOMER, INQUIRY_BY_STAFF };
+
+/* One answer or reply of an inquiry's conversation. */
+struct inquiry_message {
+	int64_t			 id;
+	enum inquiry_author	 author;
+	int64_t			 author_id;	/* 0: not known */
+	const char		*author_name;	/* NULL: not known */
+	const char		*created;	/* "YYYY-MM-DD HH:MM" */
+	const char		*body;
+};
 
 /* A SKU of a product asked about, as it is now. */
 struct inquiry_sku {
@@ -40,6 +67,8 @@ struct inquiry_line {
 	const char		*name;		/* NULL: product deleted */
 	const char		*code;
 	const char		*unit;
+	const char		*sku_code;	/* NULL: the whole product */
+	const char		*spec;		/* the SKU's; "", NULL: none */
 	int64_t			 qty;
 	int64_t			 quote_fen;	/* -1: not quoted */
 	int			 off_shelf;
@@ -66,6 +95,22 @@ struct inquiry {
 	const char		*user_phone;
 	struct inquiry_line	*lines;
 	int			 nlines;
+	/* The quote: quoted lines' qty x unit price, and its last day. */
+	int			 nquoted;	/* lines with a quoted price */
+	int64_t			 quote_total_fen;
+	const char		*quote_until;	/* "YYYY-MM-DD"; NULL: none */
+	int64_t			 quote_days;	/* quote_until - today (days) */
+	/* The conversation: inquiry_get and inquiry_mine_get only. */
+	struct inquiry_message	*messages;	/* oldest first */
+	int			 nmessages;
+	int			 customer_waiting; /* the last word is theirs */
+};
+
+/* The days a quote's validity may be set to, and the form's default. */
+struct inquiry_quote_window {
+	const char		*today;		/* "YYYY-MM-DD", China time */
+	const char		*dflt;		/* today + INQUIRY_QUOTE_DAYS */
+	const char		*last;		/* + INQUIRY_QUOTE_DAYS_MAX */
 };
 
 struct inquiry_query {
@@ -120,10 +165,17 @@ int		 inquiry_assignees(struct dctx *, struct inquiry_assignee **,
 int		 inquiry_assign(struct dctx *, int64_t, int64_t,
 		     enum inquiry_field *);
 int		 inquiry_answer(struct dctx *, int64_t, const char *,
-		     const struct inquiry_quote *, int);
+		     const struct inquiry_quote *, int, const char *,
+		     enum inquiry_field *);
 int		 inquiry_close(struct dctx *, int64_t);
 int		 inquiry_mine(struct dctx *, int64_t, int,
 		     struct inquiry_list *);
 int		 inquiry_mine_get(struct dctx *, int64_t, struct inquiry *);
+enum inquiry_quote_state inquiry_quote_state(const struct inquiry *);
+int		 inquiry_quote_window(struct dctx *,
+		     struct inquiry_quote_window *);
+int		 inquiry_messages(struct dctx *, struct inquiry *);
+int		 inquiry_reply(struct dctx *, int64_t, const char *, int64_t *,
+		     int *, enum inquiry_field *);
 
 #endif /* DOMAIN_INQUIRY_H */

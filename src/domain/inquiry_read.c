@@ -2,24 +2,34 @@
  * inquiry_read.c -- inquiries as staff and customers read them: the
  * shop's list with search, filters and pages, one inquiry with its
  * products' SKUs and prices as they are now, and a customer company's
- * own. Every query is bound to the request's shop (and company).
+ * own, each with its quote's total and validity. Every query is bound to
+ * the request's shop (and company).
  */
 #include "base/base.h"
 #include "services/db.h"
 #include "domain/dctx.h"
 #include "domain/inquiry.h"
-
-/* created_at and answered_at as Asia/Shanghai wall-clock time. */
-#define LOCAL(col)	"DATE_FORMAT(" col " + INTERVAL 8 HOUR, " \
-			"'%Y-%m-%d %H:%i')"
+#include "domain/inquiry_sql.h"
 
 /* The products asked about, as a JSON array, for one inquiry row i. */
 #define LINES_JSON \
     "(SELECT JSON_ARRAYAGG(JSON_OBJECT('name', p.name, " \
-    "'unit', COALESCE(p.unit, ''), 'qty', it.qty, " \
+    "'unit', COALESCE(p.unit, ''), 'qty', it.qty, 'spec', s.spec, " \
     "'quote', it.quoted_price_fen) ORDER BY it.id) " \
     "FROM inquiry_item it LEFT JOIN product p ON p.id = it.product_id " \
-    "AND p.shop_id = i.shop_id WHERE it.inquiry_id = i.id)"
+    "AND p.shop_id = i.shop_id LEFT JOIN sku s ON s.id = it.sku_id " \
+    "AND s.shop_id = i.shop_id WHERE it.inquiry_id = i.id)"
+
+/* The quote's last day and the days to it from today in China. */
+#define VALIDITY \
+    "DATE_FORMAT(i.quote_valid_until, '%Y-%m-%d'), " \
+    "DATEDIFF(i.quote_valid_until, " INQUIRY_TODAY ")"
+
+/* Whether the customer spoke last: their reply waits for staff. */
+#define WAITING \
+    "COALESCE((SELECT m.author = 'customer' FROM inquiry_message m " \
+    "WHERE m.shop_id = i.shop_id AND m.inquiry_id = i.id " \
+    "ORDER BY m.id DESC LIMIT 1), 0)"
 
 /* Filters are bound as values: '' or 0 switch one off. */
 #define LIST_WHERE \
@@ -31,17 +41,19 @@
 static const char sql_count[] =
     "SELECT COUNT(*) FROM inquiry i " LIST_WHERE;
 static const char sql_list[] =
-    "SELECT i.id, " LOCAL("i.created_at") ", i.contact_name, "
+    "SELECT i.id, " INQUIRY_LOCAL("i.created_at") ", i.contact_name, "
     "i.contact_phone, i.company, i.status, s.name, " LINES_JSON ", "
-    "LEFT(i.message, 40), i.customer_user_id IS NOT NULL "
+    "LEFT(i.message, 40), i.customer_user_id IS NOT NULL, " VALIDITY ", "
+    WAITING " "
     "FROM inquiry i LEFT JOIN staff s ON s.id = i.assigned_staff_id "
     "AND s.shop_id = i.shop_id "
     LIST_WHERE "ORDER BY i.created_at DESC, i.id DESC LIMIT ? OFFSET ?";
 static const char sql_one[] =
-    "SELECT i.id, " LOCAL("i.created_at") ", i.contact_name, "
+    "SELECT i.id, " INQUIRY_LOCAL("i.created_at") ", i.contact_name, "
     "i.contact_phone, i.company, i.message, i.status, "
     "COALESCE(i.assigned_staff_id, 0), s.name, i.answer, "
-    LOCAL("i.answered_at") ", cu.name, cu.phone, cust.id, cust.name "
+    INQUIRY_LOCAL("i.answered_at") ", cu.name, cu.phone, cust.id, "
+    "cust.name, " VALIDITY " "
     "FROM inquiry i LEFT JOIN staff s ON s.id = i.assigned_staff_id "
     "AND s.shop_id = i.shop_id "
     "LEFT JOIN customer_user cu ON cu.id = i.customer_user_id "
@@ -51,9 +63,10 @@ static const char sql_one[] =
     "WHERE i.id = ? AND i.shop_id = ?";
 static const char sql_lines[] =
     "SELECT it.id, p.name, p.code, p.unit, it.qty, "
-    "COALESCE(it.quoted_price_fen, -1), p.on_shelf "
+    "COALESCE(it.quoted_price_fen, -1), p.on_shelf, s.code, s.spec "
     "FROM inquiry_item it JOIN inquiry i ON i.id = it.inquiry_id "
     "LEFT JOIN product p ON p.id = it.product_id AND p.shop_id = i.shop_id "
+    "LEFT JOIN sku s ON s.id = it.sku_id AND s.shop_id = i.shop_id "
     "WHERE it.inquiry_id = ? AND i.shop_id = ? ORDER BY it.id";
 /* The SKUs of each line's product (or the one it names) as they are now,
  * with their tiers, ordered by line. */
@@ -76,8 +89,9 @@ static const char sql_staff[] =
     "WHERE i.shop_id = ? AND i.customer_user_id IN (SELECT cu.id " \
     "FROM customer_user cu WHERE cu.shop_id = ? AND cu.customer_id = ?) "
 #define MINE_COLS \
-    "SELECT i.id, " LOCAL("i.created_at") ", i.contact_name, i.status, " \
-    "i.message, i.answer, " LOCAL("i.answered_at") ", " LINES_JSON " "
+    "SELECT i.id, " INQUIRY_LOCAL("i.created_at") ", i.contact_name, " \
+    "i.status, i.message, i.answer, " INQUIRY_LOCAL("i.answered_at") ", " \
+    LINES_JSON ", " VALIDITY ", " WAITING " "
 static const char sql_mine_count[] =
     "SELECT COUNT(*) FROM inquiry i " MINE_WHERE;
 static const char sql_mine[] =
@@ -125,7 +139,31 @@ json_array(const char *text, size_t *n)
 	return in;
 }
 
-/* LINES_JSON's array as lines: name, unit, qty, quote. */
+/* The quote's sum over the lines that have a price. */
+static void
+quote_sum(struct inquiry *q)
+{
+	int	i;
+
+	q->nquoted = 0;
+	q->quote_total_fen = 0;
+	for (i = 0; i < q->nlines; i++)
+		if (q->lines[i].quote_fen >= 0) {
+			q->nquoted++;
+			q->quote_total_fen += q->lines[i].quote_fen *
+			    q->lines[i].qty;
+		}
+}
+
+/* The validity columns VALIDITY puts at col and col + 1. */
+static void
+validity(struct inquiry *q, const struct db_res *r, int row, int col)
+{
+	q->quote_until = db_cell(r, row, col);
+	q->quote_days = db_cell_i64(r, row, col + 1);
+}
+
+/* LINES_JSON's array as lines: name, unit, qty, spec, quote. */
 static void
 lines_parse(struct dctx *c, const char *text, struct inquiry *q)
 {
@@ -141,10 +179,12 @@ lines_parse(struct dctx *c, const char *text, struct inquiry *q)
 		l->name = json_str(c->arena, e, "name");
 		l->unit = json_str(c->arena, e, "unit");
 		l->qty = json_i64(e, "qty", 0);
+		l->spec = json_str(c->arena, e, "spec");
 		l->quote_fen = json_i64(e, "quote", -1);
 	}
 	q->nlines = (int)n;
 	json_object_put(in);
+	quote_sum(q);
 }
 
 /* The tiers sql_skus gives as JSON, by quantity. */
@@ -228,6 +268,8 @@ list_rows(struct dctx *c, struct db_res *r, struct inquiry_list *out)
 		lines_parse(c, db_cell(r, i, 7), q);
 		q->message = db_cell(r, i, 8);
 		q->from_customer = db_cell_i64(r, i, 9) != 0;
+		validity(q, r, i, 10);
+		q->customer_waiting = db_cell_i64(r, i, 12) != 0;
 	}
 }
 
@@ -277,6 +319,8 @@ inquiry_lines(struct dctx *c, int64_t id, struct inquiry_line **out, int *n)
 		l[i].quote_fen = db_cell_i64(r, i, 5);
 		l[i].off_shelf = db_cell(r, i, 6) != NULL &&
 		    db_cell_i64(r, i, 6) == 0;
+		l[i].sku_code = db_cell(r, i, 7);
+		l[i].spec = db_cell(r, i, 8);
 	}
 	*out = l;
 	*n = r->nrows;
@@ -355,8 +399,11 @@ inquiry_get(struct dctx *c, int64_t id, struct inquiry *q)
 	q->customer_id = db_cell_i64(r, 0, 13);
 	q->customer_name = db_cell(r, 0, 14);
 	q->from_customer = q->customer_id != 0;
-	if ((rc = inquiry_lines(c, id, &q->lines, &q->nlines)) != 0)
+	validity(q, r, 0, 15);
+	if ((rc = inquiry_lines(c, id, &q->lines, &q->nlines)) != 0 ||
+	    (rc = inquiry_messages(c, q)) != 0)
 		return rc;
+	quote_sum(q);
 	return lines_skus(c, q);
 }
 
@@ -398,6 +445,8 @@ mine_rows(struct dctx *c, struct db_res *r, struct inquiry_list *out)
 		q->answer = db_cell(r, i, 5);
 		q->answered = db_cell(r, i, 6);
 		lines_parse(c, db_cell(r, i, 7), q);
+		validity(q, r, i, 8);
+		q->customer_waiting = db_cell_i64(r, i, 10) != 0;
 		q->from_customer = 1;
 	}
 }
@@ -422,12 +471,16 @@ inquiry_mine(struct dctx *c, int64_t page, int per_page,
 	return 0;
 }
 
-/* One of them: another company's, like another shop's, does not exist. */
+/*
+ * One of them with its lines (their SKUs as asked) and its conversation:
+ * another company's, like another shop's, does not exist.
+ */
 int
 inquiry_mine_get(struct dctx *c, int64_t id, struct inquiry *q)
 {
 	struct inquiry_list	 l;
 	struct db_res		*r;
+	int			 rc;
 
 	memset(q, 0, sizeof(*q));
 	if (db_run(c->arena, &r, sql_mine_one, "iiii", c->shop->id,
@@ -439,5 +492,19 @@ inquiry_mine_get(struct dctx *c, int64_t id, struct inquiry *q)
 	}
 	mine_rows(c, r, &l);
 	*q = l.rows[0];
-	return 0;
+	if ((rc = inquiry_lines(c, id, &q->lines, &q->nlines)) != 0)
+		return rc;
+	quote_sum(q);
+	return inquiry_messages(c, q);
+}
+
+/* What the quote is worth today: the domain's word on validity. */
+enum inquiry_quote_state
+inquiry_quote_state(const struct inquiry *q)
+{
+	if (q->nquoted == 0)
+		return INQUIRY_QUOTE_NONE;
+	if (q->quote_until != NULL && q->quote_days < 0)
+		return INQUIRY_QUOTE_EXPIRED;
+	return INQUIRY_QUOTE_VALID;
 }

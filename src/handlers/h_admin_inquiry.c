@@ -1,8 +1,9 @@
 /*
- * h_admin_inquiry.c -- 询价 in the back office (list, one inquiry with its
- * products' prices today, assign, answer with quotes, close) and the
- * customer's read-only view of their company's inquiries. domain/inquiry.c
- * reads and writes them; times come in China Standard Time (UTC+8).
+ * h_admin_inquiry.c -- 询价 in the back office: the list, one inquiry with
+ * its products' prices today and its conversation, assign, answer (again)
+ * with quotes valid until a day, close. The customer's side is
+ * h_inquiry.c. domain/inquiry*.c read and write them; times come in
+ * China Standard Time (UTC+8).
  */
 #include "base/base.h"
 #include "domain/auth.h"
@@ -11,6 +12,7 @@
 #include "handlers/handlers.h"
 #include "domain/inquiry.h"
 #include "domain/price_list.h"
+#include "handlers/h_inquiry.h"
 
 #define PER_PAGE	20
 #define QUOTE_MAX	(10000000LL * 100)	/* fen: ten million yuan */
@@ -90,33 +92,29 @@ filter_tabs(struct ctx *c, json_object *v, const char *status, int mine,
 	json_object_object_add(v, "tabs", rows);
 }
 
-/* What staff's and customers' lists both show of an inquiry; its page
- * is under dir. */
+/* An inquiry in the list: who, what, the quote, and whether a reply of
+ * the customer waits. */
 static json_object *
-row_view(struct ctx *c, const struct inquiry *q, const char *dir)
+list_row(struct ctx *c, const struct inquiry *q)
 {
-	json_object	*o = json_object_new_object();
+	json_object	*o = json_object_new_object(), *quote;
 
 	view_set_i64(o, "id", q->id);
 	view_set_str(o, "url", ctx_link(c, arena_printf(c->d.arena,
-	    "%s/%" PRId64, dir, q->id)));
+	    "/admin/inquiries/%" PRId64, q->id)));
 	view_set_str(o, "time", q->created);
 	view_set_str(o, "contact_name", q->contact_name);
 	status_view(o, q->status);
 	view_set_str(o, "message", q->message);
 	json_object_object_add(o, "items", lines_view(c, q));
-	return o;
-}
-
-static json_object *
-list_row(struct ctx *c, const struct inquiry *q)
-{
-	json_object	*o = row_view(c, q, "/admin/inquiries");
-
 	view_set_str(o, "contact_phone", q->contact_phone);
 	view_set_str(o, "company", q->company);
 	view_set_str(o, "assignee", q->staff_name);
 	view_set_bool(o, "customer", q->from_customer);
+	view_set_bool(o, "customer_waiting", q->customer_waiting &&
+	    q->status == INQUIRY_OPEN);
+	if ((quote = h_inquiry_quote_view(c, q)) != NULL)
+		json_object_object_add(o, "quote", quote);
 	return o;
 }
 
@@ -215,10 +213,22 @@ sku_view(struct ctx *c, const struct inquiry_sku *s, int64_t customer_id,
 	return o;
 }
 
-/* One line with its product's SKUs. With a form error the quote shows
- * what was typed. */
+/* The message form_parse or form_error gave field name, or NULL. */
+static const char *
+field_error(const struct form *f, const char *name)
+{
+	json_object	*v;
+
+	if (f == NULL || f->errors == NULL ||
+	    !json_object_object_get_ex(f->errors, name, &v))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+/* One line with its product's SKUs. After a refused answer (f) the
+ * quote shows what was typed, and why it was refused. */
 static json_object *
-line_view(struct ctx *c, const struct inquiry_line *l, int refill,
+line_view(struct ctx *c, const struct inquiry_line *l, const struct form *f,
     int64_t customer_id)
 {
 	json_object	*o = json_object_new_object(), *skus;
@@ -230,12 +240,18 @@ line_view(struct ctx *c, const struct inquiry_line *l, int refill,
 	view_set_str(o, "field", name);
 	view_set_str(o, "name", l->name ? l->name : "（商品已删除）");
 	view_set_str(o, "code", l->code);
+	view_set_str(o, "sku_code", l->sku_code);
+	view_set_str(o, "spec", l->spec && *l->spec ? l->spec : NULL);
 	view_set_str(o, "unit", l->unit);
 	view_set_i64(o, "qty", l->qty);
-	if (refill)
+	if (f != NULL) {
 		view_set_str(o, "quote", req_param(c, name));
-	else if (l->quote_fen >= 0)
-		view_set_str(o, "quote", fmt_yuan(c->d.arena, l->quote_fen));
+		view_set_str(o, "quote_error", field_error(f, name));
+	} else	/* null, not absent: the page's quote is an object */
+		view_set_str(o, "quote", l->quote_fen >= 0 ?
+		    fmt_yuan(c->d.arena, l->quote_fen) : NULL);
+	if (l->quote_fen >= 0)
+		view_set_money(c, o, "line_total", l->quote_fen * l->qty);
 	view_set_bool(o, "off_shelf", l->off_shelf);
 	skus = json_object_new_array();
 	for (k = 0; k < l->nskus; k++)
@@ -291,30 +307,65 @@ inquiry_fill(struct ctx *c, json_object *v, const struct inquiry *q)
 	    "/admin/inquiries/%" PRId64, q->id)));
 }
 
-/* The detail page; error: re-shown after a bad answer, with what was
- * typed, and the status already set by the caller. */
-static int
-detail(struct ctx *c, int64_t id, const char *error)
+/*
+ * The answer form's validity: as typed after a refusal, else the quote's
+ * own while it holds, else INQUIRY_QUOTE_DAYS from today; the days it may
+ * be set to bound the date picker.
+ */
+static void
+validity_field(struct ctx *c, json_object *v, const struct inquiry *q,
+    const struct inquiry_quote_window *w, const struct form *f)
 {
-	struct inquiry_assignee	*staff;
-	struct inquiry		 q;
-	json_object		*v, *lines;
-	int			 i, n, rc;
+	const char	*until;
+
+	if (f != NULL)
+		until = req_param(c, "quote_valid_until");
+	else if (q->quote_until != NULL && q->quote_days >= 0)
+		until = q->quote_until;
+	else
+		until = w->dflt;
+	view_set_str(v, "valid_until", until);
+	view_set_str(v, "valid_min", w->today);
+	view_set_str(v, "valid_max", w->last);
+	view_set_i64(v, "valid_days", INQUIRY_QUOTE_DAYS);
+	view_set_i64(v, "valid_days_max", INQUIRY_QUOTE_DAYS_MAX);
+	view_set_str(v, "valid_error", field_error(f, "quote_valid_until"));
+}
+
+/* The detail page; f: re-shown after a refused answer, with what was
+ * typed and why beside each field, the status already set by the caller. */
+static int
+detail(struct ctx *c, int64_t id, const struct form *f)
+{
+	struct inquiry_quote_window	 w;
+	struct inquiry_assignee		*staff;
+	struct inquiry			 q;
+	json_object			*v, *lines, *quote;
+	int				 i, n, rc;
 
 	if ((rc = inquiry_get(&c->d, id, &q)) != 0 ||
-	    (rc = inquiry_assignees(&c->d, &staff, &n)) != 0)
+	    (rc = inquiry_assignees(&c->d, &staff, &n)) != 0 ||
+	    (rc = inquiry_quote_window(&c->d, &w)) != 0)
 		return http_fail(c, rc, c->d.error);
 	v = admin_view(c, "inquiries");
 	inquiry_fill(c, v, &q);
 	lines = json_object_new_array();
 	for (i = 0; i < q.nlines; i++)
-		json_object_array_add(lines, line_view(c, &q.lines[i],
-		    error != NULL, q.customer_id));
+		json_object_array_add(lines, line_view(c, &q.lines[i], f,
+		    q.customer_id));
 	json_object_object_add(v, "items", lines);
+	if ((quote = h_inquiry_quote_view(c, &q)) != NULL)
+		json_object_object_add(v, "quote", quote);
+	json_object_object_add(v, "messages", h_inquiry_thread_view(&q, 1));
+	view_set_bool(v, "customer_waiting", q.customer_waiting &&
+	    q.status == INQUIRY_OPEN);
 	json_object_object_add(v, "staff", staff_options(staff, n,
 	    q.staff_id));
-	view_set_str(v, "answer", error ? req_param(c, "answer") : q.answer);
-	view_set_str(v, "error", error);
+	view_set_str(v, "answer", q.answer);
+	view_set_str(v, "answer_typed", f ? req_param(c, "answer") : NULL);
+	view_set_str(v, "answer_error", field_error(f, "answer"));
+	validity_field(c, v, &q, &w, f);
+	view_set_str(v, "error", f ? f->error : NULL);
 	c->title = arena_printf(c->d.arena, "询价 #%" PRId64, id);
 	return render(c, "admin/inquiry");
 }
@@ -364,9 +415,10 @@ h_admin_inquiry_assign(struct ctx *c)
 }
 
 /*
- * The answer form's fields: the text, then one optional quoted unit
- * price per line ("quote_<line id>", yuan). An inquiry has one line when
- * a storefront made it; FORM_MAX - 1 are more than any form carries.
+ * The answer form's fields: the text, one optional quoted unit price per
+ * line ("quote_<line id>", yuan), then the quote's last day (the domain
+ * judges it). An inquiry has one line when a storefront made it;
+ * FORM_MAX - 2 are more than any form carries.
  */
 static struct field *
 answer_fields(struct ctx *c, const struct inquiry_line *l, int nl, int *n)
@@ -374,13 +426,13 @@ answer_fields(struct ctx *c, const struct inquiry_line *l, int nl, int *n)
 	struct field	*fl;
 	int		 i;
 
-	*n = nl < FORM_MAX - 1 ? nl : FORM_MAX - 1;
-	fl = arena_calloc(c->d.arena, *n + 2, sizeof(*fl));
+	*n = nl < FORM_MAX - 2 ? nl : FORM_MAX - 2;
+	fl = arena_calloc(c->d.arena, *n + 3, sizeof(*fl));
 	fl[0].name = "answer";
 	fl[0].type = FIELD_TEXT;
 	fl[0].flags = FIELD_REQUIRED;
 	fl[0].min = 1;
-	fl[0].max = 4000;
+	fl[0].max = INQUIRY_ANSWER_MAX;
 	fl[0].label = "回复内容";
 	for (i = 0; i < *n; i++) {
 		fl[i + 1].name = arena_printf(c->d.arena, "quote_%" PRId64,
@@ -390,7 +442,21 @@ answer_fields(struct ctx *c, const struct inquiry_line *l, int nl, int *n)
 		fl[i + 1].label = arena_printf(c->d.arena, "%s 报价",
 		    l[i].name ? l[i].name : "商品");
 	}
+	fl[*n + 1].name = "quote_valid_until";
+	fl[*n + 1].type = FIELD_TEXT;
+	fl[*n + 1].max = 20;
+	fl[*n + 1].label = "报价有效期";
 	return fl;
+}
+
+/* A refused answer: JSON says why; the page comes again as typed. */
+static int
+answer_fail(struct ctx *c, int64_t id, struct form *f)
+{
+	if (c->json_out)
+		return http_fail(c, ERR_INVALID, f->error);
+	c->status = 400;
+	return detail(c, id, f);
 }
 
 static int
@@ -398,6 +464,7 @@ h_admin_inquiry_answer(struct ctx *c)
 {
 	struct inquiry_line	*lines;
 	struct inquiry_quote	*quotes;
+	enum inquiry_field	 bad;
 	struct field		*fl;
 	struct form		 f;
 	int64_t			 id;
@@ -409,18 +476,24 @@ h_admin_inquiry_answer(struct ctx *c)
 		return http_fail(c, rc, NULL);
 	fl = answer_fields(c, lines, nl, &n);
 	if (form_parse(c, fl, &f) == -1) {
-		if (c->json_out)
-			return http_fail(c, ERR_INVALID, f.error);
-		c->status = 400;
-		return detail(c, id, f.error);
+		if (!c->json_out)	/* else http_fail logs it */
+			clog_info(&c->d, "inquiry answer refused id=%" PRId64
+			    " why=%s", id, f.error);
+		return answer_fail(c, id, &f);
 	}
 	quotes = arena_alloc(c->d.arena, (n + 1) * sizeof(*quotes));
 	for (i = 0; i < n; i++) {
 		quotes[i].line_id = lines[i].id;
 		quotes[i].fen = f.v[i + 1].present ? f.v[i + 1].i64 : -1;
 	}
-	if ((rc = inquiry_answer(&c->d, id, f.v[0].s, quotes, n)) != 0)
-		return http_fail(c, rc, c->d.error);
+	if ((rc = inquiry_answer(&c->d, id, f.v[0].s, quotes, n,
+	    f.v[n + 1].s, &bad)) != 0) {
+		if (bad != INQUIRY_FIELD_VALID_UNTIL)
+			return http_fail(c, rc, c->d.error);
+		form_error(c, &f, "quote_valid_until", "报价有效期",
+		    c->d.error);
+		return answer_fail(c, id, &f);
+	}
 	return http_see_other(c, "%s", done_link(c, id, "answered"));
 }
 
@@ -437,53 +510,6 @@ h_admin_inquiry_close(struct ctx *c)
 	return http_see_other(c, "%s", done_link(c, id, "saved"));
 }
 
-/* An inquiry as the customer sees it. */
-static json_object *
-mine_row(struct ctx *c, const struct inquiry *q)
-{
-	json_object	*o = row_view(c, q, "/account/inquiries");
-
-	view_set_str(o, "answer", q->answer);
-	view_set_str(o, "answered_at", q->answered);
-	return o;
-}
-
-static int
-h_account_inquiries(struct ctx *c)
-{
-	struct inquiry_list	 l;
-	json_object		*v, *rows;
-	int			 i, rc;
-
-	if ((rc = inquiry_mine(&c->d, query_page(c), PER_PAGE, &l)) != 0)
-		return http_fail(c, rc, NULL);
-	v = view_new(c);
-	view_pager(c, v, l.total, PER_PAGE, "/account/inquiries");
-	rows = json_object_new_array();
-	for (i = 0; i < l.n; i++)
-		json_object_array_add(rows, mine_row(c, &l.rows[i]));
-	json_object_object_add(v, "inquiries", rows);
-	c->title = "我的询价";
-	return render(c, "account_inquiries");
-}
-
-static int
-h_account_inquiry(struct ctx *c)
-{
-	struct inquiry	 q;
-	int64_t		 id = cap_id(c);
-	int		 rc;
-
-	if (id == 0)
-		return http_fail(c, ERR_NOT_FOUND, "询价不存在");
-	if ((rc = inquiry_mine_get(&c->d, id, &q)) != 0)
-		return http_fail(c, rc, c->d.error);
-	view_new(c);
-	json_object_object_add(c->view, "inquiry", mine_row(c, &q));
-	c->title = arena_printf(c->d.arena, "询价 #%" PRId64, id);
-	return render(c, "account_inquiry");
-}
-
 #define STAFF_ROLES	ADMIN_ROLES_INQUIRIES
 
 const struct route h_admin_inquiry_routes[] = {
@@ -497,9 +523,5 @@ const struct route h_admin_inquiry_routes[] = {
 	  h_admin_inquiry_answer, ROUTE_STAFF | ROUTE_CSRF, STAFF_ROLES },
 	{ "POST", "^/admin/inquiries/([0-9]{1,18})/close$",
 	  h_admin_inquiry_close, ROUTE_STAFF | ROUTE_CSRF, STAFF_ROLES },
-	{ "GET", "^(?:/api/v1)?/account/inquiries$", h_account_inquiries,
-	  ROUTE_CUSTOMER, NULL },
-	{ "GET", "^(?:/api/v1)?/account/inquiries/([0-9]{1,18})$",
-	  h_account_inquiry, ROUTE_CUSTOMER, NULL },
 	{ NULL, NULL, NULL, 0, NULL }
 };

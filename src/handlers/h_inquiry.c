@@ -1,7 +1,10 @@
 /*
  * h_inquiry.c -- 询价: a guest or a customer asks about a product, with a
- * quantity and how to reach them; staff answer in the back office. Open to
- * guests, so it is limited per address.
+ * quantity and how to reach them (open to guests, so limited per
+ * address); staff answer in the back office (h_admin_inquiry.c). The
+ * asking company's users read the quote and the answers under /account
+ * and reply there. The quote and the conversation are shown alike on
+ * both sides (h_inquiry.h).
  */
 #include "base/base.h"
 #include "domain/account.h"
@@ -11,6 +14,9 @@
 #include "http/http.h"
 #include "handlers/handlers.h"
 #include "domain/inquiry.h"
+#include "handlers/h_inquiry.h"
+
+#define PER_PAGE	20
 
 enum { F_NAME, F_PHONE, F_COMPANY, F_MESSAGE, F_PRODUCT, F_SKU, F_QTY };
 static const struct field inquiry_fields[] = {
@@ -217,9 +223,269 @@ h_inquiry_post(struct ctx *c)
 	return render(c, "inquiry_done");
 }
 
+/*
+ * The quote as customer and staff read it: the quoted lines' total, and
+ * until when it holds (the domain says whether it still does); NULL when
+ * no line has a price.
+ */
+json_object *
+h_inquiry_quote_view(struct ctx *c, const struct inquiry *q)
+{
+	enum inquiry_quote_state	 st = inquiry_quote_state(q);
+	json_object			*o;
+
+	if (st == INQUIRY_QUOTE_NONE)
+		return NULL;
+	o = json_object_new_object();
+	view_set_money(c, o, "total", q->quote_total_fen);
+	view_set_i64(o, "quoted_lines", q->nquoted);
+	view_set_bool(o, "partial", q->nquoted < q->nlines);
+	view_set_bool(o, "valid", st == INQUIRY_QUOTE_VALID);
+	view_set_bool(o, "expired", st == INQUIRY_QUOTE_EXPIRED);
+	view_set_str(o, "valid_until", q->quote_until);
+	if (q->quote_until != NULL) {
+		view_set_i64(o, "days_left", q->quote_days);
+		view_set_bool(o, "last_day", q->quote_days == 0);
+	}
+	return o;
+}
+
+/*
+ * The conversation after the inquiry's own message, oldest first. For
+ * the customer (staff 0) an answer is the shop's (商家回复), not a named
+ * staff member's.
+ */
+json_object *
+h_inquiry_thread_view(const struct inquiry *q, int staff)
+{
+	const struct inquiry_message	*m;
+	json_object			*a = json_object_new_array(), *o;
+	int				 i, mine;
+
+	for (i = 0; i < q->nmessages; i++) {
+		m = &q->messages[i];
+		mine = m->author == INQUIRY_BY_CUSTOMER;
+		o = json_object_new_object();
+		view_set_i64(o, "id", m->id);
+		view_set_str(o, "author", mine ? "customer" : "staff");
+		view_set_bool(o, "by_customer", mine);
+		view_set_bool(o, "by_staff", !mine);
+		view_set_str(o, "name", mine || staff ? m->author_name : NULL);
+		view_set_str(o, "label", mine ? (m->author_name ?
+		    m->author_name : "客户") : staff ? (m->author_name ?
+		    m->author_name : "员工") : "商家回复");
+		view_set_str(o, "time", m->created);
+		view_set_str(o, "body", m->body);
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
+/* -- the customer's own inquiries ------------------------------------ */
+
+/* The statuses as the asking customer reads them. */
+static const struct {
+	const char	*label;
+	const char	*badge;
+} mine_statuses[] = {
+	[INQUIRY_OPEN] = { "待商家回复", "warn" },
+	[INQUIRY_ANSWERED] = { "商家已回复", "on" },
+	[INQUIRY_CLOSED] = { "已关闭", "" },
+};
+
+/* The route's id capture; 0 if it is not one (the caller answers 404). */
+static int64_t
+cap_id(struct ctx *c)
+{
+	int64_t	id;
+
+	return route_id(c, 0, &id) == 0 ? id : 0;
+}
+
+/*
+ * A line as the customer reads it: product, SKU, quantity, and when
+ * quoted the unit price and the line's total.
+ */
+static json_object *
+mine_line(struct ctx *c, const struct inquiry_line *l)
+{
+	json_object	*o = json_object_new_object();
+
+	view_set_str(o, "name", l->name ? l->name : "（商品已下架或删除）");
+	view_set_str(o, "spec", l->spec && *l->spec ? l->spec : NULL);
+	view_set_str(o, "sku_code", l->sku_code ? l->sku_code : l->code);
+	view_set_str(o, "unit", l->unit);
+	view_set_i64(o, "qty", l->qty);
+	view_set_bool(o, "quoted", l->quote_fen >= 0);
+	if (l->quote_fen >= 0) {
+		view_set_money(c, o, "quote", l->quote_fen);
+		view_set_money(c, o, "line_total", l->quote_fen * l->qty);
+	} else	/* null, not absent: the inquiry's quote is an object */
+		view_set_str(o, "quote", NULL);
+	return o;
+}
+
+static json_object *
+mine_row(struct ctx *c, const struct inquiry *q)
+{
+	json_object	*o = json_object_new_object(), *a, *quote;
+	int		 i;
+
+	view_set_i64(o, "id", q->id);
+	view_set_str(o, "url", ctx_link(c, arena_printf(c->d.arena,
+	    "/account/inquiries/%" PRId64, q->id)));
+	view_set_str(o, "time", q->created);
+	view_set_str(o, "contact_name", q->contact_name);
+	view_set_str(o, "status", inquiry_status_name(q->status));
+	view_set_str(o, "status_label", mine_statuses[q->status].label);
+	view_set_str(o, "badge", mine_statuses[q->status].badge);
+	view_set_bool(o, "is_closed", q->status == INQUIRY_CLOSED);
+	view_set_bool(o, "customer_waiting", q->customer_waiting &&
+	    q->status == INQUIRY_OPEN);
+	view_set_str(o, "message", q->message);
+	view_set_str(o, "answer", q->answer);
+	view_set_str(o, "answered_at", q->answered);
+	a = json_object_new_array();
+	for (i = 0; i < q->nlines; i++)
+		json_object_array_add(a, mine_line(c, &q->lines[i]));
+	json_object_object_add(o, "items", a);
+	view_set_bool(o, "has_items", q->nlines > 0);
+	if ((quote = h_inquiry_quote_view(c, q)) != NULL)
+		json_object_object_add(o, "quote", quote);
+	return o;
+}
+
+static int
+h_account_inquiries(struct ctx *c)
+{
+	struct inquiry_list	 l;
+	json_object		*v, *rows;
+	int			 i, rc;
+
+	if ((rc = inquiry_mine(&c->d, query_page(c), PER_PAGE, &l)) != 0)
+		return http_fail(c, rc, NULL);
+	v = view_new(c);
+	view_pager(c, v, l.total, PER_PAGE, "/account/inquiries");
+	rows = json_object_new_array();
+	for (i = 0; i < l.n; i++)
+		json_object_array_add(rows, mine_row(c, &l.rows[i]));
+	json_object_object_add(v, "inquiries", rows);
+	c->title = "我的询价";
+	return render(c, "account_inquiries");
+}
+
+/*
+ * One inquiry of the customer's company: the quote, the conversation and
+ * what they can do now (reply, call the shop). After a refused reply
+ * (c->status set) the text typed stays, with why beside it (field) or
+ * above it (error).
+ */
+static int
+mine_page(struct ctx *c, int64_t id, const char *typed, const char *field,
+    const char *error)
+{
+	struct inquiry	 q;
+	json_object	*v, *o;
+	const char	*done = kv_get(&c->query, "done"), *phone;
+	int		 rc;
+
+	if ((rc = inquiry_mine_get(&c->d, id, &q)) != 0)
+		return http_fail(c, rc, c->d.error);
+	v = view_new(c);
+	o = mine_row(c, &q);
+	json_object_object_add(o, "messages", h_inquiry_thread_view(&q, 0));
+	view_set_bool(o, "can_reply", q.status != INQUIRY_CLOSED);
+	json_object_object_add(v, "inquiry", o);
+	view_set_str(v, "reply_action", ctx_link(c, arena_printf(c->d.arena,
+	    "/account/inquiries/%" PRId64 "/reply", id)));
+	view_set_str(v, "reply_body", typed);
+	view_set_str(v, "reply_error", field);
+	view_set_str(v, "error", error);
+	phone = c->d.shop->contact_phone;
+	view_set_str(v, "shop_phone", phone && *phone ? phone : NULL);
+	view_set_i64(v, "reply_max", INQUIRY_REPLY_MAX);
+	if (done != NULL && strcmp(done, "replied") == 0)
+		view_set_str(v, "flash", "已发送，商家会尽快回复您");
+	c->title = arena_printf(c->d.arena, "询价 #%" PRId64, id);
+	return render(c, "account_inquiry");
+}
+
+static int
+h_account_inquiry(struct ctx *c)
+{
+	int64_t	id = cap_id(c);
+
+	if (id == 0)
+		return http_fail(c, ERR_NOT_FOUND, "询价不存在");
+	return mine_page(c, id, NULL, NULL, NULL);
+}
+
+enum { R_BODY };
+static const struct field reply_fields[] = {
+	[R_BODY] =	{ "body", FIELD_TEXT, FIELD_REQUIRED, 1,
+			  INQUIRY_REPLY_MAX, "回复内容" },
+	{ NULL, 0, 0, 0, 0, NULL }
+};
+
+/*
+ * A refused reply: JSON says why (fields.body for the text); the page
+ * comes again with the text as typed. Not found stays not found. The
+ * domain has logged its refusals; http_fail logs the JSON ones.
+ */
+static int
+reply_fail(struct ctx *c, int64_t id, struct form *f, int err)
+{
+	const char	*field = NULL;
+
+	if (err == ERR_NOT_FOUND || err == ERR_INTERNAL || c->json_out)
+		return http_fail(c, err, err == ERR_INVALID ? f->error :
+		    c->d.error);
+	if (f->errors != NULL)
+		field = view_get_str(f->errors, "body");
+	c->status = err_status(err);
+	return mine_page(c, id, req_param(c, "body"), field, err ==
+	    ERR_INVALID ? NULL : c->d.error);
+}
+
+static int
+h_account_inquiry_reply(struct ctx *c)
+{
+	enum inquiry_field	 bad;
+	struct form		 f;
+	int64_t			 id = cap_id(c), message;
+	int			 rc, repeat;
+
+	if (id == 0)
+		return http_fail(c, ERR_NOT_FOUND, "询价不存在");
+	if (form_parse(c, reply_fields, &f) == -1) {
+		if (!c->json_out)	/* else http_fail logs it */
+			clog_info(&c->d, "inquiry reply refused id=%" PRId64
+			    " why=%s", id, f.error);
+		return reply_fail(c, id, &f, ERR_INVALID);
+	}
+	if ((rc = inquiry_reply(&c->d, id, f.v[R_BODY].s, &message, &repeat,
+	    &bad)) != 0) {
+		if (bad == INQUIRY_FIELD_BODY)
+			form_error(c, &f, "body", "回复内容", c->d.error);
+		return reply_fail(c, id, &f, rc);
+	}
+	view_new(c);
+	view_set_i64(c->view, "message_id", message);
+	view_set_bool(c->view, "repeated", repeat);
+	view_set_str(c->view, "status", "open");
+	return http_see_other(c, "%s", ctx_link(c, arena_printf(c->d.arena,
+	    "/account/inquiries/%" PRId64 "?done=replied#thread", id)));
+}
+
 const struct route h_inquiry_routes[] = {
 	{ "GET", "^/inquiry$", h_inquiry_form, 0, NULL },
 	{ "POST", "^/inquiry$", h_inquiry_post, ROUTE_CSRF, NULL },
 	{ "POST", "^/api/v1/inquiries$", h_inquiry_post, ROUTE_BODY, NULL },
+	{ "GET", "^(?:/api/v1)?/account/inquiries$", h_account_inquiries,
+	  ROUTE_CUSTOMER, NULL },
+	{ "GET", "^(?:/api/v1)?/account/inquiries/([0-9]{1,18})$",
+	  h_account_inquiry, ROUTE_CUSTOMER, NULL },
+	{ "POST", "^(?:/api/v1)?/account/inquiries/([0-9]{1,18})/reply$",
+	  h_account_inquiry_reply, ROUTE_CUSTOMER | ROUTE_CSRF, NULL },
 	{ NULL, NULL, NULL, 0, NULL }
 };

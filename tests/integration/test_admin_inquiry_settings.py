@@ -204,7 +204,7 @@ def test_staff_see_the_asking_customers_own_price(stack, seeded):
     try:
         page = owner(stack).get(stack.url(
             f"/s/shop-a/admin/inquiries/{iid}")).text
-        assert "该客户 60 箱 的价格 ¥70.00" in page, page
+        assert "该客户买 60 箱的价格 ¥70.00" in page, page
         assert "客户合同价" in page
         gid = guest_inquiry(stack, seeded, phone="13611110008")
         page = owner(stack).get(stack.url(

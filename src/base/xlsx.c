@@ -568,6 +568,8 @@ row_end(struct xlsx_in *in)
 
 	for (i = 0; i < x->nfield; i++)
 		x->field[i] = in->data.p + in->off[i];
+	x->data = in->data.p;
+	x->len = in->data.len;
 	in->in_row = 0;
 	in->row_done = 1;
 	XML_StopParser(in->xp, XML_TRUE);	/* xlsx_next returns it */
@@ -771,9 +773,12 @@ xml_failed(struct xlsx_in *in, struct part *pt)
 
 	if (in->failed)
 		return;
-	fail(in, BAD "（%s的 XML 第 %lu 行有误：%s）", pt->label,
-	    (unsigned long)XML_GetCurrentLineNumber(pt->xp),
-	    XML_ErrorString(e));
+	if (in->mode == M_SHEET && in->x->row > 0)
+		fail(in, BAD "（工作表第 %d 行附近的 XML 有误：%s）",
+		    in->x->row, XML_ErrorString(e));
+	else
+		fail(in, BAD "（%s的 XML 有误：%s）", pt->label,
+		    XML_ErrorString(e));
 }
 
 /* Unpack and parse the next chunk, or go on after a row: 1 more to come,

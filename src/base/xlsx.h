@@ -27,6 +27,8 @@ struct xlsx_in;				/* xlsx.c's */
 struct xlsx {
 	char		**field;
 	int		 nfield;
+	const char	*data;
+	size_t		 len;
 	int		 row;		/* its number, as Excel shows it */
 	int		 width;		/* cells kept per row; open: all */
 	int		 wide;		/* a cell beyond width has text: its

@@ -40,6 +40,7 @@ imp_reset(struct imp *im)
 	strmap_free(&im->prod_map);
 	strmap_free(&im->sku_map);
 	strmap_free(&im->cat_map);
+	strmap_free(&im->units);
 	im->new_cats = NULL;
 	im->new_tail = &im->new_cats;
 	im->ncats = 0;
@@ -302,6 +303,7 @@ import_products(struct dctx *c, const char *data, size_t len,
 	strmap_free(&im.prod_map);
 	strmap_free(&im.sku_map);
 	strmap_free(&im.cat_map);
+	strmap_free(&im.units);
 	free(im.errs);
 	buf_cstr(&report->errors);
 	if (rc == 0) {

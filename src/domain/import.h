@@ -38,6 +38,7 @@ enum col { C_CATEGORY, C_PRODUCT_CODE, C_PRODUCT_NAME, C_UNIT, C_SKU_CODE,
 #define COL_REQUIRED	0x01
 #define COL_PRODUCT	0x02	/* one value per product: rows must agree */
 #define COL_TEXT	0x04	/* free text: formula guard in the file */
+#define NPCOL		6	/* columns with COL_PRODUCT */
 
 struct column {
 	const char	*name;		/* what the export writes */
@@ -68,14 +69,18 @@ struct icat {
 
 /*
  * A product of the file, for the whole import (im->keep): what later rows,
- * maybe in later chunks, are checked against and written with.
+ * maybe in later chunks, are checked against and written with. Products
+ * are many: no more than that (units are interned).
  */
 struct prod {
 	int64_t		 id;		/* as last looked up; 0: new */
 	const char	*code;		/* as the file first writes it */
 	const char	*old_unit;	/* as stored before; NULL: new */
-	const char	*pv[NCOL];	/* its first row's product values */
-	int		 line;		/* that row; 0: not seen yet */
+	const char	*unit;		/* its first row's; NULL: no column */
+	uint64_t	 pvh[NPCOL];	/* hashes of its first row's product
+					   values (COL_PRODUCT); 0: none */
+	int		 kept;		/* unit and pvh are set */
+	int		 line;		/* its first row; 0: not seen yet */
 	int		 nskus;		/* its rows so far: the next sort */
 	int		 chunk;		/* the last chunk it has rows in */
 	/* While a chunk that has its rows is read (im->arena): */
@@ -142,6 +147,7 @@ struct imp {
 	const char		*data;
 	size_t			 len;
 	enum import_kind	 kind;
+	int			 in_place;	/* data is the caller's bytes */
 	const char		*kind_error;	/* KIND_BAD: why */
 	struct csv		 csv;
 	struct xlsx		 xlsx;
@@ -167,6 +173,7 @@ struct imp {
 	struct strmap		 prod_map;	/* code key -> struct prod */
 	struct strmap		 sku_map;	/* code key -> its line */
 	struct strmap		 cat_map;	/* "parent seq/name" -> icat */
+	struct strmap		 units;		/* interned units */
 	struct icat		*new_cats, **new_tail;
 	int			 ncats;
 	struct ierr		*errs;

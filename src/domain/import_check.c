@@ -271,6 +271,21 @@ import_attach(struct dctx *c, struct imp *im)
 	return 0;
 }
 
+/* Units are few: one copy of each for the whole import. */
+static const char *
+intern(struct imp *im, const char *s)
+{
+	char	*copy;
+
+	if (s == NULL)
+		return NULL;
+	if ((copy = strmap_get(&im->units, s)) == NULL) {
+		copy = arena_strdup(im->keep, s);
+		strmap_put(&im->units, copy, copy);
+	}
+	return copy;
+}
+
 /*
  * Looking the chunk's products and SKUs up in the shop: everything found
  * is set again each time, so a transaction that runs again finds what it
@@ -293,7 +308,7 @@ got_product(void *arg, int i, const struct db_res *r, int row)
 	p->id = db_cell_i64(r, row, 1);
 	if (f->created || p->first == NULL)
 		return;
-	p->old_unit = arena_strdup(f->im->keep, db_cell(r, row, 2));
+	p->old_unit = intern(f->im, db_cell(r, row, 2));
 	if (r->ncols > 3)
 		p->old_desc = db_cell(r, row, 3);
 }
@@ -566,20 +581,37 @@ check_product_columns(struct imp *im, struct row *rw)
 		    rw->v[C_DESCRIPTION]);
 }
 
-/* The product-level columns of a product's later rows must agree. */
+/*
+ * A product's later rows, maybe chunks later, must agree with its first
+ * in the product-level columns. The import keeps 64-bit hashes of the
+ * first row's values, not the values (names, descriptions) of every
+ * product: two values that differ and hash alike (odds of 1 in 2^64)
+ * would go unnoticed, and the first row's be written.
+ */
+static uint64_t
+value_hash(const char *s)
+{
+	uint64_t	h = 14695981039346656037ULL;	/* FNV-1a */
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h != 0 ? h : 1;
+}
+
 static void
 check_agrees(struct imp *im, struct row *rw)
 {
 	struct prod	*p = rw->prod;
-	int		 k;
+	int		 k, slot;
 
-	for (k = 0; k < NCOL; k++) {
-		if (!(import_columns[k].flags & COL_PRODUCT) ||
-		    rw->pv[k] == NULL || p->pv[k] == NULL ||
-		    strcmp(rw->pv[k], p->pv[k]) == 0)
+	for (k = slot = 0; k < NCOL && slot < NPCOL; k++) {
+		if (!(import_columns[k].flags & COL_PRODUCT))
 			continue;
-		import_error(im, rw->line, k, "同一 product_code 的各行应相同，"
-		    "与第 %d 行不同", p->line);
+		if (rw->pv[k] != NULL && p->pvh[slot] != 0 &&
+		    value_hash(rw->pv[k]) != p->pvh[slot])
+			import_error(im, rw->line, k, "同一 product_code 的各行"
+			    "应相同，与第 %d 行不同", p->line);
+		slot++;
 	}
 }
 
@@ -607,15 +639,16 @@ keep_description(struct imp *im, struct prod *p)
 static void
 first_row(struct imp *im, struct prod *p, struct row *rw)
 {
-	int	k;
+	int	k, slot;
 
 	keep_description(im, p);
-	if (p->pv[C_PRODUCT_NAME] != NULL)	/* kept on the first pass */
+	if (p->kept)			/* on the first pass */
 		return;
-	for (k = 0; k < NCOL; k++)
-		if ((import_columns[k].flags & COL_PRODUCT) &&
-		    rw->pv[k] != NULL)
-			p->pv[k] = arena_strdup(im->keep, rw->pv[k]);
+	for (k = slot = 0; k < NCOL && slot < NPCOL; k++)
+		if (import_columns[k].flags & COL_PRODUCT)
+			p->pvh[slot++] = rw->pv[k] ? value_hash(rw->pv[k]) : 0;
+	p->unit = intern(im, rw->pv[C_UNIT]);
+	p->kept = 1;
 }
 
 /* A SKU the shop has under another product stays there. */

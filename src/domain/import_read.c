@@ -164,6 +164,19 @@ import_src_init(struct imp *im, const char *data, size_t len)
 		im->data = data;	/* the reader names the bad byte */
 		im->len = len;
 	}
+	if (!(im->in_place = im->data == data) && im->opts->release != NULL)
+		im->opts->release(im->opts->arg, len);	/* a copy is read */
+}
+
+/* The bytes before the chunk's last record are not read again (until
+ * the shell's second pass starts over): the caller may drop them. */
+static void
+release_read(struct imp *im)
+{
+	if (im->kind == KIND_CSV && im->in_place && im->open &&
+	    im->opts->release != NULL)
+		im->opts->release(im->opts->arg, (size_t)(im->csv.p -
+		    im->data));
 }
 
 /* An upload's .xlsx unpacks to a multiple of max_upload; the shell's to
@@ -475,5 +488,6 @@ import_read_chunk(struct imp *im)
 		else
 			take_row(im);
 	}
+	release_read(im);
 	return im->nrows;
 }

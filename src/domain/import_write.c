@@ -247,8 +247,8 @@ sku_json(struct buf *b, const struct row *rw)
 	text_json(b, rw->v[C_SPEC] ? rw->v[C_SPEC] : "");
 	buf_addc(b, ',');
 	/* A new SKU takes its product's unit, as written or as stored. */
-	text_json(b, p->pv[C_UNIT] != NULL ? p->pv[C_UNIT] : p->old_unit ?
-	    p->old_unit : UNIT_DEFAULT);
+	text_json(b, p->unit != NULL ? p->unit : p->old_unit ? p->old_unit :
+	    UNIT_DEFAULT);
 	buf_printf(b, ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%"
 	    PRId64 ",", rw->num[C_PACK_SIZE], rw->num[C_MIN_QTY],
 	    rw->num[C_STOCK], rw->num[C_WEIGHT_G], rw->num[C_PRICE]);

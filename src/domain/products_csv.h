@@ -34,6 +34,8 @@ struct import_opts {
 	const char	*name;		/* the file's name, if known */
 	int		 shell;
 	void		(*progress)(void *, enum import_phase, int, int);
+	void		(*release)(void *, size_t);	/* the file's bytes
+					   before this are read, for now */
 	void		*arg;
 };
 

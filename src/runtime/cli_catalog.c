@@ -126,9 +126,10 @@ out:
 #define PROGRESS_EVERY	10000
 
 struct progress {
-	int	tty;
-	int	shown;		/* rows the last line said */
-	int	phase;
+	int		 tty;
+	int		 shown;		/* rows the last line said */
+	int		 phase;
+	const char	*map;		/* the file, if mapped */
 };
 
 static void
@@ -150,6 +151,18 @@ show_progress(void *arg, enum import_phase phase, int done, int total)
 	pr->shown = done;
 	pr->phase = (int)phase;
 	fflush(stderr);
+}
+
+/* Pages of the mapped file read already leave the resident set (they
+ * come back from the page cache when the second pass reads them). */
+static void
+release_pages(void *arg, size_t upto)
+{
+	struct progress	*pr = arg;
+	size_t		 page = (size_t)sysconf(_SC_PAGESIZE);
+
+	if (pr->map != NULL && upto >= page)
+		madvise((void *)pr->map, upto / page * page, MADV_DONTNEED);
 }
 
 static void
@@ -203,7 +216,10 @@ cli_import(int argc, char **argv)
 	opts.name = cl.file;
 	opts.shell = 1;
 	opts.progress = show_progress;
+	opts.release = release_pages;
 	opts.arg = &pr;
+	if (p != data.p)
+		pr.map = p;
 	rc = import_products(&cl.c, p != NULL ? p : "", len, &opts, &rep);
 	if (pr.tty && pr.phase != -1)
 		fputc('\n', stderr);

@@ -127,6 +127,7 @@ out:
 
 struct progress {
 	int		 tty;
+	int		 open;		/* the terminal's line is not ended */
 	int		 shown;		/* rows the last line said */
 	int		 phase;
 	const char	*map;		/* the file, if mapped */
@@ -136,18 +137,29 @@ static void
 show_progress(void *arg, enum import_phase phase, int done, int total)
 {
 	struct progress	*pr = arg;
+	char		 line[128];
 
+	if (!pr->tty && phase == IMPORT_WRITING &&
+	    pr->phase == IMPORT_CHECKING && pr->shown != total)
+		fprintf(stderr, "已检查 %d 行…\n", total);	/* all of them */
 	if (!pr->tty && (int)phase == pr->phase &&
 	    done / PROGRESS_EVERY == pr->shown / PROGRESS_EVERY &&
 	    done != total)
 		return;
 	if (phase == IMPORT_CHECKING)
-		fprintf(stderr, "%s已检查 %d 行…%s", pr->tty ? "\r" : "",
-		    done, pr->tty ? "" : "\n");
+		snprintf(line, sizeof(line), "已检查 %d 行…", done);
 	else
-		fprintf(stderr, "%s%s已导入 %d/%d 行…%s", pr->tty ? "\r" : "",
-		    pr->tty && pr->phase != IMPORT_WRITING ? "\n" : "", done,
-		    total, pr->tty ? "" : "\n");
+		snprintf(line, sizeof(line), "已导入 %d/%d 行…", done, total);
+	if (!pr->tty)
+		fprintf(stderr, "%s\n", line);
+	else {
+		if (pr->open && pr->phase != (int)phase)
+			fputc('\n', stderr);	/* keep the last check line */
+		fprintf(stderr, "\r%s", line);
+		pr->open = !(phase == IMPORT_WRITING && done == total);
+		if (!pr->open)
+			fputc('\n', stderr);
+	}
 	pr->shown = done;
 	pr->phase = (int)phase;
 	fflush(stderr);
@@ -221,7 +233,7 @@ cli_import(int argc, char **argv)
 	if (p != data.p)
 		pr.map = p;
 	rc = import_products(&cl.c, p != NULL ? p : "", len, &opts, &rep);
-	if (pr.tty && pr.phase != -1)
+	if (pr.open)
 		fputc('\n', stderr);
 	import_result(rc, &cl, &rep);
 	rc = rc == 0 ? 0 : 1;

@@ -327,7 +327,7 @@ test_malformed_files_fail_with_a_message(void **state)
 	expect_error(z, len, "没有工作表", 0);
 	free(z);
 	z = workbook(&len, broken, NULL);
-	expect_error(z, len, "工作表的 XML 第 1 行有误", 1);
+	expect_error(z, len, "工作表第 2 行附近的 XML 有误", 1);
 	free(z);
 	z = workbook(&len, bad_index, strings);
 	expect_error(z, len, "不存在的共享字符串", 0);

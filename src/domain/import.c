@@ -259,8 +259,9 @@ import_failed(struct dctx *c, int rc, struct import_report *rep)
 		c->error = "导入期间商品被改动，未导入任何数据，请重新导入";
 	else
 		c->error = "导入失败（数据库出错），未导入任何数据";
-	clog_warnx(c, "import products failed rows=%d rows_written=%d "
-	    "errors=%d", rep->rows, rep->rows_written, rep->nerrors);
+	if (rc != ERR_INVALID && rc != ERR_TOO_LARGE)
+		clog_warnx(c, "import products failed rows=%d rows_written=%d",
+		    rep->rows, rep->rows_written);
 }
 
 /*

@@ -155,6 +155,7 @@ struct imp {
 	struct irec		 rec;
 	int			 pending;	/* rec begins the next chunk */
 	int			 header;	/* the header is read */
+	int			 header_line;
 	int			 col[NCOL];	/* field index, -1: absent */
 	int			 nhead;
 	int			 header_bad;	/* or the file: nothing to do */

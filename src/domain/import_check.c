@@ -169,7 +169,7 @@ code_keys(struct dctx *c, struct imp *im)
 {
 	const char	***dst, **codes;
 	struct row	 *rw;
-	int		  n = 0, rc, which;
+	int		  n = 0, which;
 
 	codes = arena_alloc(im->arena, 2 * im->nrows * sizeof(*codes) + 1);
 	dst = arena_alloc(im->arena, 2 * im->nrows * sizeof(*dst) + 1);
@@ -184,8 +184,7 @@ code_keys(struct dctx *c, struct imp *im)
 			codes[n] = code;
 			dst[n++] = which ? &rw->skey : &rw->pkey;
 		}
-	rc = per_code(c, sql_keys, 0, codes, n, got_key, dst);
-	return rc;
+	return per_code(c, sql_keys, 0, codes, n, got_key, dst);
 }
 
 /*

@@ -428,7 +428,7 @@ at_end(struct imp *im)
 		    "文件是空的，第一行应为表头");
 		im->header_bad = 1;
 	} else if (im->header && im->rep->rows == 0 && im->nerrs == 0)
-		import_error(im, 1, -1, "只有表头，没有数据行");
+		import_error(im, im->header_line, -1, "只有表头，没有数据行");
 }
 
 /* The header, once the first row with text in it comes. */
@@ -438,6 +438,7 @@ header_row(struct imp *im)
 	if (im->kind == KIND_XLSX && blank_record(&im->rec))
 		return 0;		/* empty rows above the header */
 	im->header = 1;
+	im->header_line = im->rec.line;
 	if (read_header(im) == -1)
 		im->header_bad = 1;
 	else if (im->kind == KIND_XLSX)

@@ -68,7 +68,8 @@ static const char sheet[] =
     "<f>A1&amp;\"x\"</f><v>货号x</v></c></row>"
     /* No r attributes: the next row, the next column. */
     "<row><c><v>45292</v></c><c t=\"inlineStr\"><is><r><t>A</t></r>"
-    "<r><t>&amp;B</t></r></is></c></row>"
+    "<r><t>&amp;B</t></r></is></c><c t=\"d\"><v>2024-01-01T00:00:00</v>"
+    "</c><c t=\"s\"/><c t=\"n\"><v>1e400</v></c></row>"
     "</sheetData><mergeCells count=\"0\"/></worksheet>";
 
 /* A zip of name/content pairs (NULL-terminated), in a malloc'ed buffer. */
@@ -186,7 +187,10 @@ test_first_sheet_strings_and_sparse_rows(void **state)
 	expect_row(&x, 4, 0);
 	expect_row(&x, 5, 3, "12.5", "", "0.3");
 	expect_row(&x, 6, 5, "", "第一行\r\n第二行", "1", "#N/A", "货号x");
-	expect_row(&x, 7, 2, "45292", "A&B");
+	/* Dates as Excel writes them; an empty shared string; a number
+	 * beyond a double kept as written. */
+	expect_row(&x, 7, 5, "45292", "A&B", "2024-01-01T00:00:00", "",
+	    "1e400");
 	assert_int_equal(xlsx_next(&x), 0);
 	assert_int_equal(xlsx_next(&x), 0);
 	xlsx_close(&x);

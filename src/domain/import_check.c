@@ -1,8 +1,10 @@
 /*
  * import_check.c -- an import's rows checked against the file and the
- * shop: its categories, products and SKUs are loaded once, the file's
- * codes keyed by the database's collation, then every row is checked
- * column by column, each check adding its own errors (import.h).
+ * shop, a chunk at a time (import.h): the file's codes keyed by the
+ * database's collation and matched with what the import has seen so far
+ * (import_attach), the chunk's products and SKUs looked up in the shop
+ * (import_lookup), then every row checked column by column, each check
+ * adding its own errors (import_check_rows).
  */
 #include "base/base.h"
 #include "services/db.h"
@@ -13,35 +15,42 @@
 #include "domain/product.h"
 #include "domain/text.h"
 
-#define KEY_BATCH	2000		/* codes per collation-key query */
+#define KEY_BATCH	2000		/* codes per query */
 #define SHOWN		30		/* characters of a value in a message */
 
 /*
  * Codes are unique per shop under the columns' collation, which ignores
- * case, width and accents ("AB" = "ａｂ", "café" = "cafe"). Maps are keyed
- * by the collation weights the database computes, for its codes and the
- * file's alike, so they agree with the unique keys exactly. No joins: just
- * after a big import the statistics are stale, and a join may be planned
- * as a nested scan of the whole shop.
+ * case, width and accents ("AB" = "ａｂ", "café" = "cafe"). The file's
+ * codes are keyed by the collation weights the database computes, so two
+ * rows name one product exactly when the unique key says so, and are
+ * looked up in the shop by the unique key itself: the list of codes
+ * first, then the key (STRAIGHT_JOIN: just after a big import the
+ * statistics are stale, and a join may be planned as a scan of the shop).
  */
-static const char sql_products[] =
-    "SELECT id, code, unit, HEX(WEIGHT_STRING(code)) FROM product "
-    "WHERE shop_id = ?";
-static const char sql_products_desc[] =
-    "SELECT id, code, unit, HEX(WEIGHT_STRING(code)), description "
-    "FROM product WHERE shop_id = ?";
-static const char sql_skus[] =
-    "SELECT id, HEX(WEIGHT_STRING(code)), product_id FROM sku "
-    "WHERE shop_id = ?";
 static const char sql_keys[] =
     "SELECT j.n, HEX(WEIGHT_STRING(j.c COLLATE utf8mb4_unicode_ci)) "
     "FROM JSON_TABLE(?, '$[*]' COLUMNS (n FOR ORDINALITY, "
     "c VARCHAR(64) PATH '$')) j";
+static const char sql_find_products[] =
+    "SELECT j.n, p.id, p.unit FROM JSON_TABLE(?, '$[*]' COLUMNS ("
+    "n FOR ORDINALITY, c VARCHAR(64) PATH '$')) j STRAIGHT_JOIN product p "
+    "ON p.shop_id = ? AND p.code = j.c COLLATE utf8mb4_unicode_ci";
+static const char sql_find_products_desc[] =
+    "SELECT j.n, p.id, p.unit, p.description FROM JSON_TABLE(?, '$[*]' "
+    "COLUMNS (n FOR ORDINALITY, c VARCHAR(64) PATH '$')) j "
+    "STRAIGHT_JOIN product p "
+    "ON p.shop_id = ? AND p.code = j.c COLLATE utf8mb4_unicode_ci";
+static const char sql_find_skus[] =
+    "SELECT j.n, s.id, s.product_id, p.code FROM JSON_TABLE(?, '$[*]' "
+    "COLUMNS (n FOR ORDINALITY, c VARCHAR(64) PATH '$')) j "
+    "STRAIGHT_JOIN sku s "
+    "ON s.shop_id = ? AND s.code = j.c COLLATE utf8mb4_unicode_ci "
+    "STRAIGHT_JOIN product p ON p.id = s.product_id";
 static const char sql_categories[] =
     "SELECT id, parent_id, name FROM category WHERE shop_id = ? ORDER BY id";
 
 /*
- * Loading what the shop has: categories, products, SKUs.
+ * The shop's categories, loaded once per import.
  */
 
 static struct icat *
@@ -55,14 +64,14 @@ static void
 cat_add(struct imp *im, struct icat *ct)
 {
 	ct->seq = ++im->ncats;
-	strmap_put(&im->cat_map, arena_printf(im->arena, "%d/%s",
+	strmap_put(&im->cat_map, arena_printf(im->keep, "%d/%s",
 	    ct->parent ? ct->parent->seq : 0, ct->name), ct);
 }
 
 /* Parents before children, whatever the ids say; of same-named siblings
- * the oldest is the one a path names. */
-static int
-load_categories(struct dctx *c, struct imp *im)
+ * the oldest is the one a path names. 0 or ERR_INTERNAL. */
+int
+import_load(struct dctx *c, struct imp *im)
 {
 	struct db_res	*r;
 	struct strmap	 by_id;
@@ -72,11 +81,11 @@ load_categories(struct dctx *c, struct imp *im)
 
 	memset(&by_id, 0, sizeof(by_id));
 	if (db_run(c->arena, &r, sql_categories, "i", c->shop->id) == -1)
-		return -1;
-	cats = arena_calloc(c->arena, r->nrows + 1, sizeof(*cats));
+		return ERR_INTERNAL;
+	cats = arena_calloc(im->keep, r->nrows + 1, sizeof(*cats));
 	for (i = 0; i < r->nrows; i++) {
 		cats[i].id = db_cell_i64(r, i, 0);
-		cats[i].name = db_cell(r, i, 2);
+		cats[i].name = arena_strdup(im->keep, db_cell(r, i, 2));
 		strmap_put(&by_id, db_cell(r, i, 0), &cats[i]);
 	}
 	do {
@@ -101,113 +110,289 @@ load_categories(struct dctx *c, struct imp *im)
 	return 0;
 }
 
-static int
-load_products(struct dctx *c, struct imp *im, struct strmap *by_id)
-{
-	struct db_res	*r;
-	struct prod	*p;
-	int		 i, desc = im->col[C_DESCRIPTION] != -1;
-
-	if (db_run(c->arena, &r, desc ? sql_products_desc : sql_products,
-	    "i", c->shop->id) == -1)
-		return -1;
-	for (i = 0; i < r->nrows; i++) {
-		p = arena_calloc(c->arena, 1, sizeof(*p));
-		p->id = db_cell_i64(r, i, 0);
-		p->code = db_cell(r, i, 1);
-		p->old_unit = db_cell(r, i, 2);
-		if (desc)
-			p->old_desc = db_cell(r, i, 4);
-		if (strmap_get(&im->prod_map, db_cell(r, i, 3)) == NULL)
-			strmap_put(&im->prod_map, db_cell(r, i, 3), p);
-		strmap_put(by_id, db_cell(r, i, 0), p);
-	}
-	return 0;
-}
+/*
+ * Queries over a list of codes, KEY_BATCH at a time: sql takes the list
+ * as a JSON array (and the shop, if shop), and returns the ordinality of
+ * the code in its first column; fn gets the code's index and the row.
+ */
+typedef void	(*found_fn)(void *, int, const struct db_res *, int);
 
 static int
-load_catalog(struct dctx *c, struct imp *im)
+per_code(struct dctx *c, const char *sql, int shop, const char **codes,
+    int n, found_fn fn, void *arg)
 {
 	struct db_res	*r;
-	struct strmap	 by_id;
-	struct sku	*s;
-	int		 i, rc = -1;
+	struct buf	 b;
+	int64_t		 k;
+	int		 from, i, rc = 0;
 
-	memset(&by_id, 0, sizeof(by_id));
-	if (load_categories(c, im) == -1 || load_products(c, im, &by_id) == -1)
-		goto out;
-	if (db_run(c->arena, &r, sql_skus, "i", c->shop->id) == -1)
-		goto out;
-	for (i = 0; i < r->nrows; i++) {
-		s = arena_calloc(c->arena, 1, sizeof(*s));
-		s->id = db_cell_i64(r, i, 0);
-		s->prod = strmap_get(&by_id, db_cell(r, i, 2));
-		if (strmap_get(&im->sku_map, db_cell(r, i, 1)) == NULL)
-			strmap_put(&im->sku_map, db_cell(r, i, 1), s);
+	buf_init(&b, 64 * 1024);
+	for (from = 0; from < n && rc == 0; from += KEY_BATCH) {
+		b.len = 0;
+		buf_addc(&b, '[');
+		for (i = from; i < n && i < from + KEY_BATCH; i++) {
+			if (i > from)
+				buf_addc(&b, ',');
+			text_json(&b, codes[i]);
+		}
+		buf_addc(&b, ']');
+		if ((shop ? db_run(c->arena, &r, sql, "si", buf_cstr(&b),
+		    c->shop->id) : db_run(c->arena, &r, sql, "s",
+		    buf_cstr(&b))) == -1) {
+			rc = -1;
+			break;
+		}
+		for (i = 0; i < r->nrows; i++) {
+			k = db_cell_i64(r, i, 0);
+			if (k >= 1 && k <= KEY_BATCH && from + k - 1 < n)
+				fn(arg, (int)(from + k - 1), r, i);
+		}
 	}
-	rc = 0;
-out:
-	strmap_free(&by_id);
+	buf_free(&b);
 	return rc;
 }
 
 /*
- * Collation keys of the file's codes, from the database in batches.
+ * Collation keys of the chunk's codes.
  */
 
-static int
-keys_run(struct dctx *c, struct buf *b, const char ***dst, int n)
+static void
+got_key(void *arg, int i, const struct db_res *r, int row)
 {
-	struct db_res	*r;
-	int64_t		 k;
-	int		 i;
+	const char	***dst = arg;
 
-	buf_addc(b, ']');
-	if (db_run(c->arena, &r, sql_keys, "s", buf_cstr(b)) == -1)
-		return -1;
-	for (i = 0; i < r->nrows; i++) {
-		k = db_cell_i64(r, i, 0);
-		if (k >= 1 && k <= n)
-			*dst[k - 1] = db_cell(r, i, 1);
-	}
-	b->len = 0;
-	buf_addc(b, '[');
-	return 0;
+	*dst[i] = db_cell(r, row, 1);
 }
 
 static int
 code_keys(struct dctx *c, struct imp *im)
 {
-	const char	***dst;
+	const char	***dst, **codes;
 	struct row	 *rw;
-	struct buf	  b;
-	int		  n = 0, rc = 0, which;
+	int		  n = 0, which;
 
-	dst = xcalloc(KEY_BATCH, sizeof(*dst));
-	buf_init(&b, 64 * 1024);
-	buf_addc(&b, '[');
-	for (rw = im->rows; rw != NULL && rc == 0; rw = rw->next)
-		for (which = 0; which < 2 && rc == 0; which++) {
+	codes = arena_alloc(im->arena, 2 * im->nrows * sizeof(*codes) + 1);
+	dst = arena_alloc(im->arena, 2 * im->nrows * sizeof(*dst) + 1);
+	for (rw = im->rows; rw != NULL; rw = rw->next)
+		for (which = 0; which < 2; which++) {
 			const char *code = rw->v[which ? C_SKU_CODE :
 			    C_PRODUCT_CODE];
 
 			if (product_code_problem(code, PRODUCT_CODE_MAX) !=
 			    NULL)
 				continue;
-			if (n > 0)
-				buf_addc(&b, ',');
-			text_json(&b, code);
+			codes[n] = code;
 			dst[n++] = which ? &rw->skey : &rw->pkey;
-			if (n == KEY_BATCH) {
-				rc = keys_run(c, &b, dst, n);
-				n = 0;
-			}
 		}
-	if (rc == 0 && n > 0)
-		rc = keys_run(c, &b, dst, n);
-	buf_free(&b);
-	free(dst);
-	return rc;
+	return per_code(c, sql_keys, 0, codes, n, got_key, dst);
+}
+
+/*
+ * Attaching the chunk's rows to the import's products and SKU codes.
+ */
+
+static void
+attach_product(struct imp *im, struct row *rw)
+{
+	const char	*why;
+	struct prod	*p;
+
+	if ((why = product_code_problem(rw->v[C_PRODUCT_CODE],
+	    PRODUCT_CODE_MAX)) != NULL ||
+	    (why = rw->pkey ? NULL : "无法与已有编码比较") != NULL) {
+		import_error(im, rw->line, C_PRODUCT_CODE, "%s", why);
+		return;
+	}
+	if ((p = strmap_get(&im->prod_map, rw->pkey)) == NULL) {
+		p = arena_calloc(im->keep, 1, sizeof(*p));
+		p->code = arena_strdup(im->keep, rw->v[C_PRODUCT_CODE]);
+		strmap_put(&im->prod_map, arena_strdup(im->keep, rw->pkey), p);
+	}
+	if (p->chunk != im->nchunk) {
+		p->chunk = im->nchunk;
+		p->first = NULL;
+		p->cnext = im->cprods;
+		im->cprods = p;
+	}
+	if (p->line == 0)
+		p->line = rw->line;
+	if (p->line == rw->line) {
+		p->first = rw;
+		p->next = NULL;
+		*im->prods_tail = p;
+		im->prods_tail = &p->next;
+	}
+	rw->prod = p;
+	rw->sort = p->nskus++;
+}
+
+/* A SKU code is in one row of the file; the map keeps which. */
+static void
+attach_sku(struct imp *im, struct row *rw)
+{
+	const char	*why;
+	intptr_t	 line;
+
+	if ((why = product_code_problem(rw->v[C_SKU_CODE],
+	    PRODUCT_CODE_MAX)) != NULL ||
+	    (why = rw->skey ? NULL : "无法与已有编码比较") != NULL) {
+		import_error(im, rw->line, C_SKU_CODE, "%s", why);
+		return;
+	}
+	line = (intptr_t)strmap_get(&im->sku_map, rw->skey);
+	if (line == 0)
+		strmap_put(&im->sku_map, arena_strdup(im->keep, rw->skey),
+		    (void *)(intptr_t)rw->line);
+	else if (line != rw->line) {
+		import_error(im, rw->line, C_SKU_CODE, "“%s”与第 %d 行重复",
+		    rw->v[C_SKU_CODE], (int)line);
+		return;
+	}
+	rw->sku_ok = 1;
+}
+
+/*
+ * Key the chunk's codes and attach its rows to the import's products
+ * (made on first sight) and SKU codes; errors for bad or repeated codes.
+ * 0 or ERR_INTERNAL.
+ */
+int
+import_attach(struct dctx *c, struct imp *im)
+{
+	struct row	*rw;
+
+	if (code_keys(c, im) == -1)
+		return ERR_INTERNAL;
+	for (rw = im->rows; rw != NULL; rw = rw->next) {
+		attach_product(im, rw);
+		attach_sku(im, rw);
+	}
+	return 0;
+}
+
+/* Units are few: one copy of each for the whole import. */
+static const char *
+intern(struct imp *im, const char *s)
+{
+	char	*copy;
+
+	if (s == NULL)
+		return NULL;
+	if ((copy = strmap_get(&im->units, s)) == NULL) {
+		copy = arena_strdup(im->keep, s);
+		strmap_put(&im->units, copy, copy);
+	}
+	return copy;
+}
+
+/*
+ * Looking the chunk's products and SKUs up in the shop: everything found
+ * is set again each time, so a transaction that runs again finds what it
+ * should.
+ */
+
+struct found {
+	struct imp	*im;
+	struct prod	**prods;
+	struct row	**rows;
+	int		 created;	/* just written: ids only */
+};
+
+static void
+got_product(void *arg, int i, const struct db_res *r, int row)
+{
+	struct found	*f = arg;
+	struct prod	*p = f->prods[i];
+
+	p->id = db_cell_i64(r, row, 1);
+	if (f->created || p->first == NULL)
+		return;
+	p->old_unit = intern(f->im, db_cell(r, row, 2));
+	if (r->ncols > 3)
+		p->old_desc = db_cell(r, row, 3);
+}
+
+static void
+got_sku(void *arg, int i, const struct db_res *r, int row)
+{
+	struct found	*f = arg;
+	struct row	*rw = f->rows[i];
+
+	rw->sku_id = db_cell_i64(r, row, 1);
+	if (f->created)
+		return;
+	rw->sku_pid = db_cell_i64(r, row, 2);
+	rw->sku_pcode = db_cell(r, row, 3);
+}
+
+/* The chunk's products: all of them, or those just created. */
+static int
+find_products(struct dctx *c, struct imp *im, struct found *f)
+{
+	const char	**codes;
+	struct prod	 *p;
+	int		  n = 0;
+
+	codes = arena_alloc(im->arena, (im->nrows + 1) * sizeof(*codes));
+	f->prods = arena_alloc(im->arena, (im->nrows + 1) * sizeof(*f->prods));
+	for (p = f->created ? im->prods : im->cprods; p != NULL;
+	    p = f->created ? p->next : p->cnext) {
+		if (f->created && p->id != 0)
+			continue;
+		if (!f->created) {
+			p->id = 0;
+			if (p->first != NULL)
+				p->old_unit = p->old_desc = NULL;
+		}
+		codes[n] = p->code;
+		f->prods[n++] = p;
+	}
+	return per_code(c, im->col[C_DESCRIPTION] != -1 && !f->created ?
+	    sql_find_products_desc : sql_find_products, 1, codes, n,
+	    got_product, f);
+}
+
+static int
+find_skus(struct dctx *c, struct imp *im, struct found *f)
+{
+	const char	**codes;
+	struct row	 *rw;
+	int		  n = 0;
+
+	codes = arena_alloc(im->arena, (im->nrows + 1) * sizeof(*codes));
+	f->rows = arena_alloc(im->arena, (im->nrows + 1) * sizeof(*f->rows));
+	for (rw = im->rows; rw != NULL; rw = rw->next) {
+		if (!rw->sku_ok || (f->created && rw->sku_id != 0))
+			continue;
+		if (!f->created) {
+			rw->sku_id = rw->sku_pid = 0;
+			rw->sku_pcode = NULL;
+		}
+		codes[n] = rw->v[C_SKU_CODE];
+		f->rows[n++] = rw;
+	}
+	return per_code(c, sql_find_skus, 1, codes, n, got_sku, f);
+}
+
+/*
+ * Look the chunk's products and SKUs up in the shop; after writing them,
+ * with LOOK_NEW_PRODUCTS or LOOK_NEW_SKUS, only the ids of those just
+ * created. 0 or ERR_INTERNAL.
+ */
+int
+import_lookup(struct dctx *c, struct imp *im, int created)
+{
+	struct found	f;
+
+	memset(&f, 0, sizeof(f));
+	f.im = im;
+	f.created = created & LOOK_NEW_PRODUCTS;
+	if ((created == 0 || f.created) && find_products(c, im, &f) == -1)
+		return ERR_INTERNAL;
+	f.created = created & LOOK_NEW_SKUS;
+	if ((created == 0 || f.created) && find_skus(c, im, &f) == -1)
+		return ERR_INTERNAL;
+	return 0;
 }
 
 /*
@@ -348,9 +533,9 @@ check_category(struct imp *im, struct row *rw)
 			return;
 		}
 		if ((ct = cat_find(im, parent, seg)) == NULL) {
-			ct = arena_calloc(im->arena, 1, sizeof(*ct));
+			ct = arena_calloc(im->keep, 1, sizeof(*ct));
 			ct->parent = parent;
-			ct->name = seg;
+			ct->name = arena_strdup(im->keep, seg);
 			cat_add(im, ct);
 			*im->new_tail = ct;
 			im->new_tail = &ct->next_new;
@@ -395,20 +580,37 @@ check_product_columns(struct imp *im, struct row *rw)
 		    rw->v[C_DESCRIPTION]);
 }
 
-/* The product-level columns of a product's later rows must agree. */
+/*
+ * A product's later rows, maybe chunks later, must agree with its first
+ * in the product-level columns. The import keeps 64-bit hashes of the
+ * first row's values, not the values (names, descriptions) of every
+ * product: two values that differ and hash alike (odds of 1 in 2^64)
+ * would go unnoticed, and the first row's be written.
+ */
+static uint64_t
+value_hash(const char *s)
+{
+	uint64_t	h = 14695981039346656037ULL;	/* FNV-1a */
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h != 0 ? h : 1;
+}
+
 static void
 check_agrees(struct imp *im, struct row *rw)
 {
-	struct row	*first = rw->prod->first;
-	int		 k;
+	struct prod	*p = rw->prod;
+	int		 k, slot;
 
-	for (k = 0; k < NCOL; k++) {
-		if (!(import_columns[k].flags & COL_PRODUCT) ||
-		    rw->pv[k] == NULL || first->pv[k] == NULL ||
-		    strcmp(rw->pv[k], first->pv[k]) == 0)
+	for (k = slot = 0; k < NCOL && slot < NPCOL; k++) {
+		if (!(import_columns[k].flags & COL_PRODUCT))
 			continue;
-		import_error(im, rw->line, k, "同一 product_code 的各行应相同，"
-		    "与第 %d 行不同", first->line);
+		if (rw->pv[k] != NULL && p->pvh[slot] != 0 &&
+		    value_hash(rw->pv[k]) != p->pvh[slot])
+			import_error(im, rw->line, k, "同一 product_code 的各行"
+			    "应相同，与第 %d 行不同", p->line);
+		slot++;
 	}
 }
 
@@ -431,61 +633,33 @@ keep_description(struct imp *im, struct prod *p)
 		p->desc = p->old_desc;
 }
 
+/* A product's first row: what its later rows, in any chunk, must agree
+ * with, and what its SKUs are written with, kept for the whole import. */
 static void
-check_product(struct imp *im, struct row *rw)
+first_row(struct imp *im, struct prod *p, struct row *rw)
 {
-	const char	*why;
-	struct prod	*p;
+	int	k, slot;
 
-	if ((why = product_code_problem(rw->v[C_PRODUCT_CODE],
-	    PRODUCT_CODE_MAX)) != NULL ||
-	    (why = rw->pkey ? NULL : "无法与已有编码比较") != NULL) {
-		import_error(im, rw->line, C_PRODUCT_CODE, "%s", why);
+	keep_description(im, p);
+	if (p->kept)			/* on the first pass */
 		return;
-	}
-	if ((p = strmap_get(&im->prod_map, rw->pkey)) == NULL) {
-		p = arena_calloc(im->arena, 1, sizeof(*p));
-		p->code = rw->v[C_PRODUCT_CODE];
-		strmap_put(&im->prod_map, rw->pkey, p);
-	}
-	if (p->first == NULL) {
-		p->first = rw;
-		*im->prods_tail = p;
-		im->prods_tail = &p->next;
-	}
-	rw->prod = p;
-	rw->sort = p->nskus++;
+	for (k = slot = 0; k < NCOL && slot < NPCOL; k++)
+		if (import_columns[k].flags & COL_PRODUCT)
+			p->pvh[slot++] = rw->pv[k] ? value_hash(rw->pv[k]) : 0;
+	p->unit = intern(im, rw->pv[C_UNIT]);
+	p->kept = 1;
 }
 
+/* A SKU the shop has under another product stays there. */
 static void
-check_sku(struct imp *im, struct row *rw)
+check_owner(struct imp *im, struct row *rw)
 {
-	const char	*why;
-	struct sku	*s;
-
-	if ((why = product_code_problem(rw->v[C_SKU_CODE],
-	    PRODUCT_CODE_MAX)) != NULL ||
-	    (why = rw->skey ? NULL : "无法与已有编码比较") != NULL) {
-		import_error(im, rw->line, C_SKU_CODE, "%s", why);
+	if (!rw->sku_ok || rw->sku_id == 0 || rw->prod == NULL ||
+	    rw->sku_pid == rw->prod->id)
 		return;
-	}
-	if ((s = strmap_get(&im->sku_map, rw->skey)) == NULL) {
-		s = arena_calloc(im->arena, 1, sizeof(*s));
-		s->prod = rw->prod;
-		strmap_put(&im->sku_map, rw->skey, s);
-	} else if (s->row != NULL) {
-		import_error(im, rw->line, C_SKU_CODE, "“%s”与第 %d 行重复",
-		    rw->v[C_SKU_CODE], s->row->line);
-		return;
-	} else if (rw->prod != NULL && s->prod != rw->prod) {
-		import_error(im, rw->line, C_SKU_CODE, "“%s”已属于商品 %s，"
-		    "不能改到商品 %s 下", rw->v[C_SKU_CODE],
-		    s->prod ? s->prod->code : "?", rw->v[C_PRODUCT_CODE]);
-		return;
-	}
-	s->row = rw;
-	rw->sku = s;
-	rw->sku_new = s->id == 0;
+	import_error(im, rw->line, C_SKU_CODE, "“%s”已属于商品 %s，不能改到"
+	    "商品 %s 下", rw->v[C_SKU_CODE], rw->sku_pcode ? rw->sku_pcode :
+	    "?", rw->v[C_PRODUCT_CODE]);
 }
 
 static void
@@ -493,13 +667,12 @@ check_row(struct imp *im, struct row *rw)
 {
 	const char	*why;
 
-	check_product(im, rw);
 	check_product_columns(im, rw);
-	if (rw->prod != NULL && rw->prod->first != rw)
-		check_agrees(im, rw);
+	if (rw->prod != NULL && rw->prod->first == rw)
+		first_row(im, rw->prod, rw);
 	else if (rw->prod != NULL)
-		keep_description(im, rw->prod);
-	check_sku(im, rw);
+		check_agrees(im, rw);
+	check_owner(im, rw);
 	if (rw->v[C_BARCODE] != NULL && *rw->v[C_BARCODE] != '\0' &&
 	    (why = product_code_problem(rw->v[C_BARCODE],
 	    PRODUCT_BARCODE_MAX)) != NULL)
@@ -520,47 +693,13 @@ check_row(struct imp *im, struct row *rw)
 		check_tiers(im, rw);
 }
 
-/*
- * Load the shop's catalog, key the file's codes, check every row; what is
- * wrong goes to im's errors. 0 or ERR_INTERNAL.
- */
-int
-import_check(struct dctx *c, struct imp *im)
+/* Check every row of the chunk, after import_attach and import_lookup;
+ * what is wrong goes to im's errors. */
+void
+import_check_rows(struct imp *im)
 {
 	struct row	*rw;
 
-	if (load_catalog(c, im) == -1 || code_keys(c, im) == -1)
-		return ERR_INTERNAL;
 	for (rw = im->rows; rw != NULL; rw = rw->next)
 		check_row(im, rw);
-	return 0;
-}
-
-/*
- * After the writes, the ids of the products (or, with skus, the SKUs)
- * this import created: one query, not one per row. 0 or -1.
- */
-int
-import_fetch_ids(struct dctx *c, struct imp *im, int skus)
-{
-	struct db_res	*r;
-	struct prod	*p;
-	struct sku	*s;
-	int		 i;
-
-	if (db_run(c->arena, &r, skus ? sql_skus : sql_products, "i",
-	    c->shop->id) == -1)
-		return -1;
-	for (i = 0; i < r->nrows; i++) {
-		if (skus) {
-			s = strmap_get(&im->sku_map, db_cell(r, i, 1));
-			if (s != NULL && s->id == 0)
-				s->id = db_cell_i64(r, i, 0);
-		} else {
-			p = strmap_get(&im->prod_map, db_cell(r, i, 3));
-			if (p != NULL && p->id == 0)
-				p->id = db_cell_i64(r, i, 0);
-		}
-	}
-	return 0;
 }

@@ -1,7 +1,8 @@
 /*
- * import_write.c -- a checked import written in its transaction: new
- * categories, then products, SKUs and the tiers that changed, in batches
- * (import.h). Nothing here refuses a row: import_check.c did.
+ * import_write.c -- a checked chunk written in its transaction: new
+ * categories, then the products it has first, its SKUs and the tiers
+ * that changed, in batches of statements (import.h). Nothing here
+ * refuses a row: import_check.c did.
  */
 #include "base/base.h"
 #include "services/db.h"
@@ -13,6 +14,7 @@
 #include "domain/text.h"
 
 #define BATCH_ROWS	500		/* rows per INSERT ... SELECT */
+#define KEY_BATCH	2000		/* SKUs per query of stored tiers */
 #define BATCH_BYTES	(1024 * 1024)	/* well under max_allowed_packet */
 
 static const char sql_cat_add_root[] =
@@ -66,11 +68,16 @@ static const char sql_sku_upsert[] =
     "sku.price_fen = VALUES(price_fen), "
     "sku.retail_price_fen = IF(?, VALUES(retail_price_fen), "
     "sku.retail_price_fen), sku.sort = VALUES(sort)";
-/* A join from the list, not IN (SELECT ...), which scans price_tier. */
+/* Joins from the list, not IN (SELECT ...), which scans price_tier. */
 static const char sql_tiers_clear[] =
     "DELETE t FROM JSON_TABLE(?, '$[*]' COLUMNS ("
     "id BIGINT UNSIGNED PATH '$')) j STRAIGHT_JOIN price_tier t "
     "ON t.sku_id = j.id WHERE t.shop_id = ?";
+static const char sql_tiers_of[] =
+    "SELECT j.n, t.min_qty, t.price_fen FROM JSON_TABLE(?, '$[*]' COLUMNS ("
+    "n FOR ORDINALITY, id BIGINT UNSIGNED PATH '$')) j "
+    "STRAIGHT_JOIN price_tier t ON t.sku_id = j.id WHERE t.shop_id = ? "
+    "ORDER BY j.n, t.min_qty";
 static const char sql_tiers_add[] =
     "INSERT INTO price_tier (shop_id, sku_id, min_qty, price_fen) "
     "SELECT ?, j.sku, j.qty, j.price FROM JSON_TABLE(?, '$[*]' COLUMNS ("
@@ -161,14 +168,18 @@ run_tiers_add(struct dctx *c, struct imp *im, const char *json)
 	return db_run(c->arena, NULL, sql_tiers_add, "is", c->shop->id, json);
 }
 
-static int
-write_categories(struct dctx *c, struct imp *im)
+/* The categories the file's paths name and the shop lacks (all of them
+ * once, before a shell import's batches). 0 or -1. */
+int
+import_write_categories(struct dctx *c, struct imp *im)
 {
 	struct db_res	*r;
 	struct icat	*ct;
 	int		 rc;
 
 	for (ct = im->new_cats; ct != NULL; ct = ct->next_new) {
+		if (ct->id != 0)
+			continue;
 		if (ct->parent == NULL)
 			rc = db_run(c->arena, &r, sql_cat_add_root, "is",
 			    c->shop->id, ct->name);
@@ -236,8 +247,8 @@ sku_json(struct buf *b, const struct row *rw)
 	text_json(b, rw->v[C_SPEC] ? rw->v[C_SPEC] : "");
 	buf_addc(b, ',');
 	/* A new SKU takes its product's unit, as written or as stored. */
-	text_json(b, pv_or(p->first, C_UNIT, p->old_unit ? p->old_unit :
-	    UNIT_DEFAULT));
+	text_json(b, p->unit != NULL ? p->unit : p->old_unit ? p->old_unit :
+	    UNIT_DEFAULT);
 	buf_printf(b, ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%"
 	    PRId64 ",", rw->num[C_PACK_SIZE], rw->num[C_MIN_QTY],
 	    rw->num[C_STOCK], rw->num[C_WEIGHT_G], rw->num[C_PRICE]);
@@ -271,25 +282,63 @@ write_skus(struct dctx *c, struct imp *im)
 	return rc;
 }
 
-/* Mark the SKUs whose tiers the file leaves as they are. */
+/*
+ * Mark the SKUs whose tiers the file leaves as they are: the chunk's SKUs
+ * that exist, their stored tiers as text, KEY_BATCH at a time.
+ */
+static int
+tiers_batch(struct dctx *c, struct row **rows, int n, struct buf *ids)
+{
+	struct db_res	*r;
+	struct buf	 was;
+	int		 i, j, k;
+
+	buf_addc(ids, ']');
+	if (db_run(c->arena, &r, sql_tiers_of, "si", buf_cstr(ids),
+	    c->shop->id) == -1)
+		return -1;
+	buf_init(&was, 256);
+	for (k = 0, i = 0; k < n; k++) {
+		was.len = 0;
+		for (j = i; j < r->nrows && db_cell_i64(r, j, 0) == k + 1; j++)
+			buf_printf(&was, "%s%s:%s", j > i ? ";" : "",
+			    db_cell(r, j, 1), fmt_yuan(c->arena,
+			    db_cell_i64(r, j, 2)));
+		i = j;
+		rows[k]->tiers_same = strcmp(tiers_text(c->arena,
+		    rows[k]->tiers, rows[k]->ntiers), buf_cstr(&was)) == 0;
+	}
+	buf_free(&was);
+	ids->len = 0;
+	buf_addc(ids, '[');
+	return 0;
+}
+
 static int
 tiers_compare(struct dctx *c, struct imp *im)
 {
-	struct strmap	 old;
-	struct row	*rw;
-	const char	*was;
+	struct row	**rows, *rw;
+	struct buf	  ids;
+	int		  n = 0, rc = 0;
 
-	memset(&old, 0, sizeof(old));
-	if (export_tiers(c, &old) == -1)
-		return -1;
-	for (rw = im->rows; rw != NULL; rw = rw->next) {
-		was = rw->sku_new ? NULL : strmap_get(&old, arena_printf(
-		    c->arena, "%" PRId64, rw->sku->id));
-		rw->tiers_same = strcmp(tiers_text(c->arena, rw->tiers,
-		    rw->ntiers), was ? was : "") == 0;
+	rows = arena_alloc(c->arena, KEY_BATCH * sizeof(*rows));
+	buf_init(&ids, 16 * 1024);
+	buf_addc(&ids, '[');
+	for (rw = im->rows; rw != NULL && rc == 0; rw = rw->next) {
+		rw->tiers_same = 0;
+		if (rw->new_sku)
+			continue;
+		buf_printf(&ids, "%s%" PRId64, n > 0 ? "," : "", rw->sku_id);
+		rows[n++] = rw;
+		if (n == KEY_BATCH) {
+			rc = tiers_batch(c, rows, n, &ids);
+			n = 0;
+		}
 	}
-	strmap_free(&old);
-	return 0;
+	if (rc == 0 && n > 0)
+		rc = tiers_batch(c, rows, n, &ids);
+	buf_free(&ids);
+	return rc;
 }
 
 /* An empty tiers cell clears the SKU's tiers: replace what changed. */
@@ -305,9 +354,9 @@ write_tiers(struct dctx *c, struct imp *im)
 	batch_init(&clear, run_tiers_clear);
 	batch_init(&add, run_tiers_add);
 	for (rc = 0, rw = im->rows; rw != NULL && rc == 0; rw = rw->next) {
-		if (rw->sku_new || rw->tiers_same)
+		if (rw->new_sku || rw->tiers_same)
 			continue;
-		buf_printf(batch_row(&clear), "%" PRId64, rw->sku->id);
+		buf_printf(batch_row(&clear), "%" PRId64, rw->sku_id);
 		rc = batch_done(c, im, &clear);
 	}
 	if (rc == 0)
@@ -316,7 +365,7 @@ write_tiers(struct dctx *c, struct imp *im)
 		for (i = 0; i < rw->ntiers && !rw->tiers_same && rc == 0;
 		    i++) {
 			buf_printf(batch_row(&add), "[%" PRId64 ",%" PRId64 ",%"
-			    PRId64 "]", rw->sku->id, rw->tiers[i].min_qty,
+			    PRId64 "]", rw->sku_id, rw->tiers[i].min_qty,
 			    rw->tiers[i].price_fen);
 			rc = batch_done(c, im, &add);
 		}
@@ -329,31 +378,29 @@ write_tiers(struct dctx *c, struct imp *im)
 
 
 /*
- * Write what import_check() found good, in the import's transaction, and
- * bump the shop's version. 0 or ERR_INTERNAL.
+ * Write the chunk import_check_rows() found good, in its transaction,
+ * and bump the shop's version. 0 or ERR_INTERNAL.
  */
 int
 import_write(struct dctx *c, struct imp *im)
 {
-	struct import_report	*rep = im->rep;
-	struct prod		*p;
-	struct row		*rw;
+	struct prod	*p;
+	struct row	*rw;
 
-	if (write_categories(c, im) == -1 || write_products(c, im) == -1)
-		return ERR_INTERNAL;
-	if (rep->products_created > 0 && import_fetch_ids(c, im, 0) == -1)
+	if (import_write_categories(c, im) == -1 ||
+	    write_products(c, im) == -1 ||
+	    import_lookup(c, im, LOOK_NEW_PRODUCTS) != 0)
 		return ERR_INTERNAL;
 	for (p = im->prods; p != NULL; p = p->next)
 		if (p->id == 0) {
 			clog_warnx(c, "import: product %s has no id", p->code);
 			return ERR_INTERNAL;
 		}
-	if (write_skus(c, im) == -1)
-		return ERR_INTERNAL;
-	if (rep->skus_created > 0 && import_fetch_ids(c, im, 1) == -1)
+	if (write_skus(c, im) == -1 ||
+	    import_lookup(c, im, LOOK_NEW_SKUS) != 0)
 		return ERR_INTERNAL;
 	for (rw = im->rows; rw != NULL; rw = rw->next)
-		if (rw->sku->id == 0) {
+		if (rw->sku_id == 0 || rw->prod->id == 0) {
 			clog_warnx(c, "import: sku %s has no id",
 			    rw->v[C_SKU_CODE]);
 			return ERR_INTERNAL;
@@ -362,4 +409,3 @@ import_write(struct dctx *c, struct imp *im)
 		return ERR_INTERNAL;
 	return shop_touch(c, c->shop->id);
 }
-

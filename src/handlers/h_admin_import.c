@@ -1,7 +1,8 @@
 /*
- * h_admin_import.c -- the back office's CSV import (all or nothing; the
- * page lists what is wrong, line by line) and export (docs/csv.md). The
- * work is the domain's (import.c, export.c), as for `dinghuo import`.
+ * h_admin_import.c -- the back office's import of a CSV or .xlsx file
+ * (all or nothing; the page lists what is wrong, row by row) and its CSV
+ * export (docs/csv.md). The work is the domain's (import.c, export.c), as
+ * for `dinghuo import`.
  */
 #include "base/base.h"
 #include "domain/products_csv.h"
@@ -64,6 +65,8 @@ import_page(struct ctx *c, int status, const char *error,
 		view_set_i64(o, "skus_updated", rep->skus_updated);
 		view_set_i64(o, "nerrors", rep->nerrors);
 		view_set_bool(o, "from_gb18030", rep->from_gb18030);
+		if (rep->from_xlsx)
+			view_set_str(o, "sheet", rep->sheet);
 		json_object_object_add(o, "errors", report_lines(rep, &shown));
 		if (rep->nerrors > shown)	/* 0 would be truthy */
 			view_set_i64(o, "errors_hidden", rep->nerrors - shown);
@@ -85,15 +88,19 @@ h_import(struct ctx *c)
 {
 	const struct upload	*u;
 	struct import_report	*rep;
+	struct import_opts	 opts;
 	int			 rc;
 
 	if ((u = admin_upload(c, "file")) == NULL)
-		return import_page(c, 400, "请选择要导入的 CSV 文件", NULL);
+		return import_page(c, 400, "请选择要导入的 CSV 文件或 Excel "
+		    "文件（.xlsx）", NULL);
 	if (u->len == 0)
 		return import_page(c, 400, "文件是空的：第一行应为列名，"
 		    "之后每个 SKU 一行", NULL);
+	memset(&opts, 0, sizeof(opts));
+	opts.name = u->filename;	/* an upload: limits, one transaction */
 	rep = arena_alloc(c->d.arena, sizeof(*rep));
-	rc = import_products(&c->d, u->data, u->len, rep);
+	rc = import_products(&c->d, u->data, u->len, &opts, rep);
 	arena_defer(c->d.arena, report_release, rep);
 	if (rc == 0) {
 		clog_info(&c->d, "import from %s: %d rows", u->filename,

@@ -9,12 +9,17 @@ storefront tests.
 import csv
 import io
 import itertools
+import os
+import pty
+import resource
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+
+from helpers import get_csrf
 
 ROOT = Path(__file__).resolve().parents[2]
 GEN = ROOT / "tests" / "bench" / "gen-catalog"
@@ -343,19 +348,151 @@ def test_chinese_and_mixed_case_headers(stack, new_shop, tmp_path):
                      "AND code = 'T-UC-1'") == [("990",)]
 
 
-def test_limits(stack, new_shop, tmp_path):
+def dinghuo(stack, *args, **kw):
+    """Popen `dinghuo -c CONF ARGS...` as stack.run would run it."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("DINGHUO_")}
+    return subprocess.Popen(
+        [str(stack.bin), "-c", str(stack.conf), *map(str, args)],
+        cwd=stack.dir, env=env, stdin=subprocess.DEVNULL,
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_CORE, (0, 0)),
+        **kw)
+
+
+def asan_build(binary):
+    """ASan's shadow memory and strict arenas multiply the resident set."""
+    with open(binary, "rb") as f:
+        return b"__asan_init" in f.read()
+
+
+def test_shell_takes_any_size_in_batches(stack, new_shop, tmp_path):
+    """Beyond an upload's 50,000 rows and max_upload: the shell checks the
+    whole file, then writes it a batch (a transaction) at a time. Killed
+    half-way, it keeps the batches written; run again, it completes. Its
+    memory does not hold the file's rows."""
+    slug = new_shop()
+    path = tmp_path / "big.csv"
+    with open(path, "wb") as f:
+        subprocess.run([sys.executable, str(GEN), "28000"], stdout=f,
+                       check=True)
+    with open(path, newline="", encoding="utf-8") as f:
+        nrows = sum(1 for _ in csv.reader(f)) - 1
+    assert nrows > 50000 and path.stat().st_size > 8 * 1024 * 1024
+
+    p = dinghuo(stack, "import", "products", "--shop", slug, path,
+                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    seen = []
+    for line in p.stderr:
+        seen.append(line)
+        if line.startswith("已导入 "):        # a batch is committed
+            p.kill()
+            break
+    p.wait()
+    p.stderr.close()
+    checked = [int(s.split()[1]) for s in seen if s.startswith("已检查 ")]
+    assert checked[-1] == nrows and len(checked) == nrows // 10000 + 2, \
+        seen
+    written = counts(stack, slug)["sku"]
+    assert 0 < written < nrows, (written, seen[-3:])
+
+    out, err = tmp_path / "out", tmp_path / "err"
+    with open(out, "w") as o, open(err, "w") as e:
+        p = dinghuo(stack, "import", "products", "--shop", slug, path,
+                    stdout=o, stderr=e)
+        _, status, usage = os.wait4(p.pid, 0)
+    p.returncode = os.waitstatus_to_exitcode(status)
+    assert p.returncode == 0, err.read_text()[-2000:]
+    # The SKUs the killed run wrote are updated, the rest created.
+    assert f"导入完成：{nrows} 行，" in out.read_text()
+    assert f"新建 SKU {nrows - written}，更新 SKU {written}" in \
+        out.read_text(), (written, out.read_text())
+    assert f"已导入 {nrows}/{nrows} 行" in err.read_text()
+    c = counts(stack, slug)
+    assert c["sku"] == nrows and c["product"] == 28000
+    peak = usage.ru_maxrss // 1024
+    print(f"\nshell import of {nrows} rows: killed after {written} rows; "
+          f"re-run: peak RSS {peak} MB")
+    if not asan_build(stack.bin):
+        assert peak < 100, peak
+
+
+def test_shell_checks_everything_before_writing(stack, new_shop, tmp_path):
+    """All or nothing across batches: a problem in the last batch, or
+    between rows batches apart, and no batch is written."""
     slug = new_shop()
     header = ["product_code", "product_name", "sku_code", "price"]
-    p = write_csv(tmp_path / "many.csv",
-                  [[f"L{i}", "n", f"L{i}", "1"] for i in range(50001)],
-                  header=header)
-    r = import_file(stack, slug, p, check=False)
+    rows = [[f"C{i}", "名", f"C{i}-1", "1"] for i in range(7000)]
+    rows.append(["C0", "改了名", "C0-2", "1"])       # 7,000 rows after C0
+    rows.append(["C7001", "名", "C10-1", "1"])      # C10-1 is on line 12
+    rows.append(["C7002", "名", "C7002-1", "abc"])
+    r = import_file(stack, slug, write_csv(tmp_path / "bad.csv", rows,
+                                           header=header), check=False)
     assert r.returncode == 1
-    assert "第 50002 行：超过 50000 行数据，请分成几个文件导入" in r.stderr
-    r = stack.run("import", "products", "--shop", slug, str(p), check=False,
-                  env={"DINGHUO_MAX_UPLOAD": "64k"})
-    assert r.returncode == 1 and "larger than max_upload" in r.stderr
+    assert r.stderr.count("\n第 ") + r.stderr.startswith("第 ") == 3, \
+        r.stderr
+    assert "第 7002 行：product_name：同一 product_code 的各行应相同，" \
+        "与第 2 行不同" in r.stderr
+    assert "第 7003 行：sku_code：“C10-1”与第 12 行重复" in r.stderr
+    assert "第 7004 行：price：不是有效金额：“abc”" in r.stderr
+    assert "未导入任何数据（3 个错误）" in r.stderr
+    assert "已导入" not in r.stderr
     assert counts(stack, slug)["product"] == 0
+    # Rows of one product batches apart: its SKUs in file order.
+    rows[-3:] = [["C0", "名", "C0-2", "2"]]
+    r = import_file(stack, slug, write_csv(tmp_path / "ok.csv", rows,
+                                           header=header))
+    assert "导入完成：7001 行，新建商品 7000，更新商品 0，新建 SKU 7001" \
+        in r.stdout
+    sid = shop_id(stack, slug)
+    assert stack.sql(f"SELECT s.code, s.sort FROM sku s JOIN product p ON "
+                     f"p.id = s.product_id WHERE p.code = 'C0' AND "
+                     f"p.shop_id = {sid} ORDER BY s.sort") == [
+        ("C0-1", "0"), ("C0-2", "1")]
+
+
+def test_shell_progress_on_a_terminal(stack, new_shop, tmp_path):
+    """On a terminal the progress line is rewritten in place."""
+    slug = new_shop()
+    header = ["product_code", "product_name", "sku_code", "price"]
+    path = write_csv(tmp_path / "p.csv", [[f"T{i}", "名", f"T{i}", "1"]
+                                          for i in range(4500)],
+                     header=header)
+    master, slave = pty.openpty()
+    p = dinghuo(stack, "import", "products", "--shop", slug, path,
+                stdout=subprocess.PIPE, stderr=slave)
+    os.close(slave)
+    out = b""
+    while True:
+        try:
+            data = os.read(master, 4096)
+        except OSError:                     # EIO: the child is gone
+            break
+        if not data:
+            break
+        out += data
+    os.close(master)
+    assert p.wait() == 0
+    text = out.decode()
+    assert text.startswith("\r已检查 2000 行…\r已检查 4000 行…\r已检查 4500 行…"
+                           "\r\n\r已导入 2000/4500 行…\r已导入 4000/4500 行…"
+                           "\r已导入 4500/4500 行…\r\n"), repr(text)
+    assert "导入完成：4500 行" in p.stdout.read().decode()
+    p.stdout.close()
+
+
+def test_upload_keeps_its_limits(stack, new_shop, tmp_path):
+    """The back office refuses more than 50,000 rows, whatever the shell
+    takes."""
+    s = stack.login(stack.owner_phone, stack.password, "shop-a", staff=True)
+    body = "product_code,product_name,sku_code,price\r\n" + "".join(
+        f"LIM{i},n,LIM{i},1\r\n" for i in range(50001))
+    tok = get_csrf(stack, s, "/s/shop-a/admin/import")
+    r = s.post(stack.url("/s/shop-a/admin/import"), data={"csrf": tok},
+               files={"file": ("many.csv", body.encode(), "text/csv")})
+    assert r.status_code == 413, r.text[:300]
+    assert "第 50002 行：超过 50000 行数据，请分成几个文件导入" in r.text
+    assert stack.sql("SELECT COUNT(*) FROM product WHERE code LIKE 'LIM%'"
+                     ) == [("0",)]
 
 
 def test_sku_owned_by_another_product(stack, new_shop, tmp_path):

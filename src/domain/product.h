@@ -140,8 +140,12 @@ int		 product_image_add(struct dctx *, int64_t, const void *, size_t,
 		     struct product_image *);
 int		 product_image_delete(struct dctx *, int64_t, int64_t);
 
-/* tiers.c: "10:11.50;50:10.00", as forms and CSV files write tiers. */
+/* tiers.c: "10:11.50;50:10.00", as forms and CSV files write tiers;
+ * the form's rows of a quantity and a price each. */
 int		 tiers_parse(struct arena *, const char *, struct price_tier *,
+		     const char **);
+int		 tiers_from_rows(struct arena *, const char *const *,
+		     const char *const *, int, struct price_tier *,
 		     const char **);
 char		*tiers_text(struct arena *, const struct price_tier *, int);
 

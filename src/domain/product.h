@@ -28,9 +28,12 @@ struct sku_brief {
 	const char	*name;		/* the product's */
 	const char	*spec;
 	const char	*unit;
+	const char	*barcode;
 };
 int		 product_sku_by_code(struct dctx *, const char *,
 		     struct sku_brief *);
+int		 product_sku_search(struct dctx *, const char *, int,
+		     struct sku_brief **, int *);
 
 struct product_sku {
 	int64_t		 id;		/* 0: a new one */
@@ -113,6 +116,7 @@ struct product_list {
 };
 int		 product_list(struct dctx *, const struct product_query *,
 		     struct product_list *);
+int		 product_brief(struct dctx *, int64_t, struct product_row *);
 /* What a delete would take with it. */
 struct product_usage {
 	const char	*code;

@@ -291,15 +291,27 @@ h_product_new(struct ctx *c)
 	return product_page(c, &pf, 0, NULL);
 }
 
+/*
+ * GET /admin/products/<id>, after a save that took images too with
+ * ?img=added or deleted: the page opens at the images (#images), where
+ * the flash at the top is out of sight, so they say it there.
+ */
 int
 h_product_edit(struct ctx *c)
 {
-	struct pform	pf;
-	int		rc;
+	struct pnotes	 pn;
+	struct pform	 pf;
+	const char	*img = kv_get(&c->query, "img");
+	int		 rc;
 
 	if ((rc = pform_load(c, admin_cap_id(c, 0), &pf)) != 0)
 		return http_fail(c, rc, "商品不存在");
-	return product_page(c, &pf, 0, NULL);
+	memset(&pn, 0, sizeof(pn));
+	if (img != NULL && strcmp(img, "added") == 0)
+		pn.image_note = "图片已上传，商品已保存";
+	else if (img != NULL && strcmp(img, "deleted") == 0)
+		pn.image_note = "图片已删除，商品已保存";
+	return product_page(c, &pf, 0, &pn);
 }
 
 /*
@@ -384,8 +396,8 @@ h_product_save(struct ctx *c)
 		view_set_i64(c->view, "id", saved);
 	}
 	return http_see_other(c, "%s", ctx_link(c, arena_printf(c->d.arena,
-	    "/admin/products/%" PRId64 "?done=saved%s", saved, im.added ||
-	    im.deleted ? "#images" : "")));
+	    "/admin/products/%" PRId64 "?done=saved%s", saved, im.added ?
+	    "&img=added#images" : im.deleted ? "&img=deleted#images" : "")));
 }
 
 /* ---- shelf, delete ------------------------------------------------------ */

@@ -159,7 +159,7 @@ pform_load(struct ctx *c, int64_t id, struct pform *pf)
 	pf->s[F_SORT] = num(c, pf->p.sort);
 	pf->s[F_DESCRIPTION] = pf->p.description;
 	pf->nrows = pf->p.nskus;
-	pf->rows = arena_alloc(c->d.arena, (size_t)(pf->nrows + 1) *
+	pf->rows = arena_calloc(c->d.arena, (size_t)pf->nrows + 1,
 	    sizeof(*pf->rows));
 	for (i = 0; i < pf->nrows; i++) {
 		w = &pf->rows[i];
@@ -490,9 +490,8 @@ pform_read(struct ctx *c, int64_t id, struct pform *pf)
 	if (too_many)
 		form_error(c, f, "skus", "规格", arena_printf(c->d.arena,
 		    "一个商品最多 %d 个规格", PRODUCT_SKUS_MAX));
-	pf->rows = arena_alloc(c->d.arena, (size_t)(pf->nrows + 1) *
+	pf->rows = arena_calloc(c->d.arena, (size_t)pf->nrows + 1,
 	    sizeof(*pf->rows));
-	memset(pf->rows, 0, (size_t)(pf->nrows + 1) * sizeof(*pf->rows));
 	pf->p.skus = arena_alloc(c->d.arena, (size_t)(pf->nrows + 1) *
 	    sizeof(*pf->p.skus));
 	tc.nrows = pf->nrows;

@@ -121,8 +121,9 @@ def test_tiers_as_rows_in_any_order(stack, owner):
                      r'value="10"', page)
     assert value_of(page, "sku_tier_price[0][0]") == "11.50"
     assert value_of(page, "sku_tier_qty[0][1]") == "50"
-    # A blank row to type a tier more into, and the text shortcut.
+    # One blank row to type a tier more into, and the text shortcut.
     assert value_of(page, "sku_tier_qty[0][2]") == ""
+    assert 'name="sku_tier_qty[0][3]"' not in page
     assert value_of(page, "sku_tiers[0]") == "10:11.50;50:10.00"
     assert value_of(page, "sku_tiers_was[0]") == "10:11.50;50:10.00"
     assert "文本输入" in page
@@ -323,7 +324,10 @@ def test_upload_saves_what_was_typed_with_the_image(stack, owner):
                    files={"image": ("a.png", png(30, 20), "image/png")})
     assert r.status_code == 303, r.text[:2000]
     assert r.headers["Location"].endswith(f"/admin/products/{pid}"
-                                          "?done=saved#images")
+                                          "?done=saved&img=added#images")
+    page = owner.get(stack.url(f"{A}/admin/products/{pid}?done=saved&"
+                               "img=added")).text
+    assert "图片已上传，商品已保存" in page[page.index('id="images"'):]
     assert stack.sql(f"SELECT name FROM product WHERE id = {pid}") == [
         ("上传前改的名字",)]
     assert stack.sql(f"SELECT price_fen FROM sku WHERE product_id = {pid}"
@@ -359,7 +363,8 @@ def test_upload_saves_what_was_typed_with_the_image(stack, owner):
     assert f'name="image_delete" value="{iid}"' in page
     typed.update({"name": "删图时改的名字", "image_delete": iid})
     r = post(stack, owner, f"/admin/products/{pid}", multipart(typed))
-    assert r.status_code == 303 and r.headers["Location"].endswith("#images")
+    assert r.status_code == 303
+    assert r.headers["Location"].endswith("&img=deleted#images")
     assert stack.sql(f"SELECT name FROM product WHERE id = {pid}") == [
         ("删图时改的名字",)]
     assert stack.sql(f"SELECT COUNT(*) FROM product_image WHERE id = {iid}"

@@ -35,7 +35,7 @@
 
 	/* A tier row more: the last one's copy, empty, with the next index. */
 	function addTier(btn) {
-		var box = btn.closest(".tiers"), rows = box.querySelector(".tier-rows");
+		var box = btn.closest(".sku-tiers"), rows = box.querySelector(".tier-rows");
 		var last = rows.lastElementChild, next = 0, row;
 
 		if (!last)
@@ -142,8 +142,7 @@
 		var price = sec.querySelector("[data-pick-price]");
 
 		code.value = btn.getAttribute("data-code");
-		btn.parentNode.innerHTML = "已选：" + btn.textContent
-		    .replace(/[<>&]/g, "");
+		btn.parentNode.textContent = "已选：" + btn.textContent;
 		if (price)
 			price.focus();
 	}

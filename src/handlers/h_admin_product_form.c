@@ -184,7 +184,7 @@ pform_load(struct ctx *c, int64_t id, struct pform *pf)
 
 /* ---- reading a submitted form --------------------------------------- */
 
-/* "[N]" at *p, N at most max: 0 and *n, *p past it; or -1. */
+/* "[N]" at *p, N at most ROW_INDEX_MAX: 0 and *n, *p past it; or -1. */
 static int
 bracket(struct ctx *c, const char **p, int *n)
 {
@@ -505,22 +505,21 @@ pform_read(struct ctx *c, int64_t id, struct pform *pf)
 	return 0;
 }
 
-/* "<prefix>N" or "<prefix>N:M" (m not NULL): 0 with n (and m), or -1. */
+/* "<prefix>N", or "<prefix>N:M" when m is not NULL: 0 and n (m); or -1. */
 static int
 op_args(struct ctx *c, const char *op, const char *prefix, int *n, int *m)
 {
-	size_t		 len = strlen(prefix);
-	const char	*p, *err;
-	int64_t		 a, b;
+	const char	*p, *colon, *err;
+	int64_t		 a, b = 0;
 
-	if (strncmp(op, prefix, len) != 0)
+	if (strncmp(op, prefix, strlen(prefix)) != 0)
 		return -1;
-	p = op + len;
-	b = 0;
-	if (m == NULL ? parse_i64(p, 0, ROW_INDEX_MAX, &a, &err) == -1 :
-	    strchr(p, ':') == NULL || parse_i64(arena_strndup(c->d.arena, p,
-	    strcspn(p, ":")), 0, ROW_INDEX_MAX, &a, &err) == -1 ||
-	    parse_i64(strchr(p, ':') + 1, 0, ROW_INDEX_MAX, &b, &err) == -1)
+	p = op + strlen(prefix);
+	colon = strchr(p, ':');
+	if ((m == NULL) != (colon == NULL) || parse_i64(colon != NULL ?
+	    arena_strndup(c->d.arena, p, (size_t)(colon - p)) : p, 0,
+	    ROW_INDEX_MAX, &a, &err) == -1 || (colon != NULL &&
+	    parse_i64(colon + 1, 0, ROW_INDEX_MAX, &b, &err) == -1))
 		return -1;
 	*n = (int)a;
 	if (m != NULL)
@@ -530,7 +529,7 @@ op_args(struct ctx *c, const char *op, const char *prefix, int *n, int *m)
 
 /*
  * A button that changes the form, not the product, for a browser
- * without JavaScript (admin.js does the same in the page): "add_sku",
+ * without JavaScript (admin-catalog.js does it in the page): "add_sku",
  * "del_sku:I" (a new row), "add_tier:I", "del_tier:I:K". The form is
  * shown again as typed; nothing is saved. 0, or -1 for an unknown op.
  */

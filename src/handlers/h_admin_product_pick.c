@@ -121,8 +121,9 @@ h_contract_pick(struct ctx *c)
 	view_set_bool(v, "searched", *q != '\0');
 	view_set_bool(v, "more", n == PICK_MAX);
 	view_set_str(v, "search_url", base);
+	/* A refused price shows the company's page: at its 合同价. */
 	view_set_str(v, "action", ctx_link(c, arena_printf(c->d.arena,
-	    "/admin/customers/%" PRId64 "/prices", cid)));
+	    "/admin/customers/%" PRId64 "/prices#contracts", cid)));
 	view_set_str(v, "back_url", ctx_link(c, arena_printf(c->d.arena,
 	    "/admin/customers/%" PRId64 "#contracts", cid)));
 	if ((code = kv_get(&c->query, "sku_code")) != NULL && *code != '\0' &&

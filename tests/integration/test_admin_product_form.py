@@ -477,7 +477,7 @@ def test_contract_price_is_picked_from_a_sku_search(stack, owner, company):
     r = owner.get(stack.url(link.split("#")[0]))
     assert r.status_code == 200
     add = r.text[r.text.index('id="add"'):]
-    assert f'action="{A}/admin/customers/{company}/prices"' in add
+    assert f'action="{A}/admin/customers/{company}/prices#contracts"' in add
     assert 'name="sku_code" value="PF-CP-1"' in add
     r = post(stack, owner, f"/admin/customers/{company}/prices",
              {"csrf": csrf_of(r.text), "sku_code": "PF-CP-1",

@@ -108,9 +108,9 @@ void
 pform_new(struct pform *pf)
 {
 	memset(pf, 0, sizeof(*pf));
+	/* Unit and sort start empty: their placeholders say the default. */
 	no_strings(pf->s, F_N);
-	pf->p.unit = "件";		/* the input's placeholder, if left empty */
-	pf->s[F_SORT] = "0";
+	pf->p.unit = "件";
 	pf->p.on_shelf = 1;
 	pf->p.visible = SHOP_MODE_ORDERING | SHOP_MODE_WHOLESALE |
 	    SHOP_MODE_RETAIL;

@@ -274,6 +274,8 @@ def test_unit_is_a_placeholder_and_skus_follow_it(stack, owner):
     page = owner.get(stack.url(f"{A}/admin/products/new")).text
     assert re.search(r'<input id="unit" name="unit" value="" [^>]*'
                      r'placeholder="件"', page)
+    assert re.search(r'<input id="sort" name="sort" value="" [^>]*'
+                     r'placeholder="0"', page)
     pid = create(stack, owner, "PF-UN", [
         {"code": "PF-UN-1", "price": "1", "unit": ""},
         {"code": "PF-UN-2", "price": "1", "unit": "箱"}], unit="")

@@ -386,8 +386,8 @@ h_product_save(struct ctx *c)
 		if (pform_load(c, saved, &pf) != 0)
 			return http_fail(c, ERR_INTERNAL, NULL);
 		memset(&pn, 0, sizeof(pn));
-		pn.image_error = arena_printf(c->d.arena, "商品已保存，但图片没有"
-		    "上传：%s", im.why);
+		pn.image_error = arena_printf(c->d.arena, "商品已保存，但图片"
+		    "没有上传：%s", im.why);
 		pn.image_note = pimages_notice(c, &im);
 		return product_page(c, &pf, err_status(im.err), &pn);
 	}

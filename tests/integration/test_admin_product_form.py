@@ -113,9 +113,12 @@ def test_tiers_as_rows_in_any_order(stack, owner):
     them as rows of number inputs again, and the text beside them."""
     pid = create(stack, owner, "PF-TR", [
         {"code": "PF-TR-1", "price": "12.00",
-         "tier_rows": [("50", "10"), ("", ""), ("10", "11.50")]}])
+         "tier_rows": [("50", "10"), ("", ""), ("10", "11.50")]},
+        {"code": "PF-TR-2", "price": "12345.60",
+         "tier_rows": [("10", "1234.50")]}])
     assert tiers_of(stack, pid) == [("PF-TR-1", "10", "1150"),
-                                    ("PF-TR-1", "50", "1000")]
+                                    ("PF-TR-1", "50", "1000"),
+                                    ("PF-TR-2", "10", "123450")]
     page = owner.get(stack.url(f"{A}/admin/products/{pid}")).text
     assert re.search(r'<input type="number" name="sku_tier_qty\[0\]\[0\]" '
                      r'value="10"', page)
@@ -127,6 +130,9 @@ def test_tiers_as_rows_in_any_order(stack, owner):
     assert value_of(page, "sku_tiers[0]") == "10:11.50;50:10.00"
     assert value_of(page, "sku_tiers_was[0]") == "10:11.50;50:10.00"
     assert "文本输入" in page
+    # Inputs hold plain numbers, whatever the page shows money as.
+    assert value_of(page, "sku_price[1]") == "12345.60"
+    assert value_of(page, "sku_tier_price[1][0]") == "1234.50"
 
 
 def test_rows_win_unless_the_text_was_changed(stack, owner):

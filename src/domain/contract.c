@@ -58,12 +58,16 @@ contract_list(struct dctx *c, int64_t customer_id, struct contract_price **out,
 	return *out != NULL ? 0 : ERR_INTERNAL;
 }
 
+/* A price of 0 would give the SKU away: a slip, not a contract. */
 static void
 price_check(const int64_t *price_fen, struct field_errs *fe)
 {
-	if (price_fen != NULL && (*price_fen < 0 ||
-	    *price_fen > CUSTOMER_MONEY_MAX_FEN))
-		field_errs_add(fe, "price", "合同价", "应在 0 到 10 亿元之间");
+	if (price_fen == NULL)
+		return;
+	if (*price_fen <= 0)
+		field_errs_add(fe, "price", "合同价", "应大于 0 元");
+	else if (*price_fen > CUSTOMER_MONEY_MAX_FEN)
+		field_errs_add(fe, "price", "合同价", "不能超过 10 亿元");
 }
 
 /* The SKU of this shop with the code, or a field error. */

@@ -11,11 +11,21 @@
 #include "domain/product.h"
 
 static const char sql_sku_by_code[] =
-    "SELECT s.id, s.code, p.name, s.spec, s.unit, s.price_fen, s.min_qty "
-    "FROM sku s JOIN product p ON p.id = s.product_id "
+    "SELECT s.id, s.code, p.name, s.spec, s.unit, s.price_fen, s.min_qty, "
+    "s.barcode FROM sku s JOIN product p ON p.id = s.product_id "
     "WHERE s.shop_id = ? AND s.code = ?";
+/* The same columns; a code or barcode typed in full comes first. */
+static const char sql_sku_search[] =
+    "SELECT s.id, s.code, p.name, s.spec, s.unit, s.price_fen, s.min_qty, "
+    "s.barcode FROM sku s JOIN product p ON p.id = s.product_id "
+    "WHERE s.shop_id = ? AND (p.name LIKE ? OR p.code LIKE ? "
+    "OR s.code LIKE ? OR s.barcode LIKE ? OR s.spec LIKE ?) "
+    "ORDER BY (s.code = ? OR s.barcode = ?) DESC, p.sort, p.id DESC, "
+    "s.sort, s.id LIMIT ?";
 static const char sql_exists[] =
     "SELECT id FROM product WHERE id = ? AND shop_id = ?";
+static const char sql_brief[] =
+    "SELECT code, name, on_shelf FROM product WHERE id = ? AND shop_id = ?";
 static const char sql_product[] =
     "SELECT code, name, COALESCE(category_id, 0), unit, on_shelf, "
     "FIND_IN_SET('ordering', visible) > 0, "
@@ -65,6 +75,19 @@ static const char sql_list[] =
     "FROM product p LEFT JOIN category k ON k.id = p.category_id "
     LIST_WHERE "ORDER BY p.sort, p.id DESC LIMIT ? OFFSET ?";
 
+static void
+brief_fill(const struct db_res *r, int i, struct sku_brief *out)
+{
+	out->id = db_cell_i64(r, i, 0);
+	out->code = db_cell(r, i, 1);
+	out->name = db_cell(r, i, 2);
+	out->spec = db_cell(r, i, 3);
+	out->unit = db_cell(r, i, 4);
+	out->price_fen = db_cell_i64(r, i, 5);
+	out->min_qty = db_cell_i64(r, i, 6);
+	out->barcode = db_cell(r, i, 7);
+}
+
 /* A SKU of the request's shop by its code: 0, ERR_NOT_FOUND, ERR_INTERNAL. */
 int
 product_sku_by_code(struct dctx *c, const char *code, struct sku_brief *out)
@@ -76,13 +99,31 @@ product_sku_by_code(struct dctx *c, const char *code, struct sku_brief *out)
 		return ERR_INTERNAL;
 	if (r->nrows == 0)
 		return ERR_NOT_FOUND;
-	out->id = db_cell_i64(r, 0, 0);
-	out->code = db_cell(r, 0, 1);
-	out->name = db_cell(r, 0, 2);
-	out->spec = db_cell(r, 0, 3);
-	out->unit = db_cell(r, 0, 4);
-	out->price_fen = db_cell_i64(r, 0, 5);
-	out->min_qty = db_cell_i64(r, 0, 6);
+	brief_fill(r, 0, out);
+	return 0;
+}
+
+/*
+ * At most max SKUs of the request's shop whose product name, 货号, code,
+ * barcode or spec holds q (a form that names a SKU: pick it from these).
+ * 0 or ERR_INTERNAL.
+ */
+int
+product_sku_search(struct dctx *c, const char *q, int max,
+    struct sku_brief **out, int *n)
+{
+	struct db_res	*r;
+	const char	*like = like_pattern(c->arena, q);
+	int		 i;
+
+	*n = 0;
+	if (db_run(c->arena, &r, sql_sku_search, "isssssssi", c->shop->id,
+	    like, like, like, like, like, q, q, (int64_t)max) == -1)
+		return ERR_INTERNAL;
+	*out = arena_calloc(c->arena, (size_t)r->nrows + 1, sizeof(**out));
+	for (i = 0; i < r->nrows; i++)
+		brief_fill(r, i, &(*out)[i]);
+	*n = r->nrows;
 	return 0;
 }
 
@@ -95,6 +136,27 @@ product_exists(struct dctx *c, int64_t id)
 	if (db_run(c->arena, &r, sql_exists, "ii", id, c->shop->id) == -1)
 		return ERR_INTERNAL;
 	return r->nrows > 0 ? 0 : ERR_NOT_FOUND;
+}
+
+/*
+ * A product's code, name and shelf state in a list row (the rest zero):
+ * 0, ERR_NOT_FOUND, ERR_INTERNAL.
+ */
+int
+product_brief(struct dctx *c, int64_t id, struct product_row *w)
+{
+	struct db_res	*r;
+
+	memset(w, 0, sizeof(*w));
+	if (db_run(c->arena, &r, sql_brief, "ii", id, c->shop->id) == -1)
+		return ERR_INTERNAL;
+	if (r->nrows == 0)
+		return ERR_NOT_FOUND;
+	w->id = id;
+	w->code = db_cell(r, 0, 0);
+	w->name = db_cell(r, 0, 1);
+	w->on_shelf = db_cell_i64(r, 0, 2) != 0;
+	return 0;
 }
 
 /* A product's SKUs, without their tiers (row i of r is SKU i). */

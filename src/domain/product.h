@@ -28,9 +28,12 @@ struct sku_brief {
 	const char	*name;		/* the product's */
 	const char	*spec;
 	const char	*unit;
+	const char	*barcode;
 };
 int		 product_sku_by_code(struct dctx *, const char *,
 		     struct sku_brief *);
+int		 product_sku_search(struct dctx *, const char *, int,
+		     struct sku_brief **, int *);
 
 struct product_sku {
 	int64_t		 id;		/* 0: a new one */
@@ -113,6 +116,7 @@ struct product_list {
 };
 int		 product_list(struct dctx *, const struct product_query *,
 		     struct product_list *);
+int		 product_brief(struct dctx *, int64_t, struct product_row *);
 /* What a delete would take with it. */
 struct product_usage {
 	const char	*code;
@@ -142,8 +146,12 @@ int		 product_image_delete(struct dctx *, int64_t, int64_t);
 int		 product_image_count(struct dctx *, const char *, int64_t *,
 		     int *);
 
-/* tiers.c: "10:11.50;50:10.00", as forms and CSV files write tiers. */
+/* tiers.c: "10:11.50;50:10.00", as forms and CSV files write tiers;
+ * the form's rows of a quantity and a price each. */
 int		 tiers_parse(struct arena *, const char *, struct price_tier *,
+		     const char **);
+int		 tiers_from_rows(struct arena *, const char *const *,
+		     const char *const *, int, struct price_tier *,
 		     const char **);
 char		*tiers_text(struct arena *, const struct price_tier *, int);
 

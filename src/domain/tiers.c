@@ -1,7 +1,8 @@
 /*
  * tiers.c -- quantity tiers as people write them, "10:11.50;50:10.00"
- * (from 10 on 11.50 each, from 50 on 10.00), in the product form and in
- * the CSV import alike, and back.
+ * (from 10 on 11.50 each, from 50 on 10.00), in the product form's text
+ * field and in the CSV import alike, and back; and as the form's rows of
+ * a quantity and a price each.
  */
 #include "base/base.h"
 #include "domain/pricing.h"
@@ -27,29 +28,13 @@ ascii_signs(char *s)
 		text_replace(s, signs[i].wide, signs[i].ascii);
 }
 
-/* One "qty:price", trimmed: 0 and *t, or -1 and *why. */
+/* A tier's quantity and price, trimmed: 0 and *t, or -1 and *why. */
 static int
-tier_parse(struct arena *a, const char *item, struct price_tier *t,
-    const char **why)
+tier_values(struct arena *a, const char *qty, const char *price,
+    struct price_tier *t, const char **why)
 {
-	char		*colon, *qty, *price;
 	const char	*err;
 
-	if ((colon = strchr(item, ':')) == NULL) {
-		*why = arena_printf(a, "“%s”应写成 数量:单价，如 10:11.50",
-		    text_shown(a, item, SHOWN));
-		return -1;
-	}
-	qty = text_trim(a, item, " \t");
-	qty[strcspn(qty, ":")] = '\0';
-	qty = text_trim(a, qty, " \t");
-	price = text_trim(a, colon + 1, " \t");
-	if (qty[strcspn(qty, " \t")] != '\0' ||
-	    price[strcspn(price, " \t")] != '\0') {
-		*why = arena_printf(a, "“%s”中间有空格：每档写成 数量:单价，"
-		    "多档之间用 ; 分开", text_shown(a, item, SHOWN));
-		return -1;
-	}
 	if (parse_i64(qty, 1, INT32_MAX, &t->min_qty, &err) == -1) {
 		*why = arena_printf(a, "数量“%s”应为正整数",
 		    text_shown(a, qty, SHOWN));
@@ -66,6 +51,31 @@ tier_parse(struct arena *a, const char *item, struct price_tier *t,
 		return -1;
 	}
 	return 0;
+}
+
+/* One "qty:price", trimmed: 0 and *t, or -1 and *why. */
+static int
+tier_parse(struct arena *a, const char *item, struct price_tier *t,
+    const char **why)
+{
+	char	*colon, *qty, *price;
+
+	if ((colon = strchr(item, ':')) == NULL) {
+		*why = arena_printf(a, "“%s”应写成 数量:单价，如 10:11.50",
+		    text_shown(a, item, SHOWN));
+		return -1;
+	}
+	qty = text_trim(a, item, " \t");
+	qty[strcspn(qty, ":")] = '\0';
+	qty = text_trim(a, qty, " \t");
+	price = text_trim(a, colon + 1, " \t");
+	if (qty[strcspn(qty, " \t")] != '\0' ||
+	    price[strcspn(price, " \t")] != '\0') {
+		*why = arena_printf(a, "“%s”中间有空格：每档写成 数量:单价，"
+		    "多档之间用 ; 分开", text_shown(a, item, SHOWN));
+		return -1;
+	}
+	return tier_values(a, qty, price, t, why);
 }
 
 /*
@@ -104,6 +114,74 @@ tiers_parse(struct arena *a, const char *text, struct price_tier *t,
 		t[n++] = tier;
 	}
 	return n;
+}
+
+/* Row i's tier, when it parses; why[i] says why not. */
+static int
+row_tier(struct arena *a, const char *qty, const char *price,
+    struct price_tier *t, const char **why)
+{
+	const char	*q = text_trim(a, qty != NULL ? qty : "", " \t");
+	const char	*p = text_trim(a, price != NULL ? price : "", " \t");
+
+	*why = NULL;
+	if (*q == '\0' && *p == '\0')
+		return 0;			/* a blank row */
+	if (*q == '\0')
+		*why = "请填写数量";
+	else if (*p == '\0')
+		*why = "请填写单价";
+	else if (tier_values(a, q, p, t, why) == 0)
+		return 1;
+	return -1;
+}
+
+/*
+ * Tiers from the form's n rows, a quantity and a price each (NULL is
+ * empty): blank rows are skipped, the others go into t (room for
+ * PRODUCT_TIERS_MAX) by quantity, whatever order they were typed in.
+ * Returns how many, or -1 with why[i] set for each bad row i (NULL for
+ * the good ones).
+ */
+int
+tiers_from_rows(struct arena *a, const char *const *qty,
+    const char *const *price, int n, struct price_tier *t, const char **why)
+{
+	struct price_tier	 tier, *got;
+	int			*row, i, j, m = 0, bad = 0;
+
+	got = arena_alloc(a, (size_t)(n + 1) * sizeof(*got));
+	row = arena_alloc(a, (size_t)(n + 1) * sizeof(*row));
+	for (i = 0; i < n; i++) {
+		if ((j = row_tier(a, qty[i], price[i], &tier, &why[i])) == -1)
+			bad = 1;
+		if (j != 1)
+			continue;
+		for (j = 0; j < m && got[j].min_qty != tier.min_qty; j++)
+			;
+		if (j < m) {
+			why[i] = arena_printf(a, "与第 %d 档的数量相同",
+			    row[j] + 1);
+			bad = 1;
+		} else if (m == PRODUCT_TIERS_MAX) {
+			why[i] = arena_printf(a, "最多 %d 档",
+			    PRODUCT_TIERS_MAX);
+			bad = 1;
+		} else {
+			row[m] = i;
+			got[m++] = tier;
+		}
+	}
+	if (bad)
+		return -1;
+	/* Insertion sort: a handful of rows. */
+	for (i = 0; i < m; i++) {
+		tier = got[i];
+		for (j = i; j > 0 && t[j - 1].min_qty > tier.min_qty; j--)
+			t[j] = t[j - 1];
+		t[j] = tier;
+	}
+	return m;
 }
 
 /* The tiers as tiers_parse reads them: "10:11.50;50:10.00". */

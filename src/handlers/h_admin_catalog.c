@@ -34,6 +34,9 @@ const struct route h_admin_catalog_routes[] = {
 	  ROUTE_STAFF | ROUTE_CSRF, ROLES_WRITE },
 	{ "POST", "^/admin/products/([0-9]{1,18})/images/([0-9]{1,18})"
 	  "/delete$", h_image_delete, ROUTE_STAFF | ROUTE_CSRF, ROLES_WRITE },
+	/* A company's contract price is picked from the catalog's SKUs. */
+	{ "GET", "^/admin/customers/([0-9]{1,18})/prices/pick$",
+	  h_contract_pick, ROUTE_STAFF, ROLES_CONTRACT },
 	{ "GET", "^/admin/categories$", h_categories, ROUTE_STAFF,
 	  ROLES_READ },
 	{ "POST", "^/admin/categories$", h_category_save,

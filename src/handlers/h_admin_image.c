@@ -1,8 +1,10 @@
 /*
- * h_admin_image.c -- a product's images in the back office: an upload
- * (multipart field "image") and a delete. The domain (product_image.c)
+ * h_admin_image.c -- a product's images in the back office on their
+ * own, an upload (multipart field "image") and a delete, for JSON
+ * clients and old pages: the product form adds and deletes them with
+ * the product (h_admin_product_images.c). The domain (product_image.c)
  * checks, stores and counts; a refused upload shows the product form
- * again with the reason above the image upload.
+ * again with the reason above the images.
  */
 #include "base/base.h"
 #include "http/http.h"
@@ -14,6 +16,7 @@
 static int
 image_refused(struct ctx *c, int64_t pid, enum err e, const char *why)
 {
+	struct pnotes	pn;
 	struct pform	pf;
 	int		rc;
 
@@ -22,7 +25,9 @@ image_refused(struct ctx *c, int64_t pid, enum err e, const char *why)
 		return http_fail(c, e, why);
 	if ((rc = pform_load(c, pid, &pf)) != 0)
 		return http_fail(c, rc, NULL);
-	return product_page(c, &pf, err_status(e), NULL, why);
+	memset(&pn, 0, sizeof(pn));
+	pn.image_error = why;
+	return product_page(c, &pf, err_status(e), &pn);
 }
 
 int

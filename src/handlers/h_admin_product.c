@@ -5,6 +5,7 @@
  * writes; another shop's product is a 404 like a missing one.
  */
 #include "base/base.h"
+#include "base/conf.h"
 #include "http/http.h"
 #include "handlers/handlers.h"
 #include "domain/category.h"
@@ -85,6 +86,36 @@ list_row(struct ctx *c, const struct product_row *w,
 	return o;
 }
 
+/*
+ * After 下架 from the list (?unshelved=<id>): which product, with 撤销;
+ * after 撤销 (?shelved=<id>), that it is back. Only while it still is
+ * so: an old link says nothing.
+ */
+static void
+shelf_note(struct ctx *c, json_object *v)
+{
+	struct product_row	 w;
+	json_object		*o;
+	const char		*s, *err;
+	int64_t			 id;
+	int			 off = 1;
+
+	if ((s = kv_get(&c->query, "unshelved")) == NULL) {
+		s = kv_get(&c->query, "shelved");
+		off = 0;
+	}
+	if (s == NULL || parse_i64(s, 1, INT64_MAX, &id, &err) == -1 ||
+	    product_brief(&c->d, id, &w) != 0 || w.on_shelf == off)
+		return;
+	o = json_object_new_object();
+	view_set_str(o, "name", w.name);
+	view_set_str(o, "code", w.code);
+	view_set_bool(o, "off", off);
+	view_set_str(o, "undo_url", ctx_link(c, arena_printf(c->d.arena,
+	    "/admin/products/%" PRId64 "/shelf", id)));
+	json_object_object_add(v, "shelf_note", o);
+}
+
 static void
 list_filters(struct ctx *c, json_object *v, const struct listq *lq,
     const struct category_tree *t)
@@ -137,6 +168,7 @@ h_products(struct ctx *c)
 		json_object_array_add(rows, list_row(c, &pl.v[i], &t));
 	json_object_object_add(v, "products", rows);
 	list_filters(c, v, &lq, &t);
+	shelf_note(c, v);
 	view_set_bool(v, "can_edit", admin_can_edit(c));
 	view_set_str(v, "back", arena_printf(c->d.arena, "%s&page=%" PRId64,
 	    url, query_page(c)));
@@ -190,24 +222,30 @@ edit_links(struct ctx *c, json_object *v, int64_t id)
 
 /*
  * The product form: stored values, or what was typed with the errors.
- * status 0 is 200; error and image_error are notices above the form
- * and above the image upload.
+ * status 0 is 200; pn (NULL: none) has the notices above the form and
+ * above the images.
  */
 int
-product_page(struct ctx *c, struct pform *pf, int status, const char *error,
-    const char *image_error)
+product_page(struct ctx *c, struct pform *pf, int status,
+    const struct pnotes *pn)
 {
+	static const struct pnotes none;
 	struct category_tree	 t;
 	json_object		*v;
+	const char		*error;
 	int64_t			 id = pf->p.id;
-	int			 nimages = 0;
+	int			 nimages = 0, nrows;
 
 	if (category_tree(&c->d, 0, &t) != 0)
 		return http_fail(c, ERR_INTERNAL, NULL);
+	if (pn == NULL)
+		pn = &none;
+	error = pn->error;
 	v = admin_view(c, "products");
 	view_set_bool(v, "is_new", id == 0);
 	json_object_object_add(v, "product", pform_product_view(pf));
 	json_object_object_add(v, "skus", pform_rows_view(c, pf));
+	nrows = json_object_array_length(json_object_object_get(v, "skus"));
 	json_object_object_add(v, "categories", admin_category_options(c, &t,
 	    pf->p.category_id, 0));
 	if (id != 0) {
@@ -217,7 +255,19 @@ product_page(struct ctx *c, struct pform *pf, int status, const char *error,
 	}
 	view_set_i64(v, "images_max", PRODUCT_IMAGES_MAX);
 	view_set_str(v, "error", error ? error : pf->f.error);
-	view_set_str(v, "image_error", image_error);
+	view_set_str(v, "image_error", pn->image_error);
+	view_set_str(v, "image_note", pn->image_note);
+	view_set_bool(v, "unsaved", pn->unsaved);
+	if (!c->json_out) {
+		/* What the rows and admin.js need: the next row's number,
+		 * a blank row to copy, the unit a SKU without one has. */
+		view_set_i64(v, "sku_next", nrows + 1);
+		view_set_bool(v, "skus_full", nrows >= PRODUCT_SKUS_MAX);
+		json_object_object_add(v, "sku_template",
+		    pform_row_template(c, pf));
+		view_set_str(v, "unit_default", pf->p.unit);
+		view_set_i64(v, "upload_max", conf.max_upload);
+	}
 	if (pf->f.errors != NULL && error == NULL) {
 		json_object_object_add(v, "errors", json_object_get(
 		    pf->f.errors));
@@ -238,25 +288,74 @@ h_product_new(struct ctx *c)
 	struct pform	pf;
 
 	pform_new(&pf);
-	return product_page(c, &pf, 0, NULL, NULL);
+	return product_page(c, &pf, 0, NULL);
 }
 
+/*
+ * GET /admin/products/<id>, after a save that took images too with
+ * ?img=added or deleted: the page opens at the images (#images), where
+ * the flash at the top is out of sight, so they say it there.
+ */
 int
 h_product_edit(struct ctx *c)
 {
-	struct pform	pf;
-	int		rc;
+	struct pnotes	 pn;
+	struct pform	 pf;
+	const char	*img = kv_get(&c->query, "img");
+	int		 rc;
 
 	if ((rc = pform_load(c, admin_cap_id(c, 0), &pf)) != 0)
 		return http_fail(c, rc, "商品不存在");
-	return product_page(c, &pf, 0, NULL, NULL);
+	memset(&pn, 0, sizeof(pn));
+	if (img != NULL && strcmp(img, "added") == 0)
+		pn.image_note = "图片已上传，商品已保存";
+	else if (img != NULL && strcmp(img, "deleted") == 0)
+		pn.image_note = "图片已删除，商品已保存";
+	return product_page(c, &pf, 0, &pn);
 }
 
-/* POST /admin/products (create) and /admin/products/<id> (update). */
+/*
+ * The form again, as typed, not saved: a button that adds or removes a
+ * row (pform_op), or a form that failed. A stored product's images are
+ * its own: what the post adds or deletes is done anyway, not lost.
+ */
+static int
+form_again(struct ctx *c, struct pform *pf, int status, const char *op,
+    const char *error)
+{
+	struct pimages	im;
+	struct pnotes	pn;
+	int		rc;
+
+	memset(&pn, 0, sizeof(pn));
+	if ((rc = pimages_apply(c, pf->p.id, &im)) != 0)
+		return http_fail(c, rc, rc == ERR_NOT_FOUND ? "商品不存在" :
+		    NULL);
+	pn.image_error = im.why;
+	pn.image_note = pimages_notice(c, &im);
+	pn.error = error;
+	if (op != NULL) {
+		pform_op(c, pf, op);
+		/* Half-typed rows: not checked until the form is saved. */
+		pf->f.error = NULL;
+		pf->f.errors = NULL;
+		pn.unsaved = 1;
+	}
+	return product_page(c, pf, status, &pn);
+}
+
+/*
+ * POST /admin/products (create) and /admin/products/<id> (update), with
+ * the images the form adds or deletes; a button "op" only changes the
+ * form (form_again).
+ */
 int
 h_product_save(struct ctx *c)
 {
+	struct pimages	 im;
+	struct pnotes	 pn;
 	struct pform	 pf;
+	const char	*op = req_param(c, "op");
 	int64_t		 id = admin_cap_id(c, 0), saved;
 	int		 rc;
 
@@ -266,45 +365,68 @@ h_product_save(struct ctx *c)
 		    NULL);
 	if (pform_read(c, id, &pf) != 0)
 		return http_fail(c, ERR_INTERNAL, NULL);
+	if (op != NULL && *op != '\0' && !c->json_out)
+		return form_again(c, &pf, 200, op, NULL);
 	if (pf.f.error != NULL) {
 		clog_info(&c->d, "product form: %d bad fields",
 		    json_object_object_length(pf.f.errors));
 		if (c->json_out)
 			return admin_form_json(c, 400, &pf.f);
-		return product_page(c, &pf, 400, NULL, NULL);
+		return form_again(c, &pf, 400, NULL, NULL);
 	}
 	if ((rc = product_save(&c->d, &pf.p, &saved)) == ERR_CONFLICT)
-		return product_page(c, &pf, 409, c->d.error, NULL);
+		return form_again(c, &pf, 409, NULL, c->d.error);
 	if (rc != 0)
 		return http_fail(c, rc, rc == ERR_NOT_FOUND ? "商品不存在" :
 		    NULL);
+	if ((rc = pimages_apply(c, saved, &im)) != 0)
+		return http_fail(c, rc, NULL);
+	if (im.err != 0) {
+		/* All saved but an image: the page as stored, and why. */
+		if (pform_load(c, saved, &pf) != 0)
+			return http_fail(c, ERR_INTERNAL, NULL);
+		memset(&pn, 0, sizeof(pn));
+		pn.image_error = arena_printf(c->d.arena, "商品已保存，但图片"
+		    "没有上传：%s", im.why);
+		pn.image_note = pimages_notice(c, &im);
+		return product_page(c, &pf, err_status(im.err), &pn);
+	}
 	if (c->json_out) {
 		view_new(c);
 		view_set_i64(c->view, "id", saved);
 	}
 	return http_see_other(c, "%s", ctx_link(c, arena_printf(c->d.arena,
-	    "/admin/products/%" PRId64 "?done=saved", saved)));
+	    "/admin/products/%" PRId64 "?done=saved%s", saved, im.added ?
+	    "&img=added#images" : im.deleted ? "&img=deleted#images" : "")));
 }
 
 /* ---- shelf, delete ------------------------------------------------------ */
 
-/* Where to go back to after a change made from a list: our pages only. */
+/*
+ * Where to go back to after a change made from a list: our pages only,
+ * with what the list says about it ("done=saved", "unshelved=7").
+ */
 static const char *
-back_to(struct ctx *c, const char *dflt)
+back_to(struct ctx *c, const char *dflt, const char *what)
 {
 	const char	*b = req_param(c, "back");
 
 	if (b == NULL || strncmp(b, "/admin/products", 15) != 0 ||
 	    strstr(b, "//") != NULL || strpbrk(b, "\\\r\n") != NULL)
 		b = dflt;
-	return ctx_link(c, arena_printf(c->d.arena, "%s%sdone=saved", b,
-	    strchr(b, '?') ? "&" : "?"));
+	return ctx_link(c, arena_printf(c->d.arena, "%s%s%s", b,
+	    strchr(b, '?') ? "&" : "?", what));
 }
 
+/*
+ * On or off the shelf: on_shelf 1 or 0 sets it (the page's buttons: a
+ * second tap changes nothing), none turns it over. From the list, the
+ * list tells what happened, with 撤销 after a 下架.
+ */
 int
 h_product_shelf(struct ctx *c)
 {
-	const char	*s = req_param(c, "on_shelf");
+	const char	*s = req_param(c, "on_shelf"), *what = "done=saved";
 	int64_t		 id = admin_cap_id(c, 0);
 	int		 rc, want, now;
 
@@ -320,8 +442,11 @@ h_product_shelf(struct ctx *c)
 		view_set_i64(c->view, "id", id);
 		view_set_bool(c->view, "on_shelf", now);
 	}
+	if (want != -1)
+		what = arena_printf(c->d.arena, "%s=%" PRId64, now ? "shelved" :
+		    "unshelved", id);
 	return http_see_other(c, "%s", back_to(c, arena_printf(c->d.arena,
-	    "/admin/products/%" PRId64, id)));
+	    "/admin/products/%" PRId64, id), what));
 }
 
 static int

@@ -1,8 +1,9 @@
 /*
  * h_admin_product_form.c -- the product form: a stored product as the
  * form shows it, a submitted form read into the typed product the domain
- * checks and saves (struct pform), and the form's views. Every problem,
- * the form's own and the domain's, lands in pf->f by field name.
+ * checks and saves (struct pform), the buttons that only change the form
+ * (a row more, a row less: pform_op), and the form's views. Every
+ * problem, the form's own and the domain's, lands in pf->f by field name.
  */
 #include "base/base.h"
 #include "domain/pricing.h"
@@ -12,7 +13,8 @@
 #include "domain/product.h"
 #include "handlers/h_admin_catalog.h"
 
-#define SPARE_ROWS	3		/* blank rows to add SKUs */
+#define SPARE_TIERS	2		/* tier rows a SKU shows at least */
+#define ROW_INDEX_MAX	1000000		/* of a name, before it is refused */
 
 static const struct field product_fields[] = {
 	[F_CODE] =	{ "code", FIELD_TEXT, FIELD_REQUIRED, 1,
@@ -50,6 +52,7 @@ static const struct field sku_fields[] = {
 	[S_RETAIL] =	{ "retail_price", FIELD_MONEY, 0, 0,
 			  PRODUCT_PRICE_MAX, "零售价" },
 	[S_TIERS] =	{ "tiers", FIELD_TEXT, 0, 0, 500, "阶梯价" },
+	[S_TIERS_WAS] =	{ "tiers_was", FIELD_TEXT, 0, 0, 500, "阶梯价" },
 	[S_REMOVE] =	{ "remove", FIELD_BOOL, 0, 0, 0, "删除" },
 	{ NULL, 0, 0, 0, 0, NULL }
 };
@@ -71,6 +74,25 @@ sku_label(struct ctx *c, int k, int i)
 	    arena_printf(c->d.arena, "规格 %d %s", i + 1, sku_fields[k].label);
 }
 
+/* Row i's tier row k: its inputs ("qty", "price"), its message's key. */
+static const char *
+tier_name(struct ctx *c, const char *what, int i, int k)
+{
+	return arena_printf(c->d.arena, "sku_tier_%s[%d][%d]", what, i, k);
+}
+
+static const char *
+tier_key(struct ctx *c, int i, int k)
+{
+	return arena_printf(c->d.arena, "sku_tier[%d][%d]", i, k);
+}
+
+static const char *
+tier_label(struct ctx *c, int i, int k)
+{
+	return arena_printf(c->d.arena, "规格 %d 阶梯价第 %d 档", i + 1, k + 1);
+}
+
 /* ---- a new or a stored product -------------------------------------- */
 
 static void
@@ -86,9 +108,9 @@ void
 pform_new(struct pform *pf)
 {
 	memset(pf, 0, sizeof(*pf));
+	/* Unit and sort start empty: their placeholders say the default. */
 	no_strings(pf->s, F_N);
-	pf->s[F_UNIT] = pf->p.unit = "件";
-	pf->s[F_SORT] = "0";
+	pf->p.unit = "件";
 	pf->p.on_shelf = 1;
 	pf->p.visible = SHOP_MODE_ORDERING | SHOP_MODE_WHOLESALE |
 	    SHOP_MODE_RETAIL;
@@ -99,6 +121,23 @@ static const char *
 num(struct ctx *c, int64_t v)
 {
 	return arena_printf(c->d.arena, "%" PRId64, v);
+}
+
+/* The SKU's tiers as the row shows them: rows, and the text of them. */
+static void
+tiers_shown(struct ctx *c, struct skurow *w, const struct product_sku *s)
+{
+	int	k;
+
+	w->ntiers = s->ntiers;
+	w->tiers = arena_calloc(c->d.arena, (size_t)s->ntiers + 1,
+	    sizeof(*w->tiers));
+	for (k = 0; k < s->ntiers; k++) {
+		w->tiers[k].qty = num(c, s->tiers[k].min_qty);
+		w->tiers[k].price = fmt_yuan(c->d.arena, s->tiers[k].price_fen);
+	}
+	w->s[S_TIERS] = w->s[S_TIERS_WAS] = tiers_text(c->d.arena, s->tiers,
+	    s->ntiers);
 }
 
 /* The stored product into pf; ERR_NOT_FOUND if not the shop's. */
@@ -120,7 +159,7 @@ pform_load(struct ctx *c, int64_t id, struct pform *pf)
 	pf->s[F_SORT] = num(c, pf->p.sort);
 	pf->s[F_DESCRIPTION] = pf->p.description;
 	pf->nrows = pf->p.nskus;
-	pf->rows = arena_alloc(c->d.arena, (size_t)(pf->nrows + 1) *
+	pf->rows = arena_calloc(c->d.arena, (size_t)pf->nrows + 1,
 	    sizeof(*pf->rows));
 	for (i = 0; i < pf->nrows; i++) {
 		w = &pf->rows[i];
@@ -138,43 +177,99 @@ pform_load(struct ctx *c, int64_t id, struct pform *pf)
 		w->s[S_PRICE] = fmt_yuan(c->d.arena, s->price_fen);
 		if (s->retail_fen >= 0)
 			w->s[S_RETAIL] = fmt_yuan(c->d.arena, s->retail_fen);
-		w->s[S_TIERS] = tiers_text(c->d.arena, s->tiers, s->ntiers);
+		tiers_shown(c, w, s);
 	}
 	return 0;
 }
 
 /* ---- reading a submitted form --------------------------------------- */
 
-/* Raise *max past the row index of a "sku_<field>[N]" name. */
-static void
-row_index(struct ctx *c, const char *name, int *max)
+/* "[N]" at *p, N at most ROW_INDEX_MAX: 0 and *n, *p past it; or -1. */
+static int
+bracket(struct ctx *c, const char **p, int *n)
 {
-	const char	*br, *err;
-	int64_t		 n;
+	const char	*s = *p, *end, *err;
+	int64_t		 v;
 
-	if (strncmp(name, "sku_", 4) != 0 || (br = strchr(name, '[')) == NULL)
+	if (*s != '[' || (end = strchr(s, ']')) == NULL ||
+	    parse_i64(arena_strndup(c->d.arena, s + 1, (size_t)(end - s - 1)),
+	    0, ROW_INDEX_MAX, &v, &err) == -1)
+		return -1;
+	*n = (int)v;
+	*p = end + 1;
+	return 0;
+}
+
+/*
+ * A SKU row's name, "sku_<field>[i]" or "sku_tier_<qty|price>[i][k]":
+ * 0 with i and k (-1 for the first kind); -1 for any other name.
+ */
+static int
+name_index(struct ctx *c, const char *name, int *i, int *k)
+{
+	const char	*br;
+
+	*k = -1;
+	if (strncmp(name, "sku_", 4) != 0 || (br = strchr(name, '[')) == NULL ||
+	    bracket(c, &br, i) == -1)
+		return -1;
+	if (strncmp(name, "sku_tier_qty[", 13) != 0 &&
+	    strncmp(name, "sku_tier_price[", 15) != 0)
+		return 0;
+	return bracket(c, &br, k) == 0 && *br == '\0' ? 0 : -1;
+}
+
+/* Each name of the body, form or JSON, to fn. */
+static void
+each_name(struct ctx *c, void (*fn)(struct ctx *, const char *, void *),
+    void *arg)
+{
+	struct json_object_iterator	 it, end;
+	int				 i;
+
+	for (i = 0; i < c->form.n; i++)
+		fn(c, c->form.v[i].name, arg);
+	if (c->json == NULL)
 		return;
-	if (parse_i64(arena_strndup(c->d.arena, br + 1, strcspn(br + 1, "]")),
-	    0, 1000000, &n, &err) == 0 && n + 1 > *max)
-		*max = (int)n + 1;
+	it = json_object_iter_begin(c->json);
+	end = json_object_iter_end(c->json);
+	for (; !json_object_iter_equal(&it, &end); json_object_iter_next(&it))
+		fn(c, json_object_iter_peek_name(&it), arg);
+}
+
+/* Raise the row count past a name's row. */
+static void
+count_row(struct ctx *c, const char *name, void *arg)
+{
+	int	*max = arg, i, k;
+
+	if (name_index(c, name, &i, &k) == 0 && i + 1 > *max)
+		*max = i + 1;
+}
+
+struct tiercount {
+	int	*n;		/* per row: one more than its last tier row */
+	int	 nrows;
+};
+
+static void
+count_tier(struct ctx *c, const char *name, void *arg)
+{
+	struct tiercount	*tc = arg;
+	int			 i, k;
+
+	if (name_index(c, name, &i, &k) == 0 && k >= 0 && i < tc->nrows &&
+	    k + 1 > tc->n[i])
+		tc->n[i] = k + 1;
 }
 
 /* Rows the form has: one more than the highest "sku_*[N]" index. */
 static int
 rows_in_form(struct ctx *c, int *too_many)
 {
-	struct json_object_iterator	 it, end;
-	int				 i, max = 0;
+	int	max = 0;
 
-	for (i = 0; i < c->form.n; i++)
-		row_index(c, c->form.v[i].name, &max);
-	if (c->json != NULL) {
-		it = json_object_iter_begin(c->json);
-		end = json_object_iter_end(c->json);
-		for (; !json_object_iter_equal(&it, &end);
-		    json_object_iter_next(&it))
-			row_index(c, json_object_iter_peek_name(&it), &max);
-	}
+	each_name(c, count_row, &max);
 	*too_many = max > PRODUCT_SKUS_MAX;
 	return *too_many ? PRODUCT_SKUS_MAX : max;
 }
@@ -187,7 +282,73 @@ row_blank(const struct skurow *w)
 	for (k = 0; k < S_N; k++)
 		if (k != S_REMOVE && *w->s[k] != '\0')
 			return 0;
+	for (k = 0; k < w->ntiers; k++)
+		if (*w->tiers[k].qty != '\0' || *w->tiers[k].price != '\0')
+			return 0;
 	return 1;
+}
+
+/* Row i's tier rows as typed, n of them (at most TIER_ROWS_MAX). */
+static void
+tiers_read(struct ctx *c, int i, struct skurow *w, int n)
+{
+	const char	*v;
+	int		 k;
+
+	w->ntiers = n < TIER_ROWS_MAX ? n : TIER_ROWS_MAX;
+	w->tiers = arena_calloc(c->d.arena, (size_t)w->ntiers + 1,
+	    sizeof(*w->tiers));
+	for (k = 0; k < w->ntiers; k++) {
+		v = req_param(c, tier_name(c, "qty", i, k));
+		w->tiers[k].qty = v ? v : "";
+		v = req_param(c, tier_name(c, "price", i, k));
+		w->tiers[k].price = v ? v : "";
+	}
+}
+
+/*
+ * Row i's tiers into s: the text when it is not the one the page showed
+ * (typed over, or from a client that sends only the text), else the
+ * rows. Shown again as rows, by quantity, with the text of them.
+ */
+static void
+row_tiers(struct ctx *c, struct pform *pf, int i, struct skurow *w,
+    struct product_sku *s, const struct form *f)
+{
+	const char	*text = f->v[S_TIERS].present ? f->v[S_TIERS].s : "";
+	const char	*was = f->v[S_TIERS_WAS].present ? f->v[S_TIERS_WAS].s :
+			    "";
+	const char	**qty, **price, **why, *bad;
+	int		 k, n;
+
+	if (strcmp(text, was) != 0) {
+		if ((n = tiers_parse(c->d.arena, text, s->tiers, &bad)) == -1) {
+			form_error(c, &pf->f, sku_name(c, S_TIERS, i),
+			    sku_label(c, S_TIERS, i), bad);
+			return;
+		}
+	} else {
+		qty = arena_calloc(c->d.arena, (size_t)w->ntiers + 1,
+		    sizeof(*qty));
+		price = arena_calloc(c->d.arena, (size_t)w->ntiers + 1,
+		    sizeof(*price));
+		why = arena_calloc(c->d.arena, (size_t)w->ntiers + 1,
+		    sizeof(*why));
+		for (k = 0; k < w->ntiers; k++) {
+			qty[k] = w->tiers[k].qty;
+			price[k] = w->tiers[k].price;
+		}
+		if ((n = tiers_from_rows(c->d.arena, qty, price, w->ntiers,
+		    s->tiers, why)) == -1) {
+			for (k = 0; k < w->ntiers; k++)
+				if (why[k] != NULL)
+					form_error(c, &pf->f, tier_key(c, i, k),
+					    tier_label(c, i, k), why[k]);
+			return;
+		}
+	}
+	s->ntiers = n;
+	tiers_shown(c, w, s);
 }
 
 /* The row's values, typed; what the form left out takes its default. */
@@ -212,15 +373,19 @@ row_typed(struct product_sku *s, const struct form *f)
 #undef S
 }
 
-/* Row i of the form into w and, unless it is blank, pf->p's next SKU. */
+/*
+ * Row i of the form, with its ntiers tier rows, into w and, unless it is
+ * blank, pf->p's next SKU.
+ */
 static void
-row_read(struct ctx *c, struct pform *pf, int i, struct skurow *w)
+row_read(struct ctx *c, struct pform *pf, int i, struct skurow *w,
+    int ntiers)
 {
 	struct field		 fl[S_N + 1];
 	struct product_sku	*s;
 	struct form		 f;
-	const char		*v, *why;
-	int			 k, n;
+	const char		*v;
+	int			 k;
 
 	memcpy(fl, sku_fields, sizeof(fl));
 	for (k = 0; k < S_N; k++) {
@@ -229,6 +394,7 @@ row_read(struct ctx *c, struct pform *pf, int i, struct skurow *w)
 		v = req_param(c, fl[k].name);
 		w->s[k] = v ? v : "";
 	}
+	tiers_read(c, i, w, ntiers);
 	if (row_blank(w))
 		return;
 	form_parse(c, fl, &f);
@@ -251,14 +417,11 @@ row_read(struct ctx *c, struct pform *pf, int i, struct skurow *w)
 			form_error(c, &pf->f, fl[k].name, fl[k].label,
 			    json_object_get_string(json_object_object_get(
 			    f.errors, fl[k].name)));
-	if (f.v[S_TIERS].present) {
-		if ((n = tiers_parse(c->d.arena, f.v[S_TIERS].s, s->tiers,
-		    &why)) == -1)
-			form_error(c, &pf->f, fl[S_TIERS].name,
-			    fl[S_TIERS].label, why);
-		else
-			s->ntiers = n;
-	}
+	if (ntiers > TIER_ROWS_MAX)
+		form_error(c, &pf->f, fl[S_TIERS].name, fl[S_TIERS].label,
+		    arena_printf(c->d.arena, "最多 %d 档", PRODUCT_TIERS_MAX));
+	else
+		row_tiers(c, pf, i, w, s, &f);
 }
 
 /* The domain's verdict on pf->p, by the form's names and labels. */
@@ -299,6 +462,7 @@ int
 pform_read(struct ctx *c, int64_t id, struct pform *pf)
 {
 	struct field_errors	 fe;
+	struct tiercount	 tc;
 	struct form		*f = &pf->f;
 	const char		*v;
 	int			 k, too_many;
@@ -310,13 +474,12 @@ pform_read(struct ctx *c, int64_t id, struct pform *pf)
 		v = req_param(c, product_fields[k].name);
 		pf->s[k] = f->v[k].present ? f->v[k].s : v ? v : "";
 	}
-	if (!f->v[F_UNIT].present)
-		pf->s[F_UNIT] = "件";
 	pf->p.id = id;
 	pf->p.code = f->v[F_CODE].present ? pf->s[F_CODE] : NULL;
 	pf->p.name = pf->s[F_NAME];
 	pf->p.category_id = f->v[F_CATEGORY].i64;
-	pf->p.unit = pf->s[F_UNIT];
+	/* Left empty, the placeholder's: what a new product starts with. */
+	pf->p.unit = f->v[F_UNIT].present ? pf->s[F_UNIT] : "件";
 	pf->p.on_shelf = f->v[F_ON_SHELF].i64 != 0;
 	for (k = 0; k < 3; k++)
 		if (f->v[F_VIS_ORDERING + k].i64)
@@ -327,17 +490,80 @@ pform_read(struct ctx *c, int64_t id, struct pform *pf)
 	if (too_many)
 		form_error(c, f, "skus", "规格", arena_printf(c->d.arena,
 		    "一个商品最多 %d 个规格", PRODUCT_SKUS_MAX));
-	pf->rows = arena_alloc(c->d.arena, (size_t)(pf->nrows + 1) *
+	pf->rows = arena_calloc(c->d.arena, (size_t)pf->nrows + 1,
 	    sizeof(*pf->rows));
-	memset(pf->rows, 0, (size_t)(pf->nrows + 1) * sizeof(*pf->rows));
 	pf->p.skus = arena_alloc(c->d.arena, (size_t)(pf->nrows + 1) *
 	    sizeof(*pf->p.skus));
+	tc.nrows = pf->nrows;
+	tc.n = arena_calloc(c->d.arena, (size_t)pf->nrows + 1, sizeof(*tc.n));
+	each_name(c, count_tier, &tc);
 	for (k = 0; k < pf->nrows; k++)
-		row_read(c, pf, k, &pf->rows[k]);
+		row_read(c, pf, k, &pf->rows[k], tc.n[k]);
 	if (product_check(&c->d, &pf->p, &fe) != 0)
 		return ERR_INTERNAL;
 	domain_errors(c, pf, &fe);
 	return 0;
+}
+
+/* "<prefix>N", or "<prefix>N:M" when m is not NULL: 0 and n (m); or -1. */
+static int
+op_args(struct ctx *c, const char *op, const char *prefix, int *n, int *m)
+{
+	const char	*p, *colon, *err;
+	int64_t		 a, b = 0;
+
+	if (strncmp(op, prefix, strlen(prefix)) != 0)
+		return -1;
+	p = op + strlen(prefix);
+	colon = strchr(p, ':');
+	if ((m == NULL) != (colon == NULL) || parse_i64(colon != NULL ?
+	    arena_strndup(c->d.arena, p, (size_t)(colon - p)) : p, 0,
+	    ROW_INDEX_MAX, &a, &err) == -1 || (colon != NULL &&
+	    parse_i64(colon + 1, 0, ROW_INDEX_MAX, &b, &err) == -1))
+		return -1;
+	*n = (int)a;
+	if (m != NULL)
+		*m = (int)b;
+	return 0;
+}
+
+/*
+ * A button that changes the form, not the product, for a browser
+ * without JavaScript (admin-catalog.js does it in the page): "add_sku",
+ * "del_sku:I" (a new row), "add_tier:I", "del_tier:I:K". The form is
+ * shown again as typed; nothing is saved. 0, or -1 for an unknown op.
+ */
+int
+pform_op(struct ctx *c, struct pform *pf, const char *op)
+{
+	struct skurow	*w;
+	int		 i, k;
+
+	if (strcmp(op, "add_sku") == 0) {
+		pf->more++;
+		return 0;
+	}
+	if (op_args(c, op, "add_tier:", &i, NULL) == 0 && i < pf->nrows) {
+		pf->rows[i].more++;
+		return 0;
+	}
+	if (op_args(c, op, "del_tier:", &i, &k) == 0 && i < pf->nrows &&
+	    k < pf->rows[i].ntiers) {
+		w = &pf->rows[i];
+		memmove(&w->tiers[k], &w->tiers[k + 1], (size_t)(w->ntiers -
+		    k - 1) * sizeof(*w->tiers));
+		w->ntiers--;
+		return 0;
+	}
+	if (op_args(c, op, "del_sku:", &i, NULL) == 0 && i < pf->nrows &&
+	    (pf->rows[i].sku == NULL || pf->rows[i].sku->id == 0)) {
+		w = &pf->rows[i];
+		no_strings(w->s, S_N);
+		w->sku = NULL;
+		w->ntiers = 0;
+		return 0;
+	}
+	return -1;
 }
 
 /* ---- views ------------------------------------------------------------ */
@@ -357,6 +583,49 @@ row_errors(struct ctx *c, const struct pform *pf, int i)
 	return o;
 }
 
+/* Tier row k of SKU row i, "" for a blank one. */
+static json_object *
+tier_view(struct ctx *c, const struct pform *pf, int i, int k,
+    const char *qty, const char *price)
+{
+	json_object	*o = json_object_new_object(), *why;
+
+	view_set_i64(o, "tk", k);
+	view_set_i64(o, "tn", k + 1);
+	view_set_str(o, "tq", qty);
+	view_set_str(o, "tp", price);
+	view_set_str(o, "terr", pf->f.errors != NULL &&
+	    json_object_object_get_ex(pf->f.errors, tier_key(c, i, k), &why) ?
+	    json_object_get_string(why) : NULL);
+	return o;
+}
+
+/*
+ * The row's tier rows, then blank ones: SPARE_TIERS rows in all at
+ * least, one blank at least, and the ones "加一档" asked for.
+ */
+static json_object *
+tier_rows_view(struct ctx *c, const struct pform *pf, const struct skurow *w,
+    int i)
+{
+	json_object	*a = json_object_new_array();
+	int		 k, filled = 0, blank = 0, want;
+
+	for (k = 0; k < w->ntiers; k++) {
+		if (*w->tiers[k].qty == '\0' && *w->tiers[k].price == '\0')
+			blank++;
+		else
+			filled++;
+		json_object_array_add(a, tier_view(c, pf, i, k,
+		    w->tiers[k].qty, w->tiers[k].price));
+	}
+	want = filled < SPARE_TIERS - 1 ? SPARE_TIERS - filled : 1;
+	want = (want > blank ? want - blank : 0) + w->more;
+	for (; want > 0 && k < TIER_ROWS_MAX; want--, k++)
+		json_object_array_add(a, tier_view(c, pf, i, k, "", ""));
+	return a;
+}
+
 static json_object *
 row_view(struct ctx *c, const struct pform *pf, const struct skurow *w,
     int i)
@@ -364,7 +633,7 @@ row_view(struct ctx *c, const struct pform *pf, const struct skurow *w,
 	const struct product_sku	*s = w->sku;
 	json_object			*o = json_object_new_object(), *a, *t;
 	int64_t				 id = s ? s->id : 0;
-	int				 k;
+	int				 k, bad;
 
 	view_set_i64(o, "index", i);
 	view_set_i64(o, "number", i + 1);
@@ -374,26 +643,36 @@ row_view(struct ctx *c, const struct pform *pf, const struct skurow *w,
 	else
 		view_set_str(o, "id", NULL);
 	view_set_bool(o, "is_new", id <= 0);
-	/* A blank row to add a SKU: folded, but for a product without one. */
 	view_set_bool(o, "spare", s == NULL);
-	view_set_bool(o, "open", i == 0);
 	for (k = S_CODE; k < S_REMOVE; k++)
 		view_set_str(o, sku_fields[k].name, w->s[k]);
+	/* The product's unit, stored on the SKU too: shown as the default. */
+	if (pf->stored && !c->json_out && strcmp(w->s[S_UNIT], pf->p.unit) ==
+	    0)
+		view_set_str(o, "unit", "");
 	view_set_bool(o, "remove", s != NULL && s->remove);
 	json_object_object_add(o, "errors", t = row_errors(c, pf, i));
-	view_set_bool(o, "has_errors", json_object_object_length(t) > 0);
+	bad = json_object_object_length(t) > 0;
+	for (k = 0; !bad && pf->f.errors != NULL && k < w->ntiers; k++)
+		bad = json_object_object_get_ex(pf->f.errors, tier_key(c, i,
+		    k), NULL);
+	view_set_bool(o, "has_errors", bad);
+	if (!c->json_out)
+		json_object_object_add(o, "tier_rows", tier_rows_view(c, pf, w,
+		    i));
 	if (!pf->stored || s == NULL)
 		return o;
-	/* Stored values as numbers too, for JSON clients. */
+	/*
+	 * Stored values as numbers too, for JSON clients; "price" stays the
+	 * input's plain text (fmt_yuan), whatever view_set_money shows.
+	 */
 	view_set_i64(o, "pack_size", s->pack_size);
 	view_set_i64(o, "min_qty", s->min_qty);
 	view_set_i64(o, "stock", s->stock);
 	view_set_i64(o, "weight_g", s->weight_g);
-	view_set_money(c, o, "price", s->price_fen);
+	view_set_i64(o, "price_fen", s->price_fen);
 	if (s->retail_fen >= 0)
-		view_set_money(c, o, "retail_price", s->retail_fen);
-	else
-		view_set_str(o, "retail_price", "");
+		view_set_i64(o, "retail_price_fen", s->retail_fen);
 	a = json_object_new_array();
 	for (k = 0; k < s->ntiers; k++) {
 		t = json_object_new_object();
@@ -405,13 +684,16 @@ row_view(struct ctx *c, const struct pform *pf, const struct skurow *w,
 	return o;
 }
 
-/* The rows, then enough blank ones to add SKUs without JavaScript. */
+/*
+ * The rows, then blank ones: one for a product without a SKU, and one
+ * for each "添加规格" a browser without JavaScript asked for.
+ */
 json_object *
 pform_rows_view(struct ctx *c, const struct pform *pf)
 {
 	json_object	*a = json_object_new_array();
 	struct skurow	 blank;
-	int		 i, nblank = 0;
+	int		 i, nblank = 0, want;
 
 	for (i = 0; i < pf->nrows; i++) {
 		json_object_array_add(a, row_view(c, pf, &pf->rows[i], i));
@@ -421,9 +703,28 @@ pform_rows_view(struct ctx *c, const struct pform *pf)
 		return a;
 	memset(&blank, 0, sizeof(blank));
 	no_strings(blank.s, S_N);
-	for (; nblank < SPARE_ROWS && i < PRODUCT_SKUS_MAX; nblank++, i++)
+	want = (pf->nrows - nblank == 0 && nblank == 0) + pf->more;
+	for (; want > 0 && i < PRODUCT_SKUS_MAX; want--, i++)
 		json_object_array_add(a, row_view(c, pf, &blank, i));
 	return a;
+}
+
+/*
+ * A blank row for admin.js to copy into the page: "__I__" stands for
+ * its index, "__N__" for its number.
+ */
+json_object *
+pform_row_template(struct ctx *c, const struct pform *pf)
+{
+	struct skurow	 blank;
+	json_object	*o;
+
+	memset(&blank, 0, sizeof(blank));
+	no_strings(blank.s, S_N);
+	o = row_view(c, pf, &blank, 0);
+	view_set_str(o, "index", "__I__");
+	view_set_str(o, "number", "__N__");
+	return o;
 }
 
 json_object *
@@ -464,6 +765,8 @@ field_label(struct ctx *c, const char *name)
 	for (k = 0; k < F_N; k++)
 		if (strcmp(name, product_fields[k].name) == 0)
 			return product_fields[k].label;
+	if (sscanf(name, "sku_tier[%d][%d]", &i, &k) == 2)
+		return tier_label(c, i, k);
 	if (sscanf(name, "sku_%31[a-z_][%d]", key, &i) == 2)
 		for (k = 0; k < S_N; k++)
 			if (strcmp(key, sku_fields[k].name) == 0)

@@ -1,5 +1,6 @@
 /* test_tiers.c -- quantity tiers as forms and CSV files write them:
- * separators, spaces, order, limits, and the text back. */
+ * separators, spaces, order, limits, and the text back; the form's
+ * rows of a quantity and a price. */
 #include "base/base.h"
 #include "domain/pricing.h"
 #include "domain/product.h"
@@ -92,6 +93,51 @@ test_refusals(void **state)
 	assert_int_equal(tiers_parse(a, many, t, &why), PRODUCT_TIERS_MAX);
 }
 
+/* Rows come in any order and with blanks; each bad one is named. */
+static void
+test_rows(void **state)
+{
+	const char		*qty[] = { "50", "", " 10 ", NULL, "100" };
+	const char		*price[] = { "10", "", "11.5", NULL, "9.00" };
+	const char		*bq[] = { "10", "", "abc", "10", "20", "0" };
+	const char		*bp[] = { "9", "8", "9", "7", "", "1" };
+	const char		*why[PRODUCT_TIERS_MAX + 1];
+	struct price_tier	 t[PRODUCT_TIERS_MAX];
+	char			 q[PRODUCT_TIERS_MAX + 1][8];
+	const char		*mq[PRODUCT_TIERS_MAX + 1];
+	const char		*mp[PRODUCT_TIERS_MAX + 1];
+	int			 i;
+
+	assert_int_equal(tiers_from_rows(a, qty, price, 5, t, why), 3);
+	assert_int_equal(t[0].min_qty, 10);
+	assert_int_equal(t[0].price_fen, 1150);
+	assert_int_equal(t[1].min_qty, 50);
+	assert_int_equal(t[2].min_qty, 100);
+	assert_string_equal(tiers_text(a, t, 3), "10:11.50;50:10.00;100:9.00");
+	for (i = 0; i < 5; i++)
+		assert_null(why[i]);
+	assert_int_equal(tiers_from_rows(a, qty, price, 0, t, why), 0);
+
+	assert_int_equal(tiers_from_rows(a, bq, bp, 6, t, why), -1);
+	assert_null(why[0]);
+	assert_string_equal(why[1], "请填写数量");
+	assert_string_equal(why[2], "数量“abc”应为正整数");
+	assert_string_equal(why[3], "与第 1 档的数量相同");
+	assert_string_equal(why[4], "请填写单价");
+	assert_string_equal(why[5], "数量“0”应为正整数");
+
+	for (i = 0; i <= PRODUCT_TIERS_MAX; i++) {
+		snprintf(q[i], sizeof(q[i]), "%d", i + 1);
+		mq[i] = q[i];
+		mp[i] = "1";
+	}
+	assert_int_equal(tiers_from_rows(a, mq, mp, PRODUCT_TIERS_MAX, t, why),
+	    PRODUCT_TIERS_MAX);
+	assert_int_equal(tiers_from_rows(a, mq, mp, PRODUCT_TIERS_MAX + 1, t,
+	    why), -1);
+	assert_string_equal(why[PRODUCT_TIERS_MAX], "最多 20 档");
+}
+
 int
 main(void)
 {
@@ -99,6 +145,7 @@ main(void)
 		cmocka_unit_test(test_separators),
 		cmocka_unit_test(test_space_inside_a_tier),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_rows),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

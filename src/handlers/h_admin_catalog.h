@@ -10,6 +10,7 @@
 #define H_ADMIN_CATALOG_H
 
 #include "http/http.h"
+#include "handlers/handlers.h"
 
 #define ROLES_WRITE	"owner,admin"
 #define ROLES_CONTRACT	"owner,admin,sales"	/* h_customer.h's writers */

@@ -185,7 +185,8 @@ prune_shop(struct prune *p, int64_t shop)
 		closedir(d);
 		return;
 	}
-	qsort(p->used, p->nused, sizeof(*p->used), cmp_str);
+	if (p->nused > 0)	/* a shop without images has no array */
+		qsort(p->used, p->nused, sizeof(*p->used), cmp_str);
 	while ((de = readdir(d)) != NULL)
 		if (strcmp(de->d_name, ".") != 0 &&
 		    strcmp(de->d_name, "..") != 0)

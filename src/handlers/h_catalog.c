@@ -348,6 +348,8 @@ h_catalog_list(struct ctx *c)
 	for (i = 0; i < (size_t)pg.n; i++) {
 		if (product_item(c, &vw, pg.items[i], slug, hidden, &o) == -1)
 			return http_fail(c, ERR_INTERNAL, NULL);
+		if (i < 2)	/* above the fold on a phone: no lazy load */
+			view_set_bool(o, "eager", 1);
 		json_object_array_add(items, o);
 	}
 	view_set_i64(v, "total", pg.total);
@@ -475,9 +477,12 @@ h_catalog_product(struct ctx *c)
 		    hidden, b2b));
 	json_object_object_add(v, "skus", skus);
 	imgs = json_object_new_array();
-	for (i = 0; i < d.nimages; i++)
-		json_object_array_add(imgs, view_image(c, d.images[i].path,
-		    d.images[i].thumb, d.images[i].width, d.images[i].height));
+	for (i = 0; i < d.nimages; i++) {
+		o = view_image(c, d.images[i].path, d.images[i].thumb,
+		    d.images[i].width, d.images[i].height);
+		view_set_bool(o, "first", i == 0);	/* loads at once */
+		json_object_array_add(imgs, o);
+	}
 	json_object_object_add(v, "images", imgs);
 	view_set_str(v, "inquiry_url", ctx_link(c, arena_printf(c->d.arena,
 	    "/inquiry?product=%" PRId64, p->id)));

@@ -10,6 +10,7 @@
 #include "base/base.h"
 #include "base/conf.h"
 #include "domain/dctx.h"
+#include "domain/image.h"
 #include "domain/pricing.h"
 #include "domain/session.h"
 #include "http/http.h"
@@ -312,5 +313,10 @@ view_image(struct ctx *c, const char *path, const char *thumb, int64_t w,
 	    thumb));
 	view_set_i64(o, "width", w);
 	view_set_i64(o, "height", h);
+	/* A phone picks the thumbnail when it is wide enough for it. */
+	if (w > IMAGE_THUMB_W)
+		view_set_str(o, "srcset", arena_printf(c->d.arena,
+		    "/uploads/%s %dw, /uploads/%s %" PRId64 "w", thumb,
+		    IMAGE_THUMB_W, path, w));
 	return o;
 }

@@ -223,6 +223,18 @@ descend(struct run *r, const struct tpl *t, uint32_t from, uint32_t to,
 	return rc;
 }
 
+/* Is a dotted name's last part an array index ("rows.0")? */
+static int
+index_part(const struct tpl *t, const struct node *n)
+{
+	const char	*key = t->names + n->off;
+	int		 i;
+
+	for (i = 1; i < n->nparts; i++)
+		key += strlen(key) + 1;
+	return *key != '\0' && strspn(key, "0123456789") == strlen(key);
+}
+
 static int
 run_section(struct run *r, const struct tpl *t, uint32_t k,
     const struct scope *sc, const struct indent *in, const struct over *ov)
@@ -234,6 +246,14 @@ run_section(struct run *r, const struct tpl *t, uint32_t k,
 
 	if (!truthy(v))
 		return 0;
+	/*
+	 * {{#rows.0}}: "if rows has a first element", and nothing more. The
+	 * element is not pushed (mustache.js pushes it): inside, {{#rows}}
+	 * would otherwise find a key the first row has and a later row
+	 * lacks in the first row, and show one row's value on another.
+	 */
+	if (n->nparts > 1 && index_part(t, n))
+		return descend(r, t, k + 1, n->end, sc, in, ov);
 	top.up = sc;
 	if (!json_object_is_type(v, json_type_array)) {
 		top.obj = v;

@@ -153,3 +153,39 @@ def test_case_size_only_when_sold_in_cases(stack, tree):
     page = stack.session().get(stack.url(
         f"/s/shop-a/wholesale/products/{pid}")).text
     assert "起订 5 袋" in page and "每箱" not in page
+
+
+def test_pictures_load_without_shifting_the_page(stack, tree):
+    """The first picture loads at once (it is what a phone shows first),
+    the others lazily; a wide one offers its 400 px thumbnail; the list's
+    first two thumbnails are not lazy either."""
+    sid = stack.sql("SELECT id FROM shop WHERE slug = 'shop-a'")[0][0]
+    pid = stack.sql("SELECT id FROM product WHERE code = 'SN-W1'")[0][0]
+    stack.sql(f"""
+INSERT INTO product_image (shop_id, product_id, path, thumb_path, width,
+  height, sort) VALUES
+  ({sid}, {pid}, '{sid}/big.jpg', '{sid}/big_t.jpg', 800, 800, 1),
+  ({sid}, {pid}, '{sid}/small.jpg', '{sid}/small_t.jpg', 300, 200, 2);
+UPDATE shop SET version = version + 1 WHERE id = {sid};
+""")
+    try:
+        page = stack.session().get(stack.url(
+            f"/s/shop-a/wholesale/products/{pid}")).text
+        imgs = re.findall(r"<img [^>]*>", re.search(
+            r'<div class="gallery">(.*?)</div>', page, re.S).group(1))
+        assert len(imgs) == 2
+        assert 'srcset="/uploads/%s/big_t.jpg 400w, /uploads/%s/big.jpg ' \
+            '800w"' % (sid, sid) in imgs[0]
+        assert "loading=" not in imgs[0]
+        assert "srcset" not in imgs[1] and 'loading="lazy"' in imgs[1]
+        stack.wait_until(lambda: "big_t.jpg" in stack.session().get(
+            stack.url("/s/shop-a/wholesale/products?q=SN-W1")).text,
+            timeout=2)
+        water = tree["矿泉水"]
+        page = stack.session().get(stack.url(
+            f"/s/shop-a/wholesale/products?cat={water}")).text
+        thumbs = re.findall(r'<img src="[^"]*"[^>]*>', page)
+        assert thumbs and all("loading" not in t for t in thumbs[:2])
+    finally:
+        stack.sql(f"DELETE FROM product_image WHERE product_id = {pid}; "
+                  f"UPDATE shop SET version = version + 1 WHERE id = {sid}")

@@ -258,6 +258,12 @@ own_array_index(void)
 	    "{{^b.0}} none{{/b.0}}{{#a.9}}x{{/a.9}}{{a.x}}",
 	    "{\"a\": [{\"n\": 1}, {\"n\": 2}], \"b\": []}", NULL,
 	    "has 2 none");
+	/* {{#rows.0}} only tests: a later row never shows the first's key. */
+	own_render("array index does not push", "{{#r.0}}{{#r}}[{{#q}}{{q}}"
+	    "{{/q}}]{{/r}}{{/r.0}}", "{\"r\": [{\"q\": 5}, {}]}", NULL,
+	    "[5][]");
+	own_render("array index: page keys inside", "{{#r.0}}{{n}}{{/r.0}}",
+	    "{\"n\": \"page\", \"r\": [{\"n\": \"row\"}]}", NULL, "page");
 }
 
 static void

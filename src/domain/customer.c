@@ -29,8 +29,8 @@ empty(const char *s)
 #define COMPANY_COLS \
     "SELECT id, name, COALESCE(level_id, 0), COALESCE(owner_staff_id, 0), " \
     "tags, tax_id, contact_name, contact_phone, status, payment_terms, " \
-    "credit_days, credit_limit_fen FROM customer WHERE id = ? AND shop_id = ? " \
-    "AND " SCOPE_CUSTOMER("customer")
+    "credit_days, credit_limit_fen FROM customer WHERE id = ? " \
+    "AND shop_id = ? AND " SCOPE_CUSTOMER("customer")
 static const char sql_company[] = COMPANY_COLS;
 static const char sql_company_lock[] = COMPANY_COLS " FOR UPDATE";
 
@@ -257,7 +257,8 @@ static const char sql_staff_of_shop[] =
  * Only owner and admin give a company to someone else or take it back
  * (scope.h): for anyone else the company keeps its salesperson, and one
  * they make is their own. Their form does not send the field (the select
- * is disabled); naming someone else is refused. -1 when it is decided.
+ * is disabled); naming someone else is refused, in fe. 0 when the caller
+ * is to check the salesperson the form names, -1 when this decided.
  */
 static int
 owner_kept(struct dctx *c, struct company_edit *e, struct field_errs *fe)

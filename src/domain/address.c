@@ -9,11 +9,13 @@
 #include "domain/dctx.h"
 #include "domain/customer.h"
 #include "domain/customer_rows.h"
+#include "domain/scope_sql.h"
 #include "domain/address.h"
 
 static const char sql_addresses[] =
     "SELECT id, receiver, phone, region, address, is_default "
-    "FROM customer_address WHERE customer_id = ? AND shop_id = ? "
+    "FROM customer_address WHERE customer_id = ? AND shop_id = ? AND "
+    SCOPE_CUSTOMER_ID("customer_address.customer_id") " "
     "ORDER BY is_default DESC, id";
 static const char sql_address_lock[] =
     "SELECT is_default FROM customer_address WHERE id = ? "

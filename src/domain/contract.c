@@ -10,6 +10,7 @@
 #include "domain/shop.h"
 #include "domain/customer.h"
 #include "domain/customer_rows.h"
+#include "domain/scope_sql.h"
 #include "domain/contract.h"
 #include "domain/product.h"
 
@@ -18,7 +19,8 @@ static const char sql_contracts[] =
     "cp.binding "
     "FROM contract_price cp JOIN sku s ON s.id = cp.sku_id "
     "JOIN product p ON p.id = s.product_id "
-    "WHERE cp.customer_id = ? AND cp.shop_id = ? ORDER BY s.code";
+    "WHERE cp.customer_id = ? AND cp.shop_id = ? AND "
+    SCOPE_CUSTOMER_ID("cp.customer_id") " ORDER BY s.code";
 static const char sql_contract_lock[] =
     "SELECT s.code FROM contract_price cp JOIN sku s ON s.id = cp.sku_id "
     "WHERE cp.sku_id = ? AND cp.customer_id = ? AND cp.shop_id = ? "

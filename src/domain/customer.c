@@ -15,6 +15,8 @@
 #include "domain/customer.h"
 #include "domain/customer_rows.h"
 #include "domain/customer_user.h"
+#include "domain/scope.h"
+#include "domain/scope_sql.h"
 
 static int
 empty(const char *s)
@@ -27,7 +29,8 @@ empty(const char *s)
 #define COMPANY_COLS \
     "SELECT id, name, COALESCE(level_id, 0), COALESCE(owner_staff_id, 0), " \
     "tags, tax_id, contact_name, contact_phone, status, payment_terms, " \
-    "credit_days, credit_limit_fen FROM customer WHERE id = ? AND shop_id = ?"
+    "credit_days, credit_limit_fen FROM customer WHERE id = ? " \
+    "AND shop_id = ? AND " SCOPE_CUSTOMER("customer")
 static const char sql_company[] = COMPANY_COLS;
 static const char sql_company_lock[] = COMPANY_COLS " FOR UPDATE";
 
@@ -41,13 +44,21 @@ company_defaults(struct company *co)
 	co->terms = "prepaid";
 }
 
+/* A company the actor is about to make: a salesperson's is their own. */
+void
+company_new(struct dctx *c, struct company *co)
+{
+	company_defaults(co);
+	co->owner_id = scope_owner(c);
+}
+
 static int
 company_get(struct dctx *c, int64_t id, int lock, struct company *co)
 {
 	struct db_res	*r;
 
-	if (db_run(c->arena, &r, lock ? sql_company_lock : sql_company, "ii",
-	    id, c->shop->id) == -1)
+	if (db_run(c->arena, &r, lock ? sql_company_lock : sql_company, "iii",
+	    id, c->shop->id, scope_owner(c)) == -1)
 		return ERR_INTERNAL;
 	if (r->nrows == 0) {
 		c->error = "客户不存在";
@@ -68,7 +79,10 @@ company_get(struct dctx *c, int64_t id, int lock, struct company *co)
 	return 0;
 }
 
-/* A company of the request's shop: 0, ERR_NOT_FOUND or ERR_INTERNAL. */
+/*
+ * A company of the request's shop in the actor's scope (a salesperson's
+ * own): 0, ERR_NOT_FOUND (another's, like one not there) or ERR_INTERNAL.
+ */
 int
 company_load(struct dctx *c, int64_t id, struct company *co)
 {
@@ -116,8 +130,9 @@ company_lock_row(struct dctx *c, int64_t customer_id, const char *sql,
 }
 
 /*
- * The rows of a company of the request's shop as an array: sql takes the
- * company and the shop, fill makes element i of size bytes from row i.
+ * The rows of a company of the request's shop, if it is in the actor's
+ * scope, as an array: sql takes the company, the shop and the scope (its
+ * SCOPE_CUSTOMER_ID), fill makes element i of size bytes from row i.
  * NULL on a database error, else *n elements (and room for one more).
  */
 void *
@@ -129,7 +144,8 @@ company_rows(struct dctx *c, const char *sql, int64_t customer_id,
 	int		 i;
 
 	*n = 0;
-	if (db_run(c->arena, &r, sql, "ii", customer_id, c->shop->id) == -1)
+	if (db_run(c->arena, &r, sql, "iii", customer_id, c->shop->id,
+	    scope_owner(c)) == -1)
 		return NULL;
 	a = arena_calloc(c->arena, (size_t)r->nrows + 1, size);
 	for (i = 0; i < r->nrows; i++)
@@ -237,6 +253,28 @@ static const char sql_staff_of_shop[] =
     "SELECT role IN ('owner', 'admin', 'sales') AND status = 'active' "
     "FROM staff WHERE id = ? AND shop_id = ?";
 
+/*
+ * Only owner and admin give a company to someone else or take it back
+ * (scope.h): for anyone else the company keeps its salesperson, and one
+ * they make is their own. Their form does not send the field (the select
+ * is disabled); naming someone else is refused, in fe. 0 when the caller
+ * is to check the salesperson the form names, -1 when this decided.
+ */
+static int
+owner_kept(struct dctx *c, struct company_edit *e, struct field_errs *fe)
+{
+	int64_t	keep;
+
+	if (scope_may_assign(c))
+		return 0;
+	keep = e->cur->id != 0 ? e->cur->owner_id : scope_owner(c);
+	if (e->co.owner_id != 0 && e->co.owner_id != keep)
+		field_errs_add(fe, "owner_staff_id", "负责销售",
+		    "只有店主或管理员可以更换负责销售");
+	e->co.owner_id = keep;
+	return -1;
+}
+
 /* The level and the salesperson must be this shop's. */
 static int
 refs_check(struct dctx *c, const struct company_input *in,
@@ -254,8 +292,8 @@ refs_check(struct dctx *c, const struct company_input *in,
 			    "本店没有这个等级");
 	}
 	if (select_id(in->owner_staff_id, "owner_staff_id", "负责销售",
-	    &e->co.owner_id, fe) == 0 && e->co.owner_id != 0 &&
-	    e->co.owner_id != e->cur->owner_id) {
+	    &e->co.owner_id, fe) == 0 && owner_kept(c, e, fe) == 0 &&
+	    e->co.owner_id != 0 && e->co.owner_id != e->cur->owner_id) {
 		if (db_run(c->arena, &r, sql_staff_of_shop, "ii",
 		    e->co.owner_id, c->shop->id) == -1)
 			return ERR_INTERNAL;

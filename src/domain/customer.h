@@ -52,6 +52,7 @@ struct company {
 	int64_t		 limit_fen;
 };
 void		 company_defaults(struct company *);
+void		 company_new(struct dctx *, struct company *);
 int		 company_load(struct dctx *, int64_t, struct company *);
 int		 company_lock(struct dctx *, int64_t, struct company *);
 
@@ -85,7 +86,7 @@ int		 company_save(struct dctx *, const struct company *,
 struct company_query {
 	const char	*q;		/* NULL or "": any */
 	int64_t		 level_id;	/* 0: any, -1: none */
-	int64_t		 owner_id;	/* 0: any */
+	int64_t		 owner_id;	/* 0: any, -1: none (未分配销售) */
 	int64_t		 page;		/* from 1 */
 	int		 per_page;
 };

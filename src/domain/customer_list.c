@@ -7,6 +7,8 @@
 #include "services/db.h"
 #include "domain/dctx.h"
 #include "domain/customer.h"
+#include "domain/scope.h"
+#include "domain/scope_sql.h"
 
 #define SEARCH_CHARS	100
 
@@ -16,7 +18,8 @@
     "OR c.tags LIKE ? OR EXISTS (SELECT 1 FROM customer_user u " \
     "WHERE u.customer_id = c.id AND u.phone LIKE ?)) " \
     "AND (? = 0 OR c.level_id = ? OR (? = -1 AND c.level_id IS NULL)) " \
-    "AND (? = 0 OR c.owner_staff_id = ?) "
+    "AND (? = 0 OR c.owner_staff_id = ? " \
+    "OR (? = -1 AND c.owner_staff_id IS NULL)) AND " SCOPE_CUSTOMER("c") " "
 
 static const char sql_list_count[] =
     "SELECT COUNT(*) FROM customer c " LIST_WHERE;
@@ -47,8 +50,9 @@ list_row(const struct db_res *r, int i, struct company_row *o)
 }
 
 /*
- * One page of the shop's companies, newest first: q finds a name,
- * contact, phone (any user's too), tax id or tag. 0, ERR_INVALID (a search
+ * One page of the shop's companies in the actor's scope (a salesperson's
+ * own), newest first: q finds a name, contact, phone (any user's too),
+ * tax id or tag; owner_id -1 those nobody owns. 0, ERR_INVALID (a search
  * too long) or ERR_INTERNAL.
  */
 int
@@ -58,6 +62,7 @@ company_list(struct dctx *c, const struct company_query *q,
 	struct db_res	*n, *r;
 	const char	*like;
 	int64_t		 page = q->page > 0 ? q->page : 1;
+	int64_t		 so = scope_owner(c);
 	int		 i;
 
 	memset(p, 0, sizeof(*p));
@@ -67,15 +72,16 @@ company_list(struct dctx *c, const struct company_query *q,
 		return ERR_INVALID;
 	}
 	like = like_pattern(c->arena, p->q);
-	if (db_run(c->arena, &n, sql_list_count, "isssssssiiiii", c->shop->id,
-	    p->q, like, like, like, like, like, like, q->level_id, q->level_id,
-	    q->level_id, q->owner_id, q->owner_id) == -1)
+	if (db_run(c->arena, &n, sql_list_count, "isssssssiiiiiii",
+	    c->shop->id, p->q, like, like, like, like, like, like, q->level_id,
+	    q->level_id, q->level_id, q->owner_id, q->owner_id, q->owner_id,
+	    so) == -1)
 		return ERR_INTERNAL;
 	p->total = db_cell_i64(n, 0, 0);
-	if (db_run(c->arena, &r, sql_list, "isssssssiiiiiii", c->shop->id,
+	if (db_run(c->arena, &r, sql_list, "isssssssiiiiiiiii", c->shop->id,
 	    p->q, like, like, like, like, like, like, q->level_id, q->level_id,
-	    q->level_id, q->owner_id, q->owner_id, (int64_t)q->per_page,
-	    (page - 1) * q->per_page) == -1)
+	    q->level_id, q->owner_id, q->owner_id, q->owner_id, so,
+	    (int64_t)q->per_page, (page - 1) * q->per_page) == -1)
 		return ERR_INTERNAL;
 	p->rows = arena_alloc(c->arena, (r->nrows + 1) * sizeof(*p->rows));
 	for (i = 0; i < r->nrows; i++)
@@ -89,11 +95,14 @@ company_list(struct dctx *c, const struct company_query *q,
 static const char sql_level_options[] =
     "SELECT id, name FROM member_level WHERE shop_id = ? "
     "ORDER BY rank_no, id";
-/* Who may own a company, and keep: whoever owns it now, even departed. */
+/*
+ * Who may own a company, and keep: whoever owns it now, even departed;
+ * for a salesperson, who may not give a company away, only themselves.
+ */
 static const char sql_owner_options[] =
     "SELECT id, name, role, status = 'active' FROM staff WHERE shop_id = ? "
     "AND ((status = 'active' AND role IN ('owner', 'admin', 'sales')) "
-    "OR id = ?) ORDER BY role = 'sales' DESC, name, id";
+    "OR id = ?) AND ? IN (0, id) ORDER BY role = 'sales' DESC, name, id";
 
 int
 company_level_options(struct dctx *c, struct level_option **out, int *n)
@@ -127,8 +136,8 @@ company_owner_options(struct dctx *c, int64_t keep, struct owner_option **out,
 
 	*out = NULL;
 	*n = 0;
-	if (db_run(c->arena, &r, sql_owner_options, "ii", c->shop->id,
-	    keep) == -1)
+	if (db_run(c->arena, &r, sql_owner_options, "iii", c->shop->id,
+	    keep, scope_may_assign(c) ? 0 : scope_owner(c)) == -1)
 		return ERR_INTERNAL;
 	a = arena_alloc(c->arena, (r->nrows + 1) * sizeof(*a));
 	for (i = 0; i < r->nrows; i++) {

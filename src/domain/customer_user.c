@@ -12,6 +12,7 @@
 #include "domain/shop.h"
 #include "domain/customer.h"
 #include "domain/customer_rows.h"
+#include "domain/scope_sql.h"
 #include "domain/customer_user.h"
 
 #define USER_ROLES	"buyer,approver,finance"
@@ -25,7 +26,8 @@ customer_user_role_ok(const char *role)
 
 static const char sql_users[] =
     "SELECT id, name, phone, role, status FROM customer_user "
-    "WHERE customer_id = ? AND shop_id = ? ORDER BY id";
+    "WHERE customer_id = ? AND shop_id = ? AND "
+    SCOPE_CUSTOMER_ID("customer_user.customer_id") " ORDER BY id";
 
 static void
 user_fill(void *p, const struct db_res *r, int i)
@@ -89,13 +91,10 @@ tx_user(struct dctx *c, void *arg)
 	int			 rc;
 
 	u->ended = 0;
-	if (db_run(c->arena, &r, sql_user_lock, "iii", u->user_id,
-	    u->customer_id, c->shop->id) == -1)
-		return ERR_INTERNAL;
-	if (r->nrows == 0) {
-		c->error = "该账号不存在";
-		return ERR_NOT_FOUND;
-	}
+	/* The company first, in the actor's scope, then its user. */
+	if ((rc = company_lock_row(c, u->customer_id, sql_user_lock,
+	    u->user_id, "该账号不存在", &r)) != 0)
+		return rc;
 	name = u->in->name != NULL ? u->in->name : db_cell(r, 0, 0);
 	role = u->in->role != NULL ? u->in->role : db_cell(r, 0, 1);
 	status = u->in->status != NULL ? u->in->status : db_cell(r, 0, 2);
@@ -118,8 +117,8 @@ tx_user(struct dctx *c, void *arg)
 }
 
 /*
- * Change a user of a company of the request's shop. 0, ERR_INVALID (fe),
- * ERR_NOT_FOUND (c->error) or ERR_INTERNAL.
+ * Change a user of a company of the request's shop in the actor's scope.
+ * 0, ERR_INVALID (fe), ERR_NOT_FOUND (c->error) or ERR_INTERNAL.
  */
 int
 customer_user_update(struct dctx *c, int64_t customer_id, int64_t user_id,

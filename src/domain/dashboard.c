@@ -1,36 +1,45 @@
 /*
  * dashboard.c -- the back office's headline numbers for the request's
  * shop and what needs doing (inquiries to answer, new customers, failed
- * jobs), counted in one statement.
+ * jobs), counted in one statement. Customers, their users and inquiries
+ * are counted in the actor's scope: a salesperson's own.
  */
 #include "base/base.h"
 #include "services/db.h"
 #include "domain/dctx.h"
 #include "domain/dashboard.h"
+#include "domain/scope.h"
+#include "domain/scope_sql.h"
 
 static const char sql_counts[] =
-    "SELECT (SELECT COUNT(*) FROM customer WHERE shop_id = ?), "
-    "(SELECT COUNT(*) FROM customer_user WHERE shop_id = ? "
-    "AND status = 'active'), "
+    "SELECT (SELECT COUNT(*) FROM customer c WHERE c.shop_id = ? "
+    "AND " SCOPE_CUSTOMER("c") "), "
+    "(SELECT COUNT(*) FROM customer_user u WHERE u.shop_id = ? "
+    "AND u.status = 'active' AND " SCOPE_CUSTOMER_ID("u.customer_id") "), "
     "(SELECT COUNT(*) FROM staff WHERE shop_id = ? AND status = 'active'), "
-    "(SELECT COUNT(*) FROM customer_user WHERE shop_id = ? "
-    "AND created_at > NOW(3) - INTERVAL 30 DAY), "
-    "(SELECT COUNT(*) FROM inquiry WHERE shop_id = ? AND status = 'open'), "
-    "(SELECT COUNT(*) FROM inquiry WHERE shop_id = ? AND status = 'open' "
-    "AND assigned_staff_id = ?), "
-    "(SELECT COUNT(*) FROM customer WHERE shop_id = ? "
-    "AND created_at > NOW(3) - INTERVAL 7 DAY), "
+    "(SELECT COUNT(*) FROM customer_user u WHERE u.shop_id = ? "
+    "AND u.created_at > NOW(3) - INTERVAL 30 DAY "
+    "AND " SCOPE_CUSTOMER_ID("u.customer_id") "), "
+    "(SELECT COUNT(*) FROM inquiry i WHERE i.shop_id = ? "
+    "AND i.status = 'open' AND " SCOPE_INQUIRY("i") "), "
+    "(SELECT COUNT(*) FROM inquiry i WHERE i.shop_id = ? "
+    "AND i.status = 'open' AND i.assigned_staff_id = ? "
+    "AND " SCOPE_INQUIRY("i") "), "
+    "(SELECT COUNT(*) FROM customer c WHERE c.shop_id = ? "
+    "AND c.created_at > NOW(3) - INTERVAL 7 DAY AND " SCOPE_CUSTOMER("c")
+    "), "
     "(SELECT COUNT(*) FROM job WHERE shop_id = ? AND state = 'failed')";
 
 int
 dashboard_counts(struct dctx *c, struct dashboard *d)
 {
 	struct db_res	*r;
-	int64_t		 id = c->shop->id;
+	int64_t		 id = c->shop->id, so = scope_owner(c);
 
 	memset(d, 0, sizeof(*d));
-	if (db_run(c->arena, &r, sql_counts, "iiiiiiiii", id, id, id, id, id,
-	    id, c->sess.user_id, id, id) == -1)
+	if (db_run(c->arena, &r, sql_counts, "iiiiiiiiiiiiiiiiiii", id, so,
+	    id, so, id, id, so, id, so, so, so, id, c->sess.user_id, so, so,
+	    so, id, so, id) == -1)
 		return ERR_INTERNAL;
 	d->customers = db_cell_i64(r, 0, 0);
 	d->customer_users = db_cell_i64(r, 0, 1);

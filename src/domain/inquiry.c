@@ -12,6 +12,8 @@
 #include "domain/session.h"
 #include "domain/inquiry.h"
 #include "domain/inquiry_sql.h"
+#include "domain/scope.h"
+#include "domain/scope_sql.h"
 
 /* The post is a write, so it reads the database, not the catalog cache. */
 static const char sql_askable[] =
@@ -31,7 +33,8 @@ static const char sql_add_line[] =
     "INSERT INTO inquiry_item (shop_id, inquiry_id, product_id, sku_id, "
     "qty) VALUES (?, ?, ?, ?, ?)";
 static const char sql_lock[] =
-    "SELECT status FROM inquiry WHERE id = ? AND shop_id = ? FOR UPDATE";
+    "SELECT i.status FROM inquiry i WHERE i.id = ? AND i.shop_id = ? AND "
+    SCOPE_INQUIRY("i") " FOR UPDATE";
 static const char sql_staff_one[] =
     "SELECT id FROM staff WHERE id = ? AND shop_id = ? "
     "AND status = 'active'";
@@ -197,13 +200,18 @@ inquiry_create(struct dctx *c, const struct inquiry_new *in, int64_t *id,
 	return 0;
 }
 
-/* Lock one of the shop's inquiries: ERR_NOT_FOUND for another's or none. */
+/*
+ * Lock one of the shop's inquiries in the actor's scope: ERR_NOT_FOUND
+ * for another shop's or salesperson's, or none.
+ */
 static int
 lock(struct dctx *c, int64_t id, const char **status)
 {
 	struct db_res	*r;
+	int64_t		 so = scope_owner(c);
 
-	if (db_run(c->arena, &r, sql_lock, "ii", id, c->shop->id) == -1)
+	if (db_run(c->arena, &r, sql_lock, "iiiii", id, c->shop->id, so, so,
+	    so) == -1)
 		return ERR_INTERNAL;
 	if (r->nrows == 0) {
 		c->error = "询价不存在";

@@ -10,6 +10,8 @@
 #include "domain/dctx.h"
 #include "domain/inquiry.h"
 #include "domain/inquiry_sql.h"
+#include "domain/scope.h"
+#include "domain/scope_sql.h"
 
 /* The products asked about, as a JSON array, for one inquiry row i. */
 #define LINES_JSON \
@@ -31,12 +33,12 @@
     "WHERE m.shop_id = i.shop_id AND m.inquiry_id = i.id " \
     "ORDER BY m.id DESC LIMIT 1), 0)"
 
-/* Filters are bound as values: '' or 0 switch one off. */
+/* Filters are bound as values: '' or 0 switch one off; then the scope. */
 #define LIST_WHERE \
     "WHERE i.shop_id = ? AND (? = '' OR i.status = ?) " \
     "AND (? = 0 OR i.assigned_staff_id = ?) " \
     "AND (? = '' OR i.contact_name LIKE ? OR i.contact_phone LIKE ? " \
-    "OR i.company LIKE ?) "
+    "OR i.company LIKE ?) AND " SCOPE_INQUIRY("i") " "
 
 static const char sql_count[] =
     "SELECT COUNT(*) FROM inquiry i " LIST_WHERE;
@@ -60,14 +62,15 @@ static const char sql_one[] =
     "AND cu.shop_id = i.shop_id "
     "LEFT JOIN customer cust ON cust.id = cu.customer_id "
     "AND cust.shop_id = i.shop_id "
-    "WHERE i.id = ? AND i.shop_id = ?";
+    "WHERE i.id = ? AND i.shop_id = ? AND " SCOPE_INQUIRY("i");
 static const char sql_lines[] =
     "SELECT it.id, p.name, p.code, p.unit, it.qty, "
     "COALESCE(it.quoted_price_fen, -1), p.on_shelf, s.code, s.spec "
     "FROM inquiry_item it JOIN inquiry i ON i.id = it.inquiry_id "
     "LEFT JOIN product p ON p.id = it.product_id AND p.shop_id = i.shop_id "
     "LEFT JOIN sku s ON s.id = it.sku_id AND s.shop_id = i.shop_id "
-    "WHERE it.inquiry_id = ? AND i.shop_id = ? ORDER BY it.id";
+    "WHERE it.inquiry_id = ? AND i.shop_id = ? AND " SCOPE_INQUIRY("i")
+    " ORDER BY it.id";
 /* The SKUs of each line's product (or the one it names) as they are now,
  * with their tiers, ordered by line. */
 static const char sql_skus[] =
@@ -273,7 +276,11 @@ list_rows(struct dctx *c, struct db_res *r, struct inquiry_list *out)
 	}
 }
 
-/* One page of the shop's inquiries, newest first, with the total. */
+/*
+ * One page of the shop's inquiries in the actor's scope (scope_sql.h:
+ * a salesperson's customers' and the guests' nobody else has), newest
+ * first, with the total.
+ */
 int
 inquiry_list(struct dctx *c, const struct inquiry_query *qy,
     struct inquiry_list *out)
@@ -281,33 +288,38 @@ inquiry_list(struct dctx *c, const struct inquiry_query *qy,
 	struct db_res	*r;
 	struct where	 w;
 	int64_t		 off = (qy->page > 1 ? qy->page - 1 : 0) * qy->per_page;
+	int64_t		 so = scope_owner(c);
 
 	memset(out, 0, sizeof(*out));
 	where_of(c, qy, &w);
-	if (db_run(c->arena, &r, sql_count, "issiissss", c->shop->id,
+	if (db_run(c->arena, &r, sql_count, "issiissssiii", c->shop->id,
 	    w.status, w.status, w.mine, c->sess.user_id, w.q, w.like, w.like,
-	    w.like) == -1)
+	    w.like, so, so, so) == -1)
 		return ERR_INTERNAL;
 	out->total = db_cell_i64(r, 0, 0);
-	if (db_run(c->arena, &r, sql_list, "issiissssii", c->shop->id,
+	if (db_run(c->arena, &r, sql_list, "issiissssiiiii", c->shop->id,
 	    w.status, w.status, w.mine, c->sess.user_id, w.q, w.like, w.like,
-	    w.like, (int64_t)qy->per_page, off) == -1)
+	    w.like, so, so, so, (int64_t)qy->per_page, off) == -1)
 		return ERR_INTERNAL;
 	list_rows(c, r, out);
 	return 0;
 }
 
-/* The lines of one of the shop's inquiries (none if it has no such). */
+/* The lines of one of the shop's inquiries in the actor's scope (none if
+ * it has no such). */
 int
 inquiry_lines(struct dctx *c, int64_t id, struct inquiry_line **out, int *n)
 {
 	struct inquiry_line	*l;
 	struct db_res		*r;
+	int64_t			 so;
 	int			 i;
 
 	*out = NULL;
 	*n = 0;
-	if (db_run(c->arena, &r, sql_lines, "ii", id, c->shop->id) == -1)
+	so = scope_owner(c);
+	if (db_run(c->arena, &r, sql_lines, "iiiii", id, c->shop->id, so, so,
+	    so) == -1)
 		return ERR_INTERNAL;
 	l = arena_calloc(c->arena, r->nrows + 1, sizeof(*l));
 	for (i = 0; i < r->nrows; i++) {
@@ -369,15 +381,22 @@ lines_skus(struct dctx *c, struct inquiry *q)
 	return 0;
 }
 
-/* One of the shop's inquiries, who sent it, its lines and their SKUs. */
+/*
+ * One of the shop's inquiries in the actor's scope (another's is
+ * ERR_NOT_FOUND, like one not there), who sent it, its lines and their
+ * SKUs.
+ */
 int
 inquiry_get(struct dctx *c, int64_t id, struct inquiry *q)
 {
 	struct db_res	*r;
+	int64_t		 so;
 	int		 rc;
 
 	memset(q, 0, sizeof(*q));
-	if (db_run(c->arena, &r, sql_one, "ii", id, c->shop->id) == -1)
+	so = scope_owner(c);
+	if (db_run(c->arena, &r, sql_one, "iiiii", id, c->shop->id, so, so,
+	    so) == -1)
 		return ERR_INTERNAL;
 	if (r->nrows == 0) {
 		c->error = "询价不存在";

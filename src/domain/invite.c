@@ -12,6 +12,7 @@
 #include "domain/session.h"
 #include "domain/customer.h"
 #include "domain/customer_rows.h"
+#include "domain/scope_sql.h"
 #include "domain/customer_user.h"
 #include "domain/invite.h"
 
@@ -26,7 +27,8 @@ static const char sql_invite_del[] =
 static const char sql_pending[] =
     "SELECT id, role, DATE_FORMAT(expires_at + INTERVAL 8 HOUR, "
     "'%Y-%m-%d %H:%i') FROM customer_invite WHERE customer_id = ? "
-    "AND shop_id = ? AND used_at IS NULL AND expires_at > NOW(3) ORDER BY id";
+    "AND shop_id = ? AND " SCOPE_CUSTOMER_ID("customer_invite.customer_id")
+    " AND used_at IS NULL AND expires_at > NOW(3) ORDER BY id";
 #define INVITE_COLS \
     "SELECT i.id, i.customer_id, i.role, c.name, i.used_at IS NOT NULL, " \
     "i.expires_at <= NOW(3), c.status = 'active' FROM customer_invite i " \
@@ -106,8 +108,12 @@ static int
 tx_revoke(struct dctx *c, void *arg)
 {
 	struct invite_ref	*g = arg;
+	struct company		 co;
 	struct db_res		*r;
+	int			 rc;
 
+	if ((rc = company_lock(c, g->customer_id, &co)) != 0)
+		return rc;		/* not there, or not the actor's */
 	if (db_run(c->arena, &r, sql_invite_del, "iii", g->id, g->customer_id,
 	    c->shop->id) == -1)
 		return ERR_INTERNAL;

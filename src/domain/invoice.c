@@ -9,12 +9,13 @@
 #include "domain/dctx.h"
 #include "domain/customer.h"
 #include "domain/customer_rows.h"
+#include "domain/scope_sql.h"
 #include "domain/invoice.h"
 
 static const char sql_invoices[] =
     "SELECT id, kind, title, tax_id, bank_name, bank_account, address, "
-    "phone FROM invoice_profile WHERE customer_id = ? AND shop_id = ? "
-    "ORDER BY id";
+    "phone FROM invoice_profile WHERE customer_id = ? AND shop_id = ? AND "
+    SCOPE_CUSTOMER_ID("invoice_profile.customer_id") " ORDER BY id";
 static const char sql_invoice_lock[] =
     "SELECT id FROM invoice_profile WHERE id = ? AND customer_id = ? "
     "AND shop_id = ? FOR UPDATE";

@@ -8,10 +8,13 @@
 #include "domain/dctx.h"
 #include "domain/pricing.h"
 #include "domain/price_list.h"
+#include "domain/scope.h"
+#include "domain/scope_sql.h"
 
+/* Another salesperson's company is one the shop does not have. */
 static const char sql_customer[] =
-    "SELECT name, COALESCE(level_id, 0), status FROM customer "
-    "WHERE id = ? AND shop_id = ?";
+    "SELECT c.name, COALESCE(c.level_id, 0), c.status FROM customer c "
+    "WHERE c.id = ? AND c.shop_id = ? AND " SCOPE_CUSTOMER("c");
 static const char sql_tiers[] =
     "SELECT min_qty, price_fen FROM price_tier WHERE sku_id = ? "
     "AND shop_id = ? ORDER BY min_qty";
@@ -61,8 +64,8 @@ check_customer(struct dctx *c, struct check *k)
 	struct db_res		*r, *l;
 	int64_t			 level;
 
-	if (db_run(c->arena, &r, sql_customer, "ii", k->customer_id,
-	    c->shop->id) == -1)
+	if (db_run(c->arena, &r, sql_customer, "iii", k->customer_id,
+	    c->shop->id, scope_owner(c)) == -1)
 		return ERR_INTERNAL;
 	if (r->nrows == 0) {
 		c->error = "本店没有这个客户";
@@ -125,7 +128,9 @@ tx_check(struct dctx *c, void *arg)
 /*
  * What customer (0: a guest, or a company without a level) pays for qty
  * of the SKU with that code. A code or a customer the shop does not have
- * is ERR_INVALID, with *bad saying which.
+ * (or that is not in the actor's scope: the same answer, so that it says
+ * nothing of another salesperson's companies) is ERR_INVALID, with *bad
+ * saying which.
  */
 int
 price_check(struct dctx *c, const char *code, int64_t customer_id,

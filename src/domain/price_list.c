@@ -11,6 +11,8 @@
 #include "domain/pricing.h"
 #include "domain/shop.h"
 #include "domain/price_list.h"
+#include "domain/scope.h"
+#include "domain/scope_sql.h"
 
 static const char sql_levels[] =
     "SELECT l.id, l.name, l.rank_no, "
@@ -26,9 +28,10 @@ static const char sql_items[] =
     "JOIN sku s ON s.id = i.sku_id AND s.shop_id = i.shop_id "
     "JOIN product p ON p.id = s.product_id "
     "WHERE i.shop_id = ? ORDER BY pl.level_id, s.code";
+/* The actor's: a salesperson checks the prices of their own companies. */
 static const char sql_customers[] =
-    "SELECT id, name FROM customer WHERE shop_id = ? ORDER BY name, id "
-    "LIMIT ?";
+    "SELECT c.id, c.name FROM customer c WHERE c.shop_id = ? AND "
+    SCOPE_CUSTOMER("c") " ORDER BY c.name, c.id LIMIT ?";
 
 static const char sql_level_get[] =
     "SELECT name FROM member_level WHERE id = ? AND shop_id = ? FOR UPDATE";
@@ -136,8 +139,8 @@ price_customers(struct dctx *c, struct price_customer **out, int *nout)
 
 	*out = NULL;
 	*nout = 0;
-	if (db_run(c->arena, &r, sql_customers, "ii", c->shop->id,
-	    (int64_t)PRICE_CHECK_CUSTOMERS) == -1)
+	if (db_run(c->arena, &r, sql_customers, "iii", c->shop->id,
+	    scope_owner(c), (int64_t)PRICE_CHECK_CUSTOMERS) == -1)
 		return ERR_INTERNAL;
 	pc = arena_alloc(c->arena, (r->nrows + 1) * sizeof(*pc));
 	for (i = 0; i < r->nrows; i++) {

@@ -1,8 +1,9 @@
 /*
  * h_admin_customer.c -- the back office's customer companies: the list
  * with search and filters, and the company form (level, salesperson,
- * tags, payment terms, status) of the company page. Sales edit companies
- * but not credit terms, finance only credit terms (domain/customer.c).
+ * tags, payment terms, status) of the company page. Sales edit their own
+ * companies (domain/scope.h) but not credit terms nor who owns them,
+ * finance only credit terms (domain/customer.c).
  * The page's other sections post to h_admin_customer_user.c, _rows.c and
  * h_admin_contract.c; this file holds the routes of all of them.
  */
@@ -12,6 +13,7 @@
 #include "http/http.h"
 #include "handlers/handlers.h"
 #include "domain/customer.h"
+#include "domain/scope.h"
 #include "handlers/h_customer.h"
 
 #define ROLES_CREDIT	CUSTOMER_ROLES_CREDIT
@@ -23,7 +25,7 @@ h_customer_new_form(struct ctx *c)
 	struct cpage	p;
 
 	memset(&p, 0, sizeof(p));
-	company_defaults(&p.co);
+	company_new(&c->d, &p.co);
 	return cust_page(c, &p);
 }
 
@@ -85,7 +87,7 @@ company_post(struct ctx *c, int credit_only)
 
 	memset(&p, 0, sizeof(p));
 	memset(&fe, 0, sizeof(fe));
-	company_defaults(&p.co);
+	company_new(&c->d, &p.co);
 	if (c->m.cap[0] != NULL && (rc = cust_path_company(c, &p, 0)) != 0)
 		return http_fail(c, rc, p.error);
 	form_parse(c, credit_only ? cust_credit_fields : cust_company_fields, &f);
@@ -118,7 +120,7 @@ h_credit_save(struct ctx *c)
 /* The filters as given (for the form and links) and as a query. */
 struct filters {
 	const char	*level;		/* "", "-1" or an id */
-	const char	*owner;		/* "", "me" or an id */
+	const char	*owner;		/* "", "me", "none" or an id */
 };
 
 static void
@@ -137,6 +139,8 @@ list_query(struct ctx *c, struct company_query *q, struct filters *fl)
 		fl->level = "";
 	if (fl->owner != NULL && strcmp(fl->owner, "me") == 0)
 		q->owner_id = c->d.sess.user_id;
+	else if (fl->owner != NULL && strcmp(fl->owner, "none") == 0)
+		q->owner_id = -1;
 	else if (fl->owner == NULL || parse_i64(fl->owner, 1, INT64_MAX,
 	    &q->owner_id, &err) == -1)
 		fl->owner = "";
@@ -166,6 +170,7 @@ list_row(struct ctx *c, const struct company_row *r)
 	view_set_bool(o, "disabled", !r->active);
 	view_set_str(o, "level", r->level);
 	view_set_str(o, "owner", r->owner);
+	view_set_bool(o, "unowned", r->owner == NULL);
 	view_set_i64(o, "users", r->users);
 	return o;
 }
@@ -197,13 +202,16 @@ h_customer_list(struct ctx *c)
 	view_set_bool(v, "filtered", *pg.q || *fl.level || *fl.owner);
 	view_set_bool(v, "level_none", q.level_id == -1);
 	view_set_bool(v, "owner_me", strcmp(fl.owner, "me") == 0);
+	view_set_bool(v, "owner_none", strcmp(fl.owner, "none") == 0);
+	/* Only who sees every company sees those nobody owns. */
+	view_set_bool(v, "sees_unowned", scope_owner(&c->d) == 0);
 	view_set_bool(v, "can_write", session_staff_role(&c->d.sess,
 	    ROLES_WRITE));
 	if ((a = cust_level_options(c, fl.level, &nlevels)) == NULL)
 		return http_fail(c, ERR_INTERNAL, NULL);
 	json_object_object_add(v, "levels", a);
-	if ((a = cust_owner_options(c, strcmp(fl.owner, "me") != 0 ? fl.owner : "",
-	    0)) == NULL)
+	if ((a = cust_owner_options(c, strcmp(fl.owner, "me") != 0 &&
+	    strcmp(fl.owner, "none") != 0 ? fl.owner : "", 0)) == NULL)
 		return http_fail(c, ERR_INTERNAL, NULL);
 	json_object_object_add(v, "staff", a);
 	c->title = "客户";

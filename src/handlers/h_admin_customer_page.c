@@ -19,6 +19,7 @@
 #include "domain/address.h"
 #include "domain/invoice.h"
 #include "domain/contract.h"
+#include "domain/scope.h"
 #include "handlers/h_customer.h"
 
 /* The company form's values and its selects. 0 or ERR_INTERNAL. */
@@ -35,6 +36,8 @@ cust_company_view(struct ctx *c, const struct cpage *p, json_object *v)
 	view_set_str(o, "name", co->name);
 	view_set_str(o, "level_id", cust_num_text(c, co->level_id));
 	view_set_str(o, "owner_staff_id", cust_num_text(c, co->owner_id));
+	/* Nobody's: only who sees every company sees it, and should say. */
+	view_set_bool(o, "unowned", co->id != 0 && co->owner_id == 0);
 	view_set_str(o, "tags", co->tags);
 	view_set_str(o, "tax_id", co->tax_id);
 	view_set_str(o, "contact_name", co->contact_name);
@@ -281,6 +284,7 @@ cust_page(struct ctx *c, const struct cpage *p)
 	view_set_bool(v, "can_write", w);
 	view_set_bool(v, "can_credit", k);
 	view_set_bool(v, "can_save", w || k);
+	view_set_bool(v, "can_assign", scope_may_assign(&c->d));
 	if (p->co.id == 0)
 		action = "/admin/customers/new";
 	else

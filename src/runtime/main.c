@@ -1,7 +1,7 @@
 /*
  * main.c -- the dinghuo command: `serve` runs the prefork FastCGI server;
  * the others are operator commands (migrate, shop create, demo, jobs,
- * check-config, sample-config). Only main and config loading exit.
+ * routes, check-config, sample-config). Only main and config loading exit.
  */
 #include "base/base.h"
 #include "base/conf.h"
@@ -40,6 +40,8 @@ usage(void)
 	    "  jobs list [--failed] [--shop S] [--limit N]   recent or failed "
 	    "jobs\n"
 	    "  jobs retry ID          queue a failed job again\n"
+	    "  routes                 list every route: method, pattern, "
+	    "flags, roles\n"
 	    "  check-config [-v]      report every problem of the config\n"
 	    "  sample-config          print a commented config file\n"
 	    "  version\n"
@@ -132,6 +134,8 @@ main(int argc, char **argv)
 		printf("dinghuo %s\n", DINGHUO_VERSION);
 		return 0;
 	}
+	if (strcmp(cmd, "routes") == 0)
+		return cli_routes();
 	if (strcmp(cmd, "sample-config") == 0) {
 		buf_init(&errs, 4096);
 		conf_sample(&errs);

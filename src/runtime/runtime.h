@@ -29,6 +29,7 @@ struct route;
 struct worker;
 int		 worker_prefork(void);
 int		 worker_main(int, struct slot *, const char *);
+const struct route *const *worker_routes(void);
 extern struct worker *worker;
 
 /* cli.c: options of the shell commands. */
@@ -47,6 +48,9 @@ int		 cli_import_images(int, char **);
 
 /* prune.c: `dinghuo uploads prune`, files under uploads_dir nobody uses. */
 int		 cli_uploads(int, char **);
+
+/* cli_routes.c: `dinghuo routes`, what the router serves. */
+int		 cli_routes(void);
 
 /* cli.c: operator commands. */
 int		 cli_shop_create(int, char **);

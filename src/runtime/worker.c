@@ -187,6 +187,13 @@ worker_prefork(void)
 	return 0;
 }
 
+/* Every route table, NULL-terminated: for `dinghuo routes`. */
+const struct route *const *
+worker_routes(void)
+{
+	return route_tables;
+}
+
 /* Build what the worker keeps across requests. */
 static void
 worker_init(struct slot *slot)

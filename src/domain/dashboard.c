@@ -1,8 +1,9 @@
 /*
  * dashboard.c -- the back office's headline numbers for the request's
  * shop and what needs doing (inquiries to answer, new customers, failed
- * jobs), counted in one statement. Customers, their users and inquiries
- * are counted in the actor's scope: a salesperson's own.
+ * jobs, dealer applications to review), counted in one statement.
+ * Customers, their users and inquiries are counted in the actor's scope:
+ * a salesperson's own; applications belong to no one yet.
  */
 #include "base/base.h"
 #include "services/db.h"
@@ -28,7 +29,9 @@ static const char sql_counts[] =
     "(SELECT COUNT(*) FROM customer c WHERE c.shop_id = ? "
     "AND c.created_at > NOW(3) - INTERVAL 7 DAY AND " SCOPE_CUSTOMER("c")
     "), "
-    "(SELECT COUNT(*) FROM job WHERE shop_id = ? AND state = 'failed')";
+    "(SELECT COUNT(*) FROM job WHERE shop_id = ? AND state = 'failed'), "
+    "(SELECT COUNT(*) FROM dealer_application WHERE shop_id = ? "
+    "AND status = 'pending')";
 
 int
 dashboard_counts(struct dctx *c, struct dashboard *d)
@@ -37,9 +40,9 @@ dashboard_counts(struct dctx *c, struct dashboard *d)
 	int64_t		 id = c->shop->id, so = scope_owner(c);
 
 	memset(d, 0, sizeof(*d));
-	if (db_run(c->arena, &r, sql_counts, "iiiiiiiiiiiiiiiiiii", id, so,
+	if (db_run(c->arena, &r, sql_counts, "iiiiiiiiiiiiiiiiiiii", id, so,
 	    id, so, id, id, so, id, so, so, so, id, c->sess.user_id, so, so,
-	    so, id, so, id) == -1)
+	    so, id, so, id, id) == -1)
 		return ERR_INTERNAL;
 	d->customers = db_cell_i64(r, 0, 0);
 	d->customer_users = db_cell_i64(r, 0, 1);
@@ -49,5 +52,6 @@ dashboard_counts(struct dctx *c, struct dashboard *d)
 	d->my_open_inquiries = db_cell_i64(r, 0, 5);
 	d->new_customers_7d = db_cell_i64(r, 0, 6);
 	d->failed_jobs = db_cell_i64(r, 0, 7);
+	d->pending_dealers = db_cell_i64(r, 0, 8);
 	return 0;
 }

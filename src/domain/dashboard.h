@@ -17,6 +17,7 @@ struct dashboard {
 	int64_t		 my_open_inquiries;	/* of those, the actor's */
 	int64_t		 new_customers_7d;	/* companies */
 	int64_t		 failed_jobs;
+	int64_t		 pending_dealers;	/* applications to review */
 };
 
 int		 dashboard_counts(struct dctx *, struct dashboard *);

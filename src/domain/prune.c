@@ -4,7 +4,8 @@
  * writing an upload and committing its row, by an interrupted write (the
  * .tmp and .upload files), or when products are deleted straight in the
  * database (product_image rows cascade, files do not). A file is in use
- * when a product image, the shop's logo or a product description names it.
+ * when a product image, the shop's logo, a product description or a dealer
+ * application's business licence names it.
  * Only files older than --min-age minutes (default 60) are touched, so an
  * upload in progress is never raced; --dry-run only lists. The work is
  * uploads_prune(), which `dinghuo uploads prune` (runtime/cli_uploads.c)
@@ -33,7 +34,9 @@ struct prune {
 
 static const char sql_shop_exists[] = "SELECT COUNT(*) FROM shop WHERE id = ?";
 static const char sql_images[] =
-    "SELECT path, thumb_path FROM product_image WHERE shop_id = ?";
+    "SELECT path, thumb_path FROM product_image WHERE shop_id = ? "
+    "UNION ALL SELECT licence_path, licence_thumb FROM dealer_application "
+    "WHERE shop_id = ?";
 /* The rare file no image row names: is it the logo, or in a description? */
 static const char sql_named[] =
     "SELECT (SELECT COUNT(*) FROM shop WHERE id = ? AND logo_url = ?) + "
@@ -179,7 +182,7 @@ prune_shop(struct prune *p, int64_t shop)
 		return;
 	}
 	p->nused = 0;
-	if (db_each(sql_images, row_image, p, "i", shop) != 0) {
+	if (db_each(sql_images, row_image, p, "ii", shop, shop) != 0) {
 		complain(p, "database: %s", db_error());
 		p->st.failed++;
 		closedir(d);

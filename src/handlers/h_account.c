@@ -9,6 +9,7 @@
 #include "http/http.h"
 #include "handlers/handlers.h"
 #include "domain/account.h"
+#include "domain/dealer_application.h"
 
 enum { F_PHONE, F_PASSWORD };
 static const struct field login_fields[] = {
@@ -84,6 +85,10 @@ h_login_post(struct ctx *c, enum sess_kind kind)
 	err = auth_login(&c->d, kind, f.v[F_PHONE].s, f.v[F_PASSWORD].s, 0,
 	    &res);
 	if (err == ERR_INVALID || err == ERR_TOO_MANY) {
+		/* An applicant's own password: their application's state. */
+		if (err == ERR_INVALID && kind == SESS_CUSTOMER)
+			dealer_login_note(&c->d, f.v[F_PHONE].s,
+			    f.v[F_PASSWORD].s);
 		login_retry_after(c, &res);
 		c->status = err_status(err);
 		return login_page(c, kind, c->d.error, f.v[F_PHONE].s);

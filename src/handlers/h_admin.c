@@ -8,6 +8,7 @@
 #include "http/http.h"
 #include "handlers/handlers.h"
 #include "domain/dashboard.h"
+#include "handlers/h_signup.h"
 
 static int
 h_admin_login_form(struct ctx *c)
@@ -107,6 +108,8 @@ h_admin_dashboard(struct ctx *c)
 	    "家新客户（近 7 天）", "/admin/customers");
 	todo_add(c, todo, d.failed_jobs, ADMIN_ROLES_JOBS, "个后台任务失败",
 	    "/admin/jobs");
+	todo_add(c, todo, d.pending_dealers, SIGNUP_ROLES_REVIEW,
+	    "份经销商申请待审核", "/admin/customers/applications?status=pending");
 	view_set_bool(v, "no_todo", json_object_array_length(todo) == 0);
 	json_object_object_add(v, "todo", todo);
 	view_set_str(v, "name", c->d.sess.name);

@@ -14,6 +14,7 @@
 #include "http/http.h"
 #include "http/theme.h"
 #include "handlers/handlers.h"
+#include "handlers/h_signup.h"
 #include "runtime/runtime.h"
 
 #include <fcntl.h>
@@ -42,7 +43,9 @@ static const struct route *const route_tables[] = {
 	h_api_routes, h_account_routes, h_admin_routes, h_store_routes,
 	h_catalog_routes, h_inquiry_routes, h_admin_catalog_routes,
 	h_admin_customer_routes, h_admin_price_routes, h_admin_inquiry_routes,
-	h_admin_settings_routes, h_invite_routes, h_admin_jobs_routes, NULL
+	h_admin_settings_routes, h_invite_routes, h_admin_jobs_routes,
+	h_signup_routes, h_admin_signup_routes,
+	NULL
 };
 
 static void

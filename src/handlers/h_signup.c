@@ -8,6 +8,7 @@
  * domain/dealer_apply.c checks, limits and stores.
  */
 #include "base/base.h"
+#include "base/conf.h"
 #include "domain/session.h"
 #include "http/http.h"
 #include "handlers/handlers.h"
@@ -64,6 +65,7 @@ form_page(struct ctx *c, const struct form *f, const struct refused *r)
 		view_set_bool(v, "photo_again", r->had_photo);
 	}
 	view_set_i64(v, "password_min", 8);
+	view_set_i64(v, "licence_max_mb", conf.max_upload / 1048576);
 	c->title = "申请成为经销商";
 	return render(c, "dealer_apply");
 }

@@ -7,7 +7,9 @@
  * chose -- and, when they gave an address, its default delivery address.
  * The application's row is locked first, so a second approval, by the
  * same hand twice or by two staff at once, finds it approved and makes
- * nothing. A refusal needs a reason, which the applicant reads.
+ * nothing. A salesperson's approval makes the company their own, as a
+ * company they create is (domain/scope.h). A refusal needs a reason,
+ * which the applicant reads.
  */
 #include "base/base.h"
 #include "services/db.h"
@@ -17,6 +19,7 @@
 #include "domain/session.h"
 #include "domain/customer.h"
 #include "domain/customer_user.h"
+#include "domain/scope.h"
 #include "domain/dealer_application.h"
 
 static const char sql_lock[] =
@@ -119,13 +122,20 @@ id_or_null(struct dctx *c, const char *s)
 	return arena_printf(c->arena, "%" PRId64, v);
 }
 
-/* Store the company company_check passed: its id in *id. */
+/*
+ * Store the company company_check passed: its id in *id. Its salesperson
+ * is the one chosen, or for those who may not choose, themselves.
+ */
 static int
 company_add(struct dctx *c, const struct company_input *in, int64_t *id)
 {
 	struct db_res	*r;
-	const char	*terms = "prepaid", *why;
+	const char	*terms = "prepaid", *why, *owner;
 	int64_t		 days = 0, limit = 0;
+
+	owner = scope_may_assign(c) ? id_or_null(c, in->owner_staff_id) :
+	    scope_owner(c) != 0 ? arena_printf(c->arena, "%" PRId64,
+	    scope_owner(c)) : NULL;
 
 	if (in->credit && in->terms != NULL && strcmp(in->terms, "monthly") ==
 	    0) {
@@ -135,9 +145,8 @@ company_add(struct dctx *c, const struct company_input *in, int64_t *id)
 			return ERR_INTERNAL;	/* company_check said yes */
 	}
 	if (db_run(c->arena, &r, sql_company_add, "isssssssii", c->shop->id,
-	    in->name, id_or_null(c, in->level_id), id_or_null(c,
-	    in->owner_staff_id), in->tax_id, in->contact_name,
-	    in->contact_phone, terms, days, limit) == -1)
+	    in->name, id_or_null(c, in->level_id), owner, in->tax_id,
+	    in->contact_name, in->contact_phone, terms, days, limit) == -1)
 		return ERR_INTERNAL;
 	*id = (int64_t)r->insert_id;
 	return 0;
@@ -170,7 +179,7 @@ tx_approve(struct dctx *c, void *arg)
 		c->error = "该申请已被拒绝，不能再通过";
 		return ERR_CONFLICT;
 	}
-	company_defaults(&cur);
+	company_new(c, &cur);
 	company_input(&l, a->in, &in);
 	if ((rc = company_check(c, &cur, &in, a->fe)) != 0)
 		return rc;
@@ -206,9 +215,10 @@ tx_approve(struct dctx *c, void *arg)
 	    PRId64 " user=%" PRId64 " name=%s level=%s owner=%s terms=%s",
 	    a->id, a->customer_id, user_id, l.company,
 	    in.level_id != NULL && *in.level_id ? in.level_id : "0",
-	    in.owner_staff_id != NULL && *in.owner_staff_id ?
-	    in.owner_staff_id : "0", in.credit && in.terms ? in.terms :
-	    "prepaid");
+	    scope_may_assign(c) ? (in.owner_staff_id != NULL &&
+	    *in.owner_staff_id ? in.owner_staff_id : "0") :
+	    arena_printf(c->arena, "%" PRId64, scope_owner(c)),
+	    in.credit && in.terms ? in.terms : "prepaid");
 }
 
 /*

@@ -13,6 +13,7 @@
 #include "handlers/handlers.h"
 #include "domain/customer.h"
 #include "domain/dealer_application.h"
+#include "domain/scope.h"
 #include "handlers/h_customer.h"
 #include "handlers/h_signup.h"
 
@@ -168,9 +169,9 @@ approve_view(struct ctx *c, const struct failed *fl, json_object *v)
 
 	again = fl->what != NULL && strcmp(fl->what, "approve") == 0;
 
-	/* A salesperson who approves looks after the new customer. */
-	if (session_staff_role(&c->d.sess, "sales"))
-		owner = cust_num_text(c, c->d.sess.user_id);
+	/* A salesperson's approval is their customer (domain/scope.h). */
+	if (scope_owner(&c->d) != 0)
+		owner = cust_num_text(c, scope_owner(&c->d));
 	view_set_str(o, "level_id", "");
 	view_set_str(o, "owner_staff_id", owner);
 	view_set_str(o, "payment_terms", "prepaid");
@@ -197,6 +198,7 @@ approve_view(struct ctx *c, const struct failed *fl, json_object *v)
 	view_set_bool(o, "monthly", strcmp(terms, "monthly") == 0);
 	view_set_bool(o, "can_credit", session_staff_role(&c->d.sess,
 	    CUSTOMER_ROLES_CREDIT));
+	view_set_bool(o, "can_assign", scope_may_assign(&c->d));
 	json_object_object_add(v, "approve", o);
 	return 0;
 }

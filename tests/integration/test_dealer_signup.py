@@ -356,6 +356,8 @@ def test_sales_cannot_set_credit_terms(stack, level):
     me = one(stack, f"SELECT id FROM staff WHERE shop_id = {A} AND phone = "
                     f"'{stack.sales_phone}'")
     assert re.search(rf'<option value="{me}" selected>', page)
+    assert re.search(r'<select id="ap-owner" name="owner_staff_id" '
+                     r'disabled>', page)
     r = decide(stack, sales, aid, "approve",
                {"level_id": "", "payment_terms": "monthly",
                 "credit_days": "30", "credit_limit": "100"})
@@ -364,9 +366,15 @@ def test_sales_cannot_set_credit_terms(stack, level):
     assert r.status_code == 400 and "本店没有这个等级" in r.text
     assert one(stack, f"SELECT status FROM dealer_application "
                       f"WHERE id = {aid}") == "pending"
+    boss = one(stack, f"SELECT id FROM staff WHERE shop_id = {A} AND phone = "
+                      f"'{stack.owner_phone}'")
     r = decide(stack, sales, aid, "approve",
-               {"level_id": "", "owner_staff_id": me})
+               {"level_id": "", "owner_staff_id": boss})
+    assert r.status_code == 400 and "只有店主或管理员" in r.text
+    # What the page sends (the select is disabled): theirs, and visible.
+    r = decide(stack, sales, aid, "approve", {"level_id": ""})
     assert r.status_code == 303
+    assert sales.get(stack.url(r.headers["Location"])).status_code == 200
     assert one(stack, "SELECT CONCAT(payment_terms, owner_staff_id) FROM "
                       "customer WHERE name = 'DS月结商行'") == f"prepaid{me}"
 

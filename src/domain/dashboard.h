@@ -13,6 +13,7 @@ struct dashboard {
 	int64_t		 staff;		/* active */
 	int64_t		 new_users_30d;
 	/* what needs doing */
+	int64_t		 orders_to_confirm;	/* submitted, not confirmed */
 	int64_t		 open_inquiries;	/* not answered yet */
 	int64_t		 my_open_inquiries;	/* of those, the actor's */
 	int64_t		 new_customers_7d;	/* companies */

@@ -12,8 +12,10 @@
 /*
  * The domain context: what a domain function may know of the request that
  * called it: memory, request id, client address, tenant, actor, and the
- * user-fit message it leaves when it returns an error. struct ctx (the
- * HTTP request) embeds one; shell commands and the job runner make their own.
+ * user-fit message it leaves when it returns an error, with a machine-
+ * readable code when the enum err's is too coarse (a transaction body
+ * resets both). struct ctx (the HTTP request) embeds one; shell commands
+ * and the job runner make their own.
  */
 struct dctx {
 	struct arena	*arena;
@@ -22,6 +24,8 @@ struct dctx {
 	struct shop	*shop;
 	struct session	 sess;
 	const char	*error;		/* user-fit message for http_fail */
+	const char	*code;		/* NULL, or a finer error code than the
+					 * enum err's ("credit_exceeded") */
 };
 void		 dctx_init(struct dctx *, struct arena *, const char *);
 int		 dctx_store_down(void);

@@ -10,6 +10,7 @@
 #include "handlers/handlers.h"
 #include "domain/account.h"
 #include "domain/dealer_application.h"
+#include "domain/order.h"
 
 enum { F_PHONE, F_PASSWORD };
 static const struct field login_fields[] = {
@@ -126,6 +127,33 @@ h_account_login(struct ctx *c)
 	return h_login_post(c, SESS_CUSTOMER);
 }
 
+/* Open orders, and for a monthly-credit company what it owes. */
+static int
+account_orders(struct ctx *c, json_object *v)
+{
+	struct order_summary	 s;
+	json_object		*o;
+	int64_t			 n;
+	int			 rc;
+
+	if ((rc = order_summary(&c->d, &s)) != 0 ||
+	    (rc = cart_count(&c->d, &n)) != 0)
+		return rc;
+	o = json_object_new_object();
+	view_set_i64(o, "open", s.open);
+	view_set_str(o, "url", ctx_link(c, "/orders"));
+	view_set_i64(o, "cart_lines", n);
+	view_set_str(o, "cart_url", ctx_link(c, "/cart"));
+	view_set_bool(o, "credit", s.credit);
+	if (s.credit) {
+		view_set_money(c, o, "credit_limit", s.credit_limit_fen);
+		view_set_money(c, o, "credit_used", s.outstanding_fen);
+		view_set_money(c, o, "credit_available", s.available_fen);
+	}
+	json_object_object_add(v, "orders", o);
+	return 0;
+}
+
 static int
 h_account(struct ctx *c)
 {
@@ -159,6 +187,8 @@ h_account(struct ctx *c)
 		json_object_array_add(users, u);
 	}
 	json_object_object_add(v, "users", users);
+	if ((err = account_orders(c, v)) != 0)
+		return http_fail(c, err, NULL);
 	c->title = "我的账户";
 	return render(c, "account");
 }

@@ -29,6 +29,9 @@ static const char *const notices[][2] = {
 	{ "imported", "导入完成" }, { "answered", "已回复" },
 	{ "assigned", "已分配" }, { "invited", "邀请链接已生成" },
 	{ "requeued", "已重新排队，稍后运行" },
+	{ "order_confirm", "订单已确认" }, { "order_ship", "已发货" },
+	{ "order_receive", "已确认收货" }, { "order_complete", "订单已完成" },
+	{ "order_cancel", "订单已取消，库存已释放" },
 };
 
 /*
@@ -44,6 +47,7 @@ admin_view(struct ctx *c, const char *section)
 		{ "customers", ADMIN_ROLES_CUSTOMERS },
 		{ "prices", ADMIN_ROLES_PRICES },
 		{ "inquiries", ADMIN_ROLES_INQUIRIES },
+		{ "orders", ADMIN_ROLES_ORDERS },
 		{ "jobs", ADMIN_ROLES_JOBS },
 		{ "settings", ADMIN_ROLES_SETTINGS },
 	};
@@ -99,6 +103,8 @@ h_admin_dashboard(struct ctx *c)
 	view_set_i64(stats, "new_users_30d", d.new_users_30d);
 	json_object_object_add(v, "stats", stats);
 	todo = json_object_new_array();
+	todo_add(c, todo, d.orders_to_confirm, ADMIN_ROLES_ORDERS,
+	    "个待确认订单", "/admin/orders?state=submitted");
 	todo_add(c, todo, d.my_open_inquiries, ADMIN_ROLES_INQUIRIES,
 	    "条询价分配给您，待回复", "/admin/inquiries?status=open&mine=1");
 	todo_add(c, todo, d.open_inquiries - d.my_open_inquiries,

@@ -13,6 +13,7 @@
 #define ADMIN_ROLES_CUSTOMERS	"owner,admin,sales,finance,service"
 #define ADMIN_ROLES_PRICES	"owner,admin,sales,finance,service"
 #define ADMIN_ROLES_INQUIRIES	"owner,admin,sales,service"
+#define ADMIN_ROLES_ORDERS	"owner,admin,sales,warehouse,finance"
 #define ADMIN_ROLES_JOBS	"owner,admin"
 #define ADMIN_ROLES_SETTINGS	"owner,admin"
 
@@ -41,6 +42,9 @@ extern const struct route h_admin_price_routes[];	/* h_admin_price.c */
 extern const struct route h_admin_inquiry_routes[];	/* h_admin_inquiry.c */
 extern const struct route h_admin_settings_routes[];	/* h_admin_settings.c */
 extern const struct route h_invite_routes[];		/* h_invite.c */
+extern const struct route h_cart_routes[];		/* h_cart.c */
+extern const struct route h_order_routes[];		/* h_order.c */
+extern const struct route h_admin_order_routes[];	/* h_admin_order.c */
 
 /* h_admin_jobs.c: the back office's view of its shop's jobs. */
 extern const struct route h_admin_jobs_routes[];

@@ -156,6 +156,7 @@ int
 http_fail(struct ctx *c, enum err e, const char *msg)
 {
 	json_object	*err;
+	const char	*code;
 
 	if (e == ERR_NONE || (int)e < 0 || e >= ERR_NCODES)
 		e = ERR_INTERNAL;
@@ -167,6 +168,9 @@ http_fail(struct ctx *c, enum err e, const char *msg)
 	c->status = err_status(e);
 	if (msg == NULL || e == ERR_INTERNAL)
 		msg = err_message(e);
+	/* A finer code the domain gave (dctx.h), never for a failure. */
+	code = c->d.code != NULL && e != ERR_INTERNAL && e != ERR_UNAVAILABLE ?
+	    c->d.code : err_code(e);
 	if (e == ERR_UNAVAILABLE)
 		http_header(c, "Retry-After", "5");
 	c->d.error = msg;
@@ -176,13 +180,13 @@ http_fail(struct ctx *c, enum err e, const char *msg)
 		    log_safe(c->d.arena, c->uri));
 	else if (e != ERR_NOT_FOUND && e != ERR_UNAUTHORIZED)
 		clog_info(&c->d, "http_fail status=%d code=%s method=%s "
-		    "uri=%.200s msg=\"%s\"", c->status, err_code(e), c->method,
+		    "uri=%.200s msg=\"%s\"", c->status, code, c->method,
 		    log_safe(c->d.arena, c->uri), msg);
 	if (e == ERR_METHOD)
 		http_header(c, "Allow", c->m.allow);
 	if (c->json_out) {
 		err = json_object_new_object();
-		view_set_str(err, "code", err_code(e));
+		view_set_str(err, "code", code);
 		view_set_str(err, "message", msg);
 		if (e == ERR_INVALID)
 			json_object_object_add(err, "fields", c->form_errors ?
@@ -192,7 +196,7 @@ http_fail(struct ctx *c, enum err e, const char *msg)
 	}
 	view_new(c);
 	view_set_i64(c->view, "status", c->status);
-	view_set_str(c->view, "code", err_code(e));
+	view_set_str(c->view, "code", code);
 	view_set_str(c->view, "message", msg);
 	view_set_bool(c->view, "login", e == ERR_UNAUTHORIZED);
 	/* In the back office, the way back is the back office's home. */

@@ -1,0 +1,612 @@
+/*
+ * order_submit.c -- checkout and submit. The preview prices the actor's
+ * cart from the database and says what each kind of invoice would cost;
+ * submit does it again inside one transaction and places the order: the
+ * SKUs' stock taken in ascending id order (conditional UPDATEs: never
+ * oversold), a monthly order's total charged to the company's balance row
+ * under the credit limit, the order number from the shop's counter row
+ * last (the one row every order of a shop writes, held briefly), then the
+ * order, its lines and movements in one statement each, its first event,
+ * the ordered lines out of the cart, and an audit row. An idempotency key
+ * makes a replay find the order it made. Prices the client sends are
+ * never read. docs/orders.md has the rules; order.h the types.
+ */
+#include "base/base.h"
+#include "services/db.h"
+#include "domain/audit.h"
+#include "domain/dctx.h"
+#include "domain/address.h"
+#include "domain/invoice.h"
+#include "domain/pricing.h"
+#include "domain/order.h"
+#include "domain/order_rows.h"
+#include "domain/stock.h"
+
+/*
+ * The company, its tax points, what it owes (read, not locked: submit
+ * locks the balance when it charges it), the chosen (or default) address
+ * and its first invoice profile of the chosen kind.
+ */
+static const char sql_party[] =
+    "SELECT cu.name, cu.payment_terms, cu.credit_days, cu.credit_limit_fen, "
+    "COALESCE(b.outstanding_fen, 0), sh.tax_normal_bp, sh.tax_special_bp, "
+    "a.id, a.receiver, a.phone, a.region, a.address, "
+    "ip.id, ip.title, ip.tax_id, ip.bank_name, ip.bank_account, ip.address, "
+    "ip.phone "
+    "FROM customer cu JOIN shop sh ON sh.id = cu.shop_id "
+    "LEFT JOIN customer_balance b ON b.shop_id = cu.shop_id "
+    "AND b.customer_id = cu.id "
+    "LEFT JOIN customer_address a ON a.shop_id = cu.shop_id "
+    "AND a.customer_id = cu.id AND (a.id = ? OR (? = 0 AND a.is_default = 1)) "
+    "LEFT JOIN invoice_profile ip ON ip.shop_id = cu.shop_id "
+    "AND ip.customer_id = cu.id AND ip.kind = ? "
+    "WHERE cu.id = ? AND cu.shop_id = ? AND cu.status = 'active' "
+    "ORDER BY ip.id LIMIT 1";
+static const char sql_replay[] =
+    "SELECT id, order_no, state, total_fen FROM sales_order "
+    "WHERE shop_id = ? AND customer_id = ? AND idem_key = ?";
+/* The company's balance under its limit, or no row changed. */
+static const char sql_charge[] =
+    "UPDATE customer_balance b JOIN customer cu ON cu.id = b.customer_id "
+    "AND cu.shop_id = b.shop_id SET b.outstanding_fen = b.outstanding_fen + ? "
+    "WHERE b.shop_id = ? AND b.customer_id = ? "
+    "AND b.outstanding_fen + ? <= cu.credit_limit_fen";
+static const char sql_balance_lock[] =
+    "SELECT outstanding_fen FROM customer_balance WHERE shop_id = ? "
+    "AND customer_id = ? FOR UPDATE";
+static const char sql_balance_add[] =
+    "INSERT IGNORE INTO customer_balance (shop_id, customer_id) "
+    "VALUES (?, ?)";
+/* The day's next number: seq + 1 the same day, 1 on a new one. */
+static const char sql_counter[] =
+    "INSERT INTO order_counter (shop_id, day, seq) VALUES (?, ?, 1) "
+    "ON DUPLICATE KEY UPDATE "
+    "seq = LAST_INSERT_ID(IF(day = VALUES(day), seq + 1, 1)), "
+    "day = VALUES(day)";
+static const char sql_order_add[] =
+    "INSERT INTO sales_order (shop_id, order_no, customer_id, "
+    "customer_user_id, staff_id, channel, state, ship_receiver, ship_phone, "
+    "ship_region, ship_address, invoice_type, invoice_title, invoice_tax_id, "
+    "invoice_bank_name, invoice_bank_account, invoice_address, "
+    "invoice_phone, tax_bp, payment_terms, delivery_date, remark, po_no, "
+    "line_count, subtotal_fen, tax_fen, total_fen, idem_key) VALUES "
+    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+    "?, ?, ?, ?, ?)";
+/* Every line in one statement, from [[sku, code, name, spec, unit, qty,
+ * unit_fen, source, line_fen, tax_fen], ...]. */
+static const char sql_lines_add[] =
+    "INSERT INTO order_line (shop_id, order_id, line_no, sku_id, sku_code, "
+    "name, spec, unit, qty, unit_fen, price_source, line_fen, tax_fen) "
+    "SELECT ?, ?, j.n, j.sku, j.code, j.name, j.spec, j.unit, j.qty, "
+    "j.unit_fen, j.src, j.line_fen, j.tax_fen FROM JSON_TABLE(?, '$[*]' "
+    "COLUMNS (n FOR ORDINALITY, sku BIGINT PATH '$[0]', "
+    "code VARCHAR(64) CHARACTER SET utf8mb4 PATH '$[1]', "
+    "name VARCHAR(200) CHARACTER SET utf8mb4 PATH '$[2]', "
+    "spec VARCHAR(200) CHARACTER SET utf8mb4 PATH '$[3]', "
+    "unit VARCHAR(10) CHARACTER SET utf8mb4 PATH '$[4]', "
+    "qty INT PATH '$[5]', unit_fen BIGINT PATH '$[6]', "
+    "src VARCHAR(10) PATH '$[7]', line_fen BIGINT PATH '$[8]', "
+    "tax_fen BIGINT PATH '$[9]')) j";
+static const char sql_cart_clear[] =
+    "DELETE FROM cart_item WHERE shop_id = ? AND customer_user_id = ? "
+    "AND sku_id IN (SELECT sku_id FROM order_line WHERE shop_id = ? "
+    "AND order_id = ?)";
+
+/* The company as checkout and submit need it. */
+struct party {
+	const char		*name;
+	int			 credit;	/* monthly with a limit */
+	int64_t			 credit_days;
+	int64_t			 limit_fen;
+	int64_t			 outstanding_fen;
+	int64_t			 tax_bp[INVOICE_NKINDS];
+	int64_t			 address_id;	/* 0: none found */
+	const char		*receiver;
+	const char		*phone;
+	const char		*region;
+	const char		*address;
+	struct order_invoice	 inv;		/* of the chosen kind */
+};
+
+struct submit {
+	const struct checkout	*orig;		/* what the buyer chose */
+	struct checkout		 in_copy;	/* with the terms decided */
+	const struct checkout	*in;		/* orig, then in_copy */
+	struct checkout_view	*view;		/* order_checkout */
+	struct order_placed	*out;		/* order_submit */
+	struct field_errors	*fe;
+	time_t			 now;
+	struct party		 p;
+	struct cart		 cart;
+	struct order_money	 m;
+};
+
+/*
+ * Sum the lines that can be ordered; tax per line, rounded half up to the
+ * fen, so the order's tax is the sum of its lines' and a line's never
+ * changes with its neighbours.
+ */
+void
+order_money(const struct priced_line *l, int n, int64_t tax_bp,
+    struct order_money *m)
+{
+	int	i;
+
+	memset(m, 0, sizeof(*m));
+	m->tax_bp = tax_bp;
+	for (i = 0; i < n; i++) {
+		if (l[i].problem != LINE_OK)
+			continue;
+		m->subtotal_fen += l[i].line_fen;
+		m->tax_fen += price_percent(l[i].line_fen, tax_bp);
+	}
+	m->total_fen = m->subtotal_fen + m->tax_fen;
+}
+
+static const char *
+or_empty(const char *s)
+{
+	return s != NULL ? s : "";
+}
+
+static int
+party_load(struct dctx *c, const struct checkout *in, struct party *p)
+{
+	struct db_res	*r;
+
+	memset(p, 0, sizeof(*p));
+	if (db_run(c->arena, &r, sql_party, "iisii", in->address_id,
+	    in->address_id, invoice_kind_name(in->invoice),
+	    c->sess.customer_id, c->shop->id) == -1)
+		return ERR_INTERNAL;
+	if (r->nrows == 0) {
+		c->error = "客户资料不存在或已停用";
+		return ERR_NOT_FOUND;
+	}
+	p->name = db_cell(r, 0, 0);
+	p->credit_days = db_cell_i64(r, 0, 2);
+	p->limit_fen = db_cell_i64(r, 0, 3);
+	p->credit = strcmp(db_cell(r, 0, 1), "monthly") == 0 && p->limit_fen > 0;
+	p->outstanding_fen = db_cell_i64(r, 0, 4);
+	p->tax_bp[INVOICE_NORMAL] = db_cell_i64(r, 0, 5);
+	p->tax_bp[INVOICE_SPECIAL] = db_cell_i64(r, 0, 6);
+	if (db_cell(r, 0, 7) != NULL) {
+		p->address_id = db_cell_i64(r, 0, 7);
+		p->receiver = db_cell(r, 0, 8);
+		p->phone = db_cell(r, 0, 9);
+		p->region = or_empty(db_cell(r, 0, 10));
+		p->address = db_cell(r, 0, 11);
+	}
+	if (db_cell(r, 0, 12) != NULL) {
+		p->inv.id = db_cell_i64(r, 0, 12);
+		p->inv.title = db_cell(r, 0, 13);
+		p->inv.tax_id = db_cell(r, 0, 14);
+		p->inv.bank_name = or_empty(db_cell(r, 0, 15));
+		p->inv.bank_account = or_empty(db_cell(r, 0, 16));
+		p->inv.address = or_empty(db_cell(r, 0, 17));
+		p->inv.phone = or_empty(db_cell(r, 0, 18));
+	}
+	return 0;
+}
+
+/* The terms unless chosen: monthly for a company with credit. */
+static void
+terms_decide(struct submit *s)
+{
+	s->in_copy = *s->orig;
+	if (!s->in_copy.terms_given)
+		s->in_copy.terms = s->p.credit ? TERMS_MONTHLY : TERMS_PREPAID;
+	s->in = &s->in_copy;
+}
+
+/* The choices against the company: 0, or ERR_INVALID with fe. */
+static int
+choices_check(struct dctx *c, const struct checkout *in,
+    const struct party *p, time_t now, struct field_errors *fe)
+{
+	const char	*why;
+	int		 n = fe->n;
+
+	if (p->address_id == 0)
+		field_error_add(c->arena, fe, CHECKOUT_ADDRESS, -1, "%s",
+		    in->address_id != 0 ? "请选择贵公司的收货地址" :
+		    "贵公司还没有收货地址，请联系商家添加");
+	if (in->invoice != INVOICE_NONE && p->inv.id == 0)
+		field_error_add(c->arena, fe, CHECKOUT_INVOICE, -1,
+		    "贵公司还没有%s开票资料，请联系商家添加或选择不开票",
+		    invoice_kind_label(in->invoice));
+	if (in->terms == TERMS_MONTHLY && !p->credit)
+		field_error_add(c->arena, fe, CHECKOUT_TERMS, -1, "%s",
+		    "贵公司未开通月结，请选择预付款");
+	if (in->delivery_date != NULL && *in->delivery_date != '\0' &&
+	    order_date_check(in->delivery_date, now, &why) == -1)
+		field_error_add(c->arena, fe, CHECKOUT_DATE, -1, "%s", why);
+	return fe->n > n ? ERR_INVALID : 0;
+}
+
+static int
+tx_checkout(struct dctx *c, void *arg)
+{
+	struct submit		*s = arg;
+	struct checkout_view	*v = s->view;
+	struct invoice_profile	*ip;
+	int			 i, n, rc;
+	enum invoice_kind	 k;
+
+	memset(v, 0, sizeof(*v));
+	s->fe->n = 0;
+	c->error = NULL;
+	c->code = NULL;
+	if ((rc = party_load(c, s->in, &s->p)) != 0)
+		return rc;
+	terms_decide(s);
+	if ((rc = cart_load(c, 1, &v->cart)) != 0 ||
+	    (rc = address_list(c, c->sess.customer_id, &v->addresses,
+	    &v->naddresses)) != 0 ||
+	    (rc = invoice_list(c, c->sess.customer_id, &ip, &n)) != 0)
+		return rc;
+	for (i = n - 1; i >= 0; i--) {	/* the first of each kind */
+		if (invoice_kind_parse(ip[i].kind, &k) == -1)
+			continue;
+		v->profile[k].id = ip[i].id;
+		v->profile[k].title = ip[i].title;
+		v->profile[k].tax_id = ip[i].tax_id;
+		v->profile[k].bank_name = or_empty(ip[i].bank_name);
+		v->profile[k].bank_account = or_empty(ip[i].bank_account);
+		v->profile[k].address = or_empty(ip[i].address);
+		v->profile[k].phone = or_empty(ip[i].phone);
+	}
+	for (k = INVOICE_NONE; k < INVOICE_NKINDS; k++)
+		order_money(v->cart.lines, v->cart.n, s->p.tax_bp[k],
+		    &v->money[k]);
+	v->company = s->p.name;
+	v->terms = s->in->terms;
+	v->address_id = s->p.address_id;
+	v->credit = s->p.credit;
+	v->credit_days = s->p.credit_days;
+	v->credit_limit_fen = s->p.limit_fen;
+	v->outstanding_fen = s->p.outstanding_fen;
+	v->available_fen = s->p.limit_fen - s->p.outstanding_fen;
+	choices_check(c, s->in, &s->p, s->now, s->fe);
+	return 0;
+}
+
+/*
+ * The checkout page of the actor (a customer user): the cart priced for
+ * their company now, the addresses and invoice profiles to choose from,
+ * the sums for each kind of invoice, the credit. What in chose that the
+ * company cannot have is in fe (enum checkout_field); that is no error.
+ * One read-only transaction, so one snapshot. 0, ERR_NOT_FOUND (not a
+ * customer, company gone), ERR_INTERNAL.
+ */
+int
+order_checkout(struct dctx *c, const struct checkout *in,
+    struct checkout_view *out, struct field_errors *fe)
+{
+	struct submit	s;
+	char		today[11], last[11];
+	int		rc;
+
+	if (c->sess.kind != SESS_CUSTOMER)
+		return ERR_NOT_FOUND;
+	memset(&s, 0, sizeof(s));
+	s.orig = s.in = in;
+	s.view = out;
+	s.fe = fe;
+	s.now = time(NULL);
+	if ((rc = db_tx_run(c, tx_checkout, &s)) != 0)
+		return rc;
+	order_cn_day(s.now, 0, today, sizeof(today), "%Y-%m-%d");
+	order_cn_day(s.now, ORDER_DELIVERY_DAYS, last, sizeof(last),
+	    "%Y-%m-%d");
+	out->today = arena_strdup(c->arena, today);
+	out->date_max = arena_strdup(c->arena, last);
+	return 0;
+}
+
+/* A JSON string of s (UTF-8 from the database) into b. */
+static void
+json_str(struct buf *b, const char *s)
+{
+	buf_addc(b, '"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\') {
+			buf_addc(b, '\\');
+			buf_addc(b, *s);
+		} else if ((unsigned char)*s < 0x20)
+			buf_printf(b, "\\u%04x", (unsigned char)*s);
+		else
+			buf_addc(b, *s);
+	}
+	buf_addc(b, '"');
+}
+
+/* The lines as sql_lines_add reads them; tax per line at tax_bp. */
+static char *
+lines_json(struct dctx *c, const struct cart *k, int64_t tax_bp)
+{
+	const struct priced_line	*l;
+	struct buf			 b;
+	char				*out;
+	int				 i;
+
+	buf_init(&b, 256 * (size_t)(k->n + 1));
+	buf_addc(&b, '[');
+	for (i = 0; i < k->n; i++) {
+		l = &k->lines[i];
+		buf_printf(&b, "%s[%" PRId64 ",", i ? "," : "", l->sku_id);
+		json_str(&b, l->sku_code);
+		buf_addc(&b, ',');
+		json_str(&b, l->name);
+		buf_addc(&b, ',');
+		json_str(&b, l->spec);
+		buf_addc(&b, ',');
+		json_str(&b, l->unit);
+		buf_printf(&b, ",%" PRId64 ",%" PRId64 ",\"%s\",%" PRId64 ",%"
+		    PRId64 "]", l->qty, l->price.unit_fen,
+		    price_source_name(l->price.source), l->line_fen,
+		    price_percent(l->line_fen, tax_bp));
+	}
+	buf_addc(&b, ']');
+	out = arena_strdup(c->arena, buf_cstr(&b));
+	buf_free(&b);
+	return out;
+}
+
+/* The cart must be orderable as it stands: the first line that is not. */
+static int
+cart_check(struct dctx *c, const struct cart *k)
+{
+	const struct priced_line	*l;
+	int				 i;
+
+	if (k->n == 0) {
+		c->error = "进货单是空的，请先添加商品";
+		c->code = "cart_empty";
+		return ERR_INVALID;
+	}
+	for (i = 0; i < k->n; i++) {
+		l = &k->lines[i];
+		if (l->problem == LINE_OK)
+			continue;
+		c->error = arena_printf(c->arena, "「%s」%s%s", l->name ?
+		    l->name : "已下架商品", l->why, k->nproblems > 1 ?
+		    arena_printf(c->arena, "（共 %d 项需要调整）",
+		    k->nproblems) : "");
+		if (l->problem == LINE_OUT_OF_STOCK && k->nproblems == 1) {
+			c->code = "out_of_stock";
+			return ERR_OUT_OF_STOCK;
+		}
+		c->code = "cart_invalid";
+		return ERR_INVALID;
+	}
+	return 0;
+}
+
+/* Take every line's units, in ascending SKU id (the cart's order). */
+static int
+take_stock(struct dctx *c, const struct cart *k)
+{
+	const struct priced_line	*l;
+	int				 i, rc;
+
+	for (i = 0; i < k->n; i++) {
+		l = &k->lines[i];
+		if (i > 0 && l->sku_id <= k->lines[i - 1].sku_id) {
+			clog_warnx(c, "order: lines out of sku order");
+			return ERR_INTERNAL;
+		}
+		if ((rc = stock_take(c, l->sku_id, l->qty)) == 0)
+			continue;
+		if (rc == ERR_OUT_OF_STOCK) {
+			c->error = arena_printf(c->arena, "「%s」库存不足，"
+			    "刚刚被其他客户订走了，请减少数量", l->name);
+			c->code = "out_of_stock";
+		}
+		return rc;
+	}
+	return 0;
+}
+
+/* What the company owes plus this order is over its limit. */
+static int
+credit_refused(struct dctx *c, const struct party *p, int64_t owed,
+    int64_t total)
+{
+	int64_t	left = p->limit_fen - owed;
+
+	c->error = arena_printf(c->arena, "超出信用额度：可用额度 ¥%s，"
+	    "本单 ¥%s。请选择预付款，或联系商家", fmt_yuan_grouped(c->arena,
+	    left > 0 ? left : 0), fmt_yuan_grouped(c->arena, total));
+	c->code = "credit_exceeded";
+	return ERR_CREDIT_EXCEEDED;
+}
+
+/*
+ * Charge a monthly order to the company's balance row, locked here, if
+ * what it owes stays within its limit; the row is made on its first
+ * monthly order (two first orders at once may deadlock on that insert:
+ * db_tx_run runs the loser again, when the row is there).
+ */
+static int
+charge(struct dctx *c, const struct party *p, int64_t total)
+{
+	struct db_res	*r;
+	int64_t		 owed = 0;
+	int		 again;
+
+	for (again = 0; again < 2; again++) {
+		if (db_run(c->arena, &r, sql_charge, "iiii", total,
+		    c->shop->id, c->sess.customer_id, total) == -1)
+			return ERR_INTERNAL;
+		if (r->affected == 1)
+			return 0;
+		if (db_run(c->arena, &r, sql_balance_lock, "ii", c->shop->id,
+		    c->sess.customer_id) == -1)
+			return ERR_INTERNAL;
+		if (r->nrows > 0) {
+			owed = db_cell_i64(r, 0, 0);
+			break;
+		}
+		if (db_run(c->arena, NULL, sql_balance_add, "ii", c->shop->id,
+		    c->sess.customer_id) == -1)
+			return ERR_INTERNAL;
+	}
+	return credit_refused(c, p, owed, total);
+}
+
+/* The shop's next order number: DH, the China date, its sequence. */
+static int
+next_number(struct dctx *c, time_t now, const char **no)
+{
+	struct db_res	*r;
+	char		 day[11], yymmdd[7];
+	uint64_t	 seq;
+
+	order_cn_day(now, 0, day, sizeof(day), "%Y-%m-%d");
+	order_cn_day(now, 0, yymmdd, sizeof(yymmdd), "%y%m%d");
+	if (db_run(c->arena, &r, sql_counter, "is", c->shop->id, day) == -1)
+		return ERR_INTERNAL;
+	seq = r->affected == 1 ? 1 : r->insert_id;
+	*no = arena_printf(c->arena, "DH%s%04" PRIu64, yymmdd, seq);
+	return 0;
+}
+
+static int
+order_write(struct dctx *c, struct submit *s, const char *no, int64_t *id)
+{
+	const struct checkout	*in = s->in;
+	const struct party	*p = &s->p;
+	int			 inv = in->invoice != INVOICE_NONE;
+	struct db_res		*r;
+
+	if (db_run(c->arena, &r, sql_order_add, "isisssssssssssssssissssiiiis",
+	    c->shop->id, no, c->sess.customer_id, order_actor_user(c),
+	    order_actor_staff(c), order_channel_name(in->channel),
+	    order_state_name(ORDER_SUBMITTED), p->receiver, p->phone,
+	    p->region, p->address, invoice_kind_name(in->invoice),
+	    inv ? p->inv.title : "", inv ? p->inv.tax_id : "",
+	    inv ? p->inv.bank_name : "", inv ? p->inv.bank_account : "",
+	    inv ? p->inv.address : "", inv ? p->inv.phone : "", s->m.tax_bp,
+	    pay_terms_name(in->terms), in->delivery_date != NULL &&
+	    *in->delivery_date ? in->delivery_date : NULL, or_empty(in->remark),
+	    or_empty(in->po_no), (int64_t)s->cart.n, s->m.subtotal_fen,
+	    s->m.tax_fen, s->m.total_fen, in->idem_key) == -1)
+		return ERR_INTERNAL;
+	*id = (int64_t)r->insert_id;
+	if (db_run(c->arena, NULL, sql_lines_add, "iis", c->shop->id, *id,
+	    lines_json(c, &s->cart, s->m.tax_bp)) == -1 ||
+	    stock_order_moves(c, *id, STOCK_RESERVE) != 0 ||
+	    order_event_add(c, *id, -1, ORDER_SUBMITTED, NULL) != 0 ||
+	    db_run(c->arena, NULL, sql_cart_clear, "iiii", c->shop->id,
+	    c->sess.user_id, c->shop->id, *id) == -1)
+		return ERR_INTERNAL;
+	return 0;
+}
+
+/* The order this key already made, if any: a replay answers it. */
+static int
+replayed(struct dctx *c, struct submit *s)
+{
+	struct db_res	*r;
+
+	if (s->in->idem_key == NULL)
+		return 0;
+	if (db_run(c->arena, &r, sql_replay, "iis", c->shop->id,
+	    c->sess.customer_id, s->in->idem_key) == -1)
+		return -1;
+	if (r->nrows == 0)
+		return 0;
+	s->out->id = db_cell_i64(r, 0, 0);
+	s->out->order_no = db_cell(r, 0, 1);
+	if (order_state_parse(db_cell(r, 0, 2), &s->out->state) == -1)
+		s->out->state = ORDER_SUBMITTED;
+	s->out->total_fen = db_cell_i64(r, 0, 3);
+	s->out->replayed = 1;
+	return 1;
+}
+
+static int
+tx_submit(struct dctx *c, void *arg)
+{
+	struct submit	*s = arg;
+	const char	*no;
+	int64_t		 id;
+	int		 rc;
+
+	memset(s->out, 0, sizeof(*s->out));
+	s->fe->n = 0;
+	c->error = NULL;
+	c->code = NULL;
+	if ((rc = replayed(c, s)) != 0)
+		return rc == 1 ? 0 : ERR_INTERNAL;
+	if ((rc = party_load(c, s->in, &s->p)) != 0)
+		return rc;
+	terms_decide(s);
+	if (choices_check(c, s->in, &s->p, s->now, s->fe) != 0) {
+		c->error = "请检查收货地址、发票和结算方式";
+		return ERR_INVALID;
+	}
+	if ((rc = cart_load(c, 0, &s->cart)) != 0 ||
+	    (rc = cart_check(c, &s->cart)) != 0)
+		return rc;
+	order_money(s->cart.lines, s->cart.n, s->p.tax_bp[s->in->invoice],
+	    &s->m);
+	if (s->in->terms == TERMS_MONTHLY &&
+	    s->p.outstanding_fen + s->m.total_fen > s->p.limit_fen)
+		return credit_refused(c, &s->p, s->p.outstanding_fen,
+		    s->m.total_fen);	/* no lock taken to see it */
+	if ((rc = take_stock(c, &s->cart)) != 0 ||
+	    (s->in->terms == TERMS_MONTHLY &&
+	    (rc = charge(c, &s->p, s->m.total_fen)) != 0) ||
+	    (rc = next_number(c, s->now, &no)) != 0 ||
+	    (rc = order_write(c, s, no, &id)) != 0)
+		return rc;
+	if (audit(c, "order.submit", "order=%" PRId64 " no=%s customer=%"
+	    PRId64 " lines=%d total=%s terms=%s", id, no, c->sess.customer_id,
+	    s->cart.n, fmt_yuan(c->arena, s->m.total_fen),
+	    pay_terms_name(s->in->terms)) != 0)
+		return ERR_INTERNAL;
+	s->out->id = id;
+	s->out->order_no = no;
+	s->out->state = ORDER_SUBMITTED;
+	s->out->total_fen = s->m.total_fen;
+	return 0;
+}
+
+/*
+ * Place the actor's cart as an order of their company (a customer user;
+ * staff on a company's behalf come later) with the choices in, in one
+ * transaction; *out says what was made. With an idempotency key, a key
+ * that already made an order answers that order (out->replayed) and does
+ * nothing. Refusals set c->error and c->code: ERR_INVALID (cart_empty,
+ * cart_invalid, or fe naming a choice), ERR_OUT_OF_STOCK (out_of_stock),
+ * ERR_CREDIT_EXCEEDED (credit_exceeded); ERR_NOT_FOUND for no company.
+ * The order starts submitted (approvals will start some at
+ * pending_approval); its stock is reserved either way.
+ */
+int
+order_submit(struct dctx *c, const struct checkout *in,
+    struct order_placed *out, struct field_errors *fe)
+{
+	struct submit	s;
+	int		rc;
+
+	if (c->sess.kind != SESS_CUSTOMER)
+		return ERR_NOT_FOUND;
+	memset(&s, 0, sizeof(s));
+	s.orig = s.in = in;
+	s.out = out;
+	s.fe = fe;
+	s.now = time(NULL);
+	if ((rc = db_tx_run(c, tx_submit, &s)) != 0)
+		return rc;
+	if (out->replayed)
+		clog_info(c, "order_replayed id=%" PRId64 " no=%s", out->id,
+		    out->order_no);
+	else
+		clog_info(c, "order_placed id=%" PRId64 " no=%s lines=%d "
+		    "total_fen=%" PRId64, out->id, out->order_no, s.cart.n,
+		    out->total_fen);
+	return 0;
+}

@@ -1,0 +1,171 @@
+/*
+ * stock.c -- sku.stock through movements. An order takes its lines'
+ * units with one conditional UPDATE per SKU (never below zero: the row
+ * is locked and checked in one statement, so concurrent buyers queue on
+ * it and exactly what is there is sold) and writes its movements in one
+ * statement from its lines; staff and the import adjust a SKU under the
+ * same row lock, so an adjustment never overwrites what an order took.
+ * Nothing here opens a transaction: callers run these in theirs.
+ */
+#include "base/base.h"
+#include "services/db.h"
+#include "domain/dctx.h"
+#include "domain/order_rows.h"
+#include "domain/stock.h"
+
+static const char sql_take[] =
+    "UPDATE sku SET stock = stock - ? WHERE id = ? AND shop_id = ? "
+    "AND stock >= ?";
+static const char sql_give_back[] =
+    "UPDATE sku SET stock = stock + ? WHERE id = ? AND shop_id = ?";
+/* An order's movements from its lines: delta is sign * qty. */
+static const char sql_order_moves[] =
+    "INSERT INTO stock_movement (shop_id, sku_id, delta, qty, reason, "
+    "order_id, customer_user_id, staff_id) "
+    "SELECT shop_id, sku_id, ? * qty, qty, ?, order_id, ?, ? "
+    "FROM order_line WHERE shop_id = ? AND order_id = ? ORDER BY line_no";
+static const char sql_lock[] =
+    "SELECT stock FROM sku WHERE id = ? AND shop_id = ? FOR UPDATE";
+static const char sql_set[] =
+    "UPDATE sku SET stock = ? WHERE id = ? AND shop_id = ?";
+static const char sql_move[] =
+    "INSERT INTO stock_movement (shop_id, sku_id, delta, qty, reason, "
+    "customer_user_id, staff_id, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+
+static const char *const reasons[] = {
+	[STOCK_RESERVE] = "reserve", [STOCK_RELEASE] = "release",
+	[STOCK_SHIP] = "ship", [STOCK_ADJUST] = "adjust",
+	[STOCK_IMPORT] = "import",
+};
+
+const char *
+stock_reason_name(enum stock_reason r)
+{
+	return (unsigned)r < sizeof(reasons) / sizeof(reasons[0]) ?
+	    reasons[r] : "adjust";
+}
+
+/*
+ * Take qty units of a SKU for an order: locks the row. ERR_OUT_OF_STOCK
+ * when fewer are left (nothing taken); the caller's transaction then
+ * rolls back whatever it took before.
+ */
+int
+stock_take(struct dctx *c, int64_t sku_id, int64_t qty)
+{
+	struct db_res	*r;
+
+	if (db_run(c->arena, &r, sql_take, "iiii", qty, sku_id, c->shop->id,
+	    qty) == -1)
+		return ERR_INTERNAL;
+	return r->affected == 1 ? 0 : ERR_OUT_OF_STOCK;
+}
+
+/* Give back what an order took (a cancel). */
+int
+stock_give_back(struct dctx *c, int64_t sku_id, int64_t qty)
+{
+	struct db_res	*r;
+
+	if (db_run(c->arena, &r, sql_give_back, "iii", qty, sku_id,
+	    c->shop->id) == -1)
+		return ERR_INTERNAL;
+	return r->affected == 1 ? 0 : ERR_NOT_FOUND;
+}
+
+/*
+ * One movement per line of an order: reserve (-qty), release (+qty) or
+ * ship (0: reserved units leave; sku.stock counted them out already).
+ */
+int
+stock_order_moves(struct dctx *c, int64_t order_id, enum stock_reason why)
+{
+	int64_t	sign = why == STOCK_RESERVE ? -1 : why == STOCK_RELEASE ? 1 : 0;
+
+	if (db_run(c->arena, NULL, sql_order_moves, "isssii", sign,
+	    stock_reason_name(why), order_actor_user(c), order_actor_staff(c),
+	    c->shop->id, order_id) == -1)
+		return ERR_INTERNAL;
+	return 0;
+}
+
+static int
+move(struct dctx *c, int64_t sku_id, int64_t before, int64_t after,
+    enum stock_reason why, const char *note)
+{
+	int64_t	delta = after - before;
+
+	if (delta == 0)
+		return 0;
+	if (db_run(c->arena, NULL, sql_set, "iii", after, sku_id,
+	    c->shop->id) == -1 ||
+	    db_run(c->arena, NULL, sql_move, "iiiissss", c->shop->id, sku_id,
+	    delta, delta < 0 ? -delta : delta, stock_reason_name(why),
+	    order_actor_user(c), order_actor_staff(c), note ? note : "") == -1)
+		return ERR_INTERNAL;
+	return 0;
+}
+
+static int
+locked(struct dctx *c, int64_t sku_id, int64_t *stock)
+{
+	struct db_res	*r;
+
+	if (db_run(c->arena, &r, sql_lock, "ii", sku_id, c->shop->id) == -1)
+		return ERR_INTERNAL;
+	if (r->nrows == 0)
+		return ERR_NOT_FOUND;
+	*stock = db_cell_i64(r, 0, 0);
+	return 0;
+}
+
+/*
+ * Change a SKU's stock by delta (a count, goods received, breakage), as
+ * one movement; *now (may be NULL) is the stock after. The product form
+ * should send what it changed, as a delta from the stock it showed, so an
+ * order placed meanwhile keeps what it took. ERR_CONFLICT (c->error) when
+ * the result would be below 0 or above STOCK_MAX, ERR_NOT_FOUND.
+ */
+int
+stock_adjust(struct dctx *c, int64_t sku_id, int64_t delta,
+    enum stock_reason why, const char *note, int64_t *now)
+{
+	int64_t	stock;
+	int	rc;
+
+	if ((rc = locked(c, sku_id, &stock)) != 0)
+		return rc;
+	if (delta < -stock || delta > STOCK_MAX - stock) {
+		c->error = arena_printf(c->arena, "库存调整后应在 0 到 %d 之间"
+		    "（现有 %" PRId64 "）", STOCK_MAX, stock);
+		return ERR_CONFLICT;
+	}
+	if (now != NULL)
+		*now = stock + delta;
+	return move(c, sku_id, stock, stock + delta, why, note);
+}
+
+/*
+ * Set a SKU's stock to a counted value (an import's column), as one
+ * movement of the difference to what it is now, read under the row lock;
+ * *delta (may be NULL) is that difference. ERR_INVALID for a value out of
+ * 0..STOCK_MAX, ERR_NOT_FOUND.
+ */
+int
+stock_set(struct dctx *c, int64_t sku_id, int64_t value,
+    enum stock_reason why, const char *note, int64_t *delta)
+{
+	int64_t	stock;
+	int	rc;
+
+	if (value < 0 || value > STOCK_MAX) {
+		c->error = arena_printf(c->arena, "库存应在 0 到 %d 之间",
+		    STOCK_MAX);
+		return ERR_INVALID;
+	}
+	if ((rc = locked(c, sku_id, &stock)) != 0)
+		return rc;
+	if (delta != NULL)
+		*delta = value - stock;
+	return move(c, sku_id, stock, value, why, note);
+}

@@ -1,0 +1,30 @@
+/*
+ * stock.h -- sku.stock, what may still be sold, changed only through
+ * movements (domain/stock.c): every change is a stock_movement row with a
+ * reason and who made it. Each function runs in the caller's transaction
+ * (they lock the SKU rows they change); an order locks its SKUs in
+ * ascending id order, and so must anything that locks more than one.
+ */
+#ifndef DOMAIN_STOCK_H
+#define DOMAIN_STOCK_H
+
+#include "domain/dctx.h"
+
+#define STOCK_MAX	1000000000	/* units of one SKU */
+
+enum stock_reason { STOCK_RESERVE, STOCK_RELEASE, STOCK_SHIP, STOCK_ADJUST,
+	STOCK_IMPORT };
+const char	*stock_reason_name(enum stock_reason);
+
+/* An order's lines: take, give back, or ship what it reserved. */
+int		 stock_take(struct dctx *, int64_t, int64_t);
+int		 stock_give_back(struct dctx *, int64_t, int64_t);
+int		 stock_order_moves(struct dctx *, int64_t, enum stock_reason);
+
+/* The back office and the import (STOCK_ADJUST, STOCK_IMPORT). */
+int		 stock_adjust(struct dctx *, int64_t, int64_t, enum stock_reason,
+		     const char *, int64_t *);
+int		 stock_set(struct dctx *, int64_t, int64_t, enum stock_reason,
+		     const char *, int64_t *);
+
+#endif /* DOMAIN_STOCK_H */

@@ -1,0 +1,497 @@
+/*
+ * h_cart.c -- the customer's cart (进货单) and checkout: add from a product
+ * page, change a quantity, remove a line, the checkout page with its
+ * preview (prices from the database, the sum for each kind of invoice)
+ * and the submit, which places the order once per idempotency key. Each
+ * page has its JSON twin under /api/v1; every form works without script.
+ * The domain (cart.c, order_submit.c) decides; here input is parsed and
+ * refusals are shown where the buyer can fix them.
+ */
+#include "base/base.h"
+#include "domain/pricing.h"
+#include "domain/session.h"
+#include "domain/shop.h"
+#include "http/http.h"
+#include "handlers/handlers.h"
+#include "domain/address.h"
+#include "domain/order.h"
+#include "handlers/h_order.h"
+
+enum { F_SKU, F_QTY, F_MODE, F_BACK };
+static const struct field add_fields[] = {
+	[F_SKU] =	{ "sku_id", FIELD_ID, FIELD_REQUIRED, 0, 0, "规格" },
+	[F_QTY] =	{ "qty", FIELD_TEXT, FIELD_REQUIRED, 0, 20, "数量" },
+	[F_MODE] =	{ "mode", FIELD_TEXT, 0, 0, 20, "商城" },
+	[F_BACK] =	{ "back", FIELD_TEXT, 0, 0, 300, "返回" },
+	{ NULL, 0, 0, 0, 0, NULL }
+};
+static const struct field qty_fields[] = {
+	{ "qty", FIELD_TEXT, FIELD_REQUIRED, 0, 20, "数量" },
+	{ NULL, 0, 0, 0, 0, NULL }
+};
+
+/* A refusal of the domain for one line, where the page shows it. */
+struct refusal {
+	int		 status;
+	const char	*message;
+	int64_t		 sku_id;	/* 0: the whole cart */
+	const char	*back;		/* the product page, after an add */
+};
+
+/* Only same-site paths are linked back to. */
+static const char *
+same_site(const char *p)
+{
+	if (p == NULL || p[0] != '/' || p[1] == '/' || strchr(p, '\\') ||
+	    strpbrk(p, "\r\n\t") != NULL)
+		return NULL;
+	return p;
+}
+
+static int
+cart_page(struct ctx *c, const struct refusal *rf)
+{
+	struct cart	 k;
+	json_object	*v, *lines, *o;
+	int		 i, rc;
+
+	if ((rc = cart_load(&c->d, 1, &k)) != 0)
+		return http_fail(c, rc, c->d.error);
+	v = view_new(c);
+	lines = json_object_new_array();
+	for (i = 0; i < k.n; i++) {
+		o = h_order_line_view(c, &k.lines[i]);
+		view_set_str(o, "update_action", ctx_link(c, arena_printf(
+		    c->d.arena, "/cart/items/%" PRId64, k.lines[i].sku_id)));
+		view_set_str(o, "remove_action", ctx_link(c, arena_printf(
+		    c->d.arena, "/cart/items/%" PRId64 "/delete",
+		    k.lines[i].sku_id)));
+		if (rf != NULL && rf->sku_id == k.lines[i].sku_id) {
+			view_set_str(o, "line_error", rf->message);
+			view_set_str(o, "qty_typed", req_param(c, "qty"));
+		}
+		json_object_array_add(lines, o);
+	}
+	json_object_object_add(v, "lines", lines);
+	view_set_i64(v, "count", k.n);
+	view_set_i64(v, "units", k.units);
+	view_set_bool(v, "empty", k.n == 0);
+	view_set_i64(v, "problems", k.nproblems);
+	view_set_bool(v, "has_problems", k.nproblems > 0);
+	view_set_money(c, v, "subtotal", k.subtotal_fen);
+	view_set_bool(v, "can_checkout", k.n > 0 && k.nproblems == 0);
+	view_set_str(v, "checkout_url", ctx_link(c, "/checkout"));
+	view_set_str(v, "shop_url", ctx_link(c, (c->d.shop->modes &
+	    SHOP_MODE_ORDERING) ? "/ordering/products" : "/wholesale/products"));
+	view_set_bool(v, "added", rf == NULL &&
+	    kv_get(&c->query, "added") != NULL);
+	if (rf != NULL && rf->sku_id == 0)
+		view_set_str(v, "error", rf->message);
+	if (rf != NULL)
+		view_set_str(v, "back_url", rf->back);
+	c->title = "进货单";
+	if (rf != NULL)
+		c->status = rf->status;
+	return render(c, "cart");
+}
+
+static int
+h_cart(struct ctx *c)
+{
+	return cart_page(c, NULL);
+}
+
+/*
+ * A line the domain refused: JSON says why with its code; the page shows
+ * the cart again, the message at the line (or on top, after an add).
+ */
+static int
+line_refused(struct ctx *c, struct form *f, int rc, int64_t sku_id,
+    const char *back)
+{
+	struct refusal	rf;
+
+	if (rc == ERR_INVALID)
+		form_error(c, f, "qty", "数量", c->d.error);
+	if (c->json_out || (rc != ERR_INVALID && rc != ERR_NOT_FOUND &&
+	    rc != ERR_OUT_OF_STOCK && rc != ERR_CONFLICT))
+		return http_fail(c, rc, rc == ERR_INVALID ? f->error :
+		    c->d.error);
+	clog_info(&c->d, "cart refused sku=%" PRId64 " code=%s msg=\"%s\"",
+	    sku_id, c->d.code ? c->d.code : "-", c->d.error);
+	memset(&rf, 0, sizeof(rf));
+	rf.status = err_status(rc);
+	rf.message = c->d.error;
+	rf.sku_id = back != NULL ? 0 : sku_id;
+	rf.back = back;
+	return cart_page(c, &rf);
+}
+
+/* A quantity as typed, or the refusal: a whole number 1..1,000,000. */
+static int
+qty_of(struct ctx *c, struct form *f, int i, int64_t *qty)
+{
+	if (line_qty_parse(f->v[i].s, qty) == LINE_OK)
+		return 0;
+	c->d.error = "应为 1 到 1000000 之间的整数";
+	c->d.code = line_problem_code(LINE_QTY_INVALID);
+	return -1;
+}
+
+static int
+h_cart_add(struct ctx *c)
+{
+	struct form	 f;
+	const char	*mode, *back;
+	int64_t		 qty;
+	int		 rc, m;
+
+	if (form_parse(c, add_fields, &f) == -1)
+		return http_fail(c, ERR_INVALID, f.error);
+	back = same_site(f.v[F_BACK].s);
+	if (qty_of(c, &f, F_QTY, &qty) == -1)
+		return line_refused(c, &f, ERR_INVALID, f.v[F_SKU].i64,
+		    back ? back : "");
+	mode = f.v[F_MODE].s ? f.v[F_MODE].s : "ordering";
+	m = strcmp(mode, "ordering") == 0 ? SHOP_MODE_ORDERING :
+	    strcmp(mode, "wholesale") == 0 ? SHOP_MODE_WHOLESALE : 0;
+	if ((rc = cart_add(&c->d, m, f.v[F_SKU].i64, qty, NULL)) != 0)
+		return line_refused(c, &f, rc, f.v[F_SKU].i64,
+		    back ? back : "");
+	if (c->json_out)
+		return cart_page(c, NULL);
+	return http_see_other(c, "%s", ctx_link(c, "/cart?added=1"));
+}
+
+static int
+h_cart_set(struct ctx *c)
+{
+	struct form	 f;
+	int64_t		 sku, qty;
+	int		 rc;
+
+	if (route_id(c, 0, &sku) == -1)
+		return http_fail(c, ERR_NOT_FOUND, "进货单中没有这个商品");
+	if (form_parse(c, qty_fields, &f) == -1)
+		return http_fail(c, ERR_INVALID, f.error);
+	if (qty_of(c, &f, 0, &qty) == -1)
+		return line_refused(c, &f, ERR_INVALID, sku, NULL);
+	if ((rc = cart_set(&c->d, sku, qty)) != 0)
+		return line_refused(c, &f, rc, sku, NULL);
+	if (c->json_out)
+		return cart_page(c, NULL);
+	return http_see_other(c, "%s", ctx_link(c, "/cart"));
+}
+
+static int
+h_cart_remove(struct ctx *c)
+{
+	int64_t	sku;
+	int	rc;
+
+	if (route_id(c, 0, &sku) == -1)
+		return http_fail(c, ERR_NOT_FOUND, "进货单中没有这个商品");
+	if ((rc = cart_remove(&c->d, sku)) != 0)
+		return http_fail(c, rc, c->d.error);
+	if (c->json_out)
+		return cart_page(c, NULL);
+	return http_see_other(c, "%s", ctx_link(c, "/cart"));
+}
+
+/* ---- checkout ---------------------------------------------------------- */
+
+static const struct {
+	enum checkout_field	 field;
+	const char		*name;
+	const char		*label;
+} checkout_names[] = {
+	{ CHECKOUT_ADDRESS, "address_id", "收货地址" },
+	{ CHECKOUT_INVOICE, "invoice", "发票" },
+	{ CHECKOUT_TERMS, "terms", "结算方式" },
+	{ CHECKOUT_DATE, "delivery_date", "期望到货日期" },
+};
+
+enum { C_ADDRESS, C_INVOICE, C_TERMS, C_DATE, C_REMARK, C_PO };
+static const struct field checkout_fields[] = {
+	[C_ADDRESS] =	{ "address_id", FIELD_ID, 0, 0, 0, "收货地址" },
+	[C_INVOICE] =	{ "invoice", FIELD_TEXT, 0, 0, 10, "发票" },
+	[C_TERMS] =	{ "terms", FIELD_TEXT, 0, 0, 10, "结算方式" },
+	[C_DATE] =	{ "delivery_date", FIELD_TEXT, 0, 0, 10,
+			  "期望到货日期" },
+	[C_REMARK] =	{ "remark", FIELD_TEXT, 0, 0, ORDER_REMARK_MAX,
+			  "备注" },
+	[C_PO] =	{ "po_no", FIELD_TEXT, 0, 0, ORDER_PO_MAX,
+			  "采购单号" },
+	{ NULL, 0, 0, 0, 0, NULL }
+};
+
+/* The choices as sent (form or query); bad names are field errors. */
+static int
+checkout_in(struct ctx *c, struct form *f, struct checkout *in)
+{
+	int	bad = form_parse(c, checkout_fields, f) == -1;
+
+	memset(in, 0, sizeof(*in));
+	in->address_id = f->v[C_ADDRESS].present ? f->v[C_ADDRESS].i64 : 0;
+	if (f->v[C_INVOICE].present && invoice_kind_parse(f->v[C_INVOICE].s,
+	    &in->invoice) == -1) {
+		form_error(c, f, "invoice", "发票", "应为 none、normal 或 special");
+		bad = 1;
+	}
+	in->terms_given = f->v[C_TERMS].present;
+	if (f->v[C_TERMS].present && pay_terms_parse(f->v[C_TERMS].s,
+	    &in->terms) == -1) {
+		form_error(c, f, "terms", "结算方式", "应为 prepaid 或 monthly");
+		bad = 1;
+	}
+	in->delivery_date = f->v[C_DATE].s;
+	in->remark = f->v[C_REMARK].s;
+	in->po_no = f->v[C_PO].s;
+	in->channel = h_order_channel(c);
+	return bad ? -1 : 0;
+}
+
+static json_object *
+addresses_view(struct ctx *c, const struct checkout_view *cv)
+{
+	json_object	*a = json_object_new_array(), *o;
+	int		 i;
+
+	for (i = 0; i < cv->naddresses; i++) {
+		o = json_object_new_object();
+		view_set_i64(o, "id", cv->addresses[i].id);
+		view_set_str(o, "receiver", cv->addresses[i].receiver);
+		view_set_str(o, "phone", cv->addresses[i].phone);
+		view_set_str(o, "region", cv->addresses[i].region &&
+		    *cv->addresses[i].region ? cv->addresses[i].region : NULL);
+		view_set_str(o, "address", cv->addresses[i].address);
+		view_set_bool(o, "is_default", cv->addresses[i].is_default);
+		view_set_bool(o, "checked", cv->addresses[i].id ==
+		    cv->address_id);
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
+/* Each kind of invoice with what the order would cost with it. */
+static json_object *
+invoices_view(struct ctx *c, const struct checkout_view *cv,
+    enum invoice_kind chosen)
+{
+	json_object	*a = json_object_new_array(), *o;
+	int		 k;
+
+	for (k = INVOICE_NONE; k < INVOICE_NKINDS; k++) {
+		o = json_object_new_object();
+		view_set_str(o, "kind", invoice_kind_name(k));
+		view_set_str(o, "label", invoice_kind_label(k));
+		view_set_bool(o, "checked", (int)chosen == k);
+		view_set_bool(o, "available", k == INVOICE_NONE ||
+		    cv->profile[k].id != 0);
+		view_set_str(o, "tax_pct", k == INVOICE_NONE ? NULL :
+		    fmt_percent(c->d.arena, cv->money[k].tax_bp));
+		if (cv->profile[k].id != 0) {
+			view_set_str(o, "inv_title", cv->profile[k].title);
+			view_set_str(o, "inv_tax_id", cv->profile[k].tax_id);
+		}
+		view_set_money(c, o, "tax", cv->money[k].tax_fen);
+		view_set_money(c, o, "total", cv->money[k].total_fen);
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
+static json_object *
+terms_view(const struct checkout_view *cv, enum pay_terms chosen)
+{
+	json_object	*a = json_object_new_array(), *o;
+
+	o = json_object_new_object();
+	view_set_str(o, "value", "monthly");
+	view_set_str(o, "label", "月结");
+	view_set_bool(o, "available", cv->credit);
+	view_set_bool(o, "checked", chosen == TERMS_MONTHLY);
+	json_object_array_add(a, o);
+	o = json_object_new_object();
+	view_set_str(o, "value", "prepaid");
+	view_set_str(o, "label", "预付款");
+	view_set_bool(o, "available", 1);
+	view_set_bool(o, "checked", chosen == TERMS_PREPAID);
+	json_object_array_add(a, o);
+	return a;
+}
+
+/* The choices the domain refused, as the form's errors. */
+static void
+checkout_errors(struct ctx *c, struct form *f, const struct field_errors *fe)
+{
+	size_t	k;
+	int	i;
+
+	for (i = 0; i < fe->n; i++)
+		for (k = 0; k < sizeof(checkout_names) /
+		    sizeof(checkout_names[0]); k++)
+			if ((int)checkout_names[k].field == fe->v[i].field)
+				form_error(c, f, checkout_names[k].name,
+				    checkout_names[k].label, fe->v[i].why);
+}
+
+static void
+field_errors_view(struct ctx *c, json_object *v, struct form *f,
+    const struct field_errors *fe)
+{
+	checkout_errors(c, f, fe);
+	json_object_object_add(v, "errors", f->errors != NULL ?
+	    json_object_get(f->errors) : json_object_new_object());
+}
+
+/* The checkout page for the choices in (terms: the company's default
+ * unless given); rf: after a refused submit, why, with its status. */
+static int
+checkout_page(struct ctx *c, struct form *f, struct checkout *in,
+    const struct refusal *rf)
+{
+	struct checkout_view	 cv;
+	struct field_errors	 fe;
+	json_object		*v, *lines, *credit;
+	int			 i, rc;
+
+	memset(&fe, 0, sizeof(fe));
+	if ((rc = order_checkout(&c->d, in, &cv, &fe)) != 0)
+		return http_fail(c, rc, c->d.error);
+	v = view_new(c);
+	lines = json_object_new_array();
+	for (i = 0; i < cv.cart.n; i++)
+		json_object_array_add(lines, h_order_line_view(c,
+		    &cv.cart.lines[i]));
+	json_object_object_add(v, "lines", lines);
+	view_set_i64(v, "count", cv.cart.n);
+	view_set_i64(v, "units", cv.cart.units);
+	view_set_bool(v, "empty", cv.cart.n == 0);
+	view_set_bool(v, "has_problems", cv.cart.nproblems > 0);
+	view_set_str(v, "company", cv.company);
+	json_object_object_add(v, "addresses", addresses_view(c, &cv));
+	view_set_bool(v, "no_address", cv.naddresses == 0);
+	json_object_object_add(v, "invoices", invoices_view(c, &cv,
+	    in->invoice));
+	json_object_object_add(v, "terms", terms_view(&cv, cv.terms));
+	credit = json_object_new_object();
+	view_set_bool(credit, "monthly", cv.credit);
+	view_set_i64(credit, "days", cv.credit_days);
+	view_set_money(c, credit, "limit", cv.credit_limit_fen);
+	view_set_money(c, credit, "outstanding", cv.outstanding_fen);
+	view_set_money(c, credit, "available", cv.available_fen);
+	json_object_object_add(v, "credit", credit);
+	view_set_money(c, v, "subtotal", cv.money[in->invoice].subtotal_fen);
+	view_set_money(c, v, "tax", cv.money[in->invoice].tax_fen);
+	view_set_money(c, v, "total", cv.money[in->invoice].total_fen);
+	view_set_str(v, "invoice", invoice_kind_name(in->invoice));
+	view_set_str(v, "delivery_date", in->delivery_date);
+	view_set_str(v, "today", cv.today);
+	view_set_str(v, "date_max", cv.date_max);
+	view_set_str(v, "remark", in->remark);
+	view_set_str(v, "po_no", in->po_no);
+	view_set_i64(v, "remark_max", ORDER_REMARK_MAX);
+	view_set_i64(v, "po_max", ORDER_PO_MAX);
+	view_set_bool(v, "can_submit", cv.cart.n > 0 &&
+	    cv.cart.nproblems == 0 && cv.naddresses > 0);
+	view_set_str(v, "action", ctx_link(c, "/orders"));
+	view_set_str(v, "cart_url", ctx_link(c, "/cart"));
+	field_errors_view(c, v, f, &fe);
+	if (rf != NULL) {
+		view_set_str(v, "error", rf->message);
+		c->status = rf->status;
+	}
+	c->title = "确认订单";
+	return render(c, "checkout");
+}
+
+static int
+h_checkout(struct ctx *c)
+{
+	struct checkout	 in;
+	struct form	 f;
+
+	checkout_in(c, &f, &in);	/* bad choices: the defaults */
+	return checkout_page(c, &f, &in, NULL);
+}
+
+/* The submit's answer: the order, as JSON (201) or the done page. */
+static int
+placed(struct ctx *c, const struct order_placed *p)
+{
+	json_object	*v, *o;
+
+	if (!c->json_out)
+		return http_see_other(c, "%s", ctx_link(c, arena_printf(
+		    c->d.arena, "/orders/%" PRId64 "/done", p->id)));
+	v = view_new(c);
+	o = json_object_new_object();
+	view_set_i64(o, "id", p->id);
+	view_set_str(o, "order_no", p->order_no);
+	view_set_str(o, "state", order_state_name(p->state));
+	view_set_money(c, o, "total", p->total_fen);
+	view_set_str(o, "url", ctx_link(c, arena_printf(c->d.arena,
+	    "/orders/%" PRId64, p->id)));
+	json_object_object_add(v, "order", o);
+	view_set_bool(v, "replayed", p->replayed);
+	return render_json_ok(c, p->replayed ? 200 : 201);
+}
+
+static int
+h_order_submit(struct ctx *c)
+{
+	struct order_placed	 p;
+	struct field_errors	 fe;
+	struct refusal		 rf;
+	struct checkout		 in;
+	struct form		 f;
+	int			 rc;
+
+	if (checkout_in(c, &f, &in) == -1) {
+		if (c->json_out)
+			return http_fail(c, ERR_INVALID, f.error);
+		memset(&rf, 0, sizeof(rf));
+		rf.status = 400;
+		rf.message = f.error;
+		return checkout_page(c, &f, &in, &rf);
+	}
+	in.idem_key = c->idem_key ? c->idem_key :
+	    kv_get(&c->form, "idempotency_key");
+	if (in.idem_key == NULL) {
+		c->d.code = "idempotency_key_required";
+		return http_fail(c, ERR_INVALID, "提交订单需要请求标识"
+		    "（Idempotency-Key），以免重复下单");
+	}
+	memset(&fe, 0, sizeof(fe));
+	if ((rc = order_submit(&c->d, &in, &p, &fe)) == 0)
+		return placed(c, &p);
+	if (c->json_out || (rc != ERR_INVALID && rc != ERR_OUT_OF_STOCK &&
+	    rc != ERR_CREDIT_EXCEEDED)) {
+		if (rc == ERR_INVALID && fe.n > 0) {
+			checkout_errors(c, &f, &fe);
+			return http_fail(c, rc, f.error);
+		}
+		return http_fail(c, rc, c->d.error);
+	}
+	clog_info(&c->d, "order refused code=%s msg=\"%s\"", c->d.code ?
+	    c->d.code : "invalid", c->d.error);
+	memset(&rf, 0, sizeof(rf));
+	rf.status = err_status(rc);
+	rf.message = c->d.error;
+	return checkout_page(c, &f, &in, &rf);
+}
+
+const struct route h_cart_routes[] = {
+	{ "GET", "^(?:/api/v1)?/cart$", h_cart, ROUTE_CUSTOMER, NULL },
+	{ "POST", "^(?:/api/v1)?/cart$", h_cart_add,
+	  ROUTE_CUSTOMER | ROUTE_CSRF, NULL },
+	{ "POST", "^(?:/api/v1)?/cart/items/([0-9]{1,18})$", h_cart_set,
+	  ROUTE_CUSTOMER | ROUTE_CSRF, NULL },
+	{ "POST", "^(?:/api/v1)?/cart/items/([0-9]{1,18})/delete$",
+	  h_cart_remove, ROUTE_CUSTOMER | ROUTE_CSRF, NULL },
+	{ "GET", "^(?:/api/v1)?/checkout$", h_checkout, ROUTE_CUSTOMER, NULL },
+	{ "POST", "^(?:/api/v1)?/orders$", h_order_submit,
+	  ROUTE_CUSTOMER | ROUTE_CSRF, NULL },
+	{ NULL, NULL, NULL, 0, NULL }
+};

@@ -1,0 +1,20 @@
+/*
+ * h_order.h -- what the customer's and the back office's order pages
+ * share (h_order_view.c): an order, its lines, moves and parcels as views,
+ * and a priced line of the cart and checkout. After "http/http.h" and
+ * "domain/order.h". The views returned belong to the caller, who adds
+ * them to its view.
+ */
+#ifndef HANDLERS_H_ORDER_H
+#define HANDLERS_H_ORDER_H
+
+json_object	*h_order_head_view(struct ctx *, const struct order *,
+		     const char *);
+json_object	*h_order_detail_view(struct ctx *, const struct order *,
+		     const char *);
+json_object	*h_order_line_view(struct ctx *, const struct priced_line *);
+json_object	*h_order_state_tabs(struct ctx *, const char *, int,
+		     enum order_state, const char *);
+int		 h_order_channel(struct ctx *);
+
+#endif /* HANDLERS_H_ORDER_H */

@@ -80,14 +80,16 @@ CREATE TABLE IF NOT EXISTS sales_order (
 	subtotal_fen	BIGINT NOT NULL COMMENT 'sum of line_fen',
 	tax_fen		BIGINT NOT NULL COMMENT 'sum of the lines'' tax_fen',
 	total_fen	BIGINT NOT NULL,
-	-- The submit's idempotency key: a replay finds the order it made.
-	idem_key	VARCHAR(100) CHARACTER SET ascii COLLATE ascii_bin NULL,
+	-- The submit's idempotency key with its owner, as idempotency_key
+	-- names them ("customer:<customer_user.id>:<key>", "staff:<id>:…"):
+	-- a replay finds the order it made, even once that row expired.
+	idem_key	VARCHAR(140) CHARACTER SET ascii COLLATE ascii_bin NULL,
 	created_at	DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
 	updated_at	DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3)
 			ON UPDATE CURRENT_TIMESTAMP(3),
 	UNIQUE KEY sales_order_tenant (shop_id, id),
 	UNIQUE KEY sales_order_no (shop_id, order_no),
-	UNIQUE KEY sales_order_idem (shop_id, customer_id, idem_key),
+	UNIQUE KEY sales_order_idem (shop_id, idem_key),
 	KEY sales_order_state (shop_id, state, created_at),
 	KEY sales_order_created (shop_id, created_at),
 	KEY sales_order_customer (shop_id, customer_id, created_at),

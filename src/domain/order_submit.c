@@ -44,7 +44,7 @@ static const char sql_party[] =
     "ORDER BY ip.id LIMIT 1";
 static const char sql_replay[] =
     "SELECT id, order_no, state, total_fen FROM sales_order "
-    "WHERE shop_id = ? AND customer_id = ? AND idem_key = ?";
+    "WHERE shop_id = ? AND idem_key = ? AND customer_id = ?";
 /* The company's balance under its limit, or no row changed. */
 static const char sql_charge[] =
     "UPDATE customer_balance b JOIN customer cu ON cu.id = b.customer_id "
@@ -119,6 +119,8 @@ struct submit {
 	struct party		 p;
 	struct cart		 cart;
 	struct order_money	 m;
+	enum order_state	 first;		/* the state it starts in */
+	const char		*key;		/* owner:key; NULL: none */
 };
 
 /*
@@ -483,7 +485,7 @@ order_write(struct dctx *c, struct submit *s, const char *no, int64_t *id)
 	if (db_run(c->arena, &r, sql_order_add, "isisssssssssssssssissssiiiis",
 	    c->shop->id, no, c->sess.customer_id, order_actor_user(c),
 	    order_actor_staff(c), order_channel_name(in->channel),
-	    order_state_name(ORDER_SUBMITTED), p->receiver, p->phone,
+	    order_state_name(s->first), p->receiver, p->phone,
 	    p->region, p->address, invoice_kind_name(in->invoice),
 	    inv ? p->inv.title : "", inv ? p->inv.tax_id : "",
 	    inv ? p->inv.bank_name : "", inv ? p->inv.bank_account : "",
@@ -491,17 +493,30 @@ order_write(struct dctx *c, struct submit *s, const char *no, int64_t *id)
 	    pay_terms_name(in->terms), in->delivery_date != NULL &&
 	    *in->delivery_date ? in->delivery_date : NULL, or_empty(in->remark),
 	    or_empty(in->po_no), (int64_t)s->cart.n, s->m.subtotal_fen,
-	    s->m.tax_fen, s->m.total_fen, in->idem_key) == -1)
+	    s->m.tax_fen, s->m.total_fen, s->key) == -1)
 		return ERR_INTERNAL;
 	*id = (int64_t)r->insert_id;
 	if (db_run(c->arena, NULL, sql_lines_add, "iis", c->shop->id, *id,
 	    lines_json(c, &s->cart, s->m.tax_bp)) == -1 ||
 	    stock_order_moves(c, *id, STOCK_RESERVE) != 0 ||
-	    order_event_add(c, *id, -1, ORDER_SUBMITTED, NULL) != 0 ||
+	    order_event_add(c, *id, -1, s->first, NULL) != 0 ||
 	    db_run(c->arena, NULL, sql_cart_clear, "iiii", c->shop->id,
 	    c->sess.user_id, c->shop->id, *id) == -1)
 		return ERR_INTERNAL;
 	return 0;
+}
+
+/*
+ * The state a new order starts in: submitted, for the shop to confirm.
+ * Approvals decide here when an order waits for the company's approver
+ * (pending_approval); its stock is reserved either way.
+ */
+static enum order_state
+first_state(struct dctx *c, const struct submit *s)
+{
+	(void)c;
+	(void)s;
+	return ORDER_SUBMITTED;
 }
 
 /* The order this key already made, if any: a replay answers it. */
@@ -510,10 +525,10 @@ replayed(struct dctx *c, struct submit *s)
 {
 	struct db_res	*r;
 
-	if (s->in->idem_key == NULL)
+	if (s->key == NULL)
 		return 0;
-	if (db_run(c->arena, &r, sql_replay, "iis", c->shop->id,
-	    c->sess.customer_id, s->in->idem_key) == -1)
+	if (db_run(c->arena, &r, sql_replay, "isi", c->shop->id, s->key,
+	    c->sess.customer_id) == -1)
 		return -1;
 	if (r->nrows == 0)
 		return 0;
@@ -556,6 +571,7 @@ tx_submit(struct dctx *c, void *arg)
 	    s->p.outstanding_fen + s->m.total_fen > s->p.limit_fen)
 		return credit_refused(c, &s->p, s->p.outstanding_fen,
 		    s->m.total_fen);	/* no lock taken to see it */
+	s->first = first_state(c, s);
 	if ((rc = take_stock(c, &s->cart)) != 0 ||
 	    (s->in->terms == TERMS_MONTHLY &&
 	    (rc = charge(c, &s->p, s->m.total_fen)) != 0) ||
@@ -569,7 +585,7 @@ tx_submit(struct dctx *c, void *arg)
 		return ERR_INTERNAL;
 	s->out->id = id;
 	s->out->order_no = no;
-	s->out->state = ORDER_SUBMITTED;
+	s->out->state = s->first;
 	s->out->total_fen = s->m.total_fen;
 	return 0;
 }
@@ -599,6 +615,10 @@ order_submit(struct dctx *c, const struct checkout *in,
 	s.out = out;
 	s.fe = fe;
 	s.now = time(NULL);
+	/* Owned as the idempotency_key rows are: a key is its user's. */
+	if (in->idem_key != NULL)
+		s.key = arena_printf(c->arena, "customer:%" PRId64 ":%s",
+		    c->sess.user_id, in->idem_key);
 	if ((rc = db_tx_run(c, tx_submit, &s)) != 0)
 		return rc;
 	if (out->replayed)

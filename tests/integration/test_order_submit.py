@@ -175,6 +175,23 @@ def test_a_replayed_submit_makes_one_order_and_answers_it(stack, cat, buyer):
     assert r4.status_code == 422
 
 
+def test_a_key_is_its_users_own(stack, cat, buyer):
+    # Two buyers of one company whose clients number their requests alike.
+    other = bearer_session(stack, "shop-a", cat["users"][2])
+    try:
+        add(stack, buyer, cat["sku"]["B"], 1)
+        add(stack, other, cat["sku"]["B"], 2)
+        r1 = submit(stack, buyer, key="order-1", terms="prepaid")
+        r2 = submit(stack, other, key="order-1", terms="prepaid")
+        assert r1.status_code == 201 and r2.status_code == 201, r2.text
+        assert r1.json()["data"]["order"]["id"] != \
+            r2.json()["data"]["order"]["id"]
+        assert r2.json()["data"]["replayed"] is False
+    finally:
+        stack.sql(f"DELETE FROM cart_item WHERE customer_user_id = "
+                  f"{cat['users'][2]}")
+
+
 def test_submit_needs_an_idempotency_key(stack, cat, buyer):
     add(stack, buyer, cat["sku"]["B"], 1)
     r = submit(stack, buyer, key=False, terms="prepaid")

@@ -142,7 +142,7 @@ detail(struct ctx *c, const char *page, const char *error, int status)
 	if ((rc = order_get(&c->d, id, &o)) != 0)
 		return http_fail(c, rc, c->d.error);
 	v = admin_view(c, "orders");
-	ov = h_order_detail_view(c, &o, "/admin/orders");
+	ov = h_order_detail_view(c, &o, "/admin/orders", 0);
 	moves_view(c, ov, &o);
 	view_set_str(ov, "customer_url", ctx_link(c, arena_printf(c->d.arena,
 	    "/admin/customers/%" PRId64, o.customer_id)));

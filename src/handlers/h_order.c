@@ -83,7 +83,7 @@ order_page(struct ctx *c, const char *page, const char *error, int status)
 	if ((rc = order_get(&c->d, id, &o)) != 0)
 		return http_fail(c, rc, c->d.error);
 	v = view_new(c);
-	ov = h_order_detail_view(c, &o, "/orders");
+	ov = h_order_detail_view(c, &o, "/orders", 1);
 	view_set_bool(ov, "may_receive", order_may(&c->d.sess, o.state,
 	    ORDER_RECEIVE));
 	view_set_bool(ov, "may_cancel", order_may(&c->d.sess, o.state,

@@ -11,7 +11,7 @@
 json_object	*h_order_head_view(struct ctx *, const struct order *,
 		     const char *);
 json_object	*h_order_detail_view(struct ctx *, const struct order *,
-		     const char *);
+		     const char *, int);
 json_object	*h_order_line_view(struct ctx *, const struct priced_line *);
 json_object	*h_order_state_tabs(struct ctx *, const char *, int,
 		     enum order_state, const char *);

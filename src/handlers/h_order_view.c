@@ -120,9 +120,10 @@ lines_view(struct ctx *c, const struct order *o)
 	return a;
 }
 
-/* The timeline, oldest first: what happened, when, by whom, why. */
+/* The timeline, oldest first: what happened, when, by whom, why; a
+ * customer reads the shop's moves as the shop's, not a person's. */
 static json_object *
-events_view(const struct order *o)
+events_view(const struct order *o, int customer)
 {
 	const struct order_event_row	*e;
 	json_object			*a = json_object_new_array(), *v;
@@ -136,7 +137,7 @@ events_view(const struct order *o)
 		view_set_str(v, "to", order_state_name(e->to));
 		view_set_str(v, "label", e->from < 0 ? "提交订单" :
 		    order_state_label(e->to));
-		view_set_str(v, "who", e->who);
+		view_set_str(v, "who", customer && e->by_staff ? "商家" : e->who);
 		view_set_bool(v, "by_staff", e->by_staff);
 		view_set_str(v, "note", e->note && *e->note ? e->note : NULL);
 		view_set_str(v, "time", e->time);
@@ -147,7 +148,7 @@ events_view(const struct order *o)
 }
 
 static json_object *
-shipments_view(const struct order *o)
+shipments_view(const struct order *o, int customer)
 {
 	json_object	*a = json_object_new_array(), *v;
 	int		 i;
@@ -158,7 +159,8 @@ shipments_view(const struct order *o)
 		view_set_str(v, "carrier", o->shipments[i].carrier);
 		view_set_str(v, "tracking_no", o->shipments[i].tracking_no);
 		view_set_str(v, "time", o->shipments[i].time);
-		view_set_str(v, "staff", o->shipments[i].staff);
+		view_set_str(v, "staff", customer ? NULL :
+		    o->shipments[i].staff);
 		json_object_array_add(a, v);
 	}
 	return a;
@@ -183,9 +185,11 @@ invoice_view(struct ctx *c, const struct order *o)
 	return v;
 }
 
-/* The whole order: the head and everything order_get() read. */
+/* The whole order: the head and everything order_get() read; customer:
+ * as the company sees it (staff are the shop). */
 json_object *
-h_order_detail_view(struct ctx *c, const struct order *o, const char *prefix)
+h_order_detail_view(struct ctx *c, const struct order *o, const char *prefix,
+    int customer)
 {
 	json_object	*v = h_order_head_view(c, o, prefix), *ship;
 
@@ -201,8 +205,8 @@ h_order_detail_view(struct ctx *c, const struct order *o, const char *prefix)
 	view_set_str(v, "remark", o->remark && *o->remark ? o->remark : NULL);
 	view_set_str(v, "po_no", o->po_no && *o->po_no ? o->po_no : NULL);
 	json_object_object_add(v, "lines", lines_view(c, o));
-	json_object_object_add(v, "events", events_view(o));
-	json_object_object_add(v, "shipments", shipments_view(o));
+	json_object_object_add(v, "events", events_view(o, customer));
+	json_object_object_add(v, "shipments", shipments_view(o, customer));
 	return v;
 }
 

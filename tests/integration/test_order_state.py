@@ -114,6 +114,9 @@ def test_the_whole_life_of_an_order(stack, world, staff):
                    ("1", "0")]
     d = buyer.get(stack.url(f"/s/shop-a/api/v1/orders/{oid}")).json()["data"]
     assert [e["to"] for e in d["order"]["events"]][-1] == "completed"
+    # The customer reads the shop's moves as the shop's, not a person's.
+    assert [e["who"] for e in d["order"]["events"]] == \
+        ["采购0", "商家", "商家", "采购0", "商家"]
 
 
 @pytest.mark.parametrize("setup,action,who", [

@@ -110,7 +110,8 @@ in_use(struct prune *p, int64_t shop, const char *rel)
 	struct db_res	*r;
 	const char	*url;
 
-	if (bsearch(&rel, p->used, p->nused, sizeof(*p->used), cmp_str))
+	if (p->nused > 0 && bsearch(&rel, p->used, p->nused, sizeof(*p->used),
+	    cmp_str))
 		return 1;
 	url = arena_printf(p->arena, "/uploads/%s", rel);
 	if (db_run(p->arena, &r, sql_named, "isis", shop, url, shop, url) ==

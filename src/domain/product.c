@@ -36,8 +36,8 @@ static const char sql_description[] =
     "SELECT description FROM product WHERE id = ? AND shop_id = ?";
 static const char sql_skus[] =
     "SELECT id, code, barcode, spec, unit, pack_size, min_qty, stock, "
-    "weight_g, price_fen, COALESCE(retail_price_fen, -1) FROM sku "
-    "WHERE product_id = ? AND shop_id = ? ORDER BY sort, id";
+    "weight_g, price_fen, COALESCE(retail_price_fen, -1), pack_only "
+    "FROM sku WHERE product_id = ? AND shop_id = ? ORDER BY sort, id";
 static const char sql_tiers[] =
     "SELECT t.sku_id, t.min_qty, t.price_fen FROM price_tier t "
     "JOIN sku s ON s.id = t.sku_id WHERE s.product_id = ? "
@@ -184,6 +184,7 @@ skus_read(struct dctx *c, int64_t id, struct product_sku **out, int *n)
 		s->weight_g = db_cell_i64(r, i, 8);
 		s->price_fen = db_cell_i64(r, i, 9);
 		s->retail_fen = db_cell_i64(r, i, 10);
+		s->pack_only = db_cell_i64(r, i, 11) != 0;
 	}
 	*n = r->nrows;
 	return 0;

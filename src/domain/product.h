@@ -49,6 +49,7 @@ struct product_sku {
 	int64_t		 weight_g;
 	int64_t		 price_fen;
 	int64_t		 retail_fen;	/* -1: none, the base price */
+	int		 pack_only;	/* whole cases only (docs/orders.md) */
 	struct price_tier tiers[PRODUCT_TIERS_MAX];
 	int		 ntiers;
 };

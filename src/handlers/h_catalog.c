@@ -387,6 +387,7 @@ sku_row(struct ctx *c, const struct cat_viewer *vw,
 	struct price_result	 pr;
 	json_object		*o = json_object_new_object(), *rows;
 	int64_t			 min_qty = d->min_qty;
+	int			 cases;
 
 	view_set_i64(o, "id", d->id);
 	view_set_str(o, "code", d->code);
@@ -395,6 +396,13 @@ sku_row(struct ctx *c, const struct cat_viewer *vw,
 	view_set_str(o, "unit", d->unit);
 	view_set_i64(o, "pack_size", d->pack_size);
 	view_set_bool(o, "in_cases", d->pack_size > 1);	/* 1: sold singly */
+	/* Sold in whole cases only: the cart form steps by the case, from
+	 * the first whole case at or above the minimum. */
+	cases = d->pack_only && d->pack_size > 1;
+	view_set_bool(o, "pack_only", cases);
+	view_set_i64(o, "qty_step", cases ? d->pack_size : 1);
+	view_set_i64(o, "qty_min", cases ? (min_qty + d->pack_size - 1) /
+	    d->pack_size * d->pack_size : min_qty);
 	view_set_i64(o, "min_qty", min_qty);
 	view_set_bool(o, "in_stock", d->stock > 0);
 	view_set_i64(o, "stock", d->stock);

@@ -194,6 +194,7 @@ def test_product_page_form_adds_to_the_cart(stack, cat):
         # The quantity starts at the minimum order; the storefront goes
         # along, and the way back.
         assert 'name="qty"' in f and 'value="24"' in f and 'min="24"' in f
+        assert 'step="24"' in f             # whole cases only
         assert 'name="mode" value="ordering"' in f
         fields = dict(re.findall(r'name="([a-z_]+)" value="([^"]*)"', f))
         fields["qty"] = "48"
@@ -232,6 +233,8 @@ def test_no_cart_form_for_guests_or_in_the_retail_mall(stack, cat):
     assert "加入进货单" not in r.text
     r = product_page(stack, s, cat["product"]["LOOSE"], "wholesale")
     assert "加入进货单" in r.text and 'name="mode" value="wholesale"' in r.text
+    # Cases of 12 that may be broken: steps of one from the minimum, 3.
+    assert 'min="3" step="1"' in r.text and 'value="3"' in r.text
 
 
 def test_cart_page_edits_and_shows_line_errors(stack, cat):

@@ -11,17 +11,23 @@
 #include "domain/session.h"
 #include "domain/order.h"
 #include "domain/order_rows.h"
+#include "domain/scope.h"
+#include "domain/scope_sql.h"
 
 /*
  * Filters are bound values: '' or 0 switch one off; the days are China
  * dates, the range inclusive (a day ends at the next one's 00:00 there).
+ * Staff see the orders of the companies in their scope (a salesperson's
+ * own, docs/roles.md); a customer's scope_owner() is 0, and their
+ * company is the customer filter.
  */
 #define LIST_WHERE \
     "WHERE o.shop_id = ? AND (? = '' OR o.state = ?) " \
     "AND (? = 0 OR o.customer_id = ?) " \
     "AND (? = '' OR o.order_no LIKE ?) " \
     "AND o.created_at >= CAST(? AS DATE) - INTERVAL 8 HOUR " \
-    "AND o.created_at < CAST(? AS DATE) + INTERVAL 1 DAY - INTERVAL 8 HOUR "
+    "AND o.created_at < CAST(? AS DATE) + INTERVAL 1 DAY - INTERVAL 8 HOUR " \
+    "AND " SCOPE_CUSTOMER_ID("o.customer_id") " "
 #define WHO \
     "LEFT JOIN customer_user u ON u.id = o.customer_user_id " \
     "AND u.shop_id = o.shop_id " \
@@ -51,7 +57,8 @@ static const char sql_one[] =
     "o.remark, o.po_no "
     "FROM sales_order o JOIN customer cu ON cu.id = o.customer_id "
     "AND cu.shop_id = o.shop_id " WHO
-    "WHERE o.id = ? AND o.shop_id = ? AND (? = 0 OR o.customer_id = ?)";
+    "WHERE o.id = ? AND o.shop_id = ? AND (? = 0 OR o.customer_id = ?) "
+    "AND " SCOPE_CUSTOMER_ID("o.customer_id");
 static const char sql_lines[] =
     "SELECT id, line_no, sku_id, sku_code, name, spec, unit, qty, unit_fen, "
     "price_source, line_fen, tax_fen, shipped_qty FROM order_line "
@@ -136,6 +143,7 @@ order_list(struct dctx *c, const struct order_query *q, struct order_list *out)
 	int64_t		 cust = bound(c) ? bound(c) : q->customer_id;
 	int64_t		 per = q->per_page > 0 ? q->per_page : 20;
 	int64_t		 off = (q->page > 1 ? q->page - 1 : 0) * per;
+	int64_t		 so = scope_owner(c);
 	int		 i;
 
 	memset(out, 0, sizeof(*out));
@@ -146,12 +154,12 @@ order_list(struct dctx *c, const struct order_query *q, struct order_list *out)
 	like = q->q != NULL && *q->q ? like_pattern(c->arena, q->q) : "";
 	from = q->from != NULL ? q->from : "2000-01-01";
 	to = q->to != NULL ? q->to : "9999-12-30";
-	if (db_run(c->arena, &r, sql_count, "issiissss", c->shop->id, st, st,
-	    cust, cust, like, like, from, to) == -1)
+	if (db_run(c->arena, &r, sql_count, "issiissssi", c->shop->id, st, st,
+	    cust, cust, like, like, from, to, so) == -1)
 		return ERR_INTERNAL;
 	out->total = db_cell_i64(r, 0, 0);
-	if (db_run(c->arena, &r, sql_list, "issiissssii", c->shop->id, st, st,
-	    cust, cust, like, like, from, to, per, off) == -1)
+	if (db_run(c->arena, &r, sql_list, "issiissssiii", c->shop->id, st,
+	    st, cust, cust, like, like, from, to, so, per, off) == -1)
 		return ERR_INTERNAL;
 	out->rows = arena_calloc(c->arena, r->nrows + 1, sizeof(*out->rows));
 	for (i = 0; i < r->nrows; i++)
@@ -251,7 +259,8 @@ shipments_fill(const struct db_res *r, struct order *o, struct arena *a)
 
 /*
  * One order with its lines, moves and parcels, of the request's shop and,
- * for a customer, their company. ERR_NOT_FOUND for any other.
+ * for a customer, their company, for staff a company in their scope.
+ * ERR_NOT_FOUND for any other.
  */
 int
 order_get(struct dctx *c, int64_t id, struct order *o)
@@ -260,8 +269,8 @@ order_get(struct dctx *c, int64_t id, struct order *o)
 	int64_t		 cust = bound(c);
 
 	memset(o, 0, sizeof(*o));
-	if (db_run(c->arena, &r, sql_one, "iiii", id, c->shop->id, cust,
-	    cust) == -1)
+	if (db_run(c->arena, &r, sql_one, "iiiii", id, c->shop->id, cust,
+	    cust, scope_owner(c)) == -1)
 		return ERR_INTERNAL;
 	if (r->nrows == 0) {
 		c->error = "订单不存在";

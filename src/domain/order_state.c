@@ -15,6 +15,7 @@
 #include "domain/session.h"
 #include "domain/order.h"
 #include "domain/order_rows.h"
+#include "domain/scope.h"
 #include "domain/stock.h"
 
 #define S(x)		(1u << (x))
@@ -211,6 +212,13 @@ tx_move(struct dctx *c, void *arg)
 		c->error = "订单不存在";
 		return ERR_NOT_FOUND;
 	}
+	/* A salesperson's own companies only, kept so until the end. */
+	if (scope_owner(c) != 0 && (rc = scope_customer(c,
+	    db_cell_i64(o, 0, 4))) != 0) {
+		if (rc == ERR_NOT_FOUND)
+			c->error = "订单不存在";
+		return rc;
+	}
 	if (order_state_parse(db_cell(o, 0, 0), &st) == -1)
 		return ERR_INTERNAL;
 	m->now = st;
@@ -237,7 +245,8 @@ tx_move(struct dctx *c, void *arg)
 
 /*
  * Take action a on order id of the request's shop (a customer: of their
- * company only; another's is ERR_NOT_FOUND), as the actor; args carries a
+ * company only; a salesperson: of a company they own; another's is
+ * ERR_NOT_FOUND), as the actor; args carries a
  * note (a cancel's reason), and a shipment's carrier and tracking number.
  * *now is the state after (or, refused, as it is). ERR_CONFLICT with
  * c->code "invalid_transition" when the state does not allow it,

@@ -64,15 +64,22 @@ INSERT INTO session (token_hash, shop_id, kind, customer_user_id, via, csrf,
     return s
 
 
+SALES = "13800000001"           # the demo shops' salesperson
+
+
 def company(stack, name, phone_base, users=1, shop="shop-a", terms="monthly",
-            limit_fen=10000000, invoices=("normal", "special")):
+            limit_fen=10000000, invoices=("normal", "special"),
+            sales=SALES):
     """A customer company with users (phones phone_base + i), a default
-    address and invoice profiles. Returns (customer_id, [user ids])."""
+    address and invoice profiles, owned by the salesperson with phone
+    `sales` (None: nobody). Returns (customer_id, [user ids])."""
     s = SHOP.format(shop)
+    owner = "NULL" if sales is None else \
+        f"(SELECT id FROM staff WHERE shop_id = {s} AND phone = '{sales}')"
     stack.sql(f"""
-INSERT INTO customer (shop_id, name, payment_terms, credit_days,
-  credit_limit_fen, tax_id) VALUES ({s}, '{name}', '{terms}', 30,
-  {limit_fen}, '91310000MA1FL1111X');
+INSERT INTO customer (shop_id, name, owner_staff_id, payment_terms,
+  credit_days, credit_limit_fen, tax_id) VALUES ({s}, '{name}', {owner},
+  '{terms}', 30, {limit_fen}, '91310000MA1FL1111X');
 SET @c = LAST_INSERT_ID();
 INSERT INTO customer_address (shop_id, customer_id, receiver, phone, region,
   address, is_default) VALUES ({s}, @c, '收货人', '13912345678', '上海市',

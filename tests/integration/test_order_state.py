@@ -26,7 +26,9 @@ def world(stack):
     k = seed_skus(stack, P, {"X": (5000, 100, 1, 1, 0),
                              "Y": (700, 100, 1, 1, 0)})
     cid, uids = company(stack, "状态测试公司", 13622000100, users=1)
-    other, ouids = company(stack, "旁观测试公司", 13622000200, users=1)
+    # Nobody's company: a salesperson does not see it (docs/roles.md).
+    other, ouids = company(stack, "旁观测试公司", 13622000200, users=1,
+                           sales=None)
     for role, phone in STAFF.items():
         stack.sql(f"""INSERT INTO staff (shop_id, name, phone, password_hash,
             role) SELECT {A}, '{role}员', '{phone}', password_hash, '{role}'
@@ -247,6 +249,41 @@ def test_another_companys_order_is_not_found(stack, world, staff):
                data={"csrf": tok})
     assert r.status_code == 404
     assert state(stack, oid) == "shipped"
+
+
+def test_a_salesperson_sees_only_their_companies_orders(stack, world,
+                                                       staff):
+    mine, _ = place(stack, world)
+    s = bearer_session(stack, "shop-a", world["other_user"])
+    assert add(stack, s, world["sku"]["Y"], 1).status_code == 200
+    r = submit(stack, s, terms="monthly")
+    assert r.status_code == 201, r.text
+    theirs = r.json()["data"]["order"]["id"]
+    sales, owner = staff["sales"], staff["owner"]
+    j = {"Accept": "application/json"}
+    r = sales.get(stack.url(f"/s/shop-a/admin/orders/{theirs}"), headers=j)
+    assert r.status_code == 404 and "旁观测试公司" not in r.text
+    assert move(stack, sales, theirs, "confirm").status_code == 404
+    assert state(stack, theirs) == "submitted"
+    ids = [o["id"] for o in sales.get(stack.url("/s/shop-a/admin/orders"),
+                                      headers=j).json()["data"]["orders"]]
+    assert mine in ids and theirs not in ids
+    ids = [o["id"] for o in owner.get(stack.url("/s/shop-a/admin/orders"),
+                                      headers=j).json()["data"]["orders"]]
+    assert mine in ids and theirs in ids
+    assert owner.get(stack.url(f"/s/shop-a/admin/orders/{theirs}"),
+                     headers=j).status_code == 200
+    # The dashboard counts what each may confirm.
+    todo = {t["url"]: t["count"] for t in owner.get(stack.url(
+        "/s/shop-a/admin"), headers=j).json()["data"]["todo"]}
+    stodo = {t["url"]: t["count"] for t in sales.get(stack.url(
+        "/s/shop-a/admin"), headers=j).json()["data"]["todo"]}
+    key = "/s/shop-a/admin/orders?state=submitted"
+    assert todo[key] == stodo[key] + int(one(
+        stack, f"SELECT COUNT(*) FROM sales_order o JOIN customer c ON "
+        f"c.id = o.customer_id WHERE o.shop_id = {A} AND o.state = "
+        f"'submitted' AND c.owner_staff_id IS NULL"))
+    assert move(stack, owner, theirs, "cancel", note="测试").status_code == 200
 
 
 # -- pages ------------------------------------------------------------------

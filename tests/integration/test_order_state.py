@@ -400,3 +400,13 @@ def test_order_detail_delivery_note_and_dashboard(stack, world, staff):
     assert r.status_code == 303
     assert o.get(stack.url(r.headers["Location"])).text.count("订单已确认") \
         >= 1
+
+
+def test_customer_page_links_to_its_orders(stack):
+    s = stack.login(stack.owner_phone, stack.password, "shop-a", staff=True)
+    cid = stack.sql("SELECT id FROM customer WHERE shop_id = (SELECT id FROM "
+                    "shop WHERE slug = 'shop-a') ORDER BY id LIMIT 1")[0][0]
+    page = s.get(stack.url(f"/s/shop-a/admin/customers/{cid}")).text
+    href = f"/s/shop-a/admin/orders?customer={cid}"
+    assert f'href="{href}"' in page
+    assert s.get(stack.url(href)).status_code == 200

@@ -52,6 +52,8 @@ struct quick_order {
 int	quick_parse(struct dctx *, const char *, struct quick_order *);
 int	quick_line_put(struct dctx *, struct quick_order *, int,
 	    const char *, const char *);
+int	quick_read_file(struct dctx *, const char *, size_t,
+	    struct quick_order *);
 int	quick_preview(struct dctx *, int, struct quick_order *);
 int	quick_add(struct dctx *, int, struct quick_order *);
 

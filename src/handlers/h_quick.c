@@ -92,6 +92,7 @@ quick_page(struct ctx *c, int status, const char *error, const char *text,
 	view_set_bool(v, "wholesale", mode == SHOP_MODE_WHOLESALE);
 	view_set_str(v, "preview_action", ctx_link(c, "/quick/preview"));
 	view_set_str(v, "add_action", ctx_link(c, "/quick"));
+	view_set_str(v, "file_action", ctx_link(c, "/quick/file"));
 	view_set_str(v, "cart_url", ctx_link(c, "/cart"));
 	view_set_i64(v, "lines_max", QUICK_LINES_MAX);
 	view_set_str(v, "error", error);
@@ -182,11 +183,77 @@ h_quick_add(struct ctx *c)
 	return quick_page(c, status, err, text, &q, 1);
 }
 
+/* The file's lines as the form's text, to add from the preview. */
+static const char *
+file_text(struct ctx *c, const struct quick_order *q)
+{
+	struct buf	 b;
+	const char	*s;
+	int		 i;
+
+	buf_init(&b, 256);
+	for (i = 0; i < q->n; i++)
+		if (*q->v[i].code != '\0' || *q->v[i].qty_text != '\0')
+			buf_printf(&b, "%s\t%s\n", q->v[i].code,
+			    q->v[i].qty_text);
+	s = arena_strdup(c->d.arena, buf_cstr(&b));
+	buf_free(&b);
+	return s;
+}
+
+static const struct upload *
+upload_of(struct ctx *c, const char *field)
+{
+	int	i;
+
+	for (i = 0; i < c->nuploads; i++)
+		if (strcmp(c->uploads[i].field, field) == 0)
+			return &c->uploads[i];
+	return NULL;
+}
+
+/*
+ * POST /quick/file: a CSV or .xlsx of code and quantity, previewed like
+ * pasted lines (numbered by the file's rows); its lines fill the form, to
+ * add from there. JSON clients may send add=1 to add at once.
+ */
+static int
+h_quick_file(struct ctx *c)
+{
+	const struct upload	*u;
+	struct quick_order	 q;
+	const char		*a;
+	int			 rc, add;
+
+	if ((u = upload_of(c, "file")) == NULL || u->len == 0)
+		rc = quick_read_file(&c->d, "", 0, &q);
+	else
+		rc = quick_read_file(&c->d, u->data, u->len, &q);
+	if (rc != 0) {
+		clog_info(&c->d, "quick file refused code=%s msg=\"%s\"",
+		    c->d.code ? c->d.code : "invalid", c->d.error);
+		if (c->json_out)
+			return http_fail(c, rc, c->d.error);
+		return quick_page(c, err_status(rc), c->d.error, NULL, NULL, 0);
+	}
+	a = req_param(c, "add");
+	add = c->json_out && a != NULL && strcmp(a, "1") == 0;
+	rc = add ? quick_add(&c->d, quick_mode(c), &q) :
+	    quick_preview(&c->d, quick_mode(c), &q);
+	if (rc != 0)
+		return http_fail(c, rc, c->d.error);
+	clog_info(&c->d, "quick file %s: %d lines, %d ok%s", u->filename ?
+	    u->filename : "-", q.n, q.nok, add ? ", added" : "");
+	return quick_page(c, 0, NULL, file_text(c, &q), &q, add);
+}
+
 const struct route h_quick_routes[] = {
 	{ "GET", "^(?:/api/v1)?/quick$", h_quick_form, ROUTE_CUSTOMER, NULL },
 	{ "POST", "^(?:/api/v1)?/quick/preview$", h_quick_preview,
 	  ROUTE_CUSTOMER | ROUTE_CSRF, NULL },
 	{ "POST", "^(?:/api/v1)?/quick$", h_quick_add,
+	  ROUTE_CUSTOMER | ROUTE_CSRF, NULL },
+	{ "POST", "^(?:/api/v1)?/quick/file$", h_quick_file,
 	  ROUTE_CUSTOMER | ROUTE_CSRF, NULL },
 	{ NULL, NULL, NULL, 0, NULL }
 };

@@ -163,3 +163,54 @@ def test_page_previews_adds_and_keeps_what_is_left(stack, cat):
         assert cart(stack, uid) == {cat["sku"]["A"]: 3}
     finally:
         stack.sql(f"DELETE FROM cart_item WHERE customer_user_id = {uid}")
+
+
+# -- bulk order by file ---------------------------------------------------
+
+def upload(stack, s, data, name, **extra):
+    return s.post(stack.url("/s/shop-a/api/v1/quick/file"), data=extra,
+                  files={"file": (name, data, "application/octet-stream")})
+
+
+def test_csv_in_gbk_with_header_and_other_columns(stack, cat, buyer):
+    text = ("名称,数量,商品编码\r\n"
+            f"甲,3,{P}-A-1\r\n"
+            ",,\r\n"
+            f"乙,二十,{P}-LOW-1\r\n"
+            "丙,1,NOPE-404\r\n"
+            f"丁,20.0,{P}-MIN-1\r\n")
+    r = upload(stack, buyer, text.encode("gbk"), "订单.csv")
+    assert r.status_code == 200, r.text
+    ln = by_line(r)
+    assert sorted(ln) == [2, 4, 5, 6]
+    assert ln[2]["status"] == "ok" and ln[2]["qty"] == 3
+    assert ln[4]["status"] == "qty_invalid"
+    assert ln[5]["status"] == "unknown_code"
+    assert ln[6]["status"] == "ok" and ln[6]["qty"] == 20
+    assert cart(stack, cat["users"][0]) == {}
+
+
+def test_xlsx_rows_are_numbered_as_excel_shows_them(stack, cat, buyer):
+    from test_import_xlsx import Num, make_xlsx
+    book = make_xlsx([("订单", {1: [f"{P}-A-1", Num(2)],    # no header
+                                3: ["6900000000017", Num(4)],
+                                4: [f"{P}-CASE-1", Num(30)],
+                                5: [None, Num(1)]})])
+    r = upload(stack, buyer, book, "订单.xlsx", add="1")
+    assert r.status_code == 200, r.text
+    ln = by_line(r)
+    assert ln[1]["added"] and ln[1]["qty"] == 6      # with row 3's
+    assert ln[3]["status"] == "merged"
+    assert ln[4]["status"] == "qty_not_multiple" and not ln[4]["added"]
+    assert ln[5]["status"] == "code_missing"
+    assert cart(stack, cat["users"][0]) == {cat["sku"]["A"]: 6}
+
+
+def test_unreadable_files_are_refused(stack, cat, buyer):
+    r = upload(stack, buyer, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64,
+               "old.xls")
+    assert r.status_code == 400 and error_code(r) == "bad_file"
+    r = upload(stack, buyer, b"PK\x03\x04broken", "x.xlsx")
+    assert r.status_code == 400 and error_code(r) == "bad_file"
+    r = upload(stack, buyer, b"", "empty.csv")
+    assert r.status_code == 400 and error_code(r) == "empty"

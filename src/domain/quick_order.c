@@ -20,6 +20,7 @@
 #include "services/db.h"
 #include "domain/dctx.h"
 #include "domain/shop.h"
+#include "domain/order.h"
 #include "domain/quick_order.h"
 
 /* Every SKU of the shop a code names: its code, or its barcode. */
@@ -258,7 +259,7 @@ lookup(struct dctx *c, struct quick_order *q)
 
 	a = arena_defer_json(c->arena, json_object_new_array());
 	for (i = 0; i < q->n; i++)
-		if (q->v[i].status == QUICK_OK) {
+		if (q->v[i].status == QUICK_OK && !q->v[i].known) {
 			e = json_object_new_array();
 			json_object_array_add(e, json_object_new_int(i));
 			json_object_array_add(e,
@@ -273,7 +274,7 @@ lookup(struct dctx *c, struct quick_order *q)
 	if (rc == -1)
 		return ERR_INTERNAL;
 	for (i = 0; i < q->n; i++) {
-		if (q->v[i].status != QUICK_OK)
+		if (q->v[i].status != QUICK_OK || q->v[i].known)
 			continue;
 		nmatch = 0;
 		for (k = 0; k < r->nrows; k++) {
@@ -517,4 +518,40 @@ quick_add(struct dctx *c, int mode, struct quick_order *q)
 		return rc;
 	tally(q);
 	return 0;
+}
+
+/*
+ * Reorder (再来一单): the lines of one of the company's orders, at their
+ * quantities, added to the actor's cart as quick_add adds (at today's
+ * prices; what cannot be ordered now stays out, with why). Each line
+ * keeps the price paid (old_fen) to show what changed. *order_no: the
+ * order's. ERR_NOT_FOUND for an order that is not the company's.
+ */
+int
+quick_reorder(struct dctx *c, int64_t order_id, int mode,
+    struct quick_order *q, const char **order_no)
+{
+	struct order	 o;
+	int		 i, rc;
+
+	memset(q, 0, sizeof(*q));
+	if (c->sess.kind != SESS_CUSTOMER)
+		return ERR_NOT_FOUND;
+	if ((rc = order_get(c, order_id, &o)) != 0)
+		return rc;
+	*order_no = o.order_no;
+	q->v = arena_calloc(c->arena, o.nlines + 1, sizeof(*q->v));
+	for (i = 0; i < o.nlines && i < QUICK_LINES_MAX; i++) {
+		struct quick_line *l = &q->v[q->n++];
+
+		l->lineno = (int)o.lines[i].line_no;
+		l->code = o.lines[i].sku_code;
+		l->qty = o.lines[i].qty;
+		l->qty_text = arena_printf(c->arena, "%" PRId64, l->qty);
+		l->sku_id = o.lines[i].sku_id;
+		l->known = 1;
+		l->old_fen = o.lines[i].unit_fen;
+		set_status(l, QUICK_OK, NULL);
+	}
+	return quick_add(c, mode, q);
 }

@@ -38,6 +38,8 @@ struct quick_line {
 	const char	*status_code;	/* for programs: "unknown_code" */
 	const char	*why;		/* for people; NULL when QUICK_OK */
 	int		 added;		/* after quick_add: in the cart */
+	int		 known;		/* sku_id given, not looked up */
+	int64_t		 old_fen;	/* reorder: the unit price paid */
 	struct priced_line pl;		/* when sku_id != 0 */
 };
 
@@ -56,5 +58,7 @@ int	quick_read_file(struct dctx *, const char *, size_t,
 	    struct quick_order *);
 int	quick_preview(struct dctx *, int, struct quick_order *);
 int	quick_add(struct dctx *, int, struct quick_order *);
+int	quick_reorder(struct dctx *, int64_t, int, struct quick_order *,
+	    const char **);
 
 #endif /* DOMAIN_QUICK_ORDER_H */

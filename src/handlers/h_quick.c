@@ -50,6 +50,13 @@ line_view(struct ctx *c, const struct quick_line *l)
 	view_set_str(o, "note", l->note);
 	if (l->into)
 		view_set_i64(o, "merged_into", l->into);
+	if (l->known && l->pl.problem != LINE_UNAVAILABLE &&
+	    l->pl.sku_code != NULL && l->status != QUICK_MERGED) {
+		view_set_money(c, o, "old_price", l->old_fen);
+		view_set_bool(o, "price_changed",
+		    l->pl.price.unit_fen != l->old_fen);
+		view_set_bool(o, "price_up", l->pl.price.unit_fen > l->old_fen);
+	}
 	return o;
 }
 
@@ -75,8 +82,8 @@ left_text(struct ctx *c, const struct quick_order *q)
  * The quick order page: the form (text as given), and after a preview or
  * an add every line with its status. q NULL: the empty form.
  */
-static int
-quick_page(struct ctx *c, int status, const char *error, const char *text,
+static json_object *
+quick_view(struct ctx *c, int status, const char *error, const char *text,
     const struct quick_order *q, int after_add)
 {
 	json_object	*v, *lines;
@@ -116,6 +123,14 @@ quick_page(struct ctx *c, int status, const char *error, const char *text,
 	c->title = "快速下单";
 	if (status != 0)
 		c->status = status;
+	return v;
+}
+
+static int
+quick_page(struct ctx *c, int status, const char *error, const char *text,
+    const struct quick_order *q, int after_add)
+{
+	quick_view(c, status, error, text, q, after_add);
 	return render(c, "quick");
 }
 
@@ -247,6 +262,43 @@ h_quick_file(struct ctx *c)
 	return quick_page(c, 0, NULL, file_text(c, &q), &q, add);
 }
 
+/*
+ * POST /orders/:id/reorder (再来一单): the order's lines that can be
+ * ordered now go to the cart at today's prices; the page lists each line:
+ * added, its price then and now, or why it was left out (off the shelf,
+ * short of stock), with those lines in the form to change and add.
+ */
+static int
+h_reorder(struct ctx *c)
+{
+	struct quick_order	 q;
+	const char		*no = NULL;
+	int64_t			 id;
+	int			 rc, i, changed = 0;
+	json_object		*v;
+
+	if (route_id(c, 0, &id) == -1)
+		return http_fail(c, ERR_NOT_FOUND, "没有这个订单");
+	if ((rc = quick_reorder(&c->d, id, quick_mode(c), &q, &no)) != 0)
+		return http_fail(c, rc, rc == ERR_NOT_FOUND && c->d.error ==
+		    NULL ? "没有这个订单" : c->d.error);
+	clog_info(&c->d, "reorder order=%" PRId64 ": %d lines, %d added", id,
+	    q.n, q.nok);
+	for (i = 0; i < q.n; i++)
+		if (q.v[i].added && q.v[i].pl.price.unit_fen != q.v[i].old_fen)
+			changed++;
+	if (q.nbad == 0 && changed == 0 && !c->json_out)
+		return http_see_other(c, "%s", ctx_link(c, "/cart?added=1"));
+	v = quick_view(c, 0, q.nok == 0 ? "这个订单的商品现在都不能订购，"
+	    "请看下方原因" : NULL, NULL, &q, 1);
+	view_set_str(v, "reorder_no", no);
+	view_set_i64(v, "price_changes", changed);
+	view_set_str(v, "order_url", ctx_link(c, arena_printf(c->d.arena,
+	    "/orders/%" PRId64, id)));
+	c->title = "再来一单";
+	return render(c, "quick");
+}
+
 const struct route h_quick_routes[] = {
 	{ "GET", "^(?:/api/v1)?/quick$", h_quick_form, ROUTE_CUSTOMER, NULL },
 	{ "POST", "^(?:/api/v1)?/quick/preview$", h_quick_preview,
@@ -254,6 +306,8 @@ const struct route h_quick_routes[] = {
 	{ "POST", "^(?:/api/v1)?/quick$", h_quick_add,
 	  ROUTE_CUSTOMER | ROUTE_CSRF, NULL },
 	{ "POST", "^(?:/api/v1)?/quick/file$", h_quick_file,
+	  ROUTE_CUSTOMER | ROUTE_CSRF, NULL },
+	{ "POST", "^(?:/api/v1)?/orders/([0-9]{1,18})/reorder$", h_reorder,
 	  ROUTE_CUSTOMER | ROUTE_CSRF, NULL },
 	{ NULL, NULL, NULL, 0, NULL }
 };

@@ -550,6 +550,7 @@ quick_reorder(struct dctx *c, int64_t order_id, int mode,
 		l->qty_text = arena_printf(c->arena, "%" PRId64, l->qty);
 		l->sku_id = o.lines[i].sku_id;
 		l->known = 1;
+		l->has_old = 1;
 		l->old_fen = o.lines[i].unit_fen;
 		set_status(l, QUICK_OK, NULL);
 	}

@@ -39,7 +39,8 @@ struct quick_line {
 	const char	*why;		/* for people; NULL when QUICK_OK */
 	int		 added;		/* after quick_add: in the cart */
 	int		 known;		/* sku_id given, not looked up */
-	int64_t		 old_fen;	/* reorder: the unit price paid */
+	int		 has_old;	/* reorder: old_fen is set */
+	int64_t		 old_fen;	/* the unit price paid */
 	struct priced_line pl;		/* when sku_id != 0 */
 };
 

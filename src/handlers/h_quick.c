@@ -15,10 +15,11 @@
 #include "domain/order.h"
 #include "domain/quick_order.h"
 #include "handlers/h_order.h"
+#include "handlers/h_quick.h"
 
 /* The storefront asked for, else the shop's ordering one, else wholesale. */
-static int
-quick_mode(struct ctx *c)
+int
+h_quick_mode(struct ctx *c)
 {
 	const char	*m = req_param(c, "mode");
 
@@ -50,7 +51,7 @@ line_view(struct ctx *c, const struct quick_line *l)
 	view_set_str(o, "note", l->note);
 	if (l->into)
 		view_set_i64(o, "merged_into", l->into);
-	if (l->known && l->pl.problem != LINE_UNAVAILABLE &&
+	if (l->has_old && l->pl.problem != LINE_UNAVAILABLE &&
 	    l->pl.sku_code != NULL && l->status != QUICK_MERGED) {
 		view_set_money(c, o, "old_price", l->old_fen);
 		view_set_bool(o, "price_changed",
@@ -82,12 +83,12 @@ left_text(struct ctx *c, const struct quick_order *q)
  * The quick order page: the form (text as given), and after a preview or
  * an add every line with its status. q NULL: the empty form.
  */
-static json_object *
-quick_view(struct ctx *c, int status, const char *error, const char *text,
+json_object *
+h_quick_view(struct ctx *c, int status, const char *error, const char *text,
     const struct quick_order *q, int after_add)
 {
 	json_object	*v, *lines;
-	int		 i, mode = quick_mode(c);
+	int		 i, mode = h_quick_mode(c);
 
 	v = view_new(c);
 	view_set_str(v, "text", text);
@@ -130,7 +131,7 @@ static int
 quick_page(struct ctx *c, int status, const char *error, const char *text,
     const struct quick_order *q, int after_add)
 {
-	quick_view(c, status, error, text, q, after_add);
+	h_quick_view(c, status, error, text, q, after_add);
 	return render(c, "quick");
 }
 
@@ -165,7 +166,7 @@ h_quick_preview(struct ctx *c)
 
 	if ((rc = parsed(c, &q, &text)) != 0)
 		return rc;
-	if ((rc = quick_preview(&c->d, quick_mode(c), &q)) != 0)
+	if ((rc = quick_preview(&c->d, h_quick_mode(c), &q)) != 0)
 		return http_fail(c, rc, c->d.error);
 	return quick_page(c, 0, NULL, text, &q, 0);
 }
@@ -184,7 +185,7 @@ h_quick_add(struct ctx *c)
 
 	if ((rc = parsed(c, &q, &text)) != 0)
 		return rc;
-	if ((rc = quick_add(&c->d, quick_mode(c), &q)) != 0)
+	if ((rc = quick_add(&c->d, h_quick_mode(c), &q)) != 0)
 		return http_fail(c, rc, c->d.error);
 	clog_info(&c->d, "quick order: %d lines, %d added", q.n, q.nok);
 	if (q.nok == 0) {
@@ -253,8 +254,8 @@ h_quick_file(struct ctx *c)
 	}
 	a = req_param(c, "add");
 	add = c->json_out && a != NULL && strcmp(a, "1") == 0;
-	rc = add ? quick_add(&c->d, quick_mode(c), &q) :
-	    quick_preview(&c->d, quick_mode(c), &q);
+	rc = add ? quick_add(&c->d, h_quick_mode(c), &q) :
+	    quick_preview(&c->d, h_quick_mode(c), &q);
 	if (rc != 0)
 		return http_fail(c, rc, c->d.error);
 	clog_info(&c->d, "quick file %s: %d lines, %d ok%s", u->filename ?
@@ -279,7 +280,7 @@ h_reorder(struct ctx *c)
 
 	if (route_id(c, 0, &id) == -1)
 		return http_fail(c, ERR_NOT_FOUND, "没有这个订单");
-	if ((rc = quick_reorder(&c->d, id, quick_mode(c), &q, &no)) != 0)
+	if ((rc = quick_reorder(&c->d, id, h_quick_mode(c), &q, &no)) != 0)
 		return http_fail(c, rc, rc == ERR_NOT_FOUND && c->d.error ==
 		    NULL ? "没有这个订单" : c->d.error);
 	clog_info(&c->d, "reorder order=%" PRId64 ": %d lines, %d added", id,
@@ -289,7 +290,7 @@ h_reorder(struct ctx *c)
 			changed++;
 	if (q.nbad == 0 && changed == 0 && !c->json_out)
 		return http_see_other(c, "%s", ctx_link(c, "/cart?added=1"));
-	v = quick_view(c, 0, q.nok == 0 ? "这个订单的商品现在都不能订购，"
+	v = h_quick_view(c, 0, q.nok == 0 ? "这个订单的商品现在都不能订购，"
 	    "请看下方原因" : NULL, NULL, &q, 1);
 	view_set_str(v, "reorder_no", no);
 	view_set_i64(v, "price_changes", changed);

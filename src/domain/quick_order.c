@@ -469,10 +469,6 @@ tx_add(struct dctx *c, void *arg)
 		for (k = 0; k < r->nrows; k++)
 			if (db_cell_i64(r, k, 0) == q->v[i].sku_id)
 				have[i] = db_cell_i64(r, k, 1);
-		if (have[i] == 0 && lines++ >= CART_LINES_MAX)
-			set_status(&q->v[i], QUICK_CART_FULL, arena_printf(
-			    c->arena, "进货单最多 %d 种商品，请先下单",
-			    CART_LINES_MAX));
 		if (have[i] + q->v[i].qty > CART_QTY_MAX)
 			set_status(&q->v[i], QUICK_BAD_QTY, arena_printf(
 			    c->arena, "进货单中已有 %" PRId64 "，合计不能超过 %d",
@@ -483,6 +479,13 @@ tx_add(struct dctx *c, void *arg)
 	for (i = 0; i < q->n; i++) {
 		if (q->v[i].status != QUICK_OK)
 			continue;
+		/* Only lines that may be ordered take room in the cart. */
+		if (have[i] == 0 && lines++ >= CART_LINES_MAX) {
+			set_status(&q->v[i], QUICK_CART_FULL, arena_printf(
+			    c->arena, "进货单最多 %d 种商品，请先下单",
+			    CART_LINES_MAX));
+			continue;
+		}
 		if (db_run(c->arena, NULL, sql_put, "iiisi", c->shop->id,
 		    c->sess.user_id, q->v[i].sku_id, mode_name(a->mode),
 		    have[i] + q->v[i].qty) == -1)

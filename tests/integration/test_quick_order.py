@@ -214,3 +214,27 @@ def test_unreadable_files_are_refused(stack, cat, buyer):
     assert r.status_code == 400 and error_code(r) == "bad_file"
     r = upload(stack, buyer, b"", "empty.csv")
     assert r.status_code == 400 and error_code(r) == "empty"
+
+
+def test_a_full_cart_takes_only_lines_that_fit(stack, cat, buyer):
+    uid = cat["users"][0]
+    # 99 lines held: room for one more; the line that cannot be ordered
+    # (below its minimum) takes none of it.
+    stack.sql(f"""
+INSERT INTO product (shop_id, code, name, unit, description, on_shelf)
+  WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n
+  WHERE i < 99) SELECT {A}, CONCAT('{P}-F', i), '满', '件', '', 1 FROM n;
+INSERT INTO sku (shop_id, product_id, code, unit, stock, price_fen)
+  SELECT shop_id, id, CONCAT(code, '-1'), '件', 10, 100 FROM product
+  WHERE code LIKE '{P}-F%';
+INSERT INTO cart_item (shop_id, customer_user_id, sku_id, qty)
+  SELECT shop_id, {uid}, id, 1 FROM sku WHERE code LIKE '{P}-F%';
+""")
+    r = buyer.post(stack.url("/s/shop-a/api/v1/quick"), data={
+        "text": f"{P}-MIN-1 1\n{P}-A-1 1\n{P}-LOW-1 1\n"})
+    assert r.status_code == 200, r.text
+    ln = by_line(r)
+    assert ln[1]["status"] == "qty_below_min"
+    assert ln[2]["added"]
+    assert ln[3]["status"] == "cart_full" and not ln[3]["added"]
+    assert len(cart(stack, uid)) == 100

@@ -44,6 +44,8 @@ extern const struct route h_admin_settings_routes[];	/* h_admin_settings.c */
 extern const struct route h_invite_routes[];		/* h_invite.c */
 extern const struct route h_cart_routes[];		/* h_cart.c */
 extern const struct route h_order_routes[];		/* h_order.c */
+extern const struct route h_quick_routes[];		/* h_quick.c */
+extern const struct route h_lists_routes[];		/* h_lists.c */
 extern const struct route h_admin_order_routes[];	/* h_admin_order.c */
 
 /* h_admin_jobs.c: the back office's view of its shop's jobs. */

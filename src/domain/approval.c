@@ -38,6 +38,12 @@ static const char sql_rule_save[] =
 static const char sql_pending[] =
     "SELECT COUNT(*) FROM sales_order WHERE shop_id = ? AND customer_id = ? "
     "AND state = 'pending_approval'";
+/* The move out of pending_approval of each of a list of orders. */
+static const char sql_outcomes[] =
+    "SELECT e.order_id, e.to_state, e.note FROM order_event e "
+    "JOIN JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) j "
+    "ON j.id = e.order_id WHERE e.shop_id = ? "
+    "AND e.from_state = 'pending_approval' ORDER BY e.id";
 static const char sql_hours[] =
     "SELECT release_unapproved_hours, release_unconfirmed_hours FROM shop "
     "WHERE id = ?";
@@ -205,6 +211,48 @@ approval_pending_count(struct dctx *c, int64_t *n)
 	    c->sess.customer_id) == -1)
 		return ERR_INTERNAL;
 	*n = db_cell_i64(r, 0, 0);
+	return 0;
+}
+
+/*
+ * For each of n orders (of the actor's list or page), what became of its
+ * approval: approved (with the approver's comment), turned down (with the
+ * reason), released by the job, or cancelled before anyone decided.
+ */
+int
+approval_outcomes(struct dctx *c, const struct order *o, int n,
+    struct approval_outcome *out)
+{
+	struct db_res	*r;
+	const char	*ids = "[", *note;
+	int64_t		 id;
+	int		 i, k;
+
+	memset(out, 0, sizeof(*out) * (size_t)(n > 0 ? n : 0));
+	if (n <= 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		ids = arena_printf(c->arena, "%s%s%" PRId64, ids, i ? "," : "",
+		    o[i].id);
+	ids = arena_printf(c->arena, "%s]", ids);
+	if (db_run(c->arena, &r, sql_outcomes, "si", ids, c->shop->id) == -1)
+		return ERR_INTERNAL;
+	for (k = 0; k < r->nrows; k++) {
+		id = db_cell_i64(r, k, 0);
+		note = db_cell(r, k, 2);
+		for (i = 0; i < n && o[i].id != id; i++)
+			;
+		if (i == n)
+			continue;
+		if (strcmp(db_cell(r, k, 1), "submitted") == 0) {
+			out[i].text = note && *note ? arena_printf(c->arena,
+			    "审批通过（%s）", note) : "审批通过";
+			out[i].rejected = 0;
+		} else {
+			out[i].text = note && *note ? note : "审批前已取消";
+			out[i].rejected = 1;
+		}
+	}
 	return 0;
 }
 

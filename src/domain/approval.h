@@ -34,6 +34,13 @@ int		 approval_rule_save(struct dctx *, int64_t,
 		     const struct approval_rule *);
 int		 approval_needed(struct dctx *, int64_t, int64_t, int *);
 int		 approval_pending_count(struct dctx *, int64_t *);
+/* What became of an order's approval, for the buyer's pages. */
+struct approval_outcome {
+	const char	*text;		/* NULL: it never waited */
+	int		 rejected;	/* turned down or released */
+};
+int		 approval_outcomes(struct dctx *, const struct order *, int,
+		     struct approval_outcome *);
 
 /* approval.c: the shop's release hours (0: never). */
 struct release_hours {

@@ -90,6 +90,9 @@ h_rule_save(struct ctx *c)
 	int64_t			id = cap_id(c);
 	int			rc;
 
+	/* Another's company is not found before its form is read. */
+	if ((rc = approval_rule_get(&c->d, id, &r, NULL)) != 0)
+		return http_fail(c, rc, c->d.error);
 	memset(&r, 0, sizeof(r));
 	if (form_parse(c, rule_fields, &f) == -1)
 		return c->json_out ? http_fail(c, ERR_INVALID, f.error) :

@@ -23,16 +23,20 @@
 /*
  * Orders overdue in either state, with their shop. An order's time in its
  * state is that of the event that moved it there (its placing, or its
- * approval), so an order approved late is not released at once.
+ * approval), so an order approved late is not released at once; its
+ * created_at, never later than that, lets the (shop_id, state,
+ * created_at) index skip the young ones. LIMIT is BATCH.
  */
 static const char sql_due[] =
     "SELECT o.shop_id, s.slug, o.id, o.state FROM sales_order o "
     "JOIN shop s ON s.id = o.shop_id "
     "WHERE ((o.state = 'pending_approval' AND s.release_unapproved_hours > 0 "
+    "AND o.created_at < NOW(3) - INTERVAL s.release_unapproved_hours HOUR "
     "AND (SELECT MAX(e.created_at) FROM order_event e WHERE e.shop_id = "
     "o.shop_id AND e.order_id = o.id AND e.to_state = o.state) < NOW(3) - "
     "INTERVAL s.release_unapproved_hours HOUR) "
     "OR (o.state = 'submitted' AND s.release_unconfirmed_hours > 0 "
+    "AND o.created_at < NOW(3) - INTERVAL s.release_unconfirmed_hours HOUR "
     "AND (SELECT MAX(e.created_at) FROM order_event e WHERE e.shop_id = "
     "o.shop_id AND e.order_id = o.id AND e.to_state = o.state) < NOW(3) - "
     "INTERVAL s.release_unconfirmed_hours HOUR)) "

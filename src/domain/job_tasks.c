@@ -14,6 +14,7 @@
 #include "domain/job_tasks.h"
 #include "domain/idempotency.h"
 #include "domain/prune.h"
+#include "domain/approval.h"
 
 #include <time.h>
 
@@ -211,6 +212,10 @@ static const struct job_kind kinds[] = {
 	  "清理已完成的任务" },
 	{ "idempotency.expire", task_idempotency_expire, 3600, 0,
 	  "清理过期的防重复提交记录" },
+	{ "order.release", task_order_release, 900, 0,
+	  "自动取消超时未审批、未确认的订单" },
+	{ "notify.order", task_notify_order, 0, 0,
+	  "记录订单消息" },
 	{ "test.record", test_record, 0, 1,
 	  "测试：记录" },
 	{ "test.sleep", test_sleep, 0, 1,

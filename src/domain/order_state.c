@@ -17,6 +17,7 @@
 #include "domain/order_rows.h"
 #include "domain/scope.h"
 #include "domain/stock.h"
+#include "domain/approval.h"
 
 #define S(x)		(1u << (x))
 #define CUSTOMER_ANY	"buyer,approver,finance"
@@ -119,6 +120,14 @@ struct mv {
 	enum order_action		 action;
 	const struct order_move_args	*args;
 	enum order_state		 now;
+	unsigned			 only;	/* 0, or the from states
+						 * allowed (a reject, a release) */
+	const char			*roles;	/* NULL, or the customer
+						 * roles allowed instead */
+	int				 system; /* the release job: no
+						 * actor, no role */
+	const char			*notify; /* NULL, or the event the
+						 * company's users hear of */
 };
 
 /* A cancel gives back every SKU's units, in ascending SKU id. */
@@ -222,9 +231,13 @@ tx_move(struct dctx *c, void *arg)
 	if (order_state_parse(db_cell(o, 0, 0), &st) == -1)
 		return ERR_INTERNAL;
 	m->now = st;
-	if ((from_states(&c->sess, m->action) & S(st)) == 0)
+	if (!m->system && (from_states(&c->sess, m->action) & S(st)) == 0)
 		return invalid(c, m, st);
-	if (!role_may(&c->sess, m->action)) {
+	if (m->only != 0 && (m->only & S(st)) == 0)
+		return invalid(c, m, st);
+	if (m->roles != NULL ? c->sess.kind != SESS_CUSTOMER ||
+	    c->sess.role == NULL || !name_in_list(m->roles, c->sess.role) :
+	    !m->system && !role_may(&c->sess, m->action)) {
 		c->error = arena_printf(c->arena, "您的角色不能%s",
 		    moves[m->action].label);
 		return ERR_FORBIDDEN;
@@ -239,6 +252,10 @@ tx_move(struct dctx *c, void *arg)
 	    order_state_name(moves[m->action].to), note && *note ? " note=" :
 	    "", note ? note : "") != 0)
 		return ERR_INTERNAL;
+	if (m->notify == NULL && m->action == ORDER_APPROVE)
+		m->notify = "approved";
+	if (m->notify != NULL && (rc = notify_order(c, m->id, m->notify)) != 0)
+		return rc;
 	m->now = moves[m->action].to;
 	return 0;
 }
@@ -253,6 +270,81 @@ tx_move(struct dctx *c, void *arg)
  * ERR_FORBIDDEN when the actor's role may not, ERR_INVALID for a
  * shipment without carrier or number.
  */
+static int
+run_move(struct dctx *c, struct mv *m, enum order_state *now)
+{
+	int	rc;
+
+	rc = db_tx_run(c, tx_move, m);
+	if (now != NULL)
+		*now = m->now;
+	if (rc == 0)
+		clog_info(c, "order_move id=%" PRId64 " action=%s to=%s%s",
+		    m->id, moves[m->action].name, order_state_name(m->now),
+		    m->system ? " by=system" : m->roles ? " by=approver" : "");
+	return rc;
+}
+
+/*
+ * The company's approver turns down an order waiting for approval
+ * (approval.c): a cancel, from pending_approval only, by an approver
+ * only, with the reason they must give; stock and credit go back as for
+ * any cancel and the one who placed it is told.
+ */
+int
+order_reject(struct dctx *c, int64_t id, const char *reason,
+    enum order_state *now)
+{
+	struct order_move_args	args;
+	struct mv		m;
+
+	if (reason == NULL || *reason == '\0') {
+		c->error = "请填写驳回原因";
+		c->code = "reason_required";
+		return ERR_INVALID;
+	}
+	memset(&args, 0, sizeof(args));
+	args.note = arena_printf(c->arena, "审批驳回：%s", reason);
+	memset(&m, 0, sizeof(m));
+	m.id = id;
+	m.action = ORDER_CANCEL;
+	m.args = &args;
+	m.only = S(ORDER_PENDING_APPROVAL);
+	m.roles = "approver";
+	m.notify = "rejected";
+	return run_move(c, &m, now);
+}
+
+/*
+ * The release job (order_release.c) cancels an order left waiting too
+ * long in state st: as the system (c->sess of kind SESS_NONE: the event
+ * names nobody), with note, through the same cancel as a person's. An
+ * order that moved on meanwhile is ERR_CONFLICT invalid_transition and
+ * stays as it is, so running the job twice cancels nothing twice.
+ */
+int
+order_release(struct dctx *c, int64_t id, enum order_state st,
+    const char *note)
+{
+	struct order_move_args	args;
+	struct mv		m;
+
+	if (c->sess.kind != SESS_NONE)
+		return ERR_FORBIDDEN;
+	memset(&args, 0, sizeof(args));
+	args.note = note;
+	memset(&m, 0, sizeof(m));
+	m.id = id;
+	m.action = ORDER_CANCEL;
+	m.args = &args;
+	m.only = S(st) & (S(ORDER_PENDING_APPROVAL) | S(ORDER_SUBMITTED));
+	m.system = 1;
+	m.notify = "released";
+	if (m.only == 0)
+		return ERR_INVALID;
+	return run_move(c, &m, NULL);
+}
+
 int
 order_move(struct dctx *c, int64_t id, enum order_action a,
     const struct order_move_args *args, enum order_state *now)

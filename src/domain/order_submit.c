@@ -21,6 +21,7 @@
 #include "domain/order.h"
 #include "domain/order_rows.h"
 #include "domain/stock.h"
+#include "domain/approval.h"
 
 /*
  * The company, its tax points, what it owes (read, not locked: submit
@@ -507,16 +508,23 @@ order_write(struct dctx *c, struct submit *s, const char *no, int64_t *id)
 }
 
 /*
- * The state a new order starts in: submitted, for the shop to confirm.
- * Approvals decide here when an order waits for the company's approver
- * (pending_approval); its stock is reserved either way.
+ * The state a new order starts in: submitted, for the shop to confirm,
+ * or pending_approval when the company's rule says its approver must see
+ * it first (approval.c). Its stock is reserved and its credit charged
+ * either way: an approval never finds the goods gone. -1 on a failure.
  */
-static enum order_state
-first_state(struct dctx *c, const struct submit *s)
+static int
+first_state(struct dctx *c, const struct submit *s, enum order_state *st)
 {
-	(void)c;
-	(void)s;
-	return ORDER_SUBMITTED;
+	int	need;
+
+	*st = ORDER_SUBMITTED;
+	if (approval_needed(c, c->sess.customer_id, s->m.total_fen,
+	    &need) != 0)
+		return -1;
+	if (need)
+		*st = ORDER_PENDING_APPROVAL;
+	return 0;
 }
 
 /* The order this key already made, if any: a replay answers it. */
@@ -571,7 +579,8 @@ tx_submit(struct dctx *c, void *arg)
 	    s->p.outstanding_fen + s->m.total_fen > s->p.limit_fen)
 		return credit_refused(c, &s->p, s->p.outstanding_fen,
 		    s->m.total_fen);	/* no lock taken to see it */
-	s->first = first_state(c, s);
+	if (first_state(c, s, &s->first) != 0)
+		return ERR_INTERNAL;
 	if ((rc = take_stock(c, &s->cart)) != 0 ||
 	    (s->in->terms == TERMS_MONTHLY &&
 	    (rc = charge(c, &s->p, s->m.total_fen)) != 0) ||
@@ -583,6 +592,9 @@ tx_submit(struct dctx *c, void *arg)
 	    s->cart.n, fmt_yuan(c->arena, s->m.total_fen),
 	    pay_terms_name(s->in->terms)) != 0)
 		return ERR_INTERNAL;
+	if (s->first == ORDER_PENDING_APPROVAL &&
+	    (rc = notify_order(c, id, "submitted")) != 0)
+		return rc;
 	s->out->id = id;
 	s->out->order_no = no;
 	s->out->state = s->first;

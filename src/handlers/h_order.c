@@ -11,6 +11,7 @@
 #include "handlers/handlers.h"
 #include "domain/order.h"
 #include "handlers/h_order.h"
+#include "domain/approval.h"
 
 #define PER_PAGE	10
 
@@ -27,7 +28,8 @@ h_orders(struct ctx *c)
 {
 	struct order_query	 q;
 	struct order_list	 l;
-	json_object		*v, *rows;
+	struct approval_outcome	*ao;
+	json_object		*v, *rows, *row;
 	const char		*st = kv_get(&c->query, "state");
 	int			 i, rc;
 
@@ -37,14 +39,19 @@ h_orders(struct ctx *c)
 	q.per_page = PER_PAGE;
 	if ((rc = order_list(&c->d, &q, &l)) != 0)
 		return http_fail(c, rc, c->d.error);
+	ao = arena_calloc(c->d.arena, (size_t)l.n + 1, sizeof(*ao));
+	if ((rc = approval_outcomes(&c->d, l.rows, l.n, ao)) != 0)
+		return http_fail(c, rc, c->d.error);
 	v = view_new(c);
 	view_pager(c, v, l.total, PER_PAGE, q.all ? "/orders" :
 	    arena_printf(c->d.arena, "/orders?state=%s",
 	    order_state_name(q.state)));
 	rows = json_object_new_array();
-	for (i = 0; i < l.n; i++)
-		json_object_array_add(rows, h_order_head_view(c, &l.rows[i],
-		    "/orders"));
+	for (i = 0; i < l.n; i++) {
+		row = h_order_head_view(c, &l.rows[i], "/orders");
+		view_set_str(row, "approval_note", ao[i].text);
+		json_object_array_add(rows, row);
+	}
 	json_object_object_add(v, "orders", rows);
 	json_object_object_add(v, "tabs", h_order_state_tabs(c, "/orders",
 	    q.all, q.state, ""));
@@ -74,16 +81,26 @@ static int
 order_page(struct ctx *c, const char *page, const char *error, int status)
 {
 	struct order	 o;
+	struct approval_outcome ao;
 	json_object	*v, *ov;
 	int64_t		 id = cap_id(c);
 	int		 rc;
 
 	if (id == 0)
 		return http_fail(c, ERR_NOT_FOUND, "订单不存在");
-	if ((rc = order_get(&c->d, id, &o)) != 0)
+	if ((rc = order_get(&c->d, id, &o)) != 0 ||
+	    (rc = approval_outcomes(&c->d, &o, 1, &ao)) != 0)
 		return http_fail(c, rc, c->d.error);
 	v = view_new(c);
 	ov = h_order_detail_view(c, &o, "/orders", 1);
+	view_set_bool(ov, "is_pending_approval",
+	    o.state == ORDER_PENDING_APPROVAL);
+	view_set_str(ov, "approval_note", ao.text);
+	view_set_bool(ov, "approval_rejected", ao.rejected);
+	view_set_bool(ov, "may_approve", order_may(&c->d.sess, o.state,
+	    ORDER_APPROVE));
+	view_set_str(ov, "approval_url", ctx_link(c, arena_printf(
+	    c->d.arena, "/approvals/%" PRId64, o.id)));
 	view_set_bool(ov, "may_receive", order_may(&c->d.sess, o.state,
 	    ORDER_RECEIVE));
 	view_set_bool(ov, "may_cancel", order_may(&c->d.sess, o.state,

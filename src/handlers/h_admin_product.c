@@ -258,6 +258,7 @@ product_page(struct ctx *c, struct pform *pf, int status,
 	view_set_str(v, "image_error", pn->image_error);
 	view_set_str(v, "image_note", pn->image_note);
 	view_set_bool(v, "unsaved", pn->unsaved);
+	view_set_str(v, "stock_note", pn->stock_note);
 	if (!c->json_out) {
 		/* What the rows and admin.js need: the next row's number,
 		 * a blank row to copy, the unit a SKU without one has. */
@@ -302,6 +303,7 @@ h_product_edit(struct ctx *c)
 	struct pnotes	 pn;
 	struct pform	 pf;
 	const char	*img = kv_get(&c->query, "img");
+	const char	*stock = kv_get(&c->query, "stock");
 	int		 rc;
 
 	if ((rc = pform_load(c, admin_cap_id(c, 0), &pf)) != 0)
@@ -311,6 +313,9 @@ h_product_edit(struct ctx *c)
 		pn.image_note = "图片已上传，商品已保存";
 	else if (img != NULL && strcmp(img, "deleted") == 0)
 		pn.image_note = "图片已删除，商品已保存";
+	if (stock != NULL && strcmp(stock, "moved") == 0)
+		pn.stock_note = "编辑期间库存有变化（有订单或导入）：已按您改动"
+		    "的数量调整，订单占用的库存不变。请核对现在的库存。";
 	return product_page(c, &pf, 0, &pn);
 }
 
@@ -357,7 +362,7 @@ h_product_save(struct ctx *c)
 	struct pform	 pf;
 	const char	*op = req_param(c, "op");
 	int64_t		 id = admin_cap_id(c, 0), saved;
-	int		 rc;
+	int		 rc, raced = 0;
 
 	if (c->m.cap[0] != NULL && (rc = id == 0 ? ERR_NOT_FOUND :
 	    product_exists(&c->d, id)) != 0)
@@ -374,7 +379,7 @@ h_product_save(struct ctx *c)
 			return admin_form_json(c, 400, &pf.f);
 		return form_again(c, &pf, 400, NULL, NULL);
 	}
-	if ((rc = product_save(&c->d, &pf.p, &saved)) == ERR_CONFLICT)
+	if ((rc = product_save(&c->d, &pf.p, &saved, &raced)) == ERR_CONFLICT)
 		return form_again(c, &pf, 409, NULL, c->d.error);
 	if (rc != 0)
 		return http_fail(c, rc, rc == ERR_NOT_FOUND ? "商品不存在" :
@@ -394,9 +399,11 @@ h_product_save(struct ctx *c)
 	if (c->json_out) {
 		view_new(c);
 		view_set_i64(c->view, "id", saved);
+		view_set_bool(c->view, "stock_moved", raced > 0);
 	}
 	return http_see_other(c, "%s", ctx_link(c, arena_printf(c->d.arena,
-	    "/admin/products/%" PRId64 "?done=saved%s", saved, im.added ?
+	    "/admin/products/%" PRId64 "?done=saved%s%s", saved, raced > 0 ?
+	    "&stock=moved" : "", im.added ?
 	    "&img=added#images" : im.deleted ? "&img=deleted#images" : "")));
 }
 
@@ -466,8 +473,10 @@ delete_page(struct ctx *c, int64_t id, int status, const char *error)
 	view_set_i64(p, "sku_count", u.nskus);
 	view_set_i64(p, "image_count", u.nimages);
 	view_set_i64(p, "inquiry_count", u.ninquiries);
+	view_set_i64(p, "order_line_count", u.nordered);
 	json_object_object_add(v, "product", p);
-	view_set_bool(v, "blocked", u.ninquiries > 0);
+	view_set_bool(v, "blocked", u.ninquiries > 0 || u.nordered > 0);
+	view_set_bool(v, "ordered", u.nordered > 0);
 	view_set_str(v, "error", error);
 	view_set_str(v, "action", ctx_link(c, arena_printf(c->d.arena,
 	    "/admin/products/%" PRId64 "/delete", id)));

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 GEN = ROOT / "tests" / "bench" / "gen-catalog"
 
 HEADER = ["category", "product_code", "product_name", "unit", "sku_code",
-          "barcode", "spec", "pack_size", "min_qty", "stock", "weight_g",
+          "barcode", "spec", "pack_size", "min_qty", "pack_only", "stock", "weight_g",
           "price", "retail_price", "tiers", "on_shelf", "visible",
           "description"]
 

@@ -24,6 +24,14 @@ static const char sql_order_moves[] =
     "order_id, customer_user_id, staff_id) "
     "SELECT shop_id, sku_id, ? * qty, qty, ?, order_id, ?, ? "
     "FROM order_line WHERE shop_id = ? AND order_id = ? ORDER BY line_no";
+/* A parcel's movements from its lines: the units left, delta 0. */
+static const char sql_shipment_moves[] =
+    "INSERT INTO stock_movement (shop_id, sku_id, delta, qty, reason, "
+    "order_id, staff_id) "
+    "SELECT l.shop_id, l.sku_id, 0, sl.qty, 'ship', l.order_id, ? "
+    "FROM shipment_line sl JOIN order_line l ON l.id = sl.order_line_id "
+    "AND l.shop_id = sl.shop_id WHERE sl.shop_id = ? AND sl.shipment_id = ? "
+    "ORDER BY l.line_no";
 static const char sql_lock[] =
     "SELECT stock FROM sku WHERE id = ? AND shop_id = ? FOR UPDATE";
 static const char sql_set[] =
@@ -85,6 +93,16 @@ stock_order_moves(struct dctx *c, int64_t order_id, enum stock_reason why)
 	if (db_run(c->arena, NULL, sql_order_moves, "isssii", sign,
 	    stock_reason_name(why), order_actor_user(c), order_actor_staff(c),
 	    c->shop->id, order_id) == -1)
+		return ERR_INTERNAL;
+	return 0;
+}
+
+/* One ship movement per line of a parcel (shipment.c). */
+int
+stock_shipment_moves(struct dctx *c, int64_t shipment_id)
+{
+	if (db_run(c->arena, NULL, sql_shipment_moves, "sii",
+	    order_actor_staff(c), c->shop->id, shipment_id) == -1)
 		return ERR_INTERNAL;
 	return 0;
 }

@@ -40,11 +40,81 @@ static const char sql_move[] =
     "INSERT INTO stock_movement (shop_id, sku_id, delta, qty, reason, "
     "customer_user_id, staff_id, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 
+#define MOVES_OF_JOINED \
+    "FROM stock_movement m JOIN sku s ON s.id = m.sku_id " \
+    "AND s.shop_id = m.shop_id " \
+    "LEFT JOIN sales_order o ON o.id = m.order_id AND o.shop_id = m.shop_id " \
+    "LEFT JOIN staff st ON st.id = m.staff_id AND st.shop_id = m.shop_id " \
+    "LEFT JOIN customer_user u ON u.id = m.customer_user_id " \
+    "AND u.shop_id = m.shop_id " \
+    "WHERE m.shop_id = ? AND s.product_id = ? "
+#define MOVES_OF \
+    "FROM stock_movement m JOIN sku s ON s.id = m.sku_id " \
+    "AND s.shop_id = m.shop_id WHERE m.shop_id = ? AND s.product_id = ? "
+static const char sql_moves[] =
+    "SELECT m.id, s.code, m.reason, m.delta, m.qty, COALESCE(o.id, 0), "
+    "o.order_no, COALESCE(st.name, u.name), m.staff_id IS NOT NULL, m.note, "
+    ORDER_LOCAL("m.created_at") " " MOVES_OF_JOINED
+    "ORDER BY m.id DESC LIMIT ? OFFSET ?";
+static const char sql_moves_count[] = "SELECT COUNT(*) " MOVES_OF;
+
 static const char *const reasons[] = {
 	[STOCK_RESERVE] = "reserve", [STOCK_RELEASE] = "release",
 	[STOCK_SHIP] = "ship", [STOCK_ADJUST] = "adjust",
 	[STOCK_IMPORT] = "import",
 };
+
+static const struct {
+	const char	*name;
+	const char	*label;
+} reason_labels[] = {
+	{ "reserve", "下单占用" }, { "release", "取消释放" },
+	{ "ship", "发货出库" }, { "adjust", "后台调整" },
+	{ "import", "导入" },
+};
+
+/*
+ * A page of product id's movements (all its SKUs), newest first, and how
+ * many there are. 0 or ERR_INTERNAL.
+ */
+int
+stock_moves(struct dctx *c, int64_t id, int64_t offset, int64_t limit,
+    struct stock_move_row **out, int *n, int64_t *total)
+{
+	struct stock_move_row	*m;
+	struct db_res		*r;
+	size_t			 k;
+	int			 i;
+
+	if (db_run(c->arena, &r, sql_moves_count, "ii", c->shop->id, id) == -1)
+		return ERR_INTERNAL;
+	*total = db_cell_i64(r, 0, 0);
+	if (db_run(c->arena, &r, sql_moves, "iiii", c->shop->id, id, limit,
+	    offset) == -1)
+		return ERR_INTERNAL;
+	*out = arena_calloc(c->arena, (size_t)r->nrows + 1, sizeof(**out));
+	for (i = 0; i < r->nrows; i++) {
+		m = &(*out)[i];
+		m->id = db_cell_i64(r, i, 0);
+		m->sku_code = db_cell(r, i, 1);
+		m->reason = db_cell(r, i, 2);
+		m->reason_label = m->reason;
+		for (k = 0; k < sizeof(reason_labels) /
+		    sizeof(reason_labels[0]); k++)
+			if (strcmp(reason_labels[k].name, m->reason) == 0)
+				m->reason_label = reason_labels[k].label;
+		m->delta = db_cell_i64(r, i, 3);
+		m->qty = db_cell_i64(r, i, 4);
+		m->order_id = db_cell_i64(r, i, 5);
+		m->order_no = db_cell(r, i, 6);
+		m->who = db_cell(r, i, 7);
+		m->by_staff = db_cell_i64(r, i, 8) != 0;
+		m->note = db_cell(r, i, 9);
+		m->time = db_cell(r, i, 10);
+	}
+	*n = r->nrows;
+	return 0;
+}
 
 const char *
 stock_reason_name(enum stock_reason r)

@@ -28,4 +28,22 @@ int		 stock_adjust(struct dctx *, int64_t, int64_t, enum stock_reason,
 int		 stock_set(struct dctx *, int64_t, int64_t, enum stock_reason,
 		     const char *, int64_t *);
 
+/* 库存流水: a product's movements, newest first, a page of them. */
+struct stock_move_row {
+	int64_t		 id;
+	const char	*sku_code;
+	const char	*reason;	/* stock_reason_name()'s */
+	const char	*reason_label;	/* "下单占用" */
+	int64_t		 delta;
+	int64_t		 qty;
+	int64_t		 order_id;	/* 0: none */
+	const char	*order_no;
+	const char	*who;		/* NULL: not known (an import job) */
+	int		 by_staff;
+	const char	*note;
+	const char	*time;		/* "YYYY-MM-DD HH:MM", China */
+};
+int		 stock_moves(struct dctx *, int64_t, int64_t, int64_t,
+		     struct stock_move_row **, int *, int64_t *);
+
 #endif /* DOMAIN_STOCK_H */

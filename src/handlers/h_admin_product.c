@@ -10,6 +10,7 @@
 #include "handlers/handlers.h"
 #include "domain/category.h"
 #include "domain/product.h"
+#include "domain/stock.h"
 #include "handlers/h_admin_catalog.h"
 
 #define PER_PAGE	30
@@ -225,6 +226,51 @@ edit_links(struct ctx *c, json_object *v, int64_t id)
  * status 0 is 200; pn (NULL: none) has the notices above the form and
  * above the images.
  */
+#define MOVES_PER_PAGE	10
+
+/* 库存流水: the product's stock movements, a page, newest first. */
+static int
+moves_view(struct ctx *c, json_object *v, int64_t id)
+{
+	struct stock_move_row	*m;
+	json_object		*a, *o, *pg;
+	int64_t			 total, offset;
+	int			 i, n;
+
+	offset = (query_page(c) - 1) * MOVES_PER_PAGE;
+	if (stock_moves(&c->d, id, offset, MOVES_PER_PAGE, &m, &n, &total) != 0)
+		return -1;
+	pg = json_object_new_object();
+	view_pager(c, pg, total, MOVES_PER_PAGE, arena_printf(c->d.arena,
+	    "/admin/products/%" PRId64, id));
+	a = json_object_new_array();
+	for (i = 0; i < n; i++) {
+		o = json_object_new_object();
+		view_set_str(o, "sku_code", m[i].sku_code);
+		view_set_str(o, "reason", m[i].reason);
+		view_set_str(o, "reason_label", m[i].reason_label);
+		view_set_i64(o, "delta", m[i].delta);
+		view_set_str(o, "delta_shown", m[i].delta > 0 ?
+		    arena_printf(c->d.arena, "+%" PRId64, m[i].delta) :
+		    arena_printf(c->d.arena, "%" PRId64, m[i].delta));
+		view_set_i64(o, "qty", m[i].qty);
+		view_set_str(o, "order_no", m[i].order_no);
+		if (m[i].order_id != 0)
+			view_set_str(o, "order_url", ctx_link(c, arena_printf(
+			    c->d.arena, "/admin/orders/%" PRId64,
+			    m[i].order_id)));
+		view_set_str(o, "who", m[i].who);
+		view_set_bool(o, "by_staff", m[i].by_staff);
+		view_set_str(o, "note", m[i].note && *m[i].note ? m[i].note :
+		    NULL);
+		view_set_str(o, "time", m[i].time);
+		json_object_array_add(a, o);
+	}
+	json_object_object_add(pg, "rows", a);
+	json_object_object_add(v, "stock_moves", pg);
+	return 0;
+}
+
 int
 product_page(struct ctx *c, struct pform *pf, int status,
     const struct pnotes *pn)
@@ -258,6 +304,8 @@ product_page(struct ctx *c, struct pform *pf, int status,
 	view_set_str(v, "image_error", pn->image_error);
 	view_set_str(v, "image_note", pn->image_note);
 	view_set_bool(v, "unsaved", pn->unsaved);
+	if (id != 0 && moves_view(c, v, id) != 0)
+		return http_fail(c, ERR_INTERNAL, NULL);
 	view_set_str(v, "stock_note", pn->stock_note);
 	if (!c->json_out) {
 		/* What the rows and admin.js need: the next row's number,

@@ -254,6 +254,8 @@ moves_view(struct ctx *c, json_object *v, int64_t id)
 		    arena_printf(c->d.arena, "+%" PRId64, m[i].delta) :
 		    arena_printf(c->d.arena, "%" PRId64, m[i].delta));
 		view_set_i64(o, "qty", m[i].qty);
+		/* A parcel moves no stock: say how many units left. */
+		view_set_bool(o, "shows_qty", m[i].delta == 0);
 		view_set_str(o, "order_no", m[i].order_no);
 		if (m[i].order_id != 0)
 			view_set_str(o, "order_url", ctx_link(c, arena_printf(

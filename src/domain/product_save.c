@@ -337,8 +337,7 @@ stocks_write(struct dctx *c, struct save *sv)
 {
 	const struct product	*p = sv->p;
 	const struct product_sku *s;
-	int			*ix, i, k, t, rc = 0;
-	int64_t			 now, delta;
+	int			*ix, i, k, t, rc = 0, raced;
 
 	ix = arena_calloc(c->arena, (size_t)p->nskus + 1, sizeof(*ix));
 	for (i = 0; i < p->nskus; i++) {
@@ -351,16 +350,15 @@ stocks_write(struct dctx *c, struct save *sv)
 		s = &p->skus[ix[t]];
 		if (s->id == 0 || s->remove || s->stock < 0)
 			continue;
-		if (s->stock_was < 0) {
+		if (s->stock_was < 0)
 			rc = stock_set(c, s->id, s->stock, STOCK_ADJUST,
 			    "后台设定", NULL);
-		} else if ((delta = s->stock - s->stock_was) == 0)
+		else if (s->stock == s->stock_was)
 			continue;
-		else if ((rc = stock_adjust(c, s->id, delta, STOCK_ADJUST,
+		else if ((rc = stock_change(c, s->id, s->stock_was, s->stock,
 		    arena_printf(c->arena, "商品表单 %" PRId64 " → %" PRId64,
-		    s->stock_was, s->stock), &now)) == 0 &&
-		    now - delta != s->stock_was)
-			sv->raced++;
+		    s->stock_was, s->stock), &raced)) == 0)
+			sv->raced += raced;
 		if (rc != 0)
 			return rc;
 	}

@@ -234,6 +234,34 @@ stock_adjust(struct dctx *c, int64_t sku_id, int64_t delta,
 }
 
 /*
+ * What a form changed: the stock it showed (was) and the one typed, as
+ * an adjust movement of typed - was on the stock as it is now, so that
+ * what an order took meanwhile stays taken (the form carries an
+ * idempotency key: posted twice, its change is made once). *raced (may
+ * be NULL) is 1 when the stock was no longer what the form showed. ERR_CONFLICT (c->error) below 0 or above
+ * STOCK_MAX, ERR_NOT_FOUND.
+ */
+int
+stock_change(struct dctx *c, int64_t sku_id, int64_t was, int64_t typed,
+    const char *note, int *raced)
+{
+	int64_t	stock;
+	int	rc;
+
+	if ((rc = locked(c, sku_id, &stock)) != 0)
+		return rc;
+	if (raced != NULL)
+		*raced = stock != was;
+	if (typed - was < -stock || typed - was > STOCK_MAX - stock) {
+		c->error = arena_printf(c->arena, "库存调整后应在 0 到 %d 之间"
+		    "（现有 %" PRId64 "，页面显示 %" PRId64 "，期间有订单）",
+		    STOCK_MAX, stock, was);
+		return ERR_CONFLICT;
+	}
+	return move(c, sku_id, stock, stock + typed - was, STOCK_ADJUST, note);
+}
+
+/*
  * Set a SKU's stock to a counted value (an import's column), as one
  * movement of the difference to what it is now, read under the row lock;
  * *delta (may be NULL) is that difference. ERR_INVALID for a value out of

@@ -27,6 +27,8 @@ int		 stock_adjust(struct dctx *, int64_t, int64_t, enum stock_reason,
 		     const char *, int64_t *);
 int		 stock_set(struct dctx *, int64_t, int64_t, enum stock_reason,
 		     const char *, int64_t *);
+int		 stock_change(struct dctx *, int64_t, int64_t, int64_t,
+		     const char *, int *);
 
 /* 库存流水: a product's movements, newest first, a page of them. */
 struct stock_move_row {

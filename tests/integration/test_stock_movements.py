@@ -72,6 +72,7 @@ def resubmit(stack, world, pid, page, more=(), **changes):
     data = form(re.search(r'name="csrf" value="([^"]+)"', page).group(1),
                 value_of(page, "code"), value_of(page, "name"),
                 [row] + list(more))
+    data["idempotency_key"] = value_of(page, "idempotency_key")
     return post(stack, world["owner"], f"/admin/products/{pid}", data)
 
 
@@ -97,6 +98,11 @@ def test_form_change_keeps_what_an_order_took_meanwhile(stack, world):
                f"order_id = {oid}") == "3"
     r = world["owner"].get(stack.url(r.headers["Location"]))
     assert "编辑期间库存有变化" in r.text
+    # The same post again (a double tap): its change is not made twice.
+    n = len(moves(stack, sid))
+    r = resubmit(stack, world, pid, page, stock="15")
+    assert r.status_code == 303 and r.headers.get("Idempotent-Replayed")
+    assert stock(stack, sid) == 12 and len(moves(stack, sid)) == n
     # Saved again as shown, without touching the stock: nothing moves.
     page = edit_page(stack, world, pid)
     n = len(moves(stack, sid))

@@ -21,7 +21,8 @@ static const char sql_export_products[] =
     "description FROM product WHERE shop_id = ? ORDER BY code, id";
 static const char sql_export_skus[] =
     "SELECT product_id, code, barcode, spec, pack_size, min_qty, stock, "
-    "weight_g, price_fen, retail_price_fen, id FROM sku WHERE shop_id = ? "
+    "weight_g, price_fen, retail_price_fen, id, pack_only "
+    "FROM sku WHERE shop_id = ? "
     "ORDER BY product_id, sort, id";
 static const char sql_export_tiers[] =
     "SELECT sku_id, min_qty, price_fen FROM price_tier WHERE shop_id = ? "
@@ -116,6 +117,7 @@ export_row(struct dctx *c, struct buf *out, struct strmap *paths,
 	v[C_SPEC] = db_cell(sk, k, 3);
 	v[C_PACK_SIZE] = db_cell(sk, k, 4);
 	v[C_MIN_QTY] = db_cell(sk, k, 5);
+	v[C_PACK_ONLY] = db_cell_i64(sk, k, 11) ? "1" : "0";
 	v[C_STOCK] = db_cell(sk, k, 6);
 	v[C_WEIGHT_G] = db_cell(sk, k, 7);
 	v[C_PRICE] = fmt_yuan(c->arena, db_cell_i64(sk, k, 8));
@@ -225,11 +227,11 @@ import_template(struct buf *out)
 {
 	static const char *const rows[][NCOL] = {
 		{ "茶叶/绿茶", "LJ001", "西湖龙井", "罐", "LJ001-250",
-		  "6901234567892", "净含量:250g", "20", "2", "100", "300",
+		  "6901234567892", "净含量:250g", "20", "2", "是", "100", "300",
 		  "100.00", "128.00", "10:95.00;50:90.00", "1",
 		  "ordering,wholesale", "明前特级，罐装" },
 		{ "茶叶/绿茶", "LJ001", "西湖龙井", "罐", "LJ001-500", "",
-		  "净含量:500g", "10", "1", "50", "550", "190.00", "", "", "1",
+		  "净含量:500g", "10", "1", "否", "50", "550", "190.00", "", "", "1",
 		  "ordering,wholesale", "明前特级，罐装" },
 	};
 	size_t	 i;

@@ -13,6 +13,7 @@
 #include "domain/category.h"
 #include "domain/import.h"
 #include "domain/product.h"
+#include "domain/stock.h"
 #include "domain/text.h"
 
 #define KEY_BATCH	2000		/* codes per query */
@@ -437,6 +438,23 @@ check_int(struct imp *im, struct row *rw, int col, int64_t min,
 		    SHOWN));
 }
 
+/* 整箱销售: 是/否, 1/0; empty: no. */
+static void
+check_pack_only(struct imp *im, struct row *rw)
+{
+	const char	*s = rw->v[C_PACK_ONLY];
+
+	rw->num[C_PACK_ONLY] = 0;
+	if (s == NULL || *s == '\0' || strcmp(s, "0") == 0 ||
+	    strcmp(s, "否") == 0)
+		return;
+	if (strcmp(s, "1") == 0 || strcmp(s, "是") == 0)
+		rw->num[C_PACK_ONLY] = 1;
+	else
+		import_error(im, rw->line, C_PACK_ONLY, "应为 是（1，只卖整箱）"
+		    "或 否（0），不是“%s”", text_shown(im->arena, s, SHOWN));
+}
+
 static int
 check_money(struct imp *im, struct row *rw, int col)
 {
@@ -681,7 +699,12 @@ check_row(struct imp *im, struct row *rw)
 		check_text(im, rw, C_SPEC, 200, 0);
 	check_int(im, rw, C_PACK_SIZE, 1, 1);
 	check_int(im, rw, C_MIN_QTY, 1, 1);
+	check_pack_only(im, rw);
 	check_int(im, rw, C_STOCK, 0, 0);
+	/* What stock_set() takes: the stock is written as a movement. */
+	if (rw->num[C_STOCK] > STOCK_MAX)
+		import_error(im, rw->line, C_STOCK, "应为 0 到 %d 的整数",
+		    STOCK_MAX);
 	check_int(im, rw, C_WEIGHT_G, 0, 0);
 	if (*rw->v[C_PRICE] == '\0')
 		import_error(im, rw->line, C_PRICE, "不能为空");

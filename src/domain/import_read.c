@@ -35,6 +35,8 @@ const struct column import_columns[NCOL] = {
 	[C_PACK_SIZE] =		{ "pack_size", 0, "箱规",
 				  "装箱数|每箱数量" },
 	[C_MIN_QTY] =		{ "min_qty", 0, "起订量", "最小起订量" },
+	[C_PACK_ONLY] =		{ "pack_only", 0, "整箱销售",
+				  "只卖整箱|是否整箱" },
 	[C_STOCK] =		{ "stock", 0, "库存", "库存数量" },
 	[C_WEIGHT_G] =		{ "weight_g", 0, "重量（克）",
 				  "重量(克)|重量|重量g" },

@@ -11,6 +11,7 @@
 #include "domain/shop.h"
 #include "domain/import.h"
 #include "domain/product.h"
+#include "domain/stock.h"
 #include "domain/text.h"
 
 #define BATCH_ROWS	500		/* rows per INSERT ... SELECT */
@@ -45,25 +46,29 @@ static const char sql_product_upsert[] =
     "product.description = IF(?, VALUES(description), product.description), "
     "product.on_shelf = IF(?, VALUES(on_shelf), product.on_shelf), "
     "product.visible = IF(?, VALUES(visible), product.visible)";
+/* Stock is not written here: a new SKU starts at 0, and write_stocks()
+ * sets each as a movement. */
 static const char sql_sku_upsert[] =
     "INSERT INTO sku (shop_id, product_id, code, barcode, spec, unit, "
-    "pack_size, min_qty, stock, weight_g, price_fen, retail_price_fen, sort) "
+    "pack_size, min_qty, pack_only, stock, weight_g, price_fen, "
+    "retail_price_fen, sort) "
     "SELECT ?, j.pid, j.code, j.barcode, j.spec, j.unit, j.pack, j.minq, "
-    "j.stock, j.weight, j.price, j.retail, j.sort "
+    "j.pack_only, 0, j.weight, j.price, j.retail, j.sort "
     "FROM JSON_TABLE(?, '$[*]' COLUMNS ("
     "pid BIGINT UNSIGNED PATH '$[0]', code VARCHAR(64) PATH '$[1]', "
     "barcode VARCHAR(32) PATH '$[2]', spec VARCHAR(200) PATH '$[3]', "
     "unit VARCHAR(10) PATH '$[4]', pack INT PATH '$[5]', "
     "minq INT PATH '$[6]', stock INT PATH '$[7]', weight INT PATH '$[8]', "
     "price BIGINT PATH '$[9]', retail BIGINT PATH '$[10]', "
-    "sort INT PATH '$[11]', ounit VARCHAR(10) PATH '$[12]')) j "
+    "sort INT PATH '$[11]', ounit VARCHAR(10) PATH '$[12]', "
+    "pack_only INT PATH '$[13]')) j "
     "ON DUPLICATE KEY UPDATE sku.code = VALUES(code), "
     "sku.barcode = IF(?, VALUES(barcode), sku.barcode), "
     "sku.spec = IF(?, VALUES(spec), sku.spec), "
     "sku.unit = IF(? AND sku.unit = j.ounit, VALUES(unit), sku.unit), "
     "sku.pack_size = IF(?, VALUES(pack_size), sku.pack_size), "
     "sku.min_qty = IF(?, VALUES(min_qty), sku.min_qty), "
-    "sku.stock = IF(?, VALUES(stock), sku.stock), "
+    "sku.pack_only = IF(?, VALUES(pack_only), sku.pack_only), "
     "sku.weight_g = IF(?, VALUES(weight_g), sku.weight_g), "
     "sku.price_fen = VALUES(price_fen), "
     "sku.retail_price_fen = IF(?, VALUES(retail_price_fen), "
@@ -152,7 +157,8 @@ run_skus(struct dctx *c, struct imp *im, const char *json)
 	return db_run(c->arena, NULL, sql_sku_upsert, "isiiiiiiii",
 	    c->shop->id, json, has(im, C_BARCODE), has(im, C_SPEC),
 	    has(im, C_UNIT), has(im, C_PACK_SIZE), has(im, C_MIN_QTY),
-	    has(im, C_STOCK), has(im, C_WEIGHT_G), has(im, C_RETAIL_PRICE));
+	    has(im, C_PACK_ONLY), has(im, C_WEIGHT_G),
+	    has(im, C_RETAIL_PRICE));
 }
 
 static int
@@ -261,7 +267,7 @@ sku_json(struct buf *b, const struct row *rw)
 		text_json(b, p->old_unit);
 	else
 		buf_adds(b, "null");
-	buf_addc(b, ']');
+	buf_printf(b, ",%" PRId64 "]", rw->num[C_PACK_ONLY]);
 }
 
 static int
@@ -280,6 +286,43 @@ write_skus(struct dctx *c, struct imp *im)
 		rc = batch_flush(c, im, &bt);
 	buf_free(&bt.b);
 	return rc;
+}
+
+static int
+by_sku_id(const void *a, const void *b)
+{
+	const struct row	*x = *(struct row *const *)a;
+	const struct row	*y = *(struct row *const *)b;
+
+	return x->sku_id < y->sku_id ? -1 : x->sku_id > y->sku_id;
+}
+
+/*
+ * The stock column as movements (stock.c): each SKU set to the counted
+ * value under its row lock, in ascending id as every transaction that
+ * locks several SKUs does; a new SKU's first movement is what it starts
+ * with. Without the column, stored SKUs keep theirs (a new one has 0).
+ */
+static int
+write_stocks(struct dctx *c, struct imp *im)
+{
+	struct row	**v, *rw;
+	size_t		  n = 0, i;
+
+	for (rw = im->rows; rw != NULL; rw = rw->next)
+		n++;
+	v = arena_alloc(c->arena, (n + 1) * sizeof(*v));
+	for (n = 0, rw = im->rows; rw != NULL; rw = rw->next)
+		if (has(im, C_STOCK) || rw->new_sku)
+			v[n++] = rw;
+	qsort(v, n, sizeof(*v), by_sku_id);
+	for (i = 0; i < n; i++)
+		if ((!v[i]->new_sku || v[i]->num[C_STOCK] > 0) &&
+		    stock_set(c, v[i]->sku_id, v[i]->num[C_STOCK],
+		    STOCK_IMPORT, v[i]->new_sku ? "导入新规格" : "导入", NULL)
+		    != 0)
+			return -1;
+	return 0;
 }
 
 /*
@@ -405,7 +448,8 @@ import_write(struct dctx *c, struct imp *im)
 			    rw->v[C_SKU_CODE]);
 			return ERR_INTERNAL;
 		}
-	if (has(im, C_TIERS) && write_tiers(c, im) == -1)
+	if (write_stocks(c, im) == -1 ||
+	    (has(im, C_TIERS) && write_tiers(c, im) == -1))
 		return ERR_INTERNAL;
 	return shop_touch(c, c->shop->id);
 }

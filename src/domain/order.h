@@ -127,10 +127,13 @@ int		 order_date_check(const char *, time_t, const char **);
 
 enum order_action { ORDER_APPROVE, ORDER_CONFIRM, ORDER_SHIP, ORDER_RECEIVE,
 	ORDER_COMPLETE, ORDER_CANCEL, ORDER_NACTIONS };
+struct ship_line;
 struct order_move_args {
 	const char	*note;		/* NULL: none; a cancel's reason */
 	const char	*carrier;	/* ORDER_SHIP */
 	const char	*tracking_no;
+	const struct ship_line *ship;	/* ORDER_SHIP: the parcel's lines */
+	int		 nship;		/* 0: all that is left */
 };
 const char	*order_action_name(enum order_action);	/* "confirm" */
 const char	*order_action_label(enum order_action);	/* "确认订单" */

@@ -16,6 +16,7 @@
 #include "domain/order.h"
 #include "domain/order_rows.h"
 #include "domain/scope.h"
+#include "domain/shipment.h"
 #include "domain/stock.h"
 #include "domain/approval.h"
 
@@ -65,17 +66,9 @@ static const char sql_lines[] =
 static const char sql_refund[] =
     "UPDATE customer_balance SET outstanding_fen = outstanding_fen - ? "
     "WHERE shop_id = ? AND customer_id = ?";
-static const char sql_shipment_add[] =
-    "INSERT INTO shipment (shop_id, order_id, carrier, tracking_no, "
-    "staff_id) VALUES (?, ?, ?, ?, ?)";
-/* The whole order, all that is left of each line, in one parcel. */
-static const char sql_shipment_lines[] =
-    "INSERT INTO shipment_line (shop_id, shipment_id, order_line_id, qty) "
-    "SELECT shop_id, ?, id, qty - shipped_qty FROM order_line "
-    "WHERE shop_id = ? AND order_id = ? AND qty > shipped_qty";
-static const char sql_shipped[] =
-    "UPDATE order_line SET shipped_qty = qty WHERE shop_id = ? "
-    "AND order_id = ?";
+
+static const char sql_any_shipped[] =
+    "SELECT COUNT(*) FROM shipment WHERE shop_id = ? AND order_id = ?";
 
 const char *
 order_action_name(enum order_action a)
@@ -128,6 +121,7 @@ struct mv {
 						 * actor, no role */
 	const char			*notify; /* NULL, or the event the
 						 * company's users hear of */
+	int				 partial;	/* ship: some left */
 };
 
 /* A cancel gives back every SKU's units, in ascending SKU id. */
@@ -146,26 +140,41 @@ release(struct dctx *c, int64_t id)
 	return stock_order_moves(c, id, STOCK_RELEASE);
 }
 
+/*
+ * A parcel (shipment.c): the lines args name, or all that is left. The
+ * order stays confirmed (部分发货) until nothing is left to ship.
+ */
 static int
-ship(struct dctx *c, int64_t id, const struct order_move_args *a)
+ship(struct dctx *c, struct mv *m)
 {
-	struct db_res	*r;
-	int64_t		 sid;
+	const struct order_move_args	*a = m->args;
+	int				 rc, complete = 0;
 
 	if (a == NULL || a->carrier == NULL || *a->carrier == '\0' ||
 	    a->tracking_no == NULL || *a->tracking_no == '\0') {
 		c->error = "请填写承运商和运单号";
 		return ERR_INVALID;
 	}
-	if (db_run(c->arena, &r, sql_shipment_add, "iisss", c->shop->id, id,
-	    a->carrier, a->tracking_no, order_actor_staff(c)) == -1)
+	if ((rc = shipment_make(c, m->id, a->carrier, a->tracking_no, a->ship,
+	    a->nship, &complete)) != 0)
+		return rc;
+	m->partial = !complete;
+	return 0;
+}
+
+/* A parcel has left: the order can no longer be cancelled (部分发货). */
+static int
+none_shipped(struct dctx *c, int64_t id)
+{
+	struct db_res	*r;
+
+	if (db_run(c->arena, &r, sql_any_shipped, "ii", c->shop->id, id) == -1)
 		return ERR_INTERNAL;
-	sid = (int64_t)r->insert_id;
-	if (db_run(c->arena, NULL, sql_shipment_lines, "iii", sid,
-	    c->shop->id, id) == -1 ||
-	    db_run(c->arena, NULL, sql_shipped, "ii", c->shop->id, id) == -1)
-		return ERR_INTERNAL;
-	return stock_order_moves(c, id, STOCK_SHIP);
+	if (db_cell_i64(r, 0, 0) == 0)
+		return 0;
+	c->error = "订单已部分发货，不能取消";
+	c->code = "invalid_transition";
+	return ERR_CONFLICT;
 }
 
 /* The move's effects beyond the state: stock, credit, the parcel. */
@@ -176,7 +185,8 @@ effects(struct dctx *c, struct mv *m, const struct db_res *o)
 
 	switch (m->action) {
 	case ORDER_CANCEL:
-		if ((rc = release(c, m->id)) != 0)
+		if ((rc = none_shipped(c, m->id)) != 0 ||
+		    (rc = release(c, m->id)) != 0)
 			return rc;
 		if (strcmp(db_cell(o, 0, 1), "monthly") == 0 &&
 		    db_run(c->arena, NULL, sql_refund, "iii",
@@ -185,7 +195,7 @@ effects(struct dctx *c, struct mv *m, const struct db_res *o)
 			return ERR_INTERNAL;
 		return 0;
 	case ORDER_SHIP:
-		return ship(c, m->id, m->args);
+		return ship(c, m);
 	default:
 		return 0;
 	}
@@ -206,7 +216,7 @@ tx_move(struct dctx *c, void *arg)
 {
 	struct mv	*m = arg;
 	struct db_res	*o;
-	enum order_state st;
+	enum order_state st, to;
 	const char	*note = m->args ? m->args->note : NULL;
 	int64_t		 mine = c->sess.kind == SESS_CUSTOMER ?
 			    c->sess.customer_id : 0;
@@ -244,19 +254,24 @@ tx_move(struct dctx *c, void *arg)
 	}
 	if ((rc = effects(c, m, o)) != 0)
 		return rc;
+	/* A parcel that leaves some behind: still confirmed, 部分发货. */
+	to = m->partial ? st : moves[m->action].to;
+	if (m->partial && (note == NULL || *note == '\0'))
+		note = arena_printf(c->arena, "部分发货：%s %s",
+		    m->args->carrier, m->args->tracking_no);
 	if (db_run(c->arena, NULL, sql_set_state, "sii",
-	    order_state_name(moves[m->action].to), m->id, c->shop->id) == -1 ||
-	    order_event_add(c, m->id, st, moves[m->action].to, note) != 0 ||
+	    order_state_name(to), m->id, c->shop->id) == -1 ||
+	    order_event_add(c, m->id, st, to, note) != 0 ||
 	    audit(c, "order.move", "order=%" PRId64 " no=%s %s->%s%s%s", m->id,
 	    db_cell(o, 0, 3), order_state_name(st),
-	    order_state_name(moves[m->action].to), note && *note ? " note=" :
+	    order_state_name(to), note && *note ? " note=" :
 	    "", note ? note : "") != 0)
 		return ERR_INTERNAL;
 	if (m->notify == NULL && m->action == ORDER_APPROVE)
 		m->notify = "approved";
 	if (m->notify != NULL && (rc = notify_order(c, m->id, m->notify)) != 0)
 		return rc;
-	m->now = moves[m->action].to;
+	m->now = to;
 	return 0;
 }
 

@@ -49,8 +49,9 @@ static const char sql_usage[] =
     "SELECT p.code, p.name, (SELECT COUNT(*) FROM sku s "
     "WHERE s.product_id = p.id), (SELECT COUNT(*) FROM product_image i "
     "WHERE i.product_id = p.id), (SELECT COUNT(*) FROM inquiry_item q "
-    "WHERE q.product_id = p.id) FROM product p WHERE p.id = ? "
-    "AND p.shop_id = ?";
+    "WHERE q.product_id = p.id), (SELECT COUNT(*) FROM order_line l "
+    "JOIN sku s ON s.id = l.sku_id WHERE s.product_id = p.id) "
+    "FROM product p WHERE p.id = ? AND p.shop_id = ?";
 
 #define LIST_WITH \
     "WITH RECURSIVE sub (id) AS (SELECT id FROM category WHERE shop_id = ? " \
@@ -344,5 +345,6 @@ product_usage(struct dctx *c, int64_t id, struct product_usage *u)
 	u->nskus = db_cell_i64(r, 0, 2);
 	u->nimages = db_cell_i64(r, 0, 3);
 	u->ninquiries = db_cell_i64(r, 0, 4);
+	u->nordered = db_cell_i64(r, 0, 5);
 	return 0;
 }

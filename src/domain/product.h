@@ -45,7 +45,10 @@ struct product_sku {
 	const char	*unit;		/* NULL: the product's */
 	int64_t		 pack_size;
 	int64_t		 min_qty;
-	int64_t		 stock;
+	int64_t		 stock;		/* product_save: -1, leave as is */
+	int64_t		 stock_was;	/* product_save: the stock the form
+					   showed (the change is stock -
+					   stock_was); -1: stock is a count */
 	int64_t		 weight_g;
 	int64_t		 price_fen;
 	int64_t		 retail_fen;	/* -1: none, the base price */
@@ -125,6 +128,7 @@ struct product_usage {
 	int64_t		 nskus;
 	int64_t		 nimages;
 	int64_t		 ninquiries;	/* any: it cannot be deleted */
+	int64_t		 nordered;	/* order lines of its SKUs: neither */
 };
 int		 product_usage(struct dctx *, int64_t, struct product_usage *);
 
@@ -136,7 +140,7 @@ const char	*product_code_problem(const char *, int);
 int		 product_check(struct dctx *, const struct product *,
 		     struct field_errors *);
 int		 product_save(struct dctx *, const struct product *,
-		     int64_t *);
+		     int64_t *, int *);
 int		 product_set_shelf(struct dctx *, int64_t, int, int *);
 int		 product_delete(struct dctx *, int64_t);
 

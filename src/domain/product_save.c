@@ -12,6 +12,7 @@
 #include "domain/image.h"
 #include "domain/shop.h"
 #include "domain/product.h"
+#include "domain/stock.h"
 
 
 static const char sql_cat_in_shop[] =
@@ -39,15 +40,20 @@ static const char sql_sku_del[] =
 static const char sql_sku_park[] =
     "UPDATE sku SET code = CONCAT(' ~', id) "
     "WHERE id = ? AND product_id = ? AND shop_id = ?";
+/* Stock starts at 0: what it has is its first movement (stock.c). */
 static const char sql_sku_add[] =
     "INSERT INTO sku (shop_id, product_id, code, barcode, spec, unit, "
-    "pack_size, min_qty, stock, weight_g, price_fen, retail_price_fen, "
-    "sort) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    "pack_size, min_qty, pack_only, stock, weight_g, price_fen, "
+    "retail_price_fen, sort) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)";
 static const char sql_sku_set[] =
     "UPDATE sku SET code = ?, barcode = ?, spec = ?, unit = ?, "
-    "pack_size = ?, min_qty = ?, stock = ?, weight_g = ?, price_fen = ?, "
-    "retail_price_fen = ?, sort = ? "
+    "pack_size = ?, min_qty = ?, pack_only = ?, weight_g = ?, "
+    "price_fen = ?, retail_price_fen = ?, sort = ? "
     "WHERE id = ? AND product_id = ? AND shop_id = ?";
+/* order_line -> sku is RESTRICT: an ordered SKU stays. */
+static const char sql_sku_ordered[] =
+    "SELECT COUNT(*) FROM order_line WHERE shop_id = ? AND sku_id = ?";
 static const char sql_tiers_del[] =
     "DELETE FROM price_tier WHERE sku_id = ? AND shop_id = ?";
 static const char sql_tier_add[] =
@@ -60,8 +66,9 @@ static const char sql_shelf_set[] =
     "UPDATE product SET on_shelf = ? WHERE id = ? AND shop_id = ?";
 static const char sql_del_lock[] =
     "SELECT p.code, (SELECT COUNT(*) FROM inquiry_item q "
-    "WHERE q.product_id = p.id) FROM product p WHERE p.id = ? "
-    "AND p.shop_id = ? FOR UPDATE";
+    "WHERE q.product_id = p.id), (SELECT COUNT(*) FROM order_line l "
+    "JOIN sku s ON s.id = l.sku_id WHERE s.product_id = p.id) "
+    "FROM product p WHERE p.id = ? AND p.shop_id = ? FOR UPDATE";
 static const char sql_del_images[] =
     "SELECT path, thumb_path FROM product_image WHERE product_id = ? "
     "AND shop_id = ?";
@@ -226,6 +233,7 @@ struct save {
 	const char		*description;	/* sanitized */
 	const char		*visible;	/* the SET's value */
 	int64_t			 saved_id;
+	int			 raced;		/* stocks changed meanwhile */
 };
 
 static int
@@ -252,15 +260,18 @@ sku_write(struct dctx *c, const struct product *p,
 	if (id != 0)
 		rc = db_run(c->arena, NULL, sql_sku_set, "ssssiiiiisiiii",
 		    s->code, s->barcode, s->spec, unit, s->pack_size,
-		    s->min_qty, s->stock, s->weight_g, s->price_fen, retail,
-		    sort, id, pid, sid);
+		    s->min_qty, (int64_t)s->pack_only, s->weight_g,
+		    s->price_fen, retail, sort, id, pid, sid);
 	else {
 		rc = db_run(c->arena, &r, sql_sku_add, "iissssiiiiisi", sid,
 		    pid, s->code, s->barcode, s->spec, unit, s->pack_size,
-		    s->min_qty, s->stock, s->weight_g, s->price_fen, retail,
-		    sort);
+		    s->min_qty, (int64_t)s->pack_only, s->weight_g,
+		    s->price_fen, retail, sort);
 		if (rc == 0)
 			id = (int64_t)r->insert_id;
+		if (rc == 0 && s->stock > 0 && stock_set(c, id, s->stock,
+		    STOCK_ADJUST, "新规格", NULL) != 0)
+			return -1;
 	}
 	if (rc == -1 || db_run(c->arena, NULL, sql_tiers_del, "ii", id,
 	    sid) == -1)
@@ -277,7 +288,7 @@ static int
 skus_prepare(struct dctx *c, const struct product *p, int64_t pid)
 {
 	const struct product_sku	*s;
-	struct db_res			*r;
+	struct db_res			*r, *t;
 	const char			*old;
 	int				 i, k;
 
@@ -293,13 +304,63 @@ skus_prepare(struct dctx *c, const struct product *p, int64_t pid)
 			c->error = "规格刚被删除或已不属于此商品，请刷新后重试";
 			return ERR_CONFLICT;
 		}
-		if (s->remove && db_run(c->arena, NULL, sql_sku_del, "iii",
-		    s->id, pid, c->shop->id) == -1)
-			return ERR_INTERNAL;
+		if (s->remove) {
+			if (db_run(c->arena, &t, sql_sku_ordered, "ii",
+			    c->shop->id, s->id) == -1)
+				return ERR_INTERNAL;
+			if (db_cell_i64(t, 0, 0) > 0) {
+				c->error = arena_printf(c->arena, "规格 %s "
+				    "已有订单，不能删除，可以下架", old);
+				return ERR_CONFLICT;
+			}
+			if (db_run(c->arena, NULL, sql_sku_del, "iii", s->id,
+			    pid, c->shop->id) == -1)
+				return ERR_INTERNAL;
+		}
 		if (!s->remove && strcmp(old, s->code) != 0 &&
 		    db_run(c->arena, NULL, sql_sku_park, "iii", s->id, pid,
 		    c->shop->id) == -1)
 			return ERR_INTERNAL;
+	}
+	return 0;
+}
+
+/*
+ * The stored SKUs' stock as movements, in ascending SKU id (the lock
+ * order of stock.c): the change the form made to the stock it showed, so
+ * that what an order took meanwhile stays taken; a stock without the one
+ * shown (an API client) is a count, set. sv->raced counts the SKUs
+ * whose stock had moved since the form was shown.
+ */
+static int
+stocks_write(struct dctx *c, struct save *sv)
+{
+	const struct product	*p = sv->p;
+	const struct product_sku *s;
+	int			*ix, i, k, t, rc = 0, raced;
+
+	ix = arena_calloc(c->arena, (size_t)p->nskus + 1, sizeof(*ix));
+	for (i = 0; i < p->nskus; i++) {
+		for (k = i; k > 0 && p->skus[ix[k - 1]].id > p->skus[i].id;
+		    k--)
+			ix[k] = ix[k - 1];
+		ix[k] = i;
+	}
+	for (t = 0; t < p->nskus; t++) {
+		s = &p->skus[ix[t]];
+		if (s->id == 0 || s->remove || s->stock < 0)
+			continue;
+		if (s->stock_was < 0)
+			rc = stock_set(c, s->id, s->stock, STOCK_ADJUST,
+			    "后台设定", NULL);
+		else if (s->stock == s->stock_was)
+			continue;
+		else if ((rc = stock_change(c, s->id, s->stock_was, s->stock,
+		    arena_printf(c->arena, "商品表单 %" PRId64 " → %" PRId64,
+		    s->stock_was, s->stock), &raced)) == 0)
+			sv->raced += raced;
+		if (rc != 0)
+			return rc;
 	}
 	return 0;
 }
@@ -315,6 +376,7 @@ tx_save(struct dctx *c, void *arg)
 	int			 i, rc;
 
 	sv->saved_id = 0;
+	sv->raced = 0;
 	if (pid == 0) {
 		if (db_run(c->arena, &r, sql_add, "iissssisi", sid,
 		    p->category_id, p->code, p->name, p->unit,
@@ -333,7 +395,8 @@ tx_save(struct dctx *c, void *arg)
 		    p->sort, pid, sid) == -1)
 			return fail(c);
 	}
-	if ((rc = skus_prepare(c, p, pid)) != 0)
+	if ((rc = skus_prepare(c, p, pid)) != 0 ||
+	    (rc = stocks_write(c, sv)) != 0)
 		return rc;
 	for (i = 0; i < p->nskus; i++)
 		if (!p->skus[i].remove && sku_write(c, p, &p->skus[i], pid,
@@ -350,11 +413,16 @@ tx_save(struct dctx *c, void *arg)
 /*
  * Write p (checked by product_check): a new product when p->id is 0,
  * else the stored one with its SKUs as p has them (SKUs p does not name
- * stay as they are). 0 and *saved_id; ERR_NOT_FOUND; ERR_CONFLICT (a code
- * just taken, a SKU just deleted: c->error says so); ERR_INTERNAL.
+ * stay as they are); stock only as movements (stocks_write). 0 with
+ * *saved_id and *raced (SKUs whose stock an order or import changed
+ * while the form was open: the change was applied to what it is now);
+ * ERR_NOT_FOUND; ERR_CONFLICT (a code just taken, a SKU just deleted or
+ * that has orders, a stock that would go below 0: c->error says so);
+ * ERR_INTERNAL.
  */
 int
-product_save(struct dctx *c, const struct product *p, int64_t *saved_id)
+product_save(struct dctx *c, const struct product *p, int64_t *saved_id,
+    int *raced)
 {
 	static const struct {
 		int		 mode;
@@ -384,6 +452,7 @@ product_save(struct dctx *c, const struct product *p, int64_t *saved_id)
 	buf_free(&b);
 	if ((rc = db_tx_run(c, tx_save, &sv)) == 0) {
 		*saved_id = sv.saved_id;
+		*raced = sv.raced;
 		clog_info(c, "product %" PRId64 " saved code=%s", sv.saved_id,
 		    p->code);
 	}
@@ -455,6 +524,11 @@ tx_delete(struct dctx *c, void *arg)
 	if (db_cell_i64(r, 0, 1) > 0) {
 		c->error = arena_printf(c->arena, "该商品有 %" PRId64 " 条询价"
 		    "记录，不能删除；可以改为下架", db_cell_i64(r, 0, 1));
+		return ERR_CONFLICT;
+	}
+	/* Order lines keep their SKU (RESTRICT): so does the product. */
+	if (db_cell_i64(r, 0, 2) > 0) {
+		c->error = "该商品已有订单，不能删除，可以下架";
 		return ERR_CONFLICT;
 	}
 	if (db_run(c->arena, &d->images, sql_del_images, "ii", d->id,

@@ -24,6 +24,14 @@ static const char sql_order_moves[] =
     "order_id, customer_user_id, staff_id) "
     "SELECT shop_id, sku_id, ? * qty, qty, ?, order_id, ?, ? "
     "FROM order_line WHERE shop_id = ? AND order_id = ? ORDER BY line_no";
+/* A parcel's movements from its lines: the units left, delta 0. */
+static const char sql_shipment_moves[] =
+    "INSERT INTO stock_movement (shop_id, sku_id, delta, qty, reason, "
+    "order_id, staff_id) "
+    "SELECT l.shop_id, l.sku_id, 0, sl.qty, 'ship', l.order_id, ? "
+    "FROM shipment_line sl JOIN order_line l ON l.id = sl.order_line_id "
+    "AND l.shop_id = sl.shop_id WHERE sl.shop_id = ? AND sl.shipment_id = ? "
+    "ORDER BY l.line_no";
 static const char sql_lock[] =
     "SELECT stock FROM sku WHERE id = ? AND shop_id = ? FOR UPDATE";
 static const char sql_set[] =
@@ -32,11 +40,81 @@ static const char sql_move[] =
     "INSERT INTO stock_movement (shop_id, sku_id, delta, qty, reason, "
     "customer_user_id, staff_id, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
 
+#define MOVES_OF_JOINED \
+    "FROM stock_movement m JOIN sku s ON s.id = m.sku_id " \
+    "AND s.shop_id = m.shop_id " \
+    "LEFT JOIN sales_order o ON o.id = m.order_id AND o.shop_id = m.shop_id " \
+    "LEFT JOIN staff st ON st.id = m.staff_id AND st.shop_id = m.shop_id " \
+    "LEFT JOIN customer_user u ON u.id = m.customer_user_id " \
+    "AND u.shop_id = m.shop_id " \
+    "WHERE m.shop_id = ? AND s.product_id = ? "
+#define MOVES_OF \
+    "FROM stock_movement m JOIN sku s ON s.id = m.sku_id " \
+    "AND s.shop_id = m.shop_id WHERE m.shop_id = ? AND s.product_id = ? "
+static const char sql_moves[] =
+    "SELECT m.id, s.code, m.reason, m.delta, m.qty, COALESCE(o.id, 0), "
+    "o.order_no, COALESCE(st.name, u.name), m.staff_id IS NOT NULL, m.note, "
+    ORDER_LOCAL("m.created_at") " " MOVES_OF_JOINED
+    "ORDER BY m.id DESC LIMIT ? OFFSET ?";
+static const char sql_moves_count[] = "SELECT COUNT(*) " MOVES_OF;
+
 static const char *const reasons[] = {
 	[STOCK_RESERVE] = "reserve", [STOCK_RELEASE] = "release",
 	[STOCK_SHIP] = "ship", [STOCK_ADJUST] = "adjust",
 	[STOCK_IMPORT] = "import",
 };
+
+static const struct {
+	const char	*name;
+	const char	*label;
+} reason_labels[] = {
+	{ "reserve", "下单占用" }, { "release", "取消释放" },
+	{ "ship", "发货出库" }, { "adjust", "后台调整" },
+	{ "import", "导入" },
+};
+
+/*
+ * A page of product id's movements (all its SKUs), newest first, and how
+ * many there are. 0 or ERR_INTERNAL.
+ */
+int
+stock_moves(struct dctx *c, int64_t id, int64_t offset, int64_t limit,
+    struct stock_move_row **out, int *n, int64_t *total)
+{
+	struct stock_move_row	*m;
+	struct db_res		*r;
+	size_t			 k;
+	int			 i;
+
+	if (db_run(c->arena, &r, sql_moves_count, "ii", c->shop->id, id) == -1)
+		return ERR_INTERNAL;
+	*total = db_cell_i64(r, 0, 0);
+	if (db_run(c->arena, &r, sql_moves, "iiii", c->shop->id, id, limit,
+	    offset) == -1)
+		return ERR_INTERNAL;
+	*out = arena_calloc(c->arena, (size_t)r->nrows + 1, sizeof(**out));
+	for (i = 0; i < r->nrows; i++) {
+		m = &(*out)[i];
+		m->id = db_cell_i64(r, i, 0);
+		m->sku_code = db_cell(r, i, 1);
+		m->reason = db_cell(r, i, 2);
+		m->reason_label = m->reason;
+		for (k = 0; k < sizeof(reason_labels) /
+		    sizeof(reason_labels[0]); k++)
+			if (strcmp(reason_labels[k].name, m->reason) == 0)
+				m->reason_label = reason_labels[k].label;
+		m->delta = db_cell_i64(r, i, 3);
+		m->qty = db_cell_i64(r, i, 4);
+		m->order_id = db_cell_i64(r, i, 5);
+		m->order_no = db_cell(r, i, 6);
+		m->who = db_cell(r, i, 7);
+		m->by_staff = db_cell_i64(r, i, 8) != 0;
+		m->note = db_cell(r, i, 9);
+		m->time = db_cell(r, i, 10);
+	}
+	*n = r->nrows;
+	return 0;
+}
 
 const char *
 stock_reason_name(enum stock_reason r)
@@ -85,6 +163,16 @@ stock_order_moves(struct dctx *c, int64_t order_id, enum stock_reason why)
 	if (db_run(c->arena, NULL, sql_order_moves, "isssii", sign,
 	    stock_reason_name(why), order_actor_user(c), order_actor_staff(c),
 	    c->shop->id, order_id) == -1)
+		return ERR_INTERNAL;
+	return 0;
+}
+
+/* One ship movement per line of a parcel (shipment.c). */
+int
+stock_shipment_moves(struct dctx *c, int64_t shipment_id)
+{
+	if (db_run(c->arena, NULL, sql_shipment_moves, "sii",
+	    order_actor_staff(c), c->shop->id, shipment_id) == -1)
 		return ERR_INTERNAL;
 	return 0;
 }
@@ -143,6 +231,34 @@ stock_adjust(struct dctx *c, int64_t sku_id, int64_t delta,
 	if (now != NULL)
 		*now = stock + delta;
 	return move(c, sku_id, stock, stock + delta, why, note);
+}
+
+/*
+ * What a form changed: the stock it showed (was) and the one typed, as
+ * an adjust movement of typed - was on the stock as it is now, so that
+ * what an order took meanwhile stays taken (the form carries an
+ * idempotency key: posted twice, its change is made once). *raced (may
+ * be NULL) is 1 when the stock was no longer what the form showed. ERR_CONFLICT (c->error) below 0 or above
+ * STOCK_MAX, ERR_NOT_FOUND.
+ */
+int
+stock_change(struct dctx *c, int64_t sku_id, int64_t was, int64_t typed,
+    const char *note, int *raced)
+{
+	int64_t	stock;
+	int	rc;
+
+	if ((rc = locked(c, sku_id, &stock)) != 0)
+		return rc;
+	if (raced != NULL)
+		*raced = stock != was;
+	if (typed - was < -stock || typed - was > STOCK_MAX - stock) {
+		c->error = arena_printf(c->arena, "库存调整后应在 0 到 %d 之间"
+		    "（现有 %" PRId64 "，页面显示 %" PRId64 "，期间有订单）",
+		    STOCK_MAX, stock, was);
+		return ERR_CONFLICT;
+	}
+	return move(c, sku_id, stock, stock + typed - was, STOCK_ADJUST, note);
 }
 
 /*

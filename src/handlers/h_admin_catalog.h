@@ -19,12 +19,14 @@
  * The product form's fields, and each SKU row's ("sku_code[2]"). A SKU's
  * tiers are rows too ("sku_tier_qty[2][0]", "sku_tier_price[2][0]"), or
  * the text "10:11.50;50:10.00" (sku_tiers): the text when it differs
- * from sku_tiers_was, the text the page showed, else the rows.
+ * from sku_tiers_was, the text the page showed, else the rows. Stock
+ * is a change: sku_stock less sku_stock_was, the stock the page showed.
  */
 enum { F_CODE, F_NAME, F_CATEGORY, F_UNIT, F_ON_SHELF, F_VIS_ORDERING,
 	F_VIS_WHOLESALE, F_VIS_RETAIL, F_SORT, F_DESCRIPTION, F_N };
 enum { S_ID, S_CODE, S_BARCODE, S_SPEC, S_UNIT, S_PACK, S_MINQ, S_STOCK,
-	S_WEIGHT, S_PRICE, S_RETAIL, S_TIERS, S_TIERS_WAS, S_REMOVE, S_N };
+	S_WEIGHT, S_PRICE, S_RETAIL, S_TIERS, S_TIERS_WAS, S_STOCK_WAS,
+	S_PACK_ONLY, S_REMOVE, S_N };
 #define TIER_ROWS_MAX	(2 * PRODUCT_TIERS_MAX)	/* read of a SKU's */
 
 struct tierrow {
@@ -72,6 +74,7 @@ struct pnotes {
 	const char	*image_error;	/* above the images */
 	const char	*image_note;	/* there, what was done */
 	int		 unsaved;	/* shown again, not saved (pform_op) */
+	const char	*stock_note;	/* stock moved while the form was open */
 };
 int		 product_page(struct ctx *, struct pform *, int,
 		     const struct pnotes *);

@@ -4,7 +4,10 @@
  * lines, timeline, parcels and the buttons for the moves the staff
  * member's role may make now (confirm, ship with carrier and tracking
  * number, confirm receipt, complete, cancel with a reason), and the
- * printable delivery note (发货单). The domain (order_state.c) decides
+ * printable delivery note (发货单), of the whole order or of one parcel.
+ * A parcel may take part of the lines: the ship form has a quantity per
+ * line ("ship_qty[<line id>]", the JSON API "lines": [{line_id, qty}]),
+ * what is left of it to start with. The domain (order_state.c) decides
  * every move; a refused one shows the order again with why.
  */
 #include "base/base.h"
@@ -14,6 +17,7 @@
 #include "handlers/handlers.h"
 #include "domain/order.h"
 #include "domain/price_list.h"
+#include "domain/shipment.h"
 #include "handlers/h_order.h"
 
 #define PER_PAGE	20
@@ -115,10 +119,15 @@ moves_view(struct ctx *c, json_object *ov, const struct order *o)
 {
 	enum order_action	 a;
 	json_object		*may = json_object_new_object();
-	int			 any = 0;
+	int			 any = 0, i, sent = 0;
 
+	for (i = 0; i < o->nlines; i++)
+		sent |= o->lines[i].shipped_qty > 0;
 	for (a = ORDER_APPROVE; a < ORDER_NACTIONS; a++) {
 		if (!order_may(&c->d.sess, o->state, a))
+			continue;
+		/* A parcel has left: no cancel (order_state.c refuses). */
+		if (a == ORDER_CANCEL && sent)
 			continue;
 		view_set_bool(may, order_action_name(a), 1);
 		any = 1;
@@ -129,13 +138,109 @@ moves_view(struct ctx *c, json_object *ov, const struct order *o)
 	    "/admin/orders/%" PRId64, o->id)));
 }
 
+/* The quantity a ship form posted for a line; NULL: none. */
+static const char *
+posted_qty(struct ctx *c, int64_t line_id)
+{
+	return kv_get(&c->form, arena_printf(c->d.arena, "ship_qty[%" PRId64
+	    "]", line_id));
+}
+
+/* The ship form's rows: each line with what is left of it to ship. */
+static json_object *
+ship_lines_view(struct ctx *c, const struct order *o)
+{
+	const struct order_line_row	*l;
+	json_object			*a = json_object_new_array(), *v;
+	const char			*typed;
+	int				 i;
+
+	for (i = 0; i < o->nlines; i++) {
+		l = &o->lines[i];
+		if (l->qty - l->shipped_qty <= 0)
+			continue;
+		v = json_object_new_object();
+		view_set_i64(v, "id", l->id);
+		view_set_i64(v, "line_no", l->line_no);
+		view_set_str(v, "name", l->name);
+		view_set_str(v, "spec", l->spec);
+		view_set_str(v, "sku_code", l->sku_code);
+		view_set_str(v, "unit", l->unit);
+		view_set_i64(v, "qty", l->qty);
+		view_set_i64(v, "shipped_qty", l->shipped_qty);
+		view_set_i64(v, "left", l->qty - l->shipped_qty);
+		if ((typed = posted_qty(c, l->id)) != NULL)
+			view_set_str(v, "value", typed);
+		else
+			view_set_i64(v, "value", l->qty - l->shipped_qty);
+		json_object_array_add(a, v);
+	}
+	return a;
+}
+
+/*
+ * The parcels with what each held, and the delivery note's link of each;
+ * *one is the parcel whose id is only (a note of that parcel), or NULL.
+ */
+static json_object *
+parcels_view(struct ctx *c, const struct order *o, int64_t only,
+    json_object **one)
+{
+	struct shipment_item	*it;
+	const struct shipment_row *s;
+	json_object		*a = json_object_new_array(), *v, *ls, *l;
+	int64_t			 units;
+	int			 i, k, n;
+
+	*one = NULL;
+	if (shipment_items(&c->d, o->id, &it, &n) != 0)
+		n = 0;
+	for (i = 0; i < o->nshipments; i++) {
+		s = &o->shipments[i];
+		v = json_object_new_object();
+		view_set_i64(v, "id", s->id);
+		view_set_i64(v, "number", i + 1);
+		view_set_str(v, "carrier", s->carrier);
+		view_set_str(v, "tracking_no", s->tracking_no);
+		view_set_str(v, "time", s->time);
+		view_set_str(v, "staff", s->staff);
+		view_set_str(v, "note_url", ctx_link(c, arena_printf(c->d.arena,
+		    "/admin/orders/%" PRId64 "/delivery-note?shipment=%" PRId64,
+		    o->id, s->id)));
+		ls = json_object_new_array();
+		for (k = 0, units = 0; k < n; k++) {
+			if (it[k].shipment_id != s->id)
+				continue;
+			l = json_object_new_object();
+			view_set_i64(l, "line_no", it[k].line_no);
+			view_set_str(l, "sku_code", it[k].sku_code);
+			view_set_str(l, "name", it[k].name);
+			view_set_str(l, "spec", it[k].spec);
+			view_set_str(l, "unit", it[k].unit);
+			view_set_i64(l, "qty", it[k].qty);
+			units += it[k].qty;
+			json_object_array_add(ls, l);
+		}
+		json_object_object_add(v, "lines", ls);
+		view_set_i64(v, "units", units);
+		if (s->id == only)
+			*one = json_object_get(v);
+		json_object_array_add(a, v);
+	}
+	return a;
+}
+
 static int
 detail(struct ctx *c, const char *page, const char *error, int status)
 {
 	struct order	 o;
-	json_object	*v, *ov;
-	int64_t		 id = cap_id(c);
+	json_object	*v, *ov, *one;
+	const char	*sh = kv_get(&c->query, "shipment"), *err;
+	int64_t		 id = cap_id(c), only = 0;
 	int		 rc;
+
+	if (sh != NULL && parse_i64(sh, 1, INT64_MAX, &only, &err) == -1)
+		return http_fail(c, ERR_NOT_FOUND, "包裹不存在");
 
 	if (id == 0)
 		return http_fail(c, ERR_NOT_FOUND, "订单不存在");
@@ -144,6 +249,12 @@ detail(struct ctx *c, const char *page, const char *error, int status)
 	v = admin_view(c, "orders");
 	ov = h_order_detail_view(c, &o, "/admin/orders", 0);
 	moves_view(c, ov, &o);
+	json_object_object_add(ov, "ship_lines", ship_lines_view(c, &o));
+	json_object_object_add(ov, "parcels", parcels_view(c, &o, only, &one));
+	if (one != NULL)
+		json_object_object_add(ov, "parcel", one);
+	else if (only != 0)
+		return http_fail(c, ERR_NOT_FOUND, "包裹不存在");
 	view_set_str(ov, "customer_url", ctx_link(c, arena_printf(c->d.arena,
 	    "/admin/customers/%" PRId64, o.customer_id)));
 	view_set_str(ov, "note_url", ctx_link(c, arena_printf(c->d.arena,
@@ -206,6 +317,67 @@ refused(struct ctx *c, int rc, const char *why)
 	return detail(c, "admin/order", why, err_status(rc));
 }
 
+/* A quantity to ship: a whole number from 0 to 1,000,000; -1: not. */
+static int64_t
+ship_qty(const char *s)
+{
+	const char	*err;
+	int64_t		 v;
+
+	if (s == NULL || *s == '\0')
+		return 0;
+	return parse_i64(s, 0, 1000000, &v, &err) == -1 ? -1 : v;
+}
+
+/*
+ * The parcel's lines the request names: the form's "ship_qty[<line id>]"
+ * or the JSON body's "lines" [{"line_id", "qty"}]; none named, the whole
+ * rest of the order. 0 or ERR_INVALID (c->d.error).
+ */
+static int
+ship_read(struct ctx *c, struct order_move_args *args)
+{
+	struct ship_line	*v;
+	json_object		*a, *e, *x;
+	const char		*name, *err;
+	size_t			 i, n;
+
+	a = NULL;
+	if (c->json != NULL && json_object_object_get_ex(c->json, "lines", &a)
+	    && !json_object_is_type(a, json_type_array))
+		goto bad;
+	n = a != NULL ? json_object_array_length(a) : (size_t)c->form.n;
+	v = arena_calloc(c->d.arena, n + 1, sizeof(*v));
+	for (i = 0; a != NULL && i < n; i++) {
+		e = json_object_array_get_idx(a, i);
+		if (!json_object_is_type(e, json_type_object) ||
+		    !json_object_object_get_ex(e, "line_id", &x) ||
+		    parse_i64(json_object_get_string(x), 1, INT64_MAX,
+		    &v[args->nship].line_id, &err) == -1 ||
+		    !json_object_object_get_ex(e, "qty", &x) ||
+		    (v[args->nship].qty = ship_qty(json_object_get_string(x))) <
+		    0)
+			goto bad;
+		args->nship++;
+	}
+	for (i = 0; a == NULL && i < n; i++) {
+		name = c->form.v[i].name;
+		if (strncmp(name, "ship_qty[", 9) != 0)
+			continue;
+		if (parse_i64(arena_strndup(c->d.arena, name + 9,
+		    strcspn(name + 9, "]")), 1, INT64_MAX,
+		    &v[args->nship].line_id, &err) == -1 ||
+		    (v[args->nship].qty = ship_qty(c->form.v[i].value)) < 0)
+			goto bad;
+		args->nship++;
+	}
+	args->ship = v;
+	return 0;
+bad:
+	c->d.error = "发货数量应为 0 到 1000000 的整数";
+	return ERR_INVALID;
+}
+
 static int
 h_admin_order_move(struct ctx *c)
 {
@@ -227,6 +399,8 @@ h_admin_order_move(struct ctx *c)
 	args.note = f.v[F_NOTE].s;
 	args.carrier = f.v[F_CARRIER].s;
 	args.tracking_no = f.v[F_TRACKING].s;
+	if (a == ORDER_SHIP && (rc = ship_read(c, &args)) != 0)
+		return refused(c, rc, c->d.error);
 	if ((rc = order_move(&c->d, id, a, &args, &now)) != 0)
 		return refused(c, rc, c->d.error);
 	if (c->json_out) {

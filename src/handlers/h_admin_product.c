@@ -10,6 +10,7 @@
 #include "handlers/handlers.h"
 #include "domain/category.h"
 #include "domain/product.h"
+#include "domain/stock.h"
 #include "handlers/h_admin_catalog.h"
 
 #define PER_PAGE	30
@@ -225,6 +226,53 @@ edit_links(struct ctx *c, json_object *v, int64_t id)
  * status 0 is 200; pn (NULL: none) has the notices above the form and
  * above the images.
  */
+#define MOVES_PER_PAGE	10
+
+/* 库存流水: the product's stock movements, a page, newest first. */
+static int
+moves_view(struct ctx *c, json_object *v, int64_t id)
+{
+	struct stock_move_row	*m;
+	json_object		*a, *o, *pg;
+	int64_t			 total, offset;
+	int			 i, n;
+
+	offset = (query_page(c) - 1) * MOVES_PER_PAGE;
+	if (stock_moves(&c->d, id, offset, MOVES_PER_PAGE, &m, &n, &total) != 0)
+		return -1;
+	pg = json_object_new_object();
+	view_pager(c, pg, total, MOVES_PER_PAGE, arena_printf(c->d.arena,
+	    "/admin/products/%" PRId64, id));
+	a = json_object_new_array();
+	for (i = 0; i < n; i++) {
+		o = json_object_new_object();
+		view_set_str(o, "sku_code", m[i].sku_code);
+		view_set_str(o, "reason", m[i].reason);
+		view_set_str(o, "reason_label", m[i].reason_label);
+		view_set_i64(o, "delta", m[i].delta);
+		view_set_str(o, "delta_shown", m[i].delta > 0 ?
+		    arena_printf(c->d.arena, "+%" PRId64, m[i].delta) :
+		    arena_printf(c->d.arena, "%" PRId64, m[i].delta));
+		view_set_i64(o, "qty", m[i].qty);
+		/* A parcel moves no stock: say how many units left. */
+		view_set_bool(o, "shows_qty", m[i].delta == 0);
+		view_set_str(o, "order_no", m[i].order_no);
+		if (m[i].order_id != 0)
+			view_set_str(o, "order_url", ctx_link(c, arena_printf(
+			    c->d.arena, "/admin/orders/%" PRId64,
+			    m[i].order_id)));
+		view_set_str(o, "who", m[i].who);
+		view_set_bool(o, "by_staff", m[i].by_staff);
+		view_set_str(o, "note", m[i].note && *m[i].note ? m[i].note :
+		    NULL);
+		view_set_str(o, "time", m[i].time);
+		json_object_array_add(a, o);
+	}
+	json_object_object_add(pg, "rows", a);
+	json_object_object_add(v, "stock_moves", pg);
+	return 0;
+}
+
 int
 product_page(struct ctx *c, struct pform *pf, int status,
     const struct pnotes *pn)
@@ -258,6 +306,9 @@ product_page(struct ctx *c, struct pform *pf, int status,
 	view_set_str(v, "image_error", pn->image_error);
 	view_set_str(v, "image_note", pn->image_note);
 	view_set_bool(v, "unsaved", pn->unsaved);
+	if (id != 0 && moves_view(c, v, id) != 0)
+		return http_fail(c, ERR_INTERNAL, NULL);
+	view_set_str(v, "stock_note", pn->stock_note);
 	if (!c->json_out) {
 		/* What the rows and admin.js need: the next row's number,
 		 * a blank row to copy, the unit a SKU without one has. */
@@ -302,6 +353,7 @@ h_product_edit(struct ctx *c)
 	struct pnotes	 pn;
 	struct pform	 pf;
 	const char	*img = kv_get(&c->query, "img");
+	const char	*stock = kv_get(&c->query, "stock");
 	int		 rc;
 
 	if ((rc = pform_load(c, admin_cap_id(c, 0), &pf)) != 0)
@@ -311,6 +363,9 @@ h_product_edit(struct ctx *c)
 		pn.image_note = "图片已上传，商品已保存";
 	else if (img != NULL && strcmp(img, "deleted") == 0)
 		pn.image_note = "图片已删除，商品已保存";
+	if (stock != NULL && strcmp(stock, "moved") == 0)
+		pn.stock_note = "编辑期间库存有变化（有订单或导入）：已按您改动"
+		    "的数量调整，订单占用的库存不变。请核对现在的库存。";
 	return product_page(c, &pf, 0, &pn);
 }
 
@@ -357,7 +412,7 @@ h_product_save(struct ctx *c)
 	struct pform	 pf;
 	const char	*op = req_param(c, "op");
 	int64_t		 id = admin_cap_id(c, 0), saved;
-	int		 rc;
+	int		 rc, raced = 0;
 
 	if (c->m.cap[0] != NULL && (rc = id == 0 ? ERR_NOT_FOUND :
 	    product_exists(&c->d, id)) != 0)
@@ -374,7 +429,7 @@ h_product_save(struct ctx *c)
 			return admin_form_json(c, 400, &pf.f);
 		return form_again(c, &pf, 400, NULL, NULL);
 	}
-	if ((rc = product_save(&c->d, &pf.p, &saved)) == ERR_CONFLICT)
+	if ((rc = product_save(&c->d, &pf.p, &saved, &raced)) == ERR_CONFLICT)
 		return form_again(c, &pf, 409, NULL, c->d.error);
 	if (rc != 0)
 		return http_fail(c, rc, rc == ERR_NOT_FOUND ? "商品不存在" :
@@ -394,9 +449,11 @@ h_product_save(struct ctx *c)
 	if (c->json_out) {
 		view_new(c);
 		view_set_i64(c->view, "id", saved);
+		view_set_bool(c->view, "stock_moved", raced > 0);
 	}
 	return http_see_other(c, "%s", ctx_link(c, arena_printf(c->d.arena,
-	    "/admin/products/%" PRId64 "?done=saved%s", saved, im.added ?
+	    "/admin/products/%" PRId64 "?done=saved%s%s", saved, raced > 0 ?
+	    "&stock=moved" : "", im.added ?
 	    "&img=added#images" : im.deleted ? "&img=deleted#images" : "")));
 }
 
@@ -466,8 +523,10 @@ delete_page(struct ctx *c, int64_t id, int status, const char *error)
 	view_set_i64(p, "sku_count", u.nskus);
 	view_set_i64(p, "image_count", u.nimages);
 	view_set_i64(p, "inquiry_count", u.ninquiries);
+	view_set_i64(p, "order_line_count", u.nordered);
 	json_object_object_add(v, "product", p);
-	view_set_bool(v, "blocked", u.ninquiries > 0);
+	view_set_bool(v, "blocked", u.ninquiries > 0 || u.nordered > 0);
+	view_set_bool(v, "ordered", u.nordered > 0);
 	view_set_str(v, "error", error);
 	view_set_str(v, "action", ctx_link(c, arena_printf(c->d.arena,
 	    "/admin/products/%" PRId64 "/delete", id)));

@@ -11,6 +11,7 @@
 #include "http/http.h"
 #include "domain/category.h"
 #include "domain/product.h"
+#include "domain/stock.h"
 #include "handlers/h_admin_catalog.h"
 
 #define SPARE_TIERS	2		/* tier rows a SKU shows at least */
@@ -45,7 +46,7 @@ static const struct field sku_fields[] = {
 	[S_UNIT] =	{ "unit", FIELD_TEXT, 0, 0, 10, "单位" },
 	[S_PACK] =	{ "pack_size", FIELD_INT, 0, 1, 1000000, "每箱数量" },
 	[S_MINQ] =	{ "min_qty", FIELD_INT, 0, 1, 1000000, "起订量" },
-	[S_STOCK] =	{ "stock", FIELD_INT, 0, 0, INT32_MAX, "库存" },
+	[S_STOCK] =	{ "stock", FIELD_INT, 0, 0, STOCK_MAX, "库存" },
 	[S_WEIGHT] =	{ "weight_g", FIELD_INT, 0, 0, 100000000, "重量" },
 	[S_PRICE] =	{ "price", FIELD_MONEY, FIELD_REQUIRED, 0,
 			  PRODUCT_PRICE_MAX, "价格" },
@@ -53,6 +54,8 @@ static const struct field sku_fields[] = {
 			  PRODUCT_PRICE_MAX, "零售价" },
 	[S_TIERS] =	{ "tiers", FIELD_TEXT, 0, 0, 500, "阶梯价" },
 	[S_TIERS_WAS] =	{ "tiers_was", FIELD_TEXT, 0, 0, 500, "阶梯价" },
+	[S_STOCK_WAS] =	{ "stock_was", FIELD_INT, 0, 0, STOCK_MAX, "库存" },
+	[S_PACK_ONLY] =	{ "pack_only", FIELD_BOOL, 0, 0, 0, "整箱销售" },
 	[S_REMOVE] =	{ "remove", FIELD_BOOL, 0, 0, 0, "删除" },
 	{ NULL, 0, 0, 0, 0, NULL }
 };
@@ -172,7 +175,8 @@ pform_load(struct ctx *c, int64_t id, struct pform *pf)
 		w->s[S_UNIT] = s->unit;
 		w->s[S_PACK] = num(c, s->pack_size);
 		w->s[S_MINQ] = num(c, s->min_qty);
-		w->s[S_STOCK] = num(c, s->stock);
+		w->s[S_STOCK] = w->s[S_STOCK_WAS] = num(c, s->stock);
+		w->s[S_PACK_ONLY] = s->pack_only ? "1" : "";
 		w->s[S_WEIGHT] = num(c, s->weight_g);
 		w->s[S_PRICE] = fmt_yuan(c->d.arena, s->price_fen);
 		if (s->retail_fen >= 0)
@@ -364,7 +368,10 @@ row_typed(struct product_sku *s, const struct form *f)
 	s->unit = S(S_UNIT, NULL);
 	s->pack_size = V(S_PACK, 1);
 	s->min_qty = V(S_MINQ, 1);
-	s->stock = V(S_STOCK, 0);
+	/* Left out, the stock stays (a new SKU's is 0). */
+	s->stock = V(S_STOCK, -1);
+	s->stock_was = V(S_STOCK_WAS, -1);
+	s->pack_only = V(S_PACK_ONLY, 0) != 0;
 	s->weight_g = V(S_WEIGHT, 0);
 	s->price_fen = V(S_PRICE, 0);
 	s->retail_fen = V(S_RETAIL, -1);
@@ -646,6 +653,9 @@ row_view(struct ctx *c, const struct pform *pf, const struct skurow *w,
 	view_set_bool(o, "spare", s == NULL);
 	for (k = S_CODE; k < S_REMOVE; k++)
 		view_set_str(o, sku_fields[k].name, w->s[k]);
+	view_set_bool(o, "pack_only", strcmp(w->s[S_PACK_ONLY], "1") == 0 ||
+	    strcmp(w->s[S_PACK_ONLY], "on") == 0 ||
+	    strcmp(w->s[S_PACK_ONLY], "true") == 0);
 	/* The product's unit, stored on the SKU too: shown as the default. */
 	if (pf->stored && !c->json_out && strcmp(w->s[S_UNIT], pf->p.unit) ==
 	    0)

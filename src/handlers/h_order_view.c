@@ -135,8 +135,10 @@ events_view(const struct order *o, int customer)
 		view_set_str(v, "from", e->from >= 0 ?
 		    order_state_name(e->from) : NULL);
 		view_set_str(v, "to", order_state_name(e->to));
+		/* A parcel that left some behind stays confirmed. */
 		view_set_str(v, "label", e->from < 0 ? "提交订单" :
-		    order_state_label(e->to));
+		    e->from == ORDER_CONFIRMED && e->to == ORDER_CONFIRMED ?
+		    "部分发货" : order_state_label(e->to));
 		view_set_str(v, "who", customer && e->by_staff ? "商家" : e->who);
 		view_set_bool(v, "by_staff", e->by_staff);
 		view_set_str(v, "note", e->note && *e->note ? e->note : NULL);
@@ -192,6 +194,7 @@ h_order_detail_view(struct ctx *c, const struct order *o, const char *prefix,
     int customer)
 {
 	json_object	*v = h_order_head_view(c, o, prefix), *ship;
+	int		 i;
 
 	ship = json_object_new_object();
 	view_set_str(ship, "receiver", o->ship_receiver);
@@ -207,6 +210,13 @@ h_order_detail_view(struct ctx *c, const struct order *o, const char *prefix,
 	json_object_object_add(v, "lines", lines_view(c, o));
 	json_object_object_add(v, "events", events_view(o, customer));
 	json_object_object_add(v, "shipments", shipments_view(o, customer));
+	/* 部分发货: confirmed, some parcels gone (docs/orders.md). */
+	for (i = 0; o->state == ORDER_CONFIRMED && i < o->nlines; i++)
+		if (o->lines[i].shipped_qty > 0) {
+			view_set_bool(v, "partial", 1);
+			view_set_str(v, "state_label", "部分发货");
+			break;
+		}
 	return v;
 }
 

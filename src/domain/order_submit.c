@@ -49,9 +49,11 @@ static const char sql_party[] =
 static const char sql_replay[] =
     "SELECT id, order_no, state, total_fen FROM sales_order "
     "WHERE shop_id = ? AND idem_key = ? AND customer_id = ?";
+/* A locking read: the order was committed after this transaction's
+ * snapshot, by the accept the inquiry row's lock waited for. */
 static const char sql_replay_id[] =
     "SELECT id, order_no, state, total_fen FROM sales_order "
-    "WHERE shop_id = ? AND id = ? AND customer_id = ?";
+    "WHERE shop_id = ? AND id = ? AND customer_id = ? LOCK IN SHARE MODE";
 /* The company's balance under its limit, or no row changed. */
 static const char sql_charge[] =
     "UPDATE customer_balance b JOIN customer cu ON cu.id = b.customer_id "

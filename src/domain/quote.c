@@ -401,7 +401,7 @@ tx_create(struct dctx *c, void *arg)
 		return rc;
 	note = in->note != NULL && *in->note != '\0' ? in->note :
 	    "商家为您报价，请查看";
-	if (db_run(c->arena, &r, sql_inquiry_add, "iiisssssiss", c->shop->id,
+	if (db_run(c->arena, &r, sql_inquiry_add, "iiissssiss", c->shop->id,
 	    db_cell_i64(cu, 0, 0), c->sess.user_id, db_cell(cu, 0, 1),
 	    db_cell(cu, 0, 2), db_cell(cu, 0, 3), "商家报价",
 	    c->sess.user_id, note, w->until) == -1)

@@ -12,5 +12,7 @@ json_object	*h_inquiry_quote_view(struct ctx *, const struct inquiry *);
 json_object	*h_inquiry_thread_view(const struct inquiry *, int);
 json_object	*h_inquiry_versions_view(struct ctx *, int64_t, int);
 int		 h_inquiry_refused(struct ctx *, int64_t, int, const char *);
+int		 h_admin_quote_new(struct ctx *);		/* h_admin_quote.c */
+int		 h_admin_quote_create(struct ctx *);
 
 #endif /* HANDLERS_H_INQUIRY_H */

@@ -334,6 +334,7 @@ h_inquiry_versions_view(struct ctx *c, int64_t id, int staff)
 	json_object_object_add(o, "earlier", a);
 	view_set_i64(o, "count", n);
 	view_set_i64(o, "earlier_count", n - 1);
+	view_set_bool(o, "has_earlier", n > 1);
 	return o;
 }
 

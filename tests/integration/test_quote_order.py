@@ -152,6 +152,7 @@ def test_expired_quote_is_409_quote_expired_with_the_reply_form(stack, cat,
     assert page.status_code == 409, page.text[:500]
     assert "过期" in page.text and 'name="body"' in page.text
     assert "接受报价并下单" not in page.text
+    assert "历史报价" not in page.text     # one version: nothing earlier
     assert orders_of(stack, cat["customer"]) == n
 
 

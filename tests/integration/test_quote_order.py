@@ -298,3 +298,16 @@ def test_staff_made_quote_is_the_companys_to_accept(stack, cat, owner):
     other = bearer_session(stack, "shop-a", cat["other_users"][0])
     assert other.get(stack.url(f"{BASE}/api/v1/account/inquiries/"
                                f"{iid}")).status_code == 404
+
+
+def test_closed_inquiry_quote_is_refused(stack, cat, owner):
+    iid = inquiry(stack, cat, [("C", 1)])
+    answer(stack, owner, iid, ["29.00"])
+    page = f"{BASE}/admin/inquiries/{iid}"
+    r = owner.post(stack.url(page + "/close"), data={
+        "csrf": get_csrf(stack, owner, page)}, allow_redirects=False)
+    assert r.status_code == 303
+    n = orders_of(stack, cat["customer"])
+    r = accept(stack, buyer(stack, cat), iid)
+    assert r.status_code == 409 and error_code(r) == "quote_closed", r.text
+    assert orders_of(stack, cat["customer"]) == n

@@ -7,7 +7,8 @@
  * The domain (cart.c, order_submit.c) decides; here input is parsed and
  * refusals are shown where the buyer can fix them. Accepting a quote is
  * the same checkout and submit with the quote's lines (h_inquiry.c's
- * routes call h_checkout_show and h_checkout_submit with its id).
+ * routes call h_checkout_show and h_checkout_submit with its id and the
+ * page that shows a refused accept).
  */
 #include "base/base.h"
 #include "domain/pricing.h"
@@ -18,8 +19,6 @@
 #include "domain/address.h"
 #include "domain/order.h"
 #include "handlers/h_order.h"
-#include "domain/inquiry.h"
-#include "handlers/h_inquiry.h"
 
 enum { F_SKU, F_QTY, F_MODE, F_BACK };
 static const struct field add_fields[] = {
@@ -355,14 +354,16 @@ field_errors_view(struct ctx *c, json_object *v, struct form *f,
  * its reply form, as 409; JSON and other errors as they are.
  */
 static int
-quote_refused(struct ctx *c, const struct checkout *in, int rc)
+quote_refused(struct ctx *c, const struct checkout *in, h_quote_page page,
+    int rc)
 {
-	if (in->quote_id == 0 || rc != ERR_CONFLICT || c->json_out)
+	if (in->quote_id == 0 || page == NULL || rc != ERR_CONFLICT ||
+	    c->json_out)
 		return http_fail(c, rc, c->d.error);
 	clog_info(&c->d, "quote order refused inquiry=%" PRId64 " code=%s "
 	    "msg=\"%s\"", in->quote_id, c->d.code ? c->d.code : "conflict",
 	    c->d.error);
-	return h_inquiry_refused(c, in->quote_id, err_status(rc), c->d.error);
+	return page(c, in->quote_id, err_status(rc), c->d.error);
 }
 
 /* A quote's checkout: its links go back to it, its version is named. */
@@ -386,7 +387,7 @@ quote_view(struct ctx *c, json_object *v, const struct checkout *in,
  * unless given); rf: after a refused submit, why, with its status. */
 static int
 checkout_page(struct ctx *c, struct form *f, struct checkout *in,
-    const struct refusal *rf)
+    const struct refusal *rf, h_quote_page page)
 {
 	struct checkout_view	 cv;
 	struct field_errors	 fe;
@@ -395,7 +396,7 @@ checkout_page(struct ctx *c, struct form *f, struct checkout *in,
 
 	memset(&fe, 0, sizeof(fe));
 	if ((rc = order_checkout(&c->d, in, &cv, &fe)) != 0)
-		return quote_refused(c, in, rc);
+		return quote_refused(c, in, page, rc);
 	v = view_new(c);
 	lines = json_object_new_array();
 	for (i = 0; i < cv.cart.n; i++) {
@@ -450,22 +451,25 @@ checkout_page(struct ctx *c, struct form *f, struct checkout *in,
 	return render(c, "checkout");
 }
 
-/* The checkout page of the cart (quote_id 0) or of a quote. */
+/*
+ * The checkout page of the cart (quote_id 0) or of a quote; page shows
+ * the quote with why the domain refused it (expired, closed, ...).
+ */
 int
-h_checkout_show(struct ctx *c, int64_t quote_id)
+h_checkout_show(struct ctx *c, int64_t quote_id, h_quote_page page)
 {
 	struct checkout	 in;
 	struct form	 f;
 
 	checkout_in(c, &f, &in);	/* bad choices: the defaults */
 	in.quote_id = quote_id;
-	return checkout_page(c, &f, &in, NULL);
+	return checkout_page(c, &f, &in, NULL, page);
 }
 
 static int
 h_checkout(struct ctx *c)
 {
-	return h_checkout_show(c, 0);
+	return h_checkout_show(c, 0, NULL);
 }
 
 /* The submit's answer: the order, as JSON (201) or the done page. */
@@ -490,9 +494,9 @@ placed(struct ctx *c, const struct order_placed *p)
 	return render_json_ok(c, p->replayed ? 200 : 201);
 }
 
-/* Place the cart (quote_id 0) or a quote as an order. */
+/* Place the cart (quote_id 0) or a quote as an order; page as above. */
 int
-h_checkout_submit(struct ctx *c, int64_t quote_id)
+h_checkout_submit(struct ctx *c, int64_t quote_id, h_quote_page page)
 {
 	struct order_placed	 p;
 	struct field_errors	 fe;
@@ -509,7 +513,7 @@ h_checkout_submit(struct ctx *c, int64_t quote_id)
 		memset(&rf, 0, sizeof(rf));
 		rf.status = 400;
 		rf.message = f.error;
-		return checkout_page(c, &f, &in, &rf);
+		return checkout_page(c, &f, &in, &rf, page);
 	}
 	in.idem_key = c->idem_key ? c->idem_key :
 	    kv_get(&c->form, "idempotency_key");
@@ -522,7 +526,7 @@ h_checkout_submit(struct ctx *c, int64_t quote_id)
 	if ((rc = order_submit(&c->d, &in, &p, &fe)) == 0)
 		return placed(c, &p);
 	if (rc == ERR_CONFLICT)
-		return quote_refused(c, &in, rc);
+		return quote_refused(c, &in, page, rc);
 	if (c->json_out || (rc != ERR_INVALID && rc != ERR_OUT_OF_STOCK &&
 	    rc != ERR_CREDIT_EXCEEDED)) {
 		if (rc == ERR_INVALID && fe.n > 0) {
@@ -536,13 +540,13 @@ h_checkout_submit(struct ctx *c, int64_t quote_id)
 	memset(&rf, 0, sizeof(rf));
 	rf.status = err_status(rc);
 	rf.message = c->d.error;
-	return checkout_page(c, &f, &in, &rf);
+	return checkout_page(c, &f, &in, &rf, page);
 }
 
 static int
 h_order_submit(struct ctx *c)
 {
-	return h_checkout_submit(c, 0);
+	return h_checkout_submit(c, 0, NULL);
 }
 
 const struct route h_cart_routes[] = {

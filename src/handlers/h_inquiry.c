@@ -564,7 +564,7 @@ h_account_quote_checkout(struct ctx *c)
 
 	if (id == 0)
 		return http_fail(c, ERR_NOT_FOUND, "询价不存在");
-	return h_checkout_show(c, id);
+	return h_checkout_show(c, id, h_inquiry_refused);
 }
 
 static int
@@ -574,7 +574,7 @@ h_account_quote_order(struct ctx *c)
 
 	if (id == 0)
 		return http_fail(c, ERR_NOT_FOUND, "询价不存在");
-	return h_checkout_submit(c, id);
+	return h_checkout_submit(c, id, h_inquiry_refused);
 }
 
 const struct route h_inquiry_routes[] = {

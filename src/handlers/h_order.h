@@ -17,7 +17,9 @@ json_object	*h_order_line_view(struct ctx *, const struct priced_line *);
 json_object	*h_order_state_tabs(struct ctx *, const char *, int,
 		     enum order_state, const char *);
 int		 h_order_channel(struct ctx *);
-int		 h_checkout_show(struct ctx *, int64_t);
-int		 h_checkout_submit(struct ctx *, int64_t);
+/* The page of quote id after a refused accept (status, why). */
+typedef int	(*h_quote_page)(struct ctx *, int64_t, int, const char *);
+int		 h_checkout_show(struct ctx *, int64_t, h_quote_page);
+int		 h_checkout_submit(struct ctx *, int64_t, h_quote_page);
 
 #endif /* HANDLERS_H_ORDER_H */

@@ -83,8 +83,9 @@ static const char sql_company[] =
 static const char sql_sku_code[] =
     "SELECT id, product_id FROM sku WHERE shop_id = ? AND code = ?";
 static const char sql_days_to[] =
-    "SELECT DATEDIFF(?, " INQUIRY_TODAY "), "
-    "DATE_FORMAT(" INQUIRY_TODAY " + INTERVAL ? DAY, '%Y-%m-%d')";
+    "SELECT DATEDIFF(?, " INQUIRY_TODAY ")";
+static const char sql_default_until[] =
+    "SELECT DATE_FORMAT(" INQUIRY_TODAY " + INTERVAL ? DAY, '%Y-%m-%d')";
 static const char sql_inquiry_add[] =
     "INSERT INTO inquiry (shop_id, customer_user_id, created_by_staff_id, "
     "contact_name, contact_phone, company, message, status, "
@@ -328,7 +329,10 @@ qnew_bad(struct dctx *c, struct qnew *w, enum quote_field f, int line,
 	return ERR_INVALID;
 }
 
-/* The quote's last day: as typed, today to INQUIRY_QUOTE_DAYS_MAX on. */
+/*
+ * The quote's last day: as typed, today to INQUIRY_QUOTE_DAYS_MAX days on
+ * in China, or INQUIRY_QUOTE_DAYS on when none was typed.
+ */
 static int
 qnew_until(struct dctx *c, struct qnew *w)
 {
@@ -336,16 +340,16 @@ qnew_until(struct dctx *c, struct qnew *w)
 	struct db_res	*r;
 	int64_t		 days;
 
-	if (typed == NULL || *typed == '\0')
-		typed = "2000-01-01";	/* only the default is read */
-	if (db_run(c->arena, &r, sql_days_to, "si", typed,
-	    (int64_t)INQUIRY_QUOTE_DAYS) == -1)
-		return ERR_INTERNAL;
-	if (w->in->valid_until == NULL || *w->in->valid_until == '\0') {
-		w->until = db_cell(r, 0, 1);
+	if (typed == NULL || *typed == '\0') {
+		if (db_run(c->arena, &r, sql_default_until, "i",
+		    (int64_t)INQUIRY_QUOTE_DAYS) == -1)
+			return ERR_INTERNAL;
+		w->until = db_cell(r, 0, 0);
 		return 0;
 	}
-	if (db_cell(r, 0, 0) == NULL)
+	if (db_run(c->arena, &r, sql_days_to, "s", typed) == -1)
+		return ERR_INTERNAL;
+	if (db_cell(r, 0, 0) == NULL)	/* not a date */
 		return qnew_bad(c, w, QUOTE_FIELD_VALID_UNTIL, -1,
 		    "应为日期，如 2025-06-30");
 	days = db_cell_i64(r, 0, 0);
@@ -353,7 +357,7 @@ qnew_until(struct dctx *c, struct qnew *w)
 		return qnew_bad(c, w, QUOTE_FIELD_VALID_UNTIL, -1, days < 0 ?
 		    "不能早于今天" : arena_printf(c->arena, "最长 %d 天",
 		    INQUIRY_QUOTE_DAYS_MAX));
-	w->until = w->in->valid_until;
+	w->until = typed;
 	return 0;
 }
 

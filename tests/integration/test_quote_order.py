@@ -277,6 +277,11 @@ def test_staff_made_quote_is_the_companys_to_accept(stack, cat, owner):
     bad = dict(data, sku_2="QO-NONE")
     r = owner.post(stack.url(page), data=bad, allow_redirects=False)
     assert r.status_code == 400 and "QO-NONE" in r.text
+    past = dict(data, valid_until="2020-01-01")
+    r = owner.post(stack.url(page), data=past, allow_redirects=False)
+    assert r.status_code == 400 and "不能早于今天" in r.text
+    assert one(stack, f"SELECT COUNT(*) FROM inquiry WHERE "
+               f"created_by_staff_id IS NOT NULL") == "0"
     r = owner.post(stack.url(page), data=data, allow_redirects=False)
     assert r.status_code == 303, r.text[:800]
     iid = int(re.search(r"/admin/inquiries/(\d+)",

@@ -20,11 +20,11 @@
 #include "domain/dctx.h"
 #include "domain/address.h"
 #include "domain/invoice.h"
+#include "domain/quote.h"
 #include "domain/pricing.h"
 #include "domain/order.h"
 #include "domain/order_rows.h"
 #include "domain/stock.h"
-#include "domain/quote.h"
 
 /*
  * The company, its tax points, what it owes (read, not locked: submit

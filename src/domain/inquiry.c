@@ -12,6 +12,7 @@
 #include "domain/session.h"
 #include "domain/inquiry.h"
 #include "domain/inquiry_sql.h"
+#include "domain/quote.h"
 #include "domain/scope.h"
 #include "domain/scope_sql.h"
 
@@ -362,6 +363,10 @@ tx_answer(struct dctx *c, void *arg)
 	if (db_run(c->arena, NULL, sql_answer_message, "iiis", c->shop->id,
 	    w->id, c->sess.user_id, w->answer) == -1)
 		return ERR_INTERNAL;
+	/* Prices make the quote's next version; every one is kept. */
+	if (quoted > 0 && (rc = quote_version_add(c, w->id, w->until,
+	    w->answer)) != 0)
+		return rc;
 	return audit(c, "inquiry.answer", "inquiry=%" PRId64 " quoted=%d "
 	    "answer_chars=%zu%s%s", w->id, quoted, utf8_len(w->answer),
 	    w->until ? " valid_until=" : "", w->until ? w->until : "");
@@ -380,7 +385,8 @@ answer_refused(struct dctx *c, int64_t id, const char *valid_until)
  * clearing the quoted unit price of the lines given, the quote valid
  * until valid_until ("YYYY-MM-DD"; NULL or "": the default) when a line
  * has a price; the actor becomes its assignee if it had none. The answer
- * joins the conversation and the inquiry waits for the customer again.
+ * joins the conversation and the inquiry waits for the customer again;
+ * an answer with prices is the quote's next version (domain/quote.c).
  * A bad validity is ERR_INVALID, *bad INQUIRY_FIELD_VALID_UNTIL.
  */
 int

@@ -104,6 +104,8 @@ struct inquiry {
 	struct inquiry_message	*messages;	/* oldest first */
 	int			 nmessages;
 	int			 customer_waiting; /* the last word is theirs */
+	int64_t			 accepted_order_id; /* its quote's order; 0 */
+	int			 by_staff;	/* a quote staff made for it */
 };
 
 /* The days a quote's validity may be set to, and the form's default. */

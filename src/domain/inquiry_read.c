@@ -55,7 +55,8 @@ static const char sql_one[] =
     "i.contact_phone, i.company, i.message, i.status, "
     "COALESCE(i.assigned_staff_id, 0), s.name, i.answer, "
     INQUIRY_LOCAL("i.answered_at") ", cu.name, cu.phone, cust.id, "
-    "cust.name, " VALIDITY " "
+    "cust.name, " VALIDITY ", COALESCE(i.accepted_order_id, 0), "
+    "i.created_by_staff_id IS NOT NULL "
     "FROM inquiry i LEFT JOIN staff s ON s.id = i.assigned_staff_id "
     "AND s.shop_id = i.shop_id "
     "LEFT JOIN customer_user cu ON cu.id = i.customer_user_id "
@@ -94,7 +95,8 @@ static const char sql_staff[] =
 #define MINE_COLS \
     "SELECT i.id, " INQUIRY_LOCAL("i.created_at") ", i.contact_name, " \
     "i.status, i.message, i.answer, " INQUIRY_LOCAL("i.answered_at") ", " \
-    LINES_JSON ", " VALIDITY ", " WAITING " "
+    LINES_JSON ", " VALIDITY ", " WAITING ", " \
+    "COALESCE(i.accepted_order_id, 0), i.created_by_staff_id IS NOT NULL "
 static const char sql_mine_count[] =
     "SELECT COUNT(*) FROM inquiry i " MINE_WHERE;
 static const char sql_mine[] =
@@ -419,6 +421,8 @@ inquiry_get(struct dctx *c, int64_t id, struct inquiry *q)
 	q->customer_name = db_cell(r, 0, 14);
 	q->from_customer = q->customer_id != 0;
 	validity(q, r, 0, 15);
+	q->accepted_order_id = db_cell_i64(r, 0, 17);
+	q->by_staff = db_cell_i64(r, 0, 18) != 0;
 	if ((rc = inquiry_lines(c, id, &q->lines, &q->nlines)) != 0 ||
 	    (rc = inquiry_messages(c, q)) != 0)
 		return rc;
@@ -466,7 +470,9 @@ mine_rows(struct dctx *c, struct db_res *r, struct inquiry_list *out)
 		lines_parse(c, db_cell(r, i, 7), q);
 		validity(q, r, i, 8);
 		q->customer_waiting = db_cell_i64(r, i, 10) != 0;
-		q->from_customer = 1;
+		q->accepted_order_id = db_cell_i64(r, i, 11);
+		q->by_staff = db_cell_i64(r, i, 12) != 0;
+		q->from_customer = !q->by_staff;
 	}
 }
 

@@ -62,6 +62,8 @@ struct checkout {
 	const char		*po_no;
 	const char		*idem_key;	/* the request's; NULL: none */
 	enum order_channel	 channel;
+	int64_t			 quote_id;	/* the lines: 0 the cart, else
+						 * this inquiry's quote */
 };
 /* The choices the database refused (field_errors: enum checkout_field). */
 enum checkout_field { CHECKOUT_ADDRESS, CHECKOUT_INVOICE, CHECKOUT_TERMS,
@@ -104,6 +106,8 @@ struct checkout_view {
 	int64_t			 available_fen;
 	const char		*today;		/* "YYYY-MM-DD", China */
 	const char		*date_max;	/* + ORDER_DELIVERY_DAYS */
+	int64_t			 quote_version;	/* a quote's lines: its */
+	const char		*quote_until;	/* version and last day */
 };
 
 /* What submit made (or, for a replayed key, had made). */

@@ -9,7 +9,10 @@
  * order, its lines and movements in one statement each, its first event,
  * the ordered lines out of the cart, and an audit row. An idempotency key
  * makes a replay find the order it made. Prices the client sends are
- * never read. docs/orders.md has the rules; order.h the types.
+ * never read. The lines come from a source: the actor's cart, or the
+ * latest version of one of their company's quotes (domain/quote.c) at
+ * its prices, re-checked in the transaction like the cart's; everything
+ * else is one path. docs/orders.md has the rules; order.h the types.
  */
 #include "base/base.h"
 #include "services/db.h"
@@ -17,6 +20,7 @@
 #include "domain/dctx.h"
 #include "domain/address.h"
 #include "domain/invoice.h"
+#include "domain/quote.h"
 #include "domain/pricing.h"
 #include "domain/order.h"
 #include "domain/order_rows.h"
@@ -46,6 +50,11 @@ static const char sql_party[] =
 static const char sql_replay[] =
     "SELECT id, order_no, state, total_fen FROM sales_order "
     "WHERE shop_id = ? AND idem_key = ? AND customer_id = ?";
+/* A locking read: the order was committed after this transaction's
+ * snapshot, by the accept the inquiry row's lock waited for. */
+static const char sql_replay_id[] =
+    "SELECT id, order_no, state, total_fen FROM sales_order "
+    "WHERE shop_id = ? AND id = ? AND customer_id = ? LOCK IN SHARE MODE";
 /* The company's balance under its limit, or no row changed. */
 static const char sql_charge[] =
     "UPDATE customer_balance b JOIN customer cu ON cu.id = b.customer_id "
@@ -118,7 +127,8 @@ struct submit {
 	struct field_errors	*fe;
 	time_t			 now;
 	struct party		 p;
-	struct cart		 cart;
+	struct cart		 cart;		/* the lines, of either source */
+	struct quote_source	 q;		/* in->quote_id's */
 	struct order_money	 m;
 	enum order_state	 first;		/* the state it starts in */
 	const char		*key;		/* owner:key; NULL: none */
@@ -227,6 +237,21 @@ choices_check(struct dctx *c, const struct checkout *in,
 	return fe->n > n ? ERR_INVALID : 0;
 }
 
+/*
+ * The order's lines from their source, by SKU id: the actor's cart, or
+ * the quote in->quote_id names at its prices (lock: its inquiry row, so
+ * that two accepts take turns). A quote already accepted has no lines;
+ * s->q names its order.
+ */
+static int
+lines_load(struct dctx *c, struct submit *s, int lock, int thumbs,
+    struct cart *k)
+{
+	if (s->in->quote_id == 0)
+		return cart_load(c, thumbs, k);
+	return quote_lines_load(c, s->in->quote_id, lock, &s->q, k);
+}
+
 static int
 tx_checkout(struct dctx *c, void *arg)
 {
@@ -243,8 +268,16 @@ tx_checkout(struct dctx *c, void *arg)
 	if ((rc = party_load(c, s->in, &s->p)) != 0)
 		return rc;
 	terms_decide(s);
-	if ((rc = cart_load(c, 1, &v->cart)) != 0 ||
-	    (rc = address_list(c, c->sess.customer_id, &v->addresses,
+	if ((rc = lines_load(c, s, 0, 1, &v->cart)) != 0)
+		return rc;
+	if (s->q.accepted_order_id != 0) {
+		c->error = "该报价已经下单，请到我的订单查看";
+		c->code = "quote_accepted";
+		return ERR_CONFLICT;
+	}
+	v->quote_version = s->q.version;
+	v->quote_until = s->q.valid_until;
+	if ((rc = address_list(c, c->sess.customer_id, &v->addresses,
 	    &v->naddresses)) != 0 ||
 	    (rc = invoice_list(c, c->sess.customer_id, &ip, &n)) != 0)
 		return rc;
@@ -324,9 +357,10 @@ json_str(struct buf *b, const char *s)
 	buf_addc(b, '"');
 }
 
-/* The lines as sql_lines_add reads them; tax per line at tax_bp. */
+/* The lines as sql_lines_add reads them; tax per line at tax_bp; a
+ * quote's prices are the quote's (source "quote"). */
 static char *
-lines_json(struct dctx *c, const struct cart *k, int64_t tax_bp)
+lines_json(struct dctx *c, const struct cart *k, int64_t tax_bp, int quote)
 {
 	const struct priced_line	*l;
 	struct buf			 b;
@@ -346,7 +380,7 @@ lines_json(struct dctx *c, const struct cart *k, int64_t tax_bp)
 		buf_addc(&b, ',');
 		json_str(&b, l->unit);
 		buf_printf(&b, ",%" PRId64 ",%" PRId64 ",\"%s\",%" PRId64 ",%"
-		    PRId64 "]", l->qty, l->price.unit_fen,
+		    PRId64 "]", l->qty, l->price.unit_fen, quote ? "quote" :
 		    price_source_name(l->price.source), l->line_fen,
 		    price_percent(l->line_fen, tax_bp));
 	}
@@ -356,9 +390,10 @@ lines_json(struct dctx *c, const struct cart *k, int64_t tax_bp)
 	return out;
 }
 
-/* The cart must be orderable as it stands: the first line that is not. */
+/* The lines must be orderable as they stand: the first that is not.
+ * quote: they are a quote's (quote_invalid, not cart_invalid). */
 static int
-cart_check(struct dctx *c, const struct cart *k)
+cart_check(struct dctx *c, const struct cart *k, int quote)
 {
 	const struct priced_line	*l;
 	int				 i;
@@ -380,8 +415,8 @@ cart_check(struct dctx *c, const struct cart *k)
 			c->code = "out_of_stock";
 			return ERR_OUT_OF_STOCK;
 		}
-		c->code = "cart_invalid";
-		return ERR_INVALID;
+		c->code = quote ? "quote_invalid" : "cart_invalid";
+		return quote ? ERR_CONFLICT : ERR_INVALID;
 	}
 	return 0;
 }
@@ -498,10 +533,15 @@ order_write(struct dctx *c, struct submit *s, const char *no, int64_t *id)
 		return ERR_INTERNAL;
 	*id = (int64_t)r->insert_id;
 	if (db_run(c->arena, NULL, sql_lines_add, "iis", c->shop->id, *id,
-	    lines_json(c, &s->cart, s->m.tax_bp)) == -1 ||
+	    lines_json(c, &s->cart, s->m.tax_bp, in->quote_id != 0)) == -1 ||
 	    stock_order_moves(c, *id, STOCK_RESERVE) != 0 ||
-	    order_event_add(c, *id, -1, s->first, NULL) != 0 ||
-	    db_run(c->arena, NULL, sql_cart_clear, "iiii", c->shop->id,
+	    order_event_add(c, *id, -1, s->first, in->quote_id != 0 ?
+	    arena_printf(c->arena, "按报价下单（询价 #%" PRId64 " 第 %" PRId64
+	    " 版）", in->quote_id, s->q.version) : NULL) != 0)
+		return ERR_INTERNAL;
+	if (in->quote_id != 0)
+		return quote_accepted(c, &s->q, *id, no);
+	if (db_run(c->arena, NULL, sql_cart_clear, "iiii", c->shop->id,
 	    c->sess.user_id, c->shop->id, *id) == -1)
 		return ERR_INTERNAL;
 	return 0;
@@ -527,6 +567,21 @@ first_state(struct dctx *c, const struct submit *s, enum order_state *st)
 	return 0;
 }
 
+/* r's order (sql_replay's columns) as what submit made; 0: none. */
+static int
+replay_row(struct submit *s, const struct db_res *r)
+{
+	if (r->nrows == 0)
+		return 0;
+	s->out->id = db_cell_i64(r, 0, 0);
+	s->out->order_no = db_cell(r, 0, 1);
+	if (order_state_parse(db_cell(r, 0, 2), &s->out->state) == -1)
+		s->out->state = ORDER_SUBMITTED;
+	s->out->total_fen = db_cell_i64(r, 0, 3);
+	s->out->replayed = 1;
+	return 1;
+}
+
 /* The order this key already made, if any: a replay answers it. */
 static int
 replayed(struct dctx *c, struct submit *s)
@@ -538,15 +593,19 @@ replayed(struct dctx *c, struct submit *s)
 	if (db_run(c->arena, &r, sql_replay, "isi", c->shop->id, s->key,
 	    c->sess.customer_id) == -1)
 		return -1;
-	if (r->nrows == 0)
-		return 0;
-	s->out->id = db_cell_i64(r, 0, 0);
-	s->out->order_no = db_cell(r, 0, 1);
-	if (order_state_parse(db_cell(r, 0, 2), &s->out->state) == -1)
-		s->out->state = ORDER_SUBMITTED;
-	s->out->total_fen = db_cell_i64(r, 0, 3);
-	s->out->replayed = 1;
-	return 1;
+	return replay_row(s, r);
+}
+
+/* The order an accepted quote became: accepting again answers it. */
+static int
+replay_quote(struct dctx *c, struct submit *s)
+{
+	struct db_res	*r;
+
+	if (db_run(c->arena, &r, sql_replay_id, "iii", c->shop->id,
+	    s->q.accepted_order_id, c->sess.customer_id) == -1)
+		return ERR_INTERNAL;
+	return replay_row(s, r) == 1 ? 0 : ERR_INTERNAL;
 }
 
 static int
@@ -570,8 +629,11 @@ tx_submit(struct dctx *c, void *arg)
 		c->error = "请检查收货地址、发票和结算方式";
 		return ERR_INVALID;
 	}
-	if ((rc = cart_load(c, 0, &s->cart)) != 0 ||
-	    (rc = cart_check(c, &s->cart)) != 0)
+	if ((rc = lines_load(c, s, 1, 0, &s->cart)) != 0)
+		return rc;
+	if (s->q.accepted_order_id != 0)
+		return replay_quote(c, s);
+	if ((rc = cart_check(c, &s->cart, s->in->quote_id != 0)) != 0)
 		return rc;
 	order_money(s->cart.lines, s->cart.n, s->p.tax_bp[s->in->invoice],
 	    &s->m);

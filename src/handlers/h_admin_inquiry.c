@@ -1,7 +1,8 @@
 /*
  * h_admin_inquiry.c -- 询价 in the back office: the list, one inquiry with
  * its products' prices today and its conversation, assign, answer (again)
- * with quotes valid until a day, close. The customer's side is
+ * with quotes valid until a day (each a version, all shown), close, and
+ * 新建报价 (h_admin_quote.c) for a company directly. The customer's side is
  * h_inquiry.c. domain/inquiry*.c read and write them; times come in
  * China Standard Time (UTC+8).
  */
@@ -168,6 +169,7 @@ h_admin_inquiry_list(struct ctx *c)
 	view_set_str(v, "q", qy.q);
 	view_set_bool(v, "filtered", qy.mine || *qy.q);
 	view_set_str(v, "action", ctx_link(c, "/admin/inquiries"));
+	view_set_str(v, "new_url", ctx_link(c, "/admin/inquiries/new"));
 	c->title = "询价";
 	return render(c, "admin/inquiries");
 }
@@ -356,6 +358,12 @@ detail(struct ctx *c, int64_t id, const struct form *f)
 	json_object_object_add(v, "items", lines);
 	if ((quote = h_inquiry_quote_view(c, &q)) != NULL)
 		json_object_object_add(v, "quote", quote);
+	if ((quote = h_inquiry_versions_view(c, id, 1)) != NULL)
+		json_object_object_add(v, "versions", quote);
+	view_set_bool(v, "by_staff", q.by_staff);
+	if (q.accepted_order_id != 0)
+		view_set_str(v, "order_url", ctx_link(c, arena_printf(
+		    c->d.arena, "/admin/orders/%" PRId64, q.accepted_order_id)));
 	json_object_object_add(v, "messages", h_inquiry_thread_view(&q, 1));
 	view_set_bool(v, "customer_waiting", q.customer_waiting &&
 	    q.status == INQUIRY_OPEN);
@@ -517,6 +525,10 @@ const struct route h_admin_inquiry_routes[] = {
 	  STAFF_ROLES },
 	{ "GET", "^/admin/inquiries/([0-9]{1,18})$", h_admin_inquiry_show,
 	  ROUTE_STAFF, STAFF_ROLES },
+	{ "GET", "^/admin/inquiries/new$", h_admin_quote_new, ROUTE_STAFF,
+	  STAFF_ROLES },
+	{ "POST", "^/admin/inquiries/new$", h_admin_quote_create,
+	  ROUTE_STAFF | ROUTE_CSRF, STAFF_ROLES },
 	{ "POST", "^/admin/inquiries/([0-9]{1,18})/assign$",
 	  h_admin_inquiry_assign, ROUTE_STAFF | ROUTE_CSRF, STAFF_ROLES },
 	{ "POST", "^/admin/inquiries/([0-9]{1,18})/answer$",

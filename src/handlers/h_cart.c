@@ -5,7 +5,10 @@
  * and the submit, which places the order once per idempotency key. Each
  * page has its JSON twin under /api/v1; every form works without script.
  * The domain (cart.c, order_submit.c) decides; here input is parsed and
- * refusals are shown where the buyer can fix them.
+ * refusals are shown where the buyer can fix them. Accepting a quote is
+ * the same checkout and submit with the quote's lines (h_inquiry.c's
+ * routes call h_checkout_show and h_checkout_submit with its id and the
+ * page that shows a refused accept).
  */
 #include "base/base.h"
 #include "domain/pricing.h"
@@ -345,25 +348,63 @@ field_errors_view(struct ctx *c, json_object *v, struct form *f,
 	    json_object_get(f->errors) : json_object_new_object());
 }
 
+/*
+ * A checkout of a quote the domain refused (expired, closed, a line that
+ * cannot be ordered, accepted already): the quote's page says why, with
+ * its reply form, as 409; JSON and other errors as they are.
+ */
+static int
+quote_refused(struct ctx *c, const struct checkout *in, h_quote_page page,
+    int rc)
+{
+	if (in->quote_id == 0 || page == NULL || rc != ERR_CONFLICT ||
+	    c->json_out)
+		return http_fail(c, rc, c->d.error);
+	clog_info(&c->d, "quote order refused inquiry=%" PRId64 " code=%s "
+	    "msg=\"%s\"", in->quote_id, c->d.code ? c->d.code : "conflict",
+	    c->d.error);
+	return page(c, in->quote_id, err_status(rc), c->d.error);
+}
+
+/* A quote's checkout: its links go back to it, its version is named. */
+static void
+quote_view(struct ctx *c, json_object *v, const struct checkout *in,
+    const struct checkout_view *cv)
+{
+	json_object	*q = json_object_new_object();
+
+	view_set_str(v, "action", ctx_link(c, arena_printf(c->d.arena,
+	    "/account/inquiries/%" PRId64 "/order", in->quote_id)));
+	view_set_str(v, "cart_url", ctx_link(c, arena_printf(c->d.arena,
+	    "/account/inquiries/%" PRId64, in->quote_id)));
+	view_set_i64(q, "id", in->quote_id);
+	view_set_i64(q, "version", cv->quote_version);
+	view_set_str(q, "valid_until", cv->quote_until);
+	json_object_object_add(v, "quote", q);
+}
+
 /* The checkout page for the choices in (terms: the company's default
  * unless given); rf: after a refused submit, why, with its status. */
 static int
 checkout_page(struct ctx *c, struct form *f, struct checkout *in,
-    const struct refusal *rf)
+    const struct refusal *rf, h_quote_page page)
 {
 	struct checkout_view	 cv;
 	struct field_errors	 fe;
-	json_object		*v, *lines, *credit;
+	json_object		*v, *lines, *credit, *o;
 	int			 i, rc;
 
 	memset(&fe, 0, sizeof(fe));
 	if ((rc = order_checkout(&c->d, in, &cv, &fe)) != 0)
-		return http_fail(c, rc, c->d.error);
+		return quote_refused(c, in, page, rc);
 	v = view_new(c);
 	lines = json_object_new_array();
-	for (i = 0; i < cv.cart.n; i++)
-		json_object_array_add(lines, h_order_line_view(c,
-		    &cv.cart.lines[i]));
+	for (i = 0; i < cv.cart.n; i++) {
+		o = h_order_line_view(c, &cv.cart.lines[i]);
+		if (in->quote_id != 0)	/* the quote's price, not the list's */
+			view_set_str(o, "price_source", "quote");
+		json_object_array_add(lines, o);
+	}
 	json_object_object_add(v, "lines", lines);
 	view_set_i64(v, "count", cv.cart.n);
 	view_set_i64(v, "units", cv.cart.units);
@@ -395,25 +436,40 @@ checkout_page(struct ctx *c, struct form *f, struct checkout *in,
 	view_set_i64(v, "po_max", ORDER_PO_MAX);
 	view_set_bool(v, "can_submit", cv.cart.n > 0 &&
 	    cv.cart.nproblems == 0 && cv.naddresses > 0);
-	view_set_str(v, "action", ctx_link(c, "/orders"));
-	view_set_str(v, "cart_url", ctx_link(c, "/cart"));
+	if (in->quote_id != 0)
+		quote_view(c, v, in, &cv);
+	else {
+		view_set_str(v, "action", ctx_link(c, "/orders"));
+		view_set_str(v, "cart_url", ctx_link(c, "/cart"));
+	}
 	field_errors_view(c, v, f, &fe);
 	if (rf != NULL) {
 		view_set_str(v, "error", rf->message);
 		c->status = rf->status;
 	}
-	c->title = "确认订单";
+	c->title = in->quote_id != 0 ? "按报价下单" : "确认订单";
 	return render(c, "checkout");
 }
 
-static int
-h_checkout(struct ctx *c)
+/*
+ * The checkout page of the cart (quote_id 0) or of a quote; page shows
+ * the quote with why the domain refused it (expired, closed, ...).
+ */
+int
+h_checkout_show(struct ctx *c, int64_t quote_id, h_quote_page page)
 {
 	struct checkout	 in;
 	struct form	 f;
 
 	checkout_in(c, &f, &in);	/* bad choices: the defaults */
-	return checkout_page(c, &f, &in, NULL);
+	in.quote_id = quote_id;
+	return checkout_page(c, &f, &in, NULL, page);
+}
+
+static int
+h_checkout(struct ctx *c)
+{
+	return h_checkout_show(c, 0, NULL);
 }
 
 /* The submit's answer: the order, as JSON (201) or the done page. */
@@ -438,23 +494,26 @@ placed(struct ctx *c, const struct order_placed *p)
 	return render_json_ok(c, p->replayed ? 200 : 201);
 }
 
-static int
-h_order_submit(struct ctx *c)
+/* Place the cart (quote_id 0) or a quote as an order; page as above. */
+int
+h_checkout_submit(struct ctx *c, int64_t quote_id, h_quote_page page)
 {
 	struct order_placed	 p;
 	struct field_errors	 fe;
 	struct refusal		 rf;
 	struct checkout		 in;
 	struct form		 f;
-	int			 rc;
+	int			 rc, bad;
 
-	if (checkout_in(c, &f, &in) == -1) {
+	bad = checkout_in(c, &f, &in) == -1;
+	in.quote_id = quote_id;
+	if (bad) {
 		if (c->json_out)
 			return http_fail(c, ERR_INVALID, f.error);
 		memset(&rf, 0, sizeof(rf));
 		rf.status = 400;
 		rf.message = f.error;
-		return checkout_page(c, &f, &in, &rf);
+		return checkout_page(c, &f, &in, &rf, page);
 	}
 	in.idem_key = c->idem_key ? c->idem_key :
 	    kv_get(&c->form, "idempotency_key");
@@ -466,6 +525,8 @@ h_order_submit(struct ctx *c)
 	memset(&fe, 0, sizeof(fe));
 	if ((rc = order_submit(&c->d, &in, &p, &fe)) == 0)
 		return placed(c, &p);
+	if (rc == ERR_CONFLICT)
+		return quote_refused(c, &in, page, rc);
 	if (c->json_out || (rc != ERR_INVALID && rc != ERR_OUT_OF_STOCK &&
 	    rc != ERR_CREDIT_EXCEEDED)) {
 		if (rc == ERR_INVALID && fe.n > 0) {
@@ -479,7 +540,13 @@ h_order_submit(struct ctx *c)
 	memset(&rf, 0, sizeof(rf));
 	rf.status = err_status(rc);
 	rf.message = c->d.error;
-	return checkout_page(c, &f, &in, &rf);
+	return checkout_page(c, &f, &in, &rf, page);
+}
+
+static int
+h_order_submit(struct ctx *c)
+{
+	return h_checkout_submit(c, 0, NULL);
 }
 
 const struct route h_cart_routes[] = {

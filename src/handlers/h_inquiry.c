@@ -3,8 +3,10 @@
  * quantity and how to reach them (open to guests, so limited per
  * address); staff answer in the back office (h_admin_inquiry.c). The
  * asking company's users read the quote and the answers under /account
- * and reply there. The quote and the conversation are shown alike on
- * both sides (h_inquiry.h).
+ * and reply there (申请修改报价: staff answer with the next version), and
+ * while the quote holds accept it as an order: the cart's checkout with
+ * the quote's lines (h_cart.c). The quote, its versions and the
+ * conversation are shown alike on both sides (h_inquiry.h).
  */
 #include "base/base.h"
 #include "domain/account.h"
@@ -14,7 +16,10 @@
 #include "http/http.h"
 #include "handlers/handlers.h"
 #include "domain/inquiry.h"
+#include "domain/quote.h"
+#include "domain/order.h"
 #include "handlers/h_inquiry.h"
+#include "handlers/h_order.h"
 
 #define PER_PAGE	20
 
@@ -281,6 +286,58 @@ h_inquiry_thread_view(const struct inquiry *q, int staff)
 	return a;
 }
 
+/*
+ * Every version of the quote, the latest first: number, last day, when,
+ * lines and total; the latest is "current", the others "earlier", for
+ * the page to fold. NULL when it has none.
+ */
+json_object *
+h_inquiry_versions_view(struct ctx *c, int64_t id, int staff)
+{
+	struct quote_version	*v;
+	const struct quote_line	*l;
+	json_object		*o, *a, *e, *lines, *x;
+	int			 i, j, n;
+
+	if (quote_versions(&c->d, id, &v, &n) != 0 || n == 0)
+		return NULL;
+	o = json_object_new_object();
+	a = json_object_new_array();
+	for (i = 0; i < n; i++) {
+		e = json_object_new_object();
+		view_set_i64(e, "version", v[i].version);
+		view_set_str(e, "valid_until", v[i].valid_until);
+		view_set_str(e, "time", v[i].created);
+		view_set_str(e, "staff", staff ? v[i].staff : NULL);
+		view_set_str(e, "note", v[i].note);
+		view_set_money(c, e, "total", v[i].total_fen);
+		lines = json_object_new_array();
+		for (j = 0; j < v[i].nlines; j++) {
+			l = &v[i].lines[j];
+			x = json_object_new_object();
+			view_set_str(x, "name", l->name ? l->name :
+			    "（商品已删除）");
+			view_set_str(x, "spec", l->spec && *l->spec ?
+			    l->spec : NULL);
+			view_set_str(x, "unit", l->unit);
+			view_set_i64(x, "qty", l->qty);
+			view_set_money(c, x, "unit_price", l->unit_fen);
+			view_set_money(c, x, "line_total", l->line_fen);
+			json_object_array_add(lines, x);
+		}
+		json_object_object_add(e, "lines", lines);
+		if (i == 0)
+			json_object_object_add(o, "current", e);
+		else
+			json_object_array_add(a, e);
+	}
+	json_object_object_add(o, "earlier", a);
+	view_set_i64(o, "count", n);
+	view_set_i64(o, "earlier_count", n - 1);
+	view_set_bool(o, "has_earlier", n > 1);
+	return o;
+}
+
 /* -- the customer's own inquiries ------------------------------------ */
 
 /* The statuses as the asking customer reads them. */
@@ -385,7 +442,7 @@ mine_page(struct ctx *c, int64_t id, const char *typed, const char *field,
     const char *error)
 {
 	struct inquiry	 q;
-	json_object	*v, *o;
+	json_object	*v, *o, *versions;
 	const char	*done = kv_get(&c->query, "done"), *phone;
 	int		 rc;
 
@@ -395,6 +452,18 @@ mine_page(struct ctx *c, int64_t id, const char *typed, const char *field,
 	o = mine_row(c, &q);
 	json_object_object_add(o, "messages", h_inquiry_thread_view(&q, 0));
 	view_set_bool(o, "can_reply", q.status != INQUIRY_CLOSED);
+	if ((versions = h_inquiry_versions_view(c, id, 0)) != NULL)
+		json_object_object_add(o, "versions", versions);
+	/* The domain checks again at checkout and submit; this is a hint. */
+	view_set_bool(o, "can_accept", versions != NULL &&
+	    q.status != INQUIRY_CLOSED && q.accepted_order_id == 0 &&
+	    inquiry_quote_state(&q) == INQUIRY_QUOTE_VALID);
+	view_set_str(o, "accept_url", ctx_link(c, arena_printf(c->d.arena,
+	    "/account/inquiries/%" PRId64 "/checkout", id)));
+	view_set_bool(o, "by_staff", q.by_staff);
+	if (q.accepted_order_id != 0)
+		view_set_str(o, "order_url", ctx_link(c, arena_printf(
+		    c->d.arena, "/orders/%" PRId64, q.accepted_order_id)));
 	json_object_object_add(v, "inquiry", o);
 	view_set_str(v, "reply_action", ctx_link(c, arena_printf(c->d.arena,
 	    "/account/inquiries/%" PRId64 "/reply", id)));
@@ -408,6 +477,17 @@ mine_page(struct ctx *c, int64_t id, const char *typed, const char *field,
 		view_set_str(v, "flash", "已发送，商家会尽快回复您");
 	c->title = arena_printf(c->d.arena, "询价 #%" PRId64, id);
 	return render(c, "account_inquiry");
+}
+
+/*
+ * The quote's page after a refused accept (expired, closed, a line that
+ * cannot be ordered): why, above the reply form, with status.
+ */
+int
+h_inquiry_refused(struct ctx *c, int64_t id, int status, const char *error)
+{
+	c->status = status;
+	return mine_page(c, id, NULL, NULL, error);
 }
 
 static int
@@ -477,6 +557,26 @@ h_account_inquiry_reply(struct ctx *c)
 	    "/account/inquiries/%" PRId64 "?done=replied#thread", id)));
 }
 
+static int
+h_account_quote_checkout(struct ctx *c)
+{
+	int64_t	id = cap_id(c);
+
+	if (id == 0)
+		return http_fail(c, ERR_NOT_FOUND, "询价不存在");
+	return h_checkout_show(c, id, h_inquiry_refused);
+}
+
+static int
+h_account_quote_order(struct ctx *c)
+{
+	int64_t	id = cap_id(c);
+
+	if (id == 0)
+		return http_fail(c, ERR_NOT_FOUND, "询价不存在");
+	return h_checkout_submit(c, id, h_inquiry_refused);
+}
+
 const struct route h_inquiry_routes[] = {
 	{ "GET", "^/inquiry$", h_inquiry_form, 0, NULL },
 	{ "POST", "^/inquiry$", h_inquiry_post, ROUTE_CSRF, NULL },
@@ -487,5 +587,9 @@ const struct route h_inquiry_routes[] = {
 	  h_account_inquiry, ROUTE_CUSTOMER, NULL },
 	{ "POST", "^(?:/api/v1)?/account/inquiries/([0-9]{1,18})/reply$",
 	  h_account_inquiry_reply, ROUTE_CUSTOMER | ROUTE_CSRF, NULL },
+	{ "GET", "^(?:/api/v1)?/account/inquiries/([0-9]{1,18})/checkout$",
+	  h_account_quote_checkout, ROUTE_CUSTOMER, NULL },
+	{ "POST", "^(?:/api/v1)?/account/inquiries/([0-9]{1,18})/order$",
+	  h_account_quote_order, ROUTE_CUSTOMER | ROUTE_CSRF, NULL },
 	{ NULL, NULL, NULL, 0, NULL }
 };

@@ -1,7 +1,8 @@
 /*
  * h_order.h -- what the customer's and the back office's order pages
  * share (h_order_view.c): an order, its lines, moves and parcels as views,
- * and a priced line of the cart and checkout. After "http/http.h" and
+ * and a priced line of the cart and checkout; the checkout of the cart
+ * or of a quote (h_cart.c). After "http/http.h" and
  * "domain/order.h". The views returned belong to the caller, who adds
  * them to its view.
  */
@@ -16,5 +17,9 @@ json_object	*h_order_line_view(struct ctx *, const struct priced_line *);
 json_object	*h_order_state_tabs(struct ctx *, const char *, int,
 		     enum order_state, const char *);
 int		 h_order_channel(struct ctx *);
+/* The page of quote id after a refused accept (status, why). */
+typedef int	(*h_quote_page)(struct ctx *, int64_t, int, const char *);
+int		 h_checkout_show(struct ctx *, int64_t, h_quote_page);
+int		 h_checkout_submit(struct ctx *, int64_t, h_quote_page);
 
 #endif /* HANDLERS_H_ORDER_H */

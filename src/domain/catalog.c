@@ -38,7 +38,8 @@ static const char sql_products[] =
     "FROM product p WHERE p.shop_id = ? ORDER BY p.sort, p.id";
 static const char sql_skus[] =
     "SELECT id, product_id, min_qty, price_fen, "
-    "COALESCE(retail_price_fen, -1) FROM sku "
+    "COALESCE(retail_price_fen, -1), IF(pack_only AND pack_size > 1, "
+    "CEIL(min_qty / pack_size) * pack_size, min_qty) FROM sku "
     "WHERE shop_id = ? ORDER BY product_id, sort, id";
 static const char sql_tiers[] =
     "SELECT sku_id, min_qty, price_fen FROM price_tier WHERE shop_id = ? "
@@ -173,6 +174,7 @@ row_sku(void *arg, const char **row, int n)
 	s->min_qty = (int32_t)i64(row[2]);
 	s->price_fen = i64(row[3]);
 	s->retail_fen = i64(row[4]);
+	s->qty_first = (int32_t)i64(row[5]);
 	/* Rows come grouped by product. */
 	p = &cat->products[pi];
 	if (p->nskus == 0)

@@ -13,6 +13,9 @@ struct cat_sku {
 	int64_t			 price_fen;	/* base */
 	int64_t			 retail_fen;	/* -1: the base price */
 	int32_t			 min_qty;
+	int32_t			 qty_first;	/* the least a cart takes:
+						 * min_qty, in whole cases
+						 * when sold so (pack_only) */
 	uint32_t		 first_tier;	/* in catalog.tiers */
 	uint16_t		 ntiers;
 };

@@ -175,6 +175,16 @@ product_item(struct ctx *c, const struct cat_viewer *vw,
 		}
 		view_set_money(c, o, "price", from);
 		view_set_bool(o, "price_range", p->nskus > 1);
+		/*
+		 * A customer adds a one-SKU product from the list (and
+		 * search) at its least quantity; several SKUs need the
+		 * product page to choose. The cart checks stock and rules.
+		 */
+		if (vw->customer_id != 0 && vw->mode != SHOP_MODE_RETAIL &&
+		    p->nskus == 1) {
+			view_set_i64(o, "add_sku", skus[0].id);
+			view_set_i64(o, "add_qty", skus[0].qty_first);
+		}
 		if (shows_tiers(vw) && s->ntiers > 0) {
 			if ((rows = tier_rows(c, vw, s, from)) == NULL) {
 				json_object_put(o);

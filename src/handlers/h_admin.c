@@ -53,7 +53,6 @@ admin_view(struct ctx *c, const char *section)
 	};
 	json_object	*v = view_new(c), *nav = json_object_new_object();
 	json_object	*may = json_object_new_object();
-	const char	*done = kv_get(&c->query, "done");
 	size_t		 i;
 
 	view_set_bool(nav, section, 1);
@@ -63,10 +62,7 @@ admin_view(struct ctx *c, const char *section)
 		view_set_bool(may, areas[i][0], session_staff_role(&c->d.sess,
 		    areas[i][1]));
 	json_object_object_add(v, "may", may);
-	for (i = 0; done != NULL && i < sizeof(notices) / sizeof(notices[0]);
-	    i++)
-		if (strcmp(done, notices[i][0]) == 0)
-			view_set_str(v, "flash", notices[i][1]);
+	view_set_str(v, "flash", REQ_NOTICE(c, notices));
 	return v;
 }
 

@@ -60,19 +60,10 @@ h_approvals(struct ctx *c)
 	return render(c, "approvals");
 }
 
-static const char *
-notice(struct ctx *c)
-{
-	const char	*d = kv_get(&c->query, "done");
-
-	if (d == NULL)
-		return NULL;
-	if (strcmp(d, "approve") == 0)
-		return "已批准，订单已提交给商家";
-	if (strcmp(d, "reject") == 0)
-		return "已驳回，订单已取消，库存已释放";
-	return NULL;
-}
+static const char *const notices[][2] = {
+	{ "approve", "已批准，订单已提交给商家" },
+	{ "reject", "已驳回，订单已取消，库存已释放" },
+};
 
 static int
 approval_page(struct ctx *c, const char *error, int status)
@@ -95,7 +86,7 @@ approval_page(struct ctx *c, const char *error, int status)
 	view_set_str(ov, "reject_action", ctx_link(c, arena_printf(
 	    c->d.arena, "/orders/%" PRId64 "/reject", o.id)));
 	json_object_object_add(v, "order", ov);
-	view_set_str(v, "flash", notice(c));
+	view_set_str(v, "flash", REQ_NOTICE(c, notices));
 	view_set_str(v, "error", error);
 	view_set_str(v, "approvals_url", ctx_link(c, "/approvals"));
 	view_set_i64(v, "reason_max", APPROVAL_REASON_MAX);

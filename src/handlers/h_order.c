@@ -62,20 +62,11 @@ h_orders(struct ctx *c)
 	return render(c, "orders");
 }
 
-/* Notices after a move, by ?done=; fixed texts only. */
-static const char *
-notice(struct ctx *c)
-{
-	const char	*d = kv_get(&c->query, "done");
-
-	if (d == NULL)
-		return NULL;
-	if (strcmp(d, "receive") == 0)
-		return "已确认收货，感谢您的订购";
-	if (strcmp(d, "cancel") == 0)
-		return "订单已取消，库存已释放";
-	return NULL;
-}
+/* Notices after a move, by ?done=. */
+static const char *const notices[][2] = {
+	{ "receive", "已确认收货，感谢您的订购" },
+	{ "cancel", "订单已取消，库存已释放" },
+};
 
 static int
 order_page(struct ctx *c, const char *page, const char *error, int status)
@@ -110,7 +101,7 @@ order_page(struct ctx *c, const char *page, const char *error, int status)
 	view_set_str(ov, "cancel_action", ctx_link(c, arena_printf(
 	    c->d.arena, "/orders/%" PRId64 "/cancel", o.id)));
 	json_object_object_add(v, "order", ov);
-	view_set_str(v, "flash", notice(c));
+	view_set_str(v, "flash", REQ_NOTICE(c, notices));
 	view_set_str(v, "error", error);
 	view_set_str(v, "orders_url", ctx_link(c, "/orders"));
 	view_set_str(v, "shop_url", ctx_link(c, "/ordering/products"));

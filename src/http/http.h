@@ -38,6 +38,8 @@ int		 request_parse(struct ctx *, const char **);
 int		 request_body(struct ctx *);
 void		 req_drain(struct ctx *);
 const char	*req_param(struct ctx *, const char *);
+const char	*req_notice(struct ctx *, const char *const (*)[2], size_t);
+#define REQ_NOTICE(c, t)	req_notice((c), (t), sizeof(t) / sizeof((t)[0]))
 const char	*req_cookie(struct ctx *, const char *);
 
 /* form.c: validate input against a table of fields (kcgi-style). */

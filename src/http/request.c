@@ -484,3 +484,20 @@ req_cookie(struct ctx *c, const char *name)
 {
 	return kv_get(&c->cookies, name);
 }
+
+/*
+ * The one-time notice a redirect after a change asks for with ?done=KEY:
+ * the text table (n rows of { key, text }) gives KEY, or NULL. Only fixed
+ * texts: the query never reaches the page.
+ */
+const char *
+req_notice(struct ctx *c, const char *const (*table)[2], size_t n)
+{
+	const char	*d = kv_get(&c->query, "done");
+	size_t		 i;
+
+	for (i = 0; d != NULL && i < n; i++)
+		if (strcmp(d, table[i][0]) == 0)
+			return table[i][1];
+	return NULL;
+}

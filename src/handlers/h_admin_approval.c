@@ -16,14 +16,6 @@
 #define RULE_ROLES	"owner,admin,sales"
 #define ABOVE_MAX_FEN	100000000000LL	/* ¥10 亿 */
 
-static int64_t
-cap_id(struct ctx *c)
-{
-	int64_t	id;
-
-	return route_id(c, 0, &id) == 0 ? id : 0;
-}
-
 static int
 rule_page(struct ctx *c, int64_t id, const struct approval_rule *typed,
     const char *error, int status)
@@ -70,7 +62,7 @@ rule_page(struct ctx *c, int64_t id, const struct approval_rule *typed,
 static int
 h_rule_show(struct ctx *c)
 {
-	return rule_page(c, cap_id(c), NULL, NULL, 0);
+	return rule_page(c, route_cap(c, 0), NULL, NULL, 0);
 }
 
 enum { F_MODE, F_ABOVE };
@@ -87,7 +79,7 @@ h_rule_save(struct ctx *c)
 {
 	struct approval_rule	r;
 	struct form		f;
-	int64_t			id = cap_id(c);
+	int64_t			id = route_cap(c, 0);
 	int			rc;
 
 	/* Another's company is not found before its form is read. */

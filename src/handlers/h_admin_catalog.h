@@ -53,7 +53,6 @@ struct pform {
 
 /* h_admin_shared.c */
 int		 admin_can_edit(struct ctx *);
-int64_t		 admin_cap_id(struct ctx *, int);
 int		 admin_form_json(struct ctx *, int, const struct form *);
 json_object	*admin_category_options(struct ctx *,
 		     const struct category_tree *, int64_t, int64_t);

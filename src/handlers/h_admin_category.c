@@ -122,7 +122,7 @@ h_categories(struct ctx *c)
 int
 h_category_edit(struct ctx *c)
 {
-	int64_t	id = admin_cap_id(c, 0);
+	int64_t	id = route_cap(c, 0);
 
 	if (id == 0)
 		return http_fail(c, ERR_NOT_FOUND, "分类不存在");
@@ -156,7 +156,7 @@ h_category_save(struct ctx *c)
 
 	memset(&cf, 0, sizeof(cf));
 	memset(&fe, 0, sizeof(fe));
-	cf.id = admin_cap_id(c, 0);
+	cf.id = route_cap(c, 0);
 	if (c->m.cap[0] != NULL && cf.id == 0)
 		return http_fail(c, ERR_NOT_FOUND, "分类不存在");
 	form_parse(c, cat_fields, &cf.f);
@@ -191,7 +191,7 @@ h_category_save(struct ctx *c)
 int
 h_category_delete(struct ctx *c)
 {
-	int64_t	id = admin_cap_id(c, 0);
+	int64_t	id = route_cap(c, 0);
 	int	rc;
 
 	if (id == 0)

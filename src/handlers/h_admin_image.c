@@ -35,7 +35,7 @@ h_image_add(struct ctx *c)
 {
 	const struct upload	*u;
 	struct product_image	 im;
-	int64_t			 pid = admin_cap_id(c, 0);
+	int64_t			 pid = route_cap(c, 0);
 	int			 rc;
 
 	if ((rc = pid == 0 ? ERR_NOT_FOUND : product_exists(&c->d, pid)) != 0)
@@ -66,7 +66,7 @@ h_image_add(struct ctx *c)
 int
 h_image_delete(struct ctx *c)
 {
-	int64_t	pid = admin_cap_id(c, 0), id = admin_cap_id(c, 1);
+	int64_t	pid = route_cap(c, 0), id = route_cap(c, 1);
 	int	rc;
 
 	if (pid == 0 || id == 0)

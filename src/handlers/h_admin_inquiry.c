@@ -38,15 +38,6 @@ status_view(json_object *o, enum inquiry_status s)
 	view_set_bool(o, "is_closed", s == INQUIRY_CLOSED);
 }
 
-/* The route's id capture; 0 if it is not one (the caller answers 404). */
-static int64_t
-cap_id(struct ctx *c)
-{
-	int64_t	id;
-
-	return route_id(c, 0, &id) == 0 ? id : 0;
-}
-
 /* The products asked about as lists show them: name, unit, qty, quote. */
 static json_object *
 lines_view(struct ctx *c, const struct inquiry *q)
@@ -381,7 +372,7 @@ detail(struct ctx *c, int64_t id, const struct form *f)
 static int
 h_admin_inquiry_show(struct ctx *c)
 {
-	int64_t	id = cap_id(c);
+	int64_t	id = route_cap(c, 0);
 
 	if (id == 0)
 		return http_fail(c, ERR_NOT_FOUND, "询价不存在");
@@ -409,7 +400,7 @@ h_admin_inquiry_assign(struct ctx *c)
 	int64_t			 id;
 	int			 rc;
 
-	if ((id = cap_id(c)) == 0)
+	if ((id = route_cap(c, 0)) == 0)
 		return http_fail(c, ERR_NOT_FOUND, "询价不存在");
 	if (form_parse(c, assign_fields, &f) == -1)
 		return http_fail(c, ERR_INVALID, f.error);
@@ -478,7 +469,7 @@ h_admin_inquiry_answer(struct ctx *c)
 	int64_t			 id;
 	int			 rc, i, nl, n;
 
-	if ((id = cap_id(c)) == 0)
+	if ((id = route_cap(c, 0)) == 0)
 		return http_fail(c, ERR_NOT_FOUND, "询价不存在");
 	if ((rc = inquiry_lines(&c->d, id, &lines, &nl)) != 0)
 		return http_fail(c, rc, NULL);
@@ -511,7 +502,7 @@ h_admin_inquiry_close(struct ctx *c)
 	int64_t	id;
 	int	rc;
 
-	if ((id = cap_id(c)) == 0)
+	if ((id = route_cap(c, 0)) == 0)
 		return http_fail(c, ERR_NOT_FOUND, "询价不存在");
 	if ((rc = inquiry_close(&c->d, id)) != 0)
 		return http_fail(c, rc, c->d.error);

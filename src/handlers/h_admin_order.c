@@ -23,14 +23,6 @@
 #define PER_PAGE	20
 #define Q_MAX		40		/* characters of an order number */
 
-static int64_t
-cap_id(struct ctx *c)
-{
-	int64_t	id;
-
-	return route_id(c, 0, &id) == 0 ? id : 0;
-}
-
 static const char *
 query_str(struct ctx *c, const char *name, size_t max)
 {
@@ -236,7 +228,7 @@ detail(struct ctx *c, const char *page, const char *error, int status)
 	struct order	 o;
 	json_object	*v, *ov, *one;
 	const char	*sh = kv_get(&c->query, "shipment"), *err;
-	int64_t		 id = cap_id(c), only = 0;
+	int64_t		 id = route_cap(c, 0), only = 0;
 	int		 rc;
 
 	if (sh != NULL && parse_i64(sh, 1, INT64_MAX, &only, &err) == -1)
@@ -384,7 +376,7 @@ h_admin_order_move(struct ctx *c)
 	struct order_move_args	 args;
 	struct form		 f;
 	enum order_state	 now;
-	int64_t			 id = cap_id(c);
+	int64_t			 id = route_cap(c, 0);
 	int			 a = action_of(c), rc;
 
 	if (id == 0 || a < 0)

@@ -356,7 +356,7 @@ h_product_edit(struct ctx *c)
 	const char	*stock = kv_get(&c->query, "stock");
 	int		 rc;
 
-	if ((rc = pform_load(c, admin_cap_id(c, 0), &pf)) != 0)
+	if ((rc = pform_load(c, route_cap(c, 0), &pf)) != 0)
 		return http_fail(c, rc, "商品不存在");
 	memset(&pn, 0, sizeof(pn));
 	if (img != NULL && strcmp(img, "added") == 0)
@@ -411,7 +411,7 @@ h_product_save(struct ctx *c)
 	struct pnotes	 pn;
 	struct pform	 pf;
 	const char	*op = req_param(c, "op");
-	int64_t		 id = admin_cap_id(c, 0), saved;
+	int64_t		 id = route_cap(c, 0), saved;
 	int		 rc, raced = 0;
 
 	if (c->m.cap[0] != NULL && (rc = id == 0 ? ERR_NOT_FOUND :
@@ -484,7 +484,7 @@ int
 h_product_shelf(struct ctx *c)
 {
 	const char	*s = req_param(c, "on_shelf"), *what = "done=saved";
-	int64_t		 id = admin_cap_id(c, 0);
+	int64_t		 id = route_cap(c, 0);
 	int		 rc, want, now;
 
 	if (id == 0)
@@ -542,7 +542,7 @@ delete_page(struct ctx *c, int64_t id, int status, const char *error)
 int
 h_product_delete_form(struct ctx *c)
 {
-	int64_t	id = admin_cap_id(c, 0);
+	int64_t	id = route_cap(c, 0);
 
 	if (id == 0)
 		return http_fail(c, ERR_NOT_FOUND, "商品不存在");
@@ -552,7 +552,7 @@ h_product_delete_form(struct ctx *c)
 int
 h_product_delete(struct ctx *c)
 {
-	int64_t	id = admin_cap_id(c, 0);
+	int64_t	id = route_cap(c, 0);
 	int	rc;
 
 	if (id == 0)

@@ -98,7 +98,7 @@ h_contract_pick(struct ctx *c)
 	struct company		 co;
 	json_object		*v, *a, *o;
 	const char		*q = pick_query(c), *code, *base;
-	int64_t			 cid = admin_cap_id(c, 0);
+	int64_t			 cid = route_cap(c, 0);
 	int			 i, n = 0, rc;
 
 	if (cid == 0 || (rc = company_load(&c->d, cid, &co)) == ERR_NOT_FOUND)

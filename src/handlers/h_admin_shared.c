@@ -17,15 +17,6 @@ admin_can_edit(struct ctx *c)
 	return session_staff_role(&c->d.sess, ROLES_WRITE);
 }
 
-/* Route capture i as an id; 0 if it is none. */
-int64_t
-admin_cap_id(struct ctx *c, int i)
-{
-	int64_t	id;
-
-	return route_id(c, i, &id) == 0 ? id : 0;
-}
-
 /* The uploaded file of a multipart field; NULL if none. */
 const struct upload *
 admin_upload(struct ctx *c, const char *field)

@@ -270,19 +270,11 @@ app_page(struct ctx *c, int64_t id, const struct failed *fl)
 	return render(c, "admin/dealer_application");
 }
 
-static int64_t
-cap_id(struct ctx *c)
-{
-	int64_t	id;
-
-	return route_id(c, 0, &id) == 0 ? id : 0;
-}
-
 static int
 h_signup_show(struct ctx *c)
 {
 	struct failed	fl = { NULL, NULL, NULL };
-	int64_t		id = cap_id(c);
+	int64_t		id = route_cap(c, 0);
 
 	if (id == 0)
 		return http_fail(c, ERR_NOT_FOUND, "申请不存在");
@@ -318,7 +310,7 @@ h_signup_approve(struct ctx *c)
 	struct field_errs	 fe;
 	struct form		 f;
 	struct failed		 fl = { "approve", &f, NULL };
-	int64_t			 id = cap_id(c), cid;
+	int64_t			 id = route_cap(c, 0), cid;
 	int			 rc, already;
 
 	if (id == 0)
@@ -350,7 +342,7 @@ h_signup_reject(struct ctx *c)
 	struct field_errs	 fe;
 	struct form		 f;
 	struct failed		 fl = { "reject", &f, NULL };
-	int64_t			 id = cap_id(c);
+	int64_t			 id = route_cap(c, 0);
 	int			 rc;
 
 	if (id == 0)

@@ -17,14 +17,6 @@
 
 #define PER_PAGE	10
 
-static int64_t
-cap_id(struct ctx *c)
-{
-	int64_t	id;
-
-	return route_id(c, 0, &id) == 0 ? id : 0;
-}
-
 /* Approvers only see the queue: the role order_state.c lets approve. */
 static int
 approver(struct ctx *c)
@@ -70,7 +62,7 @@ approval_page(struct ctx *c, const char *error, int status)
 {
 	struct order	 o;
 	json_object	*v, *ov;
-	int64_t		 id = cap_id(c);
+	int64_t		 id = route_cap(c, 0);
 	int		 rc;
 
 	if (id == 0)
@@ -113,7 +105,7 @@ decide(struct ctx *c, enum order_action a)
 	struct order_move_args	 args;
 	struct form		 f;
 	enum order_state	 now;
-	int64_t			 id = cap_id(c);
+	int64_t			 id = route_cap(c, 0);
 	int			 rc;
 
 	if (id == 0)

@@ -350,15 +350,6 @@ static const struct {
 	[INQUIRY_CLOSED] = { "已关闭", "" },
 };
 
-/* The route's id capture; 0 if it is not one (the caller answers 404). */
-static int64_t
-cap_id(struct ctx *c)
-{
-	int64_t	id;
-
-	return route_id(c, 0, &id) == 0 ? id : 0;
-}
-
 /*
  * A line as the customer reads it: product, SKU, quantity, and when
  * quoted the unit price and the line's total.
@@ -493,7 +484,7 @@ h_inquiry_refused(struct ctx *c, int64_t id, int status, const char *error)
 static int
 h_account_inquiry(struct ctx *c)
 {
-	int64_t	id = cap_id(c);
+	int64_t	id = route_cap(c, 0);
 
 	if (id == 0)
 		return http_fail(c, ERR_NOT_FOUND, "询价不存在");
@@ -532,7 +523,7 @@ h_account_inquiry_reply(struct ctx *c)
 {
 	enum inquiry_field	 bad;
 	struct form		 f;
-	int64_t			 id = cap_id(c), message;
+	int64_t			 id = route_cap(c, 0), message;
 	int			 rc, repeat;
 
 	if (id == 0)
@@ -560,7 +551,7 @@ h_account_inquiry_reply(struct ctx *c)
 static int
 h_account_quote_checkout(struct ctx *c)
 {
-	int64_t	id = cap_id(c);
+	int64_t	id = route_cap(c, 0);
 
 	if (id == 0)
 		return http_fail(c, ERR_NOT_FOUND, "询价不存在");
@@ -570,7 +561,7 @@ h_account_quote_checkout(struct ctx *c)
 static int
 h_account_quote_order(struct ctx *c)
 {
-	int64_t	id = cap_id(c);
+	int64_t	id = route_cap(c, 0);
 
 	if (id == 0)
 		return http_fail(c, ERR_NOT_FOUND, "询价不存在");

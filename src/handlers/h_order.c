@@ -15,14 +15,6 @@
 
 #define PER_PAGE	10
 
-static int64_t
-cap_id(struct ctx *c)
-{
-	int64_t	id;
-
-	return route_id(c, 0, &id) == 0 ? id : 0;
-}
-
 static int
 h_orders(struct ctx *c)
 {
@@ -74,7 +66,7 @@ order_page(struct ctx *c, const char *page, const char *error, int status)
 	struct order	 o;
 	struct approval_outcome ao;
 	json_object	*v, *ov;
-	int64_t		 id = cap_id(c);
+	int64_t		 id = route_cap(c, 0);
 	int		 rc;
 
 	if (id == 0)
@@ -135,7 +127,7 @@ move(struct ctx *c, enum order_action a)
 	struct order_move_args	 args;
 	struct form		 f;
 	enum order_state	 now;
-	int64_t			 id = cap_id(c);
+	int64_t			 id = route_cap(c, 0);
 	int			 rc;
 
 	if (id == 0)

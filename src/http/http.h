@@ -126,6 +126,7 @@ const char	*view_get_str(json_object *, const char *);
 json_object	*view_image(struct ctx *, const char *, const char *, int64_t,
 		     int64_t);
 int		 route_id(struct ctx *, int, int64_t *);
+int64_t		 route_cap(struct ctx *, int);
 int64_t		 view_pager(struct ctx *, json_object *, int64_t, int64_t,
 		     const char *);
 int64_t		 query_page(struct ctx *);

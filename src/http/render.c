@@ -305,6 +305,15 @@ route_id(struct ctx *c, int i, int64_t *id)
 	    &err) == 0 ? 0 : -1;
 }
 
+/* Route capture i as a positive id, or 0 (which no row has). */
+int64_t
+route_cap(struct ctx *c, int i)
+{
+	int64_t	id;
+
+	return route_id(c, i, &id) == 0 ? id : 0;
+}
+
 /* A stored image as views show it: URLs under /uploads/ and its size. */
 json_object *
 view_image(struct ctx *c, const char *path, const char *thumb, int64_t w,

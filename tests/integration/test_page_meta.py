@@ -37,3 +37,7 @@ def test_back_office_styles_under_fresh(stack):
     finally:
         stack.sql("UPDATE shop SET theme = 'default', version = version + 1"
                   " WHERE slug = 'shop-a'")
+        # Every worker back on the default theme before the next test.
+        stack.wait_until(lambda: not any("/static/fresh/theme.css" in
+                         stack.session().get(stack.url("/s/shop-a/")).text
+                         for _ in range(8)), timeout=2)

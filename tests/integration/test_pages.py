@@ -177,3 +177,6 @@ def test_shop_change_reaches_every_worker_within_a_second(stack):
     finally:
         stack.sql("UPDATE shop SET name = '乙商行', version = version + 1 "
                   "WHERE slug = 'shop-b'")
+        stack.wait_until(lambda: not any(
+            "乙商行新名" in s.get(stack.url("/s/shop-b/")).text
+            for _ in range(12)), timeout=1.5)

@@ -219,6 +219,7 @@ stack_mysql_start()
 		    --innodb-doublewrite=0 \
 		    --skip-log-bin \
 		    --max-connections=200 \
+		    ${STACK_MYSQLD_EXTRA:-} \
 		    </dev/null >>"$log" 2>&1 &
 		pid=$!
 		echo "$pid" >"$pidf"

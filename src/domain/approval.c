@@ -165,37 +165,30 @@ approval_rule_save(struct dctx *c, int64_t customer_id,
 }
 
 /*
- * Does an order of total_fen the actor (a user of company customer_id)
- * places now wait for approval? In *need. Read inside the submit's
- * transaction, as the rule is now.
+ * Does an order of total_fen the actor (a user of the company whose rule
+ * r is) places now wait for approval? The submit reads the rule with the
+ * company, inside its transaction, as it is now. Staff placing an order
+ * on a company's behalf answer for it themselves: never.
  */
 int
-approval_needed(struct dctx *c, int64_t customer_id, int64_t total_fen,
-    int *need)
+approval_needed(const struct dctx *c, const struct approval_rule *r,
+    int64_t total_fen)
 {
-	struct approval_rule	r;
-	int			rc, buyer;
+	int	buyer;
 
-	*need = 0;
 	if (c->sess.kind != SESS_CUSTOMER)
 		return 0;
-	if ((rc = rule_read(c, customer_id, &r)) != 0)
-		return rc;
 	buyer = c->sess.role == NULL || strcmp(c->sess.role, "buyer") == 0;
-	switch (r.mode) {
+	switch (r->mode) {
 	case APPROVAL_ABOVE:
-		*need = buyer && total_fen > r.above_fen;
-		break;
+		return buyer && total_fen > r->above_fen;
 	case APPROVAL_BUYER:
-		*need = buyer;
-		break;
+		return buyer;
 	case APPROVAL_ALL:
-		*need = 1;
-		break;
+		return 1;
 	default:
-		break;
+		return 0;
 	}
-	return 0;
 }
 
 /* The orders of the actor's company waiting for approval (approvers). */

@@ -32,7 +32,8 @@ int		 approval_rule_get(struct dctx *, int64_t,
 		     struct approval_rule *, const char **);
 int		 approval_rule_save(struct dctx *, int64_t,
 		     const struct approval_rule *);
-int		 approval_needed(struct dctx *, int64_t, int64_t, int *);
+int		 approval_needed(const struct dctx *,
+		     const struct approval_rule *, int64_t);
 int		 approval_pending_count(struct dctx *, int64_t *);
 /* What became of an order's approval, for the buyer's pages. */
 struct approval_outcome {

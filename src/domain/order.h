@@ -61,6 +61,7 @@ struct checkout {
 	const char		*remark;	/* NULL: none */
 	const char		*po_no;
 	const char		*idem_key;	/* the request's; NULL: none */
+	const char		*idem_hash;	/* its fingerprint, 64 hex */
 	enum order_channel	 channel;
 	int64_t			 quote_id;	/* the lines: 0 the cart, else
 						 * this inquiry's quote */

@@ -4,11 +4,13 @@
  * submit does it again inside one transaction and places the order: the
  * SKUs' stock taken in ascending id order (conditional UPDATEs: never
  * oversold), a monthly order's total charged to the company's balance row
- * under the credit limit, the order number from the shop's counter row
- * last (the one row every order of a shop writes, held briefly), then the
- * order, its lines and movements in one statement each, its first event,
- * the ordered lines out of the cart, and an audit row. An idempotency key
- * makes a replay find the order it made. Prices the client sends are
+ * under the credit limit, then the order (its number from its id), its
+ * lines and movements in one statement each, its first event, the ordered
+ * lines out of the cart, and an audit row: no row that every order of a
+ * shop writes. The idempotency key is kept on the order row, in the same
+ * commit: a replay finds the order it made (looked for only when the
+ * submit would otherwise refuse, or its insert meets the key). Prices the
+ * client sends are
  * never read. The lines come from a source: the actor's cart, or the
  * latest version of one of their company's quotes (domain/quote.c) at
  * its prices, re-checked in the transaction like the cart's; everything
@@ -37,7 +39,7 @@ static const char sql_party[] =
     "COALESCE(b.outstanding_fen, 0), sh.tax_normal_bp, sh.tax_special_bp, "
     "a.id, a.receiver, a.phone, a.region, a.address, "
     "ip.id, ip.title, ip.tax_id, ip.bank_name, ip.bank_account, ip.address, "
-    "ip.phone "
+    "ip.phone, cu.approval_mode, cu.approve_above_fen "
     "FROM customer cu JOIN shop sh ON sh.id = cu.shop_id "
     "LEFT JOIN customer_balance b ON b.shop_id = cu.shop_id "
     "AND b.customer_id = cu.id "
@@ -48,12 +50,12 @@ static const char sql_party[] =
     "WHERE cu.id = ? AND cu.shop_id = ? AND cu.status = 'active' "
     "ORDER BY ip.id LIMIT 1";
 static const char sql_replay[] =
-    "SELECT id, order_no, state, total_fen FROM sales_order "
+    "SELECT id, order_no, state, total_fen, idem_hash FROM sales_order "
     "WHERE shop_id = ? AND idem_key = ? AND customer_id = ?";
 /* A locking read: the order was committed after this transaction's
  * snapshot, by the accept the inquiry row's lock waited for. */
 static const char sql_replay_id[] =
-    "SELECT id, order_no, state, total_fen FROM sales_order "
+    "SELECT id, order_no, state, total_fen, NULL FROM sales_order "
     "WHERE shop_id = ? AND id = ? AND customer_id = ? LOCK IN SHARE MODE";
 /* The company's balance under its limit, or no row changed. */
 static const char sql_charge[] =
@@ -67,21 +69,18 @@ static const char sql_balance_lock[] =
 static const char sql_balance_add[] =
     "INSERT IGNORE INTO customer_balance (shop_id, customer_id) "
     "VALUES (?, ?)";
-/* The day's next number: seq + 1 the same day, 1 on a new one. */
-static const char sql_counter[] =
-    "INSERT INTO order_counter (shop_id, day, seq) VALUES (?, ?, 1) "
-    "ON DUPLICATE KEY UPDATE "
-    "seq = LAST_INSERT_ID(IF(day = VALUES(day), seq + 1, 1)), "
-    "day = VALUES(day)";
+/* The order's number, once its id is known (018_order_number.sql). */
+static const char sql_number[] =
+    "UPDATE sales_order SET order_no = ? WHERE id = ?";
 static const char sql_order_add[] =
-    "INSERT INTO sales_order (shop_id, order_no, customer_id, "
+    "INSERT INTO sales_order (shop_id, customer_id, "
     "customer_user_id, staff_id, channel, state, ship_receiver, ship_phone, "
     "ship_region, ship_address, invoice_type, invoice_title, invoice_tax_id, "
     "invoice_bank_name, invoice_bank_account, invoice_address, "
     "invoice_phone, tax_bp, payment_terms, delivery_date, remark, po_no, "
-    "line_count, subtotal_fen, tax_fen, total_fen, idem_key) VALUES "
-    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-    "?, ?, ?, ?, ?)";
+    "line_count, subtotal_fen, tax_fen, total_fen, idem_key, idem_hash) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+    "?, ?, ?, ?, ?, ?, ?)";
 /* Every line in one statement, from [[sku, code, name, spec, unit, qty,
  * unit_fen, source, line_fen, tax_fen], ...]. */
 static const char sql_lines_add[] =
@@ -116,6 +115,7 @@ struct party {
 	const char		*region;
 	const char		*address;
 	struct order_invoice	 inv;		/* of the chosen kind */
+	struct approval_rule	 rule;
 };
 
 struct submit {
@@ -132,6 +132,8 @@ struct submit {
 	struct order_money	 m;
 	enum order_state	 first;		/* the state it starts in */
 	const char		*key;		/* owner:key; NULL: none */
+	const char		*hash;		/* the request's fingerprint */
+	int			 raced;		/* the insert met the key */
 };
 
 /*
@@ -199,6 +201,9 @@ party_load(struct dctx *c, const struct checkout *in, struct party *p)
 		p->inv.address = or_empty(db_cell(r, 0, 17));
 		p->inv.phone = or_empty(db_cell(r, 0, 18));
 	}
+	if (approval_mode_parse(db_cell(r, 0, 19), &p->rule.mode) == -1)
+		p->rule.mode = APPROVAL_NONE;
+	p->rule.above_fen = db_cell_i64(r, 0, 20);
 	return 0;
 }
 
@@ -493,33 +498,32 @@ charge(struct dctx *c, const struct party *p, int64_t total)
 	return credit_refused(c, p, owed, total);
 }
 
-/* The shop's next order number: DH, the China date, its sequence. */
-static int
-next_number(struct dctx *c, time_t now, const char **no)
+/* An order's number: DH, the China date, its id (six digits or more). */
+static const char *
+order_number(struct dctx *c, time_t now, int64_t id)
 {
-	struct db_res	*r;
-	char		 day[11], yymmdd[7];
-	uint64_t	 seq;
+	char	yymmdd[7];
 
-	order_cn_day(now, 0, day, sizeof(day), "%Y-%m-%d");
 	order_cn_day(now, 0, yymmdd, sizeof(yymmdd), "%y%m%d");
-	if (db_run(c->arena, &r, sql_counter, "is", c->shop->id, day) == -1)
-		return ERR_INTERNAL;
-	seq = r->affected == 1 ? 1 : r->insert_id;
-	*no = arena_printf(c->arena, "DH%s%04" PRIu64, yymmdd, seq);
-	return 0;
+	return arena_printf(c->arena, "DH%s%06" PRId64, yymmdd, id);
 }
 
+/*
+ * The order row, its number, lines, movements, first event, and the cart
+ * without what it ordered (or the quote marked accepted). An insert that
+ * meets the idempotency key of an order committed meanwhile sets s->raced
+ * and ERR_CONFLICT: replay_after answers that order.
+ */
 static int
-order_write(struct dctx *c, struct submit *s, const char *no, int64_t *id)
+order_write(struct dctx *c, struct submit *s, const char **no, int64_t *id)
 {
 	const struct checkout	*in = s->in;
 	const struct party	*p = &s->p;
 	int			 inv = in->invoice != INVOICE_NONE;
 	struct db_res		*r;
 
-	if (db_run(c->arena, &r, sql_order_add, "isisssssssssssssssissssiiiis",
-	    c->shop->id, no, c->sess.customer_id, order_actor_user(c),
+	if (db_run(c->arena, &r, sql_order_add, "iisssssssssssssssissssiiiiss",
+	    c->shop->id, c->sess.customer_id, order_actor_user(c),
 	    order_actor_staff(c), order_channel_name(in->channel),
 	    order_state_name(s->first), p->receiver, p->phone,
 	    p->region, p->address, invoice_kind_name(in->invoice),
@@ -529,10 +533,17 @@ order_write(struct dctx *c, struct submit *s, const char *no, int64_t *id)
 	    pay_terms_name(in->terms), in->delivery_date != NULL &&
 	    *in->delivery_date ? in->delivery_date : NULL, or_empty(in->remark),
 	    or_empty(in->po_no), (int64_t)s->cart.n, s->m.subtotal_fen,
-	    s->m.tax_fen, s->m.total_fen, s->key) == -1)
-		return ERR_INTERNAL;
+	    s->m.tax_fen, s->m.total_fen, s->key, s->key ? s->hash : NULL) ==
+	    -1) {
+		if (s->key == NULL || !db_duplicate())
+			return ERR_INTERNAL;
+		s->raced = 1;
+		return ERR_CONFLICT;
+	}
 	*id = (int64_t)r->insert_id;
-	if (db_run(c->arena, NULL, sql_lines_add, "iis", c->shop->id, *id,
+	*no = order_number(c, s->now, *id);
+	if (db_run(c->arena, NULL, sql_number, "si", *no, *id) == -1 ||
+	    db_run(c->arena, NULL, sql_lines_add, "iis", c->shop->id, *id,
 	    lines_json(c, &s->cart, s->m.tax_bp, in->quote_id != 0)) == -1 ||
 	    stock_order_moves(c, *id, STOCK_RESERVE) != 0 ||
 	    order_event_add(c, *id, -1, s->first, in->quote_id != 0 ?
@@ -540,7 +551,7 @@ order_write(struct dctx *c, struct submit *s, const char *no, int64_t *id)
 	    " 版）", in->quote_id, s->q.version) : NULL) != 0)
 		return ERR_INTERNAL;
 	if (in->quote_id != 0)
-		return quote_accepted(c, &s->q, *id, no);
+		return quote_accepted(c, &s->q, *id, *no);
 	if (db_run(c->arena, NULL, sql_cart_clear, "iiii", c->shop->id,
 	    c->sess.user_id, c->shop->id, *id) == -1)
 		return ERR_INTERNAL;
@@ -550,29 +561,37 @@ order_write(struct dctx *c, struct submit *s, const char *no, int64_t *id)
 /*
  * The state a new order starts in: submitted, for the shop to confirm,
  * or pending_approval when the company's rule says its approver must see
- * it first (approval.c). Its stock is reserved and its credit charged
- * either way: an approval never finds the goods gone. -1 on a failure.
+ * it first (approval.c; the rule read with the company). Its stock is
+ * reserved and its credit charged either way: an approval never finds the
+ * goods gone.
  */
-static int
-first_state(struct dctx *c, const struct submit *s, enum order_state *st)
+static enum order_state
+first_state(struct dctx *c, const struct submit *s)
 {
-	int	need;
-
-	*st = ORDER_SUBMITTED;
-	if (approval_needed(c, c->sess.customer_id, s->m.total_fen,
-	    &need) != 0)
-		return -1;
-	if (need)
-		*st = ORDER_PENDING_APPROVAL;
-	return 0;
+	return approval_needed(c, &s->p.rule, s->m.total_fen) ?
+	    ORDER_PENDING_APPROVAL : ORDER_SUBMITTED;
 }
 
-/* r's order (sql_replay's columns) as what submit made; 0: none. */
+/*
+ * r's order (sql_replay's columns) as what submit made: 1, or 0 for none;
+ * ERR_KEY_REUSED when the key came with another request then.
+ */
 static int
-replay_row(struct submit *s, const struct db_res *r)
+replay_row(struct dctx *c, struct submit *s, const struct db_res *r)
 {
+	const char	*was;
+
 	if (r->nrows == 0)
 		return 0;
+	was = db_cell(r, 0, 4);
+	if (was != NULL && s->hash != NULL && strcmp(was, s->hash) != 0) {
+		clog_info(c, "idempotency_reused key=%s order=%s", s->key,
+		    db_cell(r, 0, 1));
+		c->error = "该请求标识（Idempotency-Key）已用于另一个内容不同"
+		    "的请求，请为新请求换一个标识";
+		c->code = "idempotency_key_reused";
+		return ERR_KEY_REUSED;
+	}
 	s->out->id = db_cell_i64(r, 0, 0);
 	s->out->order_no = db_cell(r, 0, 1);
 	if (order_state_parse(db_cell(r, 0, 2), &s->out->state) == -1)
@@ -582,7 +601,7 @@ replay_row(struct submit *s, const struct db_res *r)
 	return 1;
 }
 
-/* The order this key already made, if any: a replay answers it. */
+/* The order this key already made, if any: 1, 0, or an enum err. */
 static int
 replayed(struct dctx *c, struct submit *s)
 {
@@ -592,8 +611,8 @@ replayed(struct dctx *c, struct submit *s)
 		return 0;
 	if (db_run(c->arena, &r, sql_replay, "isi", c->shop->id, s->key,
 	    c->sess.customer_id) == -1)
-		return -1;
-	return replay_row(s, r);
+		return ERR_INTERNAL;
+	return replay_row(c, s, r);
 }
 
 /* The order an accepted quote became: accepting again answers it. */
@@ -605,23 +624,17 @@ replay_quote(struct dctx *c, struct submit *s)
 	if (db_run(c->arena, &r, sql_replay_id, "iii", c->shop->id,
 	    s->q.accepted_order_id, c->sess.customer_id) == -1)
 		return ERR_INTERNAL;
-	return replay_row(s, r) == 1 ? 0 : ERR_INTERNAL;
+	return replay_row(c, s, r) == 1 ? 0 : ERR_INTERNAL;
 }
 
+/* The submit's work, as tx_submit runs it; refusals as order_submit. */
 static int
-tx_submit(struct dctx *c, void *arg)
+submit_body(struct dctx *c, struct submit *s)
 {
-	struct submit	*s = arg;
 	const char	*no;
 	int64_t		 id;
 	int		 rc;
 
-	memset(s->out, 0, sizeof(*s->out));
-	s->fe->n = 0;
-	c->error = NULL;
-	c->code = NULL;
-	if ((rc = replayed(c, s)) != 0)
-		return rc == 1 ? 0 : ERR_INTERNAL;
 	if ((rc = party_load(c, s->in, &s->p)) != 0)
 		return rc;
 	terms_decide(s);
@@ -641,13 +654,11 @@ tx_submit(struct dctx *c, void *arg)
 	    s->p.outstanding_fen + s->m.total_fen > s->p.limit_fen)
 		return credit_refused(c, &s->p, s->p.outstanding_fen,
 		    s->m.total_fen);	/* no lock taken to see it */
-	if (first_state(c, s, &s->first) != 0)
-		return ERR_INTERNAL;
+	s->first = first_state(c, s);
 	if ((rc = take_stock(c, &s->cart)) != 0 ||
 	    (s->in->terms == TERMS_MONTHLY &&
 	    (rc = charge(c, &s->p, s->m.total_fen)) != 0) ||
-	    (rc = next_number(c, s->now, &no)) != 0 ||
-	    (rc = order_write(c, s, no, &id)) != 0)
+	    (rc = order_write(c, s, &no, &id)) != 0)
 		return rc;
 	if (audit(c, "order.submit", "order=%" PRId64 " no=%s customer=%"
 	    PRId64 " lines=%d total=%s terms=%s", id, no, c->sess.customer_id,
@@ -664,14 +675,74 @@ tx_submit(struct dctx *c, void *arg)
 	return 0;
 }
 
+static int
+tx_submit(struct dctx *c, void *arg)
+{
+	struct submit	*s = arg;
+
+	memset(s->out, 0, sizeof(*s->out));
+	s->fe->n = 0;
+	s->raced = 0;
+	c->error = NULL;
+	c->code = NULL;
+	return submit_body(c, s);
+}
+
+/* The key's order, in a transaction of its own: s->out, or nothing. */
+static int
+tx_replay(struct dctx *c, void *arg)
+{
+	struct submit	*s = arg;
+	int		 rc;
+
+	if ((rc = replayed(c, s)) < 0 || rc > 1)
+		return rc;
+	return 0;
+}
+
+/*
+ * A submit that refused, or whose insert met its key, may be a replay: the
+ * first submit emptied the cart (so a replay usually refuses), or one with
+ * the same key committed while this one waited. Only then is the key's
+ * order looked for, after the refusal rolled back, so the common submit
+ * spends no statement on it. rc stands when there is none.
+ */
+static int
+replay_after(struct dctx *c, struct submit *s, int rc)
+{
+	const char	*error = c->error, *code = c->code;
+	int		 rr;
+
+	if (rc == ERR_INTERNAL || s->key == NULL)
+		return rc;
+	if ((rr = db_tx_run(c, tx_replay, s)) != 0)
+		return rr;
+	if (s->out->replayed) {
+		s->fe->n = 0;
+		c->error = NULL;
+		c->code = NULL;
+		return 0;
+	}
+	if (s->raced) {
+		c->error = "这张订单正在提交，请稍候到我的订单查看";
+		c->code = "in_progress";
+		return ERR_CONFLICT;
+	}
+	c->error = error;
+	c->code = code;
+	return rc;
+}
+
 /*
  * Place the actor's cart as an order of their company (a customer user;
  * staff on a company's behalf come later) with the choices in, in one
  * transaction; *out says what was made. With an idempotency key, a key
  * that already made an order answers that order (out->replayed) and does
- * nothing. Refusals set c->error and c->code: ERR_INVALID (cart_empty,
- * cart_invalid, or fe naming a choice), ERR_OUT_OF_STOCK (out_of_stock),
- * ERR_CREDIT_EXCEEDED (credit_exceeded); ERR_NOT_FOUND for no company.
+ * nothing, unless in->idem_hash says it came with another request then
+ * (ERR_KEY_REUSED, idempotency_key_reused). Refusals set c->error and
+ * c->code: ERR_INVALID (cart_empty, cart_invalid, or fe naming a choice),
+ * ERR_OUT_OF_STOCK (out_of_stock), ERR_CREDIT_EXCEEDED (credit_exceeded);
+ * ERR_NOT_FOUND for no company.
  * The order starts submitted (approvals will start some at
  * pending_approval); its stock is reserved either way.
  */
@@ -690,10 +761,13 @@ order_submit(struct dctx *c, const struct checkout *in,
 	s.fe = fe;
 	s.now = time(NULL);
 	/* Owned as the idempotency_key rows are: a key is its user's. */
-	if (in->idem_key != NULL)
+	if (in->idem_key != NULL) {
 		s.key = arena_printf(c->arena, "customer:%" PRId64 ":%s",
 		    c->sess.user_id, in->idem_key);
-	if ((rc = db_tx_run(c, tx_submit, &s)) != 0)
+		s.hash = in->idem_hash;
+	}
+	if ((rc = db_tx_run(c, tx_submit, &s)) != 0 &&
+	    (rc = replay_after(c, &s, rc)) != 0)
 		return rc;
 	if (out->replayed)
 		clog_info(c, "order_replayed id=%" PRId64 " no=%s", out->id,

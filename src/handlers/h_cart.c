@@ -18,6 +18,7 @@
 #include "handlers/handlers.h"
 #include "domain/address.h"
 #include "domain/order.h"
+#include "domain/idempotency.h"
 #include "handlers/h_order.h"
 
 enum { F_SKU, F_QTY, F_MODE, F_BACK };
@@ -478,6 +479,8 @@ placed(struct ctx *c, const struct order_placed *p)
 {
 	json_object	*v, *o;
 
+	if (p->replayed)
+		http_header(c, "Idempotent-Replayed", "true");
 	if (!c->json_out)
 		return http_see_other(c, "%s", ctx_link(c, arena_printf(
 		    c->d.arena, "/orders/%" PRId64 "/done", p->id)));
@@ -503,6 +506,7 @@ h_checkout_submit(struct ctx *c, int64_t quote_id, h_quote_page page)
 	struct refusal		 rf;
 	struct checkout		 in;
 	struct form		 f;
+	char			 hash[65];
 	int			 rc, bad;
 
 	bad = checkout_in(c, &f, &in) == -1;
@@ -515,13 +519,17 @@ h_checkout_submit(struct ctx *c, int64_t quote_id, h_quote_page page)
 		rf.message = f.error;
 		return checkout_page(c, &f, &in, &rf, page);
 	}
-	in.idem_key = c->idem_key ? c->idem_key :
-	    kv_get(&c->form, "idempotency_key");
-	if (in.idem_key == NULL) {
+	/* The order keeps the key (ROUTE_OWNKEY): one commit for both. */
+	if ((in.idem_key = http_idem_key(c)) == NULL) {
 		c->d.code = "idempotency_key_required";
 		return http_fail(c, ERR_INVALID, "提交订单需要请求标识"
 		    "（Idempotency-Key），以免重复下单");
 	}
+	if (!idempotency_valid_key(in.idem_key))
+		return http_fail(c, ERR_INVALID, "请求标识（Idempotency-Key）"
+		    "无效：应为 1 到 100 个可见 ASCII 字符");
+	http_request_hash(c, hash);
+	in.idem_hash = hash;
 	memset(&fe, 0, sizeof(fe));
 	if ((rc = order_submit(&c->d, &in, &p, &fe)) == 0)
 		return placed(c, &p);
@@ -559,6 +567,6 @@ const struct route h_cart_routes[] = {
 	  h_cart_remove, ROUTE_CUSTOMER | ROUTE_CSRF, NULL },
 	{ "GET", "^(?:/api/v1)?/checkout$", h_checkout, ROUTE_CUSTOMER, NULL },
 	{ "POST", "^(?:/api/v1)?/orders$", h_order_submit,
-	  ROUTE_CUSTOMER | ROUTE_CSRF, NULL },
+	  ROUTE_CUSTOMER | ROUTE_CSRF | ROUTE_OWNKEY, NULL },
 	{ NULL, NULL, NULL, 0, NULL }
 };

@@ -581,6 +581,7 @@ const struct route h_inquiry_routes[] = {
 	{ "GET", "^(?:/api/v1)?/account/inquiries/([0-9]{1,18})/checkout$",
 	  h_account_quote_checkout, ROUTE_CUSTOMER, NULL },
 	{ "POST", "^(?:/api/v1)?/account/inquiries/([0-9]{1,18})/order$",
-	  h_account_quote_order, ROUTE_CUSTOMER | ROUTE_CSRF, NULL },
+	  h_account_quote_order, ROUTE_CUSTOMER | ROUTE_CSRF | ROUTE_OWNKEY,
+	  NULL },
 	{ NULL, NULL, NULL, 0, NULL }
 };

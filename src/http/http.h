@@ -79,6 +79,8 @@ void		 form_error(struct ctx *, struct form *, const char *,
 #define ROUTE_JSON	0x0010	/* always answers JSON */
 #define ROUTE_BODY	0x0020	/* read and parse the request body */
 #define ROUTE_NOREPLAY	0x0040	/* answers hold a credential: no replays */
+#define ROUTE_OWNKEY	0x0080	/* the handler keeps its idempotency key
+				   (with its writes, one commit) */
 struct route {
 	const char	*method;
 	const char	*pattern;
@@ -112,6 +114,8 @@ void		 response_send(struct ctx *);
 
 /* idem_http.c: a state-changing request with an idempotency key, once. */
 int		 http_idempotent(struct ctx *, int (*)(struct ctx *));
+const char	*http_idem_key(struct ctx *);
+void		 http_request_hash(struct ctx *, char [65]);
 
 /* render.c: one view model, two representations. */
 int		 render(struct ctx *, const char *);

@@ -47,8 +47,8 @@ hash_kv(crypto_generichash_state *h, const struct kvlist *l)
  * What makes two requests the same one: method, path, query and the body
  * as parsed (so a browser's new multipart boundary changes nothing).
  */
-static void
-fingerprint(struct ctx *c, char *hex)
+void
+http_request_hash(struct ctx *c, char hex[65])
 {
 	crypto_generichash_state h;
 	unsigned char		 md[32];
@@ -127,25 +127,35 @@ replay(struct ctx *c, const struct idem_claim *cl)
 	return c->status;
 }
 
-/* Run the handler of a routed, guarded request: once per key. */
+/* The request's key: the Idempotency-Key header or the form's field. */
+const char *
+http_idem_key(struct ctx *c)
+{
+	return c->idem_key != NULL ? c->idem_key :
+	    kv_get(&c->form, "idempotency_key");
+}
+
+/*
+ * Run the handler of a routed, guarded request: once per key. A route
+ * marked ROUTE_OWNKEY keeps the key itself, with what it writes (order
+ * submit: the order row holds it), which saves two commits of its own.
+ */
 int
 http_idempotent(struct ctx *c, int (*handler)(struct ctx *))
 {
 	struct idem_request	 rq;
 	struct idem_claim	 cl;
 	char			 hash[65];
-	const char		*key = c->idem_key;
+	const char		*key = http_idem_key(c);
 	int			 rc;
 
-	if (key == NULL)
-		key = kv_get(&c->form, "idempotency_key");
 	if (key == NULL || !changes_state(c->method) || c->d.shop == NULL ||
-	    (c->m.route->flags & ROUTE_NOREPLAY))
+	    (c->m.route->flags & (ROUTE_NOREPLAY | ROUTE_OWNKEY)))
 		return handler(c);
 	if (!idempotency_valid_key(key))
 		return http_fail(c, ERR_INVALID, "请求标识（Idempotency-Key）"
 		    "无效：应为 1 到 100 个可见 ASCII 字符");
-	fingerprint(c, hash);
+	http_request_hash(c, hash);
 	rq.key = key;
 	rq.guest = c->d.sess.kind == SESS_NONE ? req_cookie(c, "csrf") : NULL;
 	rq.method = c->method;

@@ -67,6 +67,69 @@ static int		 inject_skip;
 static unsigned int	 last_errno;
 static char		 last_error[256];
 
+/*
+ * DINGHUO_DB_PROFILE=1 in a worker's environment: the wall time of every
+ * statement (round trip included), by SQL text, logged when the
+ * connection closes for good. For finding where a request's database time
+ * goes (tests/bench/order BENCH_PROFILE=1); off, it costs one branch.
+ */
+#define PROF_MAX	256
+struct prof {
+	const char	*sql;
+	uint64_t	 n;
+	uint64_t	 ns;
+};
+static struct prof	 prof[PROF_MAX];
+static int		 nprof, profiling = -1;
+
+static uint64_t
+prof_start(void)
+{
+	struct timespec	ts;
+
+	if (profiling == -1)
+		profiling = getenv("DINGHUO_DB_PROFILE") != NULL &&
+		    strcmp(getenv("DINGHUO_DB_PROFILE"), "1") == 0;
+	if (!profiling)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void
+prof_end(const char *sql, uint64_t t0)
+{
+	struct timespec	ts;
+	int		i;
+
+	if (t0 == 0)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	for (i = 0; i < nprof && prof[i].sql != sql; i++)
+		;
+	if (i == nprof) {
+		if (nprof == PROF_MAX)
+			return;
+		prof[nprof++].sql = sql;
+	}
+	prof[i].n++;
+	prof[i].ns += (uint64_t)ts.tv_sec * 1000000000u +
+	    (uint64_t)ts.tv_nsec - t0;
+}
+
+static void
+prof_dump(void)
+{
+	int	i;
+
+	for (i = 0; i < nprof; i++)
+		log_info("db_profile n=%" PRIu64 " avg_us=%" PRIu64
+		    " total_us=%" PRIu64 " sql=\"%.120s\"", prof[i].n,
+		    prof[i].ns / prof[i].n / 1000, prof[i].ns / 1000,
+		    prof[i].sql);
+	nprof = 0;
+}
+
 static void
 set_error(unsigned int no, const char *msg)
 {
@@ -232,6 +295,7 @@ db_test_stmt_cache(int n)
 void
 db_close(void)
 {
+	prof_dump();
 	conn_close();
 	reading = 0;
 	in_tx = 0;
@@ -444,6 +508,7 @@ db_run(struct arena *a, struct db_res **resp, const char *sql,
 	struct db_res	*res;
 	struct stmt_ref	 ref;
 	va_list		 ap;
+	uint64_t	 t0 = prof_start();
 	int		 attempt, executed, rc;
 
 	if (!params_ok(sql, fmt))
@@ -502,6 +567,7 @@ db_run(struct arena *a, struct db_res **resp, const char *sql,
 		failed();
 	}
 	stmt_put(&ref);
+	prof_end(sql, t0);
 	return rc;
 }
 
@@ -588,6 +654,7 @@ static int
 exec_text(const char *sql)
 {
 	MYSQL_RES	*r;
+	uint64_t	 t0 = prof_start();
 
 	if (injected()) {
 		failed();
@@ -607,6 +674,7 @@ exec_text(const char *sql)
 		failed();
 		return -1;
 	}
+	prof_end(sql, t0);
 	return 0;
 }
 

@@ -140,3 +140,34 @@ def test_opposite_sku_orders_do_not_deadlock(stack, world):
         (o.subtotal_fen <> l.s OR o.tax_fen <> l.t OR
         o.total_fen <> o.subtotal_fen + o.tax_fen)""")
     assert bad == []
+
+
+def test_a_double_tap_racing_itself_makes_one_order(stack, world):
+    """Eight copies of one submit (one buyer, one key) at the same moment:
+    one order; every copy answers it (201 for the one that placed it, 200
+    replayed for the others), none an error. The order row holds the key:
+    the copies meet it at the cart's lock or at the order's insert."""
+    sku = world["sku"]["TWO"]
+    uid = world["users"][0]
+    carts(stack, [uid], [(sku, 2)])
+    (s,) = sessions(stack, [uid])
+    before = stock(stack, sku)
+    go = threading.Barrier(8)
+    key = secrets.token_hex(12)
+
+    def tap(_):
+        go.wait(timeout=30)
+        return s.post(stack.url("/s/shop-a/api/v1/orders"),
+                      data={"terms": "monthly"},
+                      headers={"Idempotency-Key": key})
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(tap, range(8)))
+    assert codes(answers) == {201: 1, 200: 7}, [r.text for r in answers]
+    ids = {r.json()["data"]["order"]["id"] for r in answers}
+    assert len(ids) == 1
+    assert all(r.json()["data"]["replayed"] is True for r in answers
+               if r.status_code == 200)
+    assert stock(stack, sku) == before - 2
+    assert one(stack, f"SELECT COUNT(*) FROM sales_order WHERE idem_key "
+               f"LIKE '%:{key}'") == "1"

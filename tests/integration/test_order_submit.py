@@ -88,8 +88,9 @@ def test_submit_places_the_order_reserves_stock_clears_the_cart(stack, cat,
                po_no="PO-778")
     assert r.status_code == 201, r.text
     o = r.json()["data"]["order"]
-    assert re.fullmatch(r"DH" + cn_day(stack, 0, "%y%m%d") + r"\d{4}",
-                        o["order_no"]), o
+    # DH, the China date, the order's id in six digits or more.
+    assert o["order_no"] == "DH%s%06d" % (cn_day(stack, 0, "%y%m%d"),
+                                          o["id"]), o
     oid = o["id"]
     row = one(stack, f"""SELECT state, channel, invoice_type, payment_terms,
         subtotal_fen, tax_fen, total_fen, line_count, remark, po_no,
@@ -156,14 +157,17 @@ def test_a_replayed_submit_makes_one_order_and_answers_it(stack, cat, buyer):
     r1 = submit(stack, buyer, key="replay-1", terms="prepaid")
     assert r1.status_code == 201, r1.text
     # The cart is empty now: a second order could not even be made, but
-    # the same request again answers the first one.
+    # the same request again answers the first one: 200, not 201.
     r2 = submit(stack, buyer, key="replay-1", terms="prepaid")
-    assert r2.status_code == 201 and r2.headers["Idempotent-Replayed"] == \
-        "true"
-    assert r2.json() == r1.json()
-    # Even when the kept answer is gone (its row expired or was never
-    # written), the key finds the order it made.
-    stack.sql("DELETE FROM idempotency_key WHERE idem_key = 'replay-1'")
+    assert r2.status_code == 200 and r2.headers["Idempotent-Replayed"] == \
+        "true", r2.text
+    assert r2.json()["data"]["replayed"] is True
+    assert r2.json()["data"]["order"] == r1.json()["data"]["order"]
+    # The order row keeps the key, in the order's own commit: no kept
+    # answer of the request path is written for a submit.
+    assert stack.sql("SELECT COUNT(*) FROM idempotency_key "
+                     "WHERE idem_key = 'replay-1'") == [('0',)]
+    # With the cart filled again the key still finds the order it made.
     add(stack, buyer, cat["sku"]["B"], 2)
     r3 = submit(stack, buyer, key="replay-1", terms="prepaid")
     assert r3.status_code == 200, r3.text
@@ -173,6 +177,8 @@ def test_a_replayed_submit_makes_one_order_and_answers_it(stack, cat, buyer):
     # The same key with another body is another request: refused.
     r4 = submit(stack, buyer, key="replay-1", terms="monthly")
     assert r4.status_code == 422
+    assert error_code(r4) == "idempotency_key_reused", r4.text
+    assert orders_of(stack, cat["customer"]) == before + 1
 
 
 def test_a_key_is_its_users_own(stack, cat, buyer):

@@ -12,9 +12,12 @@
 #include "domain/shop.h"
 #include "domain/cart.h"
 
-static const char sql_line_lock[] =
-    "SELECT qty, mode + 0 FROM cart_item WHERE shop_id = ? "
-    "AND customer_user_id = ? AND sku_id = ? FOR UPDATE";
+/* The user's cart rows locked (a user's changes take turns, so the
+ * lines limit holds), with the line's qty and mode if it is there. */
+static const char sql_cart_lock[] =
+    "SELECT COUNT(*), COALESCE(SUM(qty), 0), MAX(IF(sku_id = ?, qty, NULL)), "
+    "MAX(IF(sku_id = ?, mode + 0, NULL)) FROM cart_item WHERE shop_id = ? "
+    "AND customer_user_id = ? FOR UPDATE";
 static const char sql_count[] =
     "SELECT COUNT(*), COALESCE(SUM(qty), 0) FROM cart_item "
     "WHERE shop_id = ? AND customer_user_id = ?";
@@ -31,7 +34,7 @@ struct change {
 	int64_t		 sku_id;
 	int64_t		 qty;
 	int		 add;		/* to the line's qty, or set it */
-	int64_t		 result;	/* the line's qty after */
+	struct cart_added *out;		/* the line and the cart after */
 };
 
 static const char *
@@ -63,19 +66,21 @@ tx_change(struct dctx *c, void *arg)
 	struct priced_line	*l;
 	struct line_req		 rq;
 	struct db_res		*r;
-	int64_t			 have = 0;
-	int			 rc, mode = ch->mode;
+	int64_t			 have = 0, lines, units;
+	int			 rc, mode = ch->mode, there;
 
-	ch->result = 0;
+	memset(ch->out, 0, sizeof(*ch->out));
 	c->error = NULL;
 	c->code = NULL;
-	if (db_run(c->arena, &r, sql_line_lock, "iii", c->shop->id,
-	    c->sess.user_id, ch->sku_id) == -1)
+	if (db_run(c->arena, &r, sql_cart_lock, "iiii", ch->sku_id,
+	    ch->sku_id, c->shop->id, c->sess.user_id) == -1)
 		return ERR_INTERNAL;
-	if (r->nrows > 0) {
-		have = db_cell_i64(r, 0, 0);
+	lines = db_cell_i64(r, 0, 0);
+	units = db_cell_i64(r, 0, 1);
+	if ((there = db_cell(r, 0, 2) != NULL)) {
+		have = db_cell_i64(r, 0, 2);
 		if (mode == 0)
-			mode = (int)db_cell_i64(r, 0, 1);
+			mode = (int)db_cell_i64(r, 0, 3);
 	} else if (!ch->add) {
 		c->error = "进货单中没有这个商品";
 		return ERR_NOT_FOUND;
@@ -93,27 +98,27 @@ tx_change(struct dctx *c, void *arg)
 		return rc;
 	if (l->problem != LINE_OK)
 		return refuse(c, l);
-	if (r->nrows == 0) {
-		if (db_run(c->arena, &r, sql_count, "ii", c->shop->id,
-		    c->sess.user_id) == -1)
-			return ERR_INTERNAL;
-		if (db_cell_i64(r, 0, 0) >= CART_LINES_MAX) {
-			c->error = arena_printf(c->arena, "进货单最多 %d 种商品，"
-			    "请先下单或删除一些", CART_LINES_MAX);
-			c->code = "cart_full";
-			return ERR_CONFLICT;
-		}
+	if (!there && lines >= CART_LINES_MAX) {
+		c->error = arena_printf(c->arena, "进货单最多 %d 种商品，"
+		    "请先下单或删除一些", CART_LINES_MAX);
+		c->code = "cart_full";
+		return ERR_CONFLICT;
 	}
 	if (db_run(c->arena, NULL, sql_put, "iiisi", c->shop->id,
 	    c->sess.user_id, ch->sku_id, mode_name(mode), rq.qty) == -1)
 		return ERR_INTERNAL;
-	ch->result = rq.qty;
+	ch->out->line = *l;
+	ch->out->lines = lines + !there;
+	ch->out->units = units - have + rq.qty;
 	return 0;
 }
 
 static int
-change(struct dctx *c, struct change *ch)
+change(struct dctx *c, struct change *ch, struct cart_added *out)
 {
+	struct cart_added	scratch;
+
+	ch->out = out != NULL ? out : &scratch;
 	if (c->sess.kind != SESS_CUSTOMER)
 		return ERR_NOT_FOUND;
 	return db_tx_run(c, tx_change, ch);
@@ -122,16 +127,17 @@ change(struct dctx *c, struct change *ch)
 /*
  * Add qty of a SKU, from the storefront mode (SHOP_MODE_ORDERING or
  * SHOP_MODE_WHOLESALE), to the actor's cart; a line already there grows
- * (and moves to that storefront). *now is the line's quantity after.
- * Refusals set c->error and c->code (line_problem_code): ERR_INVALID for a
- * quantity, ERR_NOT_FOUND for a SKU that may not be ordered there (or is
- * not the shop's), ERR_OUT_OF_STOCK, ERR_CONFLICT (cart_full).
+ * (and moves to that storefront). *out (may be NULL): the line as priced
+ * now and the cart's lines and units after. Refusals set c->error and
+ * c->code (line_problem_code): ERR_INVALID for a quantity, ERR_NOT_FOUND
+ * for a SKU that may not be ordered there (or is not the shop's),
+ * ERR_OUT_OF_STOCK, ERR_CONFLICT (cart_full).
  */
 int
-cart_add(struct dctx *c, int mode, int64_t sku_id, int64_t qty, int64_t *now)
+cart_add(struct dctx *c, int mode, int64_t sku_id, int64_t qty,
+    struct cart_added *out)
 {
 	struct change	ch;
-	int		rc;
 
 	memset(&ch, 0, sizeof(ch));
 	ch.mode = mode;
@@ -143,9 +149,7 @@ cart_add(struct dctx *c, int mode, int64_t sku_id, int64_t qty, int64_t *now)
 		c->code = line_problem_code(LINE_UNAVAILABLE);
 		return ERR_NOT_FOUND;
 	}
-	if ((rc = change(c, &ch)) == 0 && now != NULL)
-		*now = ch.result;
-	return rc;
+	return change(c, &ch, out);
 }
 
 /* Set the quantity of a line of the actor's cart; refusals as cart_add,
@@ -158,7 +162,7 @@ cart_set(struct dctx *c, int64_t sku_id, int64_t qty)
 	memset(&ch, 0, sizeof(ch));
 	ch.sku_id = sku_id;
 	ch.qty = qty;
-	return change(c, &ch);
+	return change(c, &ch, NULL);
 }
 
 /* Take a SKU out of the actor's cart; one that is not there is gone. */

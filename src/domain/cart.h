@@ -77,7 +77,14 @@ struct cart {
 };
 int		 cart_load(struct dctx *, int, struct cart *);
 int		 cart_count(struct dctx *, int64_t *);
-int		 cart_add(struct dctx *, int, int64_t, int64_t, int64_t *);
+/* What an add did: the line as priced now, the cart after. */
+struct cart_added {
+	struct priced_line line;	/* qty: the line's after the add */
+	int64_t		 lines;
+	int64_t		 units;
+};
+int		 cart_add(struct dctx *, int, int64_t, int64_t,
+		     struct cart_added *);
 int		 cart_set(struct dctx *, int64_t, int64_t);
 int		 cart_remove(struct dctx *, int64_t);
 

@@ -142,9 +142,28 @@ qty_of(struct ctx *c, struct form *f, int i, int64_t *qty)
 	return -1;
 }
 
+/*
+ * An add's answer for a client that asked for no more (Prefer:
+ * return=minimal): the line as priced now and the cart's counts, which
+ * the add's transaction knows, instead of the whole cart priced again.
+ */
+static int
+added_answer(struct ctx *c, const struct cart_added *a)
+{
+	json_object	*v = view_new(c);
+
+	json_object_object_add(v, "line", h_order_line_view(c, &a->line));
+	view_set_i64(v, "count", a->lines);
+	view_set_i64(v, "units", a->units);
+	view_set_str(v, "cart_url", ctx_link(c, "/cart"));
+	http_header(c, "Preference-Applied", "return=minimal");
+	return render_json_ok(c, 200);
+}
+
 static int
 h_cart_add(struct ctx *c)
 {
+	struct cart_added added;
 	struct form	 f;
 	const char	*mode, *back;
 	int64_t		 qty;
@@ -159,9 +178,11 @@ h_cart_add(struct ctx *c)
 	mode = f.v[F_MODE].s ? f.v[F_MODE].s : "ordering";
 	m = strcmp(mode, "ordering") == 0 ? SHOP_MODE_ORDERING :
 	    strcmp(mode, "wholesale") == 0 ? SHOP_MODE_WHOLESALE : 0;
-	if ((rc = cart_add(&c->d, m, f.v[F_SKU].i64, qty, NULL)) != 0)
+	if ((rc = cart_add(&c->d, m, f.v[F_SKU].i64, qty, &added)) != 0)
 		return line_refused(c, &f, rc, f.v[F_SKU].i64,
 		    back ? back : "");
+	if (c->json_out && c->prefer_minimal)
+		return added_answer(c, &added);
 	if (c->json_out)
 		return cart_page(c, NULL);
 	return http_see_other(c, "%s", ctx_link(c, "/cart?added=1"));

@@ -166,6 +166,7 @@ struct ctx {
 	const char	*host;
 	const char	*content_type;
 	const char	*accept;
+	int		 prefer_minimal;	/* Prefer: return=minimal */
 	const char	*authorization;
 	const char	*origin;
 	const char	*csrf_header;

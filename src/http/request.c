@@ -181,6 +181,9 @@ request_parse(struct ctx *c, const char **slug)
 	c->origin = param(c, "HTTP_ORIGIN");
 	c->csrf_header = param(c, "HTTP_X_CSRF_TOKEN");
 	c->idem_key = param(c, "HTTP_IDEMPOTENCY_KEY");
+	/* RFC 7240: a client that needs no full representation back. */
+	c->prefer_minimal = (s = param(c, "HTTP_PREFER")) != NULL &&
+	    strcasestr(s, "return=minimal") != NULL;
 	c->https = (s = param(c, "HTTPS")) != NULL && *s && strcmp(s, "off");
 	if (c->method == NULL)
 		c->method = "GET";

@@ -108,8 +108,9 @@ function request()
     local s = plan[step]
     step = step + 1
     incart[s] = true
+    -- A client that shows a badge, not the cart, after each add.
     return post("/cart", string.format('{"sku_id":%d,"qty":%d}', s,
-        math.random(1, 5)))
+        math.random(1, 5)), { ["Prefer"] = "return=minimal" })
   end
   kind = "submit"
   seq = seq + 1

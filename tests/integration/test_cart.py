@@ -136,6 +136,60 @@ def test_adding_again_adds_and_lines_change_and_go(stack, cat, buyer):
     assert buyer.post(u + "/delete").status_code == 200    # gone is gone
 
 
+def test_prefer_minimal_answers_the_line_and_the_counts(stack, cat, buyer):
+    """A mini-program that shows a badge asks for no more than the line and
+    the cart's counts (Prefer: return=minimal, RFC 7240); the counts are
+    the cart's after the add, including another storefront's line."""
+    loose, case = cat["sku"]["LOOSE"], cat["sku"]["CASE"]
+    add(stack, buyer, case, 24)
+    minimal = {"Prefer": "return=minimal"}
+    url = stack.url("/s/shop-a/api/v1/cart")
+    r = buyer.post(url, data={"sku_id": str(loose), "qty": "3"},
+                   headers=minimal)
+    assert r.status_code == 200, r.text
+    assert r.headers.get("Preference-Applied") == "return=minimal"
+    d = r.json()["data"]
+    assert "lines" not in d
+    assert d["line"]["sku_id"] == loose and d["line"]["qty"] == 3
+    assert d["line"]["line_total_fen"] == 3 * 1000, d["line"]
+    assert (d["count"], d["units"]) == (2, 27)
+    r = buyer.post(url, data={"sku_id": str(loose), "qty": "4"},
+                   headers=minimal)
+    d = r.json()["data"]
+    assert (d["line"]["qty"], d["count"], d["units"]) == (7, 2, 31)
+    assert lines(stack, cat["users"][0]) == {case: 24, loose: 7}
+    # Refusals are the same with or without the preference.
+    r = buyer.post(url, data={"sku_id": str(case), "qty": "5"},
+                   headers=minimal)
+    assert r.status_code == 400 and error_code(r) == "qty_not_multiple"
+    # Without it, the whole cart as before.
+    r = add(stack, buyer, loose, 1)
+    assert sorted(ln["qty"] for ln in r.json()["data"]["lines"]) == [8, 24]
+
+
+def test_a_full_cart_takes_no_new_line(stack, cat, buyer):
+    """The lines limit (100) holds with the add's one locking read of the
+    user's cart: a new line is refused, a line already there still grows."""
+    uid = cat["users"][0]
+    stack.sql(f"""
+INSERT INTO product (shop_id, code, name, unit, description)
+  SELECT {A}, CONCAT('{P}-FULL', seq), '满车商品', '箱', ''
+  FROM seq_1_to_100;
+INSERT INTO sku (shop_id, product_id, code, stock, price_fen)
+  SELECT {A}, id, CONCAT(code, '-1'), 10, 100 FROM product
+  WHERE code LIKE '{P}-FULL%';
+INSERT INTO cart_item (shop_id, customer_user_id, sku_id, qty)
+  SELECT {A}, {uid}, k.id, 1 FROM sku k WHERE k.code LIKE '{P}-FULL%';
+UPDATE shop SET version = version + 1;""")
+    r = add(stack, buyer, cat["sku"]["LOOSE"], 3)
+    assert r.status_code == 409 and error_code(r) == "cart_full", r.text
+    some = int(one(stack, f"SELECT MIN(id) FROM sku WHERE code LIKE "
+                   f"'{P}-FULL%'"))
+    r = add(stack, buyer, some, 2)
+    assert r.status_code == 200, r.text
+    assert lines(stack, uid)[some] == 3 and len(lines(stack, uid)) == 100
+
+
 def test_prices_come_from_the_database_not_the_catalog_cache(stack, cat,
                                                              buyer):
     sku = cat["sku"]["LOOSE"]

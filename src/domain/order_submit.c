@@ -4,10 +4,11 @@
  * submit does it again inside one transaction and places the order: the
  * SKUs' stock taken in ascending id order (conditional UPDATEs: never
  * oversold), a monthly order's total charged to the company's balance row
- * under the credit limit, then the order (its number from its id), its
- * lines and movements in one statement each, its first event, the ordered
- * lines out of the cart, and an audit row: no row that every order of a
- * shop writes. The idempotency key is kept on the order row, in the same
+ * under the credit limit, then the order, its lines and movements in one
+ * statement each, its first event, the ordered lines out of the cart, an
+ * audit row, and last the number from the shop's day counter: the one row
+ * every order of a shop writes is held for two short statements and the
+ * commit. The idempotency key is kept on the order row, in the same
  * commit: a replay finds the order it made (looked for only when the
  * submit would otherwise refuse, or its insert meets the key). Prices the
  * client sends are
@@ -69,7 +70,13 @@ static const char sql_balance_lock[] =
 static const char sql_balance_add[] =
     "INSERT IGNORE INTO customer_balance (shop_id, customer_id) "
     "VALUES (?, ?)";
-/* The order's number, once its id is known (018_order_number.sql). */
+/* The day's next number: seq + 1 the same day, 1 on a new one. */
+static const char sql_counter[] =
+    "INSERT INTO order_counter (shop_id, day, seq) VALUES (?, ?, 1) "
+    "ON DUPLICATE KEY UPDATE "
+    "seq = LAST_INSERT_ID(IF(day = VALUES(day), seq + 1, 1)), "
+    "day = VALUES(day)";
+/* The order's number, taken last (018_order_number.sql). */
 static const char sql_number[] =
     "UPDATE sales_order SET order_no = ? WHERE id = ?";
 static const char sql_order_add[] =
@@ -498,24 +505,38 @@ charge(struct dctx *c, const struct party *p, int64_t total)
 	return credit_refused(c, p, owed, total);
 }
 
-/* An order's number: DH, the China date, its id (six digits or more). */
-static const char *
-order_number(struct dctx *c, time_t now, int64_t id)
+/*
+ * The shop's next order number, DH + the China date + the day's sequence
+ * (DH2612020001), set on order id: last in the transaction, as the
+ * counter row is every order's of the shop and stays locked to COMMIT.
+ * A refused or failed submit rolls its number back: no gaps.
+ */
+static int
+order_number(struct dctx *c, time_t now, int64_t id, const char **no)
 {
-	char	yymmdd[7];
+	struct db_res	*r;
+	char		 day[11], yymmdd[7];
+	uint64_t	 seq;
 
+	order_cn_day(now, 0, day, sizeof(day), "%Y-%m-%d");
 	order_cn_day(now, 0, yymmdd, sizeof(yymmdd), "%y%m%d");
-	return arena_printf(c->arena, "DH%s%06" PRId64, yymmdd, id);
+	if (db_run(c->arena, &r, sql_counter, "is", c->shop->id, day) == -1)
+		return ERR_INTERNAL;
+	seq = r->affected == 1 ? 1 : r->insert_id;
+	*no = arena_printf(c->arena, "DH%s%04" PRIu64, yymmdd, seq);
+	if (db_run(c->arena, NULL, sql_number, "si", *no, id) == -1)
+		return ERR_INTERNAL;
+	return 0;
 }
 
 /*
- * The order row, its number, lines, movements, first event, and the cart
- * without what it ordered (or the quote marked accepted). An insert that
- * meets the idempotency key of an order committed meanwhile sets s->raced
- * and ERR_CONFLICT: replay_after answers that order.
+ * The order row, its lines, movements, first event, and the cart without
+ * what it ordered (a quote's order closes its quote once numbered). An
+ * insert that meets the idempotency key of an order committed meanwhile
+ * sets s->raced and ERR_CONFLICT: replay_after answers that order.
  */
 static int
-order_write(struct dctx *c, struct submit *s, const char **no, int64_t *id)
+order_write(struct dctx *c, struct submit *s, int64_t *id)
 {
 	const struct checkout	*in = s->in;
 	const struct party	*p = &s->p;
@@ -541,9 +562,7 @@ order_write(struct dctx *c, struct submit *s, const char **no, int64_t *id)
 		return ERR_CONFLICT;
 	}
 	*id = (int64_t)r->insert_id;
-	*no = order_number(c, s->now, *id);
-	if (db_run(c->arena, NULL, sql_number, "si", *no, *id) == -1 ||
-	    db_run(c->arena, NULL, sql_lines_add, "iis", c->shop->id, *id,
+	if (db_run(c->arena, NULL, sql_lines_add, "iis", c->shop->id, *id,
 	    lines_json(c, &s->cart, s->m.tax_bp, in->quote_id != 0)) == -1 ||
 	    stock_order_moves(c, *id, STOCK_RESERVE) != 0 ||
 	    order_event_add(c, *id, -1, s->first, in->quote_id != 0 ?
@@ -551,7 +570,7 @@ order_write(struct dctx *c, struct submit *s, const char **no, int64_t *id)
 	    " 版）", in->quote_id, s->q.version) : NULL) != 0)
 		return ERR_INTERNAL;
 	if (in->quote_id != 0)
-		return quote_accepted(c, &s->q, *id, *no);
+		return 0;	/* the quote is closed once numbered */
 	if (db_run(c->arena, NULL, sql_cart_clear, "iiii", c->shop->id,
 	    c->sess.user_id, c->shop->id, *id) == -1)
 		return ERR_INTERNAL;
@@ -658,15 +677,19 @@ submit_body(struct dctx *c, struct submit *s)
 	if ((rc = take_stock(c, &s->cart)) != 0 ||
 	    (s->in->terms == TERMS_MONTHLY &&
 	    (rc = charge(c, &s->p, s->m.total_fen)) != 0) ||
-	    (rc = order_write(c, s, &no, &id)) != 0)
+	    (rc = order_write(c, s, &id)) != 0)
 		return rc;
-	if (audit(c, "order.submit", "order=%" PRId64 " no=%s customer=%"
-	    PRId64 " lines=%d total=%s terms=%s", id, no, c->sess.customer_id,
+	if (audit(c, "order.submit", "order=%" PRId64 " customer=%" PRId64
+	    " lines=%d total=%s terms=%s", id, c->sess.customer_id,
 	    s->cart.n, fmt_yuan(c->arena, s->m.total_fen),
 	    pay_terms_name(s->in->terms)) != 0)
 		return ERR_INTERNAL;
 	if (s->first == ORDER_PENDING_APPROVAL &&
 	    (rc = notify_order(c, id, "submitted")) != 0)
+		return rc;
+	if ((rc = order_number(c, s->now, id, &no)) != 0 ||
+	    (s->in->quote_id != 0 &&
+	    (rc = quote_accepted(c, &s->q, id, no)) != 0))
 		return rc;
 	s->out->id = id;
 	s->out->order_no = no;

@@ -48,6 +48,11 @@ static const char sql_lines[] =
     "FROM JSON_TABLE(?, '$[*]' COLUMNS (n FOR ORDINALITY, "
     "sku_id BIGINT PATH '$[0]', qty BIGINT PATH '$[1]', "
     "mode INT PATH '$[2]')) j " PRICED_JOINS "ORDER BY j.n";
+/* One line (a cart add or change): the same, without parsing JSON. */
+static const char sql_line[] =
+    "SELECT j.sku_id, j.qty, j.mode, " PRICED_COLS " "
+    "FROM (SELECT CAST(? AS UNSIGNED) AS sku_id, CAST(? AS SIGNED) AS qty, "
+    "CAST(? AS SIGNED) AS mode) j " PRICED_JOINS;
 /* A user's cart, by SKU id: the order stock is locked in at submit. The
  * mode ENUM + 0 is SHOP_MODE_ORDERING or SHOP_MODE_WHOLESALE. */
 #define CART_FROM \
@@ -268,6 +273,13 @@ lines_price(struct dctx *c, int64_t customer_id, const struct line_req *req,
 	struct buf	 j;
 	int		 i, rc;
 
+	if (n == 1) {
+		if (db_run(c->arena, &r, sql_line, "iiiii", req[0].sku_id,
+		    req[0].qty, (int64_t)req[0].mode, c->shop->id,
+		    customer_id) == -1)
+			return ERR_INTERNAL;
+		return lines_of(c, r, 0, out);
+	}
 	buf_init(&j, 32 + n * 24);
 	buf_addc(&j, '[');
 	for (i = 0; i < n; i++)

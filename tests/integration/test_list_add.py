@@ -55,8 +55,10 @@ def test_list_offers_one_tap_add(stack, cat):
     # Guests and the retail mall: none.
     g = stack.session().get(stack.url("/s/shop-a/wholesale/products?q=LA-"))
     assert "quick-add" not in g.text
-    r = s.get(stack.url("/s/shop-a/retail/products?q=LA-"))
-    assert "LA-ONE" in r.text and "quick-add" not in r.text
+    # (another worker may still be loading the catalog the SKUs are in)
+    r = stack.wait_until(lambda: (lambda r: "LA-ONE" in r.text and r)(
+        s.get(stack.url("/s/shop-a/retail/products?q=LA-"))), timeout=3)
+    assert "quick-add" not in r.text
     # The form's quantity is one the cart takes.
     s.headers["Accept"] = "application/json"
     r = s.post(stack.url("/s/shop-a/api/v1/cart"),

@@ -11,11 +11,8 @@
 #include "domain/dctx.h"
 #include "domain/order.h"
 
-/* A company without a level, or a level without one, has none. */
 static const char sql_min[] =
-    "SELECT COALESCE(l.min_order_fen, 0) FROM customer cu "
-    "LEFT JOIN member_level l ON l.shop_id = cu.shop_id "
-    "AND l.id = cu.level_id WHERE cu.id = ? AND cu.shop_id = ?";
+    "SELECT min_order_fen FROM member_level WHERE id = ? AND shop_id = ?";
 
 /* What goods_fen lacks of min_fen: 0 when it is met, or there is none. */
 int64_t
@@ -25,8 +22,10 @@ order_min_short(int64_t min_fen, int64_t goods_fen)
 }
 
 /*
- * The 起订金额 of the actor's company (a customer user's; 0 for anyone
- * else, or a company gone). 0, or ERR_INTERNAL.
+ * The 起订金额 of the actor's company's level (a customer user's; 0 for
+ * anyone else, a company without a level, a level gone). The session
+ * names the level, as it does for the catalog's prices, so a company
+ * without one costs no query. 0, or ERR_INTERNAL.
  */
 int
 order_min_order(struct dctx *c, int64_t *min_fen)
@@ -34,9 +33,9 @@ order_min_order(struct dctx *c, int64_t *min_fen)
 	struct db_res	*r;
 
 	*min_fen = 0;
-	if (c->sess.kind != SESS_CUSTOMER)
+	if (c->sess.kind != SESS_CUSTOMER || c->sess.level_id == 0)
 		return 0;
-	if (db_run(c->arena, &r, sql_min, "ii", c->sess.customer_id,
+	if (db_run(c->arena, &r, sql_min, "ii", c->sess.level_id,
 	    c->shop->id) == -1)
 		return ERR_INTERNAL;
 	if (r->nrows > 0)

@@ -2,8 +2,8 @@
  * h_admin_price.c -- the back office's price system page: member levels,
  * each with its price list (a percentage of the base price and fixed
  * prices per SKU) and its 起订金额 (minimum order amount), and the price
- * check. The page shows a failed form
- * again with what was typed; domain/price_list.c does the work.
+ * check. The page shows a failed form again with what was typed;
+ * domain/price_list.c does the work.
  */
 #include "base/base.h"
 #include "domain/pricing.h"
@@ -127,8 +127,7 @@ level_row(struct ctx *c, const struct ppage *p, const struct member_level *l)
 	else if (is_failed(p, "min_order", l->id, 0)) {
 		refill(c, form, min_names);
 		view_set_bool(o, "min_order_invalid", 1);
-	}
-	else if (is_failed(p, "item_new", l->id, 0))
+	} else if (is_failed(p, "item_new", l->id, 0))
 		refill(c, add, item_names);
 	view_set_str(o, "row_error", p->failed != NULL && p->level == l->id &&
 	    p->sku == 0 ? failure(p) : NULL);

@@ -174,8 +174,13 @@ def test_another_shops_level_is_404(stack, owner, cat):
         r = post_level(stack, owner, other, "100")
         assert r.status_code == 404
         assert min_of(stack, other) == 0
+        # The same form on the shop's own level is taken.
+        r = post_level(stack, owner, cat["level"], "100")
+        assert r.status_code == 303 and min_of(stack, cat["level"]) == 10000
     finally:
-        stack.sql(f"DELETE FROM member_level WHERE id = {other}")
+        stack.sql(f"DELETE FROM member_level WHERE id = {other}; "
+                  f"UPDATE member_level SET min_order_fen = 0 WHERE id = "
+                  f"{cat['level']}")
 
 
 def test_checkout_and_cart_show_the_shortfall_json(stack, cat, minimum,

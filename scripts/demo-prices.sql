@@ -1,14 +1,16 @@
 -- scripts/demo-prices.sql -- the demo shop's price system, run by dev-up
 -- once the catalog of scripts/demo/catalog is imported (the codes are
--- its): two member levels with their price lists, the demo customer
--- company (示例商贸有限公司) a gold dealer, and its contract prices, one
--- of them binding. docs/pricing.md says which price wins; the back
--- office's 价格核对 shows it for a SKU and a quantity.
+-- its): two member levels with their price lists and 起订金额 (the least
+-- an order's goods before tax may come to: docs/orders.md), the demo
+-- customer company (示例商贸有限公司) a gold dealer, and its contract
+-- prices, one of them binding. docs/pricing.md says which price wins; the
+-- back office's 价格核对 shows it for a SKU and a quantity.
 SET @s = (SELECT id FROM shop WHERE slug = 'demo');
 
--- 金牌经销商: 95 % of the guest's price, and fixed prices for the lines
--- a gold dealer buys by the pallet.
-INSERT INTO member_level (shop_id, name, rank_no) VALUES (@s, '金牌经销商', 1);
+-- 金牌经销商: 95 % of the guest's price, fixed prices for the lines a
+-- gold dealer buys by the pallet, and orders of at least ¥500.
+INSERT INTO member_level (shop_id, name, rank_no, min_order_fen)
+  VALUES (@s, '金牌经销商', 1, 50000);
 SET @gold = LAST_INSERT_ID();
 INSERT INTO price_list (shop_id, level_id, name, percent_bp)
   VALUES (@s, @gold, '金牌经销价', 9500);
@@ -21,8 +23,9 @@ INSERT INTO price_list_item (price_list_id, sku_id, shop_id, price_fen)
     UNION ALL SELECT 'P0038-1', 205              -- 好味道 红烧牛肉面
   ) v ON v.code = k.code WHERE k.shop_id = @s;
 
--- 银牌经销商: 98 %, nobody on it yet.
-INSERT INTO member_level (shop_id, name, rank_no) VALUES (@s, '银牌经销商', 2);
+-- 银牌经销商: 98 %, orders of at least ¥300, nobody on it yet.
+INSERT INTO member_level (shop_id, name, rank_no, min_order_fen)
+  VALUES (@s, '银牌经销商', 2, 30000);
 INSERT INTO price_list (shop_id, level_id, name, percent_bp)
   VALUES (@s, LAST_INSERT_ID(), '银牌经销价', 9800);
 

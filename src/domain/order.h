@@ -109,6 +109,8 @@ struct checkout_view {
 	const char		*date_max;	/* + ORDER_DELIVERY_DAYS */
 	int64_t			 quote_version;	/* a quote's lines: its */
 	const char		*quote_until;	/* version and last day */
+	int64_t			 min_order_fen;	/* 起订金额 that applies; 0 */
+	int64_t			 short_fen;	/* goods below it; 0: met */
 };
 
 /* What submit made (or, for a replayed key, had made). */
@@ -127,6 +129,11 @@ int		 order_submit(struct dctx *, const struct checkout *,
 void		 order_money(const struct priced_line *, int, int64_t,
 		     struct order_money *);
 int		 order_date_check(const char *, time_t, const char **);
+
+/* 起订金额 (min_order.c): the actor's company's member level's minimum
+ * order, fen of goods before tax (0: none); what goods lack of one. */
+int		 order_min_order(struct dctx *, int64_t *);
+int64_t		 order_min_short(int64_t, int64_t);
 
 /* ---- moves (order_state.c) ------------------------------------------- */
 

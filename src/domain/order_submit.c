@@ -40,8 +40,11 @@ static const char sql_party[] =
     "COALESCE(b.outstanding_fen, 0), sh.tax_normal_bp, sh.tax_special_bp, "
     "a.id, a.receiver, a.phone, a.region, a.address, "
     "ip.id, ip.title, ip.tax_id, ip.bank_name, ip.bank_account, ip.address, "
-    "ip.phone, cu.approval_mode, cu.approve_above_fen "
+    "ip.phone, cu.approval_mode, cu.approve_above_fen, "
+    "COALESCE(ml.min_order_fen, 0) "
     "FROM customer cu JOIN shop sh ON sh.id = cu.shop_id "
+    "LEFT JOIN member_level ml ON ml.shop_id = cu.shop_id "
+    "AND ml.id = cu.level_id "
     "LEFT JOIN customer_balance b ON b.shop_id = cu.shop_id "
     "AND b.customer_id = cu.id "
     "LEFT JOIN customer_address a ON a.shop_id = cu.shop_id "
@@ -123,6 +126,7 @@ struct party {
 	const char		*address;
 	struct order_invoice	 inv;		/* of the chosen kind */
 	struct approval_rule	 rule;
+	int64_t			 min_order_fen;	/* its level's 起订金额; 0 */
 };
 
 struct submit {
@@ -211,6 +215,7 @@ party_load(struct dctx *c, const struct checkout *in, struct party *p)
 	if (approval_mode_parse(db_cell(r, 0, 19), &p->rule.mode) == -1)
 		p->rule.mode = APPROVAL_NONE;
 	p->rule.above_fen = db_cell_i64(r, 0, 20);
+	p->min_order_fen = db_cell_i64(r, 0, 21);
 	return 0;
 }
 
@@ -315,6 +320,11 @@ tx_checkout(struct dctx *c, void *arg)
 	v->credit_limit_fen = s->p.limit_fen;
 	v->outstanding_fen = s->p.outstanding_fen;
 	v->available_fen = s->p.limit_fen - s->p.outstanding_fen;
+	if (s->in->quote_id == 0) {	/* a quote is not held to it */
+		v->min_order_fen = s->p.min_order_fen;
+		v->short_fen = order_min_short(s->p.min_order_fen,
+		    v->money[INVOICE_NONE].subtotal_fen);
+	}
 	choices_check(c, s->in, &s->p, s->now, s->fe);
 	return 0;
 }
@@ -470,6 +480,28 @@ credit_refused(struct dctx *c, const struct party *p, int64_t owed,
 	    left > 0 ? left : 0), fmt_yuan_grouped(c->arena, total));
 	c->code = "credit_exceeded";
 	return ERR_CREDIT_EXCEEDED;
+}
+
+/*
+ * The level's 起订金额 against the goods before tax, so that the invoice
+ * chosen does not decide it: below it is below_min_order. An accepted
+ * quote is an agreed deal and is not held to it.
+ */
+static int
+min_order_check(struct dctx *c, const struct submit *s)
+{
+	int64_t	short_fen;
+
+	if (s->in->quote_id != 0 || (short_fen = order_min_short(
+	    s->p.min_order_fen, s->m.subtotal_fen)) == 0)
+		return 0;
+	c->error = arena_printf(c->arena, "未达到起订金额：起订金额 ¥%s（按"
+	    "商品金额计，不含税），本单商品金额 ¥%s，还差 ¥%s。请返回进货单"
+	    "添加商品", fmt_yuan_grouped(c->arena, s->p.min_order_fen),
+	    fmt_yuan_grouped(c->arena, s->m.subtotal_fen),
+	    fmt_yuan_grouped(c->arena, short_fen));
+	c->code = "below_min_order";
+	return ERR_INVALID;
 }
 
 /*
@@ -669,6 +701,8 @@ submit_body(struct dctx *c, struct submit *s)
 		return rc;
 	order_money(s->cart.lines, s->cart.n, s->p.tax_bp[s->in->invoice],
 	    &s->m);
+	if ((rc = min_order_check(c, s)) != 0)
+		return rc;
 	if (s->in->terms == TERMS_MONTHLY &&
 	    s->p.outstanding_fen + s->m.total_fen > s->p.limit_fen)
 		return credit_refused(c, &s->p, s->p.outstanding_fen,
@@ -763,9 +797,9 @@ replay_after(struct dctx *c, struct submit *s, int rc)
  * that already made an order answers that order (out->replayed) and does
  * nothing, unless in->idem_hash says it came with another request then
  * (ERR_KEY_REUSED, idempotency_key_reused). Refusals set c->error and
- * c->code: ERR_INVALID (cart_empty, cart_invalid, or fe naming a choice),
- * ERR_OUT_OF_STOCK (out_of_stock), ERR_CREDIT_EXCEEDED (credit_exceeded);
- * ERR_NOT_FOUND for no company.
+ * c->code: ERR_INVALID (cart_empty, cart_invalid, below_min_order, or fe
+ * naming a choice), ERR_OUT_OF_STOCK (out_of_stock), ERR_CREDIT_EXCEEDED
+ * (credit_exceeded); ERR_NOT_FOUND for no company.
  * The order starts submitted (approvals will start some at
  * pending_approval); its stock is reserved either way.
  */

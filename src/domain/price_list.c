@@ -1,8 +1,9 @@
 /*
  * price_list.c -- member levels and their price lists in the database:
- * the levels with their fixed prices, and every write to them, each in one
- * transaction that also writes the audit log and bumps shop.version
- * (shop_touch), so every worker's catalog cache prices by the change.
+ * the levels with their fixed prices and 起订金额, and every write to them,
+ * each in one transaction that also writes the audit log and, where it
+ * changes what the catalog cache holds, bumps shop.version (shop_touch),
+ * so every worker's catalog cache prices by the change.
  */
 #include "base/base.h"
 #include "services/db.h"
@@ -17,8 +18,8 @@
 static const char sql_levels[] =
     "SELECT l.id, l.name, l.rank_no, "
     "(SELECT COUNT(*) FROM customer c WHERE c.level_id = l.id "
-    "AND c.shop_id = l.shop_id), COALESCE(pl.percent_bp, 0) "
-    "FROM member_level l LEFT JOIN price_list pl ON pl.level_id = l.id "
+    "AND c.shop_id = l.shop_id), COALESCE(pl.percent_bp, 0), "
+    "l.min_order_fen FROM member_level l LEFT JOIN price_list pl ON pl.level_id = l.id "
     "WHERE l.shop_id = ? ORDER BY l.rank_no, l.id";
 static const char sql_items[] =
     "SELECT pl.level_id, i.sku_id, s.code, p.name, s.spec, s.price_fen, "
@@ -34,7 +35,8 @@ static const char sql_customers[] =
     SCOPE_CUSTOMER("c") " ORDER BY c.name, c.id LIMIT ?";
 
 static const char sql_level_get[] =
-    "SELECT name FROM member_level WHERE id = ? AND shop_id = ? FOR UPDATE";
+    "SELECT name, min_order_fen FROM member_level WHERE id = ? "
+    "AND shop_id = ? FOR UPDATE";
 static const char sql_level_dup[] =
     "SELECT id FROM member_level WHERE shop_id = ? AND name = ? AND id <> ?";
 static const char sql_level_add[] =
@@ -42,6 +44,8 @@ static const char sql_level_add[] =
 static const char sql_level_rename[] =
     "UPDATE member_level SET name = ?, rank_no = ? WHERE id = ? "
     "AND shop_id = ?";
+static const char sql_level_min[] =
+    "UPDATE member_level SET min_order_fen = ? WHERE id = ? AND shop_id = ?";
 static const char sql_level_users[] =
     "SELECT COUNT(*) FROM customer WHERE level_id = ? AND shop_id = ?";
 static const char sql_level_del[] =
@@ -103,6 +107,7 @@ price_levels(struct dctx *c, struct member_level **out, int *nout)
 		l[i].rank_no = db_cell_i64(r, i, 2);
 		l[i].customers = db_cell_i64(r, i, 3);
 		l[i].percent_bp = db_cell_i64(r, i, 4);
+		l[i].min_order_fen = db_cell_i64(r, i, 5);
 	}
 	for (i = 0; i < ir->nrows; i++)
 		if ((lv = level_by_id(l, r->nrows, db_cell_i64(ir, i, 0))))
@@ -182,10 +187,12 @@ struct lwrite {
 	int64_t		 sku;
 	int64_t		 price;		/* fen */
 	int64_t		 bp;		/* 0: no percentage */
+	int64_t		 min_fen;	/* 起订金额; 0: none */
 	enum item_op	 op;
 
 	int64_t		 saved;		/* the level written */
 	const char	*was;		/* its name before, for the audit */
+	int64_t		 was_min;	/* and its 起订金额 */
 	const char	*code;		/* the SKU's, for the audit */
 	enum price_field bad;
 };
@@ -195,6 +202,7 @@ lwrite_reset(struct dctx *c, struct lwrite *w)
 {
 	w->saved = 0;
 	w->was = NULL;
+	w->was_min = 0;
 	w->code = NULL;
 	w->bad = PRICE_FIELD_NONE;
 	c->error = NULL;
@@ -214,6 +222,7 @@ level_lock(struct dctx *c, struct lwrite *w)
 		return ERR_NOT_FOUND;
 	}
 	w->was = db_cell(r, 0, 0);
+	w->was_min = db_cell_i64(r, 0, 1);
 	return 0;
 }
 
@@ -339,6 +348,42 @@ price_level_delete(struct dctx *c, int64_t id)
 	memset(&w, 0, sizeof(w));
 	w.level = id;
 	return db_tx_run(c, tx_level_delete, &w);
+}
+
+/*
+ * No shop_touch: the catalog cache holds no 起订金额; checkout and submit
+ * read it from the database (domain/order_submit.c, min_order.c).
+ */
+static int
+tx_level_min(struct dctx *c, void *arg)
+{
+	struct lwrite	*w = arg;
+	int		 rc;
+
+	lwrite_reset(c, w);
+	if ((rc = level_lock(c, w)) != 0)
+		return rc;
+	if (db_run(c->arena, NULL, sql_level_min, "iii", w->min_fen, w->level,
+	    c->shop->id) == -1)
+		return ERR_INTERNAL;
+	return audit(c, "level.min_order", "level=%" PRId64 " name=%s "
+	    "min_order_fen=%" PRId64 " was_fen=%" PRId64, w->level, w->was,
+	    w->min_fen, w->was_min);
+}
+
+/*
+ * A level's 起订金额 (minimum order amount), fen of goods before tax, 0 for
+ * none; the caller checked the range (the column's CHECK refuses below 0).
+ */
+int
+price_level_min_order(struct dctx *c, int64_t level, int64_t fen)
+{
+	struct lwrite	 w;
+
+	memset(&w, 0, sizeof(w));
+	w.level = level;
+	w.min_fen = fen;
+	return db_tx_run(c, tx_level_min, &w);
 }
 
 static int

@@ -36,6 +36,7 @@ struct member_level {
 	int64_t		 rank_no;
 	int64_t		 customers;	/* companies at this level */
 	int64_t		 percent_bp;	/* 0: no percentage */
+	int64_t		 min_order_fen;	/* 起订金额, goods before tax; 0 */
 	struct price_item *items;	/* by SKU code */
 	int		 nitems;
 };
@@ -52,6 +53,7 @@ int		 price_customers(struct dctx *, struct price_customer **,
 int		 price_level_save(struct dctx *, int64_t, const char *,
 		     int64_t, int64_t *, enum price_field *);
 int		 price_level_delete(struct dctx *, int64_t);
+int		 price_level_min_order(struct dctx *, int64_t, int64_t);
 int		 price_list_percent(struct dctx *, int64_t, int64_t);
 int		 price_item_add(struct dctx *, int64_t, int64_t, int64_t,
 		     enum price_field *);

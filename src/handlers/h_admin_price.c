@@ -1,8 +1,9 @@
 /*
  * h_admin_price.c -- the back office's price system page: member levels,
  * each with its price list (a percentage of the base price and fixed
- * prices per SKU), and the price check. The page shows a failed form
- * again with what was typed; domain/price_list.c does the work.
+ * prices per SKU) and its 起订金额 (minimum order amount), and the price
+ * check. The page shows a failed form again with what was typed;
+ * domain/price_list.c does the work.
  */
 #include "base/base.h"
 #include "domain/pricing.h"
@@ -18,8 +19,9 @@
 
 /* What the page shows after a failed write: which form, and why. */
 struct ppage {
-	const char	*failed;	/* level_new, level, percent, item_new,
-					 * item, check; NULL: none */
+	const char	*failed;	/* level_new, level, percent,
+					 * min_order, item_new, item, check;
+					 * NULL: none */
 	int64_t		 level;
 	int64_t		 sku;
 	struct form	*f;
@@ -86,6 +88,7 @@ level_row(struct ctx *c, const struct ppage *p, const struct member_level *l)
 {
 	static const char *const level_names[] = { "name", "rank_no", NULL };
 	static const char *const percent_names[] = { "percent", NULL };
+	static const char *const min_names[] = { "min_order", NULL };
 	static const char *const item_names[] = { "sku_code", "price", NULL };
 	json_object	*o = json_object_new_object(), *add, *form;
 
@@ -101,11 +104,15 @@ level_row(struct ctx *c, const struct ppage *p, const struct member_level *l)
 		view_set_str(o, "percent_bp", NULL);
 		view_set_str(o, "percent", "");
 	}
+	view_set_money(c, o, "min_order", l->min_order_fen);
+	view_set_bool(o, "has_min_order", l->min_order_fen > 0);
 	/* The forms' values: as stored, or as typed when they failed. */
 	form = json_object_new_object();
 	view_set_str(form, "name", l->name);
 	view_set_i64(form, "rank_no", l->rank_no);
 	view_set_str(form, "percent", view_get_str(o, "percent"));
+	view_set_str(form, "min_order", l->min_order_fen > 0 ?
+	    fmt_yuan(c->d.arena, l->min_order_fen) : "");
 	json_object_object_add(o, "form", form);
 	view_set_i64(o, "nitems", l->nitems);
 	view_set_bool(o, "has_items", l->nitems > 0);
@@ -117,7 +124,10 @@ level_row(struct ctx *c, const struct ppage *p, const struct member_level *l)
 		view_set_bool(o, "rename_open", 1);
 	} else if (is_failed(p, "percent", l->id, 0))
 		refill(c, form, percent_names);
-	else if (is_failed(p, "item_new", l->id, 0))
+	else if (is_failed(p, "min_order", l->id, 0)) {
+		refill(c, form, min_names);
+		view_set_bool(o, "min_order_invalid", 1);
+	} else if (is_failed(p, "item_new", l->id, 0))
 		refill(c, add, item_names);
 	view_set_str(o, "row_error", p->failed != NULL && p->level == l->id &&
 	    p->sku == 0 ? failure(p) : NULL);
@@ -308,6 +318,9 @@ page_fail(struct ctx *c, struct ppage *p, int err)
 	c->status = err_status(err);
 	if (c->json_out)
 		return http_fail(c, err, failure(p));
+	clog_info(&c->d, "prices refused form=%s level=%" PRId64 " status=%d "
+	    "msg=\"%s\"", p->failed ? p->failed : "-", p->level, c->status,
+	    failure(p) ? log_safe(c->d.arena, failure(p)) : "-");
 	return prices_page(c, p);
 }
 
@@ -470,6 +483,29 @@ h_list_percent(struct ctx *c)
 	return http_see_other(c, "%s", level_link(c, "saved", p.level));
 }
 
+/* 起订金额 in yuan as parse_yuan() reads it; empty: none (0). */
+static const struct field min_order_fields[] = {
+	{ "min_order", FIELD_MONEY, 0, 0, PRICE_MAX_FEN, "起订金额" },
+	{ NULL, 0, 0, 0, 0, NULL }
+};
+
+static int
+h_level_min_order(struct ctx *c)
+{
+	struct ppage	 p;
+	struct form	 f;
+	int		 rc;
+
+	if (level_begin(c, &p, &f, "min_order") == -1)
+		return http_fail(c, ERR_NOT_FOUND, "会员等级不存在");
+	if (form_parse(c, min_order_fields, &f) == -1)
+		return page_fail(c, &p, ERR_INVALID);
+	if ((rc = price_level_min_order(&c->d, p.level, f.v[0].present ?
+	    f.v[0].i64 : 0)) != 0)
+		return domain_fail(c, &p, rc, PRICE_FIELD_NONE);
+	return http_see_other(c, "%s", level_link(c, "saved", p.level));
+}
+
 enum { I_SKU, I_PRICE };
 static const struct field item_fields[] = {
 	[I_SKU] =	{ "sku_code", FIELD_TEXT, FIELD_REQUIRED, 1, 64,
@@ -545,6 +581,8 @@ const struct route h_admin_price_routes[] = {
 	  ROUTE_STAFF | ROUTE_CSRF, ROLES_WRITE },
 	{ "POST", "^/admin/prices/levels/" ID "/percent$", h_list_percent,
 	  ROUTE_STAFF | ROUTE_CSRF, ROLES_WRITE },
+	{ "POST", "^/admin/prices/levels/" ID "/min_order$",
+	  h_level_min_order, ROUTE_STAFF | ROUTE_CSRF, ROLES_WRITE },
 	{ "POST", "^/admin/prices/levels/" ID "/items$", h_item_add,
 	  ROUTE_STAFF | ROUTE_CSRF, ROLES_WRITE },
 	{ "POST", "^/admin/prices/levels/" ID "/items/" ID "$", h_item_edit,

@@ -8,7 +8,8 @@
  * refusals are shown where the buyer can fix them. Accepting a quote is
  * the same checkout and submit with the quote's lines (h_inquiry.c's
  * routes call h_checkout_show and h_checkout_submit with its id and the
- * page that shows a refused accept).
+ * page that shows a refused accept). Both pages show the company's
+ * 起订金额 and what the goods (before tax) lack of it.
  */
 #include "base/base.h"
 #include "domain/pricing.h"
@@ -52,15 +53,33 @@ same_site(const char *p)
 	return p;
 }
 
+/*
+ * The 起订金额 that applies (0: none) and what the goods lack of it, as
+ * the cart and checkout pages show them: "起订金额 ¥X，还差 ¥Y".
+ */
+static void
+min_order_view(struct ctx *c, json_object *v, int64_t min_fen,
+    int64_t short_fen)
+{
+	view_set_money(c, v, "min_order", min_fen);
+	view_set_money(c, v, "short", short_fen);
+	view_set_bool(v, "has_min_order", min_fen > 0);
+	view_set_bool(v, "below_min", short_fen > 0);
+}
+
 static int
 cart_page(struct ctx *c, const struct refusal *rf)
 {
 	struct cart	 k;
 	json_object	*v, *lines, *o;
+	int64_t		 min, lack;
 	int		 i, rc;
 
 	if ((rc = cart_load(&c->d, 1, &k)) != 0)
 		return http_fail(c, rc, c->d.error);
+	if ((rc = order_min_order(&c->d, &min)) != 0)
+		return http_fail(c, rc, NULL);
+	lack = order_min_short(min, k.subtotal_fen);
 	v = view_new(c);
 	lines = json_object_new_array();
 	for (i = 0; i < k.n; i++) {
@@ -83,7 +102,9 @@ cart_page(struct ctx *c, const struct refusal *rf)
 	view_set_i64(v, "problems", k.nproblems);
 	view_set_bool(v, "has_problems", k.nproblems > 0);
 	view_set_money(c, v, "subtotal", k.subtotal_fen);
-	view_set_bool(v, "can_checkout", k.n > 0 && k.nproblems == 0);
+	min_order_view(c, v, min, lack);
+	view_set_bool(v, "can_checkout", k.n > 0 && k.nproblems == 0 &&
+	    lack == 0);
 	view_set_str(v, "checkout_url", ctx_link(c, "/checkout"));
 	view_set_str(v, "shop_url", ctx_link(c, (c->d.shop->modes &
 	    SHOP_MODE_ORDERING) ? "/ordering/products" : "/wholesale/products"));
@@ -456,8 +477,9 @@ checkout_page(struct ctx *c, struct form *f, struct checkout *in,
 	view_set_str(v, "po_no", in->po_no);
 	view_set_i64(v, "remark_max", ORDER_REMARK_MAX);
 	view_set_i64(v, "po_max", ORDER_PO_MAX);
+	min_order_view(c, v, cv.min_order_fen, cv.short_fen);
 	view_set_bool(v, "can_submit", cv.cart.n > 0 &&
-	    cv.cart.nproblems == 0 && cv.naddresses > 0);
+	    cv.cart.nproblems == 0 && cv.naddresses > 0 && cv.short_fen == 0);
 	if (in->quote_id != 0)
 		quote_view(c, v, in, &cv);
 	else {

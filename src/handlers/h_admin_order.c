@@ -19,6 +19,7 @@
 #include "domain/price_list.h"
 #include "domain/shipment.h"
 #include "handlers/h_order.h"
+#include "handlers/h_picking.h"
 
 #define PER_PAGE	20
 #define Q_MAX		40		/* characters of an order number */
@@ -91,6 +92,7 @@ h_admin_orders(struct ctx *c)
 		json_object_array_add(rows, h_order_head_view(c, &l.rows[i],
 		    "/admin/orders"));
 	json_object_object_add(v, "orders", rows);
+	h_picking_list_view(c, v, &q, &l);
 	json_object_object_add(v, "tabs", h_order_state_tabs(c,
 	    "/admin/orders", q.all, q.state, qs));
 	json_object_object_add(v, "customers", customer_options(c,
@@ -251,6 +253,7 @@ detail(struct ctx *c, const char *page, const char *error, int status)
 	    "/admin/customers/%" PRId64, o.customer_id)));
 	view_set_str(ov, "note_url", ctx_link(c, arena_printf(c->d.arena,
 	    "/admin/orders/%" PRId64 "/delivery-note", o.id)));
+	h_picking_order_view(c, ov, &o);
 	json_object_object_add(v, "order", ov);
 	view_set_str(v, "error", error);
 	view_set_str(v, "back_url", ctx_link(c, "/admin/orders"));

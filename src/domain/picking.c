@@ -219,8 +219,9 @@ group(struct picking *p, const struct category_tree *t, struct arena *a)
 	p->groups = arena_calloc(a, (size_t)p->nlines + 1, sizeof(*p->groups));
 	for (i = 0; i < p->nlines; i++) {
 		l = &p->lines[i];
-		l->cases = l->qty / l->pack_size;
-		l->loose = l->qty % l->pack_size;
+		/* A case of one is no case: all loose units. */
+		l->cases = l->pack_size > 1 ? l->qty / l->pack_size : 0;
+		l->loose = l->pack_size > 1 ? l->qty % l->pack_size : l->qty;
 		if (i == 0 || l->rank != p->lines[i - 1].rank) {
 			g = &p->groups[p->ngroups++];
 			g->first = i;

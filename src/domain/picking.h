@@ -51,7 +51,8 @@ struct picking_line {
 	int64_t		 ordered;
 	int64_t		 shipped;
 	int64_t		 qty;		/* to pick: ordered - shipped */
-	int64_t		 cases;		/* qty as whole cases */
+	int64_t		 cases;		/* qty as whole cases; 0 when the
+					 * case size is 1 */
 	int64_t		 loose;		/* and the units beyond them */
 	struct picking_part *parts;	/* by the orders' order */
 	int		 nparts;

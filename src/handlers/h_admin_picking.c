@@ -132,14 +132,16 @@ orders_view(struct ctx *c, const struct picking *p)
 static json_object *
 parts_view(const struct picking *p, const struct picking_line *l)
 {
-	json_object	*a = json_object_new_array(), *v;
-	int		 i;
+	const struct picking_part	*pt;
+	json_object			*a = json_object_new_array(), *v;
+	int				 i;
 
 	for (i = 0; i < l->nparts; i++) {
+		pt = &l->parts[i];
 		v = json_object_new_object();
-		view_set_i64(v, "number", l->parts[i].order + 1);
-		view_set_str(v, "order_no", p->orders[l->parts[i].order].order_no);
-		view_set_i64(v, "qty", l->parts[i].qty);
+		view_set_i64(v, "number", pt->order + 1);
+		view_set_str(v, "order_no", p->orders[pt->order].order_no);
+		view_set_i64(v, "qty", pt->qty);
 		json_object_array_add(a, v);
 	}
 	return a;

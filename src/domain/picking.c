@@ -112,17 +112,17 @@ states_check(struct dctx *c, const struct db_res *r)
 {
 	enum order_state	 st;
 	struct buf		 b;
-	int			 i, bad = 0;
+	int			 i, known, bad = 0;
 
 	buf_init(&b, 128);
 	for (i = 0; i < r->nrows; i++) {
-		if (order_state_parse(db_cell(r, i, 2), &st) == 0 &&
-		    picking_state_ok(st))
+		known = order_state_parse(db_cell(r, i, 2), &st) == 0;
+		if (known && picking_state_ok(st))
 			continue;
 		if (bad++ < NAMED_MAX)
 			buf_printf(&b, "%s%s（%s）", bad > 1 ? "、" : "",
-			    db_cell(r, i, 1), order_state_parse(db_cell(r, i,
-			    2), &st) == 0 ? order_state_label(st) : "");
+			    db_cell(r, i, 1), known ? order_state_label(st) :
+			    db_cell(r, i, 2));
 	}
 	if (bad > 0) {
 		c->error = arena_printf(c->arena, "只有已确认（含部分发货）的"
@@ -161,9 +161,10 @@ rank_of(const struct category_tree *t, const char *cat)
 	return INT_MAX;
 }
 
+/* Row i of sql_lines starts its SKU's line; parts: room for its rows. */
 static void
 line_start(const struct db_res *r, int i, const struct category_tree *t,
-    struct picking_line *l, struct arena *a, int nparts_max)
+    struct picking_line *l, struct picking_part *parts)
 {
 	l->sku_id = db_cell_i64(r, i, 1);
 	l->sku_code = db_cell(r, i, 2);
@@ -173,7 +174,7 @@ line_start(const struct db_res *r, int i, const struct category_tree *t,
 	l->barcode = nonempty(db_cell(r, i, 8));
 	l->pack_size = db_cell_i64(r, i, 9) > 0 ? db_cell_i64(r, i, 9) : 1;
 	l->rank = rank_of(t, db_cell(r, i, 10));
-	l->parts = arena_calloc(a, (size_t)nparts_max + 1, sizeof(*l->parts));
+	l->parts = parts;
 }
 
 /* Row i of sql_lines into its SKU's line, the order's part of it. */
@@ -240,6 +241,7 @@ lines_load(struct dctx *c, const char *ids, struct picking *p)
 	struct category_tree	 t;
 	struct db_res		*r;
 	struct picking_line	*l = NULL;
+	struct picking_part	*parts;
 	int			 i, rc;
 
 	if ((rc = category_tree(c, 0, &t)) != 0)
@@ -248,10 +250,13 @@ lines_load(struct dctx *c, const char *ids, struct picking *p)
 		return ERR_INTERNAL;
 	p->lines = arena_calloc(c->arena, (size_t)r->nrows + 1,
 	    sizeof(*p->lines));
+	/* A SKU's rows follow each other: its parts, at most one a row, are
+	 * the slice of this array from its first row on. */
+	parts = arena_calloc(c->arena, (size_t)r->nrows + 1, sizeof(*parts));
 	for (i = 0; i < r->nrows; i++) {
 		if (l == NULL || l->sku_id != db_cell_i64(r, i, 1)) {
 			l = &p->lines[p->nlines++];
-			line_start(r, i, &t, l, c->arena, p->norders);
+			line_start(r, i, &t, l, parts + i);
 		}
 		line_add(p, r, i, l);
 	}

@@ -54,7 +54,7 @@ struct picking_line {
 	int64_t		 cases;		/* qty as whole cases; 0 when the
 					 * case size is 1 */
 	int64_t		 loose;		/* and the units beyond them */
-	struct picking_part *parts;	/* by the orders' order */
+	struct picking_part *parts;	/* oldest order first */
 	int		 nparts;
 	int		 rank;		/* its category's place in the tree */
 };

@@ -65,7 +65,14 @@ struct checkout {
 	enum order_channel	 channel;
 	int64_t			 quote_id;	/* the lines: 0 the cart, else
 						 * this inquiry's quote */
+	/* Staff ordering for a company (代客下单): the company, and the
+	 * lines, priced for it; lines NULL: the cart or the quote. */
+	int64_t			 customer_id;	/* customers: their own */
+	const struct line_req	*lines;
+	int			 nlines;
 };
+/* Staff who may order on a company's behalf (in their customer scope). */
+#define ORDER_ROLES_ON_BEHALF	"owner,admin,sales"
 /* The choices the database refused (field_errors: enum checkout_field). */
 enum checkout_field { CHECKOUT_ADDRESS, CHECKOUT_INVOICE, CHECKOUT_TERMS,
 	CHECKOUT_DATE };

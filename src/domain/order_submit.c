@@ -12,10 +12,13 @@
  * commit: a replay finds the order it made (looked for only when the
  * submit would otherwise refuse, or its insert meets the key). Prices the
  * client sends are
- * never read. The lines come from a source: the actor's cart, or the
+ * never read. The lines come from a source: the actor's cart, the
  * latest version of one of their company's quotes (domain/quote.c) at
- * its prices, re-checked in the transaction like the cart's; everything
- * else is one path. docs/orders.md has the rules; order.h the types.
+ * its prices, re-checked in the transaction like the cart's, or lines
+ * given by staff ordering on a company's behalf (代客下单: the company in
+ * their scope, the lines priced for it); everything else is one path,
+ * for the submit's company (struct submit's customer_id, not the
+ * session's). docs/orders.md has the rules; order.h the types.
  */
 #include "base/base.h"
 #include "services/db.h"
@@ -29,6 +32,7 @@
 #include "domain/order_rows.h"
 #include "domain/stock.h"
 #include "domain/approval.h"
+#include "domain/scope.h"
 
 /*
  * The company, its tax points, what it owes (read, not locked: submit
@@ -113,6 +117,7 @@ static const char sql_cart_clear[] =
 
 /* The company as checkout and submit need it. */
 struct party {
+	int64_t			 id;		/* the company's */
 	const char		*name;
 	int			 credit;	/* monthly with a limit */
 	int64_t			 credit_days;
@@ -133,6 +138,7 @@ struct submit {
 	const struct checkout	*orig;		/* what the buyer chose */
 	struct checkout		 in_copy;	/* with the terms decided */
 	const struct checkout	*in;		/* orig, then in_copy */
+	int64_t			 customer_id;	/* the company ordered for */
 	struct checkout_view	*view;		/* order_checkout */
 	struct order_placed	*out;		/* order_submit */
 	struct field_errors	*fe;
@@ -176,14 +182,16 @@ or_empty(const char *s)
 }
 
 static int
-party_load(struct dctx *c, const struct checkout *in, struct party *p)
+party_load(struct dctx *c, int64_t customer_id, const struct checkout *in,
+    struct party *p)
 {
 	struct db_res	*r;
 
 	memset(p, 0, sizeof(*p));
+	p->id = customer_id;
 	if (db_run(c->arena, &r, sql_party, "iisii", in->address_id,
-	    in->address_id, invoice_kind_name(in->invoice),
-	    c->sess.customer_id, c->shop->id) == -1)
+	    in->address_id, invoice_kind_name(in->invoice), customer_id,
+	    c->shop->id) == -1)
 		return ERR_INTERNAL;
 	if (r->nrows == 0) {
 		c->error = "客户资料不存在或已停用";
@@ -217,6 +225,29 @@ party_load(struct dctx *c, const struct checkout *in, struct party *p)
 	p->rule.above_fen = db_cell_i64(r, 0, 20);
 	p->min_order_fen = db_cell_i64(r, 0, 21);
 	return 0;
+}
+
+/*
+ * The submit's company: for staff, one of the shop's in their scope
+ * (scope_customer: another's, or another shop's, is not found) and kept
+ * so until the transaction ends; found then but not loaded, it is
+ * disabled, which says so rather than "not found".
+ */
+static int
+party_of(struct dctx *c, struct submit *s)
+{
+	int	rc;
+
+	if (c->sess.kind == SESS_STAFF &&
+	    (rc = scope_customer(c, s->customer_id)) != 0)
+		return rc;
+	rc = party_load(c, s->customer_id, s->in, &s->p);
+	if (rc == ERR_NOT_FOUND && c->sess.kind == SESS_STAFF) {
+		c->error = "该客户已停用，不能代客下单；请先在客户资料中启用";
+		c->code = "customer_disabled";
+		return ERR_CONFLICT;
+	}
+	return rc;
 }
 
 /* The terms unless chosen: monthly for a company with credit. */
@@ -254,16 +285,100 @@ choices_check(struct dctx *c, const struct checkout *in,
 	return fe->n > n ? ERR_INVALID : 0;
 }
 
+static int	 cart_check(struct dctx *, const struct cart *, int);
+
+static int
+sku_order(const void *a, const void *b)
+{
+	const struct line_req	*x = a, *y = b;
+
+	return x->sku_id < y->sku_id ? -1 : x->sku_id > y->sku_id;
+}
+
 /*
- * The order's lines from their source, by SKU id: the actor's cart, or
- * the quote in->quote_id names at its prices (lock: its inquiry row, so
- * that two accepts take turns). A quote already accepted has no lines;
- * s->q names its order.
+ * Given lines at submit: there, and orderable as they stand (cart_check),
+ * a refusal coded by its line's own problem ("sku_unavailable",
+ * "qty_below_min", ...) when it is the only one.
+ */
+static int
+given_check(struct dctx *c, const struct cart *k)
+{
+	int	i, rc;
+
+	if (k->n == 0) {
+		c->error = "请填写要下单的商品编码和数量";
+		c->code = "lines_empty";
+		return ERR_INVALID;
+	}
+	if ((rc = cart_check(c, k, 0)) != ERR_INVALID)
+		return rc;
+	for (i = 0; i < k->n && k->lines[i].problem == LINE_OK; i++)
+		;
+	c->code = k->nproblems == 1 && i < k->n ?
+	    line_problem_code(k->lines[i].problem) : "lines_invalid";
+	return rc;
+}
+
+/*
+ * The lines given (staff for a company), as a cart: by SKU id, a SKU
+ * given twice summed into one line, priced for the company in the
+ * transaction (lines_price), at most CART_LINES_MAX. check (submit):
+ * given_check's refusals.
+ */
+static int
+given_lines(struct dctx *c, const struct submit *s, int check,
+    struct cart *k)
+{
+	const struct checkout	*in = s->in;
+	struct line_req		*rq;
+	int			 i, n = 0, rc;
+
+	memset(k, 0, sizeof(*k));
+	rq = arena_calloc(c->arena, (size_t)in->nlines + 1, sizeof(*rq));
+	if (in->nlines > 0)
+		memcpy(rq, in->lines, (size_t)in->nlines * sizeof(*rq));
+	qsort(rq, (size_t)in->nlines, sizeof(*rq), sku_order);
+	for (i = 0; i < in->nlines; i++) {
+		if (n == 0 || rq[n - 1].sku_id != rq[i].sku_id) {
+			rq[n++] = rq[i];
+			continue;
+		}
+		rq[n - 1].qty += rq[i].qty;
+		if (rq[n - 1].qty > CART_QTY_MAX)
+			rq[n - 1].qty = CART_QTY_MAX + 1;	/* refused */
+	}
+	if (n > CART_LINES_MAX) {
+		c->error = arena_printf(c->arena, "一张订单最多 %d 种商品，"
+		    "请分成几张下单", CART_LINES_MAX);
+		c->code = "too_many_lines";
+		return ERR_INVALID;
+	}
+	if (n > 0 && (rc = lines_price(c, s->customer_id, rq, n,
+	    &k->lines)) != 0)
+		return rc;
+	k->n = n;
+	for (i = 0; i < n; i++) {
+		k->units += k->lines[i].qty;
+		if (k->lines[i].problem != LINE_OK)
+			k->nproblems++;
+		else
+			k->subtotal_fen += k->lines[i].line_fen;
+	}
+	return check ? given_check(c, k) : 0;
+}
+
+/*
+ * The order's lines from their source, by SKU id: the actor's cart, the
+ * quote in->quote_id names at its prices (lock: its inquiry row, so
+ * that two accepts take turns), or the lines given. A quote already
+ * accepted has no lines; s->q names its order.
  */
 static int
 lines_load(struct dctx *c, struct submit *s, int lock, int thumbs,
     struct cart *k)
 {
+	if (s->in->lines != NULL)
+		return given_lines(c, s, lock, k);
 	if (s->in->quote_id == 0)
 		return cart_load(c, thumbs, k);
 	return quote_lines_load(c, s->in->quote_id, lock, &s->q, k);
@@ -282,7 +397,7 @@ tx_checkout(struct dctx *c, void *arg)
 	s->fe->n = 0;
 	c->error = NULL;
 	c->code = NULL;
-	if ((rc = party_load(c, s->in, &s->p)) != 0)
+	if ((rc = party_of(c, s)) != 0)
 		return rc;
 	terms_decide(s);
 	if ((rc = lines_load(c, s, 0, 1, &v->cart)) != 0)
@@ -294,9 +409,9 @@ tx_checkout(struct dctx *c, void *arg)
 	}
 	v->quote_version = s->q.version;
 	v->quote_until = s->q.valid_until;
-	if ((rc = address_list(c, c->sess.customer_id, &v->addresses,
+	if ((rc = address_list(c, s->customer_id, &v->addresses,
 	    &v->naddresses)) != 0 ||
-	    (rc = invoice_list(c, c->sess.customer_id, &ip, &n)) != 0)
+	    (rc = invoice_list(c, s->customer_id, &ip, &n)) != 0)
 		return rc;
 	for (i = n - 1; i >= 0; i--) {	/* the first of each kind */
 		if (invoice_kind_parse(ip[i].kind, &k) == -1)
@@ -330,12 +445,38 @@ tx_checkout(struct dctx *c, void *arg)
 }
 
 /*
- * The checkout page of the actor (a customer user): the cart priced for
- * their company now, the addresses and invoice profiles to choose from,
- * the sums for each kind of invoice, the credit. What in chose that the
- * company cannot have is in fe (enum checkout_field); that is no error.
- * One read-only transaction, so one snapshot. 0, ERR_NOT_FOUND (not a
- * customer, company gone), ERR_INTERNAL.
+ * The company an actor orders for: a customer user's own; for staff who
+ * may (ORDER_ROLES_ON_BEHALF), the one in->customer_id names, with given
+ * lines: staff have no cart, and a quote is the customer's to accept.
+ * Whether it is in their scope the transaction checks (party_of).
+ */
+static int
+company_of(struct dctx *c, const struct checkout *in, int64_t *id)
+{
+	if (c->sess.kind == SESS_CUSTOMER) {
+		*id = c->sess.customer_id;
+		return 0;
+	}
+	if (c->sess.kind != SESS_STAFF || in->customer_id <= 0 ||
+	    in->lines == NULL || in->quote_id != 0)
+		return ERR_NOT_FOUND;
+	if (!session_staff_role(&c->sess, ORDER_ROLES_ON_BEHALF)) {
+		c->error = "您的角色不能代客下单";
+		return ERR_FORBIDDEN;
+	}
+	*id = in->customer_id;
+	return 0;
+}
+
+/*
+ * The checkout page of the actor (a customer user, or staff for a
+ * company): the lines priced for the company now, the addresses and
+ * invoice profiles to choose from, the sums for each kind of invoice, the
+ * credit. What in chose that the company cannot have is in fe (enum
+ * checkout_field); that is no error. One read-only transaction, so one
+ * snapshot. 0, ERR_NOT_FOUND (not a customer, company gone, or not in
+ * the staff member's scope), ERR_FORBIDDEN (a staff role that may not),
+ * ERR_CONFLICT (customer_disabled), ERR_INTERNAL.
  */
 int
 order_checkout(struct dctx *c, const struct checkout *in,
@@ -345,9 +486,9 @@ order_checkout(struct dctx *c, const struct checkout *in,
 	char		today[11], last[11];
 	int		rc;
 
-	if (c->sess.kind != SESS_CUSTOMER)
-		return ERR_NOT_FOUND;
 	memset(&s, 0, sizeof(s));
+	if ((rc = company_of(c, in, &s.customer_id)) != 0)
+		return rc;
 	s.orig = s.in = in;
 	s.view = out;
 	s.fe = fe;
@@ -485,15 +626,17 @@ credit_refused(struct dctx *c, const struct party *p, int64_t owed,
 /*
  * The level's 起订金额 against the goods before tax, so that the invoice
  * chosen does not decide it: below it is below_min_order. An accepted
- * quote is an agreed deal and is not held to it.
+ * quote is an agreed deal and is not held to it, nor is an order staff
+ * place for the company: they decide (their page shows the shortfall).
  */
 static int
 min_order_check(struct dctx *c, const struct submit *s)
 {
 	int64_t	short_fen;
 
-	if (s->in->quote_id != 0 || (short_fen = order_min_short(
-	    s->p.min_order_fen, s->m.subtotal_fen)) == 0)
+	if (s->in->quote_id != 0 || c->sess.kind == SESS_STAFF ||
+	    (short_fen = order_min_short(s->p.min_order_fen,
+	    s->m.subtotal_fen)) == 0)
 		return 0;
 	c->error = arena_printf(c->arena, "未达到起订金额：起订金额 ¥%s（按"
 	    "商品金额计，不含税），本单商品金额 ¥%s，还差 ¥%s。请返回进货单"
@@ -519,19 +662,19 @@ charge(struct dctx *c, const struct party *p, int64_t total)
 
 	for (again = 0; again < 2; again++) {
 		if (db_run(c->arena, &r, sql_charge, "iiii", total,
-		    c->shop->id, c->sess.customer_id, total) == -1)
+		    c->shop->id, p->id, total) == -1)
 			return ERR_INTERNAL;
 		if (r->affected == 1)
 			return 0;
 		if (db_run(c->arena, &r, sql_balance_lock, "ii", c->shop->id,
-		    c->sess.customer_id) == -1)
+		    p->id) == -1)
 			return ERR_INTERNAL;
 		if (r->nrows > 0) {
 			owed = db_cell_i64(r, 0, 0);
 			break;
 		}
 		if (db_run(c->arena, NULL, sql_balance_add, "ii", c->shop->id,
-		    c->sess.customer_id) == -1)
+		    p->id) == -1)
 			return ERR_INTERNAL;
 	}
 	return credit_refused(c, p, owed, total);
@@ -561,11 +704,26 @@ order_number(struct dctx *c, time_t now, int64_t id, const char **no)
 	return 0;
 }
 
+/* The first event's note: the quote it came from, or who placed it for
+ * the company (代客下单); NULL: none. */
+static const char *
+first_note(struct dctx *c, const struct submit *s)
+{
+	if (s->in->quote_id != 0)
+		return arena_printf(c->arena, "按报价下单（询价 #%" PRId64
+		    " 第 %" PRId64 " 版）", s->in->quote_id, s->q.version);
+	if (c->sess.kind == SESS_STAFF)
+		return arena_printf(c->arena, "代客下单：%s", c->sess.name ?
+		    c->sess.name : "员工");
+	return NULL;
+}
+
 /*
  * The order row, its lines, movements, first event, and the cart without
- * what it ordered (a quote's order closes its quote once numbered). An
- * insert that meets the idempotency key of an order committed meanwhile
- * sets s->raced and ERR_CONFLICT: replay_after answers that order.
+ * what it ordered (a quote's order closes its quote once numbered; given
+ * lines leave every cart alone). An insert that meets the idempotency key
+ * of an order committed meanwhile sets s->raced and ERR_CONFLICT:
+ * replay_after answers that order.
  */
 static int
 order_write(struct dctx *c, struct submit *s, int64_t *id)
@@ -576,8 +734,9 @@ order_write(struct dctx *c, struct submit *s, int64_t *id)
 	struct db_res		*r;
 
 	if (db_run(c->arena, &r, sql_order_add, "iisssssssssssssssissssiiiiss",
-	    c->shop->id, c->sess.customer_id, order_actor_user(c),
-	    order_actor_staff(c), order_channel_name(in->channel),
+	    c->shop->id, s->customer_id, order_actor_user(c),
+	    order_actor_staff(c), order_channel_name(c->sess.kind ==
+	    SESS_STAFF ? ORDER_CHANNEL_ADMIN : in->channel),
 	    order_state_name(s->first), p->receiver, p->phone,
 	    p->region, p->address, invoice_kind_name(in->invoice),
 	    inv ? p->inv.title : "", inv ? p->inv.tax_id : "",
@@ -597,12 +756,12 @@ order_write(struct dctx *c, struct submit *s, int64_t *id)
 	if (db_run(c->arena, NULL, sql_lines_add, "iis", c->shop->id, *id,
 	    lines_json(c, &s->cart, s->m.tax_bp, in->quote_id != 0)) == -1 ||
 	    stock_order_moves(c, *id, STOCK_RESERVE) != 0 ||
-	    order_event_add(c, *id, -1, s->first, in->quote_id != 0 ?
-	    arena_printf(c->arena, "按报价下单（询价 #%" PRId64 " 第 %" PRId64
-	    " 版）", in->quote_id, s->q.version) : NULL) != 0)
+	    order_event_add(c, *id, -1, s->first, first_note(c, s)) != 0)
 		return ERR_INTERNAL;
 	if (in->quote_id != 0)
 		return 0;	/* the quote is closed once numbered */
+	if (in->lines != NULL)
+		return 0;
 	if (db_run(c->arena, NULL, sql_cart_clear, "iiii", c->shop->id,
 	    c->sess.user_id, c->shop->id, *id) == -1)
 		return ERR_INTERNAL;
@@ -661,7 +820,7 @@ replayed(struct dctx *c, struct submit *s)
 	if (s->key == NULL)
 		return 0;
 	if (db_run(c->arena, &r, sql_replay, "isi", c->shop->id, s->key,
-	    c->sess.customer_id) == -1)
+	    s->customer_id) == -1)
 		return ERR_INTERNAL;
 	return replay_row(c, s, r);
 }
@@ -673,7 +832,7 @@ replay_quote(struct dctx *c, struct submit *s)
 	struct db_res	*r;
 
 	if (db_run(c->arena, &r, sql_replay_id, "iii", c->shop->id,
-	    s->q.accepted_order_id, c->sess.customer_id) == -1)
+	    s->q.accepted_order_id, s->customer_id) == -1)
 		return ERR_INTERNAL;
 	return replay_row(c, s, r) == 1 ? 0 : ERR_INTERNAL;
 }
@@ -686,7 +845,7 @@ submit_body(struct dctx *c, struct submit *s)
 	int64_t		 id;
 	int		 rc;
 
-	if ((rc = party_load(c, s->in, &s->p)) != 0)
+	if ((rc = party_of(c, s)) != 0)
 		return rc;
 	terms_decide(s);
 	if (choices_check(c, s->in, &s->p, s->now, s->fe) != 0) {
@@ -714,9 +873,11 @@ submit_body(struct dctx *c, struct submit *s)
 	    (rc = order_write(c, s, &id)) != 0)
 		return rc;
 	if (audit(c, "order.submit", "order=%" PRId64 " customer=%" PRId64
-	    " lines=%d total=%s terms=%s", id, c->sess.customer_id,
+	    " lines=%d total=%s terms=%s%s", id, s->customer_id,
 	    s->cart.n, fmt_yuan(c->arena, s->m.total_fen),
-	    pay_terms_name(s->in->terms)) != 0)
+	    pay_terms_name(s->in->terms), c->sess.kind == SESS_STAFF ?
+	    arena_printf(c->arena, " on_behalf staff=%" PRId64 " (%s)",
+	    c->sess.user_id, c->sess.name ? c->sess.name : "") : "") != 0)
 		return ERR_INTERNAL;
 	if (s->first == ORDER_PENDING_APPROVAL &&
 	    (rc = notify_order(c, id, "submitted")) != 0)
@@ -791,15 +952,19 @@ replay_after(struct dctx *c, struct submit *s, int rc)
 }
 
 /*
- * Place the actor's cart as an order of their company (a customer user;
- * staff on a company's behalf come later) with the choices in, in one
- * transaction; *out says what was made. With an idempotency key, a key
+ * Place the actor's lines as an order of the company (a customer user's
+ * own; staff: in->customer_id, in their scope, with given lines, channel
+ * admin, never waiting for the company's approval) with the choices in,
+ * in one transaction; *out says what was made. With an idempotency key, a key
  * that already made an order answers that order (out->replayed) and does
  * nothing, unless in->idem_hash says it came with another request then
  * (ERR_KEY_REUSED, idempotency_key_reused). Refusals set c->error and
  * c->code: ERR_INVALID (cart_empty, cart_invalid, below_min_order, or fe
- * naming a choice), ERR_OUT_OF_STOCK (out_of_stock), ERR_CREDIT_EXCEEDED
- * (credit_exceeded); ERR_NOT_FOUND for no company.
+ * naming a choice; given lines: lines_empty, lines_invalid or the line's
+ * problem, too_many_lines), ERR_OUT_OF_STOCK (out_of_stock),
+ * ERR_CREDIT_EXCEEDED (credit_exceeded), ERR_CONFLICT (customer_disabled);
+ * ERR_NOT_FOUND for no company (or one outside the staff member's scope),
+ * ERR_FORBIDDEN for a staff role that may not.
  * The order starts submitted (approvals will start some at
  * pending_approval); its stock is reserved either way.
  */
@@ -810,16 +975,17 @@ order_submit(struct dctx *c, const struct checkout *in,
 	struct submit	s;
 	int		rc;
 
-	if (c->sess.kind != SESS_CUSTOMER)
-		return ERR_NOT_FOUND;
 	memset(&s, 0, sizeof(s));
+	if ((rc = company_of(c, in, &s.customer_id)) != 0)
+		return rc;
 	s.orig = s.in = in;
 	s.out = out;
 	s.fe = fe;
 	s.now = time(NULL);
 	/* Owned as the idempotency_key rows are: a key is its user's. */
 	if (in->idem_key != NULL) {
-		s.key = arena_printf(c->arena, "customer:%" PRId64 ":%s",
+		s.key = arena_printf(c->arena, "%s:%" PRId64 ":%s",
+		    c->sess.kind == SESS_STAFF ? "staff" : "customer",
 		    c->sess.user_id, in->idem_key);
 		s.hash = in->idem_hash;
 	}

@@ -22,6 +22,7 @@
 #include "domain/shop.h"
 #include "domain/order.h"
 #include "domain/quick_order.h"
+#include "domain/scope.h"
 
 /* Every SKU of the shop a code names: its code, or its barcode. */
 static const char sql_lookup[] =
@@ -338,9 +339,11 @@ merge(struct dctx *c, struct quick_order *q)
 	}
 }
 
-/* Price the found lines (have: what the cart holds of each, or NULL). */
+/* Price the found lines for the company cid (have: what the cart holds
+ * of each, or NULL). */
 static int
-price(struct dctx *c, int mode, struct quick_order *q, const int64_t *have)
+price(struct dctx *c, int64_t cid, int mode, struct quick_order *q,
+    const int64_t *have)
 {
 	struct priced_line	*pl;
 	struct line_req		*rq;
@@ -357,7 +360,7 @@ price(struct dctx *c, int mode, struct quick_order *q, const int64_t *have)
 		}
 	if (n == 0)
 		return 0;
-	if ((rc = lines_price(c, c->sess.customer_id, rq, n, &pl)) != 0)
+	if ((rc = lines_price(c, cid, rq, n, &pl)) != 0)
 		return rc;
 	for (i = 0; i < n; i++) {
 		struct quick_line *l = &q->v[at[i]];
@@ -402,14 +405,15 @@ check_mode(struct dctx *c, int mode)
 }
 
 static int
-resolve(struct dctx *c, int mode, struct quick_order *q, const int64_t *have)
+resolve(struct dctx *c, int64_t cid, int mode, struct quick_order *q,
+    const int64_t *have)
 {
 	int	rc;
 
 	if ((rc = lookup(c, q)) != 0)
 		return rc;
 	merge(c, q);
-	return price(c, mode, q, have);
+	return price(c, cid, mode, q, have);
 }
 
 /*
@@ -426,7 +430,28 @@ quick_preview(struct dctx *c, int mode, struct quick_order *q)
 		return ERR_NOT_FOUND;
 	if ((rc = check_mode(c, mode)) != 0)
 		return rc;
-	if ((rc = resolve(c, mode, q, NULL)) != 0)
+	if ((rc = resolve(c, c->sess.customer_id, mode, q, NULL)) != 0)
+		return rc;
+	tally(q);
+	return 0;
+}
+
+/*
+ * quick_preview for a company staff order for (代客下单): priced for
+ * customer_id, which must be in the staff member's scope (another's, or
+ * another shop's, is ERR_NOT_FOUND as one that is not there).
+ */
+int
+quick_preview_for(struct dctx *c, int64_t customer_id, int mode,
+    struct quick_order *q)
+{
+	int	rc;
+
+	if (c->sess.kind != SESS_STAFF)
+		return ERR_NOT_FOUND;
+	if ((rc = check_mode(c, mode)) != 0 ||
+	    (rc = scope_customer(c, customer_id)) != 0 ||
+	    (rc = resolve(c, customer_id, mode, q, NULL)) != 0)
 		return rc;
 	tally(q);
 	return 0;
@@ -474,7 +499,7 @@ tx_add(struct dctx *c, void *arg)
 			    c->arena, "进货单中已有 %" PRId64 "，合计不能超过 %d",
 			    have[i], CART_QTY_MAX));
 	}
-	if ((rc = price(c, a->mode, q, have)) != 0)
+	if ((rc = price(c, c->sess.customer_id, a->mode, q, have)) != 0)
 		return rc;
 	for (i = 0; i < q->n; i++) {
 		if (q->v[i].status != QUICK_OK)

@@ -58,6 +58,7 @@ int	quick_line_put(struct dctx *, struct quick_order *, int,
 int	quick_read_file(struct dctx *, const char *, size_t,
 	    struct quick_order *);
 int	quick_preview(struct dctx *, int, struct quick_order *);
+int	quick_preview_for(struct dctx *, int64_t, int, struct quick_order *);
 int	quick_add(struct dctx *, int, struct quick_order *);
 int	quick_reorder(struct dctx *, int64_t, int, struct quick_order *,
 	    const char **);

@@ -76,6 +76,8 @@ h_order_head_view(struct ctx *c, const struct order *o, const char *prefix)
 	view_set_str(v, "customer", o->customer);
 	view_set_str(v, "placed_by", o->placed_by);
 	view_set_bool(v, "by_staff", o->by_staff);
+	/* 业务员代下: staff placed it on the company's behalf (代客下单). */
+	view_set_bool(v, "placed_by_staff", o->by_staff);
 	view_set_str(v, "channel", o->channel);
 	view_set_str(v, "channel_label", channel_label(o->channel));
 	view_set_str(v, "terms", pay_terms_name(o->terms));

@@ -32,6 +32,7 @@ static const char *const notices[][2] = {
 	{ "order_confirm", "订单已确认" }, { "order_ship", "已发货" },
 	{ "order_receive", "已确认收货" }, { "order_complete", "订单已完成" },
 	{ "order_cancel", "订单已取消，库存已释放" },
+	{ "order_placed", "已代客下单，订单已提交" },
 };
 
 /*

@@ -102,6 +102,8 @@ h_admin_orders(struct ctx *c)
 	view_set_str(v, "to", q.to);
 	view_set_str(v, "q", q.q);
 	view_set_bool(v, "filtered", q.customer_id || q.from || q.to || q.q);
+	view_set_bool(v, "can_order", session_staff_role(&c->d.sess,
+	    ORDER_ROLES_ON_BEHALF));		/* 新建订单: 代客下单 */
 	view_set_str(v, "action", ctx_link(c, "/admin/orders"));
 	c->title = "订单";
 	return render(c, "admin/orders");

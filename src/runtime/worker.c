@@ -48,7 +48,8 @@ static const struct route *const route_tables[] = {
 	h_cart_routes, h_order_routes, h_admin_order_routes,
 	h_admin_picking_routes,
 	h_quick_routes, h_lists_routes, h_approval_routes,
-	h_admin_approval_routes, NULL
+	h_admin_approval_routes,
+	h_admin_order_new_routes, NULL
 };
 
 static void

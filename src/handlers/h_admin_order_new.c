@@ -412,6 +412,10 @@ form_page(struct ctx *c, struct onb *r, const char *error, int status)
 	    r->in.invoice));
 	json_object_object_add(v, "terms", terms_view(&cv));
 	json_object_object_add(v, "credit", credit_view(c, &cv, m));
+	/* 起订金额 does not bind staff (they decide): a warning only. */
+	view_set_money(c, v, "min_order", cv.min_order_fen);
+	view_set_money(c, v, "short", cv.short_fen);
+	view_set_bool(v, "below_min", r->has_lines && cv.short_fen > 0);
 	view_set_str(v, "invoice", invoice_kind_name(r->in.invoice));
 	view_set_money(c, v, "subtotal", m->subtotal_fen);
 	view_set_money(c, v, "tax", m->tax_fen);

@@ -2,8 +2,8 @@
 owner for any company, a salesperson for their own only (another's is
 404 and writes nothing); the order is the company's at its own prices
 (contract, level), submitted at once with channel admin, the staff
-member and no customer user, its stock reserved and a monthly order
-charged to the balance; credit, stock, unknown codes, empty lines and
+member and no customer user (no approval, no 起订金额: a warning), its
+stock reserved and a monthly order charged to the balance; credit, stock, unknown codes, empty lines and
 another shop's SKU are refused with a code and write nothing; a replayed
 submit makes one order; the customer sees it marked 业务员代下; and the
 back-office pages from the customer's page or the order list to the
@@ -180,6 +180,24 @@ def test_staff_orders_skip_the_companys_approval(stack, cat, owner):
     finally:
         stack.sql(f"UPDATE customer SET approval_mode = 'none' WHERE id = "
                   f"{cid}")
+
+
+def test_staff_are_warned_of_the_minimum_order_not_held_to_it(stack, cat,
+                                                              owner):
+    cid = cat["mine"]
+    stack.sql("UPDATE member_level SET min_order_fen = 1000000 WHERE name "
+              "= 'OB等级'")
+    try:
+        r = owner.post(stack.url(NEW + "/preview"), json={
+            "customer_id": str(cid), "text": f"{P}-B-1 1"})
+        assert r.status_code == 200, r.text
+        d = r.json()["data"]
+        assert d["below_min"] is True and d["short_fen"] == 1000000 - 4500
+        r = place(stack, owner, cid, f"{P}-B-1 1", terms="prepaid")
+        assert r.status_code == 201, r.text
+    finally:
+        stack.sql("UPDATE member_level SET min_order_fen = 0 WHERE name = "
+                  "'OB等级'")
 
 
 def test_salesperson_orders_for_their_own_company_only(stack, cat, sales):

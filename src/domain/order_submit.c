@@ -57,9 +57,11 @@ static const char sql_party[] =
     "AND ip.customer_id = cu.id AND ip.kind = ? "
     "WHERE cu.id = ? AND cu.shop_id = ? AND cu.status = 'active' "
     "ORDER BY ip.id LIMIT 1";
+/* A staff member's key (customer 0) may have been used for another
+ * company: found, its request's fingerprint tells. */
 static const char sql_replay[] =
     "SELECT id, order_no, state, total_fen, idem_hash FROM sales_order "
-    "WHERE shop_id = ? AND idem_key = ? AND customer_id = ?";
+    "WHERE shop_id = ? AND idem_key = ? AND (? = 0 OR customer_id = ?)";
 /* A locking read: the order was committed after this transaction's
  * snapshot, by the accept the inquiry row's lock waited for. */
 static const char sql_replay_id[] =
@@ -816,11 +818,13 @@ static int
 replayed(struct dctx *c, struct submit *s)
 {
 	struct db_res	*r;
+	int64_t		 cid;
 
 	if (s->key == NULL)
 		return 0;
-	if (db_run(c->arena, &r, sql_replay, "isi", c->shop->id, s->key,
-	    s->customer_id) == -1)
+	cid = c->sess.kind == SESS_STAFF ? 0 : s->customer_id;
+	if (db_run(c->arena, &r, sql_replay, "isii", c->shop->id, s->key,
+	    cid, cid) == -1)
 		return ERR_INTERNAL;
 	return replay_row(c, s, r);
 }

@@ -323,6 +323,12 @@ def test_replayed_submit_makes_one_order(stack, cat, owner):
     assert one(stack, f"SELECT idem_key FROM sales_order WHERE id = "
                f"{r1.json()['data']['order']['id']}") == \
         f"staff:{cat['staff']['owner']}:{key}"
+    # The key again for another company: another request, refused.
+    r3 = place(stack, owner, cat["tight"], f"{P}-B-1 1", key=key,
+               terms="prepaid")
+    assert r3.status_code == 422, r3.text
+    assert error_code(r3) == "idempotency_key_reused"
+    assert orders_of(stack, cat["tight"]) == 0
 
 
 def test_the_customer_sees_it_placed_by_staff(stack, cat, owner):

@@ -47,6 +47,7 @@ extern const struct route h_order_routes[];		/* h_order.c */
 extern const struct route h_quick_routes[];		/* h_quick.c */
 extern const struct route h_lists_routes[];		/* h_lists.c */
 extern const struct route h_admin_order_routes[];	/* h_admin_order.c */
+extern const struct route h_admin_order_edit_routes[];	/* …_order_edit.c */
 extern const struct route h_approval_routes[];		/* h_approval.c */
 extern const struct route h_admin_approval_routes[];	/* h_admin_approval.c */
 int		 h_approval_account_view(struct ctx *, json_object *);

@@ -83,7 +83,7 @@ qty_of(struct ctx *c, struct input *x, const char *s, const char *name,
 	}
 	if (line_qty_parse(s, &q) != LINE_OK) {
 		bad(c, x, "qty_invalid", name, label,
-		    "数量应为 1 到 1000000 之间的整数");
+		    "应为 1 到 1000000 之间的整数");
 		return 0;
 	}
 	return q;

@@ -643,7 +643,7 @@ def test_the_back_office_form_previews_and_saves(stack, world, staff):
     # A bad quantity: the form again with why, the field marked.
     r = post(**{f"qty[{a}]": "4.5"})
     assert r.status_code == 400
-    assert "数量应为 1 到 1000000 之间的整数" in r.text
+    assert "数量：应为 1 到 1000000 之间的整数" in r.text
     assert re.search(rf'name="qty\[{a}\]" value="4.5"[^>]*aria-invalid', r.text)
     # A price in yuan that does not read: price_invalid.
     r = post(**{f"price[{a}]": "1.999"})

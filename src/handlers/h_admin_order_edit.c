@@ -94,13 +94,17 @@ static int64_t
 price_of(struct ctx *c, struct input *x, const char *s, const char *name)
 {
 	const char	*why;
-	int64_t		 fen;
+	int64_t		 fen = 0;
 
 	if (s == NULL || *s == '\0')
 		return -1;
-	if (parse_yuan(s, &fen, &why) == -1 || fen > ORDER_EDIT_PRICE_MAX) {
-		bad(c, x, "price_invalid", name, "单价", fen >
-		    ORDER_EDIT_PRICE_MAX ? "单价应在 0 到 10000000 元之间" : why);
+	if (parse_yuan(s, &fen, &why) == -1) {
+		bad(c, x, "price_invalid", name, "单价", why);
+		return -1;
+	}
+	if (fen > ORDER_EDIT_PRICE_MAX) {
+		bad(c, x, "price_invalid", name, "单价",
+		    "应在 0 到 10000000 元之间");
 		return -1;
 	}
 	return fen;

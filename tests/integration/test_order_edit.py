@@ -648,6 +648,8 @@ def test_the_back_office_form_previews_and_saves(stack, world, staff):
     # A price in yuan that does not read: price_invalid.
     r = post(**{f"price[{a}]": "1.999"})
     assert r.status_code == 400 and "最多两位小数" in r.text
+    r = post(**{f"price[{a}]": "10000000.01"})
+    assert r.status_code == 400 and "应在 0 到 10000000 元之间" in r.text
     # An unknown code: 404, on the form.
     r = post(**{"add_code[1]": "NOPE-1"})
     assert r.status_code == 404 and "本店没有编码为「NOPE-1」的商品" in r.text

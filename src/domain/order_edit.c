@@ -86,6 +86,11 @@ static const char sql_credit[] =
     "SELECT COALESCE(b.outstanding_fen, 0), cu.credit_limit_fen "
     "FROM customer cu LEFT JOIN customer_balance b ON b.shop_id = "
     "cu.shop_id AND b.customer_id = cu.id WHERE cu.id = ? AND cu.shop_id = ?";
+/* The company's member level's 起订金额 (sql/016_min_order.sql); none. */
+static const char sql_min_order[] =
+    "SELECT l.min_order_fen FROM customer cu JOIN member_level l "
+    "ON l.id = cu.level_id AND l.shop_id = cu.shop_id "
+    "WHERE cu.id = ? AND cu.shop_id = ?";
 static const char sql_form_skus[] =
     "SELECT l.id, s.stock, s.min_qty, s.pack_size, s.pack_only "
     "FROM order_line l JOIN sku s ON s.id = l.sku_id "
@@ -398,6 +403,28 @@ line_changed(const struct eline *l)
 	    l->new_unit_fen != l->unit_fen;
 }
 
+/*
+ * Goods below the company's 起订金额 warn, as a minimum quantity does:
+ * submit holds the buyer to it, staff may agree to less.
+ */
+static int
+min_order_warn(struct dctx *c, struct ed *e)
+{
+	struct order_edited	*o = e->out;
+	struct db_res		*r;
+	int64_t			 min;
+
+	if (db_run(c->arena, &r, sql_min_order, "ii", e->customer_id,
+	    c->shop->id) == -1)
+		return ERR_INTERNAL;
+	min = r->nrows > 0 ? db_cell_i64(r, 0, 0) : 0;
+	if (order_min_short(min, o->subtotal_fen) > 0)
+		o->warnings[o->nwarnings++] = arena_printf(c->arena, "调整后商品"
+		    "金额 ¥%s 低于客户的起订金额 ¥%s", fmt_yuan_grouped(
+		    c->arena, o->subtotal_fen), fmt_yuan_grouped(c->arena, min));
+	return 0;
+}
+
 /* The new sums, tax per line at the order's points; the warnings. */
 static int
 money(struct dctx *c, struct ed *e)
@@ -407,7 +434,7 @@ money(struct dctx *c, struct ed *e)
 	enum line_problem	 p;
 	int			 i;
 
-	o->warnings = arena_calloc(c->arena, (size_t)e->n + 1,
+	o->warnings = arena_calloc(c->arena, (size_t)e->n + 2,
 	    sizeof(*o->warnings));
 	for (i = 0; i < e->n; i++) {
 		l = &e->v[i];
@@ -440,7 +467,7 @@ money(struct dctx *c, struct ed *e)
 	}
 	o->total_fen = o->subtotal_fen + o->tax_fen;
 	o->old_total_fen = e->total_fen;
-	return 0;
+	return min_order_warn(c, e);
 }
 
 /* At most max characters of s, cut at a character, "…" when cut. */

@@ -364,6 +364,29 @@ def test_minimum_and_whole_cases_warn_but_do_not_block(stack, world, staff):
     consistent(stack, world)
 
 
+def test_goods_below_the_minimum_order_amount_warn(stack, world, staff):
+    """起订金额 holds the buyer at submit; staff may agree to less."""
+    stack.sql(f"INSERT INTO member_level (shop_id, name, min_order_fen) "
+              f"VALUES ({A}, '调整起订级', 100000); UPDATE customer SET "
+              f"level_id = LAST_INSERT_ID() WHERE id = {world['customer']}")
+    try:
+        oid, _ = place(stack, world, lines=(("A", 60),))   # 1,199.40
+        lid = lines_of(stack, oid)[code(world, "A")][0]
+        r = adjust(stack, staff["owner"], oid, 0, lines=[
+            {"line_id": lid, "qty": 10}])
+        assert r.status_code == 200, r.text
+        w = r.json()["data"]["adjustment"]["warnings"]
+        assert w == ["调整后商品金额 ¥199.90 低于客户的起订金额 ¥1,000.00"]
+        r = adjust(stack, staff["owner"], oid, 1, lines=[
+            {"line_id": lid, "qty": 51}])
+        assert r.json()["data"]["adjustment"]["warnings"] == []
+    finally:
+        stack.sql(f"UPDATE customer SET level_id = NULL WHERE id = "
+                  f"{world['customer']}; DELETE FROM member_level WHERE "
+                  f"name = '调整起订级'")
+    consistent(stack, world)
+
+
 def test_preview_sums_and_writes_nothing(stack, world, staff):
     oid, _ = place(stack, world, lines=(("A", 10), ("B", 2)))
     ls = lines_of(stack, oid)

@@ -38,12 +38,14 @@ static const char sql_rule_save[] =
 static const char sql_pending[] =
     "SELECT COUNT(*) FROM sales_order WHERE shop_id = ? AND customer_id = ? "
     "AND state = 'pending_approval'";
-/* The move out of pending_approval of each of a list of orders. */
+/* The move out of pending_approval of each of a list of orders (an
+ * adjustment while it waits, order_edit.c, stays in it: not a move). */
 static const char sql_outcomes[] =
     "SELECT e.order_id, e.to_state, e.note FROM order_event e "
     "JOIN JSON_TABLE(?, '$[*]' COLUMNS (id BIGINT PATH '$')) j "
     "ON j.id = e.order_id WHERE e.shop_id = ? "
-    "AND e.from_state = 'pending_approval' ORDER BY e.id";
+    "AND e.from_state = 'pending_approval' "
+    "AND e.to_state <> 'pending_approval' ORDER BY e.id";
 static const char sql_hours[] =
     "SELECT release_unapproved_hours, release_unconfirmed_hours FROM shop "
     "WHERE id = ?";

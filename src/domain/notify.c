@@ -30,6 +30,7 @@ static const struct event {
 	{ "approved", "订单已审批通过", "", 1 },
 	{ "rejected", "订单被驳回", "", 1 },
 	{ "released", "订单已超时自动取消", "approver", 1 },
+	{ "changed", "商家调整了订单", "approver", 1 },
 	{ NULL, NULL, NULL, 0 }
 };
 

@@ -177,7 +177,12 @@ struct order_line_row {
 	int64_t		 line_fen;
 	int64_t		 tax_fen;
 	int64_t		 shipped_qty;
+	int		 added;		/* staff added it (order_edit.c) */
+	int		 changed;	/* staff changed it: orig_* as placed */
+	int64_t		 orig_qty;
+	int64_t		 orig_unit_fen;
 };
+struct order_removed_row;	/* order_edit.h */
 struct order_event_row {
 	int			 from;		/* enum order_state; -1: placed */
 	enum order_state	 to;
@@ -225,6 +230,9 @@ struct order {
 	int			 nevents;
 	struct shipment_row	*shipments;
 	int			 nshipments;
+	int64_t			 version;	/* staff adjustments so far */
+	struct order_removed_row *removed;	/* lines they removed */
+	int			 nremoved;
 };
 struct order_query {
 	int			 all;		/* every state, or: */

@@ -11,6 +11,7 @@
 #include "domain/session.h"
 #include "domain/order.h"
 #include "domain/order_rows.h"
+#include "domain/order_edit.h"
 #include "domain/scope.h"
 #include "domain/scope_sql.h"
 
@@ -54,14 +55,15 @@ static const char sql_one[] =
     "o.invoice_type, o.invoice_title, o.invoice_tax_id, "
     "o.invoice_bank_name, o.invoice_bank_account, o.invoice_address, "
     "o.invoice_phone, o.tax_bp, DATE_FORMAT(o.delivery_date, '%Y-%m-%d'), "
-    "o.remark, o.po_no "
+    "o.remark, o.po_no, o.version "
     "FROM sales_order o JOIN customer cu ON cu.id = o.customer_id "
     "AND cu.shop_id = o.shop_id " WHO
     "WHERE o.id = ? AND o.shop_id = ? AND (? = 0 OR o.customer_id = ?) "
     "AND " SCOPE_CUSTOMER_ID("o.customer_id");
 static const char sql_lines[] =
     "SELECT id, line_no, sku_id, sku_code, name, spec, unit, qty, unit_fen, "
-    "price_source, line_fen, tax_fen, shipped_qty FROM order_line "
+    "price_source, line_fen, tax_fen, shipped_qty, orig_qty, orig_unit_fen "
+    "FROM order_line "
     "WHERE shop_id = ? AND order_id = ? ORDER BY line_no";
 static const char sql_events[] =
     "SELECT e.from_state, e.to_state, COALESCE(u.name, st.name), "
@@ -189,6 +191,7 @@ detail_fill(const struct db_res *r, struct order *o)
 	o->delivery_date = db_cell(r, 0, 27);
 	o->remark = db_cell(r, 0, 28);
 	o->po_no = db_cell(r, 0, 29);
+	o->version = db_cell_i64(r, 0, 30);
 }
 
 static void
@@ -213,6 +216,12 @@ lines_fill(const struct db_res *r, struct order *o, struct arena *a)
 		l->line_fen = db_cell_i64(r, i, 10);
 		l->tax_fen = db_cell_i64(r, i, 11);
 		l->shipped_qty = db_cell_i64(r, i, 12);
+		/* Staff adjusted it (order_edit.c): 0 units as placed, added. */
+		l->added = db_cell(r, i, 13) != NULL &&
+		    db_cell_i64(r, i, 13) == 0;
+		l->changed = db_cell(r, i, 13) != NULL && !l->added;
+		l->orig_qty = db_cell_i64(r, i, 13);
+		l->orig_unit_fen = db_cell_i64(r, i, 14);
 	}
 	o->nlines = r->nrows;
 }
@@ -287,7 +296,7 @@ order_get(struct dctx *c, int64_t id, struct order *o)
 		o->first_item = o->lines[0].name;
 	events_fill(e, o, c->arena);
 	shipments_fill(s, o, c->arena);
-	return 0;
+	return o->version > 0 ? order_removed_read(c, o) : 0;
 }
 
 /* The actor's company (a customer user's): open orders and credit. */

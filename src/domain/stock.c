@@ -39,6 +39,11 @@ static const char sql_set[] =
 static const char sql_move[] =
     "INSERT INTO stock_movement (shop_id, sku_id, delta, qty, reason, "
     "customer_user_id, staff_id, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+/* One line of an order adjusted (order_edit.c): its order named. */
+static const char sql_order_move[] =
+    "INSERT INTO stock_movement (shop_id, sku_id, delta, qty, reason, "
+    "order_id, customer_user_id, staff_id, note) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
 #define MOVES_OF_JOINED \
     "FROM stock_movement m JOIN sku s ON s.id = m.sku_id " \
@@ -163,6 +168,34 @@ stock_order_moves(struct dctx *c, int64_t order_id, enum stock_reason why)
 	if (db_run(c->arena, NULL, sql_order_moves, "isssii", sign,
 	    stock_reason_name(why), order_actor_user(c), order_actor_staff(c),
 	    c->shop->id, order_id) == -1)
+		return ERR_INTERNAL;
+	return 0;
+}
+
+/*
+ * Staff adjusted a line of an order that still holds its stock
+ * (order_edit.c): more units reserved (units > 0: taken as stock_take()
+ * takes them, never below zero, else ERR_OUT_OF_STOCK and nothing done)
+ * or some given back (units < 0), as one reserve or release movement of
+ * the order with note, so the order's movements still add up to what it
+ * holds.
+ */
+int
+stock_order_adjust(struct dctx *c, int64_t order_id, int64_t sku_id,
+    int64_t units, const char *note)
+{
+	enum stock_reason	why = units > 0 ? STOCK_RESERVE : STOCK_RELEASE;
+	int64_t			n = units > 0 ? units : -units;
+	int			rc;
+
+	if (units == 0)
+		return 0;
+	if ((rc = units > 0 ? stock_take(c, sku_id, n) :
+	    stock_give_back(c, sku_id, n)) != 0)
+		return rc;
+	if (db_run(c->arena, NULL, sql_order_move, "iiiisisss", c->shop->id,
+	    sku_id, -units, n, stock_reason_name(why), order_id,
+	    order_actor_user(c), order_actor_staff(c), note ? note : "") == -1)
 		return ERR_INTERNAL;
 	return 0;
 }

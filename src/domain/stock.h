@@ -21,6 +21,8 @@ int		 stock_take(struct dctx *, int64_t, int64_t);
 int		 stock_give_back(struct dctx *, int64_t, int64_t);
 int		 stock_order_moves(struct dctx *, int64_t, enum stock_reason);
 int		 stock_shipment_moves(struct dctx *, int64_t);
+int		 stock_order_adjust(struct dctx *, int64_t, int64_t, int64_t,
+		     const char *);
 
 /* The back office and the import (STOCK_ADJUST, STOCK_IMPORT). */
 int		 stock_adjust(struct dctx *, int64_t, int64_t, enum stock_reason,

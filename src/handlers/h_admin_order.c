@@ -16,6 +16,7 @@
 #include "http/http.h"
 #include "handlers/handlers.h"
 #include "domain/order.h"
+#include "domain/order_edit.h"
 #include "domain/price_list.h"
 #include "domain/shipment.h"
 #include "handlers/h_order.h"
@@ -226,6 +227,26 @@ parcels_view(struct ctx *c, const struct order *o, int64_t only,
 	return a;
 }
 
+/* 调整订单 (h_admin_order_edit.c): the link while it may be, the notice
+ * after it. */
+static void
+adjust_view(struct ctx *c, json_object *v, json_object *ov,
+    const struct order *o)
+{
+	static const char *const notices[][2] = {
+		{ "adjusted", "订单已调整，客户会收到通知" },
+		{ "adjusted_warn", "订单已调整，客户会收到通知；注意有商品低于"
+		    "起订量或不是整箱" },
+	};
+	const char	*flash = REQ_NOTICE(c, notices);
+
+	view_set_bool(ov, "may_adjust", order_edit_may(&c->d.sess, o->state));
+	view_set_str(ov, "adjust_url", ctx_link(c, arena_printf(c->d.arena,
+	    "/admin/orders/%" PRId64 "/adjust", o->id)));
+	if (flash != NULL)
+		view_set_str(v, "flash", flash);
+}
+
 static int
 detail(struct ctx *c, const char *page, const char *error, int status)
 {
@@ -256,6 +277,7 @@ detail(struct ctx *c, const char *page, const char *error, int status)
 	view_set_str(ov, "note_url", ctx_link(c, arena_printf(c->d.arena,
 	    "/admin/orders/%" PRId64 "/delivery-note", o.id)));
 	h_picking_order_view(c, ov, &o);
+	adjust_view(c, v, ov, &o);
 	json_object_object_add(v, "order", ov);
 	view_set_str(v, "error", error);
 	view_set_str(v, "back_url", ctx_link(c, "/admin/orders"));

@@ -12,6 +12,7 @@
 #include "http/http.h"
 #include "domain/address.h"
 #include "domain/order.h"
+#include "domain/order_edit.h"
 #include "handlers/h_order.h"
 
 static const char *const badges[ORDER_NSTATES] = {
@@ -92,6 +93,26 @@ h_order_head_view(struct ctx *c, const struct order *o, const char *prefix)
 	return v;
 }
 
+/*
+ * What staff changed of a line before confirming the order: added, or
+ * its quantity and price as placed (原 50 箱 → 40 箱, 原价 → 新价).
+ */
+static void
+adjusted_view(struct ctx *c, json_object *v, const struct order_line_row *l)
+{
+	int	qty = l->changed && l->orig_qty != l->qty;
+	int	price = l->changed && l->orig_unit_fen != l->unit_fen;
+
+	view_set_bool(v, "added", l->added);
+	view_set_bool(v, "changed", qty || price);
+	view_set_bool(v, "qty_changed", qty);
+	view_set_bool(v, "price_changed", price);
+	if (qty)
+		view_set_i64(v, "orig_qty", l->orig_qty);
+	if (price)
+		view_set_money(c, v, "orig_unit_price", l->orig_unit_fen);
+}
+
 static json_object *
 lines_view(struct ctx *c, const struct order *o)
 {
@@ -117,6 +138,30 @@ lines_view(struct ctx *c, const struct order *o)
 		    source_label(l->price_source));
 		view_set_money(c, v, "line_total", l->line_fen);
 		view_set_money(c, v, "line_tax", l->tax_fen);
+		adjusted_view(c, v, l);
+		json_object_array_add(a, v);
+	}
+	return a;
+}
+
+/* The lines staff removed while the order waited (order_edit.c). */
+static json_object *
+removed_view(struct ctx *c, const struct order *o)
+{
+	const struct order_removed_row	*r;
+	json_object			*a = json_object_new_array(), *v;
+	int				 i;
+
+	for (i = 0; i < o->nremoved; i++) {
+		r = &o->removed[i];
+		v = json_object_new_object();
+		view_set_str(v, "sku_code", r->sku_code);
+		view_set_str(v, "name", r->name);
+		view_set_str(v, "spec", r->spec && *r->spec ? r->spec : NULL);
+		view_set_str(v, "unit", r->unit);
+		view_set_i64(v, "qty", r->qty);
+		view_set_money(c, v, "unit_price", r->unit_fen);
+		view_set_str(v, "time", r->time);
 		json_object_array_add(a, v);
 	}
 	return a;
@@ -137,10 +182,14 @@ events_view(const struct order *o, int customer)
 		view_set_str(v, "from", e->from >= 0 ?
 		    order_state_name(e->from) : NULL);
 		view_set_str(v, "to", order_state_name(e->to));
-		/* A parcel that left some behind stays confirmed. */
+		/* A parcel that left some behind stays confirmed; staff
+		 * adjusting the lines leave a waiting order waiting. */
 		view_set_str(v, "label", e->from < 0 ? "提交订单" :
 		    e->from == ORDER_CONFIRMED && e->to == ORDER_CONFIRMED ?
-		    "部分发货" : order_state_label(e->to));
+		    "部分发货" : e->from == (int)e->to ? (customer ?
+		    "商家调整了订单" : "调整订单") : order_state_label(e->to));
+		view_set_bool(v, "adjusted", e->from == (int)e->to &&
+		    e->to != ORDER_CONFIRMED);
 		view_set_str(v, "who", customer && e->by_staff ? "商家" : e->who);
 		view_set_bool(v, "by_staff", e->by_staff);
 		view_set_str(v, "note", e->note && *e->note ? e->note : NULL);
@@ -212,6 +261,10 @@ h_order_detail_view(struct ctx *c, const struct order *o, const char *prefix,
 	json_object_object_add(v, "lines", lines_view(c, o));
 	json_object_object_add(v, "events", events_view(o, customer));
 	json_object_object_add(v, "shipments", shipments_view(o, customer));
+	view_set_bool(v, "adjusted", o->version > 0);
+	view_set_i64(v, "version", o->version);
+	json_object_object_add(v, "removed_lines", removed_view(c, o));
+	view_set_bool(v, "any_removed", o->nremoved > 0);
 	/* 部分发货: confirmed, some parcels gone (docs/orders.md). */
 	for (i = 0; o->state == ORDER_CONFIRMED && i < o->nlines; i++)
 		if (o->lines[i].shipped_qty > 0) {

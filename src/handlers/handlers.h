@@ -49,6 +49,7 @@ extern const struct route h_lists_routes[];		/* h_lists.c */
 extern const struct route h_admin_order_routes[];	/* h_admin_order.c */
 extern const struct route h_admin_picking_routes[];	/* h_admin_picking.c */
 extern const struct route h_admin_order_new_routes[];	/* 代客下单 */
+extern const struct route h_admin_order_edit_routes[];	/* …_order_edit.c */
 extern const struct route h_approval_routes[];		/* h_approval.c */
 extern const struct route h_admin_approval_routes[];	/* h_admin_approval.c */
 int		 h_approval_account_view(struct ctx *, json_object *);

@@ -586,29 +586,35 @@ cart_check(struct dctx *c, const struct cart *k, int quote)
 	return 0;
 }
 
-/* Take every line's units, in ascending SKU id (the cart's order). */
+/* Take every line's units, in ascending SKU id (the cart's order), in
+ * one statement (stock_take_lines). */
 static int
 take_stock(struct dctx *c, const struct cart *k)
 {
-	const struct priced_line	*l;
-	int				 i, rc;
+	struct buf	 b;
+	int		 i, rc, shortl;
 
+	buf_init(&b, 16 + 24 * (size_t)k->n);
+	buf_addc(&b, '[');
 	for (i = 0; i < k->n; i++) {
-		l = &k->lines[i];
-		if (i > 0 && l->sku_id <= k->lines[i - 1].sku_id) {
+		if (i > 0 && k->lines[i].sku_id <= k->lines[i - 1].sku_id) {
+			buf_free(&b);
 			clog_warnx(c, "order: lines out of sku order");
 			return ERR_INTERNAL;
 		}
-		if ((rc = stock_take(c, l->sku_id, l->qty)) == 0)
-			continue;
-		if (rc == ERR_OUT_OF_STOCK) {
-			c->error = arena_printf(c->arena, "「%s」库存不足，"
-			    "刚刚被其他客户订走了，请减少数量", l->name);
-			c->code = "out_of_stock";
-		}
-		return rc;
+		buf_printf(&b, "%s[%" PRId64 ",%" PRId64 "]", i ? "," : "",
+		    k->lines[i].sku_id, k->lines[i].qty);
 	}
-	return 0;
+	buf_addc(&b, ']');
+	rc = stock_take_lines(c, buf_cstr(&b), k->n, &shortl);
+	buf_free(&b);
+	if (rc == ERR_OUT_OF_STOCK) {
+		c->error = arena_printf(c->arena, "「%s」库存不足，"
+		    "刚刚被其他客户订走了，请减少数量",
+		    k->lines[shortl].name);
+		c->code = "out_of_stock";
+	}
+	return rc;
 }
 
 /* What the company owes plus this order is over its limit. */

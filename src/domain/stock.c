@@ -16,6 +16,24 @@
 static const char sql_take[] =
     "UPDATE sku SET stock = stock - ? WHERE id = ? AND shop_id = ? "
     "AND stock >= ?";
+/*
+ * Every line's units at once, from [[sku_id, qty], ...] in ascending id:
+ * the SKU rows are locked in that order (j drives the join). A line short
+ * of stock takes it below zero, which sku_qty's CHECK refuses, so the
+ * statement changes nothing; sql_short then names the line (a locking
+ * read: the stock as committed now, not as the transaction began).
+ */
+static const char sql_take_lines[] =
+    "UPDATE JSON_TABLE(?, '$[*]' COLUMNS (n FOR ORDINALITY, "
+    "id BIGINT PATH '$[0]', qty BIGINT PATH '$[1]')) j "
+    "STRAIGHT_JOIN sku s ON s.id = j.id AND s.shop_id = ? "
+    "SET s.stock = s.stock - j.qty";
+static const char sql_short[] =
+    "SELECT j.n FROM JSON_TABLE(?, '$[*]' COLUMNS (n FOR ORDINALITY, "
+    "id BIGINT PATH '$[0]', qty BIGINT PATH '$[1]')) j "
+    "LEFT JOIN sku s ON s.id = j.id AND s.shop_id = ? "
+    "WHERE s.stock IS NULL OR s.stock < j.qty ORDER BY j.n LIMIT 1 "
+    "LOCK IN SHARE MODE";
 static const char sql_give_back[] =
     "UPDATE sku SET stock = stock + ? WHERE id = ? AND shop_id = ?";
 /* An order's movements from its lines: delta is sign * qty. */
@@ -142,6 +160,32 @@ stock_take(struct dctx *c, int64_t sku_id, int64_t qty)
 	    qty) == -1)
 		return ERR_INTERNAL;
 	return r->affected == 1 ? 0 : ERR_OUT_OF_STOCK;
+}
+
+/*
+ * Take the units of n lines ([[sku_id, qty], ...] as JSON, ascending ids,
+ * no id twice) in one statement: 0, or ERR_OUT_OF_STOCK with *shortl the
+ * index of the first line short of stock (nothing taken), ERR_INTERNAL.
+ */
+int
+stock_take_lines(struct dctx *c, const char *lines, int n, int *shortl)
+{
+	struct db_res	*r;
+
+	*shortl = -1;
+	if (db_run(c->arena, &r, sql_take_lines, "si", lines,
+	    c->shop->id) == 0) {
+		if (r->affected == (uint64_t)n)
+			return 0;
+		clog_warnx(c, "stock: %" PRIu64 " of %d lines taken",
+		    r->affected, n);
+		return ERR_INTERNAL;	/* a line not the shop's */
+	}
+	if (!db_check_failed() || db_run(c->arena, &r, sql_short, "si",
+	    lines, c->shop->id) == -1)
+		return ERR_INTERNAL;
+	*shortl = r->nrows > 0 ? (int)db_cell_i64(r, 0, 0) - 1 : 0;
+	return ERR_OUT_OF_STOCK;
 }
 
 /* Give back what an order took (a cancel). */

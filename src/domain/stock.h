@@ -18,6 +18,7 @@ const char	*stock_reason_name(enum stock_reason);
 
 /* An order's lines: take, give back, or ship what it reserved. */
 int		 stock_take(struct dctx *, int64_t, int64_t);
+int		 stock_take_lines(struct dctx *, const char *, int, int *);
 int		 stock_give_back(struct dctx *, int64_t, int64_t);
 int		 stock_order_moves(struct dctx *, int64_t, enum stock_reason);
 int		 stock_shipment_moves(struct dctx *, int64_t);

@@ -144,6 +144,13 @@ db_duplicate(void)
 	return last_errno == ER_DUP_ENTRY;
 }
 
+/* Did the last statement fail a CHECK constraint (and so change nothing)? */
+int
+db_check_failed(void)
+{
+	return last_errno == ER_CONSTRAINT_FAILED;
+}
+
 /* Did the last statement fail because other rows still refer to its row? */
 int
 db_referenced(void)
@@ -551,7 +558,8 @@ db_run(struct arena *a, struct db_res **resp, const char *sql,
 			if (!conn_lost(last_errno) &&
 			    last_errno != ER_LOCK_DEADLOCK &&
 			    last_errno != ER_LOCK_WAIT_TIMEOUT &&
-			    last_errno != ER_DUP_ENTRY)
+			    last_errno != ER_DUP_ENTRY &&
+			    last_errno != ER_CONSTRAINT_FAILED)
 				log_warnx("db: %u %s: %.200s", last_errno,
 				    last_error, sql);
 			failed();

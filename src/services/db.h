@@ -27,6 +27,7 @@ int		 db_each(const char *, int (*)(void *, const char **, int),
 int		 db_exec_text(const char *);
 unsigned int	 db_errno(void);
 int		 db_duplicate(void);
+int		 db_check_failed(void);
 int		 db_referenced(void);
 int		 db_unreachable(void);
 void		 db_clear_error(void);

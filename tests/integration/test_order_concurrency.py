@@ -171,3 +171,29 @@ def test_a_double_tap_racing_itself_makes_one_order(stack, world):
     assert stock(stack, sku) == before - 2
     assert one(stack, f"SELECT COUNT(*) FROM sales_order WHERE idem_key "
                f"LIKE '%:{key}'") == "1"
+
+
+def test_a_two_line_race_names_the_short_line_and_takes_nothing_else(
+        stack, world):
+    """16 buyers order the same two SKUs, one of them with 3 units left:
+    3 orders; each loser is told which line ran out, and the other line's
+    stock lost exactly what the 3 orders took (one statement takes all the
+    lines, or none)."""
+    k = seed_skus(stack, P, {"FEW": (500, 3, 1, 1, 0)})
+    few = k["FEW"][0]
+    plenty = world["sku"]["ONE"]
+    users = world["users"][16:32]
+    before = stock(stack, plenty)
+    lines = sorted([(plenty, 2), (few, 1)])
+    carts(stack, users, lines)
+    answers = race(stack, sessions(stack, users))
+    assert codes(answers) == {201: 3, (409, "out_of_stock"): 13}
+    for r in answers:
+        if r.status_code == 409:
+            assert "CC-FEW" in r.json()["error"]["message"], r.text
+    assert stock(stack, few) == 0
+    assert stock(stack, plenty) == before - 3 * 2
+    assert one(stack, f"SELECT COALESCE(SUM(qty), 0) FROM order_line WHERE "
+               f"sku_id = {plenty} AND order_id IN (SELECT order_id FROM "
+               f"order_line WHERE sku_id = {few})") == "6"
+    stack.sql(f"DELETE FROM cart_item WHERE sku_id IN ({few}, {plenty})")

@@ -277,73 +277,6 @@ lines_view(struct ctx *c, const struct onb *r)
 }
 
 static json_object *
-addresses_view(struct ctx *c, const struct checkout_view *cv)
-{
-	json_object	*a = json_object_new_array(), *o;
-	int		 i;
-
-	for (i = 0; i < cv->naddresses; i++) {
-		o = json_object_new_object();
-		view_set_i64(o, "id", cv->addresses[i].id);
-		view_set_str(o, "receiver", cv->addresses[i].receiver);
-		view_set_str(o, "phone", cv->addresses[i].phone);
-		view_set_str(o, "region", cv->addresses[i].region &&
-		    *cv->addresses[i].region ? cv->addresses[i].region : NULL);
-		view_set_str(o, "address", cv->addresses[i].address);
-		view_set_bool(o, "is_default", cv->addresses[i].is_default);
-		view_set_bool(o, "checked", cv->addresses[i].id ==
-		    cv->address_id);
-		json_object_array_add(a, o);
-	}
-	return a;
-}
-
-/* Each kind of invoice with what the order would cost with it. */
-static json_object *
-invoices_view(struct ctx *c, const struct checkout_view *cv,
-    enum invoice_kind chosen)
-{
-	json_object	*a = json_object_new_array(), *o;
-	int		 k;
-
-	for (k = INVOICE_NONE; k < INVOICE_NKINDS; k++) {
-		o = json_object_new_object();
-		view_set_str(o, "kind", invoice_kind_name(k));
-		view_set_str(o, "label", invoice_kind_label(k));
-		view_set_bool(o, "checked", (int)chosen == k);
-		view_set_bool(o, "available", k == INVOICE_NONE ||
-		    cv->profile[k].id != 0);
-		view_set_str(o, "tax_pct", k == INVOICE_NONE ? NULL :
-		    fmt_percent(c->d.arena, cv->money[k].tax_bp));
-		view_set_str(o, "inv_title", cv->profile[k].id != 0 ?
-		    cv->profile[k].title : NULL);
-		view_set_money(c, o, "subtotal", cv->money[k].subtotal_fen);
-		view_set_money(c, o, "tax", cv->money[k].tax_fen);
-		view_set_money(c, o, "total", cv->money[k].total_fen);
-		json_object_array_add(a, o);
-	}
-	return a;
-}
-
-/* Monthly only for a company with credit; prepaid always. */
-static json_object *
-terms_view(const struct checkout_view *cv)
-{
-	json_object	*a = json_object_new_array(), *o;
-	int		 t;
-
-	for (t = TERMS_MONTHLY; t >= TERMS_PREPAID; t--) {
-		o = json_object_new_object();
-		view_set_str(o, "value", pay_terms_name(t));
-		view_set_str(o, "label", t == TERMS_MONTHLY ? "月结" : "预付款");
-		view_set_bool(o, "available", t == TERMS_PREPAID || cv->credit);
-		view_set_bool(o, "checked", cv->terms == (enum pay_terms)t);
-		json_object_array_add(a, o);
-	}
-	return a;
-}
-
-static json_object *
 credit_view(struct ctx *c, const struct checkout_view *cv,
     const struct order_money *m)
 {
@@ -406,11 +339,11 @@ form_page(struct ctx *c, struct onb *r, const char *error, int status)
 	view_set_i64(v, "nbad", r->has_lines ? r->q.nbad : 0);
 	view_set_i64(v, "count", cv.cart.n);
 	view_set_i64(v, "units", cv.cart.units);
-	json_object_object_add(v, "addresses", addresses_view(c, &cv));
+	json_object_object_add(v, "addresses", h_checkout_addresses(c, &cv));
 	view_set_bool(v, "no_address", cv.naddresses == 0);
-	json_object_object_add(v, "invoices", invoices_view(c, &cv,
+	json_object_object_add(v, "invoices", h_checkout_invoices(c, &cv,
 	    r->in.invoice));
-	json_object_object_add(v, "terms", terms_view(&cv));
+	json_object_object_add(v, "terms", h_checkout_terms(&cv, cv.terms));
 	json_object_object_add(v, "credit", credit_view(c, &cv, m));
 	/* 起订金额 does not bind staff (they decide): a warning only. */
 	view_set_money(c, v, "min_order", cv.min_order_fen);

@@ -297,8 +297,9 @@ checkout_in(struct ctx *c, struct form *f, struct checkout *in)
 	return bad ? -1 : 0;
 }
 
-static json_object *
-addresses_view(struct ctx *c, const struct checkout_view *cv)
+/* The company's addresses to choose from (checkout and 代客下单). */
+json_object *
+h_checkout_addresses(struct ctx *c, const struct checkout_view *cv)
 {
 	json_object	*a = json_object_new_array(), *o;
 	int		 i;
@@ -320,8 +321,8 @@ addresses_view(struct ctx *c, const struct checkout_view *cv)
 }
 
 /* Each kind of invoice with what the order would cost with it. */
-static json_object *
-invoices_view(struct ctx *c, const struct checkout_view *cv,
+json_object *
+h_checkout_invoices(struct ctx *c, const struct checkout_view *cv,
     enum invoice_kind chosen)
 {
 	json_object	*a = json_object_new_array(), *o;
@@ -340,6 +341,7 @@ invoices_view(struct ctx *c, const struct checkout_view *cv,
 			view_set_str(o, "inv_title", cv->profile[k].title);
 			view_set_str(o, "inv_tax_id", cv->profile[k].tax_id);
 		}
+		view_set_money(c, o, "subtotal", cv->money[k].subtotal_fen);
 		view_set_money(c, o, "tax", cv->money[k].tax_fen);
 		view_set_money(c, o, "total", cv->money[k].total_fen);
 		json_object_array_add(a, o);
@@ -347,8 +349,9 @@ invoices_view(struct ctx *c, const struct checkout_view *cv,
 	return a;
 }
 
-static json_object *
-terms_view(const struct checkout_view *cv, enum pay_terms chosen)
+/* Monthly only for a company with credit; prepaid always. */
+json_object *
+h_checkout_terms(const struct checkout_view *cv, enum pay_terms chosen)
 {
 	json_object	*a = json_object_new_array(), *o;
 
@@ -454,11 +457,11 @@ checkout_page(struct ctx *c, struct form *f, struct checkout *in,
 	view_set_bool(v, "empty", cv.cart.n == 0);
 	view_set_bool(v, "has_problems", cv.cart.nproblems > 0);
 	view_set_str(v, "company", cv.company);
-	json_object_object_add(v, "addresses", addresses_view(c, &cv));
+	json_object_object_add(v, "addresses", h_checkout_addresses(c, &cv));
 	view_set_bool(v, "no_address", cv.naddresses == 0);
-	json_object_object_add(v, "invoices", invoices_view(c, &cv,
+	json_object_object_add(v, "invoices", h_checkout_invoices(c, &cv,
 	    in->invoice));
-	json_object_object_add(v, "terms", terms_view(&cv, cv.terms));
+	json_object_object_add(v, "terms", h_checkout_terms(&cv, cv.terms));
 	credit = json_object_new_object();
 	view_set_bool(credit, "monthly", cv.credit);
 	view_set_i64(credit, "days", cv.credit_days);

@@ -14,6 +14,12 @@ json_object	*h_order_head_view(struct ctx *, const struct order *,
 json_object	*h_order_detail_view(struct ctx *, const struct order *,
 		     const char *, int);
 json_object	*h_order_line_view(struct ctx *, const struct priced_line *);
+/* h_cart.c: checkout's choices, for the buyer's checkout and 代客下单. */
+struct checkout_view;
+json_object	*h_checkout_addresses(struct ctx *, const struct checkout_view *);
+json_object	*h_checkout_invoices(struct ctx *, const struct checkout_view *,
+		     enum invoice_kind);
+json_object	*h_checkout_terms(const struct checkout_view *, enum pay_terms);
 json_object	*h_order_state_tabs(struct ctx *, const char *, int,
 		     enum order_state, const char *);
 int		 h_order_channel(struct ctx *);

@@ -48,18 +48,6 @@ static const struct field fields[] = {
 	{ NULL, 0, 0, 0, 0, NULL }
 };
 
-/* The choices the domain refused, by the form's names. */
-static const struct {
-	enum checkout_field	 field;
-	const char		*name;
-	const char		*label;
-} choice_names[] = {
-	{ CHECKOUT_ADDRESS, "address_id", "收货地址" },
-	{ CHECKOUT_INVOICE, "invoice", "发票" },
-	{ CHECKOUT_TERMS, "terms", "结算方式" },
-	{ CHECKOUT_DATE, "delivery_date", "期望到货日期" },
-};
-
 /* One request of the form, as sent and as read. */
 struct onb {
 	struct form		 f;
@@ -240,31 +228,7 @@ lines_refusal(struct ctx *c, const struct quick_order *q)
 	return s;
 }
 
-/* A line as typed, with what quick order and pricing made of it. */
-static json_object *
-line_view(struct ctx *c, const struct quick_line *l)
-{
-	json_object	*o;
-	int		 found = l->sku_id != 0 && l->status != QUICK_MERGED &&
-			    l->pl.sku_code != NULL;
-
-	o = found ? h_order_line_view(c, &l->pl) : json_object_new_object();
-	view_set_i64(o, "lineno", l->lineno);
-	view_set_str(o, "code", l->code);
-	view_set_str(o, "qty_text", l->qty_text);
-	view_set_i64(o, "qty", l->qty);
-	view_set_str(o, "status", l->status_code);
-	view_set_bool(o, "ok", l->status == QUICK_OK);
-	view_set_bool(o, "merged", l->status == QUICK_MERGED);
-	view_set_str(o, "why", l->why);
-	view_set_str(o, "note", l->note);
-	view_set_bool(o, "found", found);
-	if (found && l->pl.problem != LINE_UNAVAILABLE)
-		view_set_str(o, "price_source_label",
-		    price_source_label(l->pl.price.source));
-	return o;
-}
-
+/* The lines as typed, with what quick order and pricing made of them. */
 static json_object *
 lines_view(struct ctx *c, const struct onb *r)
 {
@@ -272,39 +236,8 @@ lines_view(struct ctx *c, const struct onb *r)
 	int		 i;
 
 	for (i = 0; r->has_lines && i < r->q.n; i++)
-		json_object_array_add(a, line_view(c, &r->q.v[i]));
+		json_object_array_add(a, h_quick_line_view(c, &r->q.v[i]));
 	return a;
-}
-
-static json_object *
-credit_view(struct ctx *c, const struct checkout_view *cv,
-    const struct order_money *m)
-{
-	json_object	*o = json_object_new_object();
-
-	view_set_bool(o, "monthly", cv->credit);
-	view_set_i64(o, "days", cv->credit_days);
-	view_set_money(c, o, "limit", cv->credit_limit_fen);
-	view_set_money(c, o, "outstanding", cv->outstanding_fen);
-	view_set_money(c, o, "available", cv->available_fen);
-	/* A warning before submit, which refuses it (credit_exceeded). */
-	view_set_bool(o, "over", cv->terms == TERMS_MONTHLY &&
-	    m->total_fen > cv->available_fen);
-	return o;
-}
-
-static void
-choice_errors(struct ctx *c, struct form *f, const struct field_errors *fe)
-{
-	size_t	k;
-	int	i;
-
-	for (i = 0; i < fe->n; i++)
-		for (k = 0; k < sizeof(choice_names) /
-		    sizeof(choice_names[0]); k++)
-			if ((int)choice_names[k].field == fe->v[i].field)
-				form_error(c, f, choice_names[k].name,
-				    choice_names[k].label, fe->v[i].why);
 }
 
 /*
@@ -344,7 +277,7 @@ form_page(struct ctx *c, struct onb *r, const char *error, int status)
 	json_object_object_add(v, "invoices", h_checkout_invoices(c, &cv,
 	    r->in.invoice));
 	json_object_object_add(v, "terms", h_checkout_terms(&cv, cv.terms));
-	json_object_object_add(v, "credit", credit_view(c, &cv, m));
+	json_object_object_add(v, "credit", h_checkout_credit(c, &cv, m));
 	/* 起订金额 does not bind staff (they decide): a warning only. */
 	view_set_money(c, v, "min_order", cv.min_order_fen);
 	view_set_money(c, v, "short", cv.short_fen);
@@ -367,7 +300,7 @@ form_page(struct ctx *c, struct onb *r, const char *error, int status)
 	view_set_str(v, "action", ctx_link(c, "/admin/orders/new"));
 	view_set_str(v, "pick_url", ctx_link(c, "/admin/orders/new"));
 	view_set_str(v, "back_url", ctx_link(c, "/admin/orders"));
-	choice_errors(c, &r->f, &fe);
+	h_checkout_errors(c, &r->f, &fe);
 	json_object_object_add(v, "errors", r->f.errors != NULL ?
 	    json_object_get(r->f.errors) : json_object_new_object());
 	view_set_str(v, "error", error);
@@ -466,31 +399,6 @@ h_order_new_preview(struct ctx *c)
 	return form_page(c, &r, NULL, 0);
 }
 
-/* What submit made: the order's page with a notice, or JSON (201). */
-static int
-placed(struct ctx *c, const struct order_placed *p)
-{
-	json_object	*v, *o;
-
-	if (p->replayed)
-		http_header(c, "Idempotent-Replayed", "true");
-	if (!c->json_out)
-		return http_see_other(c, "%s", ctx_link(c, arena_printf(
-		    c->d.arena, "/admin/orders/%" PRId64 "?done=order_placed",
-		    p->id)));
-	v = view_new(c);
-	o = json_object_new_object();
-	view_set_i64(o, "id", p->id);
-	view_set_str(o, "order_no", p->order_no);
-	view_set_str(o, "state", order_state_name(p->state));
-	view_set_money(c, o, "total", p->total_fen);
-	view_set_str(o, "url", ctx_link(c, arena_printf(c->d.arena,
-	    "/admin/orders/%" PRId64, p->id)));
-	json_object_object_add(v, "order", o);
-	view_set_bool(v, "replayed", p->replayed);
-	return render_json_ok(c, p->replayed ? 200 : 201);
-}
-
 /*
  * POST /admin/orders/new: the lines read, found and placed as an order
  * of the company in one transaction (order_submit), once per key (the
@@ -526,7 +434,7 @@ h_order_new_submit(struct ctx *c)
 	memset(&fe, 0, sizeof(fe));
 	if ((rc = order_submit(&c->d, &r.in, &p, &fe)) != 0) {
 		if (rc == ERR_INVALID && fe.n > 0) {
-			choice_errors(c, &r.f, &fe);
+			h_checkout_errors(c, &r.f, &fe);
 			return refused(c, &r, rc, r.f.error);
 		}
 		return refused(c, &r, rc, c->d.error);
@@ -534,7 +442,7 @@ h_order_new_submit(struct ctx *c)
 	clog_info(&c->d, "order on behalf customer=%" PRId64 " id=%" PRId64
 	    " no=%s%s", r.in.customer_id, p.id, p.order_no, p.replayed ?
 	    " replayed" : "");
-	return placed(c, &p);
+	return h_order_placed(c, &p, 1);
 }
 
 #define ROLES	ORDER_ROLES_ON_BEHALF

@@ -349,6 +349,26 @@ h_checkout_invoices(struct ctx *c, const struct checkout_view *cv,
 	return a;
 }
 
+/*
+ * The company's credit; over: monthly terms and the order (m) past what
+ * is available, a warning before submit, which refuses it.
+ */
+json_object *
+h_checkout_credit(struct ctx *c, const struct checkout_view *cv,
+    const struct order_money *m)
+{
+	json_object	*o = json_object_new_object();
+
+	view_set_bool(o, "monthly", cv->credit);
+	view_set_i64(o, "days", cv->credit_days);
+	view_set_money(c, o, "limit", cv->credit_limit_fen);
+	view_set_money(c, o, "outstanding", cv->outstanding_fen);
+	view_set_money(c, o, "available", cv->available_fen);
+	view_set_bool(o, "over", cv->terms == TERMS_MONTHLY &&
+	    m->total_fen > cv->available_fen);
+	return o;
+}
+
 /* Monthly only for a company with credit; prepaid always. */
 json_object *
 h_checkout_terms(const struct checkout_view *cv, enum pay_terms chosen)
@@ -371,8 +391,8 @@ h_checkout_terms(const struct checkout_view *cv, enum pay_terms chosen)
 }
 
 /* The choices the domain refused, as the form's errors. */
-static void
-checkout_errors(struct ctx *c, struct form *f, const struct field_errors *fe)
+void
+h_checkout_errors(struct ctx *c, struct form *f, const struct field_errors *fe)
 {
 	size_t	k;
 	int	i;
@@ -389,7 +409,7 @@ static void
 field_errors_view(struct ctx *c, json_object *v, struct form *f,
     const struct field_errors *fe)
 {
-	checkout_errors(c, f, fe);
+	h_checkout_errors(c, f, fe);
 	json_object_object_add(v, "errors", f->errors != NULL ?
 	    json_object_get(f->errors) : json_object_new_object());
 }
@@ -437,7 +457,7 @@ checkout_page(struct ctx *c, struct form *f, struct checkout *in,
 {
 	struct checkout_view	 cv;
 	struct field_errors	 fe;
-	json_object		*v, *lines, *credit, *o;
+	json_object		*v, *lines, *o;
 	int			 i, rc;
 
 	memset(&fe, 0, sizeof(fe));
@@ -462,13 +482,8 @@ checkout_page(struct ctx *c, struct form *f, struct checkout *in,
 	json_object_object_add(v, "invoices", h_checkout_invoices(c, &cv,
 	    in->invoice));
 	json_object_object_add(v, "terms", h_checkout_terms(&cv, cv.terms));
-	credit = json_object_new_object();
-	view_set_bool(credit, "monthly", cv.credit);
-	view_set_i64(credit, "days", cv.credit_days);
-	view_set_money(c, credit, "limit", cv.credit_limit_fen);
-	view_set_money(c, credit, "outstanding", cv.outstanding_fen);
-	view_set_money(c, credit, "available", cv.available_fen);
-	json_object_object_add(v, "credit", credit);
+	json_object_object_add(v, "credit", h_checkout_credit(c, &cv,
+	    &cv.money[in->invoice]));
 	view_set_money(c, v, "subtotal", cv.money[in->invoice].subtotal_fen);
 	view_set_money(c, v, "tax", cv.money[in->invoice].tax_fen);
 	view_set_money(c, v, "total", cv.money[in->invoice].total_fen);
@@ -519,17 +534,23 @@ h_checkout(struct ctx *c)
 	return h_checkout_show(c, 0, NULL);
 }
 
-/* The submit's answer: the order, as JSON (201) or the done page. */
-static int
-placed(struct ctx *c, const struct order_placed *p)
+/*
+ * The submit's answer: the order, as JSON (201; 200 for a replay) or a
+ * redirect: the buyer's done page, or for staff (代客下单) the order's
+ * back-office page with a notice.
+ */
+int
+h_order_placed(struct ctx *c, const struct order_placed *p, int staff)
 {
+	const char	*base = staff ? "/admin/orders" : "/orders";
 	json_object	*v, *o;
 
 	if (p->replayed)
 		http_header(c, "Idempotent-Replayed", "true");
 	if (!c->json_out)
 		return http_see_other(c, "%s", ctx_link(c, arena_printf(
-		    c->d.arena, "/orders/%" PRId64 "/done", p->id)));
+		    c->d.arena, "%s/%" PRId64 "%s", base, p->id, staff ?
+		    "?done=order_placed" : "/done")));
 	v = view_new(c);
 	o = json_object_new_object();
 	view_set_i64(o, "id", p->id);
@@ -537,7 +558,7 @@ placed(struct ctx *c, const struct order_placed *p)
 	view_set_str(o, "state", order_state_name(p->state));
 	view_set_money(c, o, "total", p->total_fen);
 	view_set_str(o, "url", ctx_link(c, arena_printf(c->d.arena,
-	    "/orders/%" PRId64, p->id)));
+	    "%s/%" PRId64, base, p->id)));
 	json_object_object_add(v, "order", o);
 	view_set_bool(v, "replayed", p->replayed);
 	return render_json_ok(c, p->replayed ? 200 : 201);
@@ -578,13 +599,13 @@ h_checkout_submit(struct ctx *c, int64_t quote_id, h_quote_page page)
 	in.idem_hash = hash;
 	memset(&fe, 0, sizeof(fe));
 	if ((rc = order_submit(&c->d, &in, &p, &fe)) == 0)
-		return placed(c, &p);
+		return h_order_placed(c, &p, 0);
 	if (rc == ERR_CONFLICT)
 		return quote_refused(c, &in, page, rc);
 	if (c->json_out || (rc != ERR_INVALID && rc != ERR_OUT_OF_STOCK &&
 	    rc != ERR_CREDIT_EXCEEDED)) {
 		if (rc == ERR_INVALID && fe.n > 0) {
-			checkout_errors(c, &f, &fe);
+			h_checkout_errors(c, &f, &fe);
 			return http_fail(c, rc, f.error);
 		}
 		return http_fail(c, rc, c->d.error);

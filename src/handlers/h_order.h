@@ -20,6 +20,13 @@ json_object	*h_checkout_addresses(struct ctx *, const struct checkout_view *);
 json_object	*h_checkout_invoices(struct ctx *, const struct checkout_view *,
 		     enum invoice_kind);
 json_object	*h_checkout_terms(const struct checkout_view *, enum pay_terms);
+json_object	*h_checkout_credit(struct ctx *, const struct checkout_view *,
+		     const struct order_money *);
+struct order_placed;
+int		 h_order_placed(struct ctx *, const struct order_placed *, int);
+struct field_errors;
+void		 h_checkout_errors(struct ctx *, struct form *,
+		     const struct field_errors *);
 json_object	*h_order_state_tabs(struct ctx *, const char *, int,
 		     enum order_state, const char *);
 int		 h_order_channel(struct ctx *);

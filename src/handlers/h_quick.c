@@ -31,14 +31,19 @@ h_quick_mode(struct ctx *c)
 	    SHOP_MODE_WHOLESALE;
 }
 
-static json_object *
-line_view(struct ctx *c, const struct quick_line *l)
+/* One line as given and as found and priced (quick order, 代客下单). */
+json_object *
+h_quick_line_view(struct ctx *c, const struct quick_line *l)
 {
 	json_object	*o;
+	int		 found = l->sku_id != 0 && l->status != QUICK_MERGED &&
+			    l->pl.sku_code != NULL;
 
-	o = l->sku_id != 0 && l->status != QUICK_MERGED &&
-	    l->pl.sku_code != NULL ? h_order_line_view(c, &l->pl) :
-	    json_object_new_object();
+	o = found ? h_order_line_view(c, &l->pl) : json_object_new_object();
+	view_set_bool(o, "found", found);
+	if (found && l->pl.problem != LINE_UNAVAILABLE)
+		view_set_str(o, "price_source_label",
+		    price_source_label(l->pl.price.source));
 	view_set_i64(o, "lineno", l->lineno);
 	view_set_str(o, "code", l->code);
 	view_set_str(o, "qty_text", l->qty_text);
@@ -107,7 +112,7 @@ h_quick_view(struct ctx *c, int status, const char *error, const char *text,
 	if (q != NULL) {
 		lines = json_object_new_array();
 		for (i = 0; i < q->n; i++)
-			json_object_array_add(lines, line_view(c, &q->v[i]));
+			json_object_array_add(lines, h_quick_line_view(c, &q->v[i]));
 		json_object_object_add(v, "lines", lines);
 		view_set_bool(v, "has_lines", q->n > 0);
 		view_set_i64(v, "nlines", q->n);

@@ -7,6 +7,7 @@
 #define HANDLERS_H_QUICK_H
 
 int		 h_quick_mode(struct ctx *);
+json_object	*h_quick_line_view(struct ctx *, const struct quick_line *);
 json_object	*h_quick_view(struct ctx *, int, const char *, const char *,
 		     const struct quick_order *, int);
 

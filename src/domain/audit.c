@@ -70,9 +70,14 @@ audit(struct dctx *c, const char *action, const char *fmt, ...)
 	vsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
 	detail_fit(detail, sizeof(detail));
-	snprintf(actor, sizeof(actor), "%s:%" PRId64,
-	    c->sess.kind == SESS_STAFF ? "staff" : c->sess.kind ==
-	    SESS_CUSTOMER ? "customer" : "guest", c->sess.user_id);
+	if (c->sess.kind == SESS_NONE && (strcmp(c->reqid, "job") == 0 ||
+	    strcmp(c->reqid, "cli") == 0))
+		/* No one asked: the job runner or a shell command did it. */
+		snprintf(actor, sizeof(actor), "system:%s", c->reqid);
+	else
+		snprintf(actor, sizeof(actor), "%s:%" PRId64,
+		    c->sess.kind == SESS_STAFF ? "staff" : c->sess.kind ==
+		    SESS_CUSTOMER ? "customer" : "guest", c->sess.user_id);
 	if (db_run(c->arena, NULL, sql_audit, "issss", c->shop->id, actor,
 	    action, detail, c->remote_addr) == -1)
 		return ERR_INTERNAL;

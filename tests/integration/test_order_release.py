@@ -144,6 +144,10 @@ def test_overdue_orders_are_released_once(stack, world, owner):
     assert stack.sql(f"SELECT note FROM order_event WHERE order_id = "
                      f"{unconf} AND to_state = 'cancelled'") == \
         [("超时未确认，已自动取消",)]
+    # The audit trail names the system, not a guest.
+    assert stack.sql(f"SELECT actor FROM audit_log WHERE action = "
+                     f"'order.move' AND detail LIKE 'order={late} %'") == \
+        [("system:job",)]
     assert one(stack, f"SELECT -SUM(delta) FROM stock_movement WHERE "
                f"order_id = {late}") == "0"
     # Again: nothing is cancelled twice.

@@ -64,6 +64,10 @@ static const struct conf_key conf_table[] = {
 	  "Folder of numbered migrations NNN_name.sql." },
 	{ "uploads_dir", CONF_STR, "var/uploads", 0, 0, O(uploads_dir),
 	  "Where uploaded files are stored (served by the web server)." },
+	{ "private_dir", CONF_STR, "var/private", 0, 0, O(private_dir),
+	  "Where uploaded files only staff may see are stored (dealers'\n"
+	  "# business licences): never served by the web server, read out\n"
+	  "# by dinghuo itself. Not uploads_dir, nor inside it." },
 	{ "image_helper", CONF_STR, "", 0, 0, O(image_helper),
 	  "The dinghuo-image program that decodes uploads (empty: the one\n"
 	  "# beside the dinghuo binary)." },
@@ -274,6 +278,22 @@ conf_file(const char *path, struct conf *cf, struct buf *errs)
 }
 
 /*
+ * Whether path names dir or a place under it, as written; check-config
+ * also compares the real paths, past symlinks and "..".
+ */
+int
+conf_inside(const char *path, const char *dir)
+{
+	size_t	n = strlen(dir);
+
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	if (strncmp(path, dir, n) != 0)
+		return 0;
+	return path[n] == '\0' || path[n] == '/' || dir[n - 1] == '/';
+}
+
+/*
  * Defaults, then the file (path may be NULL), then DINGHUO_<KEY> from the
  * environment. Every problem is appended to errs as one line; returns the
  * number of problems (0: cf is complete and usable).
@@ -298,6 +318,14 @@ conf_load(const char *path, struct conf *cf, struct buf *errs)
 		if ((v = getenv(env)) != NULL &&
 		    conf_set(cf, k, v, env, errs) == -1)
 			bad++;
+	}
+	if (*cf->private_dir == '\0') {
+		buf_printf(errs, "private_dir must not be empty\n");
+		bad++;
+	} else if (conf_inside(cf->private_dir, cf->uploads_dir)) {
+		buf_printf(errs, "private_dir = %s is uploads_dir or inside it: "
+		    "the web server would serve it\n", cf->private_dir);
+		bad++;
 	}
 	if (cf->default_shop[0] != '\0' && !slug_valid(cf->default_shop)) {
 		buf_printf(errs, "default_shop = %s is not a valid slug\n",

@@ -28,6 +28,7 @@ struct conf {
 	char	*templates_dir;
 	char	*sql_dir;
 	char	*uploads_dir;
+	char	*private_dir;
 	char	*image_helper;
 	char	*default_shop;
 	char	*shared_host;
@@ -51,5 +52,6 @@ int		 conf_load(const char *, struct conf *, struct buf *);
 void		 conf_free(struct conf *);
 void		 conf_sample(struct buf *);
 void		 conf_dump(const struct conf *, struct buf *);
+int		 conf_inside(const char *, const char *);
 
 #endif /* BASE_CONF_H */

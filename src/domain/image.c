@@ -11,7 +11,10 @@
  * again (which drops EXIF, GPS and comments; a JPEG's rotation is applied
  * first) and a JPEG thumbnail 400 px wide, into
  * uploads_dir/<shop_id>/<random>.<ext> by temp file and rename, so nginx
- * never serves half a file. No HTTP, no SQL: the caller records the paths.
+ * never serves half a file; or, for what only staff may see (IMAGE_PRIVATE:
+ * business licences), the same under private_dir, which no web server
+ * serves, in folders only dinghuo's user may enter. No HTTP, no SQL: the
+ * caller records the paths.
  */
 #include "base/base.h"
 #include "base/conf.h"
@@ -200,9 +203,23 @@ header_size(int t, const unsigned char *p, size_t len, uint32_t *w,
 	return -1;
 }
 
+/* The folder under which place's files are. */
+const char *
+image_root(enum image_place place)
+{
+	return place == IMAGE_PRIVATE ? conf.private_dir : conf.uploads_dir;
+}
+
 /* mkdir -p, mode 0755. */
 int
 image_mkdirs(const char *path)
+{
+	return image_mkdirs_mode(path, 0755);
+}
+
+/* mkdir -p; what it makes gets mode (an existing folder keeps its own). */
+int
+image_mkdirs_mode(const char *path, mode_t mode)
 {
 	char	 tmp[PATH_MAX], *s;
 
@@ -215,7 +232,7 @@ image_mkdirs(const char *path)
 			char	save = *s;
 
 			*s = '\0';
-			if (mkdir(tmp, 0755) == -1 && errno != EEXIST) {
+			if (mkdir(tmp, mode) == -1 && errno != EEXIST) {
 				log_warn("image: mkdir %s", tmp);
 				return -1;
 			}
@@ -470,14 +487,27 @@ convert(struct dctx *c, const char *dir, const char *hex, int type, int o,
 }
 
 /*
- * Store an uploaded image for shop_id. Returns 0 and fills out, or an
- * enum err with c->error for the user: ERR_UNSUPPORTED (not JPEG, PNG or
- * WebP), ERR_TOO_LARGE (bytes), ERR_INVALID (undecodable, too many
- * pixels), ERR_INTERNAL (could not write).
+ * Store an uploaded image for shop_id, public under uploads_dir. Returns
+ * 0 and fills out, or an enum err with c->error for the user:
+ * ERR_UNSUPPORTED (not JPEG, PNG or WebP), ERR_TOO_LARGE (bytes),
+ * ERR_INVALID (undecodable, too many pixels), ERR_INTERNAL (could not
+ * write).
  */
 int
 image_store(struct dctx *c, int64_t shop_id, const void *data, size_t len,
     struct image_info *out)
+{
+	return image_store_at(c, IMAGE_PUBLIC, shop_id, data, len, out);
+}
+
+/*
+ * image_store into place: out's paths are under image_root(place). The
+ * private folders are made 0700, so that not even a web server running
+ * as another user could read them if it were pointed there.
+ */
+int
+image_store_at(struct dctx *c, enum image_place place, int64_t shop_id,
+    const void *data, size_t len, struct image_info *out)
 {
 	char	 hex[33], name[64], dir[PATH_MAX], in[PATH_MAX];
 	int	 type, o = 1, err;
@@ -487,8 +517,9 @@ image_store(struct dctx *c, int64_t shop_id, const void *data, size_t len,
 		return err;
 	err = ERR_INTERNAL;
 	if (random_hex(hex, 16) == -1 ||
-	    snprintf(dir, sizeof(dir), "%s/%" PRId64, conf.uploads_dir,
-	    shop_id) >= (int)sizeof(dir) || image_mkdirs(dir) == -1)
+	    snprintf(dir, sizeof(dir), "%s/%" PRId64, image_root(place),
+	    shop_id) >= (int)sizeof(dir) || image_mkdirs_mode(dir,
+	    place == IMAGE_PRIVATE ? 0700 : 0755) == -1)
 		goto fail;
 	snprintf(name, sizeof(name), ".%s.upload", hex);
 	if (image_write_file(dir, name, data, len) == -1)
@@ -521,17 +552,34 @@ image_partial_name(const char *name)
 	    strcmp(name + len - 7, ".upload") == 0));
 }
 
+/*
+ * Whether rel has the form of a path image_store records (no "..", no
+ * leading slash, only the characters its names use): 1 or 0.
+ */
+int
+image_rel_valid(const char *rel)
+{
+	return rel != NULL && *rel != '\0' && *rel != '/' &&
+	    strstr(rel, "..") == NULL && rel[strspn(rel,
+	    "0123456789abcdef_./jpgnwt")] == '\0';
+}
+
 /* Remove a stored file by its path under uploads_dir (ours only). */
 void
 image_remove(struct dctx *c, const char *rel)
 {
+	image_remove_at(c, IMAGE_PUBLIC, rel);
+}
+
+/* Remove a stored file by its path under image_root(place). */
+void
+image_remove_at(struct dctx *c, enum image_place place, const char *rel)
+{
 	char	path[PATH_MAX];
 
-	if (rel == NULL || *rel == '\0' || *rel == '/' ||
-	    strstr(rel, "..") != NULL || rel[strspn(rel,
-	    "0123456789abcdef_./jpgnwt")] != '\0')
+	if (!image_rel_valid(rel))
 		return;
-	if (snprintf(path, sizeof(path), "%s/%s", conf.uploads_dir, rel) >=
+	if (snprintf(path, sizeof(path), "%s/%s", image_root(place), rel) >=
 	    (int)sizeof(path))
 		return;
 	if (unlink(path) == -1 && errno != ENOENT)

@@ -190,6 +190,7 @@ class Stack:
         self.log_dir = tmp / "log"
         self.templates_dir = tmp / "templates"
         self.uploads_dir = tmp / "uploads"
+        self.private_dir = tmp / "private"      # licences; nginx: no
         self.sql_dir = ROOT / "sql"
         self.conf = tmp / "dinghuo.conf"
         self.sock = self.run_dir / "dinghuo.sock"
@@ -239,6 +240,7 @@ class Stack:
             "templates_dir": self.templates_dir,
             "sql_dir": self.sql_dir,
             "uploads_dir": self.uploads_dir,
+            "private_dir": self.private_dir,
             "default_shop": "",
             # Every test client is 127.0.0.1: the per-address limit
             # would add up failures across the whole suite.
@@ -563,7 +565,8 @@ def stack(request):
                     "(scripts/test does), or set DINGHUO_BIN", pytrace=False)
     tmp = make_tmpdir()
     st = Stack(tmp, binary)
-    for d in (st.var, st.run_dir, st.log_dir, st.uploads_dir):
+    for d in (st.var, st.run_dir, st.log_dir, st.uploads_dir,
+              st.private_dir):
         d.mkdir(parents=True, exist_ok=True)
     # Tests edit templates (SIGHUP reload): never the repo's own copy.
     shutil.copytree(ROOT / "templates", st.templates_dir)

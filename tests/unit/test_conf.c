@@ -78,6 +78,37 @@ test_errors(void **state)
 	unlink(path);
 }
 
+/* A private_dir the web server would serve is refused. */
+static void
+test_private_dir_outside_uploads(void **state)
+{
+	static const char *const bad[] = {
+		"var/uploads", "var/uploads/", "var/uploads/private", ""
+	};
+	struct conf	cf;
+	struct buf	errs;
+	size_t		i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		setenv("DINGHUO_PRIVATE_DIR", bad[i], 1);
+		buf_init(&errs, 0);
+		assert_int_equal(conf_load(NULL, &cf, &errs), 1);
+		assert_non_null(strstr(buf_cstr(&errs), "private_dir"));
+		conf_free(&cf);
+		buf_free(&errs);
+	}
+	setenv("DINGHUO_PRIVATE_DIR", "var/uploads-private", 1);
+	buf_init(&errs, 0);
+	assert_int_equal(conf_load(NULL, &cf, &errs), 0);
+	unsetenv("DINGHUO_PRIVATE_DIR");
+	conf_free(&cf);
+	buf_free(&errs);
+	assert_true(conf_inside("/srv/up/x", "/srv/up/"));
+	assert_true(conf_inside("/srv/up", "/srv/up"));
+	assert_false(conf_inside("/srv/upx", "/srv/up"));
+	assert_true(conf_inside("/anything", "/"));
+}
+
 static void
 test_sample_lists_every_key(void **state)
 {
@@ -125,6 +156,7 @@ main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_file_and_env),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_private_dir_outside_uploads),
 		cmocka_unit_test(test_sample_lists_every_key),
 		cmocka_unit_test(test_sample_file_is_current),
 	};

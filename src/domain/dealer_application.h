@@ -1,7 +1,8 @@
 /*
  * dealer_application.h -- 经销商申请: a visitor applies for a dealer
  * account with the company's details, a business licence photo and the
- * password the account will have (domain/dealer_apply.c); staff list and
+ * password the account will have (domain/dealer_apply.c); only staff see
+ * the photo (domain/dealer_licence.c); staff list and
  * read the applications (domain/dealer_application.c), approve one into
  * a customer company with its first user, or reject it with a reason
  * (domain/dealer_review.c). Times are China Standard Time strings.
@@ -52,7 +53,7 @@ struct dealer_app {
 	const char	*address;
 	const char	*tax_id;
 	const char	*message;
-	const char	*licence;	/* under uploads_dir */
+	const char	*licence;	/* under private_dir (licence_private) */
 	const char	*licence_thumb;
 	int64_t		 licence_w;
 	int64_t		 licence_h;
@@ -104,6 +105,16 @@ int		 dealer_check(struct dctx *, const struct dealer_input *,
 int		 dealer_apply(struct dctx *, const struct dealer_input *,
 		     char *, int64_t *, enum dealer_refusal *,
 		     struct field_errs *);
+
+/* dealer_licence.c: the licence photo, for staff only. */
+struct dealer_move_stats {
+	int		 moved;		/* applications now under private_dir */
+	int		 left;		/* files missing, or no stored path */
+	int		 failed;	/* I/O or database errors */
+};
+int		 dealer_licence_read(struct dctx *, int64_t, int,
+		     struct buf *);
+int		 dealer_licences_move(struct dealer_move_stats *);
 
 /* dealer_review.c: what staff decide. */
 int		 dealer_approve(struct dctx *, int64_t,

@@ -1,6 +1,7 @@
 /*
  * dealer_apply.c -- a visitor applies to become a dealer: the details
- * checked, the licence photo checked and re-encoded (image_store), the
+ * checked, the licence photo checked and re-encoded into private_dir,
+ * where only staff can reach it (image_store_at, dealer_licence.c), the
  * password hashed, the application stored with the hash of a token for
  * its status link. Limited per address (DEALER_PER_HOUR) and per phone
  * (DEALER_PER_DAY); a phone that logs in here already, or waits for an
@@ -41,8 +42,8 @@ static const char sql_by_phone_lock[] =
 static const char sql_add[] =
     "INSERT INTO dealer_application (shop_id, company, contact_name, "
     "phone, region, address, tax_id, message, licence_path, licence_thumb, "
-    "licence_width, licence_height, password_hash, token_hash, ip) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    "licence_width, licence_height, licence_private, password_hash, "
+    "token_hash, ip) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)";
 /* An earlier refusal's password is no one's to log in with any more. */
 static const char sql_forget[] =
     "UPDATE dealer_application SET password_hash = '' WHERE shop_id = ? "
@@ -234,14 +235,14 @@ dealer_apply(struct dctx *c, const struct dealer_input *in, char *token,
 	    auth_hash(in->password, a.pwhash, sizeof(a.pwhash)) == -1)
 		return ERR_INTERNAL;
 	token_hash(token, a.token_hash);
-	if ((rc = image_store(c, c->shop->id, in->licence, in->licence_len,
-	    &a.img)) != 0) {
+	if ((rc = image_store_at(c, IMAGE_PRIVATE, c->shop->id, in->licence,
+	    in->licence_len, &a.img)) != 0) {
 		*token = '\0';
 		return licence_refused(c, rc, fe);
 	}
 	if ((rc = db_tx_run(c, tx_apply, &a)) != 0) {
-		image_remove(c, a.img.path);
-		image_remove(c, a.img.thumb);
+		image_remove_at(c, IMAGE_PRIVATE, a.img.path);
+		image_remove_at(c, IMAGE_PRIVATE, a.img.thumb);
 		*token = '\0';
 		*why = a.why;
 		return rc;

@@ -1,7 +1,8 @@
 /*
  * h_admin_signup.c -- 经销商申请 in the back office, under 客户: the list
  * (pending first, or by status, in pages), one application with its
- * business licence, and the two decisions: approve into a customer
+ * business licence (the photo itself read out by licence route: it is
+ * under private_dir, which no web server serves), and the two decisions: approve into a customer
  * company with a member level, a salesperson and payment terms as on the
  * company form (the selects are the customer page's, h_customer.h), or
  * reject with a reason. A form that fails comes back as typed on the
@@ -13,6 +14,7 @@
 #include "handlers/handlers.h"
 #include "domain/customer.h"
 #include "domain/dealer_application.h"
+#include "domain/image.h"
 #include "domain/scope.h"
 #include "handlers/h_customer.h"
 #include "handlers/h_signup.h"
@@ -219,6 +221,22 @@ reject_view(struct ctx *c, const struct failed *fl, json_object *v)
 	json_object_object_add(v, "reject", o);
 }
 
+/* The photo and its thumbnail by the staff-only route, never /uploads/. */
+static json_object *
+licence_view(struct ctx *c, const struct dealer_app *a)
+{
+	json_object	*o = json_object_new_object();
+
+	view_set_str(o, "url", app_link(c, a->id, "/licence"));
+	view_set_str(o, "thumb", app_link(c, a->id, "/licence?thumb=1"));
+	view_set_i64(o, "width", a->licence_w);
+	view_set_i64(o, "height", a->licence_h);
+	if (a->licence_w > 0 && a->licence_h > 0)
+		view_set_i64(o, "thumb_height", (a->licence_h * IMAGE_THUMB_W +
+		    a->licence_w / 2) / a->licence_w);
+	return o;
+}
+
 static json_object *
 app_view(struct ctx *c, const struct dealer_app *a)
 {
@@ -230,8 +248,7 @@ app_view(struct ctx *c, const struct dealer_app *a)
 	view_set_str(o, "reason", *a->reason ? a->reason : NULL);
 	view_set_str(o, "reviewed", a->reviewed);
 	view_set_str(o, "ip", a->ip);
-	json_object_object_add(o, "licence", view_image(c, a->licence,
-	    a->licence_thumb, a->licence_w, a->licence_h));
+	json_object_object_add(o, "licence", licence_view(c, a));
 	if (a->customer_id != 0) {
 		view_set_str(o, "customer_name", a->customer_name);
 		view_set_str(o, "customer_url", ctx_link(c, arena_printf(
@@ -362,12 +379,52 @@ h_signup_reject(struct ctx *c)
 	return http_see_other(c, "%s", app_link(c, id, "?done=rejected"));
 }
 
+/* ---- the licence photo ---------------------------------------------- */
+
+/*
+ * GET …/{id}/licence[?thumb=1]: the photo (or its 400 px thumbnail) read
+ * out by the worker, to the roles that read the application's page and
+ * for the request's shop only (another's is 404). A staff session's
+ * answer is already Cache-Control: private, no-store and nosniff
+ * (response.c); the type is read from the bytes, which image_store wrote.
+ * docs/architecture.md ("Uploaded files") says why not X-Accel-Redirect.
+ */
+static int
+h_signup_licence(struct ctx *c)
+{
+	const char	*q = kv_get(&c->query, "thumb"), *type;
+	int64_t		 id = route_cap(c, 0);
+	int		 thumb = q != NULL && strcmp(q, "1") == 0, rc;
+
+	if (id == 0)
+		return http_fail(c, ERR_NOT_FOUND, "申请不存在");
+	c->body.len = 0;
+	if ((rc = dealer_licence_read(&c->d, id, thumb, &c->body)) != 0) {
+		c->body.len = 0;
+		return http_fail(c, rc, c->d.error);
+	}
+	if ((type = image_type(c->body.p, c->body.len)) == NULL) {
+		c->body.len = 0;
+		clog_warnx(&c->d, "dealer licence: application=%" PRId64
+		    " file is no image", id);
+		return http_fail(c, ERR_INTERNAL, NULL);
+	}
+	c->status = 200;
+	c->ctype = arena_printf(c->d.arena, "image/%s", type);
+	http_header(c, "Content-Disposition", arena_printf(c->d.arena,
+	    "inline; filename=\"licence-%" PRId64 "%s.%s\"", id, thumb ?
+	    "-thumb" : "", strcmp(type, "jpeg") == 0 ? "jpg" : type));
+	return c->status;
+}
+
 #define APP	"^/admin/customers/applications/([0-9]{1,18})"
 #define W	(ROUTE_STAFF | ROUTE_CSRF)
 const struct route h_admin_signup_routes[] = {
 	{ "GET", "^/admin/customers/applications$", h_signup_list,
 	  ROUTE_STAFF, ADMIN_ROLES_CUSTOMERS },
 	{ "GET", APP "$", h_signup_show, ROUTE_STAFF, ADMIN_ROLES_CUSTOMERS },
+	{ "GET", APP "/licence$", h_signup_licence, ROUTE_STAFF,
+	  ADMIN_ROLES_CUSTOMERS },
 	{ "POST", APP "/approve$", h_signup_approve, W, SIGNUP_ROLES_REVIEW },
 	{ "POST", APP "/reject$", h_signup_reject, W, SIGNUP_ROLES_REVIEW },
 	{ NULL, NULL, NULL, 0, NULL }

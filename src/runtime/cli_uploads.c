@@ -1,11 +1,14 @@
 /*
  * cli_uploads.c -- `dinghuo uploads prune [--shop SLUG] [--min-age MIN]
  * [--dry-run]`: the shell command around uploads_prune() (domain/prune.c),
- * which prints what it removes and a summary line.
+ * which prints what it removes and a summary line; and the step that ends
+ * `dinghuo migrate`: business licences stored under uploads_dir before
+ * private_dir existed are moved there (dealer_licences_move).
  */
 #include "base/base.h"
 #include "services/db.h"
 #include "domain/dctx.h"
+#include "domain/dealer_application.h"
 #include "domain/prune.h"
 #include "domain/shop.h"
 #include "runtime/runtime.h"
@@ -81,5 +84,32 @@ cli_uploads(int argc, char **argv)
 	arena_free(a);
 	shop_cache_clear();
 	db_close();
+	return st.failed ? 1 : 0;
+}
+
+/*
+ * After the SQL: move the licences an earlier version stored under
+ * uploads_dir into private_dir (domain/dealer_licence.c). Each one moved
+ * or left is logged; a run with nothing to do says so in one line. Safe
+ * to run again: a move that failed is done by the next `dinghuo migrate`.
+ * 0, or 1 when a file or its row could not be moved.
+ */
+int
+cli_licences_move(void)
+{
+	struct dealer_move_stats	st;
+
+	if (db_open() == -1) {
+		fprintf(stderr, "dinghuo: database: %s\n", db_error());
+		return 1;
+	}
+	(void)dealer_licences_move(&st);
+	db_close();
+	log_info("migrate: licences: %d moved to private_dir, %d left as is, "
+	    "%d failed", st.moved, st.left, st.failed);
+	if (st.failed)
+		fprintf(stderr, "dinghuo: %d licence%s could not be moved to "
+		    "private_dir (see above); run dinghuo migrate again once "
+		    "fixed\n", st.failed, st.failed == 1 ? "" : "s");
 	return st.failed ? 1 : 0;
 }

@@ -19,7 +19,9 @@ usage(void)
 	    "usage: dinghuo [-c dinghuo.conf] command\n"
 	    "commands:\n"
 	    "  serve                  run the FastCGI server (prefork)\n"
-	    "  migrate                apply the numbered sql/ migrations\n"
+	    "  migrate                apply the numbered sql/ migrations, then\n"
+	    "                         move business licences still under\n"
+	    "                         uploads_dir into private_dir\n"
 	    "  shop create --slug S --name N [--host H] --admin-phone P "
 	    "--admin-password PW\n"
 	    "  demo [--slug S] [--name N] [--host H]   create a demo shop\n"
@@ -64,6 +66,32 @@ conf_path_default(const char *given)
 	return NULL;
 }
 
+/*
+ * private_dir: there and writable, and really outside uploads_dir (the
+ * config check compared the names as written; here symlinks and ".."
+ * count). The number of problems.
+ */
+static int
+check_private(struct buf *errs)
+{
+	char	priv[PATH_MAX], up[PATH_MAX];
+
+	if (access(conf.private_dir, W_OK | X_OK) != 0) {
+		buf_printf(errs, "private_dir = %s: %s\n", conf.private_dir,
+		    strerror(errno));
+		return 1;
+	}
+	if (conf_inside(conf.private_dir, conf.uploads_dir))
+		return 0;		/* conf_load said so */
+	if (realpath(conf.private_dir, priv) != NULL &&
+	    realpath(conf.uploads_dir, up) != NULL && conf_inside(priv, up)) {
+		buf_printf(errs, "private_dir = %s is inside uploads_dir (%s): "
+		    "the web server would serve it\n", conf.private_dir, up);
+		return 1;
+	}
+	return 0;
+}
+
 static int
 check_config(const char *path, int verbose, struct buf *errs, int bad)
 {
@@ -88,6 +116,7 @@ check_config(const char *path, int verbose, struct buf *errs, int bad)
 		    strerror(errno));
 		bad++;
 	}
+	bad += check_private(errs);
 	if (bad == 0 && db_open() == -1) {
 		buf_printf(errs, "database %s@%s/%s: %s\n", conf.db_user,
 		    *conf.db_socket ? conf.db_socket : conf.db_host,
@@ -164,9 +193,10 @@ main(int argc, char **argv)
 		if (log_open(conf.error_log, conf.access_log) == -1)
 			fatalx("cannot open the logs");
 		rc = server_run(path);
-	} else if (strcmp(cmd, "migrate") == 0)
-		rc = migrate_run(conf.sql_dir);
-	else if (strcmp(cmd, "shop") == 0 && argc > 1 &&
+	} else if (strcmp(cmd, "migrate") == 0) {
+		if ((rc = migrate_run(conf.sql_dir)) == 0)
+			rc = cli_licences_move();
+	} else if (strcmp(cmd, "shop") == 0 && argc > 1 &&
 	    strcmp(argv[1], "create") == 0)
 		rc = cli_shop_create(argc - 2, argv + 2);
 	else if (strcmp(cmd, "demo") == 0)

@@ -46,8 +46,10 @@ int		 cli_export(int, char **);
 /* cli_images.c: `dinghuo import images`. */
 int		 cli_import_images(int, char **);
 
-/* prune.c: `dinghuo uploads prune`, files under uploads_dir nobody uses. */
+/* cli_uploads.c: `dinghuo uploads prune`, files nobody uses; the licence
+ * move `dinghuo migrate` ends with. */
 int		 cli_uploads(int, char **);
+int		 cli_licences_move(void);
 
 /* cli_routes.c: `dinghuo routes`, what the router serves. */
 int		 cli_routes(void);

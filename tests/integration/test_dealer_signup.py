@@ -139,9 +139,10 @@ def test_apply_approve_login_sees_level_prices(stack, level):
     assert row[:3] == ("pending", "91330100MA2B3C4D5E", "1")
     assert row[5] == "127.0.0.1"
     sid = one(stack, f"SELECT {A}")
-    for rel in row[3:5]:
+    for rel in row[3:5]:                    # staff only: test_licence_private
         assert rel.startswith(f"{sid}/"), rel
-        assert os.path.exists(os.path.join(stack.uploads_dir, rel)), rel
+        assert os.path.exists(os.path.join(stack.private_dir, rel)), rel
+        assert not os.path.exists(os.path.join(stack.uploads_dir, rel)), rel
     # Not an account yet: the applicant's own password says why.
     _, r = login_try(stack, phone, PASSWORD)
     assert r.status_code == 400 and "正在审核中" in r.text
@@ -154,7 +155,8 @@ def test_apply_approve_login_sees_level_prices(stack, level):
     assert "待审核" in lst.text
     aid = applied(stack, phone)
     page = owner.get(stack.url(f"{LIST}/{aid}")).text
-    thumb = re.search(r'<img src="(/uploads/[^"]+_t\.jpg)"', page).group(1)
+    thumb = re.search(r'<img src="(/s/shop-a/admin/customers/applications/'
+                      rf'{aid}/licence\?thumb=1)"', page).group(1)
     assert owner.get(stack.url(thumb)).status_code == 200
     assert 'href="#licence-zoom"' in page and "DS金牌" in page
     r = decide(stack, owner, aid, "approve",
@@ -242,8 +244,10 @@ def test_refused_form_keeps_what_was_typed(stack, level, case):
     elif case == "bad_tax_id":
         data["tax_id"] = "12-34"
     sid = one(stack, f"SELECT {A}")
-    d = os.path.join(stack.uploads_dir, str(sid))
-    before = set(os.listdir(d)) if os.path.isdir(d) else set()
+    dirs = [os.path.join(root, str(sid))
+            for root in (stack.uploads_dir, stack.private_dir)]
+    before = [set(os.listdir(d)) if os.path.isdir(d) else set()
+              for d in dirs]
     r = apply(stack, stack.session(), data, licence=licence)
     assert r.status_code == 400, r.text[:500]
     expect = {"no_licence": "请上传营业执照照片",
@@ -258,7 +262,8 @@ def test_refused_form_keeps_what_was_typed(stack, level, case):
     assert PASSWORD not in r.text           # passwords are never refilled
     assert one(stack, "SELECT COUNT(*) FROM dealer_application WHERE "
                       "company = 'DS校验商行'") == "0"
-    after = set(os.listdir(d)) if os.path.isdir(d) else set()
+    after = [set(os.listdir(d)) if os.path.isdir(d) else set()
+             for d in dirs]
     assert after == before                  # nothing left behind
 
 

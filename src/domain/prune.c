@@ -1,11 +1,13 @@
 /*
  * prune.c -- uploads nobody uses: remove the files under uploads_dir
- * that nothing refers to. They are left behind when a worker dies between
- * writing an upload and committing its row, by an interrupted write (the
- * .tmp and .upload files), or when products are deleted straight in the
- * database (product_image rows cascade, files do not). A file is in use
- * when a product image, the shop's logo, a product description or a dealer
- * application's business licence names it.
+ * and private_dir that nothing refers to. They are left behind when a
+ * worker dies between writing an upload and committing its row, by an
+ * interrupted write (the .tmp and .upload files), or when products are
+ * deleted straight in the database (product_image rows cascade, files do
+ * not). A file under uploads_dir is in use when a product image, the
+ * shop's logo, a product description or a dealer application not yet
+ * moved to private_dir (licence_private = 0) names it; one under
+ * private_dir when any dealer application's business licence does.
  * Only files older than --min-age minutes (default 60) are touched, so an
  * upload in progress is never raced; --dry-run only lists. The work is
  * uploads_prune(), which `dinghuo uploads prune` (runtime/cli_uploads.c)
@@ -36,6 +38,11 @@ static const char sql_shop_exists[] = "SELECT COUNT(*) FROM shop WHERE id = ?";
 static const char sql_images[] =
     "SELECT path, thumb_path FROM product_image WHERE shop_id = ? "
     "UNION ALL SELECT licence_path, licence_thumb FROM dealer_application "
+    "WHERE shop_id = ? AND licence_private = 0";
+/* Any row's, whatever its flag: one `dinghuo migrate` is moving now may
+ * be under private_dir before its row says so. */
+static const char sql_licences[] =
+    "SELECT licence_path, licence_thumb FROM dealer_application "
     "WHERE shop_id = ?";
 /* The rare file no image row names: is it the logo, or in a description? */
 static const char sql_named[] =
@@ -105,7 +112,8 @@ row_image(void *arg, const char **row, int n)
 
 /* 1: in use, 0: not, -1: could not tell. */
 static int
-in_use(struct prune *p, int64_t shop, const char *rel)
+in_use(struct prune *p, enum image_place place, int64_t shop,
+    const char *rel)
 {
 	struct db_res	*r;
 	const char	*url;
@@ -113,6 +121,8 @@ in_use(struct prune *p, int64_t shop, const char *rel)
 	if (p->nused > 0 && bsearch(&rel, p->used, p->nused, sizeof(*p->used),
 	    cmp_str))
 		return 1;
+	if (place == IMAGE_PRIVATE)	/* no page links to these */
+		return 0;
 	url = arena_printf(p->arena, "/uploads/%s", rel);
 	if (db_run(p->arena, &r, sql_named, "isis", shop, url, shop, url) ==
 	    -1)
@@ -121,7 +131,8 @@ in_use(struct prune *p, int64_t shop, const char *rel)
 }
 
 static void
-prune_file(struct prune *p, int64_t shop, const char *dir, const char *name)
+prune_file(struct prune *p, enum image_place place, int64_t shop,
+    const char *dir, const char *name)
 {
 	struct stat	 st;
 	const char	*path, *rel, *why = NULL;
@@ -138,7 +149,7 @@ prune_file(struct prune *p, int64_t shop, const char *dir, const char *name)
 	rel = arena_printf(p->arena, "%" PRId64 "/%s", shop, name);
 	if (image_partial_name(name))
 		why = "unfinished write";
-	else if ((used = in_use(p, shop, rel)) == 0)
+	else if ((used = in_use(p, place, shop, rel)) == 0)
 		why = "not referenced";
 	if (used != 0) {
 		if (used == -1) {
@@ -153,21 +164,24 @@ prune_file(struct prune *p, int64_t shop, const char *dir, const char *name)
 		p->st.failed++;
 		return;
 	}
-	say(p, "%s %s (%s, %lld KB)", p->dry_run ? "would remove" :
-	    "removed", rel, why, (long long)(st.st_size + 1023) / 1024);
+	say(p, "%s %s (%s%s, %lld KB)", p->dry_run ? "would remove" :
+	    "removed", rel, place == IMAGE_PRIVATE ? "private_dir, " : "", why,
+	    (long long)(st.st_size + 1023) / 1024);
 	p->st.removed++;
 	p->st.bytes += (uint64_t)st.st_size;
 }
 
+/* The files of one shop's folder under image_root(place). */
 static void
-prune_shop(struct prune *p, int64_t shop)
+prune_shop(struct prune *p, enum image_place place, int64_t shop)
 {
 	struct db_res	*r;
 	struct dirent	*de;
 	const char	*dir;
 	DIR		*d;
+	int		 rc;
 
-	dir = arena_printf(p->arena, "%s/%" PRId64, conf.uploads_dir, shop);
+	dir = arena_printf(p->arena, "%s/%" PRId64, image_root(place), shop);
 	if ((d = opendir(dir)) == NULL) {
 		if (errno != ENOENT) {
 			complain(p, "%s: %s", dir, strerror(errno));
@@ -183,7 +197,9 @@ prune_shop(struct prune *p, int64_t shop)
 		return;
 	}
 	p->nused = 0;
-	if (db_each(sql_images, row_image, p, "ii", shop, shop) != 0) {
+	rc = place == IMAGE_PRIVATE ? db_each(sql_licences, row_image, p, "i",
+	    shop) : db_each(sql_images, row_image, p, "ii", shop, shop);
+	if (rc != 0) {
 		complain(p, "database: %s", db_error());
 		p->st.failed++;
 		closedir(d);
@@ -194,13 +210,41 @@ prune_shop(struct prune *p, int64_t shop)
 	while ((de = readdir(d)) != NULL)
 		if (strcmp(de->d_name, ".") != 0 &&
 		    strcmp(de->d_name, "..") != 0)
-			prune_file(p, shop, dir, de->d_name);
+			prune_file(p, place, shop, dir, de->d_name);
+	closedir(d);
+}
+
+/* Every shop folder under image_root(place), or shop_id's only. */
+static void
+prune_place(struct prune *p, enum image_place place, int64_t shop_id)
+{
+	struct dirent	*de;
+	DIR		*d;
+	int64_t		 shop;
+	const char	*err, *root = image_root(place);
+
+	if (shop_id > 0) {
+		prune_shop(p, place, shop_id);
+		return;
+	}
+	if ((d = opendir(root)) == NULL) {
+		/* private_dir is made with the first licence. */
+		if (errno != ENOENT || place != IMAGE_PRIVATE) {
+			complain(p, "%s: %s", root, strerror(errno));
+			p->st.failed++;
+		}
+		return;
+	}
+	/* Shop folders are named by the shop's id; nothing else is ours. */
+	while ((de = readdir(d)) != NULL)
+		if (parse_i64(de->d_name, 1, INT64_MAX, &shop, &err) == 0)
+			prune_shop(p, place, shop);
 	closedir(d);
 }
 
 /*
- * Remove the files of shop_id (0: of every shop folder) older than
- * min_age seconds that nothing uses; dry_run only counts them. verbose
+ * Remove the files of shop_id (0: of every shop folder), under uploads_dir
+ * and private_dir, older than min_age seconds that nothing uses; dry_run only counts them. verbose
  * prints each file on stdout and problems on stderr, as the command does;
  * otherwise they go to the log. The database must be open. 0, or -1 if
  * anything went wrong (st->failed).
@@ -210,30 +254,14 @@ uploads_prune(int64_t shop_id, int64_t min_age, int dry_run, int verbose,
     struct prune_stats *st)
 {
 	struct prune	 p;
-	struct dirent	*de;
-	DIR		*d;
-	int64_t		 shop;
-	const char	*err;
 
 	memset(&p, 0, sizeof(p));
 	p.min_age = min_age;
 	p.dry_run = dry_run;
 	p.verbose = verbose;
 	p.arena = arena_new(64 * 1024);
-	if (shop_id > 0)
-		prune_shop(&p, shop_id);
-	else if ((d = opendir(conf.uploads_dir)) == NULL) {
-		complain(&p, "%s: %s", conf.uploads_dir, strerror(errno));
-		p.st.failed++;
-	} else {
-		/* Shop folders are named by the shop's id; nothing else is
-		 * ours. */
-		while ((de = readdir(d)) != NULL)
-			if (parse_i64(de->d_name, 1, INT64_MAX, &shop,
-			    &err) == 0)
-				prune_shop(&p, shop);
-		closedir(d);
-	}
+	prune_place(&p, IMAGE_PUBLIC, shop_id);
+	prune_place(&p, IMAGE_PRIVATE, shop_id);
 	free(p.used);
 	arena_free(p.arena);
 	*st = p.st;

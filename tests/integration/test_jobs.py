@@ -63,16 +63,26 @@ def runner_id(pid):
 
 
 def set_master_runners(stack, n):
-    """job_runners = n through a reload; wait until it holds."""
+    """job_runners = n through a reload; wait until it holds: this reload
+    logged, and n runners that started after it (an earlier test may have
+    left a reload under way, whose runners must not count)."""
     old = set(stack.job_runner_pids())
     if n == 1:
         stack.write_conf()
     else:
         stack.write_conf(job_runners=n)
+    mark = len(stack.error_log_text())
     stack.sighup()
-    wait_until(lambda: len(stack.job_runner_pids()) == n and
-               not old & set(stack.job_runner_pids()) and
-               len(stack.worker_pids()) == 3, timeout=30,
+
+    def settled():
+        log = stack.error_log_text()[mark:]
+        if "master: reloaded" not in log:
+            return False
+        r = stack.job_runner_pids()
+        return len(r) == n and not old & set(r) and all(
+            f"job runner: started runner={runner_id(p)} " in log for p in r) and \
+            len(stack.worker_pids()) == 3
+    wait_until(settled, timeout=30,
                message=lambda: f"runners {stack.job_runner_pids()} "
                f"workers {stack.worker_pids()}\n{stack.logs_tail()}")
 

@@ -569,6 +569,13 @@ def test_waiting_for_approval_may_be_adjusted_and_still_waits(stack, world,
         "data"]["order"]
     assert o.get("approval_note") is None and not o["approval_rejected"]
     assert o["is_pending_approval"] is True
+    # The approver, who decides on the order as it is now, sees what the
+    # shop changed on the approval page, as the buyer does on theirs.
+    ap = bearer_session(stack, "shop-a", world["approver"])
+    ap.headers.pop("Accept")
+    page = ap.get(stack.url(f"/s/shop-a/approvals/{oid}"))
+    assert page.status_code == 200, page.text
+    assert "商家调整：原 6 " in page.text, page.text
     consistent(stack, world)
 
 

@@ -20,6 +20,7 @@
 #include "domain/session.h"
 #include "domain/shop.h"
 #include "domain/catalog_cache.h"
+#include "domain/catalog_search.h"
 
 #include <malloc.h>
 
@@ -39,7 +40,7 @@ static const char sql_products[] =
 static const char sql_skus[] =
     "SELECT id, product_id, min_qty, price_fen, "
     "COALESCE(retail_price_fen, -1), IF(pack_only AND pack_size > 1, "
-    "CEIL(min_qty / pack_size) * pack_size, min_qty) FROM sku "
+    "CEIL(min_qty / pack_size) * pack_size, min_qty), code, barcode FROM sku "
     "WHERE shop_id = ? ORDER BY product_id, sort, id";
 static const char sql_tiers[] =
     "SELECT sku_id, min_qty, price_fen FROM price_tier WHERE shop_id = ? "
@@ -53,9 +54,6 @@ static const char sql_list_items[] =
 static const char sql_contracts[] =
     "SELECT sku_id, price_fen, binding FROM contract_price "
     "WHERE shop_id = ? AND customer_id = ? ORDER BY sku_id";
-static const char sql_sku_search[] =
-    "SELECT DISTINCT product_id FROM sku WHERE shop_id = ? "
-    "AND (code = ? OR (barcode = ? AND barcode <> '')) LIMIT 100";
 
 /* Grow an array of n elements of size sz to hold one more. */
 static void *
@@ -131,6 +129,7 @@ row_product(void *arg, const char **row, int n)
 	    (i64(row[7]) ? SHOP_MODE_WHOLESALE : 0) |
 	    (i64(row[8]) ? SHOP_MODE_RETAIL : 0);
 	p->thumb = str_put(cat, row[9]);
+	cat_search_add_code(cat->search, cat->nproducts - 1, row[2]);
 	return 0;
 }
 
@@ -181,6 +180,8 @@ row_sku(void *arg, const char **row, int n)
 		p->first_sku = cat->nskus;
 	p->nskus++;
 	cat->nskus++;
+	cat_search_add_code(cat->search, (uint32_t)pi, row[6]);
+	cat_search_add_code(cat->search, (uint32_t)pi, row[7]);
 	return 0;
 }
 
@@ -365,6 +366,7 @@ catalog_load(struct dctx *c)
 
 	cat->shop_id = id;
 	cat->version = c->shop->version;
+	cat->search = cat_search_new();
 	buf_init(&cat->pool, 64 * 1024);
 	buf_addc(&cat->pool, '\0');	/* offset 0: "" */
 	rc = db_each(sql_categories, row_category, cat, "i", id);
@@ -390,6 +392,8 @@ catalog_load(struct dctx *c)
 	}
 	shrink(cat);
 	cat->bytes = catalog_bytes(cat, index_categories(cat));
+	cat_search_build(cat->search, cat);
+	cat->bytes += cat_search_bytes(cat->search);
 	malloc_trim(0);
 	return cat;
 }
@@ -418,11 +422,11 @@ catalog_get(struct dctx *c)
 		return NULL;
 	catalog_cache_add(&cache, cat, max);
 	clog_info(c, "catalog: loaded version %" PRId64 ": %u products, %u "
-	    "SKUs, %u categories, %zu KB (%zu of text) in %.1f ms; cache: %zu "
-	    "shops, %zu KB, %" PRIu64 " evicted", cat->version, cat->nproducts,
-	    cat->nskus, cat->ncategories, cat->bytes / 1024,
-	    cat->pool.len / 1024, now_ms() - t0, cache.n, cache.bytes / 1024,
-	    cache.evicted);
+	    "SKUs, %u categories, %zu KB (%zu of text, %s) in %.1f ms; cache: "
+	    "%zu shops, %zu KB, %" PRIu64 " evicted", cat->version,
+	    cat->nproducts, cat->nskus, cat->ncategories, cat->bytes / 1024,
+	    cat->pool.len / 1024, cat_search_stats(cat->search, c->arena),
+	    now_ms() - t0, cache.n, cache.bytes / 1024, cache.evicted);
 	return cat;
 }
 
@@ -641,39 +645,54 @@ cmp_new(const void *a, const void *b)
 	return x < y ? 1 : x > y ? -1 : 0;
 }
 
-/* Products whose SKU code or barcode is exactly q (from the database:
- * SKU details are not cached). */
-static int
-sku_hits(struct dctx *c, const struct catalog *cat, const char *q,
-    struct db_res **r)
+/*
+ * A page of a search's hits (catalog_search.c): each rank sorted as the
+ * list is, after the ranks before it. In the default order the hits
+ * already are and only the page's products are looked at.
+ */
+static void
+page_of_hits(struct dctx *c, const struct catalog *cat,
+    const struct cat_query *q, const struct cat_hits *h, struct cat_page *pg)
 {
-	return db_run(c->arena, r, sql_sku_search, "iss", cat->shop_id, q, q);
-}
+	int				(*cmp)(const void *, const void *);
+	const struct cat_product	**all;
+	uint32_t			  i, r, first, n, skip;
 
-static int
-product_matches(const struct catalog *cat, const struct cat_product *p,
-    const struct cat_query *q, const struct db_res *hits)
-{
-	int	i;
-
-	if (!p->on_shelf || !(p->visible & q->mode) || p->nskus == 0)
-		return 0;
-	if (q->q == NULL || *q->q == '\0')
-		return 1;
-	if (strcasestr(cat_str(cat, p->name), q->q) != NULL ||
-	    strcasecmp(cat_str(cat, p->code), q->q) == 0)
-		return 1;
-	for (i = 0; hits != NULL && i < hits->nrows; i++)
-		if (db_cell_i64(hits, i, 0) == p->id)
-			return 1;
-	return 0;
+	cmp = q->sort == CAT_SORT_PRICE_ASC ? cmp_price_asc :
+	    q->sort == CAT_SORT_PRICE_DESC ? cmp_price_desc :
+	    q->sort == CAT_SORT_NEW ? cmp_new : NULL;
+	pg->total = h->n;
+	pg->per_page = q->per_page;
+	pg->pages = (h->n + q->per_page - 1) / q->per_page;
+	if ((q->page - 1) * q->per_page >= h->n)
+		return;
+	skip = (uint32_t)((q->page - 1) * q->per_page);
+	n = h->n - skip < (uint32_t)q->per_page ? h->n - skip :
+	    (uint32_t)q->per_page;
+	if (cmp == NULL) {
+		all = arena_alloc(c->arena, (n + 1) * sizeof(*all));
+		for (i = 0; i < n; i++)
+			all[i] = &cat->products[h->idx[skip + i]];
+	} else {
+		all = arena_alloc(c->arena, (h->n + 1) * sizeof(*all));
+		for (i = 0; i < h->n; i++)
+			all[i] = &cat->products[h->idx[i]];
+		sort_cat = cat;
+		for (r = first = 0; r < CAT_RANKS; first += h->nrank[r++])
+			qsort(all + first, h->nrank[r], sizeof(*all), cmp);
+		all += skip;
+	}
+	pg->items = all;
+	pg->n = (int)n;
 }
 
 /*
  * One page of the products a storefront shows, filtered by category
- * (with its subcategories) and search text (name, product code, or a SKU
- * code or barcode), sorted. Pages count from 1; a page past the end is
- * empty. The page's array lives in the request arena. 0 or ERR_INTERNAL.
+ * (with its subcategories) and search text (catalog_search.c: words of
+ * the name, a product code, SKU code or barcode or the start of one),
+ * sorted; a search's best matches first. Pages count from 1; a page past
+ * the end is empty. The page's array lives in the request arena. 0, or
+ * ERR_INVALID for a search text too long or not UTF-8 (c->error says).
  */
 int
 catalog_list(struct dctx *c, const struct catalog *cat,
@@ -681,25 +700,33 @@ catalog_list(struct dctx *c, const struct catalog *cat,
 {
 	const struct cat_category	 *k = NULL;
 	const struct cat_product	**all, *p;
-	struct db_res			 *hits = NULL;
+	struct cat_search_filter	  f;
+	struct cat_hits			  h;
 	int64_t				  skip;
 	uint32_t			  i, n, total = 0;
 
 	memset(pg, 0, sizeof(*pg));
 	pg->page = q->page;
+	if (q->q != NULL && (c->error = cat_search_problem(q->q)) != NULL)
+		return ERR_INVALID;
 	if (q->category_id != 0 &&
 	    (k = catalog_category(cat, q->category_id)) == NULL)
 		return 0;
-	if (q->q != NULL && *q->q != '\0' && sku_hits(c, cat, q->q, &hits) ==
-	    -1)
-		return ERR_INTERNAL;
+	f.mode = q->mode;
+	f.only = k ? cat->category_products + k->first : NULL;
+	f.nonly = k ? k->nproducts : 0;
+	if (q->q != NULL && *q->q != '\0' && cat_search_query(cat->search,
+	    cat, q->q, &f, c->arena, &h) > 0) {
+		page_of_hits(c, cat, q, &h, pg);
+		return 0;
+	}
 	n = k ? k->nproducts : cat->nproducts;
 	all = arena_alloc(c->arena, (n + 1) * sizeof(*all));
 	for (i = 0; i < n; i++) {
 		p = &cat->products[k ? cat->category_products[k->first + i] :
 		    q->sort == CAT_SORT_NEW ? cat->product_by_id[n - 1 - i] :
 		    i];
-		if (product_matches(cat, p, q, hits))
+		if (cat_listed(p, q->mode))
 			all[total++] = p;
 	}
 	sort_cat = cat;

@@ -7,6 +7,8 @@
 #include "base/base.h"
 #include "domain/pricing.h"
 
+struct cat_search;		/* catalog_search.h */
+
 /* catalog.c: what storefront lists need, per worker, by shop.version. */
 struct cat_sku {
 	int64_t			 id;		/* first: see find_index() */
@@ -82,6 +84,7 @@ struct catalog {
 	uint32_t		 nlist_items, cap_list_items;
 	struct cat_contracts	*contracts;
 	uint32_t		 ncontracts;
+	struct cat_search	*search;	/* names and codes, for ?q= */
 	size_t			 bytes;		/* malloc'd, for the cache's cap */
 };
 struct cat_viewer {
@@ -109,6 +112,13 @@ struct cat_page {
 	int64_t			 pages;
 	int			 per_page;
 };
+/* Does a storefront (SHOP_MODE_*) list p? Lists and search alike. */
+static inline int
+cat_listed(const struct cat_product *p, int mode)
+{
+	return p->on_shelf && (p->visible & mode) && p->nskus > 0;
+}
+
 const struct catalog *catalog_get(struct dctx *);
 void		 catalog_cache_clear(void);
 const char	*cat_str(const struct catalog *, uint32_t);

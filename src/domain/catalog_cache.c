@@ -9,6 +9,7 @@
 #include "base/base.h"
 #include "domain/catalog.h"
 #include "domain/catalog_cache.h"
+#include "domain/catalog_search.h"
 
 /* A catalog's contract prices, loaded on use: gone, and their bytes. */
 void
@@ -34,6 +35,7 @@ catalog_free(struct catalog *cat)
 	if (cat == NULL)
 		return;
 	catalog_contracts_free(cat);
+	cat_search_free(cat->search);
 	buf_free(&cat->pool);
 	free(cat->categories);
 	free(cat->category_by_id);

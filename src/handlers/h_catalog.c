@@ -338,8 +338,6 @@ h_catalog_list(struct ctx *c)
 	q.mode = mode;
 	q.category_id = query_int(c, "cat", 0, INT64_MAX, 0);
 	q.q = kv_get(&c->query, "q");
-	if (q.q != NULL && strlen(q.q) > 100)
-		return http_fail(c, ERR_INVALID, "搜索词太长（最多 100 个字符）");
 	q.page = query_int(c, "page", 1, 100000, 1);
 	q.per_page = PER_PAGE;
 	if (sortv == NULL)
@@ -347,8 +345,8 @@ h_catalog_list(struct ctx *c)
 	for (i = 0; i < sizeof(sorts) / sizeof(sorts[0]); i++)
 		if (strcmp(sortv, sorts[i].value) == 0)
 			q.sort = sorts[i].sort;
-	if (catalog_list(&c->d, cat, &q, &pg) != 0)
-		return http_fail(c, ERR_INTERNAL, NULL);
+	if ((rc = catalog_list(&c->d, cat, &q, &pg)) != 0)
+		return http_fail(c, rc, c->d.error);	/* a search too long */
 
 	v = view_new(c);
 	mode_view(v, mode, slug);

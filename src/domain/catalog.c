@@ -703,7 +703,9 @@ catalog_list(struct dctx *c, const struct catalog *cat,
 	struct cat_search_filter	  f;
 	struct cat_hits			  h;
 	int64_t				  skip;
+	size_t				  kept;
 	uint32_t			  i, n, total = 0;
+	int				  words;
 
 	memset(pg, 0, sizeof(*pg));
 	pg->page = q->page;
@@ -715,10 +717,17 @@ catalog_list(struct dctx *c, const struct catalog *cat,
 	f.mode = q->mode;
 	f.only = k ? cat->category_products + k->first : NULL;
 	f.nonly = k ? k->nproducts : 0;
-	if (q->q != NULL && *q->q != '\0' && cat_search_query(cat->search,
-	    cat, q->q, &f, c->arena, &h) > 0) {
-		page_of_hits(c, cat, q, &h, pg);
-		return 0;
+	if (q->q != NULL && *q->q != '\0') {
+		kept = cat_search_bytes(cat->search);
+		words = cat_search_query(cat->search, cat, q->q, &f, c->arena,
+		    &h);
+		/* Words' results it kept count against the cache's cap. */
+		((struct catalog *)cat)->bytes += cat_search_bytes(cat->search) -
+		    kept;
+		if (words > 0) {
+			page_of_hits(c, cat, q, &h, pg);
+			return 0;
+		}
 	}
 	n = k ? k->nproducts : cat->nproducts;
 	all = arena_alloc(c->arena, (n + 1) * sizeof(*all));

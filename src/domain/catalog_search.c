@@ -4,55 +4,82 @@
  * looking at every product. The query is folded (case, full-width
  * forms) and split at spaces into words; a product matches when its
  * name holds every word, or when the query (one word) is or starts one
- * of its codes. Candidates come from the rarest of the words' bigram
- * lists, intersected with the next rarest (CAT_SEARCH_LISTS_MAX in
- * all), and are then verified against the name itself: results are
- * exact. Bitmaps of every product (in the request's arena) carry the
- * storefront and category filter, the ranks and the result.
+ * of its codes. A word of two characters is its bigram's list, one of
+ * one character the union of the lists it starts; a longer one takes
+ * its rarest bigram list, intersected with the next rarest
+ * (CAT_SEARCH_LISTS_MAX in all), and verifies the candidates against
+ * the names: results are exact. The rarest word goes first, the others
+ * only narrow what it found. Bitmaps of every product (in the request's
+ * arena) carry the storefront and category filter, the ranks and the
+ * result; what took verifying is kept (catalog_search_memo.c).
  *
- * Work per search: at most 99 list lookups (100 characters); 8 lists
- * intersected, driven by the shortest (an array: its length times a
- * galloping step per other list; bitmaps: a word operation per 32
- * products); each candidate verified once; a one-character query is the
- * union of the lists its character starts; a code prefix costs two
- * binary searches and one step per code that has it; and a handful of
- * passes over bitmaps of nproducts bits.
+ * Work per search, at most: 99 list lookups (100 characters); per word,
+ * 8 lists intersected, driven by the shortest (an array: a galloping
+ * step per other list per entry; bitmaps: a word operation per 32
+ * products), and one verification per candidate; a one-character word
+ * the union of its lists; a code prefix two binary searches and one
+ * step per code that has it; and a few passes over bitmaps of
+ * nproducts bits. A word kept in the memo costs one pass.
  */
 #include "base/base.h"
 #include "domain/catalog.h"
 #include "domain/catalog_search.h"
 #include "domain/catalog_search_int.h"
 
+struct pick {
+	const struct cs_list	*l;
+};
+
 struct term {
-	const char	*s;		/* folded */
-	size_t		 len;
-	size_t		 ncp;
-	uint32_t	 cp0;
-	int		 verify;	/* the lists do not prove it */
-	const struct cs_list *pair;	/* a two-character word's list */
+	const char		*s;		/* folded */
+	size_t			 len;
+	size_t			 ncp;
+	uint32_t		 cp0;
+	struct pick		*v;		/* its bigram lists, rarest
+						 * first, or for one character
+						 * the lists [lo, hi) */
+	uint32_t		 nv, lo, hi;
+	const uint32_t		*exact;		/* every product with it */
+	uint64_t		 est;		/* products with it, at most */
 };
 
 struct query {
-	const struct cat_search	*s;
+	struct cat_search	*s;
 	const struct catalog	*cat;
 	struct arena		*a;
 	struct term		*t;
 	int			 nt;
-	int			 nverify;
 	const uint32_t		*allow;		/* the filter's bitmap */
 	char			*fold;		/* a name, folded */
 	size_t			 fold_cap;
 };
 
-struct pick {
-	const struct cs_list	*l;
-	int			 term;
-};
+typedef int	(*cs_test)(struct query *, uint32_t, const struct term *);
 
 static uint32_t *
 bitmap_new(const struct query *qy)
 {
 	return arena_calloc(qy->a, qy->s->nwords + 1, sizeof(uint32_t));
+}
+
+static uint32_t *
+bitmap_and(const struct query *qy, const uint32_t *x, const uint32_t *y)
+{
+	uint32_t	*m = bitmap_new(qy), w;
+
+	for (w = 0; w < qy->s->nwords; w++)
+		m[w] = x[w] & y[w];
+	return m;
+}
+
+static uint32_t
+count(const uint32_t *m, uint32_t nwords)
+{
+	uint32_t	w, n = 0;
+
+	for (w = 0; m != NULL && w < nwords; w++)
+		n += cs_popcount(m[w]);
+	return n;
 }
 
 static const uint32_t *
@@ -61,8 +88,9 @@ list_words(const struct cat_search *s, const struct cs_list *l)
 	return s->words + l->off;
 }
 
-static const struct cs_list *
-find_list(const struct cat_search *s, uint64_t key)
+/* The index of the first list whose key is not below key. */
+static uint32_t
+list_at(const struct cat_search *s, uint64_t key)
 {
 	uint32_t	lo = 0, hi = s->nlists, mid;
 
@@ -73,26 +101,15 @@ find_list(const struct cat_search *s, uint64_t key)
 		else
 			hi = mid;
 	}
-	return lo < s->nlists && s->lists[lo].key == key ? &s->lists[lo] :
-	    NULL;
+	return lo;
 }
 
-/* The index of the first list whose key is not below key. */
-static uint32_t
-list_at(const struct cat_search *s, uint64_t key)
+static const struct cs_list *
+find_list(const struct cat_search *s, uint64_t key)
 {
-	const struct cs_list	*l;
-	uint32_t		 lo = 0, hi = s->nlists, mid;
+	uint32_t	i = list_at(s, key);
 
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		l = &s->lists[mid];
-		if (l->key < key)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return i < s->nlists && s->lists[i].key == key ? &s->lists[i] : NULL;
 }
 
 /* Does the sorted v[n] hold x? *at only moves forward: x only grows. */
@@ -122,7 +139,26 @@ has(const uint32_t *v, uint32_t n, uint32_t *at, uint32_t x)
 	return lo < n && v[lo] == x;
 }
 
-/* ------------------------------------------------------------ words */
+/* m narrowed to list l, in a new bitmap when l is an array. */
+static uint32_t *
+and_list(const struct query *qy, uint32_t *m, const struct cs_list *l)
+{
+	const uint32_t	*a = list_words(qy->s, l);
+	uint32_t	*z, i, w;
+
+	if (cs_is_bitmap(qy->s, l)) {
+		for (w = 0; w < qy->s->nwords; w++)
+			m[w] &= a[w];
+		return m;
+	}
+	z = bitmap_new(qy);
+	for (i = 0; i < l->n; i++)
+		if (cs_bit(m, a[i]))
+			cs_set(z, a[i]);
+	return z;
+}
+
+/* ------------------------------------------------------ verifying */
 
 /* q folded and split at spaces; the number of words. */
 static int
@@ -156,11 +192,17 @@ split(struct query *qy, const char *q)
 	return qy->nt;
 }
 
+static const char *
+raw_name(const struct query *qy, uint32_t x)
+{
+	return qy->cat->pool.p + qy->cat->products[x].name;
+}
+
 /* The product's name folded, in a buffer of the query's. */
 static const char *
 folded_name(struct query *qy, uint32_t x)
 {
-	const char	*name = qy->cat->pool.p + qy->cat->products[x].name;
+	const char	*name = raw_name(qy, x);
 	size_t		 need = 3 * strlen(name) + 1;
 
 	if (need > qy->fold_cap) {
@@ -171,183 +213,175 @@ folded_name(struct query *qy, uint32_t x)
 	return qy->fold;
 }
 
-/* Does product x's name hold every word the lists do not prove? The raw
- * name first: a folded word found there is in the folded name too. */
+/* Does s hold the n bytes of w? Names are short: a plain loop beats
+ * strstr's set-up. */
 static int
-verify(struct query *qy, uint32_t x)
+holds(const char *s, const char *w, size_t n)
 {
-	const char	*raw = qy->cat->pool.p + qy->cat->products[x].name;
-	const char	*f = NULL;
-	int		 i;
+	unsigned char	c = (unsigned char)w[0];
 
-	for (i = 0; i < qy->nt; i++) {
-		if (!qy->t[i].verify || strstr(raw, qy->t[i].s) != NULL)
-			continue;
-		if (f == NULL)
-			f = folded_name(qy, x);
-		if (strstr(f, qy->t[i].s) == NULL)
-			return 0;
-	}
-	return 1;
-}
-
-/* Does product x's name start with the first word? */
-static int
-name_starts(struct query *qy, uint32_t x)
-{
-	const char	*raw = qy->cat->pool.p + qy->cat->products[x].name;
-	const char	*f;
-
-	while (*raw == ' ')
-		raw++;
-	if (strncmp(raw, qy->t[0].s, qy->t[0].len) == 0)
-		return 1;
-	for (f = folded_name(qy, x); *f == ' '; f++)
-		;
-	return strncmp(f, qy->t[0].s, qy->t[0].len) == 0;
-}
-
-/* Clear the bits of m whose product fails fn. */
-static void
-keep_only(struct query *qy, uint32_t *m, int (*fn)(struct query *,
-    uint32_t))
-{
-	uint32_t	w, b, bit;
-
-	for (w = 0; w < qy->s->nwords; w++)
-		for (b = m[w]; b != 0; b &= b - 1) {
-			bit = (uint32_t)__builtin_ctz(b);
-			if (!fn(qy, w * 32 + bit))
-				m[w] &= ~((uint32_t)1 << bit);
-		}
-}
-
-/* ------------------------------------------------------------ names */
-
-/* Is l among the first k of v? */
-static int
-picked(const struct pick *v, int k, const struct cs_list *l)
-{
-	int	i;
-
-	for (i = 0; i < k; i++)
-		if (v[i].l == l)
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s == c && strncmp(s, w, n) == 0)
 			return 1;
 	return 0;
 }
 
-/*
- * The bigram lists of the words of two characters or more, rarest
- * first, each once; the first CAT_SEARCH_LISTS_MAX are intersected.
- * Every word is verified but a two-character one whose list is among
- * those. -1 when a bigram is in no name: nothing matches.
- */
+/* Does product x's name hold word t? The raw name first: a folded word
+ * found there is in the folded name too. */
 static int
-pick_lists(struct query *qy, struct pick **out)
+name_holds(struct query *qy, uint32_t x, const struct term *t)
 {
-	const struct cat_search	*s = qy->s;
-	struct pick		*v, x;
-	struct term		*t;
-	const char		*r;
-	uint32_t		 a, b;
-	int			 i, j, n = 0, k;
-
-	v = arena_alloc(qy->a, (CAT_SEARCH_CHARS_MAX + 1) * sizeof(*v));
-	for (i = 0; i < qy->nt; i++) {
-		t = &qy->t[i];
-		if (t->ncp < 2)
-			continue;
-		for (r = t->s, a = cs_next(&r); (b = cs_next(&r)) != 0 &&
-		    n <= CAT_SEARCH_CHARS_MAX; a = b) {
-			if ((x.l = find_list(s, CS_KEY(a, b))) == NULL)
-				return -1;
-			x.term = i;
-			t->pair = x.l;
-			for (j = n; j > 0 && v[j - 1].l->n > x.l->n; j--)
-				v[j] = v[j - 1];
-			v[j] = x;
-			n++;
-		}
-	}
-	for (i = k = 0; i < n; i++)
-		if (!picked(v, k, v[i].l))
-			v[k++] = v[i];
-	if (k > CAT_SEARCH_LISTS_MAX)
-		k = CAT_SEARCH_LISTS_MAX;
-	for (i = 0; i < qy->nt; i++) {
-		t = &qy->t[i];
-		t->verify = t->ncp != 2 || !picked(v, k, t->pair);
-	}
-	*out = v;
-	return k;
+	return holds(raw_name(qy, x), t->s, t->len) ||
+	    holds(folded_name(qy, x), t->s, t->len);
 }
 
-/* The products in every picked list, allowed, verified. */
-static uint32_t *
-intersect(struct query *qy, const struct pick *v, int k)
+/* Does product x's name start with word t? */
+static int
+name_starts(struct query *qy, uint32_t x, const struct term *t)
+{
+	const char	*raw = raw_name(qy, x), *f;
+
+	while (*raw == ' ')
+		raw++;
+	if (strncmp(raw, t->s, t->len) == 0)
+		return 1;
+	for (f = folded_name(qy, x); *f == ' '; f++)
+		;
+	return strncmp(f, t->s, t->len) == 0;
+}
+
+/*
+ * Clear the bits of m whose product fails fn; how many were looked at.
+ * The candidates are taken out first so that each name can be asked for
+ * from memory before it is read: a common word has thousands, apart.
+ */
+static uint32_t
+keep_only(struct query *qy, uint32_t *m, cs_test fn, const struct term *t)
+{
+	const struct cat_product	*p = qy->cat->products;
+	const char			*pool = qy->cat->pool.p;
+	uint32_t			*v, n, w, b, i;
+
+	v = arena_alloc(qy->a, ((size_t)count(m, qy->s->nwords) + 1) *
+	    sizeof(*v));
+	for (n = 0, w = 0; w < qy->s->nwords; w++)
+		for (b = m[w]; b != 0; b &= b - 1)
+			v[n++] = w * 32 + (uint32_t)__builtin_ctz(b);
+	for (i = 0; i < n; i++) {
+		if (i + 16 < n)
+			__builtin_prefetch(&p[v[i + 16]]);
+		if (i + 8 < n)
+			__builtin_prefetch(pool + p[v[i + 8]].name);
+		if (!fn(qy, v[i], t))
+			m[v[i] >> 5] &= ~((uint32_t)1 << (v[i] & 31));
+	}
+	return n;
+}
+
+/* ------------------------------------------------------------ words */
+
+/*
+ * What the index knows of word t before reading any list: a result kept
+ * from an earlier search, or its bigram lists (rarest first, each once,
+ * CAT_SEARCH_LISTS_MAX of them), or for one character the lists it
+ * starts; and how many products it may match. -1 when it cannot match.
+ */
+static int
+plan(struct query *qy, struct term *t)
 {
 	const struct cat_search	*s = qy->s;
-	const uint32_t		*a = list_words(s, v[0].l);
-	uint32_t		*m = bitmap_new(qy), at[CAT_SEARCH_LISTS_MAX];
-	uint32_t		 i, w, x;
-	int			 j;
+	const struct cs_list	*l;
+	const char		*r;
+	uint32_t		 a, b, i, j, n;
 
-	if (cs_is_bitmap(s, v[0].l)) {	/* then so are the others */
-		for (w = 0; w < s->nwords; w++)
-			m[w] = qy->allow[w] & a[w];
-		for (j = 1; j < k; j++)
-			for (a = list_words(s, v[j].l), w = 0; w < s->nwords;
-			    w++)
+	if ((t->exact = cs_memo_get(qy->s, CS_MEMO_HAS, t->s, &n)) != NULL) {
+		t->est = n;
+		return n > 0 ? 0 : -1;
+	}
+	if (t->ncp == 1) {
+		t->lo = list_at(s, CS_KEY(t->cp0, 0));
+		t->hi = list_at(s, CS_KEY(t->cp0 + 1, 0));
+		for (i = t->lo; i < t->hi; i++)
+			t->est += s->lists[i].n;
+		return t->est > 0 ? 0 : -1;
+	}
+	t->v = arena_alloc(qy->a, t->ncp * sizeof(*t->v));
+	for (r = t->s, a = cs_next(&r); (b = cs_next(&r)) != 0; a = b) {
+		if ((l = find_list(s, CS_KEY(a, b))) == NULL)
+			return -1;
+		for (i = 0; i < t->nv && t->v[i].l != l; i++)
+			;
+		if (i < t->nv)
+			continue;	/* the same bigram again */
+		for (j = t->nv++; j > 0 && t->v[j - 1].l->n > l->n; j--)
+			t->v[j] = t->v[j - 1];
+		t->v[j].l = l;
+	}
+	if (t->nv > CAT_SEARCH_LISTS_MAX)
+		t->nv = CAT_SEARCH_LISTS_MAX;
+	t->est = t->v[0].l->n;
+	return 0;
+}
+
+/* The products in every list of t, as a new bitmap. */
+static uint32_t *
+candidates(struct query *qy, const struct term *t)
+{
+	const struct cat_search	*s = qy->s;
+	const uint32_t		*a = list_words(s, t->v[0].l);
+	uint32_t		*m, at[CAT_SEARCH_LISTS_MAX], i, w, x, j;
+
+	if (cs_is_bitmap(s, t->v[0].l)) {	/* then so are the others */
+		m = bitmap_new(qy);
+		memcpy(m, a, s->nwords * sizeof(*m));
+		for (j = 1; j < t->nv; j++)
+			for (a = list_words(s, t->v[j].l), w = 0;
+			    w < s->nwords; w++)
 				m[w] &= a[w];
-		if (qy->nverify > 0)
-			keep_only(qy, m, verify);
 		return m;
 	}
+	m = bitmap_new(qy);
 	memset(at, 0, sizeof(at));
-	for (i = 0; i < v[0].l->n; i++) {
+	for (i = 0; i < t->v[0].l->n; i++) {
 		x = a[i];
-		if (!cs_bit(qy->allow, x))
-			continue;
-		for (j = 1; j < k; j++)
-			if (cs_is_bitmap(s, v[j].l) ? !cs_bit(list_words(s,
-			    v[j].l), x) : !has(list_words(s, v[j].l),
-			    v[j].l->n, &at[j], x))
+		for (j = 1; j < t->nv; j++)
+			if (cs_is_bitmap(s, t->v[j].l) ? !cs_bit(list_words(s,
+			    t->v[j].l), x) : !has(list_words(s, t->v[j].l),
+			    t->v[j].l->n, &at[j], x))
 				break;
-		if (j == k && (qy->nverify == 0 || verify(qy, x)))
+		if (j == t->nv)
 			cs_set(m, x);
 	}
 	return m;
 }
 
-/* Words of one character: the union of the lists that character starts
- * (every character of a name starts one), of the word whose lists hold
- * the fewest products; the other words are verified. */
-static uint32_t *
-one_chars(struct query *qy)
+/* Every product whose name holds t, whatever the storefront; kept when
+ * it took verifying many names. Not to be written to. */
+static const uint32_t *
+exact_word(struct query *qy, struct term *t)
 {
 	const struct cat_search	*s = qy->s;
 	const uint32_t		*a;
-	uint32_t		*m, lo, hi, best_lo = 0, best_hi = 0, i, w;
-	uint64_t		 sum, best = UINT64_MAX;
-	int			 t, bt = -1;
+	uint32_t		*m, i, w;
 
-	for (t = 0; t < qy->nt; t++) {
-		lo = list_at(s, CS_KEY(qy->t[t].cp0, 0));
-		hi = list_at(s, CS_KEY(qy->t[t].cp0 + 1, 0));
-		for (sum = 0, i = lo; i < hi; i++)
-			sum += s->lists[i].n;
-		if (sum == 0)
-			return NULL;
-		if (sum < best) {
-			best = sum, bt = t;
-			best_lo = lo, best_hi = hi;
-		}
+	if (t->exact != NULL)
+		return t->exact;
+	if (t->ncp >= 3) {
+		m = candidates(qy, t);
+		if (keep_only(qy, m, name_holds, t) >= CS_MEMO_MIN)
+			cs_memo_put(qy->s, CS_MEMO_HAS, t->s, m);
+		return t->exact = m;
 	}
-	for (t = 0; t < qy->nt; t++)
-		qy->t[t].verify = t != bt;
-	qy->nverify = qy->nt - 1;
+	if (t->ncp == 2 && cs_is_bitmap(s, t->v[0].l))
+		return t->exact = list_words(s, t->v[0].l);
 	m = bitmap_new(qy);
-	for (i = best_lo; i < best_hi; i++) {
+	if (t->ncp == 2) {
+		for (a = list_words(s, t->v[0].l), i = 0; i < t->v[0].l->n;
+		    i++)
+			cs_set(m, a[i]);
+		return t->exact = m;
+	}
+	for (i = t->lo; i < t->hi; i++) {
 		a = list_words(s, &s->lists[i]);
 		if (cs_is_bitmap(s, &s->lists[i]))
 			for (w = 0; w < s->nwords; w++)
@@ -356,50 +390,79 @@ one_chars(struct query *qy)
 			for (w = 0; w < s->lists[i].n; w++)
 				cs_set(m, a[w]);
 	}
-	for (w = 0; w < s->nwords; w++)
-		m[w] &= qy->allow[w];
-	if (qy->nverify > 0)
-		keep_only(qy, m, verify);
+	if (t->hi - t->lo >= 4)
+		cs_memo_put(qy->s, CS_MEMO_HAS, t->s, m);
+	return t->exact = m;
+}
+
+/* m narrowed to the products whose name holds t, too. */
+static uint32_t *
+narrow(struct query *qy, uint32_t *m, const struct term *t)
+{
+	uint32_t	w, j;
+
+	if (t->exact != NULL) {
+		for (w = 0; w < qy->s->nwords; w++)
+			m[w] &= t->exact[w];
+		return m;
+	}
+	for (j = 0; j < t->nv; j++)
+		m = and_list(qy, m, t->v[j].l);
+	if (t->ncp != 2)
+		keep_only(qy, m, name_holds, t);
 	return m;
 }
 
-/* The allowed products whose name holds every word; NULL for none. */
+/* The allowed products whose name holds every word; NULL for none. The
+ * word that matches the fewest goes first. */
 static uint32_t *
 name_matches(struct query *qy)
 {
-	struct pick	*v;
-	int		 k, i;
+	uint32_t	*m;
+	int		*order, i, j, k;
 
-	if ((k = pick_lists(qy, &v)) == -1)
-		return NULL;
-	if (k == 0)
-		return one_chars(qy);
-	for (qy->nverify = 0, i = 0; i < qy->nt; i++)
-		qy->nverify += qy->t[i].verify;
-	return intersect(qy, v, k);
+	order = arena_alloc(qy->a, qy->nt * sizeof(*order));
+	for (i = 0; i < qy->nt; i++) {
+		if (plan(qy, &qy->t[i]) == -1)
+			return NULL;
+		for (j = i; j > 0 && qy->t[order[j - 1]].est > qy->t[i].est;
+		    j--)
+			order[j] = order[j - 1];
+		order[j] = i;
+	}
+	m = bitmap_and(qy, qy->allow, exact_word(qy, &qy->t[order[0]]));
+	for (k = 1; k < qy->nt; k++)
+		m = narrow(qy, m, &qy->t[order[k]]);
+	return m;
 }
 
-/* Of the name matches m, those whose name starts with the first word. */
+/* Of the name matches m, those whose name starts with the first word;
+ * NULL for none. A one-word query finds them in the whole catalog, so
+ * that they can be kept. */
 static uint32_t *
-name_prefix(struct query *qy, const uint32_t *m)
+name_prefix(struct query *qy, uint32_t *m)
 {
-	const struct cat_search	*s = qy->s;
+	struct term		*t = &qy->t[0];
 	const struct cs_list	*l;
-	const uint32_t		*a;
-	uint32_t		*p = bitmap_new(qy), w, i;
+	const uint32_t		*kept;
+	uint32_t		*p, n;
 
-	if ((l = find_list(s, CS_KEY(CS_START, qy->t[0].cp0))) == NULL)
+	if ((l = find_list(qy->s, CS_KEY(CS_START, t->cp0))) == NULL)
+		return NULL;
+	if (t->ncp == 1)
+		return and_list(qy, bitmap_and(qy, m, m), l);
+	if ((kept = cs_memo_get(qy->s, CS_MEMO_STARTS, t->s, &n)) != NULL)
+		return bitmap_and(qy, m, kept);
+	if (qy->nt > 1) {
+		p = and_list(qy, bitmap_and(qy, m, m), l);
+		keep_only(qy, p, name_starts, t);
 		return p;
-	a = list_words(s, l);
-	if (cs_is_bitmap(s, l))
-		for (w = 0; w < s->nwords; w++)
-			p[w] = m[w] & a[w];
-	else
-		for (i = 0; i < l->n; i++)
-			if (cs_bit(m, a[i]))
-				cs_set(p, a[i]);
-	if (qy->t[0].ncp > 1)
-		keep_only(qy, p, name_starts);
+	}
+	p = and_list(qy, bitmap_and(qy, t->exact, t->exact), l);
+	if (keep_only(qy, p, name_starts, t) >= CS_MEMO_MIN)
+		cs_memo_put(qy->s, CS_MEMO_STARTS, t->s, p);
+	for (n = 0; n < qy->s->nwords; n++)
+		p[n] &= m[n];
 	return p;
 }
 
@@ -428,7 +491,7 @@ code_at(const struct cat_search *s, const char *q, size_t n)
 	char		 cur[CAT_SEARCH_CODE_MAX + 1];
 	const char	*p;
 	uint32_t	 lo = 0, hi = (s->ncodes + CS_BLOCK - 1) / CS_BLOCK, mid;
-	uint32_t	 b, j, end;
+	uint32_t	 j, first, end;
 	size_t		 lcp;
 
 	while (lo < hi) {	/* the blocks whose first code is below q */
@@ -440,15 +503,10 @@ code_at(const struct cat_search *s, const char *q, size_t n)
 	}
 	if (lo == 0)
 		return 0;
-	b = lo - 1;
-	p = s->codes + s->blocks[b];
-	end = b * CS_BLOCK + CS_BLOCK < s->ncodes ? b * CS_BLOCK + CS_BLOCK :
-	    s->ncodes;
-	for (j = b * CS_BLOCK; j < end; j++) {
-		if (j == b * CS_BLOCK)
-			lcp = 0;
-		else
-			lcp = (unsigned char)*p++;
+	first = (lo - 1) * CS_BLOCK;
+	end = first + CS_BLOCK < s->ncodes ? first + CS_BLOCK : s->ncodes;
+	for (p = s->codes + s->blocks[lo - 1], j = first; j < end; j++) {
+		lcp = j == first ? 0 : (unsigned char)*p++;
 		memcpy(cur + lcp, p, strlen(p) + 1);
 		p += strlen(p) + 1;
 		if (cmp_code(cur, q, n) >= 0)
@@ -457,37 +515,53 @@ code_at(const struct cat_search *s, const char *q, size_t n)
 	return end;
 }
 
-/* Products with a code that is the word (exact) or starts with it. */
+/* Every product with a code in [lo, hi), as a new bitmap. */
+static uint32_t *
+code_products(struct query *qy, uint32_t lo, uint32_t hi)
+{
+	uint32_t	*m = bitmap_new(qy), i;
+
+	for (i = lo; i < hi; i++)
+		cs_set(m, qy->s->code_prod[i]);
+	return m;
+}
+
+/* The allowed products with a code that is the word (exact) or starts
+ * with it (prefix, the exact ones left out); both NULL for none. */
 static void
 code_matches(struct query *qy, uint32_t **exact, uint32_t **prefix)
 {
-	const struct cat_search	*s = qy->s;
+	struct cat_search	*s = qy->s;
 	const struct term	*t = &qy->t[0];
+	const uint32_t		*e, *p;
 	char			*b;
-	uint32_t		 lo, ex, hi, i, w;
+	uint32_t		 lo, ex, hi, n, w;
 
 	*exact = *prefix = NULL;
 	if (qy->nt != 1 || t->len > CAT_SEARCH_CODE_MAX || s->ncodes == 0)
 		return;
-	b = arena_alloc(qy->a, t->len + 1);
-	memcpy(b, t->s, t->len);
-	lo = code_at(s, b, t->len);
-	b[t->len] = '\x01';	/* below every longer code with the prefix */
-	ex = code_at(s, b, t->len + 1);
-	b[t->len] = '\xff';	/* above them all: no UTF-8 byte is 0xff */
-	hi = code_at(s, b, t->len + 1);
-	if (lo == hi)
-		return;
-	*exact = bitmap_new(qy);
-	*prefix = bitmap_new(qy);
-	for (i = lo; i < ex; i++)
-		cs_set(*exact, s->code_prod[i]);
-	for (i = ex; i < hi; i++)
-		cs_set(*prefix, s->code_prod[i]);
-	for (w = 0; w < s->nwords; w++) {
-		(*exact)[w] &= qy->allow[w];
-		(*prefix)[w] &= qy->allow[w] & ~(*exact)[w];
+	if ((e = cs_memo_get(s, CS_MEMO_CODE, t->s, &n)) == NULL ||
+	    (p = cs_memo_get(s, CS_MEMO_CODE_PREFIX, t->s, &n)) == NULL) {
+		b = arena_alloc(qy->a, t->len + 1);
+		memcpy(b, t->s, t->len);
+		lo = code_at(s, b, t->len);
+		b[t->len] = '\x01';	/* below the longer codes it starts */
+		ex = code_at(s, b, t->len + 1);
+		b[t->len] = '\xff';	/* above them: no UTF-8 byte is 0xff */
+		hi = code_at(s, b, t->len + 1);
+		if (lo == hi)
+			return;
+		e = code_products(qy, lo, ex);
+		p = code_products(qy, ex, hi);
+		if (hi - lo >= CS_MEMO_MIN) {
+			cs_memo_put(s, CS_MEMO_CODE, t->s, e);
+			cs_memo_put(s, CS_MEMO_CODE_PREFIX, t->s, p);
+		}
 	}
+	*exact = bitmap_and(qy, e, qy->allow);
+	*prefix = bitmap_and(qy, p, qy->allow);
+	for (w = 0; w < s->nwords; w++)
+		(*prefix)[w] &= ~(*exact)[w];
 }
 
 /* ------------------------------------------------------------ a query */
@@ -525,14 +599,14 @@ emit(const uint32_t *m, uint32_t nwords, uint32_t *out)
 	return n;
 }
 
-static uint32_t
-count(const uint32_t *m, uint32_t nwords)
+/* m without the products of the ranks before. */
+static void
+and_not(uint32_t *m, const uint32_t *x, uint32_t nwords)
 {
-	uint32_t	w, n = 0;
+	uint32_t	w;
 
-	for (w = 0; m != NULL && w < nwords; w++)
-		n += (uint32_t)__builtin_popcount(m[w]);
-	return n;
+	for (w = 0; m != NULL && x != NULL && w < nwords; w++)
+		m[w] &= ~x[w];
 }
 
 /*
@@ -540,14 +614,15 @@ count(const uint32_t *m, uint32_t nwords)
  * rank (struct cat_hits). Returns the number of words in q: 0 when it
  * has none (the whole list, not a search). q is valid UTF-8 of at most
  * CAT_SEARCH_CHARS_MAX characters (cat_search_problem); -1 if not.
+ * Words that took verifying are kept in s for the next searches.
  */
 int
-cat_search_query(const struct cat_search *s, const struct catalog *cat,
+cat_search_query(struct cat_search *s, const struct catalog *cat,
     const char *q, const struct cat_search_filter *f, struct arena *a,
     struct cat_hits *h)
 {
 	struct query	 qy;
-	uint32_t	*rank[CAT_RANKS], w, r, n = 0;
+	uint32_t	*rank[CAT_RANKS], r, n = 0;
 
 	memset(h, 0, sizeof(*h));
 	if (cat_search_problem(q) != NULL)
@@ -560,21 +635,18 @@ cat_search_query(const struct cat_search *s, const struct catalog *cat,
 		return 0;
 	if (s == NULL || s->nproducts == 0)
 		return qy.nt;
+	s->memo_gen++;		/* what this search reads stays */
 	qy.allow = allowed(&qy, f);
 	code_matches(&qy, &rank[CAT_RANK_CODE], &rank[CAT_RANK_CODE_PREFIX]);
-	rank[CAT_RANK_NAME] = name_matches(&qy);
 	rank[CAT_RANK_NAME_PREFIX] = NULL;
-	if (rank[CAT_RANK_NAME] != NULL) {
-		if (rank[CAT_RANK_CODE] != NULL)
-			for (w = 0; w < s->nwords; w++)
-				rank[CAT_RANK_NAME][w] &=
-				    ~(rank[CAT_RANK_CODE][w] |
-				    rank[CAT_RANK_CODE_PREFIX][w]);
+	if ((rank[CAT_RANK_NAME] = name_matches(&qy)) != NULL) {
+		and_not(rank[CAT_RANK_NAME], rank[CAT_RANK_CODE], s->nwords);
+		and_not(rank[CAT_RANK_NAME], rank[CAT_RANK_CODE_PREFIX],
+		    s->nwords);
 		rank[CAT_RANK_NAME_PREFIX] = name_prefix(&qy,
 		    rank[CAT_RANK_NAME]);
-		for (w = 0; w < s->nwords; w++)
-			rank[CAT_RANK_NAME][w] &=
-			    ~rank[CAT_RANK_NAME_PREFIX][w];
+		and_not(rank[CAT_RANK_NAME], rank[CAT_RANK_NAME_PREFIX],
+		    s->nwords);
 	}
 	for (r = 0; r < CAT_RANKS; r++)
 		n += h->nrank[r] = count(rank[r], s->nwords);

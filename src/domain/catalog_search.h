@@ -51,7 +51,7 @@ void		 cat_search_free(struct cat_search *);
 size_t		 cat_search_bytes(const struct cat_search *);
 const char	*cat_search_stats(const struct cat_search *, struct arena *);
 const char	*cat_search_problem(const char *);
-int		 cat_search_query(const struct cat_search *,
+int		 cat_search_query(struct cat_search *,
 		     const struct catalog *, const char *,
 		     const struct cat_search_filter *, struct arena *,
 		     struct cat_hits *);

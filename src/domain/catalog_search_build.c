@@ -430,13 +430,15 @@ cat_search_free(struct cat_search *s)
 	free(s->code_prod);
 	buf_free(&s->tmp);
 	free(s->tmp_codes);
+	cs_memo_free(s);
 	free(s);
 }
 
+/* The index's bytes, and the words' results it keeps. */
 size_t
 cat_search_bytes(const struct cat_search *s)
 {
-	return s != NULL ? s->bytes : 0;
+	return s != NULL ? s->bytes + s->memo_bytes : 0;
 }
 
 /* For the catalog's log line: what the index holds and takes. */

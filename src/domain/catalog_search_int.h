@@ -1,8 +1,8 @@
 /*
  * catalog_search_int.h -- the search index's layout and what its two
- * files share: catalog_search_build.c (folding text, building) and
- * catalog_search.c (queries). For those two only; the API is
- * catalog_search.h.
+ * files share: catalog_search_build.c (folding text, building),
+ * catalog_search.c (queries) and catalog_search_memo.c (words' results
+ * kept). For those only; the API is catalog_search.h.
  */
 #ifndef DOMAIN_CATALOG_SEARCH_INT_H
 #define DOMAIN_CATALOG_SEARCH_INT_H
@@ -23,6 +23,10 @@
 #define CS_KEY_FIRST(k)	((uint32_t)((k) >> 21))
 #define CS_BLOCK	16		/* codes per front-coded block */
 #define CS_MODES	3		/* ordering, wholesale, retail */
+#define CS_MEMO_SLOTS	32		/* words' results kept */
+#define CS_MEMO_BYTES	(512 * 1024)	/* fewer slots for big catalogs */
+#define CS_MEMO_MIN	256		/* names verified or codes marked
+					 * before a result is worth keeping */
 
 /*
  * One posting list: the products whose name has the key, ascending. It
@@ -43,6 +47,20 @@ struct cs_code {
 	uint32_t	 prod;
 };
 
+/* What a word matches in the whole catalog, once it took verifying: a
+ * bitmap of every product, kept for the next pages, storefronts and
+ * shoppers (least recently used out). Per worker, like the catalog. */
+enum cs_memo_kind { CS_MEMO_HAS, CS_MEMO_STARTS, CS_MEMO_CODE,
+	CS_MEMO_CODE_PREFIX };
+struct cs_memo {
+	char		*word;		/* folded; NULL: a free slot */
+	int		 kind;
+	uint32_t	*bm;
+	uint32_t	 n;		/* bits set */
+	uint64_t	 used;
+	uint64_t	 gen;		/* the search that last read it */
+};
+
 struct cat_search {
 	uint32_t	 nproducts;
 	uint32_t	 nwords;	/* of a bitmap of nproducts bits */
@@ -60,6 +78,12 @@ struct cat_search {
 	uint32_t	*blocks;	/* offsets in codes */
 	uint32_t	*code_prod;	/* each code's product */
 	uint32_t	 ncodes;
+	/* Results of words, filled by searches. */
+	struct cs_memo	 memo[CS_MEMO_SLOTS];
+	uint64_t	 memo_clock;
+	uint64_t	 memo_gen;	/* searches: one's reads stay put */
+	uint64_t	 memo_hits;
+	size_t		 memo_bytes;
 	/* While the catalog loads. */
 	struct buf	 tmp;
 	struct cs_code	*tmp_codes;
@@ -80,6 +104,17 @@ cs_set(uint32_t *bm, uint32_t i)
 	bm[i >> 5] |= (uint32_t)1 << (i & 31);
 }
 
+/* Set bits of x (the build has no POPCNT: __builtin_popcount would call
+ * a slow library function). */
+static inline uint32_t
+cs_popcount(uint32_t x)
+{
+	x = x - ((x >> 1) & 0x55555555);
+	x = (x & 0x33333333) + ((x >> 2) & 0x33333333);
+	x = (x + (x >> 4)) & 0x0f0f0f0f;
+	return (x * 0x01010101) >> 24;
+}
+
 static inline int
 cs_is_bitmap(const struct cat_search *s, const struct cs_list *l)
 {
@@ -92,6 +127,11 @@ cs_space(uint32_t c)
 	return c == ' ' || (c >= '\t' && c <= '\r');
 }
 
+const uint32_t	*cs_memo_get(struct cat_search *, int, const char *,
+		     uint32_t *);
+void		 cs_memo_put(struct cat_search *, int, const char *,
+		     const uint32_t *);
+void		 cs_memo_free(struct cat_search *);
 uint32_t	 cs_next(const char **);
 size_t		 cs_fold(const char *, char *);
 int		 cs_mode_slot(int);

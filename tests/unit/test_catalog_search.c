@@ -6,6 +6,7 @@
 #include "domain/catalog.h"
 #include "domain/catalog_cache.h"
 #include "domain/catalog_search.h"
+#include "domain/catalog_search_int.h"
 
 #include <setjmp.h>
 #include <cmocka.h>
@@ -320,6 +321,86 @@ test_many_products(void **state)
 	free(v);
 }
 
+/* A word that took verifying many names is kept: the next search,
+ * in any storefront or category, reads it and answers the same. */
+static void
+test_words_kept(void **state)
+{
+	struct fake	*v = xcalloc(1000, sizeof(*v));
+	struct catalog	*cat;
+	const char	*first, *r;
+	uint32_t	*only, i, n = 0;
+	size_t		 bytes;
+
+	(void)state;
+	only = xcalloc(1000, sizeof(*only));
+	for (i = 0; i < 1000; i++) {
+		v[i].code = arena_printf(arena, "W%04u", i);
+		/* 矿泉 and 泉水 in every name, 矿泉水 in every other one */
+		v[i].name = i % 2 ? "纯净水 矿泉 泉水" : "矿泉水 第一";
+		v[i].visible = i % 4 == 0 ? SHOP_MODE_RETAIL : 0;
+		if (i % 10 == 0)
+			only[n++] = i;
+	}
+	cat = make(v, 1000);
+	bytes = cat_search_bytes(cat->search);
+	first = find(cat, "矿泉水");
+	assert_true(cat_search_bytes(cat->search) > bytes);	/* kept */
+	assert_int_equal(cat->search->memo_hits, 0);
+	r = find(cat, "矿泉水");
+	assert_int_equal(cat->search->memo_hits, 2);	/* has, starts */
+	assert_string_equal(r, first);
+	/* Half of those are in the retail mall only. */
+	assert_non_null(strstr(r, "|0 0 250 0"));
+	assert_non_null(strstr(find_in(cat, "矿泉水", SHOP_MODE_RETAIL, NULL,
+	    0), "|0 0 500 0"));
+	assert_string_equal(find_in(cat, "矿泉水", SHOP_MODE_WHOLESALE, only,
+	    n), "10,30,50,70,90,110,130,150,170,190,210,230,250,270,290,310,"
+	    "330,350,370,390,410,430,450,470,490,510,530,550,570,590,610,630,"
+	    "650,670,690,710,730,750,770,790,810,830,850,870,890,910,930,950,"
+	    "970,990|0 0 50 0");
+	/* A second word narrows what the kept one found. */
+	assert_non_null(strstr(find(cat, "第一 矿泉水"), "|0 0 0 250"));
+	assert_non_null(strstr(find(cat, "泉水 纯净"), "|0 0 0 500"));
+	assert_non_null(strstr(find(cat, "纯净 泉水"), "|0 0 500 0"));
+	catalog_free(cat);
+	free(only);
+	free(v);
+}
+
+/* The memo's slots: the least recently used goes, never one the search
+ * under way has read. One slot when bitmaps are big. */
+static void
+test_memo_slots(void **state)
+{
+	struct cat_search	 s;
+	uint32_t		*bm, n;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	s.nwords = CS_MEMO_BYTES / 4;		/* one slot */
+	bm = xcalloc(s.nwords + 1, sizeof(*bm));
+	bm[0] = 0x7;
+	s.memo_gen = 1;
+	cs_memo_put(&s, CS_MEMO_HAS, "甲", bm);
+	s.memo_gen = 2;
+	assert_non_null(cs_memo_get(&s, CS_MEMO_HAS, "甲", &n));
+	assert_int_equal(n, 3);
+	assert_null(cs_memo_get(&s, CS_MEMO_STARTS, "甲", &n));
+	cs_memo_put(&s, CS_MEMO_HAS, "乙", bm);	/* 甲 is being read */
+	assert_null(cs_memo_get(&s, CS_MEMO_HAS, "乙", &n));
+	s.memo_gen = 3;
+	bm[1] = 0x1;
+	cs_memo_put(&s, CS_MEMO_HAS, "乙", bm);
+	assert_null(cs_memo_get(&s, CS_MEMO_HAS, "甲", &n));
+	assert_non_null(cs_memo_get(&s, CS_MEMO_HAS, "乙", &n));
+	assert_int_equal(n, 4);
+	cs_memo_put(&s, CS_MEMO_HAS, "乙", bm);	/* its own slot again */
+	assert_int_equal(s.memo_bytes, (s.nwords + 1) * 4 + strlen("乙") + 1);
+	cs_memo_free(&s);
+	free(bm);
+}
+
 static void
 test_empty_catalog(void **state)
 {
@@ -361,6 +442,8 @@ main(void)
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_invalid_utf8_in_the_catalog),
 		cmocka_unit_test(test_many_products),
+		cmocka_unit_test(test_words_kept),
+		cmocka_unit_test(test_memo_slots),
 		cmocka_unit_test(test_empty_catalog),
 	};
 

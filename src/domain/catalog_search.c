@@ -491,8 +491,7 @@ code_at(const struct cat_search *s, const char *q, size_t n)
 	char		 cur[CAT_SEARCH_CODE_MAX + 1];
 	const char	*p;
 	uint32_t	 lo = 0, hi = (s->ncodes + CS_BLOCK - 1) / CS_BLOCK, mid;
-	uint32_t	 j, first, end;
-	size_t		 lcp;
+	uint32_t	 j, first, end, prod = 0;
 
 	while (lo < hi) {	/* the blocks whose first code is below q */
 		mid = lo + (hi - lo) / 2;
@@ -506,23 +505,30 @@ code_at(const struct cat_search *s, const char *q, size_t n)
 	first = (lo - 1) * CS_BLOCK;
 	end = first + CS_BLOCK < s->ncodes ? first + CS_BLOCK : s->ncodes;
 	for (p = s->codes + s->blocks[lo - 1], j = first; j < end; j++) {
-		lcp = j == first ? 0 : (unsigned char)*p++;
-		memcpy(cur + lcp, p, strlen(p) + 1);
-		p += strlen(p) + 1;
+		p = cs_code_next(p, cur, j == first, &prod);
 		if (cmp_code(cur, q, n) >= 0)
 			return j;
 	}
 	return end;
 }
 
-/* Every product with a code in [lo, hi), as a new bitmap. */
+/* Every product with a code in [lo, hi), as a new bitmap: the blocks
+ * from lo's on, read in order. */
 static uint32_t *
 code_products(struct query *qy, uint32_t lo, uint32_t hi)
 {
-	uint32_t	*m = bitmap_new(qy), i;
+	const struct cat_search	*s = qy->s;
+	char			 cur[CAT_SEARCH_CODE_MAX + 1];
+	const char		*p = NULL;
+	uint32_t		*m = bitmap_new(qy), j, prod = 0;
 
-	for (i = lo; i < hi; i++)
-		cs_set(m, qy->s->code_prod[i]);
+	for (j = lo - lo % CS_BLOCK; j < hi; j++) {
+		if (j % CS_BLOCK == 0)
+			p = s->codes + s->blocks[j / CS_BLOCK];
+		p = cs_code_next(p, cur, j % CS_BLOCK == 0, &prod);
+		if (j >= lo && prod < s->nproducts)
+			cs_set(m, prod);
+	}
 	return m;
 }
 

@@ -344,6 +344,36 @@ cmp_code(const void *a, const void *b)
 	return x->prod < y->prod ? -1 : x->prod > y->prod;
 }
 
+static void
+put_varint(struct buf *b, uint32_t v)
+{
+	for (; v >= 0x80; v >>= 7)
+		buf_addc(b, (char)(v | 0x80));
+	buf_addc(b, (char)v);
+}
+
+/*
+ * The code at p into cur (which holds the one before it: a block's
+ * first when head), its product in *prod (the one before it); where the
+ * next starts.
+ */
+const char *
+cs_code_next(const char *p, char *cur, int head, uint32_t *prod)
+{
+	const unsigned char	*u;
+	size_t			 lcp = head ? 0 : (unsigned char)*p++;
+	size_t			 n = strlen(p);
+	uint32_t		 v = 0;
+	int			 shift = 0;
+
+	memcpy(cur + lcp, p, n + 1);
+	for (u = (const unsigned char *)p + n + 1; *u & 0x80; u++, shift += 7)
+		v |= (uint32_t)(*u & 0x7f) << shift;
+	v |= (uint32_t)*u++ << shift;
+	*prod = head ? v : *prod + ((v >> 1) ^ -(v & 1));
+	return (const char *)u;
+}
+
 /* Sort the codes, drop repeats (a SKU code that is its product's code),
  * front-code them in blocks. */
 static void
@@ -351,37 +381,39 @@ pack_codes(struct cat_search *s)
 {
 	struct buf	 out;
 	const char	*str, *prev = NULL;
-	uint32_t	 i, n = 0, lcp;
+	uint32_t	 i, n = 0, lcp, prod, last = 0;
+	int32_t		 d;
 
 	sort_text = s->tmp.p;
 	qsort(s->tmp_codes, s->ntmp, sizeof(*s->tmp_codes), cmp_code);
 	buf_init(&out, s->tmp.len / 2 + 16);
-	s->code_prod = xmalloc(((size_t)s->ntmp + 1) * sizeof(uint32_t));
 	s->blocks = xmalloc(((size_t)s->ntmp / CS_BLOCK + 1) *
 	    sizeof(uint32_t));
 	for (i = 0; i < s->ntmp; i++) {
 		str = s->tmp.p + s->tmp_codes[i].off;
-		if (prev != NULL && strcmp(prev, str) == 0 &&
-		    s->code_prod[n - 1] == s->tmp_codes[i].prod)
+		prod = s->tmp_codes[i].prod;
+		if (prev != NULL && strcmp(prev, str) == 0 && prod == last)
 			continue;
 		if (n % CS_BLOCK == 0) {
 			s->blocks[n / CS_BLOCK] = (uint32_t)out.len;
 			buf_add(&out, str, strlen(str) + 1);
+			put_varint(&out, prod);
 		} else {
 			for (lcp = 0; prev[lcp] != '\0' && prev[lcp] ==
 			    str[lcp]; lcp++)
 				;
 			buf_addc(&out, (char)lcp);
 			buf_add(&out, str + lcp, strlen(str + lcp) + 1);
+			d = (int32_t)(prod - last);
+			put_varint(&out, ((uint32_t)d << 1) ^ (uint32_t)(d >> 31));
 		}
-		s->code_prod[n++] = s->tmp_codes[i].prod;
+		n++;
 		prev = str;
+		last = prod;
 	}
 	s->ncodes = n;
 	s->codes = xrealloc(out.p, out.len + 1);
 	s->codes_len = out.len;
-	s->code_prod = xrealloc(s->code_prod, ((size_t)n + 1) *
-	    sizeof(uint32_t));
 	s->blocks = xrealloc(s->blocks, ((size_t)n / CS_BLOCK + 1) *
 	    sizeof(uint32_t));
 }
@@ -413,8 +445,7 @@ cat_search_build(struct cat_search *s, const struct catalog *cat)
 	s->ntmp = s->cap_tmp = 0;
 	s->bytes = sizeof(*s) + ((size_t)s->nlists + 1) * sizeof(*s->lists) +
 	    (s->nwords_all + 1) * sizeof(*s->words) + s->codes_len + 1 +
-	    ((size_t)s->ncodes + 1 + s->ncodes / CS_BLOCK + 1) *
-	    sizeof(uint32_t);
+	    ((size_t)s->ncodes / CS_BLOCK + 1) * sizeof(uint32_t);
 	s->build_ms = now_ms() - t0;
 }
 
@@ -427,7 +458,6 @@ cat_search_free(struct cat_search *s)
 	free(s->words);
 	free(s->codes);
 	free(s->blocks);
-	free(s->code_prod);
 	buf_free(&s->tmp);
 	free(s->tmp_codes);
 	cs_memo_free(s);
@@ -455,8 +485,8 @@ cat_search_stats(const struct cat_search *s, struct arena *a)
 	    "bitmaps) %zu KB, %u codes %zu KB, built in %.1f ms",
 	    s->bytes / 1024, s->nlists, nbitmaps, ((size_t)s->nlists *
 	    sizeof(*s->lists) + s->nwords_all * sizeof(*s->words)) / 1024,
-	    s->ncodes, (s->codes_len + (size_t)s->ncodes * sizeof(uint32_t) +
-	    s->ncodes / CS_BLOCK * sizeof(uint32_t)) / 1024, s->build_ms);
+	    s->ncodes, (s->codes_len + s->ncodes / CS_BLOCK *
+	    sizeof(uint32_t)) / 1024, s->build_ms);
 }
 
 /* Why q cannot be searched for, or NULL. */

@@ -72,11 +72,13 @@ struct cat_search {
 						 * what each storefront lists */
 	/* Codes, sorted (bytes, then product), front-coded in blocks of
 	 * CS_BLOCK: a block's first code whole, each next one as the
-	 * length it shares with the one before (a byte) and the rest. */
+	 * length it shares with the one before (a byte) and the rest; after
+	 * each its product, as a varint: the block's first whole, the
+	 * others as the zigzag difference from the one before (a product's
+	 * codes sort together: mostly one byte). */
 	char		*codes;
 	size_t		 codes_len;
 	uint32_t	*blocks;	/* offsets in codes */
-	uint32_t	*code_prod;	/* each code's product */
 	uint32_t	 ncodes;
 	/* Results of words, filled by searches. */
 	struct cs_memo	 memo[CS_MEMO_SLOTS];
@@ -132,6 +134,7 @@ const uint32_t	*cs_memo_get(struct cat_search *, int, const char *,
 void		 cs_memo_put(struct cat_search *, int, const char *,
 		     const uint32_t *);
 void		 cs_memo_free(struct cat_search *);
+const char	*cs_code_next(const char *, char *, int, uint32_t *);
 uint32_t	 cs_next(const char **);
 size_t		 cs_fold(const char *, char *);
 int		 cs_mode_slot(int);

@@ -119,6 +119,8 @@ def test_rank_exact_code_then_prefix_then_name_prefix(stack, shop):
         "SS-1002", "SS-3001", "SS-1001"]
     assert search(stack, shop, "薯片", sort="-price")[0] == [
         "SS-1002", "SS-1001", "SS-3001"]
+    assert search(stack, shop, "薯片", sort="new")[0] == [
+        "SS-1002", "SS-3001", "SS-1001"]
 
 
 def test_category_storefront_and_shelf_as_the_list(stack, shop):

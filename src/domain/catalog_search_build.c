@@ -385,7 +385,8 @@ pack_codes(struct cat_search *s)
 	int32_t		 d;
 
 	sort_text = s->tmp.p;
-	qsort(s->tmp_codes, s->ntmp, sizeof(*s->tmp_codes), cmp_code);
+	if (s->ntmp > 0)	/* a shop without products has no codes */
+		qsort(s->tmp_codes, s->ntmp, sizeof(*s->tmp_codes), cmp_code);
 	buf_init(&out, s->tmp.len / 2 + 16);
 	s->blocks = xmalloc(((size_t)s->ntmp / CS_BLOCK + 1) *
 	    sizeof(uint32_t));

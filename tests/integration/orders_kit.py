@@ -157,3 +157,9 @@ def error_code(r):
 
 def stock(stack, sku_id):
     return int(one(stack, f"SELECT stock FROM sku WHERE id = {sku_id}"))
+
+
+def orders_of(stack, cid):
+    """How many orders a company has."""
+    return int(one(stack, f"SELECT COUNT(*) FROM sales_order WHERE "
+                   f"customer_id = {cid}"))

@@ -12,7 +12,8 @@ import pytest
 
 from helpers import csrf_of, get_csrf
 from orders_kit import (SHOP, add, bearer_session, company, drop_companies,
-                        drop_skus, error_code, one, seed_skus, stock, submit)
+                        drop_skus, error_code, one, orders_of, seed_skus,
+                        stock, submit)
 
 P = "MO"
 A = SHOP.format("shop-a")
@@ -87,10 +88,6 @@ def buyer(stack, cat):
     stack.sql(f"DELETE FROM cart_item WHERE customer_user_id = "
               f"{cat['users'][0]}")
 
-
-def orders_of(stack, cid):
-    return int(one(stack, f"SELECT COUNT(*) FROM sales_order WHERE "
-                   f"customer_id = {cid}"))
 
 
 def owed(stack, cid):

@@ -16,7 +16,8 @@ import pytest
 
 from helpers import api_login, csrf_of
 from orders_kit import (SHOP, bearer_session, company, drop_companies,
-                        drop_skus, error_code, one, seed_skus, stock)
+                        drop_skus, error_code, one, orders_of, seed_skus,
+                        stock)
 
 P = "OB"
 A = SHOP.format("shop-a")
@@ -103,10 +104,6 @@ def place(stack, s, cid, text=None, key=None, lines=None, **fields):
     return s.post(stack.url(NEW), json=body, headers={
         "Idempotency-Key": key or secrets.token_hex(12)})
 
-
-def orders_of(stack, cid):
-    return int(one(stack, f"SELECT COUNT(*) FROM sales_order WHERE "
-                   f"customer_id = {cid}"))
 
 
 def outstanding(stack, cid):

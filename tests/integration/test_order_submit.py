@@ -10,7 +10,7 @@ import pytest
 
 from helpers import csrf_of
 from orders_kit import (SHOP, add, bearer_session, cn_day, company,
-                        drop_companies, drop_skus, error_code, one,
+                        drop_companies, drop_skus, error_code, one, orders_of,
                         seed_skus, stock, submit)
 
 P = "OS"
@@ -44,10 +44,6 @@ def buyer(stack, cat):
     stack.sql(f"DELETE FROM cart_item WHERE customer_user_id = "
               f"{cat['users'][0]}")
 
-
-def orders_of(stack, cid):
-    return int(one(stack, f"SELECT COUNT(*) FROM sales_order WHERE "
-                   f"customer_id = {cid}"))
 
 
 def test_checkout_preview_prices_and_taxes_each_invoice(stack, cat, buyer):

@@ -14,7 +14,8 @@ import pytest
 
 from helpers import csrf_of, get_csrf
 from orders_kit import (SHOP, bearer_session, company, drop_companies,
-                        drop_skus, error_code, one, seed_skus, stock)
+                        drop_skus, error_code, one, orders_of, seed_skus,
+                        stock)
 
 P = "QO"
 A = SHOP.format("shop-a")
@@ -88,10 +89,6 @@ def accept(stack, s, iid, key=None, **fields):
 def buyer(stack, cat, i=0):
     return bearer_session(stack, "shop-a", cat["users"][i])
 
-
-def orders_of(stack, cid):
-    return int(one(stack, f"SELECT COUNT(*) FROM sales_order WHERE "
-                   f"customer_id = {cid}"))
 
 
 def test_accept_orders_at_the_quoted_prices_with_tax_per_line(stack, cat,

@@ -170,10 +170,71 @@ class _Session(requests.Session):
         return super().request(method, url, **kwargs)
 
 
+class AccessLog:
+    """Which worker served a response: its X-Request-Id in the access log
+    (every worker logs "[pid] access req=ID ...")."""
+
+    def __init__(self, stack):
+        self.stack = stack
+        self.pos = 0
+        self.pids = {}
+
+    def _read(self):
+        with open(self.stack.access_log, "rb") as f:
+            f.seek(self.pos)
+            data = f.read()
+        end = data.rfind(b"\n") + 1         # whole lines only
+        self.pos += end
+        for m in re.finditer(rb"\[(\d+)\] access\s+req=([0-9a-f]+) ",
+                             data[:end]):
+            self.pids[m.group(2).decode()] = int(m.group(1))
+
+    def worker(self, r):
+        reqid = r.headers["X-Request-Id"]
+
+        def logged():
+            self._read()
+            return self.pids.get(reqid)
+        return wait_until(logged, timeout=5,
+                          message=f"request {reqid} not logged")
+
+
 class Stack:
     """A running stack. Paths are Path objects; see the fixture below."""
 
     wait_until = staticmethod(wait_until)
+
+    def every_worker(self, request, ok=None, timeout=30, by=None):
+        """Call request() until every live worker has answered, and, with
+        ok, until each worker's latest response r has ok(r) true; return
+        {pid: [responses]}. A worker caches its shop row for up to half a
+        second, so "N requests in a row" can miss an idle stale worker:
+        this names the worker behind each response instead. With by (a
+        time.monotonic() value), a request sent after it that is not ok
+        fails at once: "every worker within a second" of a change is
+        every_worker(req, ok, by=changed_at + 1), with slack
+        for a loaded machine."""
+        log = AccessLog(self)
+        seen, good = {}, {}
+
+        def covered():
+            sent = time.monotonic()
+            r = request()
+            pid = log.worker(r)
+            seen.setdefault(pid, []).append(r)
+            good[pid] = ok is None or bool(ok(r))
+            if not good[pid] and by is not None and sent >= by:
+                raise AssertionError(
+                    f"worker {pid} still answers the old state "
+                    f"{sent - by:.2f}s after it should not")
+            pids = set(self.worker_pids())
+            return pids <= set(seen) and all(good[p] for p in pids)
+
+        wait_until(covered, timeout=timeout, interval=0.001,
+                   message=lambda: f"workers {self.worker_pids()}, "
+                   f"answered: {sorted(seen)}, as wanted: "
+                   f"{sorted(p for p in good if good[p])}")
+        return seen
     shops = SHOPS
     password = DEMO_PASSWORD
     owner_phone = OWNER_PHONE

@@ -13,11 +13,11 @@ The module makes its own companies (AS测试…), level (AS…) and product
 """
 
 import hashlib
-import re
 import time
 
 import pytest
 
+from conftest import AccessLog
 from test_admin_customers import (A, SHOP_A, company_form, make_level,
                                   new_buyer, owner, post, q1)
 
@@ -49,56 +49,13 @@ UPDATE shop SET version = version + 1;
 """)
 
 
-class AccessLog:
-    """Which worker served a response: its request id in the access log."""
-
-    def __init__(self, stack):
-        self.stack = stack
-        self.pos = 0
-        self.pids = {}
-
-    def _read(self):
-        with open(self.stack.access_log, "rb") as f:
-            f.seek(self.pos)
-            data = f.read()
-        end = data.rfind(b"\n") + 1         # whole lines only
-        self.pos += end
-        for m in re.finditer(rb"\[(\d+)\] access\s+req=([0-9a-f]+) ",
-                             data[:end]):
-            self.pids[m.group(2).decode()] = int(m.group(1))
-
-    def worker(self, r):
-        reqid = r.headers["X-Request-Id"]
-
-        def logged():
-            self._read()
-            return self.pids.get(reqid)
-        return self.stack.wait_until(logged, timeout=5,
-                                     message=f"request {reqid} not logged")
-
-
-def every_worker(stack, log, request, timeout=30):
-    """Call request() until every worker has answered; {pid: responses}."""
-    seen = {}
-
-    def covered():
-        r = request()
-        seen.setdefault(log.worker(r), []).append(r)
-        return set(stack.worker_pids()) <= set(seen)
-
-    stack.wait_until(covered, timeout=timeout, interval=0.001,
-                     message=lambda: f"workers {stack.worker_pids()}, "
-                     f"answered: {sorted(seen)}")
-    return seen
-
-
 def account(stack, s):
     return s.get(stack.url(f"{A}/api/v1/account"))
 
 
 def cache_everywhere(stack, log, s):
     """Use the buyer's session on every worker, which then caches it."""
-    for pid, rs in every_worker(stack, log,
+    for pid, rs in stack.every_worker(
                                 lambda: account(stack, s)).items():
         assert all(r.status_code == 200 for r in rs), (pid, rs[-1].text)
 
@@ -126,7 +83,7 @@ def ended_everywhere(stack, log, s, change):
             refused.add(pid)
 
     while_settling(check)
-    for pid, rs in every_worker(stack, log,
+    for pid, rs in stack.every_worker(
                                 lambda: account(stack, s)).items():
         assert [r.status_code for r in rs] == [401] * len(rs), \
             (pid, rs[-1].text[:300])
@@ -168,7 +125,7 @@ def test_disabling_a_company_ends_its_users_sessions(stack, seed):
     assert sessions_of(stack, uid) == "0"
     ended_everywhere(stack, log, buyer, r)
     # Another company's buyer is still logged in.
-    for pid, rs in every_worker(stack, log,
+    for pid, rs in stack.every_worker(
                                 lambda: account(stack, other)).items():
         assert all(r.status_code == 200 for r in rs), pid
 
@@ -204,7 +161,7 @@ def test_a_new_name_reaches_cached_sessions(stack, seed):
 
     while_settling(still_logged_in)
     # Reloaded, not ended: every worker shows the new name.
-    for pid, rs in every_worker(stack, log,
+    for pid, rs in stack.every_worker(
                                 lambda: account(stack, buyer)).items():
         assert {r.json()["data"]["name"] for r in rs} == {"周采购"}, pid
 
@@ -223,7 +180,7 @@ def price_in(r):
 def prices_everywhere(stack, log, s, workers=None):
     """The prices the workers showed, once every worker has; their pids
     are added to workers."""
-    seen = every_worker(stack, log, lambda: listing(stack, s))
+    seen = stack.every_worker(lambda: listing(stack, s))
     if workers is not None:
         workers.update(seen)
     return {price_in(r) for rs in seen.values() for r in rs}

@@ -1,6 +1,7 @@
 """The three storefronts over one catalog: who sees which price."""
 
 import re
+import time
 
 import pytest
 
@@ -177,23 +178,23 @@ def test_retail_mall_shows_retail_prices(stack, catalog):
 
 
 def test_hidden_wholesale_prices_for_guests(stack, catalog):
+    api = stack.url("/s/shop-a/api/v1/wholesale/products")
+    page = stack.url("/s/shop-a/wholesale/products")
     stack.sql("UPDATE shop SET hide_wholesale_prices = 1, "
               "version = version + 1 WHERE slug = 'shop-a'")
+    changed = time.monotonic()
     try:
-        def hidden():
-            j = stack.session().get(stack.url(
-                "/s/shop-a/api/v1/wholesale/products")).json()
+        # Every worker hides them within a second, in JSON and HTML.
+        def hidden(r):
+            j = r.json()
             return all(p["price_hidden"] for p in j["data"]["products"]) \
-                and j
-        j = stack.wait_until(hidden, timeout=2)
-        assert "price_fen" not in str(j) and "tiers" not in str(j)
-        # Every worker sees it within a second.
-        stack.wait_until(lambda: all(
-            "价格面议" in stack.session().get(
-                stack.url("/s/shop-a/wholesale/products")).text
-            for _ in range(8)), timeout=1.5)
-        page = stack.session().get(stack.url("/s/shop-a/wholesale/products"))
-        assert "¥100.00" not in page.text
+                and "price_fen" not in r.text and "tiers" not in r.text
+        stack.every_worker(lambda: stack.session().get(api), hidden,
+                           timeout=5, by=changed + 1.5)
+        stack.every_worker(lambda: stack.session().get(page),
+                           lambda r: "价格面议" in r.text and
+                           "¥100.00" not in r.text,
+                           timeout=5, by=changed + 1.5)
         # A logged-in customer still sees their price.
         s = stack.login("13900000000", "demo1234", "shop-a")
         items = listing(stack, s, "/s/shop-a/wholesale/products")
@@ -201,14 +202,11 @@ def test_hidden_wholesale_prices_for_guests(stack, catalog):
     finally:
         stack.sql("UPDATE shop SET hide_wholesale_prices = 0, "
                   "version = version + 1 WHERE slug = 'shop-a'")
-        # Leave every worker showing prices again: a worker revalidates
-        # its shop row at most every 500 ms, and the next test reads at
-        # once.
-        stack.wait_until(lambda: all(
-            not p["price_hidden"] for _ in range(8)
-            for p in stack.session().get(stack.url(
-                "/s/shop-a/api/v1/wholesale/products")).json()
-            ["data"]["products"]), timeout=2)
+        # Leave every worker showing prices again: the next test reads
+        # at once.
+        stack.every_worker(lambda: stack.session().get(api), lambda r: all(
+            not p["price_hidden"] for p in r.json()["data"]["products"]),
+            timeout=5)
 
 
 def test_other_shops_product_is_not_found(stack, catalog):
@@ -297,20 +295,25 @@ def test_many_products_paginate(stack, catalog):
 def test_price_change_shows_on_every_worker_within_a_second(stack, catalog):
     s = stack.session()
     path = "/s/shop-a/api/v1/wholesale/products?q=ST-HC-1"
+
+    def price(fen):
+        return lambda r: [p.get("price_fen") for p in r.json()["data"]
+                          ["products"] if p["code"] == "ST-HC"] == [fen]
     # Every worker starts from the base price (an earlier test's change
     # may still be in a worker's half-second shop cache).
-    stack.wait_until(lambda: all(
-        listing(stack, s, path)["ST-HC"].get("price_fen") == 5000
-        for _ in range(9)), timeout=1.5)
+    stack.every_worker(lambda: s.get(stack.url(path)), price(5000),
+                       timeout=5)
     stack.sql("UPDATE sku SET price_fen = 5200 WHERE code = 'ST-HC-1'; "
               "UPDATE shop SET version = version + 1 WHERE slug = 'shop-a'")
+    changed = time.monotonic()
     try:
-        stack.wait_until(lambda: all(
-            listing(stack, s, path)["ST-HC"]["price_fen"] == 5200
-            for _ in range(9)), timeout=1.5)
+        stack.every_worker(lambda: s.get(stack.url(path)), price(5200),
+                           timeout=5, by=changed + 1.5)
     finally:
         stack.sql("UPDATE sku SET price_fen = 5000 WHERE code = 'ST-HC-1';"
                   " UPDATE shop SET version = version + 1")
+        stack.every_worker(lambda: s.get(stack.url(path)), price(5000),
+                           timeout=5)
 
 
 def test_guest_inquiry(stack, catalog):

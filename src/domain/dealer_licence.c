@@ -40,46 +40,6 @@ static const char sql_moved[] =
     "UPDATE dealer_application SET licence_private = 1 "
     "WHERE id = ? AND shop_id = ? AND licence_private = 0";
 
-/* Append the regular file path to out: 0, or -1 with errno. */
-static int
-read_file(const char *path, struct buf *out)
-{
-	struct stat	 st;
-	char		 chunk[65536];
-	ssize_t		 n;
-	int		 fd, saved;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
-		return -1;
-	if (fstat(fd, &st) == -1)
-		saved = errno;
-	else if (!S_ISREG(st.st_mode))
-		saved = EINVAL;
-	else if (st.st_size > LICENCE_FILE_MAX)
-		saved = EFBIG;
-	else
-		saved = 0;
-	if (saved != 0) {
-		close(fd);
-		errno = saved;
-		return -1;
-	}
-	buf_reserve(out, (size_t)st.st_size);
-	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			saved = errno;
-			close(fd);
-			errno = saved;
-			return -1;
-		}
-		buf_add(out, chunk, (size_t)n);
-	}
-	close(fd);
-	return 0;
-}
-
 static int
 gone(struct dctx *c)
 {
@@ -115,12 +75,12 @@ dealer_licence_read(struct dctx *c, int64_t id, int thumb, struct buf *out)
 	}
 	path = arena_printf(c->arena, "%s/%s", image_root(priv ?
 	    IMAGE_PRIVATE : IMAGE_PUBLIC), rel);
-	if (read_file(path, out) == 0)
+	if (image_read_file(path, LICENCE_FILE_MAX, out) == 0)
 		return 0;
 	/* dinghuo migrate may have moved it since the row was read. */
 	if (errno == ENOENT && !priv) {
 		path = arena_printf(c->arena, "%s/%s", conf.private_dir, rel);
-		if (read_file(path, out) == 0)
+		if (image_read_file(path, LICENCE_FILE_MAX, out) == 0)
 			return 0;
 	}
 	if (errno == ENOENT) {
@@ -162,7 +122,7 @@ copy(const char *src, const char *dir, const char *name)
 	int		rc;
 
 	buf_init(&b, 0);
-	if ((rc = read_file(src, &b)) == -1)
+	if ((rc = image_read_file(src, LICENCE_FILE_MAX, &b)) == -1)
 		log_warn("licence move: read %s", src);
 	else
 		rc = image_write_file(dir, name, b.p, b.len);

@@ -585,3 +585,44 @@ image_remove_at(struct dctx *c, enum image_place place, const char *rel)
 	if (unlink(path) == -1 && errno != ENOENT)
 		clog_warnx(c, "image: unlink %s: %s", path, strerror(errno));
 }
+
+/* Append the regular file path (at most max bytes) to out: 0, or -1
+ * with errno. */
+int
+image_read_file(const char *path, off_t max, struct buf *out)
+{
+	struct stat	 st;
+	char		 chunk[65536];
+	ssize_t		 n;
+	int		 fd, saved;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+		return -1;
+	if (fstat(fd, &st) == -1)
+		saved = errno;
+	else if (!S_ISREG(st.st_mode))
+		saved = EINVAL;
+	else if (st.st_size > max)
+		saved = EFBIG;
+	else
+		saved = 0;
+	if (saved != 0) {
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	buf_reserve(out, (size_t)st.st_size);
+	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			saved = errno;
+			close(fd);
+			errno = saved;
+			return -1;
+		}
+		buf_add(out, chunk, (size_t)n);
+	}
+	close(fd);
+	return 0;
+}

@@ -35,6 +35,7 @@ void		 image_remove(struct dctx *, const char *);
 void		 image_remove_at(struct dctx *, enum image_place,
 		     const char *);
 int		 image_rel_valid(const char *);
+int		 image_read_file(const char *, off_t, struct buf *);
 int		 image_partial_name(const char *);
 
 #endif /* DOMAIN_IMAGE_H */

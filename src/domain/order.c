@@ -170,15 +170,10 @@ digits(const char *s, int n)
 	return v;
 }
 
-/*
- * A requested delivery date: "YYYY-MM-DD", a real day, from today to
- * ORDER_DELIVERY_DAYS on (China dates; now is the time to judge by).
- * 0, or -1 with *why for the buyer.
- */
+/* "YYYY-MM-DD" and a real day: 0, or -1 with *why for the user. */
 int
-order_date_check(const char *s, time_t now, const char **why)
+order_day_valid(const char *s, const char **why)
 {
-	char		 today[11], last[11];
 	struct tm	 tm;
 	time_t		 t;
 	int		 i, y, m, d;
@@ -204,6 +199,21 @@ order_date_check(const char *s, time_t now, const char **why)
 		*why = "不是有效的日期";
 		return -1;
 	}
+	return 0;
+}
+
+/*
+ * A requested delivery date: "YYYY-MM-DD", a real day, from today to
+ * ORDER_DELIVERY_DAYS on (China dates; now is the time to judge by).
+ * 0, or -1 with *why for the buyer.
+ */
+int
+order_date_check(const char *s, time_t now, const char **why)
+{
+	char		 today[11], last[11];
+
+	if (order_day_valid(s, why) == -1)
+		return -1;
 	order_cn_day(now, 0, today, sizeof(today), "%Y-%m-%d");
 	order_cn_day(now, ORDER_DELIVERY_DAYS, last, sizeof(last), "%Y-%m-%d");
 	if (strcmp(s, today) < 0) {

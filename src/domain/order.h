@@ -135,6 +135,7 @@ int		 order_submit(struct dctx *, const struct checkout *,
 		     struct order_placed *, struct field_errors *);
 void		 order_money(const struct priced_line *, int, int64_t,
 		     struct order_money *);
+int		 order_day_valid(const char *, const char **);
 int		 order_date_check(const char *, time_t, const char **);
 
 /* 起订金额 (min_order.c): the actor's company's member level's minimum
@@ -231,6 +232,8 @@ struct order {
 	struct shipment_row	*shipments;
 	int			 nshipments;
 	int64_t			 version;	/* staff adjustments so far */
+	int64_t			 paid_fen;	/* order_get: payments to it */
+	const char		*due_on;	/* order_get: "YYYY-MM-DD" */
 	struct order_removed_row *removed;	/* lines they removed */
 	int			 nremoved;
 };

@@ -23,6 +23,7 @@
 #include "services/db.h"
 #include "domain/audit.h"
 #include "domain/dctx.h"
+#include "domain/ledger.h"
 #include "domain/session.h"
 #include "domain/shop.h"
 #include "domain/cart.h"
@@ -38,8 +39,8 @@
 
 static const char sql_lock[] =
     "SELECT state, payment_terms, total_fen, order_no, customer_id, "
-    "version, tax_bp FROM sales_order WHERE id = ? AND shop_id = ? "
-    "FOR UPDATE";
+    "version, tax_bp, paid_fen FROM sales_order WHERE id = ? "
+    "AND shop_id = ? FOR UPDATE";
 /* The lines under the order's lock, with their SKUs' rules and stock. */
 static const char sql_lines[] =
     "SELECT l.id, l.line_no, l.sku_id, l.sku_code, l.name, l.spec, l.unit, "
@@ -72,16 +73,14 @@ static const char sql_change[] =
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char sql_order_set[] =
     "UPDATE sales_order SET line_count = ?, subtotal_fen = ?, tax_fen = ?, "
-    "total_fen = ?, version = version + 1 WHERE id = ? AND shop_id = ?";
+    "total_fen = ?, ar_fen = IF(payment_terms = 'monthly', total_fen, "
+    "ar_fen), version = version + 1 WHERE id = ? AND shop_id = ?";
 /* The company's balance under its limit, or no row changed (submit's). */
 static const char sql_charge[] =
     "UPDATE customer_balance b JOIN customer cu ON cu.id = b.customer_id "
     "AND cu.shop_id = b.shop_id SET b.outstanding_fen = b.outstanding_fen + ? "
     "WHERE b.shop_id = ? AND b.customer_id = ? "
     "AND b.outstanding_fen + ? <= cu.credit_limit_fen";
-static const char sql_refund[] =
-    "UPDATE customer_balance SET outstanding_fen = outstanding_fen - ? "
-    "WHERE shop_id = ? AND customer_id = ?";
 static const char sql_credit[] =
     "SELECT COALESCE(b.outstanding_fen, 0), cu.credit_limit_fen "
     "FROM customer cu LEFT JOIN customer_balance b ON b.shop_id = "
@@ -208,6 +207,11 @@ order_lock(struct dctx *c, struct ed *e)
 	e->order_no = db_cell(r, 0, 3);
 	e->version = db_cell_i64(r, 0, 5);
 	e->tax_bp = db_cell_i64(r, 0, 6);
+	/* Money has been paid against it: what it is owed is settled. */
+	if (db_cell_i64(r, 0, 7) > 0)
+		return refuse(c, e, ERR_CONFLICT, "order_paid", -1, -1,
+		    "订单已有付款，不能再调整；如需改动，请取消后重新下单，"
+		    "或在客户账户上记一笔调整");
 	if (e->in->version != e->version)
 		return refuse(c, e, ERR_CONFLICT, "order_stale", EDIT_VERSION,
 		    -1, "订单刚刚被调整过（可能是重复提交），请刷新页面，"
@@ -613,6 +617,8 @@ credit_follow(struct dctx *c, struct ed *e)
 {
 	struct db_res	*r;
 	int64_t		 diff = e->out->total_fen - e->total_fen;
+	struct ledger_post p = { e->customer_id, LEDGER_AR, LK_ORDER_CHANGE,
+			    diff, e->id, 0, NULL };
 
 	if (!e->monthly || diff == 0)
 		return 0;
@@ -628,12 +634,12 @@ credit_follow(struct dctx *c, struct ed *e)
 		return credit_refused(c, e, diff);
 	}
 	if (diff < 0)
-		return db_run(c->arena, NULL, sql_refund, "iii", -diff,
-		    c->shop->id, e->customer_id) == -1 ? ERR_INTERNAL : 0;
+		return ledger_post(c, &p);
 	if (db_run(c->arena, &r, sql_charge, "iiii", diff, c->shop->id,
 	    e->customer_id, diff) == -1)
 		return ERR_INTERNAL;
-	return r->affected == 1 ? 0 : credit_refused(c, e, diff);
+	return r->affected == 1 ? ledger_record(c, &p) :
+	    credit_refused(c, e, diff);
 }
 
 /* One line's change as an order_line_change row of version nv. */

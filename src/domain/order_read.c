@@ -55,7 +55,8 @@ static const char sql_one[] =
     "o.invoice_type, o.invoice_title, o.invoice_tax_id, "
     "o.invoice_bank_name, o.invoice_bank_account, o.invoice_address, "
     "o.invoice_phone, o.tax_bp, DATE_FORMAT(o.delivery_date, '%Y-%m-%d'), "
-    "o.remark, o.po_no, o.version "
+    "o.remark, o.po_no, o.version, o.paid_fen, "
+    "DATE_FORMAT(o.due_on, '%Y-%m-%d') "
     "FROM sales_order o JOIN customer cu ON cu.id = o.customer_id "
     "AND cu.shop_id = o.shop_id " WHO
     "WHERE o.id = ? AND o.shop_id = ? AND (? = 0 OR o.customer_id = ?) "
@@ -192,6 +193,8 @@ detail_fill(const struct db_res *r, struct order *o)
 	o->remark = db_cell(r, 0, 28);
 	o->po_no = db_cell(r, 0, 29);
 	o->version = db_cell_i64(r, 0, 30);
+	o->paid_fen = db_cell_i64(r, 0, 31);
+	o->due_on = db_cell(r, 0, 32);
 }
 
 static void

@@ -12,6 +12,7 @@
 #include "services/db.h"
 #include "domain/audit.h"
 #include "domain/dctx.h"
+#include "domain/ledger.h"
 #include "domain/session.h"
 #include "domain/order.h"
 #include "domain/order_rows.h"
@@ -55,17 +56,14 @@ static const struct move {
 };
 
 static const char sql_lock[] =
-    "SELECT state, payment_terms, total_fen, order_no, customer_id "
-    "FROM sales_order WHERE id = ? AND shop_id = ? "
+    "SELECT state, payment_terms, total_fen, order_no, customer_id, "
+    "ar_fen, paid_fen FROM sales_order WHERE id = ? AND shop_id = ? "
     "AND (? = 0 OR customer_id = ?) FOR UPDATE";
 static const char sql_set_state[] =
     "UPDATE sales_order SET state = ? WHERE id = ? AND shop_id = ?";
 static const char sql_lines[] =
     "SELECT sku_id, SUM(qty) FROM order_line WHERE shop_id = ? "
     "AND order_id = ? GROUP BY sku_id ORDER BY sku_id";
-static const char sql_refund[] =
-    "UPDATE customer_balance SET outstanding_fen = outstanding_fen - ? "
-    "WHERE shop_id = ? AND customer_id = ?";
 
 static const char sql_any_shipped[] =
     "SELECT COUNT(*) FROM shipment WHERE shop_id = ? AND order_id = ?";
@@ -188,12 +186,8 @@ effects(struct dctx *c, struct mv *m, const struct db_res *o)
 		if ((rc = none_shipped(c, m->id)) != 0 ||
 		    (rc = release(c, m->id)) != 0)
 			return rc;
-		if (strcmp(db_cell(o, 0, 1), "monthly") == 0 &&
-		    db_run(c->arena, NULL, sql_refund, "iii",
-		    db_cell_i64(o, 0, 2), c->shop->id,
-		    db_cell_i64(o, 0, 4)) == -1)
-			return ERR_INTERNAL;
-		return 0;
+		return ledger_order_cancel(c, m->id, db_cell_i64(o, 0, 4),
+		    db_cell_i64(o, 0, 5), db_cell_i64(o, 0, 6));
 	case ORDER_SHIP:
 		return ship(c, m);
 	default:

@@ -24,6 +24,7 @@
 #include "services/db.h"
 #include "domain/audit.h"
 #include "domain/dctx.h"
+#include "domain/ledger.h"
 #include "domain/address.h"
 #include "domain/invoice.h"
 #include "domain/quote.h"
@@ -87,7 +88,8 @@ static const char sql_counter[] =
     "day = VALUES(day)";
 /* The order's number, taken last (018_order_number.sql). */
 static const char sql_number[] =
-    "UPDATE sales_order SET order_no = ? WHERE id = ?";
+    "UPDATE sales_order SET order_no = ?, ar_fen = ?, due_on = ? "
+    "WHERE id = ?";
 static const char sql_order_add[] =
     "INSERT INTO sales_order (shop_id, customer_id, "
     "customer_user_id, staff_id, channel, state, ship_receiver, ship_phone, "
@@ -695,21 +697,39 @@ charge(struct dctx *c, const struct party *p, int64_t total)
  * A refused or failed submit rolls its number back: no gaps.
  */
 static int
-order_number(struct dctx *c, time_t now, int64_t id, const char **no)
+order_number(struct dctx *c, const struct submit *s, int64_t id,
+    const char **no)
 {
 	struct db_res	*r;
-	char		 day[11], yymmdd[7];
+	char		 day[11], due[11], yymmdd[7];
 	uint64_t	 seq;
+	int		 monthly = s->in->terms == TERMS_MONTHLY;
 
-	order_cn_day(now, 0, day, sizeof(day), "%Y-%m-%d");
-	order_cn_day(now, 0, yymmdd, sizeof(yymmdd), "%y%m%d");
+	order_cn_day(s->now, 0, day, sizeof(day), "%Y-%m-%d");
+	order_cn_day(s->now, 0, yymmdd, sizeof(yymmdd), "%y%m%d");
+	order_cn_day(s->now, monthly ? (int)s->p.credit_days : 0, due,
+	    sizeof(due), "%Y-%m-%d");
 	if (db_run(c->arena, &r, sql_counter, "is", c->shop->id, day) == -1)
 		return ERR_INTERNAL;
 	seq = r->affected == 1 ? 1 : r->insert_id;
 	*no = arena_printf(c->arena, "DH%s%04" PRIu64, yymmdd, seq);
-	if (db_run(c->arena, NULL, sql_number, "si", *no, id) == -1)
+	if (db_run(c->arena, NULL, sql_number, "sisi", *no,
+	    monthly ? s->m.total_fen : 0, due, id) == -1)
 		return ERR_INTERNAL;
 	return 0;
+}
+
+/* A monthly order is owed from submit: its debit on the ledger, for
+ * the change charge() made to the locked balance row. */
+static int
+order_debit(struct dctx *c, const struct submit *s, int64_t id)
+{
+	struct ledger_post	p = { s->customer_id, LEDGER_AR, LK_ORDER,
+				    s->m.total_fen, id, 0, NULL };
+
+	if (s->in->terms != TERMS_MONTHLY)
+		return 0;
+	return ledger_record(c, &p);
 }
 
 /* The first event's note: the quote it came from, or who placed it for
@@ -880,7 +900,8 @@ submit_body(struct dctx *c, struct submit *s)
 	if ((rc = take_stock(c, &s->cart)) != 0 ||
 	    (s->in->terms == TERMS_MONTHLY &&
 	    (rc = charge(c, &s->p, s->m.total_fen)) != 0) ||
-	    (rc = order_write(c, s, &id)) != 0)
+	    (rc = order_write(c, s, &id)) != 0 ||
+	    (rc = order_debit(c, s, id)) != 0)
 		return rc;
 	if (audit(c, "order.submit", "order=%" PRId64 " customer=%" PRId64
 	    " lines=%d total=%s terms=%s%s", id, s->customer_id,
@@ -892,7 +913,7 @@ submit_body(struct dctx *c, struct submit *s)
 	if (s->first == ORDER_PENDING_APPROVAL &&
 	    (rc = notify_order(c, id, "submitted")) != 0)
 		return rc;
-	if ((rc = order_number(c, s->now, id, &no)) != 0 ||
+	if ((rc = order_number(c, s, id, &no)) != 0 ||
 	    (s->in->quote_id != 0 &&
 	    (rc = quote_accepted(c, &s->q, id, no)) != 0))
 		return rc;

@@ -11,6 +11,7 @@
 #include "domain/account.h"
 #include "domain/dealer_application.h"
 #include "domain/order.h"
+#include "handlers/h_money.h"
 
 enum { F_PHONE, F_PASSWORD };
 static const struct field login_fields[] = {
@@ -188,6 +189,7 @@ h_account(struct ctx *c)
 	}
 	json_object_object_add(v, "users", users);
 	if ((err = account_orders(c, v)) != 0 ||
+	    (err = h_money_account_view(c, v)) != 0 ||
 	    (err = h_approval_account_view(c, v)) != 0)
 		return http_fail(c, err, NULL);
 	c->title = "我的账户";

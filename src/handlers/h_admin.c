@@ -33,6 +33,9 @@ static const char *const notices[][2] = {
 	{ "order_receive", "已确认收货" }, { "order_complete", "订单已完成" },
 	{ "order_cancel", "订单已取消，库存已释放" },
 	{ "order_placed", "已代客下单，订单已提交" },
+	{ "payment_confirm", "付款已确认，已计入客户账户" },
+	{ "payment_reject", "付款已驳回，客户会看到原因" },
+	{ "ledger_adjust", "已记入客户账户" },
 };
 
 /*
@@ -49,6 +52,7 @@ admin_view(struct ctx *c, const char *section)
 		{ "prices", ADMIN_ROLES_PRICES },
 		{ "inquiries", ADMIN_ROLES_INQUIRIES },
 		{ "orders", ADMIN_ROLES_ORDERS },
+		{ "finance", ADMIN_ROLES_FINANCE },
 		{ "jobs", ADMIN_ROLES_JOBS },
 		{ "settings", ADMIN_ROLES_SETTINGS },
 	};

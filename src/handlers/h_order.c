@@ -8,6 +8,7 @@
 #include "base/base.h"
 #include "domain/session.h"
 #include "http/http.h"
+#include "handlers/h_money.h"
 #include "handlers/handlers.h"
 #include "domain/order.h"
 #include "handlers/h_order.h"
@@ -58,6 +59,7 @@ h_orders(struct ctx *c)
 static const char *const notices[][2] = {
 	{ "receive", "已确认收货，感谢您的订购" },
 	{ "cancel", "订单已取消，库存已释放" },
+	{ "deposit_paid", "已用预存款支付" },
 };
 
 static int
@@ -92,6 +94,8 @@ order_page(struct ctx *c, const char *page, const char *error, int status)
 	    c->d.arena, "/orders/%" PRId64 "/receive", o.id)));
 	view_set_str(ov, "cancel_action", ctx_link(c, arena_printf(
 	    c->d.arena, "/orders/%" PRId64 "/cancel", o.id)));
+	if ((rc = h_money_order_view(c, ov, &o)) != 0)
+		return http_fail(c, rc, c->d.error);
 	json_object_object_add(v, "order", ov);
 	view_set_str(v, "flash", REQ_NOTICE(c, notices));
 	view_set_str(v, "error", error);

@@ -14,6 +14,7 @@
 #define ADMIN_ROLES_PRICES	"owner,admin,sales,finance,service"
 #define ADMIN_ROLES_INQUIRIES	"owner,admin,sales,service"
 #define ADMIN_ROLES_ORDERS	"owner,admin,sales,warehouse,finance"
+#define ADMIN_ROLES_FINANCE	"owner,admin,sales,finance"
 #define ADMIN_ROLES_JOBS	"owner,admin"
 #define ADMIN_ROLES_SETTINGS	"owner,admin"
 

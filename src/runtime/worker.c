@@ -15,6 +15,7 @@
 #include "http/theme.h"
 #include "handlers/handlers.h"
 #include "handlers/h_signup.h"
+#include "handlers/h_money.h"
 #include "runtime/runtime.h"
 
 #include <fcntl.h>
@@ -42,9 +43,10 @@ static void		 worker_note(struct ctx *);
 static const struct route *const route_tables[] = {
 	h_api_routes, h_account_routes, h_admin_routes, h_store_routes,
 	h_catalog_routes, h_inquiry_routes, h_admin_catalog_routes,
+	h_admin_finance_routes,	/* ahead of h_admin_customer_routes */
 	h_admin_customer_routes, h_admin_price_routes, h_admin_inquiry_routes,
 	h_admin_settings_routes, h_invite_routes, h_admin_jobs_routes,
-	h_signup_routes, h_admin_signup_routes,
+	h_signup_routes, h_admin_signup_routes, h_money_routes,
 	h_admin_order_edit_routes,	/* ahead of h_admin_order_routes */
 	h_cart_routes, h_order_routes, h_admin_order_routes,
 	h_admin_picking_routes,

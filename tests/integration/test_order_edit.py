@@ -730,9 +730,11 @@ def test_adjust_and_confirm_take_turns_on_the_order(stack, world, staff,
     def do_confirm():
         res["confirm"] = move(stack, staff["sales"], oid, "confirm")
 
-    run = {"adjust": (do_adjust, "%version, tax_bp FROM sales_order%"),
+    run = {"adjust": (do_adjust, "%version, tax_bp, paid_fen FROM "
+                      "sales_order%"),
            "confirm": (do_confirm, "SELECT state, payment_terms, total_fen, "
-                       "order_no, customer_id FROM sales_order%")}
+                       "order_no, customer_id, ar_fen, paid_fen FROM "
+                       "sales_order%")}
     order = [first, "confirm" if first == "adjust" else "adjust"]
     client = SqlClient(stack)
     threads = []

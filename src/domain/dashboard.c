@@ -1,7 +1,7 @@
 /*
  * dashboard.c -- the back office's headline numbers for the request's
- * shop and what needs doing (orders to confirm, inquiries to answer, new
- * customers, failed jobs, dealer applications to review), counted in one
+ * shop and what needs doing (orders to confirm, payments to check, inquiries to
+ * answer, new customers, failed jobs, dealer applications to review), counted in one
  * statement. Customers, their users, inquiries and orders are counted in
  * the actor's scope: a salesperson's own; applications belong to no one
  * yet.
@@ -34,7 +34,9 @@ static const char sql_counts[] =
     "(SELECT COUNT(*) FROM dealer_application WHERE shop_id = ? "
     "AND status = 'pending'), "
     "(SELECT COUNT(*) FROM sales_order o WHERE o.shop_id = ? "
-    "AND o.state = 'submitted' AND " SCOPE_CUSTOMER_ID("o.customer_id") ")";
+    "AND o.state = 'submitted' AND " SCOPE_CUSTOMER_ID("o.customer_id") "), "
+    "(SELECT COUNT(*) FROM payment p WHERE p.shop_id = ? "
+    "AND p.state = 'pending' AND " SCOPE_CUSTOMER_ID("p.customer_id") ")";
 
 int
 dashboard_counts(struct dctx *c, struct dashboard *d)
@@ -43,9 +45,9 @@ dashboard_counts(struct dctx *c, struct dashboard *d)
 	int64_t		 id = c->shop->id, so = scope_owner(c);
 
 	memset(d, 0, sizeof(*d));
-	if (db_run(c->arena, &r, sql_counts, "iiiiiiiiiiiiiiiiiiiiii", id,
+	if (db_run(c->arena, &r, sql_counts, "iiiiiiiiiiiiiiiiiiiiiiii", id,
 	    so, id, so, id, id, so, id, so, so, so, id, c->sess.user_id, so,
-	    so, so, id, so, id, id, id, so) == -1)
+	    so, so, id, so, id, id, id, so, id, so) == -1)
 		return ERR_INTERNAL;
 	d->customers = db_cell_i64(r, 0, 0);
 	d->customer_users = db_cell_i64(r, 0, 1);
@@ -57,5 +59,6 @@ dashboard_counts(struct dctx *c, struct dashboard *d)
 	d->failed_jobs = db_cell_i64(r, 0, 7);
 	d->pending_dealers = db_cell_i64(r, 0, 8);
 	d->orders_to_confirm = db_cell_i64(r, 0, 9);
+	d->payments_to_confirm = db_cell_i64(r, 0, 10);
 	return 0;
 }

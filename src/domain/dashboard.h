@@ -19,6 +19,7 @@ struct dashboard {
 	int64_t		 new_customers_7d;	/* companies */
 	int64_t		 failed_jobs;
 	int64_t		 pending_dealers;	/* applications to review */
+	int64_t		 payments_to_confirm;	/* transfers recorded */
 };
 
 int		 dashboard_counts(struct dctx *, struct dashboard *);

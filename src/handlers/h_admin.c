@@ -3,6 +3,7 @@
  * the shop's headline numbers and the navigation.
  */
 #include "base/base.h"
+#include "domain/payment.h"
 #include "domain/auth.h"
 #include "domain/session.h"
 #include "http/http.h"
@@ -106,6 +107,8 @@ h_admin_dashboard(struct ctx *c)
 	todo = json_object_new_array();
 	todo_add(c, todo, d.orders_to_confirm, ADMIN_ROLES_ORDERS,
 	    "个待确认订单", "/admin/orders?state=submitted");
+	todo_add(c, todo, d.payments_to_confirm, PAYMENT_DECIDE_ROLES,
+	    "笔付款待确认到账", "/admin/finance/payments?state=pending");
 	todo_add(c, todo, d.my_open_inquiries, ADMIN_ROLES_INQUIRIES,
 	    "条询价分配给您，待回复", "/admin/inquiries?status=open&mine=1");
 	todo_add(c, todo, d.open_inquiries - d.my_open_inquiries,

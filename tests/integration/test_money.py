@@ -236,6 +236,8 @@ def test_reject_needs_a_reason_and_the_payer_sees_it(stack, world, owner):
     r = record(stack, m["s"], "1.00", purpose="deposit")
     pid = r.json()["data"]["id"]
     p = f"/admin/finance/payments/{pid}"
+    # The dashboard says there is one to check.
+    assert "笔付款待确认到账" in owner.get(stack.url(f"{A}/admin")).text
     r = staff_post(stack, owner, p + "/reject", p, reason="")
     assert r.status_code == 400
     r = staff_post(stack, owner, p + "/reject", p, reason="未查到这笔转账")

@@ -270,6 +270,9 @@ ledger_page(struct ctx *c, int64_t cid, int status, const char *error,
 	view_set_str(v, "adjust_action", ctx_link(c, arena_printf(c->d.arena,
 	    "/admin/customers/%" PRId64 "/ledger", cid)));
 	view_set_bool(v, "may_adjust", may_decide(c));
+	view_set_bool(v, "on_all", acct == -1);
+	view_set_bool(v, "on_ar", acct == LEDGER_AR);
+	view_set_bool(v, "on_deposit", acct == LEDGER_DEPOSIT);
 	view_pager(c, v, p.total, LEDGER_PER_PAGE, arena_printf(c->d.arena,
 	    "/admin/customers/%" PRId64 "/ledger%s", cid, acct == LEDGER_AR ?
 	    "?account=ar" : acct == LEDGER_DEPOSIT ? "?account=deposit" : ""));

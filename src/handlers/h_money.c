@@ -177,6 +177,9 @@ h_ledger(struct ctx *c)
 	view_set_bool(v, "empty", p.total == 0);
 	view_set_str(v, "account", acct == LEDGER_AR ? "ar" :
 	    acct == LEDGER_DEPOSIT ? "deposit" : "");
+	view_set_bool(v, "on_all", acct == -1);
+	view_set_bool(v, "on_ar", acct == LEDGER_AR);
+	view_set_bool(v, "on_deposit", acct == LEDGER_DEPOSIT);
 	view_pager(c, v, p.total, LEDGER_PER_PAGE, acct == LEDGER_AR ?
 	    "/account/ledger?account=ar" : acct == LEDGER_DEPOSIT ?
 	    "/account/ledger?account=deposit" : "/account/ledger");

@@ -15,6 +15,7 @@
 #include "domain/idempotency.h"
 #include "domain/prune.h"
 #include "domain/approval.h"
+#include "domain/statement.h"
 
 #include <time.h>
 
@@ -83,6 +84,23 @@ task_login_failure_expire(struct arena *a, const struct job *j,
 		return -1;
 	}
 	*msg = arena_printf(a, "deleted=%" PRId64, n);
+	return 0;
+}
+
+/* Last month's statements for every company that has none yet. */
+static int
+task_statements(struct arena *a, const struct job *j, const char **msg)
+{
+	char	period[8];
+	int64_t	made;
+
+	(void)j;
+	statement_last_period(time(NULL), period);
+	if (statements_generate(a, period, 0, &made) != 0) {
+		*msg = db_failure(a);
+		return -1;
+	}
+	*msg = arena_printf(a, "period=%s made=%" PRId64, period, made);
 	return 0;
 }
 
@@ -214,6 +232,8 @@ static const struct job_kind kinds[] = {
 	  "清理过期的防重复提交记录" },
 	{ "order.release", task_order_release, 900, 0,
 	  "自动取消超时未审批、未确认的订单" },
+	{ "statements.generate", task_statements, 3600, 0,
+	  "生成上月对账单" },
 	{ "notify.order", task_notify_order, 0, 0,
 	  "记录订单消息" },
 	{ "test.record", test_record, 0, 1,

@@ -51,6 +51,8 @@ tabs(struct ctx *c, json_object *v, const char *tab)
 	json_object_object_add(v, "tab", t);
 	view_set_str(v, "payments_url", ctx_link(c, FIN));
 	view_set_str(v, "aging_url", ctx_link(c, "/admin/finance/aging"));
+	view_set_str(v, "statements_url", ctx_link(c,
+	    "/admin/finance/statements"));
 }
 
 static int

@@ -71,6 +71,7 @@ h_money_account_view(struct ctx *c, json_object *v)
 	o = h_money_summary_view(c, &s);
 	view_set_str(o, "ledger_url", ctx_link(c, "/account/ledger"));
 	view_set_str(o, "payments_url", ctx_link(c, "/account/payments"));
+	view_set_str(o, "statements_url", ctx_link(c, "/account/statements"));
 	view_set_str(o, "pay_url", ctx_link(c, "/account/payments/new"));
 	view_set_bool(o, "may_pay", c->d.sess.role != NULL &&
 	    name_in_list(PAYMENT_USER_ROLES, c->d.sess.role));
@@ -408,15 +409,15 @@ h_payment_new(struct ctx *c)
 	return pay_form(c, NULL, 0, NULL);
 }
 
-/* The order ids the form names (order_id, repeated), at most max. */
+/* The ids the form names in field name (repeated), at most max kept. */
 int
-h_money_order_ids(struct ctx *c, int64_t **out, int max)
+h_money_ids(struct ctx *c, const char *name, int64_t **out, int max)
 {
 	int	i, n = 0;
 
 	*out = arena_calloc(c->d.arena, (size_t)max + 1, sizeof(**out));
 	for (i = 0; i < c->form.n; i++) {
-		if (strcmp(c->form.v[i].name, "order_id") != 0)
+		if (strcmp(c->form.v[i].name, name) != 0)
 			continue;
 		if (n > max)
 			return n;
@@ -446,7 +447,7 @@ h_payment_post(struct ctx *c)
 	    strcmp(purpose, "deposit") != 0)
 		form_error(c, &f, "purpose", "付款用途", "请选择支付订单或充值"
 		    "预存款");
-	n = h_money_order_ids(c, &ids, PAYMENT_ORDERS_MAX);
+	n = h_money_ids(c, "order_id", &ids, PAYMENT_ORDERS_MAX);
 	in.purpose = purpose != NULL && strcmp(purpose, "deposit") == 0 ?
 	    PP_DEPOSIT : PP_ORDERS;
 	in.amount_fen = f.v[F_AMOUNT].i64;

@@ -20,7 +20,7 @@ json_object	*h_money_payables_view(struct ctx *, const struct payable *,
 		     int, const struct kvlist *);
 int		 h_money_account_param(struct ctx *);
 int		 h_money_account_view(struct ctx *, json_object *);
-int		 h_money_order_ids(struct ctx *, int64_t **, int);
+int		 h_money_ids(struct ctx *, const char *, int64_t **, int);
 int		 h_money_proof(struct ctx *);
 struct order;
 int		 h_money_order_view(struct ctx *, json_object *,
@@ -28,5 +28,6 @@ int		 h_money_order_view(struct ctx *, json_object *,
 
 extern const struct route h_money_routes[];		/* h_money.c */
 extern const struct route h_admin_finance_routes[];	/* h_admin_finance.c */
+extern const struct route h_statement_routes[];		/* h_statement.c */
 
 #endif /* HANDLERS_H_MONEY_H */

@@ -34,6 +34,7 @@ usage(void)
 	    "those products\n"
 	    "  export products --shop S [FILE.csv] write products as CSV\n"
 	    "  uploads prune [--shop S] [--min-age MIN] [--dry-run]\n"
+	    "  statements generate [--period YYYY-MM] [--shop S]\n"
 	    "                         remove uploaded files nothing refers to\n"
 	    "  jobs run [--once] [--shop S]   run background jobs (--once: "
 	    "the due ones,\n"
@@ -210,6 +211,8 @@ main(int argc, char **argv)
 		rc = cli_export(argc - 1, argv + 1);
 	else if (strcmp(cmd, "uploads") == 0)
 		rc = cli_uploads(argc - 1, argv + 1);
+	else if (strcmp(cmd, "statements") == 0)
+		rc = cli_statements(argc - 1, argv + 1);
 	else if (strcmp(cmd, "jobs") == 0)
 		rc = cli_jobs(argc - 1, argv + 1);
 	else

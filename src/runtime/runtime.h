@@ -50,6 +50,8 @@ int		 cli_import_images(int, char **);
  * move `dinghuo migrate` ends with. */
 int		 cli_uploads(int, char **);
 int		 cli_licences_move(void);
+/* cli_statements.c: `dinghuo statements generate`. */
+int		 cli_statements(int, char **);
 
 /* cli_routes.c: `dinghuo routes`, what the router serves. */
 int		 cli_routes(void);

@@ -234,6 +234,8 @@ struct order {
 	int64_t			 version;	/* staff adjustments so far */
 	int64_t			 paid_fen;	/* order_get: payments to it */
 	const char		*due_on;	/* order_get: "YYYY-MM-DD" */
+	const char		*invoice_state;	/* order_get: "none",
+						 * "requested", "issued" */
 	struct order_removed_row *removed;	/* lines they removed */
 	int			 nremoved;
 };

@@ -56,7 +56,7 @@ static const char sql_one[] =
     "o.invoice_bank_name, o.invoice_bank_account, o.invoice_address, "
     "o.invoice_phone, o.tax_bp, DATE_FORMAT(o.delivery_date, '%Y-%m-%d'), "
     "o.remark, o.po_no, o.version, o.paid_fen, "
-    "DATE_FORMAT(o.due_on, '%Y-%m-%d') "
+    "DATE_FORMAT(o.due_on, '%Y-%m-%d'), o.invoice_state "
     "FROM sales_order o JOIN customer cu ON cu.id = o.customer_id "
     "AND cu.shop_id = o.shop_id " WHO
     "WHERE o.id = ? AND o.shop_id = ? AND (? = 0 OR o.customer_id = ?) "
@@ -195,6 +195,7 @@ detail_fill(const struct db_res *r, struct order *o)
 	o->version = db_cell_i64(r, 0, 30);
 	o->paid_fen = db_cell_i64(r, 0, 31);
 	o->due_on = db_cell(r, 0, 32);
+	o->invoice_state = db_cell(r, 0, 33);
 }
 
 static void

@@ -7,8 +7,8 @@
  * not). A file under uploads_dir is in use when a product image, the
  * shop's logo, a product description or a dealer application not yet
  * moved to private_dir (licence_private = 0) names it; one under
- * private_dir when any dealer application's business licence or any
- * payment's proof does.
+ * private_dir when any dealer application's business licence, any
+ * payment's proof or any issued invoice's file does.
  * Only files older than --min-age minutes (default 60) are touched, so an
  * upload in progress is never raced; --dry-run only lists. The work is
  * uploads_prune(), which `dinghuo uploads prune` (runtime/cli_uploads.c)
@@ -45,7 +45,9 @@ static const char sql_images[] =
 static const char sql_licences[] =
     "SELECT licence_path, licence_thumb FROM dealer_application "
     "WHERE shop_id = ? UNION ALL SELECT proof_path, proof_thumb "
-    "FROM payment WHERE shop_id = ? AND proof_path IS NOT NULL";
+    "FROM payment WHERE shop_id = ? AND proof_path IS NOT NULL "
+    "UNION ALL SELECT file_path, file_path FROM invoice_request "
+    "WHERE shop_id = ? AND file_path IS NOT NULL";
 /* The rare file no image row names: is it the logo, or in a description? */
 static const char sql_named[] =
     "SELECT (SELECT COUNT(*) FROM shop WHERE id = ? AND logo_url = ?) + "
@@ -199,8 +201,8 @@ prune_shop(struct prune *p, enum image_place place, int64_t shop)
 		return;
 	}
 	p->nused = 0;
-	rc = place == IMAGE_PRIVATE ? db_each(sql_licences, row_image, p, "ii",
-	    shop, shop) : db_each(sql_images, row_image, p, "ii", shop, shop);
+	rc = place == IMAGE_PRIVATE ? db_each(sql_licences, row_image, p, "iii",
+	    shop, shop, shop) : db_each(sql_images, row_image, p, "ii", shop, shop);
 	if (rc != 0) {
 		complain(p, "database: %s", db_error());
 		p->st.failed++;

@@ -53,6 +53,7 @@ tabs(struct ctx *c, json_object *v, const char *tab)
 	view_set_str(v, "aging_url", ctx_link(c, "/admin/finance/aging"));
 	view_set_str(v, "statements_url", ctx_link(c,
 	    "/admin/finance/statements"));
+	view_set_str(v, "invoices_url", ctx_link(c, "/admin/finance/invoices"));
 }
 
 static int

@@ -72,6 +72,7 @@ h_money_account_view(struct ctx *c, json_object *v)
 	view_set_str(o, "ledger_url", ctx_link(c, "/account/ledger"));
 	view_set_str(o, "payments_url", ctx_link(c, "/account/payments"));
 	view_set_str(o, "statements_url", ctx_link(c, "/account/statements"));
+	view_set_str(o, "invoices_url", ctx_link(c, "/account/invoices"));
 	view_set_str(o, "pay_url", ctx_link(c, "/account/payments/new"));
 	view_set_bool(o, "may_pay", c->d.sess.role != NULL &&
 	    name_in_list(PAYMENT_USER_ROLES, c->d.sess.role));
@@ -114,6 +115,18 @@ h_money_order_view(struct ctx *c, json_object *ov, const struct order *o)
 	view_set_str(p, "pay_url", ctx_link(c, arena_printf(c->d.arena,
 	    "/account/payments/new?order=%" PRId64, o->id)));
 	json_object_object_add(ov, "pay", p);
+	/* Its invoice request, for an order placed with an invoice. */
+	if (o->invoice != INVOICE_NONE && o->invoice_state != NULL) {
+		int	req = strcmp(o->invoice_state, "requested") == 0;
+		int	done = strcmp(o->invoice_state, "issued") == 0;
+
+		view_set_str(ov, "invoice_state", o->invoice_state);
+		view_set_str(ov, "invoice_state_label", done ? "已开票" : req ?
+		    "已申请开票" : "未申请开票");
+		view_set_str(ov, "invoice_url", ctx_link(c, done || req ?
+		    "/account/invoices" : arena_printf(c->d.arena,
+		    "/account/invoices/new?order_id=%" PRId64, o->id)));
+	}
 	return 0;
 }
 

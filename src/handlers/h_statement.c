@@ -92,6 +92,8 @@ list_page(struct ctx *c, const char *base, int staff)
 		    "/admin/finance/payments"));
 		view_set_str(v, "aging_url", ctx_link(c, "/admin/finance/aging"));
 		view_set_str(v, "statements_url", ctx_link(c, STAFF));
+		view_set_str(v, "invoices_url", ctx_link(c,
+		    "/admin/finance/invoices"));
 	}
 	c->title = "对账单";
 	return render(c, staff ? "admin/statements" : "statements");

@@ -70,6 +70,7 @@ size_t		 url_decode(char *, size_t, int);
 int		 hexval(int);
 int		 hex_valid(const char *, size_t);
 int		 name_in_list(const char *, const char *);
+int		 name_pos(const char *const *, int, const char *);
 void		 hex_encode(const unsigned char *, size_t, char *);
 int		 random_hex(char *, size_t);
 int		 str_eq_ct(const char *, const char *);

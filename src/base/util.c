@@ -127,6 +127,18 @@ hex_valid(const char *s, size_t n)
 	return s[n] == '\0';
 }
 
+/* The index of s in names[0..n), or -1 (s NULL or not there). */
+int
+name_pos(const char *const *names, int n, const char *s)
+{
+	int	i;
+
+	for (i = 0; s != NULL && i < n; i++)
+		if (strcmp(s, names[i]) == 0)
+			return i;
+	return -1;
+}
+
 /* Is name one of the comma-separated names in list (whole names only)? */
 int
 name_in_list(const char *list, const char *name)

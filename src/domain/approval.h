@@ -68,6 +68,10 @@ struct notification {
 	int		 unread;
 };
 int		 notify_order(struct dctx *, int64_t, const char *);
+int		 notify_money(struct dctx *, int64_t, const char *, int64_t,
+		     const char *);
+int		 task_notify_money(struct arena *, const struct job *,
+		     const char **);
 int		 notify_list(struct dctx *, struct notification **, int *);
 int		 notify_unread(struct dctx *, int64_t *);
 int		 notify_read_all(struct dctx *);

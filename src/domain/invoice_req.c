@@ -94,12 +94,7 @@ invreq_state_label(enum invreq_state s)
 int
 invreq_state_parse(const char *s)
 {
-	int	i;
-
-	for (i = 0; s != NULL && i < 3; i++)
-		if (strcmp(s, state_names[i]) == 0)
-			return i;
-	return -1;
+	return name_pos(state_names, 3, s);
 }
 
 static void
@@ -284,21 +279,12 @@ row_of(const struct db_res *r, int i, struct invreq *q)
 	q->created = db_cell(r, i, 22);
 }
 
-static int64_t
-reader(const struct dctx *c)
-{
-	if (c->sess.kind == SESS_STAFF)
-		return 0;
-	if (c->sess.kind == SESS_CUSTOMER && c->sess.customer_id != 0)
-		return c->sess.customer_id;
-	return -1;
-}
 
 int
 invreq_list(struct dctx *c, int state, int page, struct invreq_page *out)
 {
 	const char	*st = state >= 0 ? invreq_state_name(state) : "";
-	int64_t		 who = reader(c), scope = scope_owner(c);
+	int64_t		 who = scope_reader(c), scope = scope_owner(c);
 	struct db_res	*r;
 	int		 i;
 
@@ -326,7 +312,7 @@ invreq_list(struct dctx *c, int state, int page, struct invreq_page *out)
 int
 invreq_get(struct dctx *c, int64_t id, struct invreq *q)
 {
-	int64_t		 who = reader(c);
+	int64_t		 who = scope_reader(c);
 	struct db_res	*r;
 	int		 i;
 

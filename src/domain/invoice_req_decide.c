@@ -9,7 +9,9 @@
 #include "base/base.h"
 #include "base/conf.h"
 #include "services/db.h"
+#include "domain/approval.h"
 #include "domain/audit.h"
+#include "domain/pricing.h"
 #include "domain/dctx.h"
 #include "domain/image.h"
 #include "domain/invoice_request.h"
@@ -19,7 +21,8 @@
 #include "domain/session.h"
 
 static const char sql_lock[] =
-    "SELECT r.state FROM invoice_request r JOIN customer cu "
+    "SELECT r.state, r.customer_id, COALESCE(r.customer_user_id, 0), "
+    "r.total_fen FROM invoice_request r JOIN customer cu "
     "ON cu.id = r.customer_id WHERE r.id = ? AND r.shop_id = ? AND "
     SCOPE_CUSTOMER("cu") " FOR UPDATE";
 static const char sql_issue[] =
@@ -74,9 +77,17 @@ tx_decide(struct dctx *c, void *arg)
 	if (db_run(c->arena, NULL, sql_orders_set, "sii", d->in != NULL ?
 	    "issued" : "none", c->shop->id, d->id) == -1)
 		return ERR_INTERNAL;
-	return audit(c, d->in != NULL ? "invoice.issue" : "invoice.reject",
+	if (audit(c, d->in != NULL ? "invoice.issue" : "invoice.reject",
 	    "request=%" PRId64 " %s", d->id, d->in != NULL ?
-	    d->in->invoice_no : d->reason) != 0 ? ERR_INTERNAL : 0;
+	    d->in->invoice_no : d->reason) != 0)
+		return ERR_INTERNAL;
+	return notify_money(c, db_cell_i64(r, 0, 1), d->in != NULL ?
+	    "invoice_issued" : "invoice_rejected", db_cell_i64(r, 0, 2),
+	    d->in != NULL ? arena_printf(c->arena, "价税合计 ¥%s 的发票已开具，"
+	    "发票号码 %s，可在开票申请中下载", fmt_yuan(c->arena,
+	    db_cell_i64(r, 0, 3)), d->in->invoice_no) : arena_printf(c->arena,
+	    "价税合计 ¥%s 的开票申请被驳回：%s", fmt_yuan(c->arena,
+	    db_cell_i64(r, 0, 3)), d->reason));
 }
 
 static int
@@ -183,14 +194,12 @@ invreq_reject(struct dctx *c, int64_t id, const char *reason)
 int
 invreq_file(struct dctx *c, int64_t id, struct buf *out, const char **type)
 {
-	int64_t		 who = c->sess.kind == SESS_STAFF ? 0 :
-			    c->sess.kind == SESS_CUSTOMER ? c->sess.customer_id :
-			    -1;
+	int64_t		 who = scope_reader(c);
 	struct db_res	*r;
 	const char	*rel;
 
 	*type = NULL;
-	if (who < 0 || (c->sess.kind == SESS_CUSTOMER && who == 0))
+	if (who < 0)
 		return ERR_NOT_FOUND;
 	if (db_run(c->arena, &r, sql_file, "iiiii", id, c->shop->id, who, who,
 	    scope_owner(c)) == -1)

@@ -95,7 +95,9 @@ task_statements(struct arena *a, const struct job *j, const char **msg)
 	int64_t	made;
 
 	(void)j;
-	statement_last_period(time(NULL), period);
+	/* An hour's grace: an entry made at 23:59 of the month's last day
+	 * has committed before its month is summed. */
+	statement_last_period(time(NULL) - 3600, period);
 	if (statements_generate(a, period, 0, &made) != 0) {
 		*msg = db_failure(a);
 		return -1;
@@ -236,6 +238,8 @@ static const struct job_kind kinds[] = {
 	  "生成上月对账单" },
 	{ "notify.order", task_notify_order, 0, 0,
 	  "记录订单消息" },
+	{ "notify.money", task_notify_money, 0, 0,
+	  "记录付款和开票消息" },
 	{ "test.record", test_record, 0, 1,
 	  "测试：记录" },
 	{ "test.sleep", test_sleep, 0, 1,

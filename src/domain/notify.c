@@ -140,6 +140,101 @@ task_notify_order(struct arena *a, const struct job *j, const char **msg)
 	return 0;
 }
 
+/* ---- money: payments and invoices ------------------------------------ */
+
+#define NOTIFY_MONEY	"notify.money"
+
+static const struct money_event {
+	const char	*name;
+	const char	*title;
+} money_events[] = {
+	{ "payment_confirmed", "付款已确认" },
+	{ "payment_rejected", "付款被驳回" },
+	{ "invoice_issued", "发票已开具" },
+	{ "invoice_rejected", "开票申请被驳回" },
+	{ NULL, NULL }
+};
+
+static const char sql_money_record[] =
+    "INSERT IGNORE INTO notification (shop_id, customer_user_id, kind, "
+    "title, body, job_id) SELECT u.shop_id, u.id, ?, ?, ?, ? "
+    "FROM customer_user u WHERE u.shop_id = ? AND u.customer_id = ? "
+    "AND u.status = 'active' AND (u.role = 'finance' OR u.id = ?)";
+
+static const struct money_event *
+money_event_find(const char *name)
+{
+	const struct money_event *e;
+
+	for (e = money_events; name != NULL && e->name != NULL; e++)
+		if (strcmp(e->name, name) == 0)
+			return e;
+	return NULL;
+}
+
+/*
+ * Queue event's notice about company customer's money, in the caller's
+ * transaction, for its finance users and user (the one who recorded or
+ * asked; 0: none); body says what, as the user reads it.
+ */
+int
+notify_money(struct dctx *c, int64_t customer, const char *event,
+    int64_t user, const char *body)
+{
+	json_object	*o;
+	int		 rc;
+
+	if (money_event_find(event) == NULL)
+		return ERR_INTERNAL;
+	o = json_object_new_object();
+	json_object_object_add(o, "customer", json_object_new_int64(customer));
+	json_object_object_add(o, "event", json_object_new_string(event));
+	json_object_object_add(o, "user", json_object_new_int64(user));
+	json_object_object_add(o, "body", json_object_new_string(body));
+	rc = job_enqueue(c->arena, c->shop->id, NOTIFY_MONEY,
+	    arena_strdup(c->arena, json_object_to_json_string_ext(o,
+	    JSON_C_TO_STRING_PLAIN)), NULL, 0, 0, NULL);
+	json_object_put(o);
+	return rc != 0 ? ERR_INTERNAL : 0;
+}
+
+/* The notify.money job: the notice for each who should know. */
+int
+task_notify_money(struct arena *a, const struct job *j, const char **msg)
+{
+	const struct money_event *e = NULL;
+	json_object	*o, *v;
+	int64_t		 customer = 0, user = 0;
+	const char	*body = "";
+	struct db_res	*r;
+
+	if (j->payload == NULL || (o = json_tokener_parse(j->payload)) == NULL) {
+		*msg = "notify.money: payload is no JSON";
+		return -1;
+	}
+	if (json_object_object_get_ex(o, "customer", &v))
+		customer = json_object_get_int64(v);
+	if (json_object_object_get_ex(o, "user", &v))
+		user = json_object_get_int64(v);
+	if (json_object_object_get_ex(o, "event", &v))
+		e = money_event_find(json_object_get_string(v));
+	if (json_object_object_get_ex(o, "body", &v))
+		body = arena_strdup(a, json_object_get_string(v));
+	json_object_put(o);
+	if (e == NULL || customer <= 0 || j->shop_id == 0) {
+		*msg = "notify.money: payload needs customer and a known event";
+		return -1;
+	}
+	if (db_run(a, &r, sql_money_record, "sssiiii", e->name, e->title, body,
+	    j->id, j->shop_id, customer, user) == -1) {
+		*msg = arena_printf(a, "database: %s", db_error());
+		return -1;
+	}
+	*msg = arena_printf(a, "customer=%" PRId64 " event=%s recorded=%llu",
+	    customer, e->name, (unsigned long long)r->affected);
+	return 0;
+}
+
 /* The actor's newest notifications. */
 int
 notify_list(struct dctx *c, struct notification **out, int *n)

@@ -37,13 +37,13 @@ static const char sql_named[] =
     "INSERT INTO payment_order (shop_id, payment_id, order_id) "
     "VALUES (?, ?, ?)";
 
+static const char *const state_names[] = { "pending", "confirmed",
+	"rejected" };
+
 const char *
 payment_state_name(enum payment_state s)
 {
-	static const char *const names[] = { "pending", "confirmed",
-	    "rejected" };
-
-	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "";
+	return (unsigned)s < 3 ? state_names[s] : "";
 }
 
 const char *
@@ -51,18 +51,13 @@ payment_state_label(enum payment_state s)
 {
 	static const char *const labels[] = { "待确认", "已确认", "已驳回" };
 
-	return (unsigned)s < sizeof(labels) / sizeof(labels[0]) ? labels[s] : "";
+	return (unsigned)s < 3 ? labels[s] : "";
 }
 
 int
 payment_state_parse(const char *s)
 {
-	int	i;
-
-	for (i = PAY_PENDING; s != NULL && i <= PAY_REJECTED; i++)
-		if (strcmp(s, payment_state_name(i)) == 0)
-			return i;
-	return -1;
+	return name_pos(state_names, 3, s);
 }
 
 const char *

@@ -9,6 +9,7 @@
  */
 #include "base/base.h"
 #include "services/db.h"
+#include "domain/approval.h"
 #include "domain/audit.h"
 #include "domain/dctx.h"
 #include "domain/ledger.h"
@@ -20,7 +21,8 @@
 #include "domain/session.h"
 
 static const char sql_lock[] =
-    "SELECT p.customer_id, p.state, p.purpose, p.amount_fen FROM payment p "
+    "SELECT p.customer_id, p.state, p.purpose, p.amount_fen, "
+    "COALESCE(p.customer_user_id, 0) FROM payment p "
     "WHERE p.id = ? AND p.shop_id = ? AND "
     SCOPE_CUSTOMER_ID("p.customer_id") " FOR UPDATE";
 static const char sql_named[] =
@@ -28,10 +30,11 @@ static const char sql_named[] =
     "ON o.id = n.order_id AND o.shop_id = n.shop_id "
     "WHERE n.shop_id = ? AND n.payment_id = ? ORDER BY o.due_on, o.id";
 static const char sql_order_lock[] = PAYABLE_LOCK;
+/* Candidates, read without locks (allocate() locks them by id). */
 static const char sql_oldest[] =
-    PAYABLE_COLS "WHERE shop_id = ? AND customer_id = ? AND state IN "
-    PAYABLE_STATES " AND paid_fen < total_fen ORDER BY due_on, id "
-    "LIMIT 500 FOR UPDATE";
+    "SELECT id FROM sales_order WHERE shop_id = ? AND customer_id = ? "
+    "AND state IN " PAYABLE_STATES " AND paid_fen < total_fen "
+    "ORDER BY due_on, id LIMIT 500";
 static const char sql_confirm[] =
     "UPDATE payment SET state = 'confirmed', decided_by = ?, "
     "decided_at = NOW(3), to_deposit_fen = ? WHERE id = ? AND shop_id = ?";
@@ -47,6 +50,7 @@ struct dec {
 	int64_t		 amount_fen;
 	int64_t		 to_deposit;
 	int		 norders;
+	int64_t		 user;		/* who recorded it */
 };
 
 static int
@@ -81,23 +85,63 @@ pending_lock(struct dctx *c, struct dec *d, int *deposit)
 	}
 	d->customer_id = db_cell_i64(r, 0, 0);
 	d->amount_fen = db_cell_i64(r, 0, 3);
+	d->user = db_cell_i64(r, 0, 4);
 	*deposit = strcmp(db_cell(r, 0, 2), "deposit") == 0;
 	return 0;
 }
 
-/* Pay what is left of *left to each payable row of r, in order. */
 static int
-pay_rows(struct dctx *c, struct dec *d, const struct db_res *r,
-    int64_t *left)
+cmp_id(const void *a, const void *b)
 {
-	struct payable	p;
-	int64_t		amount;
-	int		i, rc;
+	int64_t	x = *(const int64_t *)a, y = *(const int64_t *)b;
 
-	for (i = 0; i < r->nrows && *left > 0; i++) {
-		payable_of(r, i, &p);
-		if (strstr(PAYABLE_STATES, arena_printf(c->arena, "'%s'",
-		    p.state)) == NULL || p.paid_fen >= p.total_fen)
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Allocate *left to the orders the payer named, in due order, or else to
+ * the company's payable orders oldest due first. The candidates are read
+ * without locks, then locked by primary key in ascending id order (rows
+ * only, no gaps), all before the first posting touches the balance row:
+ * the lock order of submit, cancel and edit (orders, then balance), so
+ * none of them deadlocks with a confirm.
+ */
+static int
+allocate(struct dctx *c, struct dec *d, int64_t *left)
+{
+	struct db_res	*cand, *r;
+	struct payable	*rows, p;
+	int64_t		*ids, amount;
+	int		 i, k, n, rc;
+
+	if (db_run(c->arena, &cand, sql_named, "ii", c->shop->id,
+	    d->id) == -1)
+		return ERR_INTERNAL;
+	if (cand->nrows == 0 && db_run(c->arena, &cand, sql_oldest, "ii",
+	    c->shop->id, d->customer_id) == -1)
+		return ERR_INTERNAL;
+	n = cand->nrows;
+	ids = arena_calloc(c->arena, (size_t)n + 1, sizeof(*ids));
+	rows = arena_calloc(c->arena, (size_t)n + 1, sizeof(*rows));
+	for (i = 0; i < n; i++)
+		ids[i] = db_cell_i64(cand, i, 0);
+	qsort(ids, (size_t)n, sizeof(*ids), cmp_id);
+	for (i = 0; i < n; i++) {
+		if (db_run(c->arena, &r, sql_order_lock, "iii", ids[i],
+		    c->shop->id, d->customer_id) == -1)
+			return ERR_INTERNAL;
+		if (r->nrows == 1)
+			payable_of(r, 0, &rows[i]);
+	}
+	/* Now in due order, as the candidates came. */
+	for (i = 0; i < n && *left > 0; i++) {
+		p.id = 0;
+		for (k = 0; k < n; k++)
+			if (rows[k].id == db_cell_i64(cand, i, 0))
+				p = rows[k];
+		if (p.id == 0 || p.state == NULL || strstr(PAYABLE_STATES,
+		    arena_printf(c->arena, "'%s'", p.state)) == NULL ||
+		    p.paid_fen >= p.total_fen)
 			continue;	/* cancelled or paid since it was named */
 		amount = p.total_fen - p.paid_fen;
 		if (amount > *left)
@@ -106,32 +150,6 @@ pay_rows(struct dctx *c, struct dec *d, const struct db_res *r,
 			return rc;
 		*left -= amount;
 		d->norders++;
-	}
-	return 0;
-}
-
-static int
-allocate(struct dctx *c, struct dec *d, int64_t *left)
-{
-	struct db_res	*named, *r;
-	int		 i, rc;
-
-	if (db_run(c->arena, &named, sql_named, "ii", c->shop->id,
-	    d->id) == -1)
-		return ERR_INTERNAL;
-	if (named->nrows == 0) {
-		if (db_run(c->arena, &r, sql_oldest, "ii", c->shop->id,
-		    d->customer_id) == -1)
-			return ERR_INTERNAL;
-		return pay_rows(c, d, r, left);
-	}
-	for (i = 0; i < named->nrows && *left > 0; i++) {
-		if (db_run(c->arena, &r, sql_order_lock, "iii",
-		    db_cell_i64(named, i, 0), c->shop->id,
-		    d->customer_id) == -1)
-			return ERR_INTERNAL;
-		if ((rc = pay_rows(c, d, r, left)) != 0)
-			return rc;
 	}
 	return 0;
 }
@@ -153,7 +171,10 @@ tx_decide(struct dctx *c, void *arg)
 		return db_run(c->arena, NULL, sql_reject, "isii",
 		    c->sess.user_id, d->reason, d->id, c->shop->id) == -1 ||
 		    audit(c, "payment.reject", "payment=%" PRId64 " reason=%s",
-		    d->id, d->reason) != 0 ? ERR_INTERNAL : 0;
+		    d->id, d->reason) != 0 ? ERR_INTERNAL :
+		    notify_money(c, d->customer_id, "payment_rejected",
+		    d->user, arena_printf(c->arena, "付款 ¥%s 被驳回：%s",
+		    fmt_yuan(c->arena, d->amount_fen), d->reason));
 	left = d->amount_fen;
 	if (!deposit && (rc = allocate(c, d, &left)) != 0)
 		return rc;
@@ -166,16 +187,21 @@ tx_decide(struct dctx *c, void *arg)
 	if (db_run(c->arena, NULL, sql_confirm, "iiii", c->sess.user_id, left,
 	    d->id, c->shop->id) == -1)
 		return ERR_INTERNAL;
-	return audit(c, "payment.confirm", "payment=%" PRId64 " customer=%"
+	if (audit(c, "payment.confirm", "payment=%" PRId64 " customer=%"
 	    PRId64 " amount=%s orders=%d to_deposit=%s", d->id,
 	    d->customer_id, fmt_yuan(c->arena, d->amount_fen), d->norders,
-	    fmt_yuan(c->arena, left)) != 0 ? ERR_INTERNAL : 0;
+	    fmt_yuan(c->arena, left)) != 0)
+		return ERR_INTERNAL;
+	return notify_money(c, d->customer_id, "payment_confirmed", d->user,
+	    arena_printf(c->arena, "付款 ¥%s 已确认到账%s", fmt_yuan(c->arena,
+	    d->amount_fen), left > 0 ? arena_printf(c->arena, "，¥%s 转入预存款",
+	    fmt_yuan(c->arena, left)) : ""));
 }
 
 int
 payment_confirm(struct dctx *c, int64_t id)
 {
-	struct dec	d = { id, 1, NULL, 0, 0, 0, 0 };
+	struct dec	d = { id, 1, NULL, 0, 0, 0, 0, 0 };
 	int		rc;
 
 	if (!may_decide(c))
@@ -191,7 +217,7 @@ payment_confirm(struct dctx *c, int64_t id)
 int
 payment_reject(struct dctx *c, int64_t id, const char *reason)
 {
-	struct dec	d = { id, 0, reason, 0, 0, 0, 0 };
+	struct dec	d = { id, 0, reason, 0, 0, 0, 0, 0 };
 	int		rc;
 
 	if (!may_decide(c))

@@ -51,33 +51,23 @@ static const char sql_proof[] =
     "ON cu.id = p.customer_id WHERE p.id = ? AND p.shop_id = ? "
     "AND (? = 0 OR p.customer_id = ?) AND " SCOPE_CUSTOMER("cu");
 
-static int
-parse_of(const char *s, const char *const *names, int n)
-{
-	int	i;
-
-	for (i = 0; s != NULL && i < n; i++)
-		if (strcmp(s, names[i]) == 0)
-			return i;
-	return 0;
-}
-
 static void
 row_of(const struct db_res *r, int i, struct payment_row *p)
 {
 	static const char *const methods[] = { "transfer", "deposit", "wechat",
 	    "cash" };
 	static const char *const purposes[] = { "orders", "deposit" };
-	int	st = payment_state_parse(db_cell(r, i, 3));
+	int	st = payment_state_parse(db_cell(r, i, 3)), k;
 
 	memset(p, 0, sizeof(*p));
 	p->id = db_cell_i64(r, i, 0);
 	p->customer_id = db_cell_i64(r, i, 1);
 	p->customer = db_cell(r, i, 2);
 	p->state = st < 0 ? PAY_PENDING : (enum payment_state)st;
-	p->method = (enum payment_method)parse_of(db_cell(r, i, 4), methods, 4);
-	p->purpose = (enum payment_purpose)parse_of(db_cell(r, i, 5),
-	    purposes, 2);
+	k = name_pos(methods, 4, db_cell(r, i, 4));
+	p->method = k < 0 ? PM_TRANSFER : (enum payment_method)k;
+	p->purpose = name_pos(purposes, 2, db_cell(r, i, 5)) == 1 ?
+	    PP_DEPOSIT : PP_ORDERS;
 	p->amount_fen = db_cell_i64(r, i, 6);
 	p->to_deposit_fen = db_cell_i64(r, i, 7);
 	p->paid_on = db_cell(r, i, 8);
@@ -91,24 +81,13 @@ row_of(const struct db_res *r, int i, struct payment_row *p)
 	p->has_proof = db_cell_i64(r, i, 16) != 0;
 }
 
-/* Whose payments the actor reads: 0 for staff (all, in scope), the
- * user's company, or -1 for nobody. */
-static int64_t
-reader(const struct dctx *c)
-{
-	if (c->sess.kind == SESS_STAFF)
-		return 0;
-	if (c->sess.kind == SESS_CUSTOMER && c->sess.customer_id != 0)
-		return c->sess.customer_id;
-	return -1;
-}
 
 int
 payment_list(struct dctx *c, const struct payment_filter *f,
     struct payment_page *out)
 {
 	const char	*st = f->state >= 0 ? payment_state_name(f->state) : "";
-	int64_t		 who = reader(c), cid, scope = scope_owner(c);
+	int64_t		 who = scope_reader(c), cid, scope = scope_owner(c);
 	struct db_res	*r;
 	int		 i, page = f->page < 1 ? 1 : f->page;
 
@@ -135,7 +114,7 @@ payment_list(struct dctx *c, const struct payment_filter *f,
 int
 payment_get(struct dctx *c, int64_t id, struct payment_row *p)
 {
-	int64_t		 who = reader(c);
+	int64_t		 who = scope_reader(c);
 	struct db_res	*r;
 	int		 i;
 
@@ -173,7 +152,7 @@ payment_get(struct dctx *c, int64_t id, struct payment_row *p)
 int
 payment_proof_read(struct dctx *c, int64_t id, int thumb, struct buf *out)
 {
-	int64_t		 who = reader(c);
+	int64_t		 who = scope_reader(c);
 	struct db_res	*r;
 	const char	*rel, *path;
 

@@ -28,6 +28,21 @@ scope_owner(const struct dctx *c)
 	return c->sess.user_id;
 }
 
+/*
+ * Whose rows of a company's money (payments, statements, invoice
+ * requests) the actor reads: 0 for staff (then in scope_owner()'s
+ * scope), a customer user's company, or -1 for nobody.
+ */
+int64_t
+scope_reader(const struct dctx *c)
+{
+	if (c->sess.kind == SESS_STAFF)
+		return 0;
+	if (c->sess.kind == SESS_CUSTOMER && c->sess.customer_id != 0)
+		return c->sess.customer_id;
+	return -1;
+}
+
 /* Whether the actor may set a company's salesperson to someone else. */
 int
 scope_may_assign(const struct dctx *c)

@@ -17,6 +17,7 @@
 #define SCOPE_ROLES_ASSIGN	"owner,admin"
 
 int64_t		 scope_owner(const struct dctx *);
+int64_t		 scope_reader(const struct dctx *);
 int		 scope_may_assign(const struct dctx *);
 int		 scope_customer(struct dctx *, int64_t);
 

@@ -18,7 +18,7 @@
 #include "domain/session.h"
 #include "domain/statement.h"
 
-/* ? period, period, period, shop (0: all), shop. */
+/* ? period, period, period, shop (0: all). */
 static const char sql_generate[] =
     "INSERT IGNORE INTO statement (shop_id, customer_id, period, starts_at, "
     "ends_at, opening_fen, debit_fen, credit_fen, closing_fen, entries) "
@@ -103,12 +103,7 @@ statement_state_label(enum statement_state s)
 int
 statement_state_parse(const char *s)
 {
-	int	i;
-
-	for (i = 0; s != NULL && i < 3; i++)
-		if (strcmp(s, state_names[i]) == 0)
-			return i;
-	return -1;
+	return name_pos(state_names, 3, s);
 }
 
 /* "YYYY-MM", month 01..12, year 2000..2999. */
@@ -188,24 +183,13 @@ row_of(const struct db_res *r, int i, struct statement_row *t)
 	t->created = db_cell(r, i, 15);
 }
 
-/* Whose statements the actor reads: 0 staff (in scope), a user's
- * company, or -1 nobody. */
-static int64_t
-reader(const struct dctx *c)
-{
-	if (c->sess.kind == SESS_STAFF)
-		return 0;
-	if (c->sess.kind == SESS_CUSTOMER && c->sess.customer_id != 0)
-		return c->sess.customer_id;
-	return -1;
-}
 
 int
 statement_list(struct dctx *c, int state, int64_t customer, int page,
     struct statement_page *out)
 {
 	const char	*st = state >= 0 ? statement_state_name(state) : "";
-	int64_t		 who = reader(c), cid, scope = scope_owner(c);
+	int64_t		 who = scope_reader(c), cid, scope = scope_owner(c);
 	struct db_res	*r;
 	int		 i;
 
@@ -233,7 +217,7 @@ statement_list(struct dctx *c, int state, int64_t customer, int page,
 int
 statement_get(struct dctx *c, int64_t id, struct statement *t)
 {
-	int64_t		 who = reader(c);
+	int64_t		 who = scope_reader(c);
 	struct db_res	*r;
 	int		 i, k;
 

@@ -22,7 +22,7 @@ static const char sql_lock[] =
     " FOR UPDATE";
 static const char sql_decide[] =
     "UPDATE statement SET state = ?, decided_by = ?, decided_at = NOW(3), "
-    "comment = ? WHERE id = ? AND shop_id = ?";
+    "comment = IF(? = 'disputed', ?, comment) WHERE id = ? AND shop_id = ?";
 static const char sql_answer[] =
     "UPDATE statement SET state = 'open', answer = ?, answered_by = ? "
     "WHERE id = ? AND shop_id = ?";
@@ -96,7 +96,10 @@ tx_decide(struct dctx *c, void *arg)
 		return audit(c, "statement.answer", "statement=%" PRId64
 		    " period=%s", d->id, period) != 0 ? ERR_INTERNAL : 0;
 	}
-	if (db_run(c->arena, NULL, sql_clear, "ii", c->shop->id, d->id) == -1)
+	/* A new dispute replaces the last one's lines; a confirm keeps
+	 * them, and the comment, as the record of what was questioned. */
+	if (d->to == ST_DISPUTED && db_run(c->arena, NULL, sql_clear, "ii",
+	    c->shop->id, d->id) == -1)
 		return ERR_INTERNAL;
 	for (i = 0; i < d->nlines; i++) {
 		for (j = 0; j < i; j++)
@@ -113,9 +116,10 @@ tx_decide(struct dctx *c, void *arg)
 			return ERR_INVALID;
 		}
 	}
-	if (db_run(c->arena, NULL, sql_decide, "sisii",
-	    statement_state_name(d->to), c->sess.user_id, d->text ? d->text :
-	    "", d->id, c->shop->id) == -1)
+	if (db_run(c->arena, NULL, sql_decide, "sissii",
+	    statement_state_name(d->to), c->sess.user_id,
+	    statement_state_name(d->to), d->text ? d->text : "", d->id,
+	    c->shop->id) == -1)
 		return ERR_INTERNAL;
 	return audit(c, d->to == ST_CONFIRMED ? "statement.confirm" :
 	    "statement.dispute", "statement=%" PRId64 " period=%s lines=%d",

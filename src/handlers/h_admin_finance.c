@@ -42,8 +42,9 @@ may_decide(struct ctx *c)
 	return session_staff_role(&c->d.sess, PAYMENT_DECIDE_ROLES);
 }
 
-static void
-tabs(struct ctx *c, json_object *v, const char *tab)
+/* The finance pages' tabs, tab the current one. */
+void
+h_money_finance_tabs(struct ctx *c, json_object *v, const char *tab)
 {
 	json_object	*t = json_object_new_object();
 
@@ -79,7 +80,7 @@ h_fin_payments(struct ctx *c)
 	if ((rc = payment_list(&c->d, &f, &p)) != 0)
 		return http_fail(c, rc, c->d.error);
 	v = admin_view(c, "finance");
-	tabs(c, v, "payments");
+	h_money_finance_tabs(c, v, "payments");
 	a = json_object_new_array();
 	for (i = 0; i < p.n; i++)
 		json_object_array_add(a, h_money_payment_view(c, &p.rows[i],
@@ -118,7 +119,7 @@ fin_payment_page(struct ctx *c, int64_t id, int status, const char *error,
 	if ((rc = payment_get(&c->d, id, &p)) != 0)
 		return http_fail(c, rc, c->d.error);
 	v = admin_view(c, "finance");
-	tabs(c, v, "payments");
+	h_money_finance_tabs(c, v, "payments");
 	json_object_object_add(v, "payment", h_money_payment_view(c, &p, FIN));
 	view_set_bool(v, "may_decide", may_decide(c) && p.state == PAY_PENDING);
 	view_set_str(v, "confirm_action", ctx_link(c, arena_printf(c->d.arena,
@@ -214,7 +215,7 @@ h_fin_aging(struct ctx *c)
 	    &r)) != 0)
 		return http_fail(c, rc, c->d.error);
 	v = admin_view(c, "finance");
-	tabs(c, v, "aging");
+	h_money_finance_tabs(c, v, "aging");
 	json_object_object_add(v, "totals", buckets_view(c, &r.shop));
 	a = json_object_new_array();
 	for (k = 0; k < AGING_NBUCKETS; k++)

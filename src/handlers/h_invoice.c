@@ -135,18 +135,8 @@ list_page(struct ctx *c, int staff)
 	view_set_str(v, "new_url", ctx_link(c, MINE "/new"));
 	view_pager(c, v, p.total, INVREQ_PER_PAGE, st >= 0 ? arena_printf(
 	    c->d.arena, "%s?state=%s", base, invreq_state_name(st)) : base);
-	if (staff) {
-		json_object *t = json_object_new_object();
-
-		view_set_bool(t, "invoices", 1);
-		json_object_object_add(v, "tab", t);
-		view_set_str(v, "payments_url", ctx_link(c,
-		    "/admin/finance/payments"));
-		view_set_str(v, "aging_url", ctx_link(c, "/admin/finance/aging"));
-		view_set_str(v, "statements_url", ctx_link(c,
-		    "/admin/finance/statements"));
-		view_set_str(v, "invoices_url", ctx_link(c, STAFF));
-	}
+	if (staff)
+		h_money_finance_tabs(c, v, "invoices");
 	c->title = "开票申请";
 	return render(c, staff ? "admin/invoices" : "invoices");
 }

@@ -22,6 +22,7 @@ int		 h_money_account_param(struct ctx *);
 int		 h_money_account_view(struct ctx *, json_object *);
 int		 h_money_ids(struct ctx *, const char *, int64_t **, int);
 int		 h_money_proof(struct ctx *);
+void		 h_money_finance_tabs(struct ctx *, json_object *, const char *);
 struct order;
 int		 h_money_order_view(struct ctx *, json_object *,
 		     const struct order *);

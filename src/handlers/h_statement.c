@@ -83,18 +83,8 @@ list_page(struct ctx *c, const char *base, int staff)
 	view_pager(c, v, p.total, STATEMENT_PER_PAGE, st >= 0 ?
 	    arena_printf(c->d.arena, "%s?state=%s", base,
 	    statement_state_name(st)) : base);
-	if (staff) {
-		json_object *t = json_object_new_object();
-
-		view_set_bool(t, "statements", 1);
-		json_object_object_add(v, "tab", t);
-		view_set_str(v, "payments_url", ctx_link(c,
-		    "/admin/finance/payments"));
-		view_set_str(v, "aging_url", ctx_link(c, "/admin/finance/aging"));
-		view_set_str(v, "statements_url", ctx_link(c, STAFF));
-		view_set_str(v, "invoices_url", ctx_link(c,
-		    "/admin/finance/invoices"));
-	}
+	if (staff)
+		h_money_finance_tabs(c, v, "statements");
 	c->title = "对账单";
 	return render(c, staff ? "admin/statements" : "statements");
 }

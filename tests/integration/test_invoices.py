@@ -117,6 +117,12 @@ def test_issue_with_a_pdf_and_the_company_downloads_it(stack, world, owner):
     d = world["s"].get(stack.url(f"{A}/api/v1/orders/"
                                  f"{world['orders'][0]}")).json()["data"]
     assert d["order"]["invoice_state"] == "issued"
+    # The one who asked hears of it.
+    assert stack.wait_until(lambda: [
+        x for x in world["s"].get(stack.url(
+            f"{A}/api/v1/account/messages")).json()["data"]["messages"]
+        if x["kind"] == "invoice_issued" and "04401234" in x["body"]],
+        timeout=15)
     # Decided once.
     r = staff_post(stack, owner, rid, "reject", reason="x")
     assert r.status_code == 409

@@ -96,10 +96,27 @@ JOIN ledger_entry p ON p.customer_id = e.customer_id
 GROUP BY e.id, e.balance_fen HAVING e.balance_fen <> SUM(p.amount_fen)""")
 
 
+def payments_explained(stack):
+    """Orders whose paid_fen is not their allocations' sum or passes their
+    total, confirmed payments not all allocated or deposited (empty: all
+    hold)."""
+    return stack.sql("""
+SELECT o.id, o.paid_fen, o.total_fen FROM sales_order o
+WHERE o.paid_fen <> (SELECT COALESCE(SUM(a.amount_fen), 0)
+    FROM payment_allocation a WHERE a.order_id = o.id)
+  OR o.paid_fen > o.total_fen AND o.state <> 'cancelled'
+UNION ALL
+SELECT p.id, p.amount_fen, p.to_deposit_fen FROM payment p
+WHERE p.state = 'confirmed' AND p.amount_fen <> p.to_deposit_fen +
+    (SELECT COALESCE(SUM(a.amount_fen), 0) FROM payment_allocation a
+     WHERE a.payment_id = p.id)""")
+
+
 @pytest.fixture(autouse=True)
 def ledger_holds(stack):
     yield
     assert balances_explained(stack) == []
+    assert payments_explained(stack) == []
 
 
 def entries(stack, cid):
@@ -194,6 +211,12 @@ def test_transfer_confirmed_pays_oldest_first_and_rest_to_deposit(
     assert sum(int(a[1]) for a in allocs) == 12000
     assert one(stack, f"SELECT paid_fen FROM sales_order WHERE id = {o2}") \
         == "5100"
+    # The one who recorded it hears of it (the notify.money job).
+    def told():
+        got = m["s"].get(stack.url(f"{A}/api/v1/account/messages")).json()
+        return [x for x in got["data"]["messages"]
+                if x["kind"] == "payment_confirmed" and "¥120.00" in x["body"]]
+    assert stack.wait_until(told, timeout=15)
     # Twice: the second is refused, nothing moves.
     r = confirm(stack, owner, pid)
     assert r.status_code == 409 and "已确认" in r.text
@@ -381,11 +404,17 @@ def test_sales_see_their_own_companies_payments_only(stack, world):
     m = world["m"]
     r = record(stack, m["s"], "1.00", purpose="deposit")
     pid = r.json()["data"]["id"]
+    sales = stack.login(stack.sales_phone, stack.password, "shop-a",
+                        staff=True)
+    # Their own company's, yes.
+    assert sales.get(stack.url(
+        f"{A}/admin/finance/payments/{pid}")).status_code == 200
+    mine = sales.get(stack.url(f"{A}/admin/finance/payments?state=all"),
+                     headers={"Accept": "application/json"}).json()
+    assert pid in [p["id"] for p in mine["data"]["payments"]]
     stack.sql(f"UPDATE customer SET owner_staff_id = NULL WHERE id = "
               f"{m['cid']}")
     try:
-        sales = stack.login(stack.sales_phone, stack.password, "shop-a",
-                            staff=True)
         assert sales.get(stack.url(
             f"{A}/admin/finance/payments/{pid}")).status_code == 404
         listed = sales.get(stack.url(f"{A}/admin/finance/payments?state=all"),

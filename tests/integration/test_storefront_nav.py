@@ -178,9 +178,10 @@ UPDATE shop SET version = version + 1 WHERE id = {sid};
             '800w"' % (sid, sid) in imgs[0]
         assert "loading=" not in imgs[0]
         assert "srcset" not in imgs[1] and 'loading="lazy"' in imgs[1]
-        stack.wait_until(lambda: "big_t.jpg" in stack.session().get(
-            stack.url("/s/shop-a/wholesale/products?q=SN-W1")).text,
-            timeout=2)
+        # Every worker has the new catalog: the next page may be another's.
+        stack.every_worker(lambda: stack.session().get(
+            stack.url("/s/shop-a/wholesale/products?q=SN-W1")),
+            lambda r: "big_t.jpg" in r.text, timeout=5)
         water = tree["矿泉水"]
         page = stack.session().get(stack.url(
             f"/s/shop-a/wholesale/products?cat={water}")).text

@@ -16,14 +16,16 @@ def test_meta_description_on_storefront_pages(stack):
 
 
 def test_back_office_styles_under_fresh(stack):
+    fresh = "/static/fresh/theme.css"
+
+    def home():
+        return stack.session().get(stack.url("/s/shop-a/"))
     stack.sql("UPDATE shop SET theme = 'fresh', version = version + 1 "
               "WHERE slug = 'shop-a'")
     try:
         s = stack.login(stack.owner_phone, stack.password, "shop-a",
                         staff=True)
-        stack.wait_until(lambda: all("/static/fresh/theme.css" in
-                         stack.session().get(stack.url("/s/shop-a/")).text
-                         for _ in range(8)), timeout=2)
+        stack.every_worker(home, lambda r: fresh in r.text, timeout=5)
         for path in ("/s/shop-a/admin/customers", "/s/shop-a/admin/prices"):
             html = s.get(stack.url(path)).text
             for href in re.findall(r'<link rel="stylesheet" href="([^"]+)"',
@@ -38,6 +40,4 @@ def test_back_office_styles_under_fresh(stack):
         stack.sql("UPDATE shop SET theme = 'default', version = version + 1"
                   " WHERE slug = 'shop-a'")
         # Every worker back on the default theme before the next test.
-        stack.wait_until(lambda: not any("/static/fresh/theme.css" in
-                         stack.session().get(stack.url("/s/shop-a/")).text
-                         for _ in range(8)), timeout=2)
+        stack.every_worker(home, lambda r: fresh not in r.text, timeout=5)

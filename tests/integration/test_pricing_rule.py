@@ -47,9 +47,9 @@ UPDATE shop SET version = version + 1;
     cid = one(stack, "SELECT customer_id FROM customer_user "
                      f"WHERE phone = '{BUYER}' AND shop_id = {A}")
     # Workers recheck the shop's version at most twice a second.
-    stack.wait_until(lambda: all(stack.session().get(stack.url(
-        f"/s/shop-a/api/v1/wholesale/products/{pid}")).status_code == 200
-        for _ in range(10)), timeout=5)
+    guest = stack.url(f"/s/shop-a/api/v1/wholesale/products/{pid}")
+    stack.every_worker(lambda: stack.session().get(guest),
+                       lambda r: r.status_code == 200, timeout=5)
     yield pid, sid, cid
     stack.sql(f"""
 DELETE FROM contract_price WHERE sku_id = {sid};
@@ -59,6 +59,9 @@ DELETE FROM member_level WHERE name = '金牌PR';
 DELETE FROM product WHERE code = 'PR-P';
 UPDATE shop SET version = version + 1;
 """)
+    # Every worker has let go of them before the next module reads.
+    stack.every_worker(lambda: stack.session().get(guest),
+                       lambda r: r.status_code == 404, timeout=5)
 
 
 def owner(stack):
@@ -66,10 +69,18 @@ def owner(stack):
                        staff=True)
 
 
-def product(stack, s, mode, pid):
+def detail(stack, s, mode, pid):
     r = s.get(stack.url(f"/s/shop-a/api/v1/{mode}/products/{pid}"))
     assert r.status_code == 200, r.text[:500]
+    return r
+
+
+def first_sku(r):
     return r.json()["data"]["skus"][0]
+
+
+def product(stack, s, mode, pid):
+    return first_sku(detail(stack, s, mode, pid))
 
 
 def listed(stack, s, mode):
@@ -96,8 +107,8 @@ def test_dealer_never_pays_more_than_a_guest_for_bulk(stack, dealer):
     assert guest["tiers"] == [{"min_qty": 150, "price": "255.64",
                                "price_fen": TIER}]      # unchanged
     buyer = stack.login(BUYER, stack.password, "shop-a")
-    stack.wait_until(lambda: all("tiers" in product(
-        stack, buyer, "ordering", pid) for _ in range(6)), timeout=3)
+    stack.every_worker(lambda: detail(stack, buyer, "ordering", pid),
+                       lambda r: "tiers" in first_sku(r), timeout=5)
     for mode in ("ordering", "wholesale"):
         mine = product(stack, buyer, mode, pid)
         assert mine["price_fen"] == OLD            # 1 box: 90 % of base
@@ -158,13 +169,14 @@ def test_contract_price_binding_or_not(stack, dealer):
     assert 'class="badge warn"' in row and "绑定价" in row, row
     buyer = stack.login(BUYER, stack.password, "shop-a")
 
-    def bound():
-        mine = product(stack, buyer, "ordering", pid)
+    def bound(r):
+        mine = first_sku(r)
         return (mine["price_fen"], mine["price_source"],
                 mine.get("tiers", [])) == (26000, "contract", [])
     # Every worker, once each has seen the new shop version: no tier
     # lowers a binding price, so none is shown.
-    stack.wait_until(lambda: all(bound() for _ in range(6)), timeout=3)
+    stack.every_worker(lambda: detail(stack, buyer, "ordering", pid), bound,
+                       timeout=5)
     # Changing the price in its row keeps it binding.
     r = s.post(stack.url(f"{P}/prices/{sid}"),
                data={"price": "250", "csrf": get_csrf(stack, s, P)},

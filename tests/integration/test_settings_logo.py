@@ -54,8 +54,9 @@ def test_logo_upload_is_kept_as_a_thumbnail_and_shown(stack, shop_a):
     with open(os.path.join(stack.uploads_dir, url[len("/uploads/"):]),
               "rb") as f:
         assert jpeg_size(f.read()) == (400, 267)
-    stack.wait_until(lambda: all(f'src="{url}"' in stack.session().get(
-        stack.url("/s/shop-a/")).text for _ in range(8)), timeout=2)
+    def home():
+        return stack.session().get(stack.url("/s/shop-a/"))
+    stack.every_worker(home, lambda r: f'src="{url}"' in r.text, timeout=5)
     # The form shows it and offers to remove it.
     page = s.get(stack.url("/s/shop-a/admin/settings")).text
     assert f'<img class="logo-now" src="{url}"' in page
@@ -63,6 +64,9 @@ def test_logo_upload_is_kept_as_a_thumbnail_and_shown(stack, shop_a):
     form = settings_form(stack, before, logo_url=url, logo_remove="1")
     r = upload(stack, s, form, None)
     assert r.status_code == 303 and logo_url(stack) == ""
+    # Gone from every worker's home before the next test reads it.
+    stack.every_worker(home, lambda r: f'src="{url}"' not in r.text,
+                       timeout=5)
 
 
 def test_refused_logo_keeps_what_was_typed(stack, shop_a):

@@ -45,10 +45,9 @@ INSERT INTO sku (shop_id, product_id, code, unit, min_qty, pack_size, stock,
   FROM product WHERE code LIKE 'SN-%';
 UPDATE shop SET version = version + 1;
 """)
-    stack.wait_until(lambda: all(
-        "原味薯片" in stack.session().get(stack.url(
-            "/s/shop-a/wholesale/products?q=SN-C")).text
-        for _ in range(20)), timeout=5)
+    chips_list = stack.url("/s/shop-a/wholesale/products?q=SN-C")
+    stack.every_worker(lambda: stack.session().get(chips_list),
+                       lambda r: "原味薯片" in r.text, timeout=5)
     ids = dict(stack.sql(f"SELECT name, id FROM category WHERE shop_id = {A}"))
     yield {k: int(v) for k, v in ids.items()}
     stack.sql(f"""
@@ -58,6 +57,9 @@ DELETE FROM category WHERE shop_id = {A};
 UPDATE shop SET retail_b2b_details = 0, version = version + 1
   WHERE slug = 'shop-a';
 """)
+    # Every worker has the shop back as it was before the next module.
+    stack.every_worker(lambda: stack.session().get(chips_list),
+                       lambda r: "原味薯片" not in r.text, timeout=5)
 
 
 def chips(html):
@@ -141,9 +143,9 @@ def test_retail_mall_hides_b2b_details_unless_turned_on(stack, tree):
     assert "专票" in wholesale
     stack.sql("UPDATE shop SET retail_b2b_details = 1, version = version + 1"
               " WHERE slug = 'shop-a'")
-    stack.wait_until(lambda: all("起订 5 箱" in stack.session().get(
-        stack.url(f"/s/shop-a/retail/products/{pid}")).text
-        for _ in range(8)), timeout=2)
+    stack.every_worker(lambda: stack.session().get(
+        stack.url(f"/s/shop-a/retail/products/{pid}")),
+        lambda r: "起订 5 箱" in r.text, timeout=5)
     assert "专票" in s.get(stack.url(f"/s/shop-a/retail/products/{pid}")).text
 
 
@@ -168,6 +170,7 @@ INSERT INTO product_image (shop_id, product_id, path, thumb_path, width,
   ({sid}, {pid}, '{sid}/small.jpg', '{sid}/small_t.jpg', 300, 200, 2);
 UPDATE shop SET version = version + 1 WHERE id = {sid};
 """)
+    listed = stack.url("/s/shop-a/wholesale/products?q=SN-W1")
     try:
         page = stack.session().get(stack.url(
             f"/s/shop-a/wholesale/products/{pid}")).text
@@ -178,10 +181,10 @@ UPDATE shop SET version = version + 1 WHERE id = {sid};
             '800w"' % (sid, sid) in imgs[0]
         assert "loading=" not in imgs[0]
         assert "srcset" not in imgs[1] and 'loading="lazy"' in imgs[1]
-        # Every worker has the new catalog: the next page may be another's.
-        stack.every_worker(lambda: stack.session().get(
-            stack.url("/s/shop-a/wholesale/products?q=SN-W1")),
-            lambda r: "big_t.jpg" in r.text, timeout=5)
+        # Every worker's list has the pictures: the next read may be
+        # another worker's.
+        stack.every_worker(lambda: stack.session().get(listed),
+                           lambda r: "big_t.jpg" in r.text, timeout=5)
         water = tree["矿泉水"]
         page = stack.session().get(stack.url(
             f"/s/shop-a/wholesale/products?cat={water}")).text
@@ -190,3 +193,5 @@ UPDATE shop SET version = version + 1 WHERE id = {sid};
     finally:
         stack.sql(f"DELETE FROM product_image WHERE product_id = {pid}; "
                   f"UPDATE shop SET version = version + 1 WHERE id = {sid}")
+        stack.every_worker(lambda: stack.session().get(listed),
+                           lambda r: "big_t.jpg" not in r.text, timeout=5)

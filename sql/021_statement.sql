@@ -9,6 +9,10 @@
 -- or disputes lines with a comment; staff answer and reopen it.
 -- Re-runnable: IF NOT EXISTS.
 
+-- A company's account over a month, as generation sums it.
+ALTER TABLE ledger_entry ADD KEY IF NOT EXISTS ledger_account_time
+	(shop_id, customer_id, account, created_at);
+
 CREATE TABLE IF NOT EXISTS statement (
 	id		BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
 	shop_id		BIGINT UNSIGNED NOT NULL,

@@ -24,6 +24,11 @@ static const char sql_payables[] =
     PAYABLE_COLS "WHERE shop_id = ? AND customer_id = ? AND state IN "
     PAYABLE_STATES " AND paid_fen < total_fen ORDER BY due_on, id LIMIT 200";
 static const char sql_payable_lock[] = PAYABLE_LOCK;
+/* What all the company's payable orders still owe (not only a page). */
+static const char sql_owed[] =
+    "SELECT COALESCE(SUM(total_fen - paid_fen), 0) FROM sales_order "
+    "WHERE shop_id = ? AND customer_id = ? AND state IN " PAYABLE_STATES
+    " AND paid_fen < total_fen";
 static const char sql_company[] =
     "SELECT id FROM customer WHERE id = ? AND shop_id = ? "
     "AND status = 'active'";
@@ -182,9 +187,9 @@ static int
 amount_check(struct dctx *c, struct rec *a)
 {
 	const struct payment_in	*in = a->in;
-	struct payable		*v;
+	struct db_res		*r;
 	int64_t			 owed = 0;
-	int			 i, n, rc;
+	int			 rc;
 
 	if (in->purpose == PP_DEPOSIT)
 		return 0;
@@ -192,10 +197,10 @@ amount_check(struct dctx *c, struct rec *a)
 		if ((rc = named_check(c, a, &owed)) != 0)
 			return rc;
 	} else {
-		if ((rc = payment_payables(c, a->customer_id, &v, &n)) != 0)
-			return rc;
-		for (i = 0; i < n; i++)
-			owed += v[i].total_fen - v[i].paid_fen;
+		if (db_run(c->arena, &r, sql_owed, "ii", c->shop->id,
+		    a->customer_id) == -1)
+			return ERR_INTERNAL;
+		owed = db_cell_i64(r, 0, 0);
 	}
 	if (in->amount_fen <= owed)
 		return 0;

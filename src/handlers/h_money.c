@@ -422,11 +422,17 @@ h_payment_new(struct ctx *c)
 	return pay_form(c, NULL, 0, NULL);
 }
 
-/* The ids the form names in field name (repeated), at most max kept. */
+/*
+ * The ids the form names in field name (repeated), at most max kept;
+ * how many it names (more than max: too many). One that is not an id is
+ * kept as -1, which no row has: the domain answers it as not found.
+ */
 int
 h_money_ids(struct ctx *c, const char *name, int64_t **out, int max)
 {
-	int	i, n = 0;
+	const char	*why;
+	int64_t		 id;
+	int		 i, n = 0;
 
 	*out = arena_calloc(c->d.arena, (size_t)max + 1, sizeof(**out));
 	for (i = 0; i < c->form.n; i++) {
@@ -434,8 +440,9 @@ h_money_ids(struct ctx *c, const char *name, int64_t **out, int max)
 			continue;
 		if (n > max)
 			return n;
-		(*out)[n < max ? n : max] = strtoll(c->form.v[i].value, NULL,
-		    10);
+		if (parse_i64(c->form.v[i].value, 1, INT64_MAX, &id, &why) == -1)
+			id = -1;
+		(*out)[n < max ? n : max] = id;
 		n++;
 	}
 	return n;

@@ -808,3 +808,20 @@ def test_adjust_and_confirm_at_once_stay_consistent(stack, world, staff):
         else:
             assert error_code(res["adjust"]) == "order_state" and qty == 10
         consistent(stack, world)
+
+
+def test_adjustments_are_on_the_ledger(stack, world, staff):
+    """Run last in the module: every adjustment above moved the balance
+    by an order_change entry, so each company's balance is its entries'
+    sum; a paid order is not adjusted again (order_paid)."""
+    from test_money import balances_explained
+    assert int(one(stack, "SELECT COUNT(*) FROM ledger_entry WHERE kind = "
+                   "'order_change'")) > 0
+    assert balances_explained(stack) == []
+    oid, _ = place(stack, world, lines=(("A", 2),))
+    stack.sql(f"UPDATE sales_order SET paid_fen = 1 WHERE id = {oid}")
+    a = lines_of(stack, oid)[code(world, "A")][0]
+    r = adjust(stack, staff["owner"], oid, 0, lines=[{"line_id": a,
+                                                     "qty": 3}])
+    assert r.status_code == 409 and "order_paid" in r.text, r.text[:300]
+    stack.sql(f"UPDATE sales_order SET paid_fen = 0 WHERE id = {oid}")

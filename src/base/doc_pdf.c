@@ -332,9 +332,9 @@ doc_pdf(const struct doc *d, const char *font, struct buf *out, int *pages,
 		*err = "cannot load the PDF font";
 		goto done;
 	}
-	if (d->title != NULL)
-		HPDF_SetInfoAttr(w.pdf, HPDF_INFO_TITLE, enc(&w, d->title,
-		    strlen(d->title)));
+	/* libharu writes the info string as given: right only for UTF-8. */
+	if (d->title != NULL && w.cd == (iconv_t)-1)
+		HPDF_SetInfoAttr(w.pdf, HPDF_INFO_TITLE, d->title);
 	new_page(&w);
 	if (d->title != NULL)
 		line(&w, d->title, 18, DOC_CENTER);

@@ -31,5 +31,6 @@ extern const struct route h_money_routes[];		/* h_money.c */
 extern const struct route h_admin_finance_routes[];	/* h_admin_finance.c */
 extern const struct route h_statement_routes[];		/* h_statement.c */
 extern const struct route h_invoice_routes[];		/* h_invoice.c */
+extern const struct route h_statement_export_routes[];	/* …_export.c */
 
 #endif /* HANDLERS_H_MONEY_H */

@@ -47,7 +47,7 @@ static const struct route *const route_tables[] = {
 	h_admin_customer_routes, h_admin_price_routes, h_admin_inquiry_routes,
 	h_admin_settings_routes, h_invite_routes, h_admin_jobs_routes,
 	h_signup_routes, h_admin_signup_routes, h_money_routes,
-	h_statement_routes, h_invoice_routes,
+	h_statement_export_routes, h_statement_routes, h_invoice_routes,
 	h_admin_order_edit_routes,	/* ahead of h_admin_order_routes */
 	h_cart_routes, h_order_routes, h_admin_order_routes,
 	h_admin_picking_routes,

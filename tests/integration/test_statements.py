@@ -7,6 +7,8 @@ The module's company (SM…) gets its entries in SQL, dated last month and
 the month before (entries are only ever inserted, so the test inserts
 them with those dates and keeps the balance row equal to their sum)."""
 
+import subprocess
+
 import pytest
 
 from helpers import get_csrf
@@ -98,6 +100,21 @@ def test_company_reads_it_and_only_finance_decides(stack, world):
     assert world["other"].post(stack.url(
         f"{A}/api/v1/account/statements/{sid}/confirm")).status_code == 404
     assert statement_of(stack, world)[6] == "open"
+
+
+def test_export_as_xlsx_and_pdf(stack, world, owner, tmp_path):
+    sid = statement_of(stack, world)[0]
+    x = world["finance"].get(stack.url(f"{A}/account/statements/{sid}.xlsx"))
+    assert x.status_code == 200 and x.content[:2] == b"PK"
+    assert "spreadsheetml" in x.headers["Content-Type"]
+    p = owner.get(stack.url(f"{A}/admin/finance/statements/{sid}.pdf"))
+    assert p.status_code == 200 and p.content[:5] == b"%PDF-"
+    (tmp_path / "s.pdf").write_bytes(p.content)
+    text = subprocess.run(["pdftotext", str(tmp_path / "s.pdf"), "-"],
+                          capture_output=True, text=True).stdout
+    assert "对账单" in text and "SM对账公司" in text and "返利" in text
+    assert world["other"].get(stack.url(
+        f"{A}/account/statements/{sid}.pdf")).status_code == 404
 
 
 def test_dispute_answer_confirm(stack, world, owner):

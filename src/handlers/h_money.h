@@ -32,5 +32,6 @@ extern const struct route h_admin_finance_routes[];	/* h_admin_finance.c */
 extern const struct route h_statement_routes[];		/* h_statement.c */
 extern const struct route h_invoice_routes[];		/* h_invoice.c */
 extern const struct route h_statement_export_routes[];	/* …_export.c */
+extern const struct route h_finance_export_routes[];	/* h_finance_export.c */
 
 #endif /* HANDLERS_H_MONEY_H */

@@ -43,7 +43,8 @@ static void		 worker_note(struct ctx *);
 static const struct route *const route_tables[] = {
 	h_api_routes, h_account_routes, h_admin_routes, h_store_routes,
 	h_catalog_routes, h_inquiry_routes, h_admin_catalog_routes,
-	h_admin_finance_routes,	/* ahead of h_admin_customer_routes */
+	h_finance_export_routes, h_admin_finance_routes, /* ahead of
+					 * h_admin_customer_routes */
 	h_admin_customer_routes, h_admin_price_routes, h_admin_inquiry_routes,
 	h_admin_settings_routes, h_invite_routes, h_admin_jobs_routes,
 	h_signup_routes, h_admin_signup_routes, h_money_routes,

@@ -456,3 +456,32 @@ def test_concurrent_orders_and_payments_keep_the_sums(stack, world, owner):
         t.join(60)
     assert errors == []
     assert balances_explained(stack) == []
+
+
+def test_finance_lists_export_as_xlsx(stack, world, owner):
+    import io
+    import zipfile
+
+    def sheet(r):
+        assert r.status_code == 200 and r.content[:2] == b"PK", r.text[:200]
+        z = zipfile.ZipFile(io.BytesIO(r.content))
+        return "".join(z.read(n).decode() for n in z.namelist()
+                       if n.startswith("xl/"))
+    text = sheet(owner.get(stack.url(f"{A}/admin/finance/aging.xlsx")))
+    assert "应收账龄" in text and "MY别家公司" in text
+    text = sheet(owner.get(stack.url(
+        f"{A}/admin/finance/payments.xlsx?state=all")))
+    assert "付款记录" in text and "MY月结公司" in text
+    # Sales: their own companies only, as on the page.
+    stack.sql(f"UPDATE customer SET owner_staff_id = NULL WHERE id = "
+              f"{world['o']['cid']}")
+    try:
+        sales = stack.login(stack.sales_phone, stack.password, "shop-a",
+                            staff=True)
+        text = sheet(sales.get(stack.url(f"{A}/admin/finance/aging.xlsx")))
+        assert "MY别家公司" not in text
+    finally:
+        stack.sql(f"UPDATE customer SET owner_staff_id = (SELECT id FROM "
+                  f"staff WHERE phone = '{stack.sales_phone}' AND shop_id = "
+                  f"(SELECT id FROM shop WHERE slug = 'shop-a')) WHERE id = "
+                  f"{world['o']['cid']}")

@@ -19,7 +19,12 @@ struct wxpay_conf {
 	const char	*cert_serial;	/* merchant certificate serial */
 	const char	*apiv3_key;	/* exactly 32 bytes */
 	const char	*platform_pub_pem; /* WeChat Pay public key, PEM */
-	const char	*platform_serial; /* PUB_KEY_ID_... or cert serial */
+	const char	*platform_serial; /* PUB_KEY_ID_... of the above */
+	/* Optional platform certificate (older merchants, or both during
+	 * a migration, §7.2): PEM and its serial (hex, as in
+	 * Wechatpay-Serial). */
+	const char	*platform_cert_pem;
+	const char	*platform_cert_serial;
 	const char	*base_url;	/* https://api.mch.weixin.qq.com */
 	const char	*notify_url;
 	const char	*refund_notify_url;
@@ -31,7 +36,8 @@ struct wxpay_conf {
 struct wxpay {
 	const struct wxpay_conf	*conf;
 	EVP_PKEY		*mkey;	/* merchant private */
-	EVP_PKEY		*pkey;	/* platform public */
+	EVP_PKEY		*pkey;	/* platform public key, or NULL */
+	EVP_PKEY		*ckey;	/* platform certificate's, or NULL */
 };
 
 enum wxpay_rc {

@@ -7,25 +7,38 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <json-c/json.h>
 #include <openssl/bio.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
+#include <openssl/x509.h>
 
 #include "base/base.h"
 #include "services/wxpay.h"
 
+enum keykind { KEY_PRIV, KEY_PUB, KEY_CERT };
+
 static EVP_PKEY *
-load_key(const char *pem, int priv)
+load_key(const char *pem, enum keykind kind)
 {
 	BIO		*b;
-	EVP_PKEY	*k;
+	EVP_PKEY	*k = NULL;
+	X509		*x;
 
 	if (pem == NULL || (b = BIO_new_mem_buf(pem, -1)) == NULL)
 		return NULL;
-	k = priv ? PEM_read_bio_PrivateKey(b, NULL, NULL, NULL) :
-	    PEM_read_bio_PUBKEY(b, NULL, NULL, NULL);
+	if (kind == KEY_PRIV)
+		k = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
+	else if (kind == KEY_PUB)
+		k = PEM_read_bio_PUBKEY(b, NULL, NULL, NULL);
+	else if ((x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
+		/* Expiry/chain of the platform certificate are not
+		 * checked here (unconfirmed what WeChat requires). */
+		k = X509_get_pubkey(x);
+		X509_free(x);
+	}
 	BIO_free(b);
 	return k;
 }
@@ -39,12 +52,24 @@ wxpay_open(struct wxpay *w, const struct wxpay_conf *c)
 		log_warnx("wxpay: APIv3 key must be 32 bytes");
 		return -1;
 	}
-	if ((w->mkey = load_key(c->key_pem, 1)) == NULL) {
+	if ((w->mkey = load_key(c->key_pem, KEY_PRIV)) == NULL) {
 		log_warnx("wxpay: cannot parse merchant private key");
 		return -1;
 	}
-	if ((w->pkey = load_key(c->platform_pub_pem, 0)) == NULL) {
+	if (c->platform_pub_pem != NULL && (w->pkey =
+	    load_key(c->platform_pub_pem, KEY_PUB)) == NULL) {
 		log_warnx("wxpay: cannot parse platform public key");
+		wxpay_close_keys(w);
+		return -1;
+	}
+	if (c->platform_cert_pem != NULL && (w->ckey =
+	    load_key(c->platform_cert_pem, KEY_CERT)) == NULL) {
+		log_warnx("wxpay: cannot parse platform certificate");
+		wxpay_close_keys(w);
+		return -1;
+	}
+	if (w->pkey == NULL && w->ckey == NULL) {
+		log_warnx("wxpay: no platform public key or certificate");
 		wxpay_close_keys(w);
 		return -1;
 	}
@@ -56,7 +81,8 @@ wxpay_close_keys(struct wxpay *w)
 {
 	EVP_PKEY_free(w->mkey);
 	EVP_PKEY_free(w->pkey);
-	w->mkey = w->pkey = NULL;
+	EVP_PKEY_free(w->ckey);
+	w->mkey = w->pkey = w->ckey = NULL;
 }
 
 int
@@ -152,16 +178,22 @@ wxpay_verify(const struct wxpay *w, const char *ts, const char *nonce,
     time_t now, long max_skew)
 {
 	struct buf	 m;
-	const char	*es;
+	const char	*es, *ps, *cs;
+	EVP_PKEY	*k;
 	int64_t		 t;
 	int		 ok;
 
 	if (ts == NULL || nonce == NULL || sig == NULL || serial == NULL)
 		return WXPAY_ERR_SIGN;
-	/* Only the configured public key is known: an unknown serial
-	 * (e.g. a platform certificate during migration) is refused. */
-	if (w->conf->platform_serial == NULL ||
-	    strcmp(serial, w->conf->platform_serial) != 0)
+	/* The key is chosen by Wechatpay-Serial (§7.2); any other serial
+	 * is refused, never tried against what we have. */
+	ps = w->conf->platform_serial;
+	cs = w->conf->platform_cert_serial;
+	if (w->pkey != NULL && ps != NULL && strcmp(serial, ps) == 0)
+		k = w->pkey;
+	else if (w->ckey != NULL && cs != NULL && strcasecmp(serial, cs) == 0)
+		k = w->ckey;
+	else
 		return WXPAY_ERR_SERIAL;
 	if (parse_i64(ts, 0, INT64_MAX, &t, &es) != 0)
 		return WXPAY_ERR_SIGN;
@@ -169,7 +201,7 @@ wxpay_verify(const struct wxpay *w, const char *ts, const char *nonce,
 	buf_printf(&m, "%s\n%s\n", ts, nonce);
 	buf_add(&m, body, body_len);
 	buf_addc(&m, '\n');
-	ok = wxpay_rsa_verify(w->pkey, m.p, m.len, sig);
+	ok = wxpay_rsa_verify(k, m.p, m.len, sig);
 	buf_free(&m);
 	if (ok != 1)
 		return WXPAY_ERR_SIGN;

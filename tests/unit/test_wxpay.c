@@ -30,6 +30,9 @@
  * FIXED_PAYSIGN likewise over the §7.4 example
  *   printf 'wxd678efh567hg6787\n1414561699\n5K8264ILTKCH16CQ2502SI8ZNMTM67VS\n'\
  *     'prepay_id=wx201410272009395522657a690389285100\n'
+ * CERT_PEM is a self-signed certificate of the same key:
+ *   openssl req -new -x509 -key m.pem -subj "/CN=dinghuo wxpay test" \
+ *     -days 36500 -set_serial 0x5157F09EFDC096DE15EBE81A47057A72
  */
 static const char KEY_PEM[] =
 	"-----BEGIN PRIVATE KEY-----\n"
@@ -70,6 +73,26 @@ static const char PUB_PEM[] =
 	"zFUh5zcjRhv6E5NRZ9D6a4EGEi3ZvqRy4RtlxItEARg3ESOBCqiWxuTfQjEelmA+\n"
 	"owIDAQAB\n"
 	"-----END PUBLIC KEY-----\n";
+static const char CERT_PEM[] =
+	"-----BEGIN CERTIFICATE-----\n"
+	"MIIDGTCCAgGgAwIBAgIQUVfwnv3Alt4V6+gaRwV6cjANBgkqhkiG9w0BAQsFADAd\n"
+	"MRswGQYDVQQDDBJkaW5naHVvIHd4cGF5IHRlc3QwIBcNMjYxMjAyMTMwNDIxWhgP\n"
+	"MjEyNjExMDgxMzA0MjFaMB0xGzAZBgNVBAMMEmRpbmdodW8gd3hwYXkgdGVzdDCC\n"
+	"ASIwDQYJKoZIhvcNAQEBBQADggEPADCCAQoCggEBAKLtVsGTUaq9Cz+nJsPbISV5\n"
+	"h39HOZd4QvnAA14swKh3e2aj5ZIkw/UINCsUqUxpNQDv6Jedu+nZbvL9W0jv5kmG\n"
+	"XnxlOjuRFyf1qsC/rFun4UTecE9059UtkSxJgc1PbOVMKupuzKA70JDOkTSyuXnd\n"
+	"fy8vQr05Ydg1CRgautJ6OYdevS6n8/VWe/VVBLbi9QwCwum+WxFWyYQJbqxgv8OG\n"
+	"aN+SpsNZk/nDMS6KDFUonCcIypUNuKhzxmofpHhXR1C08XArl6IzJV+8DtzLLMxV\n"
+	"Iec3I0Yb+hOTUWfQ+muBBhIt2b6kcuEbZcSLRAEYNxEjgQqolsbk30IxHpZgPqMC\n"
+	"AwEAAaNTMFEwHQYDVR0OBBYEFOtjrwsVTpdesKb7cu432JENurRAMB8GA1UdIwQY\n"
+	"MBaAFOtjrwsVTpdesKb7cu432JENurRAMA8GA1UdEwEB/wQFMAMBAf8wDQYJKoZI\n"
+	"hvcNAQELBQADggEBAEf2D6QnF9RQktpVGLW+XI8WTFCWSQiVTUfqC52eMDLzBJK8\n"
+	"mn0KKbSJGoX01avPr8cGMQZaFl+uxUMeN4uj6UYLrSPonYayD5aZ9U0ntig9mK7y\n"
+	"2ZdPWc25DF2r6t0Q0wYjWHSfylObfIsUFswazr6di3DekgF5iyzFLhUND4AGA8TS\n"
+	"QueHxbrD7Zv/PqvGGZ/i90PRtFkJOG/tWQJE366p5ufzAlOs8h1Q6wTl/AGFa6Tx\n"
+	"kq3W6Ko+M7DMT7SBZ59pGx/LWqpoLo/DBJDgp4p9+10Alz0I817HUiy9udW9eTmg\n"
+	"vQeYm4ZbZQAXPOc8ykz4J8Wf70xl9fZ+TlTWziM=\n"
+	"-----END CERTIFICATE-----\n";
 #define FIXED_SIG	"gX4GyRN81j66K1RJn/Zr5zB1vWsqzVswEhCeapsEvJDdLbaic4wZKJZPjMBCkKWOpwwYe/4Nne7uc73NR6hP4CNcTwYl+8TpZvhzgxIuSl7Jvi+Oa7pLtX4ie9TxVwGyZcmtFKObeFJvw4S6+P+I0zu+aHF18M7HrdxqBMhfEcMuasj1IdlXIMCNJfIX4UndIPQTSxiO+1ZxM9qWs1NRTlRuA7rX7Xr/ZpT58yzzcrG7PyI2JtF5pNFGCCuqRpV31nU641Sl9vPmYx4JMudicisoETGmPUpIzCRdZeIJ52iQgttYSYbtRbBHEcJS1Hy0BA6WT/ouwW6KA622fBMXWQ=="
 #define FIXED_PAYSIGN	"koIJVW/cBny8wqbcgoEvnK1oU3mNQJhF23jNSt6GP2dkxzLf4aaOBSXwz5WZRi53Hb/Qi/gI0Z2r39g7VEf/SFJdWKNGLsKSD6iN3/Voz0NiN4XdyOjulfTcDudLN/myyfNIXKGkkqGRTjtwaWQOxFGgd8uSR80juDELr7QSgGr+Xprr4cUCDO9ttC4QzjtHzOgIfraiH804TlRYJ2SMsQffpCgGnuhLQQJt1LxVESEiN59fJiI27VSW9H57mpxEJydurG7Y6P/0uip5CmTtgl9fu4T+tCZnvo9R0Q0Qw9wbl/9Yv2Azh2vHHiGz1c2m4N0npSW1O+lyc5eXgvKtfA=="
 
@@ -259,6 +282,36 @@ test_verify(void **st)
 }
 
 static void
+test_verify_cert(void **st)
+{
+	struct wxpay_conf	 c = conf;
+	struct wxpay		 w;
+	char			*sig;
+	const char		*body = "{}";
+
+	(void)st;
+	/* Platform certificate only (no public key), chosen by serial. */
+	c.platform_pub_pem = NULL;
+	c.platform_serial = NULL;
+	c.platform_cert_pem = CERT_PEM;
+	c.platform_cert_serial = "5157F09EFDC096DE15EBE81A47057A72";
+	assert_int_equal(wxpay_open(&w, &c), 0);
+	sig = platform_sign(KEY_PEM, "1700000000", "n", body);
+	assert_int_equal(wxpay_verify(&w, "1700000000", "n", sig,
+	    "5157f09efdc096de15ebe81a47057a72", body, 2, 1700000000, 300),
+	    WXPAY_OK);
+	assert_int_equal(wxpay_verify(&w, "1700000000", "n", sig,
+	    "PUB_KEY_ID_TEST", body, 2, 1700000000, 300), WXPAY_ERR_SERIAL);
+	wxpay_close_keys(&w);
+	/* Neither key: refused at open. */
+	c.platform_cert_pem = NULL;
+	assert_int_equal(wxpay_open(&w, &c), -1);
+	c.platform_cert_pem = "not a pem";
+	assert_int_equal(wxpay_open(&w, &c), -1);
+	free(sig);
+}
+
+static void
 test_parse(void **st)
 {
 	struct wxpay_txn	 t;
@@ -321,6 +374,7 @@ main(void)
 		cmocka_unit_test(test_fixed_auth_header),
 		cmocka_unit_test(test_pay_params),
 		cmocka_unit_test(test_verify),
+		cmocka_unit_test(test_verify_cert),
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_map_error),
 	};

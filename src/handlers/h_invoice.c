@@ -127,6 +127,7 @@ list_page(struct ctx *c, int staff)
 	json_object_object_add(v, "requests", a);
 	view_set_bool(v, "empty", p.total == 0);
 	view_set_i64(v, "requested", p.requested);
+	view_set_str(v, "state", st >= 0 ? invreq_state_name(st) : "");
 	view_set_bool(v, "on_all", st < 0);
 	view_set_bool(v, "on_requested", st == IR_REQUESTED);
 	view_set_bool(v, "on_issued", st == IR_ISSUED);

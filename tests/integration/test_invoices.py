@@ -152,3 +152,12 @@ def test_reject_frees_the_orders_and_a_photo_is_an_invoice_too(
     page = owner.get(stack.url(f"{A}/admin/finance/invoices?state=issued"),
                      headers={"Accept": "application/json"}).json()
     assert rid2 in [q["id"] for q in page["data"]["requests"]]
+    # The list as Excel, with the filter.
+    import io
+    import zipfile
+    x = owner.get(stack.url(f"{A}/admin/finance/invoices.xlsx?state=issued"))
+    assert x.status_code == 200 and x.content[:2] == b"PK"
+    z = zipfile.ZipFile(io.BytesIO(x.content))
+    text = "".join(z.read(n).decode() for n in z.namelist()
+                   if n.startswith("xl/"))
+    assert "P-77" in text and "IV开票公司" in text and "抬头不对" not in text

@@ -115,6 +115,8 @@ def test_export_as_xlsx_and_pdf(stack, world, owner, tmp_path):
     assert "对账单" in text and "SM对账公司" in text and "返利" in text
     assert world["other"].get(stack.url(
         f"{A}/account/statements/{sid}.pdf")).status_code == 404
+    lst = owner.get(stack.url(f"{A}/admin/finance/statements.xlsx"))
+    assert lst.status_code == 200 and lst.content[:2] == b"PK"
 
 
 def test_dispute_answer_confirm(stack, world, owner):

@@ -58,10 +58,8 @@ CREATE TABLE IF NOT EXISTS payment (
 	decided_at	DATETIME(3) NULL,
 	to_deposit_fen	BIGINT NOT NULL DEFAULT 0
 			COMMENT 'what went to the deposit on confirming',
-	idem_key	VARCHAR(140) CHARACTER SET ascii COLLATE ascii_bin NULL,
 	created_at	DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
 	UNIQUE KEY payment_tenant (shop_id, id),
-	UNIQUE KEY payment_idem (shop_id, idem_key),
 	KEY payment_state (shop_id, state, created_at),
 	KEY payment_customer (shop_id, customer_id, created_at),
 	CONSTRAINT payment_customer_same_shop FOREIGN KEY (shop_id,

@@ -12,13 +12,14 @@
 #include "domain/audit.h"
 #include "domain/dctx.h"
 #include "domain/invoice_request.h"
+#include "domain/order.h"
 #include "domain/order_rows.h"
+#include "domain/payment_rows.h"
 #include "domain/pricing.h"
 #include "domain/scope.h"
 #include "domain/scope_sql.h"
 #include "domain/session.h"
 
-#define LIVE	"('submitted','confirmed','shipped','received','completed')"
 #define ORDER_COLS \
     "SELECT id, order_no, invoice_type, " \
     "DATE_FORMAT(created_at + INTERVAL 8 HOUR, '%Y-%m-%d'), subtotal_fen, " \
@@ -27,7 +28,8 @@
     "invoice_address, invoice_phone FROM sales_order "
 
 static const char sql_orders[] =
-    ORDER_COLS "WHERE shop_id = ? AND customer_id = ? AND state IN " LIVE
+    ORDER_COLS "WHERE shop_id = ? AND customer_id = ? AND state IN "
+    PAYABLE_STATES
     " AND invoice_type <> 'none' AND invoice_state = 'none' "
     "ORDER BY id DESC LIMIT 200";
 static const char sql_order_lock[] =
@@ -177,8 +179,7 @@ tx_create(struct dctx *c, void *arg)
 			return ERR_INTERNAL;
 		if (r->nrows == 0)
 			return refuse(c, NULL, "没有这张订单", ERR_NOT_FOUND);
-		if (strstr(LIVE, arena_printf(c->arena, "'%s'",
-		    db_cell(r, 0, 8))) == NULL)
+		if (!order_state_payable(db_cell(r, 0, 8)))
 			return refuse(c, "not_invoiceable", arena_printf(
 			    c->arena, "订单 %s 现在不能开票", db_cell(r, 0, 1)),
 			    ERR_CONFLICT);

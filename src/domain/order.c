@@ -170,6 +170,18 @@ digits(const char *s, int n)
 	return v;
 }
 
+/* Whether an order in state (its name) can be paid or invoiced: the shop
+ * has it (not waiting for the company's approver) and it is not
+ * cancelled. The SQL lists of payment_rows.h and invoice_req.c agree. */
+int
+order_state_payable(const char *state)
+{
+	enum order_state	st;
+
+	return state != NULL && order_state_parse(state, &st) == 0 &&
+	    st != ORDER_PENDING_APPROVAL && st != ORDER_CANCELLED;
+}
+
 /* "YYYY-MM-DD" and a real day: 0, or -1 with *why for the user. */
 int
 order_day_valid(const char *s, const char **why)

@@ -135,7 +135,9 @@ int		 order_submit(struct dctx *, const struct checkout *,
 		     struct order_placed *, struct field_errors *);
 void		 order_money(const struct priced_line *, int, int64_t,
 		     struct order_money *);
+void		 order_cn_day(time_t, int, char *, size_t, const char *);
 int		 order_day_valid(const char *, const char **);
+int		 order_state_payable(const char *);
 int		 order_date_check(const char *, time_t, const char **);
 
 /* 起订金额 (min_order.c): the actor's company's member level's minimum

@@ -24,6 +24,5 @@ const char	*order_actor_user(struct dctx *);
 const char	*order_actor_staff(struct dctx *);
 int		 order_event_add(struct dctx *, int64_t, int, enum order_state,
 		     const char *);
-void		 order_cn_day(time_t, int, char *, size_t, const char *);
 
 #endif /* DOMAIN_ORDER_ROWS_H */

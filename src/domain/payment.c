@@ -171,8 +171,7 @@ named_check(struct dctx *c, struct rec *a, int64_t *owed)
 			return ERR_NOT_FOUND;
 		}
 		payable_of(r, 0, &p);
-		if (strstr(PAYABLE_STATES, arena_printf(c->arena, "'%s'",
-		    p.state)) == NULL || p.paid_fen >= p.total_fen) {
+		if (!order_state_payable(p.state) || p.paid_fen >= p.total_fen) {
 			field_errs_add(a->fe, "order_id", "订单", arena_printf(
 			    c->arena, "订单 %s 现在无需付款", p.order_no ?
 			    p.order_no : ""));
@@ -348,8 +347,7 @@ tx_deposit(struct dctx *c, void *arg)
 		c->code = "already_paid";
 		return ERR_CONFLICT;
 	}
-	if (strstr(PAYABLE_STATES, arena_printf(c->arena, "'%s'",
-	    p.state)) == NULL) {
+	if (!order_state_payable(p.state)) {
 		c->error = "这张订单现在不能付款";
 		c->code = "not_payable";
 		return ERR_CONFLICT;

@@ -51,7 +51,6 @@ struct payment_in {
 	const int64_t	*orders;	/* to pay, in this order; none: oldest
 					 * due first */
 	int		 norders;
-	const char	*idem_key;	/* owner-scoped, or NULL */
 };
 
 struct payment_alloc {

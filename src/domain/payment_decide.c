@@ -13,6 +13,7 @@
 #include "domain/audit.h"
 #include "domain/dctx.h"
 #include "domain/ledger.h"
+#include "domain/order.h"
 #include "domain/payment.h"
 #include "domain/payment_rows.h"
 #include "domain/pricing.h"
@@ -139,8 +140,7 @@ allocate(struct dctx *c, struct dec *d, int64_t *left)
 		for (k = 0; k < n; k++)
 			if (rows[k].id == db_cell_i64(cand, i, 0))
 				p = rows[k];
-		if (p.id == 0 || p.state == NULL || strstr(PAYABLE_STATES,
-		    arena_printf(c->arena, "'%s'", p.state)) == NULL ||
+		if (p.id == 0 || !order_state_payable(p.state) ||
 		    p.paid_fen >= p.total_fen)
 			continue;	/* cancelled or paid since it was named */
 		amount = p.total_fen - p.paid_fen;

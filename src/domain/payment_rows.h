@@ -1,5 +1,7 @@
 /*
- * payment_rows.h -- SQL the payment files share; domain/payment*.c only.
+ * payment_rows.h -- SQL the money files share (domain/payment*.c,
+ * invoice_req.c); domain files only. PAYABLE_STATES is the SQL of
+ * order_state_payable() (order.c).
  */
 #ifndef DOMAIN_PAYMENT_ROWS_H
 #define DOMAIN_PAYMENT_ROWS_H

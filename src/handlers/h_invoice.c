@@ -8,6 +8,7 @@
 #include "base/base.h"
 #include "base/conf.h"
 #include "domain/invoice_request.h"
+#include "domain/order.h"
 #include "domain/session.h"
 #include "http/http.h"
 #include "handlers/handlers.h"
@@ -162,14 +163,11 @@ one_page(struct ctx *c, int64_t id, int staff, int status, const char *error,
 	json_object	*v;
 	const char	*base = staff ? STAFF : MINE;
 	char		 today[11];
-	time_t		 now = time(NULL) + 8 * 3600;
-	struct tm	 tm;
 	int		 rc;
 
 	if ((rc = invreq_get(&c->d, id, &q)) != 0)
 		return http_fail(c, rc, c->d.error);
-	gmtime_r(&now, &tm);
-	strftime(today, sizeof(today), "%Y-%m-%d", &tm);
+	order_cn_day(time(NULL), 0, today, sizeof(today), "%Y-%m-%d");
 	v = staff ? admin_view(c, "finance") : view_new(c);
 	json_object_object_add(v, "request", req_view(c, &q, base));
 	view_set_bool(v, "may_decide", staff && q.state == IR_REQUESTED &&

@@ -373,17 +373,13 @@ pay_form(struct ctx *c, const struct form *f, int status, const char *error)
 	json_object		*view;
 	const char		*order = kv_get(&c->query, "order");
 	char			 today[11];
-	time_t			 now = time(NULL);
-	struct tm		 tm;
 	int			 n, rc;
 	size_t			 i;
 
 	if ((rc = payment_payables(&c->d, 0, &v, &n)) != 0 ||
 	    (rc = ledger_summary(&c->d, 0, &s)) != 0)
 		return http_fail(c, rc, c->d.error);
-	now += 8 * 3600;
-	gmtime_r(&now, &tm);
-	strftime(today, sizeof(today), "%Y-%m-%d", &tm);
+	order_cn_day(time(NULL), 0, today, sizeof(today), "%Y-%m-%d");
 	view = view_new(c);
 	if (f == NULL && order != NULL)
 		kv_add(c->d.arena, &pre, "order_id", order, strlen(order));

@@ -17,6 +17,7 @@ the master respawned the worker that aborted. Only requests and the standard
 library are used.
 """
 
+import concurrent.futures
 import html
 import os
 import re
@@ -217,16 +218,27 @@ class Stack:
         log = AccessLog(self)
         seen, good = {}, {}
 
-        def covered():
+        def one():
             sent = time.monotonic()
-            r = request()
-            pid = log.worker(r)
-            seen.setdefault(pid, []).append(r)
-            good[pid] = ok is None or bool(ok(r))
-            if not good[pid] and by is not None and sent >= by:
-                raise AssertionError(
-                    f"worker {pid} still answers the old state "
-                    f"{sent - by:.2f}s after it should not")
+            return sent, request()
+
+        def covered():
+            # A burst of one request more than there are workers, sent
+            # at once: the kernel wakes one waiting worker per
+            # connection, often the same few, so requests one after
+            # another can miss an idle worker for ever; a burst keeps
+            # every worker busy at once and so reaches each.
+            pids = set(self.worker_pids())
+            with concurrent.futures.ThreadPoolExecutor(len(pids) + 1) as ex:
+                answers = list(ex.map(lambda _: one(), range(len(pids) + 1)))
+            for sent, r in answers:
+                pid = log.worker(r)
+                seen.setdefault(pid, []).append(r)
+                good[pid] = ok is None or bool(ok(r))
+                if not good[pid] and by is not None and sent >= by:
+                    raise AssertionError(
+                        f"worker {pid} still answers the old state "
+                        f"{sent - by:.2f}s after it should not")
             pids = set(self.worker_pids())
             return pids <= set(seen) and all(good[p] for p in pids)
 

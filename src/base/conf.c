@@ -125,6 +125,25 @@ static const struct conf_key conf_table[] = {
 	  "Storefront catalogs each worker keeps in memory; past this the\n"
 	  "# least recently browsed shops' go first (a 10,000-product shop\n"
 	  "# takes about 2.2m; the shop being served always stays)." },
+	{ "secrets_dir", CONF_STR, "var/secrets", 0, 0, O(secrets_dir),
+	  "Where each shop's WeChat secrets are kept (AppSecrets, the WeChat\n"
+	  "# Pay merchant key and APIv3 key), one 0600 file each under\n"
+	  "# <shop_id>/, in folders only dinghuo's user may enter: out of the\n"
+	  "# database and its dumps. Back it up apart. Not served by nginx." },
+	{ "wechat_api_base", CONF_STR, "https://api.weixin.qq.com", 0, 0,
+	  O(wechat_api_base),
+	  "WeChat API (tokens, login, messages, QR codes). Plain http only\n"
+	  "# to 127.0.0.1 (test fakes)." },
+	{ "wechat_open_base", CONF_STR, "https://open.weixin.qq.com", 0, 0,
+	  O(wechat_open_base),
+	  "WeChat OAuth page the H5 login redirects to." },
+	{ "wechat_pay_base", CONF_STR, "https://api.mch.weixin.qq.com", 0, 0,
+	  O(wechat_pay_base),
+	  "WeChat Pay API v3. Plain http only to 127.0.0.1 (test fakes)." },
+	{ "wechat_ca_file", CONF_STR, "", 0, 0, O(wechat_ca_file),
+	  "CA bundle for the WeChat APIs (empty: the system's)." },
+	{ "wechat_timeout", CONF_SECONDS, "5", 1, 60, O(wechat_timeout),
+	  "Longest wait for one WeChat or WeChat Pay call." },
 	{ NULL, 0, NULL, 0, 0, 0, NULL }
 };
 #undef O
@@ -298,6 +317,26 @@ conf_inside(const char *path, const char *dir)
  * environment. Every problem is appended to errs as one line; returns the
  * number of problems (0: cf is complete and usable).
  */
+/*
+ * An external service's base URL: https, or plain http to the loopback
+ * address only (the test fakes), no trailing slash (paths start with
+ * one). 1 (and a line in errs) when it is not.
+ */
+static int
+conf_base_url(struct buf *errs, const char *key, const char *v)
+{
+	size_t	n = strlen(v);
+
+	if (strncmp(v, "https://", 8) == 0 && n > 8 && v[n - 1] != '/')
+		return 0;
+	if ((strncmp(v, "http://127.0.0.1:", 17) == 0 ||
+	    strncmp(v, "http://[::1]:", 13) == 0) && v[n - 1] != '/')
+		return 0;
+	buf_printf(errs, "%s = %s: want https://host (no trailing /), or "
+	    "http://127.0.0.1:port for a local fake\n", key, v);
+	return 1;
+}
+
 int
 conf_load(const char *path, struct conf *cf, struct buf *errs)
 {
@@ -327,6 +366,17 @@ conf_load(const char *path, struct conf *cf, struct buf *errs)
 		    "the web server would serve it\n", cf->private_dir);
 		bad++;
 	}
+	if (*cf->secrets_dir == '\0') {
+		buf_printf(errs, "secrets_dir must not be empty\n");
+		bad++;
+	} else if (conf_inside(cf->secrets_dir, cf->uploads_dir)) {
+		buf_printf(errs, "secrets_dir = %s is uploads_dir or inside it: "
+		    "the web server would serve it\n", cf->secrets_dir);
+		bad++;
+	}
+	bad += conf_base_url(errs, "wechat_api_base", cf->wechat_api_base);
+	bad += conf_base_url(errs, "wechat_open_base", cf->wechat_open_base);
+	bad += conf_base_url(errs, "wechat_pay_base", cf->wechat_pay_base);
 	if (cf->default_shop[0] != '\0' && !slug_valid(cf->default_shop)) {
 		buf_printf(errs, "default_shop = %s is not a valid slug\n",
 		    cf->default_shop);

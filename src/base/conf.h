@@ -46,6 +46,12 @@ struct conf {
 	int64_t	 job_test_kinds;
 	int64_t	 check_views;
 	int64_t	 catalog_cache_bytes;
+	char	*secrets_dir;
+	char	*wechat_api_base;
+	char	*wechat_open_base;
+	char	*wechat_pay_base;
+	char	*wechat_ca_file;
+	int64_t	 wechat_timeout;
 };
 extern struct conf conf;
 int		 conf_load(const char *, struct conf *, struct buf *);

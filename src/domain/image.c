@@ -248,6 +248,16 @@ int
 image_write_file(const char *dir, const char *name, const void *data,
     size_t len)
 {
+	return image_write_file_mode(dir, name, data, len, 0644);
+}
+
+/* The same with the file's mode; synced before the rename when private
+ * (mode without group or other bits: a secret must not come back empty
+ * after a crash). */
+int
+image_write_file_mode(const char *dir, const char *name, const void *data,
+    size_t len, mode_t mode)
+{
 	char		 tmp[PATH_MAX], path[PATH_MAX];
 	const char	*p = data;
 	ssize_t		 n;
@@ -257,7 +267,7 @@ image_write_file(const char *dir, const char *name, const void *data,
 	    (int)sizeof(tmp) || snprintf(path, sizeof(path), "%s/%s", dir,
 	    name) >= (int)sizeof(path))
 		return -1;
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644))
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode))
 	    == -1) {
 		log_warn("image: open %s", tmp);
 		return -1;
@@ -271,6 +281,10 @@ image_write_file(const char *dir, const char *name, const void *data,
 		}
 		p += n;
 		len -= (size_t)n;
+	}
+	if ((mode & 077) == 0 && fsync(fd) == -1) {
+		log_warn("image: fsync %s", tmp);
+		goto fail;
 	}
 	if (close(fd) == -1) {
 		fd = -1;

@@ -27,6 +27,8 @@ int		 image_mkdirs(const char *);
 int		 image_mkdirs_mode(const char *, mode_t);
 int		 image_write_file(const char *, const char *, const void *,
 		     size_t);
+int		 image_write_file_mode(const char *, const char *,
+		     const void *, size_t, mode_t);
 int		 image_store(struct dctx *, int64_t, const void *, size_t,
 		     struct image_info *);
 int		 image_store_at(struct dctx *, enum image_place, int64_t,

@@ -264,6 +264,7 @@ class Stack:
         self.templates_dir = tmp / "templates"
         self.uploads_dir = tmp / "uploads"
         self.private_dir = tmp / "private"      # licences; nginx: no
+        self.secrets_dir = tmp / "secrets"      # WeChat keys; nginx: no
         self.sql_dir = ROOT / "sql"
         self.conf = tmp / "dinghuo.conf"
         self.sock = self.run_dir / "dinghuo.sock"
@@ -314,6 +315,7 @@ class Stack:
             "sql_dir": self.sql_dir,
             "uploads_dir": self.uploads_dir,
             "private_dir": self.private_dir,
+            "secrets_dir": self.secrets_dir,
             "default_shop": "",
             # Every test client is 127.0.0.1: the per-address limit
             # would add up failures across the whole suite.

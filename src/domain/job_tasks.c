@@ -16,6 +16,7 @@
 #include "domain/prune.h"
 #include "domain/approval.h"
 #include "domain/statement.h"
+#include "domain/wxpay_order.h"
 
 #include <time.h>
 
@@ -103,6 +104,23 @@ task_statements(struct arena *a, const struct job *j, const char **msg)
 		return -1;
 	}
 	*msg = arena_printf(a, "period=%s made=%" PRId64, period, made);
+	return 0;
+}
+
+/* WeChat Pay attempts and refunds whose result has not come: asked. */
+static int
+task_wxpay_sync(struct arena *a, const struct job *j, const char **msg)
+{
+	int	paid, closed, refunds;
+
+	(void)j;
+	if (wxpay_sync(a, &paid, &closed) == ERR_INTERNAL ||
+	    wxpay_refund_sync(a, &refunds) != 0) {
+		*msg = db_failure(a);
+		return -1;
+	}
+	*msg = arena_printf(a, "paid=%d closed=%d refunds=%d", paid, closed,
+	    refunds);
 	return 0;
 }
 
@@ -236,6 +254,8 @@ static const struct job_kind kinds[] = {
 	  "自动取消超时未审批、未确认的订单" },
 	{ "statements.generate", task_statements, 3600, 0,
 	  "生成上月对账单" },
+	{ "wxpay.sync", task_wxpay_sync, 300, 0,
+	  "查询未收到结果的微信支付和退款" },
 	{ "notify.order", task_notify_order, 0, 0,
 	  "记录订单消息" },
 	{ "notify.money", task_notify_money, 0, 0,

@@ -112,6 +112,7 @@ void	payable_of(const struct db_res *, int, struct payable *);
 
 /* payment_decide.c */
 int	payment_confirm(struct dctx *, int64_t);
+int	payment_settle(struct dctx *, int64_t, int64_t *);
 int	payment_reject(struct dctx *, int64_t, const char *);
 
 /* payment_read.c */

@@ -37,7 +37,7 @@ static const char sql_oldest[] =
     "AND state IN " PAYABLE_STATES " AND paid_fen < total_fen "
     "ORDER BY due_on, id LIMIT 500";
 static const char sql_confirm[] =
-    "UPDATE payment SET state = 'confirmed', decided_by = ?, "
+    "UPDATE payment SET state = 'confirmed', decided_by = NULLIF(?, 0), "
     "decided_at = NOW(3), to_deposit_fen = ? WHERE id = ? AND shop_id = ?";
 static const char sql_reject[] =
     "UPDATE payment SET state = 'rejected', decided_by = ?, "
@@ -154,12 +154,12 @@ allocate(struct dctx *c, struct dec *d, int64_t *left)
 	return 0;
 }
 
+static int	settle(struct dctx *, struct dec *, int);
+
 static int
 tx_decide(struct dctx *c, void *arg)
 {
 	struct dec		*d = arg;
-	struct ledger_post	 in;
-	int64_t			 left;
 	int			 deposit, rc;
 
 	c->code = NULL;
@@ -175,6 +175,18 @@ tx_decide(struct dctx *c, void *arg)
 		    notify_money(c, d->customer_id, "payment_rejected",
 		    d->user, arena_printf(c->arena, "付款 ¥%s 被驳回：%s",
 		    fmt_yuan(c->arena, d->amount_fen), d->reason));
+	return settle(c, d, deposit);
+}
+
+/* Credit a locked, pending payment d: allocated to orders unless it is a
+ * top-up (deposit), the rest to the deposit, confirmed, the payer told. */
+static int
+settle(struct dctx *c, struct dec *d, int deposit)
+{
+	struct ledger_post	 in;
+	int64_t			 left;
+	int			 rc;
+
 	left = d->amount_fen;
 	if (!deposit && (rc = allocate(c, d, &left)) != 0)
 		return rc;
@@ -184,7 +196,8 @@ tx_decide(struct dctx *c, void *arg)
 	if ((rc = ledger_post(c, &in)) != 0)
 		return rc;
 	d->to_deposit = left;
-	if (db_run(c->arena, NULL, sql_confirm, "iiii", c->sess.user_id, left,
+	if (db_run(c->arena, NULL, sql_confirm, "iiii", c->sess.kind ==
+	    SESS_STAFF ? c->sess.user_id : 0, left,
 	    d->id, c->shop->id) == -1)
 		return ERR_INTERNAL;
 	if (audit(c, "payment.confirm", "payment=%" PRId64 " customer=%"
@@ -196,6 +209,25 @@ tx_decide(struct dctx *c, void *arg)
 	    arena_printf(c->arena, "付款 ¥%s 已确认到账%s", fmt_yuan(c->arena,
 	    d->amount_fen), left > 0 ? arena_printf(c->arena, "，¥%s 转入预存款",
 	    fmt_yuan(c->arena, left)) : ""));
+}
+
+/*
+ * Inside the caller's transaction, credit payment id (pending, just
+ * recorded by the system: WeChat Pay) as a confirm does, with no staff
+ * behind it; *to_deposit: what was left for the deposit. The payment row
+ * must not be locked by anyone else: the caller made it.
+ */
+int
+payment_settle(struct dctx *c, int64_t id, int64_t *to_deposit)
+{
+	struct dec	d = { id, 1, NULL, 0, 0, 0, 0, 0 };
+	int		deposit, rc;
+
+	if ((rc = pending_lock(c, &d, &deposit)) != 0 ||
+	    (rc = settle(c, &d, deposit)) != 0)
+		return rc;
+	*to_deposit = d.to_deposit;
+	return 0;
 }
 
 int

@@ -4,13 +4,15 @@
  * rejected with a reason; AR aging (账龄) with the companies to chase
  * first; and a company's ledger with the adjustment form. Sales see
  * their own companies only (the domain binds the scope); confirming,
- * rejecting and adjusting are for owner, admin and finance.
+ * rejecting and adjusting are for owner, admin and finance; refunding a
+ * WeChat payment for owner and finance.
  */
 #include "base/base.h"
 #include "domain/aging.h"
 #include "domain/ledger.h"
 #include "domain/payment.h"
 #include "domain/session.h"
+#include "domain/wxpay_order.h"
 #include "http/http.h"
 #include "handlers/handlers.h"
 #include "handlers/h_money.h"
@@ -33,6 +35,15 @@ static const struct field adjust_fields[] = {
 static const struct field reject_fields[] = {
 	{ "reason", FIELD_TEXT, FIELD_REQUIRED, 1, PAYMENT_REASON_MAX,
 	  "驳回原因" },
+	{ NULL, 0, 0, 0, 0, NULL }
+};
+
+enum { R_AMOUNT, R_REASON };
+static const struct field refund_fields[] = {
+	[R_AMOUNT] =	{ "amount", FIELD_MONEY, FIELD_REQUIRED, 1,
+			  LEDGER_AMOUNT_MAX, "退款金额" },
+	[R_REASON] =	{ "reason", FIELD_TEXT, FIELD_REQUIRED, 1, 80,
+			  "退款原因" },
 	{ NULL, 0, 0, 0, 0, NULL }
 };
 
@@ -108,9 +119,14 @@ h_fin_payments(struct ctx *c)
 	return render(c, "admin/payments");
 }
 
-static int
-fin_payment_page(struct ctx *c, int64_t id, int status, const char *error,
-    const struct form *f)
+static const char *const payment_notices[][2] = {
+	{ "refund_sent", "退款已提交微信支付，到账后状态会变为「已退款」" },
+	{ "refund_pending", "微信支付暂时连不上，退款已记下，会自动重试" },
+};
+
+int
+h_money_fin_payment_page(struct ctx *c, int64_t id, int status,
+    const char *error, const struct form *f)
 {
 	struct payment_row	 p;
 	json_object		*v;
@@ -128,6 +144,9 @@ fin_payment_page(struct ctx *c, int64_t id, int status, const char *error,
 	    FIN "/%" PRId64 "/reject", id)));
 	view_set_str(v, "ledger_url", ctx_link(c, arena_printf(c->d.arena,
 	    "/admin/customers/%" PRId64 "/ledger", p.customer_id)));
+	if ((rc = h_admin_wxpay_view(c, v, id)) != 0)
+		return http_fail(c, rc, c->d.error);
+	view_set_str(v, "flash", REQ_NOTICE(c, payment_notices));
 	view_set_str(v, "error", error);
 	view_set_str(v, "reason", req_param(c, "reason"));
 	if (f != NULL && f->errors != NULL)
@@ -141,7 +160,7 @@ fin_payment_page(struct ctx *c, int64_t id, int status, const char *error,
 static int
 h_fin_payment(struct ctx *c)
 {
-	return fin_payment_page(c, route_cap(c, 0), 0, NULL, NULL);
+	return h_money_fin_payment_page(c, route_cap(c, 0), 0, NULL, NULL);
 }
 
 static int
@@ -153,7 +172,7 @@ h_fin_confirm(struct ctx *c)
 	if ((rc = payment_confirm(&c->d, id)) != 0) {
 		if (c->json_out || (rc != ERR_CONFLICT && rc != ERR_FORBIDDEN))
 			return http_fail(c, rc, c->d.error);
-		return fin_payment_page(c, id, err_status(rc), c->d.error,
+		return h_money_fin_payment_page(c, id, err_status(rc), c->d.error,
 		    NULL);
 	}
 	return http_see_other(c, "%s", ctx_link(c, arena_printf(c->d.arena,
@@ -170,12 +189,12 @@ h_fin_reject(struct ctx *c)
 	if (form_parse(c, reject_fields, &f) != 0 || f.error != NULL) {
 		if (c->json_out)
 			return http_fail(c, ERR_INVALID, f.error);
-		return fin_payment_page(c, id, 400, f.error, &f);
+		return h_money_fin_payment_page(c, id, 400, f.error, &f);
 	}
 	if ((rc = payment_reject(&c->d, id, f.v[0].s)) != 0) {
 		if (c->json_out || rc == ERR_NOT_FOUND || rc == ERR_INTERNAL)
 			return http_fail(c, rc, c->d.error);
-		return fin_payment_page(c, id, err_status(rc), c->d.error,
+		return h_money_fin_payment_page(c, id, err_status(rc), c->d.error,
 		    NULL);
 	}
 	return http_see_other(c, "%s", ctx_link(c, arena_printf(c->d.arena,
@@ -338,6 +357,41 @@ h_fin_adjust(struct ctx *c)
 	    "/admin/customers/%" PRId64 "/ledger?done=ledger_adjust", cid)));
 }
 
+static int
+h_wxpay_refund(struct ctx *c)
+{
+	struct wxpay_paid	 w;
+	struct form		 f;
+	int64_t			 payment = route_cap(c, 0), id;
+	int			 rc;
+
+	if ((rc = wxpay_of_payment(&c->d, payment, &w)) != 0)
+		return http_fail(c, rc, rc == ERR_NOT_FOUND ?
+		    "这笔付款不是微信支付" : c->d.error);
+	form_parse(c, refund_fields, &f);
+	if (f.error != NULL)
+		return c->json_out ? http_fail(c, ERR_INVALID, f.error) :
+		    h_money_fin_payment_page(c, payment, 400, f.error, &f);
+	rc = wxpay_refund(&c->d, w.txn_id, f.v[R_AMOUNT].i64, f.v[R_REASON].s,
+	    &id);
+	if (rc != 0 && rc != ERR_UNAVAILABLE) {
+		if (c->json_out || rc == ERR_FORBIDDEN || rc == ERR_INTERNAL)
+			return http_fail(c, rc, c->d.error);
+		return h_money_fin_payment_page(c, payment, err_status(rc),
+		    c->d.error, NULL);
+	}
+	if (c->json_out) {
+		json_object *v = view_new(c);
+
+		view_set_i64(v, "refund_id", id);
+		view_set_bool(v, "pending", rc == ERR_UNAVAILABLE);
+		return render_json_ok(c, rc == 0 ? 201 : 202);
+	}
+	return http_see_other(c, "%s", ctx_link(c, arena_printf(c->d.arena,
+	    "/admin/finance/payments/%" PRId64 "?done=%s", payment,
+	    rc == 0 ? "refund_sent" : "refund_pending")));
+}
+
 #define PAYID	"^" FIN "/([0-9]{1,18})"
 #define W	(ROUTE_STAFF | ROUTE_CSRF)
 const struct route h_admin_finance_routes[] = {
@@ -348,6 +402,7 @@ const struct route h_admin_finance_routes[] = {
 	  ADMIN_ROLES_FINANCE },
 	{ "POST", PAYID "/confirm$", h_fin_confirm, W, PAYMENT_DECIDE_ROLES },
 	{ "POST", PAYID "/reject$", h_fin_reject, W, PAYMENT_DECIDE_ROLES },
+	{ "POST", PAYID "/refund$", h_wxpay_refund, W, WXPAY_ADMIN_ROLES },
 	{ "GET", "^/admin/finance/aging$", h_fin_aging, ROUTE_STAFF,
 	  ADMIN_ROLES_FINANCE },
 	{ "GET", "^/admin/customers/([0-9]{1,18})/ledger$", h_fin_ledger,

@@ -12,6 +12,7 @@
 #include "domain/ledger.h"
 #include "domain/order.h"
 #include "domain/payment.h"
+#include "domain/wxpay_order.h"
 #include "domain/customer.h"
 #include "domain/session.h"
 #include "http/http.h"
@@ -114,6 +115,10 @@ h_money_order_view(struct ctx *c, json_object *ov, const struct order *o)
 	    c->d.arena, "/orders/%" PRId64 "/pay-deposit", o->id)));
 	view_set_str(p, "pay_url", ctx_link(c, arena_printf(c->d.arena,
 	    "/account/payments/new?order=%" PRId64, o->id)));
+	view_set_bool(p, "wxpay_usable", payable && may &&
+	    wxpay_usable(&c->d));
+	view_set_str(p, "wxpay_action", ctx_link(c, arena_printf(c->d.arena,
+	    "/orders/%" PRId64 "/wxpay", o->id)));
 	json_object_object_add(ov, "pay", p);
 	/* Its invoice request, for an order placed with an invoice. */
 	if (o->invoice != INVOICE_NONE && o->invoice_state != NULL) {

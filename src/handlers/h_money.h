@@ -34,4 +34,9 @@ extern const struct route h_invoice_routes[];		/* h_invoice.c */
 extern const struct route h_statement_export_routes[];	/* …_export.c */
 extern const struct route h_finance_export_routes[];	/* h_finance_export.c */
 
+/* h_admin_finance.c, h_admin_wxpay.c: a payment's admin page. */
+int		 h_money_fin_payment_page(struct ctx *, int64_t, int,
+		     const char *, const struct form *);
+int		 h_admin_wxpay_view(struct ctx *, json_object *, int64_t);
+
 #endif /* HANDLERS_H_MONEY_H */

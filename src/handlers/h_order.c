@@ -60,6 +60,8 @@ static const char *const notices[][2] = {
 	{ "receive", "已确认收货，感谢您的订购" },
 	{ "cancel", "订单已取消，库存已释放" },
 	{ "deposit_paid", "已用预存款支付" },
+	{ "wxpay_paid", "微信支付成功，已到账" },
+	{ "wxpay_pending", "还没有收到微信支付的结果；付过款的话稍后刷新即可看到" },
 };
 
 static int

@@ -36,8 +36,10 @@ int		 multipart_parse(struct ctx *, char *, size_t, const char *);
 int		 wants_json(struct ctx *);
 int		 request_parse(struct ctx *, const char **);
 int		 request_body(struct ctx *);
+int		 request_raw_body(struct ctx *, const char **, size_t *);
 void		 req_drain(struct ctx *);
 const char	*req_param(struct ctx *, const char *);
+const char	*req_header(struct ctx *, const char *);
 const char	*req_notice(struct ctx *, const char *const (*)[2], size_t);
 #define REQ_NOTICE(c, t)	req_notice((c), (t), sizeof(t) / sizeof((t)[0]))
 const char	*req_cookie(struct ctx *, const char *);

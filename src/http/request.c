@@ -24,6 +24,14 @@ param(struct ctx *c, const char *name)
 	return r ? FCGX_GetParam(name, r->envp) : NULL;
 }
 
+/* A request header as the web server passed it ("HTTP_WECHATPAY_NONCE"),
+ * or NULL. */
+const char *
+req_header(struct ctx *c, const char *name)
+{
+	return param(c, name);
+}
+
 void
 kv_add(struct arena *a, struct kvlist *l, const char *name, const char *value,
     size_t len)
@@ -366,6 +374,33 @@ request_body(struct ctx *c)
 		return parse_json_body(c, body, len);
 	if (query_parse(c->d.arena, &c->form, body, len) == -1)
 		return bad_request(c, "表单内容含有无效字符");
+	return 0;
+}
+
+/*
+ * The body as sent, unparsed, up to max_body (a signed callback whose
+ * signature covers its exact bytes): 0, or an enum err answered.
+ */
+int
+request_raw_body(struct ctx *c, const char **body, size_t *len)
+{
+	char	*p = NULL;
+	int	 rc;
+
+	*body = "";
+	*len = 0;
+	if (c->body_read)
+		return req_fail(c, ERR_INTERNAL, "请求内容已读");
+	c->body_read = 1;
+	if (c->content_length == 0)
+		return 0;
+	if (c->content_length > conf.max_body) {
+		req_drain(c);
+		return req_fail(c, ERR_TOO_LARGE, "提交的内容过大");
+	}
+	if ((rc = read_all(c, &p, len)) != 0)
+		return rc;
+	*body = p;
 	return 0;
 }
 

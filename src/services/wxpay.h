@@ -68,6 +68,7 @@ const char	*wxpay_rc_str(enum wxpay_rc);
 
 int		 wxpay_open(struct wxpay *, const struct wxpay_conf *);
 void		 wxpay_close_keys(struct wxpay *);
+int		 wxpay_pem_valid(const char *, int);
 
 /* wxpay_sign.c */
 /* 32 random [A-Za-z0-9] + NUL into out[33]. */

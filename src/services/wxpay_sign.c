@@ -76,6 +76,19 @@ wxpay_open(struct wxpay *w, const struct wxpay_conf *c)
 	return 0;
 }
 
+/* 1 when pem is a private key (priv) or a public key that parses. */
+int
+wxpay_pem_valid(const char *pem, int priv)
+{
+	EVP_PKEY	*k;
+
+	if (pem == NULL || (k = load_key(pem, priv ? KEY_PRIV : KEY_PUB)) ==
+	    NULL)
+		return 0;
+	EVP_PKEY_free(k);
+	return 1;
+}
+
 void
 wxpay_close_keys(struct wxpay *w)
 {

@@ -1,0 +1,30 @@
+/*
+ * wxpay_shop.h -- inside the domain's WeChat Pay files only: a shop's
+ * merchant account opened, and what WeChat Pay says applied
+ * (domain/wxpay_*.c). Handlers include domain/wxpay_order.h.
+ */
+#ifndef DOMAIN_WXPAY_SHOP_H
+#define DOMAIN_WXPAY_SHOP_H
+
+#include "base/base.h"
+#include "services/wxpay.h"
+#include "domain/wxpay_order.h"
+
+struct dctx;
+
+/* A shop's merchant account, keys parsed (wxpay_shop.c). */
+struct wxpay_shop {
+	struct wxpay_conf	 cf;
+	struct wxpay		 w;
+	int			 open;
+};
+int	wxpay_shop_open(struct dctx *, int64_t, const char *,
+	    struct wxpay_shop *);
+void	wxpay_shop_close(struct wxpay_shop *);
+
+int	wxpay_txn_apply(struct dctx *, const struct wxpay_txn *,
+	    const char **);
+int	wxpay_refund_apply(struct dctx *, const struct wxpay_refund *,
+	    const char **);
+
+#endif /* DOMAIN_WXPAY_SHOP_H */

@@ -448,14 +448,8 @@ wxpay_sync(struct arena *a, int *npaid, int *nclosed)
 	if (db_run(a, &r, sql_stale, "") == -1)
 		return ERR_INTERNAL;
 	for (i = 0; i < r->nrows; i++) {
-		memset(&shop, 0, sizeof(shop));
-		shop.id = db_cell_i64(r, i, 0);
-		shop.slug = arena_strdup(a, db_cell(r, i, 1));
-		shop.name = arena_strdup(a, db_cell(r, i, 2));
 		no = db_cell(r, i, 3);
-		dctx_init(&d, a, "job");
-		d.shop = &shop;
-		if (wxpay_shop_open(&d, shop.id, NULL, &ws) != 0) {
+		if (wxpay_job_shop(a, r, i, 0, &d, &shop, &ws) != 0) {
 			bad++;
 			continue;
 		}

@@ -320,13 +320,7 @@ wxpay_refund_sync(struct arena *a, int *ndone)
 	if (db_run(a, &r, sql_open, "") == -1)
 		return ERR_INTERNAL;
 	for (i = 0; i < r->nrows; i++) {
-		memset(&shop, 0, sizeof(shop));
-		shop.id = db_cell_i64(r, i, 0);
-		shop.slug = arena_strdup(a, db_cell(r, i, 1));
-		shop.name = arena_strdup(a, db_cell(r, i, 2));
-		dctx_init(&d, a, "job");
-		d.shop = &shop;
-		if (wxpay_shop_open(&d, shop.id, NULL, &ws) != 0)
+		if (wxpay_job_shop(a, r, i, 0, &d, &shop, &ws) != 0)
 			continue;
 		if (strcmp(db_cell(r, i, 4), "asked") == 0) {
 			if (call(&d, &ws, db_cell(r, i, 5), db_cell(r, i, 3),

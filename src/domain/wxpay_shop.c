@@ -229,3 +229,21 @@ wxpay_settings_save(struct dctx *c, const struct wxpay_settings_in *in,
 	    in->enabled);
 	return 0;
 }
+
+/*
+ * For the sync job: d acting for the shop in row i of r (columns id,
+ * slug, name from col), with its merchant account open in ws: 0, or -1
+ * (logged) when the shop has none now.
+ */
+int
+wxpay_job_shop(struct arena *a, const struct db_res *r, int i, int col,
+    struct dctx *d, struct shop *shop, struct wxpay_shop *ws)
+{
+	memset(shop, 0, sizeof(*shop));
+	shop->id = db_cell_i64(r, i, col);
+	shop->slug = arena_strdup(a, db_cell(r, i, col + 1));
+	shop->name = arena_strdup(a, db_cell(r, i, col + 2));
+	dctx_init(d, a, "job");
+	d->shop = shop;
+	return wxpay_shop_open(d, shop->id, NULL, ws) == 0 ? 0 : -1;
+}

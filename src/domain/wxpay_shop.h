@@ -21,6 +21,10 @@ struct wxpay_shop {
 int	wxpay_shop_open(struct dctx *, int64_t, const char *,
 	    struct wxpay_shop *);
 void	wxpay_shop_close(struct wxpay_shop *);
+struct db_res;
+struct shop;
+int	wxpay_job_shop(struct arena *, const struct db_res *, int, int,
+	    struct dctx *, struct shop *, struct wxpay_shop *);
 
 int	wxpay_txn_apply(struct dctx *, const struct wxpay_txn *,
 	    const char **);

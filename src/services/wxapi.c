@@ -232,11 +232,11 @@ wxapi_call(const char *what, const char *method, const char *path,
 		    r->errcode, wxapi_rc_str(r->rc), r->rid, tries,
 		    r->elapsed_ms, r->rc == WXAPI_OK ? "" : " msg=",
 		    r->rc == WXAPI_OK ? "" : quiet(msg));
-		/* Only a busy answer or a refused connection, once: a
+		/* A busy answer, a 5xx or a refused connection, once: a
 		 * timeout has already spent the request's time. */
 		if (o != NULL || !idempotent || tries > 1 ||
 		    !(r->rc == WXAPI_ERR_BUSY || (r->rc == WXAPI_ERR_NET &&
-		    r->http_status == 0 && r->elapsed_ms < 1000)))
+		    (r->http_status >= 500 || r->elapsed_ms < 1000))))
 			return o;
 		ts.tv_sec = 0;
 		ts.tv_nsec = (200 + (long)(now_ms()) % 100) * 1000000L;

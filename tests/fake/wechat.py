@@ -49,9 +49,10 @@ Control API (JSON in, JSON out; not part of WeChat):
                            "errcode":-1 | "mode":"timeout"|"malformed"|
                            "http500", "count":1, "sleep":3.0}
                           the next `count` calls to path answer that
-                          error (errcode), sleep `sleep` s then answer
-                          normally (timeout), send a body that is not
-                          JSON (malformed) or HTTP 500
+                          error (errcode; after `sleep` s if given),
+                          sleep `sleep` s then answer normally
+                          (timeout), send a body that is not JSON
+                          (malformed) or HTTP 500
     POST /_fake/revoke    {"appid"}  the app's tokens die (40001 from
                           then on); the next stable_token is new
     POST /_fake/config    {"token_delay":0.0, "expires_in":7200}
@@ -143,6 +144,8 @@ class Handler(BaseHTTPRequestHandler):
             elif mode == "http500":
                 return self.send(500, "<html>500</html>", "text/html")
             else:
+                if fail.get("sleep"):
+                    time.sleep(float(fail["sleep"]))    # asked for
                 return self.reply(err(int(fail.get("errcode", -1)),
                                       "injected"))
         api = {

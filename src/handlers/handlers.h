@@ -43,6 +43,7 @@ extern const struct route h_admin_price_routes[];	/* h_admin_price.c */
 extern const struct route h_admin_inquiry_routes[];	/* h_admin_inquiry.c */
 extern const struct route h_admin_settings_routes[];	/* h_admin_settings.c */
 extern const struct route h_invite_routes[];		/* h_invite.c */
+extern const struct route h_wechat_routes[];		/* h_wechat.c */
 extern const struct route h_cart_routes[];		/* h_cart.c */
 extern const struct route h_order_routes[];		/* h_order.c */
 extern const struct route h_quick_routes[];		/* h_quick.c */

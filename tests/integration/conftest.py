@@ -712,3 +712,34 @@ def _no_sanitizer_reports(request):
     if report:
         pytest.fail(f"sanitizer report from the server during this test:\n"
                     f"{report}", pytrace=False)
+
+
+class WechatFake:
+    """tests/fake/wechat.py on 127.0.0.1 (its control API: the file's
+    docstring). base is what wechat_api_base points at."""
+
+    def __init__(self, proc, port):
+        self.proc = proc
+        self.base = f"http://127.0.0.1:{port}"
+
+    def control(self, what, body=None):
+        s = _Session()
+        r = s.post(f"{self.base}/_fake/{what}", json=body or {})
+        assert r.status_code == 200, f"fake {what}: {r.status_code} {r.text}"
+        return r.json()
+
+    def requests(self):
+        return _Session().get(f"{self.base}/_fake/requests").json()
+
+
+@pytest.fixture(scope="session")
+def wechat_fake():
+    """The fake WeChat server, one per session; tests reset what they use."""
+    p = subprocess.Popen(["/usr/bin/python3",
+                          str(ROOT / "tests" / "fake" / "wechat.py")],
+                         stdout=subprocess.PIPE, text=True)
+    line = p.stdout.readline()          # blocks until listening (or exit)
+    assert line.startswith("PORT "), f"fake wechat did not start: {line!r}"
+    yield WechatFake(p, int(line.split()[1]))
+    p.terminate()
+    p.wait(timeout=10)

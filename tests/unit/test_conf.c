@@ -109,6 +109,50 @@ test_private_dir_outside_uploads(void **state)
 	assert_true(conf_inside("/anything", "/"));
 }
 
+/* External services: https, or plain http to the loopback only; and
+ * secrets_dir never where the web server serves. */
+static void
+test_wechat_bases_and_secrets_dir(void **state)
+{
+	static const char *const bad[] = {
+		"http://api.weixin.qq.com", "http://10.0.0.1:8080", "ftp://x",
+		"https://", "https://api.weixin.qq.com/", "api.weixin.qq.com", ""
+	};
+	static const char *const good[] = {
+		"https://api.weixin.qq.com", "http://127.0.0.1:9000",
+		"http://[::1]:9000"
+	};
+	struct conf	cf;
+	struct buf	errs;
+	size_t		i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		setenv("DINGHUO_WECHAT_PAY_BASE", bad[i], 1);
+		buf_init(&errs, 0);
+		assert_int_equal(conf_load(NULL, &cf, &errs), 1);
+		assert_non_null(strstr(buf_cstr(&errs), "wechat_pay_base"));
+		conf_free(&cf);
+		buf_free(&errs);
+	}
+	unsetenv("DINGHUO_WECHAT_PAY_BASE");
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		setenv("DINGHUO_WECHAT_API_BASE", good[i], 1);
+		buf_init(&errs, 0);
+		assert_int_equal(conf_load(NULL, &cf, &errs), 0);
+		conf_free(&cf);
+		buf_free(&errs);
+	}
+	unsetenv("DINGHUO_WECHAT_API_BASE");
+	setenv("DINGHUO_SECRETS_DIR", "var/uploads/keys", 1);
+	buf_init(&errs, 0);
+	assert_int_equal(conf_load(NULL, &cf, &errs), 1);
+	assert_non_null(strstr(buf_cstr(&errs), "secrets_dir"));
+	unsetenv("DINGHUO_SECRETS_DIR");
+	conf_free(&cf);
+	buf_free(&errs);
+}
+
 static void
 test_sample_lists_every_key(void **state)
 {
@@ -157,6 +201,7 @@ main(void)
 		cmocka_unit_test(test_file_and_env),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_private_dir_outside_uploads),
+		cmocka_unit_test(test_wechat_bases_and_secrets_dir),
 		cmocka_unit_test(test_sample_lists_every_key),
 		cmocka_unit_test(test_sample_file_is_current),
 	};

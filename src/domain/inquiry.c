@@ -10,6 +10,7 @@
 #include "domain/audit.h"
 #include "domain/dctx.h"
 #include "domain/session.h"
+#include "domain/approval.h"
 #include "domain/inquiry.h"
 #include "domain/inquiry_sql.h"
 #include "domain/quote.h"
@@ -50,6 +51,11 @@ static const char sql_answer[] =
 static const char sql_answer_message[] =
     "INSERT INTO inquiry_message (shop_id, inquiry_id, author, staff_id, "
     "body) VALUES (?, ?, 'staff', ?, ?)";
+/* The asking customer user, to tell of the answer. */
+static const char sql_asker[] =
+    "SELECT u.customer_id, u.id FROM inquiry i JOIN customer_user u "
+    "ON u.id = i.customer_user_id AND u.shop_id = i.shop_id "
+    "WHERE i.id = ? AND i.shop_id = ?";
 /* The days from China's today to a validity, and the default one. */
 static const char sql_days_to[] =
     "SELECT DATEDIFF(?, " INQUIRY_TODAY ")";
@@ -334,6 +340,7 @@ static int
 tx_answer(struct dctx *c, void *arg)
 {
 	struct iwrite	*w = arg;
+	struct db_res	*r;
 	const char	*status;
 	char		 fen[24];
 	int		 rc, i, quoted = 0;
@@ -366,6 +373,12 @@ tx_answer(struct dctx *c, void *arg)
 	/* Prices make the quote's next version; every one is kept. */
 	if (quoted > 0 && (rc = quote_version_add(c, w->id, w->until,
 	    w->answer)) != 0)
+		return rc;
+	if (db_run(c->arena, &r, sql_asker, "ii", w->id, c->shop->id) == -1)
+		return ERR_INTERNAL;
+	if (r->nrows == 1 && (rc = notify_money(c, db_cell_i64(r, 0, 0),
+	    "inquiry_answered", db_cell_i64(r, 0, 1), quoted > 0 ?
+	    "商家给您报了价，请在有效期内查看" : "商家回复了您的询价")) != 0)
 		return rc;
 	return audit(c, "inquiry.answer", "inquiry=%" PRId64 " quoted=%d "
 	    "answer_chars=%zu%s%s", w->id, quoted, utf8_len(w->answer),

@@ -17,6 +17,7 @@
 #include "domain/approval.h"
 #include "domain/statement.h"
 #include "domain/wxpay_order.h"
+#include "domain/wx_message.h"
 
 #include <time.h>
 
@@ -121,6 +122,21 @@ task_wxpay_sync(struct arena *a, const struct job *j, const char **msg)
 	}
 	*msg = arena_printf(a, "paid=%d closed=%d refunds=%d", paid, closed,
 	    refunds);
+	return 0;
+}
+
+/* WeChat messages due: new notifications, and the ones waiting to retry. */
+static int
+task_wechat_deliver(struct arena *a, const struct job *j, const char **msg)
+{
+	struct wx_deliver_count	k;
+
+	if (wx_deliver(a, j->shop_id, &k) != 0) {
+		*msg = db_failure(a);
+		return -1;
+	}
+	*msg = arena_printf(a, "sent=%d failed=%d skipped=%d waiting=%d",
+	    k.sent, k.failed, k.skipped, k.waiting);
 	return 0;
 }
 
@@ -256,6 +272,8 @@ static const struct job_kind kinds[] = {
 	  "生成上月对账单" },
 	{ "wxpay.sync", task_wxpay_sync, 300, 0,
 	  "查询未收到结果的微信支付和退款" },
+	{ "wechat.deliver", task_wechat_deliver, 60, 0,
+	  "发送微信消息" },
 	{ "notify.order", task_notify_order, 0, 0,
 	  "记录订单消息" },
 	{ "notify.money", task_notify_money, 0, 0,

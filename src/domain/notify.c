@@ -4,8 +4,8 @@
  * payload names the order and the event); the job decides who should
  * know (the approvers of an order waiting for them, the one who placed an
  * order that was approved, turned down or released) and records one
- * notification row each, which the account page's 消息 shows. WeChat
- * delivery will read the same rows. A job that runs twice records once
+ * notification row each, which the account page's 消息 shows, and
+ * delivers them in WeChat (wx_message.c) where the shop set a template. A job that runs twice records once
  * (the rows are unique per job and user).
  */
 #include "base/base.h"
@@ -16,6 +16,7 @@
 #include "domain/session.h"
 #include "domain/order_rows.h"
 #include "domain/approval.h"
+#include "domain/wx_message.h"
 
 #define NOTIFY_KIND	"notify.order"
 
@@ -26,11 +27,13 @@ static const struct event {
 	const char	*roles;		/* the company's users with these roles */
 	int		 placer;	/* and the one who placed the order */
 } events[] = {
+	{ "placed", "订单已提交", "", 1 },
 	{ "submitted", "有新订单待审批", "approver", 0 },
 	{ "approved", "订单已审批通过", "", 1 },
 	{ "rejected", "订单被驳回", "", 1 },
 	{ "released", "订单已超时自动取消", "approver", 1 },
 	{ "changed", "商家调整了订单", "approver", 1 },
+	{ "shipped", "订单已发货", "", 1 },
 	{ NULL, NULL, NULL, 0 }
 };
 
@@ -55,6 +58,19 @@ static const char sql_unread[] =
 static const char sql_read_all[] =
     "UPDATE notification SET read_at = NOW(3) WHERE shop_id = ? "
     "AND customer_user_id = ? AND read_at IS NULL";
+
+/* What was just recorded, in WeChat too (wx_message.c); a failure there
+ * is the wechat.deliver job's to retry, not this job's. */
+static const char *
+deliver(struct arena *a, int64_t shop)
+{
+	struct wx_deliver_count	k;
+
+	if (wx_deliver(a, shop, &k) != 0)
+		return " wechat=failed";
+	return arena_printf(a, " wechat sent=%d failed=%d skipped=%d "
+	    "waiting=%d", k.sent, k.failed, k.skipped, k.waiting);
+}
 
 static const struct event *
 event_find(const char *name)
@@ -135,8 +151,9 @@ task_notify_order(struct arena *a, const struct job *j, const char **msg)
 		*msg = arena_printf(a, "database: %s", db_error());
 		return -1;
 	}
-	*msg = arena_printf(a, "order=%" PRId64 " event=%s recorded=%llu", id,
-	    e->name, (unsigned long long)r->affected);
+	*msg = arena_printf(a, "order=%" PRId64 " event=%s recorded=%llu%s",
+	    id, e->name, (unsigned long long)r->affected,
+	    deliver(a, j->shop_id));
 	return 0;
 }
 
@@ -147,19 +164,22 @@ task_notify_order(struct arena *a, const struct job *j, const char **msg)
 static const struct money_event {
 	const char	*name;
 	const char	*title;
+	int		 finance;	/* the company's finance users too */
 } money_events[] = {
-	{ "payment_confirmed", "付款已确认" },
-	{ "payment_rejected", "付款被驳回" },
-	{ "invoice_issued", "发票已开具" },
-	{ "invoice_rejected", "开票申请被驳回" },
-	{ NULL, NULL }
+	{ "payment_confirmed", "付款已确认", 1 },
+	{ "payment_rejected", "付款被驳回", 1 },
+	{ "invoice_issued", "发票已开具", 1 },
+	{ "invoice_rejected", "开票申请被驳回", 1 },
+	{ "inquiry_answered", "询价已回复", 0 },
+	{ NULL, NULL, 0 }
 };
 
 static const char sql_money_record[] =
     "INSERT IGNORE INTO notification (shop_id, customer_user_id, kind, "
     "title, body, job_id) SELECT u.shop_id, u.id, ?, ?, ?, ? "
     "FROM customer_user u WHERE u.shop_id = ? AND u.customer_id = ? "
-    "AND u.status = 'active' AND (u.role = 'finance' OR u.id = ?)";
+    "AND u.status = 'active' AND ((u.role = 'finance' AND ? = 1) "
+    "OR u.id = ?)";
 
 static const struct money_event *
 money_event_find(const char *name)
@@ -225,13 +245,15 @@ task_notify_money(struct arena *a, const struct job *j, const char **msg)
 		*msg = "notify.money: payload needs customer and a known event";
 		return -1;
 	}
-	if (db_run(a, &r, sql_money_record, "sssiiii", e->name, e->title, body,
-	    j->id, j->shop_id, customer, user) == -1) {
+	if (db_run(a, &r, sql_money_record, "sssiiiii", e->name, e->title,
+	    body, j->id, j->shop_id, customer, (int64_t)e->finance,
+	    user) == -1) {
 		*msg = arena_printf(a, "database: %s", db_error());
 		return -1;
 	}
-	*msg = arena_printf(a, "customer=%" PRId64 " event=%s recorded=%llu",
-	    customer, e->name, (unsigned long long)r->affected);
+	*msg = arena_printf(a, "customer=%" PRId64 " event=%s recorded=%llu%s",
+	    customer, e->name, (unsigned long long)r->affected,
+	    deliver(a, j->shop_id));
 	return 0;
 }
 

@@ -157,6 +157,7 @@ ship(struct dctx *c, struct mv *m)
 	    a->nship, &complete)) != 0)
 		return rc;
 	m->partial = !complete;
+	m->notify = "shipped";
 	return 0;
 }
 

@@ -910,8 +910,8 @@ submit_body(struct dctx *c, struct submit *s)
 	    arena_printf(c->arena, " on_behalf staff=%" PRId64 " (%s)",
 	    c->sess.user_id, c->sess.name ? c->sess.name : "") : "") != 0)
 		return ERR_INTERNAL;
-	if (s->first == ORDER_PENDING_APPROVAL &&
-	    (rc = notify_order(c, id, "submitted")) != 0)
+	if ((rc = notify_order(c, id, s->first == ORDER_PENDING_APPROVAL ?
+	    "submitted" : "placed")) != 0)
 		return rc;
 	if ((rc = order_number(c, s, id, &no)) != 0 ||
 	    (s->in->quote_id != 0 &&

@@ -56,6 +56,7 @@ extern const struct route h_approval_routes[];		/* h_approval.c */
 extern const struct route h_admin_approval_routes[];	/* h_admin_approval.c */
 extern const struct route h_wxpay_routes[];		/* h_wxpay.c */
 extern const struct route h_admin_wxpay_routes[];	/* h_admin_wxpay.c */
+extern const struct route h_admin_wechat_msg_routes[]; /* …wechat_msg.c */
 int		 h_approval_account_view(struct ctx *, json_object *);
 
 /* h_admin_jobs.c: the back office's view of its shop's jobs. */

@@ -30,6 +30,11 @@ WeChat API (answers as WeChat does: HTTP 200, JSON, errcode on failure,
         -> {"errcode":0,"errmsg":"ok","phone_info":{"phoneNumber",
             "purePhoneNumber","countryCode","watermark":{"timestamp",
             "appid"}}}
+    POST /cgi-bin/message/subscribe/send?access_token  (§4.1)
+    POST /cgi-bin/message/template/send?access_token   (§4.2)
+        {"touser","template_id","data":{key:{"value"}},"page"|"url"}
+        -> {"errcode":0,"errmsg":"ok","msgid"}; a thing* value over 20
+           characters 47003. Refusals (43101) by /_fake/fail.
     A token not issued (or revoked) -> 40001; a code not scripted ->
     40029, a code used before -> 40163; a code scripted for another
     appid -> 40029.
@@ -58,6 +63,8 @@ Control API (JSON in, JSON out; not part of WeChat):
     POST /_fake/config    {"token_delay":0.0, "expires_in":7200}
                           token_delay: seconds every token fetch takes
                           (to widen a race); expires_in: of new tokens
+    GET  /_fake/messages  {"messages":[the subscribe and template
+                           messages sent, each with its "appid"]}
     GET  /_fake/requests  {"requests":[{"method","path","query","body"}],
                            "token_calls":{appid: n}, "ticket_calls":
                            {appid: n}}  (query and body as parsed)
@@ -78,7 +85,8 @@ def fresh():
     return {"apps": {}, "stable": {}, "valid": {}, "codes": {},
             "phones": {}, "fails": [], "requests": [], "token_calls": {},
             "ticket_calls": {}, "config": {"token_delay": 0.0,
-                                           "expires_in": 7200}}
+                                           "expires_in": 7200},
+            "messages": []}
 
 
 S = fresh()
@@ -155,6 +163,9 @@ class Handler(BaseHTTPRequestHandler):
             ("GET", "/sns/jscode2session"): self.jscode2session,
             ("GET", "/sns/oauth2/access_token"): self.oauth,
             ("POST", "/wxa/business/getuserphonenumber"): self.phone,
+            # messages to users (§4)
+            ("POST", "/cgi-bin/message/subscribe/send"): self.message,
+            ("POST", "/cgi-bin/message/template/send"): self.message,
         }.get((method, u.path))
         if api is None:
             return self.reply(err(40066, "invalid url"), 404)
@@ -280,6 +291,25 @@ class Handler(BaseHTTPRequestHandler):
 
     # -- control --------------------------------------------------------
 
+    # -- messages (§4.1 subscribe, §4.2 template) --------------------------
+
+    def message(self, q, b):
+        appid = self.token_app(q)
+        if appid is None:
+            return err(40001, "invalid credential, access_token is "
+                       "invalid or not latest")
+        if not b.get("touser") or not b.get("template_id") or \
+                not isinstance(b.get("data"), dict):
+            return err(47001, "data format error")
+        for k, v in b["data"].items():
+            if not isinstance(v, dict) or not isinstance(v.get("value"), str):
+                return err(47003, "argument invalid! data.%s.value" % k)
+            if k.startswith("thing") and len(v["value"]) > 20:
+                return err(47003, "argument invalid! data.%s.value" % k)
+        with LOCK:
+            S["messages"].append(dict(b, appid=appid))
+        return {"errcode": 0, "errmsg": "ok", "msgid": len(S["messages"])}
+
     def control(self, what, b):
         global S
         with LOCK:
@@ -305,6 +335,8 @@ class Handler(BaseHTTPRequestHandler):
                 S["stable"].pop(b["appid"], None)
             elif what == "config":
                 S["config"].update(b)
+            elif what == "messages":
+                return self.reply({"messages": S["messages"]})
             elif what == "requests":
                 return self.reply({"requests": S["requests"],
                                    "token_calls": S["token_calls"],

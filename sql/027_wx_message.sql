@@ -55,3 +55,10 @@ CREATE TABLE IF NOT EXISTS wx_message (
 -- The delivery job reads the day's new notifications.
 ALTER TABLE notification ADD KEY IF NOT EXISTS notification_created
 	(created_at);
+
+-- A statement's 对账单已出 notice, once per statement and finance user.
+ALTER TABLE notification
+	ADD COLUMN IF NOT EXISTS statement_id BIGINT UNSIGNED NULL
+		AFTER order_id,
+	ADD UNIQUE KEY IF NOT EXISTS notification_statement
+		(statement_id, customer_user_id);

@@ -17,8 +17,20 @@
 #include "domain/scope_sql.h"
 #include "domain/session.h"
 #include "domain/statement.h"
+#include "domain/wx_message.h"
 
 /* ? period, period, period, shop (0: all). */
+/* 对账单已出 for the finance users of the period's open statements. */
+static const char sql_tell[] =
+    "INSERT IGNORE INTO notification (shop_id, customer_user_id, kind, "
+    "statement_id, title, body) SELECT s.shop_id, u.id, 'statement_ready', "
+    "s.id, '对账单已出', CONCAT(CONVERT(s.period USING utf8mb4), "
+    "' 对账单已出，请核对后确认') "
+    "FROM statement s JOIN customer_user u ON u.shop_id = s.shop_id "
+    "AND u.customer_id = s.customer_id AND u.status = 'active' "
+    "AND u.role = 'finance' WHERE s.period = ? AND ? IN (0, s.shop_id) "
+    "AND s.state = 'open'";
+
 static const char sql_generate[] =
     "INSERT IGNORE INTO statement (shop_id, customer_id, period, starts_at, "
     "ends_at, opening_fen, debit_fen, credit_fen, closing_fen, entries) "
@@ -145,6 +157,7 @@ int
 statements_generate(struct arena *a, const char *period, int64_t shop,
     int64_t *made)
 {
+	struct wx_deliver_count	 k;
 	struct db_res	*r;
 	char		 last[8];
 
@@ -157,6 +170,11 @@ statements_generate(struct arena *a, const char *period, int64_t shop,
 	    shop) == -1)
 		return ERR_INTERNAL;
 	*made = (int64_t)r->affected;
+	/* Told once (unique per statement and user), in WeChat too. */
+	if (db_run(a, &r, sql_tell, "si", period, shop) == -1)
+		return ERR_INTERNAL;
+	if (r->affected > 0)
+		(void)wx_deliver(a, shop, &k);
 	return 0;
 }
 

@@ -45,7 +45,7 @@ INSERT INTO ledger_entry (shop_id, customer_id, account, kind, amount_fen,
     yield {"cid": cid, "buyer": bearer_session(stack, "shop-a", uids[0]),
            "finance": bearer_session(stack, "shop-a", uids[1]),
            "other": bearer_session(stack, "shop-a", ouids[0]),
-           "period": prev}
+           "finance_uid": uids[1], "period": prev}
     drop_companies(stack, "c.name LIKE 'SM%'")
 
 
@@ -70,6 +70,11 @@ def test_generate_makes_each_month_once(stack, world):
     again = stack.run("statements", "generate", "--shop", "shop-a")
     assert f"{world['period']}: 0 statements made" in again.stdout
     assert statement_of(stack, world) == row
+    # The company's finance user is told, once; the buyer is not.
+    told = stack.sql(f"SELECT n.customer_user_id, n.title FROM notification "
+                     f"n WHERE n.kind = 'statement_ready' AND n.statement_id "
+                     f"= {row[0]}")
+    assert told == [(str(world["finance_uid"]), "对账单已出")]
     # A month that is not over, or no month at all, is refused.
     for bad in ("2999-01", "2026-13", "26-1"):
         r = stack.run("statements", "generate", "--period", bad,

@@ -190,7 +190,7 @@ wx_state_use(struct dctx *c, const char *state, const char *nonce,
 
 	*next = NULL;
 	if (state == NULL || strlen(state) != 32 + 10 + MAC_HEX ||
-	    !hex_valid(state, 32) || !hex_valid(state + 42, MAC_HEX))
+	    strspn(state, "0123456789abcdef") != 32 + 10 + MAC_HEX)
 		return state_bad(c, "malformed", "登录链接无效，请重新打开");
 	msg = arena_strndup(c->arena, state, 42);
 	if (mac(c, "oauth", msg, m) == -1)
@@ -202,24 +202,25 @@ wx_state_use(struct dctx *c, const char *state, const char *nonce,
 	if (parse_i64(msg + 32, 0, INT64_MAX, &exp, &errstr) == -1 ||
 	    exp < (int64_t)time(NULL))
 		return state_bad(c, "expired", "登录链接已过期，请重新打开");
-	if (nonce == NULL || !str_eq_ct(nonce, n))
+	if (db_run(c->arena, &r, sql_state_get, "si", n, c->shop->id) == -1)
+		return ERR_INTERNAL;
+	if (r->nrows != 1)
+		return state_bad(c, "unknown", "登录链接无效，请重新打开");
+	if (db_cell_i64(r, 0, 1))
+		return state_bad(c, "replayed", "登录链接已用过，请重新打开");
+	*next = db_cell(r, 0, 0);
+	if (nonce == NULL || !str_eq_ct(nonce, n)) {
+		*next = NULL;
 		return state_bad(c, "other browser",
 		    "请在同一个微信窗口中完成登录");
+	}
+	/* Used up here, once, whoever comes second. */
 	if (db_run(c->arena, &r, sql_state_use, "si", n, c->shop->id) == -1)
 		return ERR_INTERNAL;
 	if (r->affected != 1) {
-		if (db_run(c->arena, &r, sql_state_get, "si", n,
-		    c->shop->id) == -1)
-			return ERR_INTERNAL;
-		if (r->nrows == 1 && db_cell_i64(r, 0, 1))
-			return state_bad(c, "replayed",
-			    "登录链接已用过，请重新打开");
-		return state_bad(c, r->nrows ? "expired" : "unknown",
-		    "登录链接已过期，请重新打开");
+		*next = NULL;
+		return state_bad(c, "expired or replayed",
+		    "登录链接已过期或已用过，请重新打开");
 	}
-	if (db_run(c->arena, &r, sql_state_get, "si", n, c->shop->id) == -1 ||
-	    r->nrows != 1)
-		return ERR_INTERNAL;
-	*next = db_cell(r, 0, 0);
 	return 0;
 }

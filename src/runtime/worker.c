@@ -54,7 +54,8 @@ static const struct route *const route_tables[] = {
 	h_admin_picking_routes,
 	h_quick_routes, h_lists_routes, h_approval_routes,
 	h_admin_approval_routes,
-	h_admin_order_new_routes, h_wechat_routes, NULL
+	h_admin_order_new_routes, h_wechat_routes,
+	h_wechat_oauth_routes, NULL
 };
 
 static void

@@ -16,6 +16,14 @@ int		 auth_hash(const char *, char *, size_t);
 int		 auth_verify(const char *, const char *);
 int		 auth_login(struct dctx *, enum sess_kind, const char *,
 		     const char *, int, struct login_result *);
+struct auth_user {
+	int64_t		 id;
+	int64_t		 customer_id;
+	const char	*name;
+	const char	*role;
+};
+int		 auth_check(struct dctx *, enum sess_kind, const char *,
+		     const char *, struct login_result *, struct auth_user *);
 const char	*auth_dummy_hash(void);
 const char	*role_label(const char *);
 #define AUTH_HASH_MAX	128

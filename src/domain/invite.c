@@ -217,32 +217,48 @@ struct join {
 	struct field_errs		*fe;
 };
 
-static int
-tx_join(struct dctx *c, void *arg)
+/*
+ * invite_use's body, for a caller's own transaction that does more in
+ * the same commit (binding a WeChat identity, wx_login.c): the link
+ * locked, the account made with the password hashed beforehand, the
+ * link used up. Returns as invite_use does.
+ */
+int
+invite_join_locked(struct dctx *c, const char *token,
+    const struct invite_join *in, const char *pwhash, struct invite *inv,
+    int64_t *user_id, struct field_errs *fe)
 {
-	struct join		*j = arg;
 	struct customer_user	 u;
 	struct db_res		*r;
 	int			 rc;
 
-	j->user_id = 0;
-	j->fe->n = 0;		/* a phone taken the last time round */
-	if ((rc = find(c, j->token, 1, j->inv)) != 0)
+	*user_id = 0;
+	fe->n = 0;		/* a phone taken the last time round */
+	if ((rc = find(c, token, 1, inv)) != 0)
 		return rc;
 	memset(&u, 0, sizeof(u));
-	u.name = j->in->name;
-	u.phone = j->in->phone;
-	u.role = j->inv->role;
-	if ((rc = customer_user_add(c, j->inv->customer_id, &u, j->pwhash,
-	    &j->user_id, j->fe)) != 0)
+	u.name = in->name;
+	u.phone = in->phone;
+	u.role = inv->role;
+	if ((rc = customer_user_add(c, inv->customer_id, &u, pwhash,
+	    user_id, fe)) != 0)
 		return rc;
-	if (db_run(c->arena, &r, sql_invite_use, "i", j->inv->id) == -1)
+	if (db_run(c->arena, &r, sql_invite_use, "i", inv->id) == -1)
 		return ERR_INTERNAL;
 	if (r->affected != 1)		/* cannot be, under the lock */
 		return ERR_INTERNAL;
 	return audit(c, "customer_user.join", "customer=%" PRId64 " user=%"
-	    PRId64 " invite=%" PRId64 " role=%s", j->inv->customer_id,
-	    j->user_id, j->inv->id, j->inv->role);
+	    PRId64 " invite=%" PRId64 " role=%s", inv->customer_id,
+	    *user_id, inv->id, inv->role);
+}
+
+static int
+tx_join(struct dctx *c, void *arg)
+{
+	struct join	*j = arg;
+
+	return invite_join_locked(c, j->token, j->in, j->pwhash, j->inv,
+	    &j->user_id, j->fe);
 }
 
 /*

@@ -45,5 +45,8 @@ int		 invite_find(struct dctx *, const char *, struct invite *);
 int		 invite_use(struct dctx *, const char *,
 		     const struct invite_join *, struct invite *, int64_t *,
 		     struct field_errs *);
+int		 invite_join_locked(struct dctx *, const char *,
+		     const struct invite_join *, const char *,
+		     struct invite *, int64_t *, struct field_errs *);
 
 #endif /* DOMAIN_INVITE_H */

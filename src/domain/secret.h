@@ -15,6 +15,8 @@
 #define SECRET_PAY_KEY		"pay_key.pem"	 /* apiclient_key.pem */
 #define SECRET_PAY_APIV3	"pay_apiv3_key"	 /* 32-byte APIv3 key */
 #define SECRET_PAY_PUBKEY	"pay_pubkey.pem" /* WeChat Pay public key */
+#define SECRET_WX_SIGN		"wx_sign_key"	 /* ours: signs OAuth states
+						  * and bind tickets (wx_sign.c) */
 
 #define SECRET_MAX	16384
 

@@ -125,8 +125,8 @@ static const char sql_load[] =
     "SELECT s.id, s.kind, COALESCE(s.staff_id, s.customer_user_id), s.csrf, "
     "COALESCE(st.name, cu.name), COALESCE(st.role, cu.role), "
     "COALESCE(st.phone, cu.phone), cu.customer_id, "
-    "TIMESTAMPDIFF(SECOND, NOW(3), s.expires_at), cust.level_id, cust.id "
-    "FROM session s "
+    "TIMESTAMPDIFF(SECOND, NOW(3), s.expires_at), cust.level_id, cust.id, "
+    "s.wx_identity_id FROM session s "
     "LEFT JOIN staff st ON st.id = s.staff_id AND st.status = 'active' "
     "LEFT JOIN customer_user cu ON cu.id = s.customer_user_id "
     "AND cu.status = 'active' "
@@ -171,6 +171,7 @@ session_find(struct dctx *c, const char *tok, int bearer)
 	c->sess.phone = db_cell(r, 0, 6);
 	c->sess.customer_id = db_cell_i64(r, 0, 7);
 	c->sess.level_id = db_cell_i64(r, 0, 9);
+	c->sess.wx_identity_id = db_cell_i64(r, 0, 11);
 	c->sess.bearer = bearer;
 	/* Slide the expiry at most once an hour, not on every request. */
 	ttl_left = db_cell_i64(r, 0, 8);
@@ -189,8 +190,11 @@ session_find(struct dctx *c, const char *tok, int bearer)
 
 static const char sql_create[] =
     "INSERT INTO session (token_hash, shop_id, kind, staff_id, "
-    "customer_user_id, via, csrf, ip, expires_at) VALUES "
-    "(?, ?, ?, ?, ?, ?, ?, ?, NOW(3) + INTERVAL ? SECOND)";
+    "customer_user_id, wx_identity_id, via, csrf, ip, expires_at) VALUES "
+    "(?, ?, ?, ?, ?, NULLIF(?, 0), ?, ?, ?, NOW(3) + INTERVAL ? SECOND)";
+
+static int	open_session(struct dctx *, enum sess_kind, int64_t, int,
+		    int64_t, char **);
 
 /*
  * Start a session for a user who has just proved who they are; its token,
@@ -201,6 +205,25 @@ static const char sql_create[] =
 int
 session_create(struct dctx *c, enum sess_kind kind, int64_t user_id,
     int bearer, char **token_out)
+{
+	return open_session(c, kind, user_id, bearer, 0, token_out);
+}
+
+/*
+ * The same for a customer user who logged in by WeChat: the session
+ * remembers the wx_identity (which openid pays, which gets notices).
+ */
+int
+session_create_wx(struct dctx *c, int64_t user_id, int bearer,
+    int64_t wx_identity_id, char **token_out)
+{
+	return open_session(c, SESS_CUSTOMER, user_id, bearer, wx_identity_id,
+	    token_out);
+}
+
+static int
+open_session(struct dctx *c, enum sess_kind kind, int64_t user_id,
+    int bearer, int64_t wx_identity_id, char **token_out)
 {
 	char		 token[TOKEN_HEX + 1], hash[TOKEN_HEX + 1], csrf[33];
 	struct db_res	*r;
@@ -218,16 +241,17 @@ session_create(struct dctx *c, enum sess_kind kind, int64_t user_id,
 		staff = idbuf;
 	else
 		cust = idbuf;
-	if (db_run(c->arena, &r, sql_create, "sissssssi", hash, c->shop->id,
+	if (db_run(c->arena, &r, sql_create, "sisssisssi", hash, c->shop->id,
 	    kind == SESS_STAFF ? "staff" : "customer", staff, cust,
-	    bearer ? "bearer" : "cookie", csrf, c->remote_addr,
-	    conf.session_ttl) == -1)
+	    wx_identity_id, bearer ? "bearer" : "cookie", csrf,
+	    c->remote_addr, conf.session_ttl) == -1)
 		return ERR_INTERNAL;
 	c->sess.id = (int64_t)r->insert_id;
 	c->sess.kind = kind;
 	c->sess.user_id = user_id;
 	c->sess.csrf = arena_strdup(c->arena, csrf);
 	c->sess.bearer = bearer;
+	c->sess.wx_identity_id = wx_identity_id;
 	*token_out = arena_strdup(c->arena, token);
 	return 0;
 }

@@ -20,9 +20,12 @@ struct session {
 	const char	*phone;
 	const char	*csrf;
 	int		 bearer;
+	int64_t		 wx_identity_id; /* the WeChat login's, or 0 */
 };
 int		 session_find(struct dctx *, const char *, int);
 int		 session_create(struct dctx *, enum sess_kind, int64_t, int,
+		     char **);
+int		 session_create_wx(struct dctx *, int64_t, int, int64_t,
 		     char **);
 int		 session_destroy(struct dctx *);
 int		 session_end_user(struct dctx *, enum sess_kind, int64_t);

@@ -91,7 +91,8 @@ refresh(struct dctx *c, const char *appid, const char *kind, fetch_fn fetch,
 
 	if ((rc = fetch(c, arg, &tok, &exp)) != 0) {
 		/* Let the next worker try at once, not after the lease. */
-		if (db_run(c->arena, NULL, sql_release, "ss", appid, kind) == -1)
+		if (db_run(c->arena, NULL, sql_release, "ss", appid,
+		    kind) == -1)
 			clog_warnx(c, "wx_token: lease of %s/%s not released",
 			    appid, kind);
 		return rc;

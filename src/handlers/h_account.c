@@ -21,8 +21,8 @@ static const struct field login_fields[] = {
 	{ NULL, 0, 0, 0, 0, NULL }
 };
 
-/* Only same-site paths are followed after login. */
-static const char *
+/* Only same-site paths are followed after login (also h_wechat_oauth.c). */
+const char *
 safe_next(struct ctx *c, const char *fallback)
 {
 	const char	*n = req_param(c, "next"), *p;

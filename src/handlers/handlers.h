@@ -23,6 +23,7 @@ int		 h_login_form(struct ctx *, enum sess_kind);
 int		 h_login_post(struct ctx *, enum sess_kind);
 void		 login_retry_after(struct ctx *, const struct login_result *);
 int		 h_logout(struct ctx *);
+const char	*safe_next(struct ctx *, const char *);
 
 /* h_admin.c */
 json_object	*admin_view(struct ctx *, const char *);
@@ -44,6 +45,7 @@ extern const struct route h_admin_inquiry_routes[];	/* h_admin_inquiry.c */
 extern const struct route h_admin_settings_routes[];	/* h_admin_settings.c */
 extern const struct route h_invite_routes[];		/* h_invite.c */
 extern const struct route h_wechat_routes[];		/* h_wechat.c */
+extern const struct route h_wechat_oauth_routes[];	/* h_wechat_oauth.c */
 extern const struct route h_cart_routes[];		/* h_cart.c */
 extern const struct route h_order_routes[];		/* h_order.c */
 extern const struct route h_quick_routes[];		/* h_quick.c */

@@ -144,6 +144,13 @@ static const struct conf_key conf_table[] = {
 	  "CA bundle for the WeChat APIs (empty: the system's)." },
 	{ "wechat_timeout", CONF_SECONDS, "5", 1, 60, O(wechat_timeout),
 	  "Longest wait for one WeChat or WeChat Pay call." },
+	{ "sms_url", CONF_STR, "", 0, 0, O(sms_url),
+	  "The SMS provider's send endpoint for login codes (empty: no SMS\n"
+	  "# login). dinghuo POSTs {\"phone\",\"sign\",\"text\"} as JSON with\n"
+	  "# Authorization: Bearer sms_token; a 2xx answer is sent. https, or\n"
+	  "# http to 127.0.0.1 (a gateway on this host, the test fake)." },
+	{ "sms_token", CONF_STR, "", 0, 0, O(sms_token),
+	  "The bearer token for sms_url." },
 	{ NULL, 0, NULL, 0, 0, 0, NULL }
 };
 #undef O
@@ -377,6 +384,8 @@ conf_load(const char *path, struct conf *cf, struct buf *errs)
 	bad += conf_base_url(errs, "wechat_api_base", cf->wechat_api_base);
 	bad += conf_base_url(errs, "wechat_open_base", cf->wechat_open_base);
 	bad += conf_base_url(errs, "wechat_pay_base", cf->wechat_pay_base);
+	if (*cf->sms_url != '\0')
+		bad += conf_base_url(errs, "sms_url", cf->sms_url);
 	if (cf->default_shop[0] != '\0' && !slug_valid(cf->default_shop)) {
 		buf_printf(errs, "default_shop = %s is not a valid slug\n",
 		    cf->default_shop);

@@ -52,6 +52,8 @@ struct conf {
 	char	*wechat_pay_base;
 	char	*wechat_ca_file;
 	int64_t	 wechat_timeout;
+	char	*sms_url;
+	char	*sms_token;
 };
 extern struct conf conf;
 int		 conf_load(const char *, struct conf *, struct buf *);

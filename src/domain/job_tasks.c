@@ -30,6 +30,9 @@ static const char sql_sessions[] =
 static const char sql_failures[] =
     "DELETE FROM login_failure WHERE last_at < NOW(3) - "
     "INTERVAL ? SECOND LIMIT 1000";
+static const char sql_sms_codes[] =
+    "DELETE FROM sms_code WHERE created_at < NOW(3) - INTERVAL 1 DAY "
+    "LIMIT 1000";
 static const char sql_test_record[] =
     "INSERT INTO job_test_run (job_id, runner, attempt, tag) "
     "VALUES (?, ?, ?, ?)";
@@ -77,15 +80,18 @@ static int
 task_login_failure_expire(struct arena *a, const struct job *j,
     const char **msg)
 {
-	int64_t	n;
+	int64_t	n, codes;
 
 	(void)j;
+
 	if (delete_batches(a, sql_failures, "i", conf.login_window,
-	    &n) == -1) {
+	    &n) == -1 || delete_batches(a, sql_sms_codes, "", 0,
+	    &codes) == -1) {
 		*msg = db_failure(a);
 		return -1;
 	}
-	*msg = arena_printf(a, "deleted=%" PRId64, n);
+	*msg = arena_printf(a, "deleted=%" PRId64 " sms_codes=%" PRId64, n,
+	    codes);
 	return 0;
 }
 

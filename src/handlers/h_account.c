@@ -4,6 +4,7 @@
  */
 #include "base/base.h"
 #include "domain/auth.h"
+#include "domain/sms_login.h"
 #include "domain/pricing.h"
 #include "domain/session.h"
 #include "http/http.h"
@@ -41,6 +42,17 @@ login_page(struct ctx *c, enum sess_kind kind, const char *error,
     const char *phone)
 {
 	json_object	*v = view_new(c);
+
+	view_set_bool(v, "sms", kind == SESS_CUSTOMER && sms_login_enabled());
+	view_set_str(v, "sms_code_action", ctx_link(c, "/login/sms/code"));
+	view_set_str(v, "sms_action", ctx_link(c, "/login/sms"));
+	view_set_bool(v, "sms_open", c->d.code != NULL &&
+	    strncmp(c->d.code, "sms", 3) == 0);
+	view_set_bool(v, "sms_sent", c->d.code != NULL &&
+	    strcmp(c->d.code, "sms_sent") == 0);
+	view_set_bool(v, "sms_code_form", c->d.code != NULL &&
+	    (strcmp(c->d.code, "sms_sent") == 0 ||
+	    strcmp(c->d.code, "sms_code_wrong") == 0));
 
 	view_set_bool(v, "staff", kind == SESS_STAFF);
 	view_set_str(v, "action", ctx_link(c, kind == SESS_STAFF ?
@@ -114,6 +126,70 @@ h_logout(struct ctx *c)
 		session_cookie(c, NULL);
 	return http_see_other(c, "%s", ctx_link(c, staff ? "/admin/login" :
 	    "/"));
+}
+
+enum { S_PHONE, S_CODE };
+static const struct field sms_fields[] = {
+	[S_PHONE] =	{ "phone", FIELD_PHONE, FIELD_REQUIRED, 0, 0, "手机号" },
+	[S_CODE] =	{ "code", FIELD_TEXT, 0, 0, 6, "验证码" },
+	{ NULL, 0, 0, 0, 0, NULL }
+};
+
+/* POST /login/sms/code: send a code, then the page with the code field. */
+static int
+h_sms_code(struct ctx *c)
+{
+	struct form	f;
+	int64_t		wait;
+	int		rc;
+
+	c->d.code = "sms";
+	if (form_parse(c, sms_fields, &f) == -1) {
+		c->status = 400;
+		return login_page(c, SESS_CUSTOMER, f.error,
+		    req_param(c, "phone"));
+	}
+	if ((rc = sms_code_send(&c->d, f.v[S_PHONE].s, &wait)) != 0) {
+		if (wait > 0)
+			http_header(c, "Retry-After", arena_printf(c->d.arena,
+			    "%" PRId64, wait));
+		c->status = err_status(rc);
+		if (c->d.code == NULL || strncmp(c->d.code, "sms", 3) != 0)
+			c->d.code = "sms";
+		return login_page(c, SESS_CUSTOMER, c->d.error,
+		    f.v[S_PHONE].s);
+	}
+	c->d.code = "sms_sent";
+	return login_page(c, SESS_CUSTOMER, NULL, f.v[S_PHONE].s);
+}
+
+/* POST /login/sms: the phone and its code. */
+static int
+h_sms_login(struct ctx *c)
+{
+	struct form		 f;
+	struct login_result	 res;
+	int			 rc;
+
+	c->d.code = "sms";
+	if (form_parse(c, sms_fields, &f) == -1 || f.v[S_CODE].s == NULL) {
+		c->status = 400;
+		return login_page(c, SESS_CUSTOMER, f.error ? f.error :
+		    "请填写验证码", req_param(c, "phone"));
+	}
+	if ((rc = sms_code_login(&c->d, f.v[S_PHONE].s, f.v[S_CODE].s, 0,
+	    &res)) != 0) {
+		if (rc == ERR_INTERNAL)
+			return http_fail(c, rc, NULL);
+		c->status = err_status(rc);
+		if (c->d.code == NULL)
+			c->d.code = "sms";
+		return login_page(c, SESS_CUSTOMER, c->d.error,
+		    f.v[S_PHONE].s);
+	}
+	session_cookie(c, res.token);
+	return http_see_other(c, "%s", ctx_link(c, safe_next(c,
+	    "/account")));
 }
 
 static int
@@ -199,6 +275,8 @@ h_account(struct ctx *c)
 const struct route h_account_routes[] = {
 	{ "GET", "^/login$", h_account_login_form, 0, NULL },
 	{ "POST", "^/login$", h_account_login, ROUTE_CSRF, NULL },
+	{ "POST", "^/login/sms/code$", h_sms_code, ROUTE_CSRF, NULL },
+	{ "POST", "^/login/sms$", h_sms_login, ROUTE_CSRF, NULL },
 	{ "POST", "^/logout$", h_logout, ROUTE_CSRF, NULL },
 	{ "GET", "^/account$", h_account, ROUTE_CUSTOMER, NULL },
 	{ "GET", "^/api/v1/account$", h_account, ROUTE_CUSTOMER | ROUTE_JSON,

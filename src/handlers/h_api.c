@@ -6,6 +6,7 @@
 #include "base/base.h"
 #include "base/conf.h"
 #include "domain/auth.h"
+#include "domain/sms_login.h"
 #include "domain/session.h"
 #include "http/http.h"
 #include "handlers/handlers.h"
@@ -82,6 +83,60 @@ h_api_login(struct ctx *c)
 	return render_json_ok(c, 200);
 }
 
+static const struct field sms_fields[] = {
+	{ "phone", FIELD_PHONE, FIELD_REQUIRED, 0, 0, "手机号" },
+	{ "code", FIELD_TEXT, 0, 0, 6, "验证码" },
+	{ NULL, 0, 0, 0, 0, NULL }
+};
+
+/* POST /api/v1/login/sms/code {"phone"}: JSON only, as h_api_login. */
+static int
+h_api_sms_code(struct ctx *c)
+{
+	struct form	 f;
+	int64_t		 wait;
+	json_object	*v;
+	int		 rc;
+
+	if (c->json == NULL)
+		return http_fail(c, ERR_UNSUPPORTED, "只接受 JSON 请求");
+	if (form_parse(c, sms_fields, &f) == -1)
+		return http_fail(c, ERR_INVALID, f.error);
+	if ((rc = sms_code_send(&c->d, f.v[0].s, &wait)) != 0) {
+		if (wait > 0)
+			http_header(c, "Retry-After", arena_printf(c->d.arena,
+			    "%" PRId64, wait));
+		return http_fail(c, rc, c->d.error);
+	}
+	v = view_new(c);
+	view_set_bool(v, "sent", 1);
+	view_set_i64(v, "retry_after", 60);
+	return render_json_ok(c, 200);
+}
+
+/* POST /api/v1/login/sms {"phone","code"}: a bearer token. */
+static int
+h_api_sms_login(struct ctx *c)
+{
+	struct form		 f;
+	struct login_result	 res;
+	json_object		*v;
+	int			 rc;
+
+	if (c->json == NULL)
+		return http_fail(c, ERR_UNSUPPORTED, "只接受 JSON 请求");
+	if (form_parse(c, sms_fields, &f) == -1 || f.v[1].s == NULL)
+		return http_fail(c, ERR_INVALID, f.error ? f.error :
+		    "验证码：请填写");
+	if ((rc = sms_code_login(&c->d, f.v[0].s, f.v[1].s, 1, &res)) != 0)
+		return http_fail(c, rc, c->d.error);
+	v = view_new(c);
+	view_set_str(v, "token", res.token);
+	view_set_i64(v, "expires_in", conf.session_ttl);
+	view_set_str(v, "kind", "customer");
+	return render_json_ok(c, 200);
+}
+
 static int
 h_api_logout(struct ctx *c)
 {
@@ -103,6 +158,10 @@ const struct route h_api_routes[] = {
 	{ "GET", "^/api/v1/shop$", h_api_shop, ROUTE_JSON, NULL },
 	{ "POST", "^/api/v1/login$", h_api_login, ROUTE_JSON | ROUTE_BODY |
 	  ROUTE_NOREPLAY, NULL },
+	{ "POST", "^/api/v1/login/sms/code$", h_api_sms_code, ROUTE_JSON |
+	  ROUTE_BODY, NULL },
+	{ "POST", "^/api/v1/login/sms$", h_api_sms_login, ROUTE_JSON |
+	  ROUTE_BODY | ROUTE_NOREPLAY, NULL },
 	{ "POST", "^/api/v1/logout$", h_api_logout, ROUTE_JSON | ROUTE_CSRF,
 	  NULL },
 	{ NULL, NULL, NULL, 0, NULL }

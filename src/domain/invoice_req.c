@@ -36,9 +36,21 @@ static const char sql_order_lock[] =
     ORDER_COLS "WHERE id = ? AND shop_id = ? AND customer_id = ? FOR UPDATE";
 static const char sql_insert[] =
     "INSERT INTO invoice_request (shop_id, customer_id, customer_user_id, "
-    "kind, title, tax_id, bank_name, bank_account, address, phone, orders, "
-    "subtotal_fen, tax_fen, total_fen, remark) VALUES (?, ?, ?, ?, ?, ?, ?, "
-    "?, ?, ?, ?, ?, ?, ?, ?)";
+    "statement_id, kind, title, tax_id, bank_name, bank_account, address, "
+    "phone, orders, subtotal_fen, tax_fen, total_fen, remark) VALUES (?, ?, "
+    "?, NULLIF(?, 0), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+/* A statement of the company, and its month's orders an invoice can be
+ * asked for (placed in the month, with an invoice, none asked yet). */
+static const char sql_statement[] =
+    "SELECT period FROM statement WHERE id = ? AND shop_id = ? "
+    "AND customer_id = ?";
+static const char sql_statement_orders[] =
+    "SELECT o.id, o.invoice_type FROM sales_order o JOIN statement s "
+    "ON s.id = ? AND s.shop_id = o.shop_id AND s.customer_id = "
+    "o.customer_id WHERE o.shop_id = ? AND o.customer_id = ? AND "
+    "o.created_at >= s.starts_at AND o.created_at < s.ends_at AND o.state IN "
+    PAYABLE_STATES " AND o.invoice_type <> 'none' AND "
+    "o.invoice_state = 'none' ORDER BY o.id LIMIT 50";
 static const char sql_link[] =
     "INSERT INTO invoice_request_order (shop_id, request_id, order_id) "
     "VALUES (?, ?, ?)";
@@ -149,8 +161,51 @@ struct mk {
 	const int64_t	*ids;
 	int		 n;
 	const char	*remark;
+	int64_t		 statement;
 	int64_t		 id;
 };
+
+/*
+ * The orders of statement sid (the company's) an invoice can be asked
+ * for, and the kind most of them were placed with: for the request page
+ * opened from a statement. ERR_NOT_FOUND for another company's.
+ */
+int
+invreq_statement_orders(struct dctx *c, int64_t sid, int64_t **ids, int *n,
+    const char **kind, const char **period)
+{
+	struct db_res	*r;
+	int		 i, special = 0;
+
+	*ids = NULL;
+	*n = 0;
+	*kind = "normal";
+	*period = NULL;
+	if (c->sess.kind != SESS_CUSTOMER || c->sess.customer_id == 0)
+		return ERR_NOT_FOUND;
+	if (db_run(c->arena, &r, sql_statement, "iii", sid, c->shop->id,
+	    c->sess.customer_id) == -1)
+		return ERR_INTERNAL;
+	if (r->nrows == 0) {
+		c->error = "没有这张对账单";
+		return ERR_NOT_FOUND;
+	}
+	*period = db_cell(r, 0, 0);
+	if (db_run(c->arena, &r, sql_statement_orders, "iii", sid,
+	    c->shop->id, c->sess.customer_id) == -1)
+		return ERR_INTERNAL;
+	*ids = arena_calloc(c->arena, (size_t)r->nrows + 1, sizeof(**ids));
+	for (i = 0; i < r->nrows; i++)
+		special += strcmp(db_cell(r, i, 1), "special") == 0;
+	if (special * 2 > r->nrows)
+		*kind = "special";
+	/* One request is one kind: the month's orders of the kind most of
+	 * them have (the rest can be asked for next). */
+	for (i = 0; i < r->nrows; i++)
+		if (strcmp(db_cell(r, i, 1), *kind) == 0)
+			(*ids)[(*n)++] = db_cell_i64(r, i, 0);
+	return 0;
+}
 
 static int
 refuse(struct dctx *c, const char *code, const char *msg, int rc)
@@ -200,8 +255,16 @@ tx_create(struct dctx *c, void *arg)
 		if (first == NULL)
 			first = r;
 	}
-	if (db_run(c->arena, &r, sql_insert, "iiisssssssiiiis", c->shop->id,
-	    c->sess.customer_id, c->sess.user_id, m->kind, db_cell(first, 0, 9),
+	if (m->statement != 0) {
+		if (db_run(c->arena, &r, sql_statement, "iii", m->statement,
+		    c->shop->id, c->sess.customer_id) == -1)
+			return ERR_INTERNAL;
+		if (r->nrows == 0)
+			return refuse(c, NULL, "没有这张对账单", ERR_NOT_FOUND);
+	}
+	if (db_run(c->arena, &r, sql_insert, "iiiisssssssiiiis", c->shop->id,
+	    c->sess.customer_id, c->sess.user_id, m->statement, m->kind,
+	    db_cell(first, 0, 9),
 	    db_cell(first, 0, 10), db_cell(first, 0, 11), db_cell(first, 0, 12),
 	    db_cell(first, 0, 13), db_cell(first, 0, 14), (int64_t)m->n, sub,
 	    tax, total, m->remark) == -1)
@@ -218,16 +281,16 @@ tx_create(struct dctx *c, void *arg)
 }
 
 /*
- * Ask for an invoice of kind ("normal", "special") for the orders ids.
- * *id: the request. ERR_INVALID (c->code "invalid",
+ * Ask for an invoice of kind ("normal", "special") for the orders ids,
+ * from statement (the company's; 0: none). *id: the request. ERR_INVALID (c->code "invalid",
  * "invoice_kind_mismatch"), ERR_NOT_FOUND, ERR_CONFLICT
  * ("already_requested", "not_invoiceable").
  */
 int
 invreq_create(struct dctx *c, const char *kind, const int64_t *ids, int n,
-    const char *remark, int64_t *id)
+    const char *remark, int64_t statement, int64_t *id)
 {
-	struct mk	m = { kind, ids, n, remark ? remark : "", 0 };
+	struct mk	m = { kind, ids, n, remark ? remark : "", statement, 0 };
 	int		rc;
 
 	*id = 0;

@@ -79,7 +79,9 @@ int		 invreq_state_parse(const char *);
 /* invoice_req.c */
 int	invreq_orders(struct dctx *, struct invreq_order **, int *);
 int	invreq_create(struct dctx *, const char *, const int64_t *, int,
-	    const char *, int64_t *);
+	    const char *, int64_t, int64_t *);
+int	invreq_statement_orders(struct dctx *, int64_t, int64_t **, int *,
+	    const char **, const char **);
 int	invreq_list(struct dctx *, int, int, struct invreq_page *);
 int	invreq_get(struct dctx *, int64_t, struct invreq *);
 

@@ -32,6 +32,7 @@ static const struct field reason_fields[] = {
 static const struct field new_fields[] = {
 	{ "kind", FIELD_TEXT, FIELD_REQUIRED, 1, 10, "发票类型" },
 	{ "remark", FIELD_TEXT, 0, 0, INVREQ_TEXT_MAX, "备注" },
+	{ "statement_id", FIELD_ID, 0, 0, 0, "对账单" },
 	{ NULL, 0, 0, 0, 0, NULL }
 };
 static const char *const notices[][2] = {
@@ -210,8 +211,9 @@ new_page(struct ctx *c, int status, const char *error)
 {
 	struct invreq_order	*v;
 	json_object		*view, *a, *o;
-	int64_t			*ids;
-	int			 i, j, n, rc, nids;
+	int64_t			*ids, *sids, sid;
+	const char		*sq, *kind, *period, *why;
+	int			 i, j, n, rc, nids, ns;
 
 	if ((rc = invreq_orders(&c->d, &v, &n)) != 0)
 		return http_fail(c, rc, c->d.error);
@@ -221,6 +223,24 @@ new_page(struct ctx *c, int status, const char *error)
 		nids = 1;
 	}
 	view = view_new(c);
+	/* From a statement: its month's orders ticked, its kind chosen. */
+	sq = req_param(c, "statement_id");
+	if (sq == NULL)
+		sq = kv_get(&c->query, "statement");
+	if (sq != NULL && parse_i64(sq, 1, INT64_MAX, &sid, &why) == 0) {
+		if ((rc = invreq_statement_orders(&c->d, sid, &sids, &ns,
+		    &kind, &period)) != 0)
+			return http_fail(c, rc, c->d.error);
+		if (nids == 0) {
+			ids = sids;
+			nids = ns;
+		}
+		view_set_i64(view, "statement_id", sid);
+		view_set_str(view, "statement_period", period);
+		view_set_bool(view, "statement_empty", ns == 0);
+		view_set_bool(view, "kind_special", strcmp(kind, "special") ==
+		    0);
+	}
 	a = json_object_new_array();
 	for (i = 0; i < n; i++) {
 		o = order_view(c, &v[i]);
@@ -258,7 +278,7 @@ h_invoice_post(struct ctx *c)
 	if (f.error != NULL)
 		rc = ERR_INVALID;
 	else if ((rc = invreq_create(&c->d, f.v[0].s, ids, n, f.v[1].s,
-	    &id)) == 0) {
+	    f.v[2].present ? f.v[2].i64 : 0, &id)) == 0) {
 		if (c->json_out) {
 			json_object *v = view_new(c);
 

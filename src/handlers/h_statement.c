@@ -136,6 +136,8 @@ one_page(struct ctx *c, int64_t id, int staff, int status, const char *error,
 	view_set_str(v, "answer_action", ctx_link(c, arena_printf(c->d.arena,
 	    "%s/%" PRId64 "/answer", base, id)));
 	view_set_str(v, "list_url", ctx_link(c, base));
+	view_set_str(v, "invoice_url", staff ? NULL : ctx_link(c, arena_printf(
+	    c->d.arena, "/account/invoices/new?statement=%" PRId64, id)));
 	view_set_str(v, "export_base", ctx_link(c, arena_printf(c->d.arena,
 	    "%s/%" PRId64, base, id)));
 	view_set_str(v, "ledger_url", ctx_link(c, staff ? arena_printf(

@@ -161,3 +161,35 @@ def test_reject_frees_the_orders_and_a_photo_is_an_invoice_too(
     text = "".join(z.read(n).decode() for n in z.namelist()
                    if n.startswith("xl/"))
     assert "P-77" in text and "IV开票公司" in text and "抬头不对" not in text
+
+
+def test_request_from_a_statement_ticks_its_months_orders(stack, world):
+    s = world["s"]
+    o4 = order(stack, s, world["sku"], 1, "normal")
+    o5 = order(stack, s, world["sku"], 1, "special")
+    o6 = order(stack, s, world["sku"], 2, "special")
+    stack.sql(f"""
+INSERT INTO statement (shop_id, customer_id, period, starts_at, ends_at,
+  opening_fen, debit_fen, credit_fen, closing_fen, entries)
+  VALUES ((SELECT id FROM shop WHERE slug = 'shop-a'), {world['cid']},
+  '2099-01', NOW(3) - INTERVAL 1 HOUR, NOW(3) + INTERVAL 1 HOUR, 0, 0, 0,
+  0, 0)""")
+    sid = int(one(stack, f"SELECT id FROM statement WHERE customer_id = "
+                  f"{world['cid']} AND period = '2099-01'"))
+    page = s.get(stack.url(f"{A}/api/v1/account/statements/{sid}")).json()
+    assert page["data"]["invoice_url"].endswith(f"?statement={sid}")
+    d = s.get(stack.url(f"{A}/api/v1/account/invoices/new?statement="
+                        f"{sid}")).json()["data"]
+    assert d["statement_period"] == "2099-01" and d["kind_special"]
+    ticked = sorted(o["id"] for o in d["orders"] if o.get("checked"))
+    assert ticked == sorted([o5, o6])          # the month's 专票 orders
+    assert o4 in [o["id"] for o in d["orders"]]
+    r = ask(stack, s, "special", ticked, statement_id=str(sid))
+    assert r.status_code == 201, r.text
+    assert one(stack, f"SELECT statement_id, orders FROM invoice_request "
+               f"WHERE id = {r.json()['data']['id']}") == (str(sid), "2")
+    # Another company's statement is not found, for the page or a request.
+    assert world["other"].get(stack.url(
+        f"{A}/api/v1/account/invoices/new?statement={sid}")).status_code \
+        == 404
+    stack.sql(f"DELETE FROM statement WHERE id = {sid}")

@@ -54,7 +54,7 @@ def save_template(stack, owner, event, app, **fields):
 def world(wx_stack, owner):
     st = wx_stack
     skus = seed_skus(st, "WN", {"A": (12345, 100000, 1, 1, 0)})
-    cid, uids = company(st, "WN微信公司", 13670000000, users=3,
+    cid, uids = company(st, "WN微信公司", 13671000000, users=3,
                         terms="monthly")
     for uid, app, openid in ((uids[0], MINI_APPID, "oWN-mini"),
                              (uids[1], MP_APPID, "oWN-mp")):

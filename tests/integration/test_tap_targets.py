@@ -1,7 +1,7 @@
 """Tap targets on a phone (issue 9): in a real browser at 390 CSS pixels
 wide, the storefront's sort links, category chips (home and list) and
 pager links, the main navigation, and the back office's navigation and
-pager links are at least 44 px high, in both themes. Chromium through chromedriver with mobile
+pager links and the category tree's links are at least 44 px high, in both themes. Chromium through chromedriver with mobile
 emulation, as scripts/screenshots runs it; skipped where they are not
 installed (they are not in scripts/deps).
 
@@ -124,6 +124,7 @@ def test_tap_targets_are_44px_high(stack, driver, shop, theme):
     for page in ("/admin", "/admin/products", f"/admin/products?page=2"):
         short += measure(driver, base + page, [".adminnav a"])
     short += measure(driver, f"{base}/admin/products?q=TT-", [".pager a"])
+    short += measure(driver, f"{base}/admin/categories", [".cat-tree a"])
     assert not short, "\n".join(
         f"{p} {sel} “{text}”: {w:.0f}x{h:.0f}" for p, sel, text, w, h in
         short)

@@ -2,7 +2,7 @@
  * product.h -- products, their SKUs, quantity tiers and images in the
  * database, as the back office writes them and the product page reads
  * what the catalog cache does not hold (domain/product.c, product_save.c,
- * product_image.c, tiers.c).
+ * product_image.c, tiers.c, specs.c).
  */
 #ifndef DOMAIN_PRODUCT_H
 #define DOMAIN_PRODUCT_H
@@ -159,5 +159,12 @@ int		 tiers_from_rows(struct arena *, const char *const *,
 		     const char *const *, int, struct price_tier *,
 		     const char **);
 char		*tiers_text(struct arena *, const struct price_tier *, int);
+
+/* specs.c: "颜色:红;尺码:L", a SKU's spec values, and the form's rows of
+ * a name and a value each. */
+int		 specs_split(struct arena *, const char *, const char **,
+		     const char **, int);
+char		*specs_from_rows(struct arena *, const char *const *,
+		     const char *const *, int, const char **);
 
 #endif /* DOMAIN_PRODUCT_H */

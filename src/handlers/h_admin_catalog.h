@@ -19,19 +19,27 @@
  * The product form's fields, and each SKU row's ("sku_code[2]"). A SKU's
  * tiers are rows too ("sku_tier_qty[2][0]", "sku_tier_price[2][0]"), or
  * the text "10:11.50;50:10.00" (sku_tiers): the text when it differs
- * from sku_tiers_was, the text the page showed, else the rows. Stock
- * is a change: sku_stock less sku_stock_was, the stock the page showed.
+ * from sku_tiers_was, the text the page showed, else the rows. Spec
+ * values the same way: rows of a name and a value ("sku_spec_name[2][0]",
+ * "sku_spec_value[2][0]") or the text "颜色:红;尺码:L" (sku_spec, against
+ * sku_spec_was). Stock is a change: sku_stock less sku_stock_was, the
+ * stock the page showed.
  */
 enum { F_CODE, F_NAME, F_CATEGORY, F_UNIT, F_ON_SHELF, F_VIS_ORDERING,
 	F_VIS_WHOLESALE, F_VIS_RETAIL, F_SORT, F_DESCRIPTION, F_N };
-enum { S_ID, S_CODE, S_BARCODE, S_SPEC, S_UNIT, S_PACK, S_MINQ, S_STOCK,
+enum { S_ID, S_CODE, S_BARCODE, S_SPEC, S_SPEC_WAS, S_UNIT, S_PACK, S_MINQ, S_STOCK,
 	S_WEIGHT, S_PRICE, S_RETAIL, S_TIERS, S_TIERS_WAS, S_STOCK_WAS,
 	S_PACK_ONLY, S_REMOVE, S_N };
 #define TIER_ROWS_MAX	(2 * PRODUCT_TIERS_MAX)	/* read of a SKU's */
+#define SPEC_ROWS_MAX	20			/* a SKU's spec rows */
 
 struct tierrow {
 	const char	*qty;		/* as typed or stored; "" */
 	const char	*price;
+};
+struct specrow {
+	const char	*name;		/* as typed or stored; "" */
+	const char	*value;
 };
 struct skurow {
 	const char		*s[S_N];	/* as typed or stored; "" */
@@ -39,6 +47,9 @@ struct skurow {
 	struct tierrow		*tiers;		/* its tier rows */
 	int			 ntiers;
 	int			 more;		/* blank tier rows asked for */
+	struct specrow		*specs;		/* its spec rows */
+	int			 nspecs;
+	int			 spec_more;	/* blank spec rows asked for */
 	int			 text_open;	/* show the tiers' text field */
 };
 struct pform {

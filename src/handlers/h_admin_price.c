@@ -366,6 +366,9 @@ h_price_check(struct ctx *c)
 	int			 rc;
 
 	memset(&p, 0, sizeof(p));
+	/* A link for a company (价格核对 on its page): the form, to fill. */
+	if (kv_get(&c->query, "sku_code") == NULL)
+		return prices_page(c, &p);
 	p.failed = "check";
 	p.f = &f;
 	if (form_parse(c, check_fields, &f) == -1)

@@ -2,7 +2,8 @@
  * h_admin_product_form.c -- the product form: a stored product as the
  * form shows it, a submitted form read into the typed product the domain
  * checks and saves (struct pform), the buttons that only change the form
- * (a row more, a row less: pform_op), and the form's views. Every
+ * (a row more, a row less: pform_op), and the form's views. A SKU's tiers
+ * and its spec values are rows inside its row, with their text beside. Every
  * problem, the form's own and the domain's, lands in pf->f by field name.
  */
 #include "base/base.h"
@@ -15,6 +16,7 @@
 #include "handlers/h_admin_catalog.h"
 
 #define SPARE_TIERS	2		/* tier rows a SKU shows at least */
+#define SPARE_SPECS	2		/* spec rows a SKU shows at least */
 #define ROW_INDEX_MAX	1000000		/* of a name, before it is refused */
 
 static const struct field product_fields[] = {
@@ -43,6 +45,7 @@ static const struct field sku_fields[] = {
 	[S_BARCODE] =	{ "barcode", FIELD_TEXT, 0, 0, PRODUCT_BARCODE_MAX,
 			  "条码" },
 	[S_SPEC] =	{ "spec", FIELD_TEXT, 0, 0, 200, "规格值" },
+	[S_SPEC_WAS] =	{ "spec_was", FIELD_TEXT, 0, 0, 200, "规格值" },
 	[S_UNIT] =	{ "unit", FIELD_TEXT, 0, 0, 10, "单位" },
 	[S_PACK] =	{ "pack_size", FIELD_INT, 0, 1, 1000000, "每箱数量" },
 	[S_MINQ] =	{ "min_qty", FIELD_INT, 0, 1, 1000000, "起订量" },
@@ -96,6 +99,25 @@ tier_label(struct ctx *c, int i, int k)
 	return arena_printf(c->d.arena, "规格 %d 阶梯价第 %d 档", i + 1, k + 1);
 }
 
+/* Row i's spec row k: its inputs ("name", "value"), its message's key. */
+static const char *
+spec_name(struct ctx *c, const char *what, int i, int k)
+{
+	return arena_printf(c->d.arena, "sku_spec_%s[%d][%d]", what, i, k);
+}
+
+static const char *
+spec_key(struct ctx *c, int i, int k)
+{
+	return arena_printf(c->d.arena, "sku_spec_row[%d][%d]", i, k);
+}
+
+static const char *
+spec_label(struct ctx *c, int i, int k)
+{
+	return arena_printf(c->d.arena, "规格 %d 规格值第 %d 行", i + 1, k + 1);
+}
+
 /* ---- a new or a stored product -------------------------------------- */
 
 static void
@@ -143,6 +165,25 @@ tiers_shown(struct ctx *c, struct skurow *w, const struct product_sku *s)
 	    s->ntiers);
 }
 
+/* The SKU's spec values as the row shows them: rows, and the text. */
+static void
+specs_shown(struct ctx *c, struct skurow *w, const char *spec)
+{
+	const char	**name, **value;
+	int		  k;
+
+	name = arena_calloc(c->d.arena, SPEC_ROWS_MAX + 1, sizeof(*name));
+	value = arena_calloc(c->d.arena, SPEC_ROWS_MAX + 1, sizeof(*value));
+	w->nspecs = specs_split(c->d.arena, spec, name, value, SPEC_ROWS_MAX);
+	w->specs = arena_calloc(c->d.arena, (size_t)w->nspecs + 1,
+	    sizeof(*w->specs));
+	for (k = 0; k < w->nspecs; k++) {
+		w->specs[k].name = name[k];
+		w->specs[k].value = value[k];
+	}
+	w->s[S_SPEC] = w->s[S_SPEC_WAS] = spec;
+}
+
 /* The stored product into pf; ERR_NOT_FOUND if not the shop's. */
 int
 pform_load(struct ctx *c, int64_t id, struct pform *pf)
@@ -171,7 +212,7 @@ pform_load(struct ctx *c, int64_t id, struct pform *pf)
 		w->s[S_ID] = num(c, s->id);
 		w->s[S_CODE] = s->code;
 		w->s[S_BARCODE] = s->barcode;
-		w->s[S_SPEC] = s->spec;
+		specs_shown(c, w, s->spec);
 		w->s[S_UNIT] = s->unit;
 		w->s[S_PACK] = num(c, s->pack_size);
 		w->s[S_MINQ] = num(c, s->min_qty);
@@ -204,23 +245,32 @@ bracket(struct ctx *c, const char **p, int *n)
 	return 0;
 }
 
+enum { ROW_FIELD, ROW_TIER, ROW_SPEC };	/* a SKU row's kinds of name */
+
 /*
- * A SKU row's name, "sku_<field>[i]" or "sku_tier_<qty|price>[i][k]":
- * 0 with i and k (-1 for the first kind); -1 for any other name.
+ * A SKU row's name, "sku_<field>[i]", "sku_tier_<qty|price>[i][k]" or
+ * "sku_spec_<name|value>[i][k]": its kind (ROW_*), with i and k (-1 for
+ * the first kind); -1 for any other name.
  */
 static int
 name_index(struct ctx *c, const char *name, int *i, int *k)
 {
 	const char	*br;
+	int		 kind;
 
 	*k = -1;
 	if (strncmp(name, "sku_", 4) != 0 || (br = strchr(name, '[')) == NULL ||
 	    bracket(c, &br, i) == -1)
 		return -1;
-	if (strncmp(name, "sku_tier_qty[", 13) != 0 &&
-	    strncmp(name, "sku_tier_price[", 15) != 0)
-		return 0;
-	return bracket(c, &br, k) == 0 && *br == '\0' ? 0 : -1;
+	if (strncmp(name, "sku_tier_qty[", 13) == 0 ||
+	    strncmp(name, "sku_tier_price[", 15) == 0)
+		kind = ROW_TIER;
+	else if (strncmp(name, "sku_spec_name[", 14) == 0 ||
+	    strncmp(name, "sku_spec_value[", 15) == 0)
+		kind = ROW_SPEC;
+	else
+		return ROW_FIELD;
+	return bracket(c, &br, k) == 0 && *br == '\0' ? kind : -1;
 }
 
 /* Each name of the body, form or JSON, to fn. */
@@ -247,24 +297,27 @@ count_row(struct ctx *c, const char *name, void *arg)
 {
 	int	*max = arg, i, k;
 
-	if (name_index(c, name, &i, &k) == 0 && i + 1 > *max)
+	if (name_index(c, name, &i, &k) != -1 && i + 1 > *max)
 		*max = i + 1;
 }
 
-struct tiercount {
-	int	*n;		/* per row: one more than its last tier row */
+struct subcount {
+	int	*tiers;		/* per row: one more than its last tier row */
+	int	*specs;		/* and its last spec row */
 	int	 nrows;
 };
 
 static void
-count_tier(struct ctx *c, const char *name, void *arg)
+count_sub(struct ctx *c, const char *name, void *arg)
 {
-	struct tiercount	*tc = arg;
-	int			 i, k;
+	struct subcount	*sc = arg;
+	int		*n, i, k, kind;
 
-	if (name_index(c, name, &i, &k) == 0 && k >= 0 && i < tc->nrows &&
-	    k + 1 > tc->n[i])
-		tc->n[i] = k + 1;
+	if ((kind = name_index(c, name, &i, &k)) <= ROW_FIELD || i >= sc->nrows)
+		return;
+	n = kind == ROW_TIER ? sc->tiers : sc->specs;
+	if (k + 1 > n[i])
+		n[i] = k + 1;
 }
 
 /* Rows the form has: one more than the highest "sku_*[N]" index. */
@@ -289,7 +342,28 @@ row_blank(const struct skurow *w)
 	for (k = 0; k < w->ntiers; k++)
 		if (*w->tiers[k].qty != '\0' || *w->tiers[k].price != '\0')
 			return 0;
+	for (k = 0; k < w->nspecs; k++)
+		if (*w->specs[k].name != '\0' || *w->specs[k].value != '\0')
+			return 0;
 	return 1;
+}
+
+/* Row i's spec rows as typed, n of them (at most SPEC_ROWS_MAX). */
+static void
+specs_read(struct ctx *c, int i, struct skurow *w, int n)
+{
+	const char	*v;
+	int		 k;
+
+	w->nspecs = n < SPEC_ROWS_MAX ? n : SPEC_ROWS_MAX;
+	w->specs = arena_calloc(c->d.arena, (size_t)w->nspecs + 1,
+	    sizeof(*w->specs));
+	for (k = 0; k < w->nspecs; k++) {
+		v = req_param(c, spec_name(c, "name", i, k));
+		w->specs[k].name = v ? v : "";
+		v = req_param(c, spec_name(c, "value", i, k));
+		w->specs[k].value = v ? v : "";
+	}
 }
 
 /* Row i's tier rows as typed, n of them (at most TIER_ROWS_MAX). */
@@ -355,6 +429,66 @@ row_tiers(struct ctx *c, struct pform *pf, int i, struct skurow *w,
 	tiers_shown(c, w, s);
 }
 
+/*
+ * Row i's spec values into s: the text when it is not the one the page
+ * showed, else the rows, joined. Shown again as rows, with the text.
+ */
+static void
+row_specs(struct ctx *c, struct pform *pf, int i, struct skurow *w,
+    struct product_sku *s, const struct form *f)
+{
+	const char	*text = f->v[S_SPEC].present ? f->v[S_SPEC].s : "";
+	const char	*was = f->v[S_SPEC_WAS].present ? f->v[S_SPEC_WAS].s :
+			    "";
+	const char	**name, **value, **why, **tn, **tv;
+	char		 *joined;
+	int		  k, n;
+
+	if (strcmp(text, was) != 0) {
+		/* Typed over: the text, tidied ("颜色：红" is "颜色:红"). */
+		tn = arena_calloc(c->d.arena, SPEC_ROWS_MAX + 1, sizeof(*tn));
+		tv = arena_calloc(c->d.arena, SPEC_ROWS_MAX + 1, sizeof(*tv));
+		why = arena_calloc(c->d.arena, SPEC_ROWS_MAX + 1, sizeof(*why));
+		n = specs_split(c->d.arena, text, tn, tv, SPEC_ROWS_MAX);
+		if ((joined = specs_from_rows(c->d.arena, tn, tv, n, why)) ==
+		    NULL) {
+			for (k = 0; k < n && why[k] == NULL; k++)
+				;
+			form_error(c, &pf->f, sku_name(c, S_SPEC, i),
+			    sku_label(c, S_SPEC, i), arena_printf(c->d.arena,
+			    "第 %d 项：%s", k + 1, k < n ? why[k] : ""));
+			return;
+		}
+	} else {
+		name = arena_calloc(c->d.arena, (size_t)w->nspecs + 1,
+		    sizeof(*name));
+		value = arena_calloc(c->d.arena, (size_t)w->nspecs + 1,
+		    sizeof(*value));
+		why = arena_calloc(c->d.arena, (size_t)w->nspecs + 1,
+		    sizeof(*why));
+		for (k = 0; k < w->nspecs; k++) {
+			name[k] = w->specs[k].name;
+			value[k] = w->specs[k].value;
+		}
+		if ((joined = specs_from_rows(c->d.arena, name, value,
+		    w->nspecs, why)) == NULL) {
+			for (k = 0; k < w->nspecs; k++)
+				if (why[k] != NULL)
+					form_error(c, &pf->f, spec_key(c, i, k),
+					    spec_label(c, i, k), why[k]);
+			return;
+		}
+	}
+	if (utf8_len(joined) > (size_t)sku_fields[S_SPEC].max) {
+		form_error(c, &pf->f, sku_name(c, S_SPEC, i), sku_label(c,
+		    S_SPEC, i), arena_printf(c->d.arena, "最多 %d 个字",
+		    (int)sku_fields[S_SPEC].max));
+		return;
+	}
+	s->spec = joined;
+	specs_shown(c, w, joined);
+}
+
 /* The row's values, typed; what the form left out takes its default. */
 static void
 row_typed(struct product_sku *s, const struct form *f)
@@ -386,7 +520,7 @@ row_typed(struct product_sku *s, const struct form *f)
  */
 static void
 row_read(struct ctx *c, struct pform *pf, int i, struct skurow *w,
-    int ntiers)
+    int ntiers, int nspecs)
 {
 	struct field		 fl[S_N + 1];
 	struct product_sku	*s;
@@ -402,6 +536,7 @@ row_read(struct ctx *c, struct pform *pf, int i, struct skurow *w,
 		w->s[k] = v ? v : "";
 	}
 	tiers_read(c, i, w, ntiers);
+	specs_read(c, i, w, nspecs);
 	if (row_blank(w))
 		return;
 	form_parse(c, fl, &f);
@@ -429,6 +564,12 @@ row_read(struct ctx *c, struct pform *pf, int i, struct skurow *w,
 		    arena_printf(c->d.arena, "最多 %d 档", PRODUCT_TIERS_MAX));
 	else
 		row_tiers(c, pf, i, w, s, &f);
+	if (nspecs > SPEC_ROWS_MAX)
+		form_error(c, &pf->f, fl[S_SPEC].name, fl[S_SPEC].label,
+		    arena_printf(c->d.arena, "最多 %d 项", SPEC_ROWS_MAX));
+	else if (!json_object_object_get_ex(pf->f.errors, fl[S_SPEC].name,
+	    NULL))
+		row_specs(c, pf, i, w, s, &f);
 }
 
 /* The domain's verdict on pf->p, by the form's names and labels. */
@@ -469,7 +610,7 @@ int
 pform_read(struct ctx *c, int64_t id, struct pform *pf)
 {
 	struct field_errors	 fe;
-	struct tiercount	 tc;
+	struct subcount		 sc;
 	struct form		*f = &pf->f;
 	const char		*v;
 	int			 k, too_many;
@@ -501,11 +642,14 @@ pform_read(struct ctx *c, int64_t id, struct pform *pf)
 	    sizeof(*pf->rows));
 	pf->p.skus = arena_alloc(c->d.arena, (size_t)(pf->nrows + 1) *
 	    sizeof(*pf->p.skus));
-	tc.nrows = pf->nrows;
-	tc.n = arena_calloc(c->d.arena, (size_t)pf->nrows + 1, sizeof(*tc.n));
-	each_name(c, count_tier, &tc);
+	sc.nrows = pf->nrows;
+	sc.tiers = arena_calloc(c->d.arena, (size_t)pf->nrows + 1,
+	    sizeof(*sc.tiers));
+	sc.specs = arena_calloc(c->d.arena, (size_t)pf->nrows + 1,
+	    sizeof(*sc.specs));
+	each_name(c, count_sub, &sc);
 	for (k = 0; k < pf->nrows; k++)
-		row_read(c, pf, k, &pf->rows[k], tc.n[k]);
+		row_read(c, pf, k, &pf->rows[k], sc.tiers[k], sc.specs[k]);
 	if (product_check(&c->d, &pf->p, &fe) != 0)
 		return ERR_INTERNAL;
 	domain_errors(c, pf, &fe);
@@ -537,7 +681,8 @@ op_args(struct ctx *c, const char *op, const char *prefix, int *n, int *m)
 /*
  * A button that changes the form, not the product, for a browser
  * without JavaScript (admin-catalog.js does it in the page): "add_sku",
- * "del_sku:I" (a new row), "add_tier:I", "del_tier:I:K". The form is
+ * "del_sku:I" (a new row), "add_tier:I", "del_tier:I:K", "add_spec:I",
+ * "del_spec:I:K". The form is
  * shown again as typed; nothing is saved. 0, or -1 for an unknown op.
  */
 int
@@ -562,12 +707,25 @@ pform_op(struct ctx *c, struct pform *pf, const char *op)
 		w->ntiers--;
 		return 0;
 	}
+	if (op_args(c, op, "add_spec:", &i, NULL) == 0 && i < pf->nrows) {
+		pf->rows[i].spec_more++;
+		return 0;
+	}
+	if (op_args(c, op, "del_spec:", &i, &k) == 0 && i < pf->nrows &&
+	    k < pf->rows[i].nspecs) {
+		w = &pf->rows[i];
+		memmove(&w->specs[k], &w->specs[k + 1], (size_t)(w->nspecs -
+		    k - 1) * sizeof(*w->specs));
+		w->nspecs--;
+		return 0;
+	}
 	if (op_args(c, op, "del_sku:", &i, NULL) == 0 && i < pf->nrows &&
 	    (pf->rows[i].sku == NULL || pf->rows[i].sku->id == 0)) {
 		w = &pf->rows[i];
 		no_strings(w->s, S_N);
 		w->sku = NULL;
 		w->ntiers = 0;
+		w->nspecs = 0;
 		return 0;
 	}
 	return -1;
@@ -633,6 +791,46 @@ tier_rows_view(struct ctx *c, const struct pform *pf, const struct skurow *w,
 	return a;
 }
 
+/* Spec row k of SKU row i, "" for a blank one. */
+static json_object *
+spec_view(struct ctx *c, const struct pform *pf, int i, int k,
+    const char *name, const char *value)
+{
+	json_object	*o = json_object_new_object(), *why;
+
+	view_set_i64(o, "vk", k);
+	view_set_i64(o, "vn", k + 1);
+	view_set_str(o, "vname", name);
+	view_set_str(o, "vvalue", value);
+	view_set_str(o, "verr", pf->f.errors != NULL &&
+	    json_object_object_get_ex(pf->f.errors, spec_key(c, i, k), &why) ?
+	    json_object_get_string(why) : NULL);
+	return o;
+}
+
+/* The row's spec rows, then blank ones, as tier_rows_view does. */
+static json_object *
+spec_rows_view(struct ctx *c, const struct pform *pf, const struct skurow *w,
+    int i)
+{
+	json_object	*a = json_object_new_array();
+	int		 k, filled = 0, blank = 0, want;
+
+	for (k = 0; k < w->nspecs; k++) {
+		if (*w->specs[k].name == '\0' && *w->specs[k].value == '\0')
+			blank++;
+		else
+			filled++;
+		json_object_array_add(a, spec_view(c, pf, i, k,
+		    w->specs[k].name, w->specs[k].value));
+	}
+	want = filled < SPARE_SPECS - 1 ? SPARE_SPECS - filled : 1;
+	want = (want > blank ? want - blank : 0) + w->spec_more;
+	for (; want > 0 && k < SPEC_ROWS_MAX; want--, k++)
+		json_object_array_add(a, spec_view(c, pf, i, k, "", ""));
+	return a;
+}
+
 static json_object *
 row_view(struct ctx *c, const struct pform *pf, const struct skurow *w,
     int i)
@@ -666,10 +864,16 @@ row_view(struct ctx *c, const struct pform *pf, const struct skurow *w,
 	for (k = 0; !bad && pf->f.errors != NULL && k < w->ntiers; k++)
 		bad = json_object_object_get_ex(pf->f.errors, tier_key(c, i,
 		    k), NULL);
+	for (k = 0; !bad && pf->f.errors != NULL && k < w->nspecs; k++)
+		bad = json_object_object_get_ex(pf->f.errors, spec_key(c, i,
+		    k), NULL);
 	view_set_bool(o, "has_errors", bad);
-	if (!c->json_out)
+	if (!c->json_out) {
 		json_object_object_add(o, "tier_rows", tier_rows_view(c, pf, w,
 		    i));
+		json_object_object_add(o, "spec_rows", spec_rows_view(c, pf, w,
+		    i));
+	}
 	if (!pf->stored || s == NULL)
 		return o;
 	/*
@@ -777,6 +981,8 @@ field_label(struct ctx *c, const char *name)
 			return product_fields[k].label;
 	if (sscanf(name, "sku_tier[%d][%d]", &i, &k) == 2)
 		return tier_label(c, i, k);
+	if (sscanf(name, "sku_spec_row[%d][%d]", &i, &k) == 2)
+		return spec_label(c, i, k);
 	if (sscanf(name, "sku_%31[a-z_][%d]", key, &i) == 2)
 		for (k = 0; k < S_N; k++)
 			if (strcmp(key, sku_fields[k].name) == 0)

@@ -2,12 +2,24 @@
 owner follows each form's own action with the form's own fields (csrf,
 the values it shows, nothing changed) and never gets a 404 or a 5xx.
 Caught the contract and fixed-price rows whose {{base}} was the row's
-base price, not the page's path prefix (issue 9)."""
+base price, not the page's path prefix (issue 9).
 
+The pages are every GET route under /admin that `dinghuo routes` lists,
+each id filled from a row the module makes (a product, a category, a
+company with an order, a payment, an application, a statement, an
+invoice request, an inquiry); a route with an id the module has no row
+for fails the test, so a new page cannot be left out."""
+
+import re
 from html.parser import HTMLParser
 from urllib.parse import urldefrag, urljoin
 
 import pytest
+
+from helpers import get_csrf
+from orders_kit import (add, bearer_session, company, drop_companies,
+                        drop_skus, seed_skus, submit)
+from test_admin_catalog import png
 
 A = "(SELECT id FROM shop WHERE slug = 'shop-a')"
 ADMIN = "/s/shop-a/admin"
@@ -114,12 +126,18 @@ UPDATE shop SET version = version + 1, auth_version = auth_version + 1;
 """)
     ids = {
         "product": one(stack, "SELECT id FROM product WHERE code = 'AF-P'"),
+        "category": one(stack, f"SELECT id FROM category WHERE name = "
+                        f"'AF分类' AND shop_id = {A}"),
         "customer": one(stack, "SELECT id FROM customer "
                         "WHERE name = 'AF公司'"),
         "inquiry": one(stack, "SELECT id FROM inquiry "
                        "WHERE contact_name = 'AF询价人'"),
     }
+    ids.update(money_rows(stack))
     yield ids
+    drop_companies(stack, "c.name LIKE 'AF下单%'")
+    drop_skus(stack, "AFO")
+    stack.sql("DELETE FROM dealer_application WHERE phone = '13700000079'")
     stack.sql(f"""
 DELETE FROM inquiry WHERE contact_name = 'AF询价人';
 DELETE FROM contract_price WHERE customer_id IN
@@ -134,11 +152,140 @@ UPDATE shop SET version = version + 1, auth_version = auth_version + 1;
 """)
 
 
-def pages(ids):
-    return ["", "/products", f"/products/{ids['product']}", "/categories",
-            "/import", "/customers", f"/customers/{ids['customer']}",
-            "/prices", "/inquiries", f"/inquiries/{ids['inquiry']}",
-            "/jobs", "/settings"]
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def money_rows(stack):
+    """An order of a company of its own, a payment with its proof, an
+    invoice request issued with its file, a statement, and a dealer's
+    application with its licence: the rows the order and finance pages
+    show."""
+    sku = seed_skus(stack, "AFO", {"A": (10000, 100000, 1, 1, 0)})["A"][0]
+    cid, uids = company(stack, "AF下单公司", 13700000080, users=1)
+    buyer = bearer_session(stack, "shop-a", uids[0])
+    oids = []
+    for invoice in ("normal", "normal"):
+        assert add(stack, buyer, sku, 2).status_code == 200
+        r = submit(stack, buyer, terms="monthly", invoice=invoice)
+        assert r.status_code == 201, r.text
+        oids.append(r.json()["data"]["order"]["id"])
+    r = buyer.post(stack.url("/s/shop-a/api/v1/account/payments"),
+                   data={"purpose": "orders", "amount": "10",
+                         "paid_on": one(stack, "SELECT DATE(UTC_TIMESTAMP()"
+                                        " + INTERVAL 8 HOUR)"),
+                         "payer_account": "工行 1234"},
+                   files={"proof": ("回单.png", png(80, 60), "image/png")})
+    assert r.status_code in (200, 201), r.text
+    r = buyer.post(stack.url("/s/shop-a/api/v1/account/invoices"),
+                   data={"kind": "normal", "order_id": [str(oids[1])]})
+    assert r.status_code in (200, 201), r.text
+    rid = one(stack, f"SELECT id FROM invoice_request WHERE customer_id = "
+              f"{cid}")
+    owner = stack.login(stack.owner_phone, stack.password, "shop-a",
+                        staff=True)
+    r = owner.post(stack.url(f"/s/shop-a/admin/finance/invoices/{rid}/issue"),
+                   data={"csrf": get_csrf(stack, owner,
+                                          "/s/shop-a/admin/settings"),
+                         "invoice_no": "AF0001",
+                         "issued_on": one(stack, "SELECT DATE(UTC_TIMESTAMP()"
+                                          " + INTERVAL 8 HOUR)")},
+                   files={"file": ("票.pdf", PDF, "application/pdf")},
+                   allow_redirects=False)
+    assert r.status_code == 303, r.text[:2000]
+    r = owner.post(stack.url(f"/s/shop-a/admin/orders/{oids[0]}/confirm"),
+                   data={"csrf": get_csrf(stack, owner,
+                                          "/s/shop-a/admin/settings")},
+                   allow_redirects=False)
+    assert r.status_code == 303, r.text[:2000]
+    stack.sql(f"""
+INSERT INTO statement (shop_id, customer_id, period, starts_at, ends_at,
+  opening_fen, debit_fen, credit_fen, closing_fen, entries)
+  VALUES ({A}, {cid}, '2000-01', '1999-12-31 16:00', '2000-01-31 16:00',
+  0, 0, 0, 0, 0)""")
+    guest = stack.session()
+    form = "/s/shop-a/dealer/apply"
+    r = guest.post(stack.url(form), data={
+        "csrf": get_csrf(stack, guest, form), "company": "AF申请商行",
+        "contact_name": "申请人", "phone": "13700000079",
+        "password": "demo1234", "password2": "demo1234",
+        "region": "浙江省 杭州市", "address": "某路 2 号", "tax_id": "",
+        "message": ""}, files={"licence": ("执照.png", png(300, 200),
+                                           "image/png")},
+        allow_redirects=False)
+    assert r.status_code in (200, 303), r.text[:2000]
+    return {
+        "order": oids[0], "buyer_company": cid,
+        "payment": one(stack, f"SELECT id FROM payment WHERE customer_id = "
+                       f"{cid}"),
+        "invoice": rid,
+        "statement": one(stack, f"SELECT id FROM statement WHERE "
+                         f"customer_id = {cid}"),
+        "application": one(stack, "SELECT id FROM dealer_application "
+                           "WHERE phone = '13700000079'"),
+    }
+
+
+# The literal path before an id, longest first: whose id it is.
+ID_OF = [("/admin/customers/applications/", "application"),
+         ("/admin/finance/statements/", "statement"),
+         ("/admin/finance/payments/", "payment"),
+         ("/admin/finance/invoices/", "invoice"),
+         ("/admin/customers/", "customer"), ("/admin/products/", "product"),
+         ("/admin/categories/", "category"), ("/admin/orders/", "order"),
+         ("/admin/inquiries/", "inquiry")]
+ID_GROUP = "([0-9]{1,18})"
+
+
+def admin_get_routes(stack):
+    """The GET routes under /admin, as `dinghuo routes` prints them."""
+    r = stack.run("routes")
+    out = [ln.split("\t")[1] for ln in r.stdout.splitlines()
+           if ln.startswith("GET\t^/admin")]
+    assert len(out) > 40, r.stdout     # it is the whole table
+    return out
+
+
+def route_paths(pattern, ids):
+    """A route's regex as paths to GET: ids filled, (a|b) each."""
+    p = pattern.removeprefix("^").removesuffix("$").replace("/?", "")
+    while ID_GROUP in p:
+        at = p.index(ID_GROUP)
+        whose = next((k for pre, k in ID_OF if p[:at].endswith(pre)), None)
+        assert whose, f"no row for the id in {pattern}: add one to ID_OF"
+        p = p[:at] + str(ids[whose]) + p[at + len(ID_GROUP):]
+    p = p.replace("\\.", ".")
+    alt = re.search(r"\(([a-z|]+)\)", p)
+    if alt:
+        return [q for a in alt.group(1).split("|")
+                for q in route_paths(p[:alt.start()] + a + p[alt.end():],
+                                     ids)]
+    assert not re.search(r"[][()?*+\\^$|{}]", p), (pattern, p)
+    return [p]
+
+
+def pages(stack, ids):
+    """Every admin GET page, paths under /s/shop-a, with the customer
+    the price pick and the new order are for."""
+    out = []
+    for pattern in admin_get_routes(stack):
+        for p in route_paths(pattern, ids):
+            # As the pages link them: for a company, for every order.
+            p += {"/admin/orders/new": f"?customer_id={ids['buyer_company']}",
+                  "/admin/prices/check": f"?customer_id={ids['customer']}",
+                  "/admin/orders/picking-list": "?all=1"}.get(p, "")
+            out.append(p.removeprefix("/admin"))
+    return out
+
+
+def test_admin_pages_are_every_admin_get_route(stack, seeded):
+    got = pages(stack, seeded)
+    for p in ("", "/products/new", "/customers/new",
+              f"/customers/{seeded['customer']}/prices/pick",
+              "/customers/applications", f"/orders/{seeded['order']}",
+              f"/orders/{seeded['order']}/picking-list",
+              "/finance/payments", "/finance/aging", "/settings/orders",
+              f"/finance/statements/{seeded['statement']}.pdf"):
+        assert p in got, (p, got)
 
 
 def destructive(action):
@@ -150,15 +297,29 @@ def test_every_admin_form_action_exists(stack, seeded):
     s = stack.login(stack.owner_phone, stack.password, "shop-a",
                     staff=True)
     forms = []
-    for page in pages(seeded):
+    seen = set()
+    bad = []
+    for page in pages(stack, seeded):
         url = stack.url(ADMIN + page)
         r = s.get(url, allow_redirects=False)
-        assert r.status_code == 200, (page, r.status_code)
+        # The login page sends a logged-in member of staff home.
+        if page == "/login" and r.status_code == 303:
+            continue
+        if r.status_code != 200:
+            bad.append((page, r.status_code))
+            continue
+        if not r.headers.get("Content-Type", "").startswith("text/html"):
+            continue                    # a download: it is there
         p = Forms()
         p.feed(r.text)
         for f in p.forms:
             # "…/prices#contracts": a browser does not send the fragment.
-            forms.append((page, urldefrag(urljoin(url, f["action"]))[0], f))
+            action = urldefrag(urljoin(url, f["action"]))[0]
+            key = (action, tuple(k for k, _ in f["fields"]))
+            if key not in seen:       # the header's forms, on every page
+                seen.add(key)
+                forms.append((page, action, f))
+    assert not bad, bad
     actions = {a for _, a, _ in forms}
     # Every section had rows: the row forms are there to follow.
     for part in (f"/customers/{seeded['customer']}/prices/",

@@ -38,7 +38,8 @@ def png(width, height):
 
 def form(csrf, code, name, skus, **fields):
     """The product form as posted; a SKU's "tier_rows" is a list of
-    (qty, price) rows, its other keys are sku_<key>[i]."""
+    (qty, price) rows, "spec_rows" of (name, value) rows, its other keys
+    are sku_<key>[i]."""
     data = {"csrf": csrf, "code": code, "name": name, "unit": "",
             "category_id": "0", "on_shelf": "1", "visible_ordering": "1",
             "visible_wholesale": "1", "visible_retail": "1", "sort": "0",
@@ -50,6 +51,10 @@ def form(csrf, code, name, skus, **fields):
                 for k, (q, p) in enumerate(value):
                     data[f"sku_tier_qty[{i}][{k}]"] = q
                     data[f"sku_tier_price[{i}][{k}]"] = p
+            elif key == "spec_rows":
+                for k, (n, v) in enumerate(value):
+                    data[f"sku_spec_name[{i}][{k}]"] = n
+                    data[f"sku_spec_value[{i}][{k}]"] = v
             else:
                 data[f"sku_{key}[{i}]"] = value
     return {k: v for k, v in data.items() if v is not None}
@@ -224,6 +229,122 @@ def test_tier_rows_are_added_and_removed_without_javascript(stack, owner):
     typed.update({"op": "add_tier:0", "sku_code[0]": ""})
     r = post(stack, owner, f"/admin/products/{pid}", typed)
     assert r.status_code == 200 and "field-error" not in r.text
+
+
+def specs_of(stack, pid):
+    return stack.sql(f"SELECT code, spec FROM sku WHERE product_id = {pid} "
+                     f"ORDER BY sort")
+
+
+def test_spec_values_as_rows(stack, owner):
+    """Spec values are rows of a name and a value, blanks skipped, kept in
+    the order typed; the page shows them as rows again with the text."""
+    pid = create(stack, owner, "PF-SR", [
+        {"code": "PF-SR-1", "price": "3",
+         "spec_rows": [("颜色", "红"), ("", ""), (" 尺码 ", " L ")]},
+        {"code": "PF-SR-2", "price": "3", "spec_rows": [("", "500ml")]}])
+    assert specs_of(stack, pid) == [("PF-SR-1", "颜色:红;尺码:L"),
+                                    ("PF-SR-2", "500ml")]
+    page = owner.get(stack.url(f"{A}/admin/products/{pid}")).text
+    assert value_of(page, "sku_spec_name[0][0]") == "颜色"
+    assert value_of(page, "sku_spec_value[0][0]") == "红"
+    assert value_of(page, "sku_spec_name[0][1]") == "尺码"
+    assert value_of(page, "sku_spec_value[0][1]") == "L"
+    # One blank row to type into, and the text shortcut.
+    assert value_of(page, "sku_spec_name[0][2]") == ""
+    assert 'name="sku_spec_name[0][3]"' not in page
+    assert value_of(page, "sku_spec[0]") == "颜色:红;尺码:L"
+    assert value_of(page, "sku_spec_was[0]") == "颜色:红;尺码:L"
+    assert value_of(page, "sku_spec_name[1][0]") == ""
+    assert value_of(page, "sku_spec_value[1][0]") == "500ml"
+    # The blank SKU admin-catalog.js copies has its spec rows too.
+    assert 'name="sku_spec_name[__I__][0]"' in page
+
+
+def test_spec_rows_win_unless_the_text_was_changed(stack, owner):
+    pid = create(stack, owner, "PF-SW", [
+        {"code": "PF-SW-1", "price": "20", "spec_rows": [("色", "红")]}])
+    page = owner.get(stack.url(f"{A}/admin/products/{pid}")).text
+    sid = sku_ids(page)["0"]
+    base = {"id": sid, "code": "PF-SW-1", "price": "20", "spec_was": "色:红"}
+    # The rows changed, the text as shown: the rows.
+    r = post(stack, owner, f"/admin/products/{pid}", form(
+        csrf_of(page), "PF-SW", "改行", [dict(base, spec="色:红",
+                                           spec_rows=[("色", "蓝"),
+                                                      ("码", "XL")])]))
+    assert r.status_code == 303, r.text[:2000]
+    assert specs_of(stack, pid) == [("PF-SW-1", "色:蓝;码:XL")]
+    # The text typed over (full-width signs too): the text.
+    r = post(stack, owner, f"/admin/products/{pid}", form(
+        csrf_of(page), "PF-SW", "改文本", [dict(base, spec="口味：原味；净含量:1L",
+                                             spec_rows=[("色", "蓝")])]))
+    assert r.status_code == 303, r.text[:2000]
+    assert specs_of(stack, pid) == [("PF-SW-1", "口味:原味;净含量:1L")]
+    # The text cleared: no spec values.
+    r = post(stack, owner, f"/admin/products/{pid}", form(
+        csrf_of(page), "PF-SW", "清空", [dict(base, spec="",
+                                           spec_was="口味:原味;净含量:1L",
+                                           spec_rows=[("口味", "原味")])]))
+    assert r.status_code == 303
+    assert specs_of(stack, pid) == [("PF-SW-1", "")]
+
+
+def test_a_bad_spec_row_is_named_next_to_it(stack, owner):
+    csrf = get_csrf(stack, owner, f"{A}/admin/products/new")
+    r = post(stack, owner, "/admin/products", form(csrf, "PF-SB", "坏规格", [
+        {"code": "PF-SB-1", "price": "9",
+         "spec_rows": [("颜色", "红"), ("颜色", "蓝"), ("尺码", "")]}]))
+    assert r.status_code == 400
+    for text in ("规格 1 规格值第 2 行：与第 1 行的名称相同",
+                 "规格 1 规格值第 3 行：请填写规格值"):
+        assert text in r.text, text
+    row = re.search(r'<li class="tier-row spec-row bad">(?:(?!</li>).)*'
+                    r'name="sku_spec_value\[0\]\[1\]" value="蓝"'
+                    r'(?:(?!</li>).)*</li>', r.text, re.S)
+    assert row and "与第 1 行的名称相同" in row.group(0), r.text[:3000]
+    assert pid_of(stack, "PF-SB") is None
+    r = owner.post(stack.url(f"{A}/admin/products"),
+                   headers={"Accept": "application/json"},
+                   data=form(csrf, "PF-SB", "坏规格", [
+                       {"code": "PF-SB-1", "price": "9",
+                        "spec_rows": [("a;b", "1")]}]))
+    assert r.status_code == 400
+    assert set(r.json()["error"]["fields"]) == {"sku_spec_row[0][0]"}
+
+
+def test_spec_rows_are_added_and_removed_without_javascript(stack, owner):
+    pid = create(stack, owner, "PF-SJ", [
+        {"code": "PF-SJ-1", "price": "5", "spec_rows": [("色", "红")]}])
+    page = owner.get(stack.url(f"{A}/admin/products/{pid}")).text
+    assert 'name="op" value="add_spec:0"' in page
+    assert 'name="op" value="del_spec:0:0"' in page
+    sid = sku_ids(page)["0"]
+    typed = form(csrf_of(page), "PF-SJ", "没保存的名字", [
+        {"id": sid, "code": "PF-SJ-1", "price": "5", "spec": "色:红",
+         "spec_was": "色:红", "spec_rows": [("色", "红"), ("码", "M")]}],
+        op="add_spec:0")
+    r = post(stack, owner, f"/admin/products/{pid}", typed)
+    assert r.status_code == 200, r.text[:2000]
+    assert "还没有保存" in r.text
+    assert value_of(r.text, "sku_spec_name[0][1]") == "码"
+    assert value_of(r.text, "sku_spec_value[0][1]") == "M"
+    assert value_of(r.text, "sku_spec_name[0][2]") == ""   # the new row
+    assert value_of(r.text, "sku_spec[0]") == "色:红;码:M"
+    typed["op"] = "del_spec:0:0"
+    r = post(stack, owner, f"/admin/products/{pid}", typed)
+    assert r.status_code == 200
+    assert value_of(r.text, "sku_spec_name[0][0]") == "码"
+    assert specs_of(stack, pid) == [("PF-SJ-1", "色:红")]
+    # Saved from there: the row left.
+    page2 = r.text
+    del typed["op"]
+    typed.pop("sku_spec_name[0][1]")
+    typed.pop("sku_spec_value[0][1]")
+    typed.update({"sku_spec_name[0][0]": "码", "sku_spec_value[0][0]": "M",
+                  "csrf": csrf_of(page2)})
+    r = post(stack, owner, f"/admin/products/{pid}", typed)
+    assert r.status_code == 303, r.text[:2000]
+    assert specs_of(stack, pid) == [("PF-SJ-1", "码:M")]
 
 
 # -- 2. any number of SKUs before the first save -------------------------

@@ -1,6 +1,7 @@
 /* test_tiers.c -- quantity tiers as forms and CSV files write them:
  * separators, spaces, order, limits, and the text back; the form's
- * rows of a quantity and a price. */
+ * rows of a quantity and a price; spec values as text and as rows of a
+ * name and a value (specs.c). */
 #include "base/base.h"
 #include "domain/pricing.h"
 #include "domain/product.h"
@@ -138,6 +139,48 @@ test_rows(void **state)
 	assert_string_equal(why[PRODUCT_TIERS_MAX], "最多 20 档");
 }
 
+static void
+test_specs_split(void **state)
+{
+	const char	*n[4], *v[4];
+
+	assert_int_equal(specs_split(a, " 颜色：红 ；尺码: L;;\n500ml ", n, v,
+	    4), 3);
+	assert_string_equal(n[0], "颜色");
+	assert_string_equal(v[0], "红");
+	assert_string_equal(n[1], "尺码");
+	assert_string_equal(v[1], "L");
+	assert_string_equal(n[2], "");
+	assert_string_equal(v[2], "500ml");
+	assert_int_equal(specs_split(a, "", n, v, 4), 0);
+	assert_int_equal(specs_split(a, "a:1;b:2;c:3", n, v, 2), 2);
+	/* A value may hold a colon: the first one splits. */
+	assert_int_equal(specs_split(a, "比例:1:2", n, v, 4), 1);
+	assert_string_equal(v[0], "1:2");
+}
+
+static void
+test_specs_rows(void **state)
+{
+	const char	*name[] = { " 尺码 ", "", "颜色", NULL, "" };
+	const char	*value[] = { "L", "", " 红 ", NULL, "500ml" };
+	const char	*bn[] = { "颜色", "颜色", "重量", "a:b", "x", "" };
+	const char	*bv[] = { "红", "蓝", "", "1", "1;2", "" };
+	const char	*why[6];
+
+	/* In the order typed, blanks skipped. */
+	assert_string_equal(specs_from_rows(a, name, value, 5, why),
+	    "尺码:L;颜色:红;500ml");
+	assert_string_equal(specs_from_rows(a, name, value, 0, why), "");
+	assert_null(specs_from_rows(a, bn, bv, 6, why));
+	assert_null(why[0]);
+	assert_string_equal(why[1], "与第 1 行的名称相同");
+	assert_string_equal(why[2], "请填写规格值");
+	assert_string_equal(why[3], "名称“a:b”不能含冒号或分号");
+	assert_string_equal(why[4], "值“1;2”不能含分号");
+	assert_null(why[5]);
+}
+
 int
 main(void)
 {
@@ -146,6 +189,8 @@ main(void)
 		cmocka_unit_test(test_space_inside_a_tier),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_rows),
+		cmocka_unit_test(test_specs_split),
+		cmocka_unit_test(test_specs_rows),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

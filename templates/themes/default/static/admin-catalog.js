@@ -33,9 +33,11 @@
 		return true;
 	}
 
-	/* A tier row more: the last one's copy, empty, with the next index. */
-	function addTier(btn) {
-		var box = btn.closest(".sku-tiers"), rows = box.querySelector(".tier-rows");
+	/* A tier or spec row more: the last one's copy, empty, with the next
+	 * index. */
+	function addRow(btn) {
+		var box = btn.closest(".sku-tiers,.sku-specs");
+		var rows = box.querySelector(".tier-rows");
 		var last = rows.lastElementChild, next = 0, row;
 
 		if (!last)
@@ -53,7 +55,7 @@
 			el.removeAttribute("aria-invalid");
 			el.name = el.name.replace(/\]\[\d+\]$/, "][" + next + "]");
 		});
-		all(row, "[data-del-tier]").forEach(function (b) {
+		all(row, "[data-del-row]").forEach(function (b) {
 			b.value = b.value.replace(/:\d+$/, ":" + next);
 		});
 		rows.appendChild(row);
@@ -62,7 +64,7 @@
 	}
 
 	/* The last row stays, emptied: there is always one to type into. */
-	function delTier(btn) {
+	function delRow(btn) {
 		var row = btn.closest(".tier-row");
 
 		if (row.parentNode.children.length > 1)
@@ -153,10 +155,10 @@
 			return !confirm(b.getAttribute("data-confirm"));
 		if (b.hasAttribute("data-add-sku"))
 			return addSku(b);
-		if (b.hasAttribute("data-add-tier"))
-			return addTier(b);
-		if (b.hasAttribute("data-del-tier"))
-			return delTier(b);
+		if (b.hasAttribute("data-add-row"))
+			return addRow(b);
+		if (b.hasAttribute("data-del-row"))
+			return delRow(b);
 		if (b.hasAttribute("data-del-sku")) {
 			b.closest(".sku-card").remove();
 			return true;

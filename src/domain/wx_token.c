@@ -175,12 +175,33 @@ struct app_fetch {
 };
 
 /* §1.2: stable_token, which does not invalidate the token before. */
+/* o's key (a token or ticket, 1..1000 characters) and expires_in (> 0)
+ * into *tok (c's arena) and *exp: 0, or -1 when o is not that. */
+static int
+token_of(struct dctx *c, json_object *o, const char *key, const char **tok,
+    int64_t *exp)
+{
+	json_object	*t, *e;
+
+	if (!json_object_object_get_ex(o, key, &t) ||
+	    !json_object_is_type(t, json_type_string) ||
+	    json_object_get_string_len(t) == 0 ||
+	    json_object_get_string_len(t) > 1000 ||
+	    !json_object_object_get_ex(o, "expires_in", &e) ||
+	    !json_object_is_type(e, json_type_int) ||
+	    json_object_get_int64(e) <= 0)
+		return -1;
+	*tok = arena_strdup(c->arena, json_object_get_string(t));
+	*exp = json_object_get_int64(e);
+	return 0;
+}
+
 static int
 fetch_access(struct dctx *c, void *arg, const char **tok, int64_t *exp)
 {
 	struct app_fetch	*a = arg;
 	struct wxapi_result	 r;
-	json_object		*q, *o, *t, *e;
+	json_object		*q, *o;
 	int			 rc = 0;
 
 	q = json_object_new_object();
@@ -195,18 +216,9 @@ fetch_access(struct dctx *c, void *arg, const char **tok, int64_t *exp)
 	json_object_put(q);
 	if (o == NULL)
 		return wx_fail(c, "stable_token", &r);
-	if (!json_object_object_get_ex(o, "access_token", &t) ||
-	    !json_object_is_type(t, json_type_string) ||
-	    json_object_get_string_len(t) == 0 ||
-	    json_object_get_string_len(t) > 1000 ||
-	    !json_object_object_get_ex(o, "expires_in", &e) ||
-	    !json_object_is_type(e, json_type_int) ||
-	    json_object_get_int64(e) <= 0) {
+	if (token_of(c, o, "access_token", tok, exp) == -1) {
 		r.rc = WXAPI_ERR_PARSE;
 		rc = wx_fail(c, "stable_token", &r);
-	} else {
-		*tok = arena_strdup(c->arena, json_object_get_string(t));
-		*exp = json_object_get_int64(e);
 	}
 	json_object_put(o);
 	return rc;
@@ -269,7 +281,7 @@ static int
 fetch_ticket(struct dctx *c, void *arg, const char **tok, int64_t *exp)
 {
 	struct wxapi_result	 r;
-	json_object		*o, *t, *e;
+	json_object		*o;
 	int			 rc;
 
 	(void)arg;
@@ -277,19 +289,11 @@ fetch_ticket(struct dctx *c, void *arg, const char **tok, int64_t *exp)
 	    "/cgi-bin/ticket/getticket?access_token=", "&type=jsapi", NULL,
 	    &o, &r)) != 0)
 		return rc;
-	if (!json_object_object_get_ex(o, "ticket", &t) ||
-	    !json_object_is_type(t, json_type_string) ||
-	    json_object_get_string_len(t) == 0 ||
-	    json_object_get_string_len(t) > 1000 ||
-	    !json_object_object_get_ex(o, "expires_in", &e) ||
-	    !json_object_is_type(e, json_type_int) ||
-	    json_object_get_int64(e) <= 0) {
+	if (token_of(c, o, "ticket", tok, exp) == -1) {
 		json_object_put(o);
 		r.rc = WXAPI_ERR_PARSE;
 		return wx_fail(c, "getticket", &r);
 	}
-	*tok = arena_strdup(c->arena, json_object_get_string(t));
-	*exp = json_object_get_int64(e);
 	json_object_put(o);
 	return 0;
 }

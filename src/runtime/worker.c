@@ -55,7 +55,8 @@ static const struct route *const route_tables[] = {
 	h_quick_routes, h_lists_routes, h_approval_routes,
 	h_admin_approval_routes,
 	h_admin_order_new_routes, h_wxpay_routes, h_admin_wxpay_routes,
-	h_wechat_routes, h_admin_channel_routes, NULL
+	h_wechat_routes, h_admin_channel_routes, h_wechat_callback_routes,
+	NULL
 };
 
 static void
@@ -147,6 +148,8 @@ dispatch(struct ctx *c)
 		http_fail(c, ERR_UNAVAILABLE, "服务暂时不可用，请稍后再试");
 		return;
 	}
+	if (!noshop)
+		channel_request(c);
 	if (rc == ROUTER_NOT_FOUND) {
 		http_fail(c, ERR_NOT_FOUND, c->d.shop || slug == NULL ?
 		    "页面不存在" : "店铺不存在");

@@ -316,3 +316,376 @@ def test_not_configured_shop_says_so(ch_stack, fake):
     assert b.get(st.url(f"{B}/admin/channels/{cid}/qr.png")) \
         .status_code == 200
     assert fake.requests()["requests"] == []
+
+
+# -- 2. visits and first touches -------------------------------------------
+
+def visits(stack, cid):
+    return int(q1(stack, f"SELECT COUNT(*) FROM channel_visit "
+                  f"WHERE channel_id = {cid}"))
+
+
+def ch_cookie(r):
+    m = re.search(r"dh_ch=([^;]*)", r.headers.get("Set-Cookie", ""))
+    return m.group(1) if m else None
+
+
+def test_a_visit_counts_once_per_visitor_and_day(ch_stack, fake):
+    st = ch_stack
+    cid, scene = create(st, owner(st), name="纸箱批次", kind="package")
+    v = st.session()
+    r = v.get(st.url(f"{A}/?ch={scene}"))
+    assert r.status_code == 200
+    ck = ch_cookie(r)
+    assert re.fullmatch(r"[0-9a-f]{32}\.%d\.0\.\d{8}\.%s" % (cid, scene), ck)
+    assert "Path=/s/shop-a" in r.headers["Set-Cookie"]
+    assert "HttpOnly" in r.headers["Set-Cookie"]
+    assert visits(st, cid) == 1
+    # The same visitor again, any page: nothing written, no new cookie.
+    for path in (f"{A}/?ch={scene}", f"{A}/wholesale/products?ch={scene}",
+                 f"{A}/"):
+        r = v.get(st.url(path))
+        assert r.status_code == 200 and ch_cookie(r) is None, path
+    assert visits(st, cid) == 1
+    # Another visitor, and one with yesterday's cookie: one each.
+    assert ch_cookie(st.session().get(st.url(f"{A}/?ch={scene}")))
+    old = st.session()
+    day = ck.split(".")[3]
+    old.cookies.set("dh_ch", ck.replace(day, "20200101"), path="/s/shop-a")
+    r = old.get(st.url(f"{A}/?ch={scene}"))
+    assert ch_cookie(r).split(".")[0] == ck.split(".")[0]
+    assert visits(st, cid) == 2     # the same visitor id, today's row
+    # Yesterday's row and a cookie that says today: no write.
+    st.sql(f"UPDATE channel_visit SET day = day - INTERVAL 1 DAY "
+           f"WHERE channel_id = {cid}")
+    assert ch_cookie(v.get(st.url(f"{A}/?ch={scene}"))) is None
+    assert visits(st, cid) == 2
+    # First touch: a second channel counts a visit, the first stays.
+    cid2, scene2 = create(st, owner(st), name="展会二", kind="exhibition")
+    r = v.get(st.url(f"{A}/?ch={scene2}"))
+    assert visits(st, cid2) == 1
+    assert ch_cookie(r).split(".")[1] == str(cid)
+
+
+def test_tampered_scenes_and_cookies_are_ignored(ch_stack, fake):
+    st = ch_stack
+    cid, scene = create(st, owner(st), name="防篡改", kind="poster")
+    bcid, bscene = create(st, owner(st, "shop-b"), name="乙店渠道",
+                          kind="poster", base=B)
+    n = int(q1(st, "SELECT COUNT(*) FROM channel_visit"))
+    for bad in ("nope123", "../../etc", "x" * 33, "%3Cscript%3E", "",
+                scene + "'", bscene, scene.lower() + "Z"):
+        v = st.session()
+        r = v.get(st.url(f"{A}/?ch={bad}"))
+        assert r.status_code == 200, bad
+        assert ch_cookie(r) is None, bad
+    assert int(q1(st, "SELECT COUNT(*) FROM channel_visit")) == n
+    log = st.error_log_text()
+    assert "channel: unknown scene=nope123 ignored" in log
+    assert "channel: malformed scene ignored" in log
+    assert "<script" not in log
+    # A cookie this code did not write is ignored; the page is the page.
+    for bad in ("garbage", "a.b.c.d.e", "0" * 32 + ".-1.0.20260101.x",
+                "0" * 32 + ".1.0.20260101.bad!scene",
+                "z" * 32 + ".1.0.20260101.x"):
+        v = st.session()
+        v.cookies.set("dh_ch", bad, path="/s/shop-a")
+        r = v.get(st.url(f"{A}/?ch={scene}"))
+        assert r.status_code == 200, bad
+        assert ch_cookie(r).split(".")[1] == str(cid), bad
+    assert "channel: cookie ignored" in st.error_log_text()
+    # POST carries no visit: ?ch= on a form post is not a scan.
+    v = st.session()
+    r = v.post(st.url(f"{A}/login?ch={scene}"), data={})
+    assert ch_cookie(r) is None
+
+
+def test_registration_and_binding_are_attributed(ch_stack, fake):
+    from test_dealer_signup import apply, fields
+    st = ch_stack
+    cid, scene = create(st, owner(st), name="经销商招募", kind="exhibition")
+    bcid, _ = create(st, owner(st, "shop-b"), name="乙店", kind="poster",
+                     base=B)
+    st.sql("DELETE FROM dealer_application WHERE phone LIKE '135551%'")
+    v = st.session()
+    v.get(st.url(f"{A}/?ch={scene}"))
+    r = apply(st, v, fields("13555100001", company="CH渠道测试一"))
+    assert r.status_code == 303, r.text[:400]
+    assert q1(st, "SELECT channel_id FROM dealer_application WHERE phone = "
+              "'13555100001'") == str(cid)
+    # No channel, and a cookie naming another shop's channel: none.
+    r = apply(st, st.session(), fields("13555100002", company="CH渠道测试二"))
+    assert r.status_code == 303
+    forged = st.session()
+    forged.cookies.set("dh_ch", "0" * 32 + f".{bcid}.0.20260101.",
+                       path="/s/shop-a")
+    r = apply(st, forged, fields("13555100003", company="CH渠道测试三"))
+    assert r.status_code == 303
+    assert [tuple(x) for x in st.sql(
+        "SELECT phone, channel_id FROM dealer_application WHERE phone IN "
+        "('13555100002', '13555100003') ORDER BY phone")] == \
+        [("13555100002", None), ("13555100003", None)]
+    # A WeChat identity on a logged-in session (as the login code makes
+    # them): it gets the visitor's first channel once.
+    a = sid(st, "shop-a")
+    s = st.login("13900000000", st.password, "shop-a")
+    s.cookies.update(v.cookies)
+    st.sql(f"""
+DELETE FROM wx_identity WHERE openid = 'oCHbind1';
+INSERT INTO wx_identity (shop_id, appid, openid, customer_user_id, bound_at)
+  SELECT {a}, '{MP_APPID}', 'oCHbind1', id, NOW(3) FROM customer_user
+  WHERE shop_id = {a} AND phone = '13900000000';
+UPDATE session SET wx_identity_id = LAST_INSERT_ID()
+  WHERE shop_id = {a} AND customer_user_id = (SELECT id FROM customer_user
+  WHERE shop_id = {a} AND phone = '13900000000') AND kind = 'customer'
+  ORDER BY id DESC LIMIT 1;
+""")
+    r = s.get(st.url(f"{A}/"))
+    assert r.status_code == 200
+    assert q1(st, "SELECT channel_id FROM wx_identity WHERE openid = "
+              "'oCHbind1'") == str(cid)
+    assert ch_cookie(r).split(".")[2] != "0"
+    assert ch_cookie(s.get(st.url(f"{A}/"))) is None    # once
+    st.sql("UPDATE session SET wx_identity_id = NULL WHERE wx_identity_id ="
+           " (SELECT id FROM wx_identity WHERE openid = 'oCHbind1')")
+    st.sql("DELETE FROM wx_identity WHERE openid = 'oCHbind1'")
+    st.sql("DELETE FROM dealer_application WHERE phone LIKE '135551%'")
+
+
+def test_first_order_of_a_company_is_attributed(ch_stack, fake):
+    import orders_kit as ok
+    st = ch_stack
+    cid, scene = create(st, owner(st), name="首单渠道", kind="sales",
+                        staff=str(q1(st, "SELECT id FROM staff WHERE "
+                                     "phone = '13800000001' AND shop_id = "
+                                     "%d" % sid(st, "shop-a"))))
+    k = ok.seed_skus(st, "CHO", {"a": (10000, 100, 1, 1, 0)},
+                     visible="ordering,wholesale")
+    co, uids = ok.company(st, "CH首单公司", 13612300000)
+    co2, uids2 = ok.company(st, "CH无渠道公司", 13612300100)
+    st.sql("UPDATE shop SET version = version + 1")
+    try:
+        buyer = ok.bearer_session(st, "shop-a", uids[0])
+        r = buyer.get(st.url(f"{A}/api/v1/products?ch={scene}"))
+        assert ch_cookie(r), r.status_code
+        for i in range(2):
+            assert ok.add(st, buyer, k["a"][0], 3).status_code in (200, 201)
+            r = ok.submit(st, buyer, terms="monthly")
+            assert r.status_code in (200, 201), r.text[:400]
+        rows = st.sql(f"SELECT channel_id, total_fen FROM sales_order WHERE "
+                      f"customer_id = {co} ORDER BY id")
+        assert [x[0] for x in rows] == [str(cid), None]
+        assert int(rows[0][1]) == 30000
+        other = ok.bearer_session(st, "shop-a", uids2[0])
+        assert ok.add(st, other, k["a"][0], 1).status_code in (200, 201)
+        assert ok.submit(st, other, terms="monthly").status_code in (200,
+                                                                      201)
+        assert q1(st, f"SELECT channel_id FROM sales_order WHERE "
+                  f"customer_id = {co2}") is None
+    finally:
+        ok.drop_companies(st, "c.name LIKE 'CH%公司'")
+        ok.drop_skus(st, "CHO")
+
+
+# -- 3. the official account's callback ------------------------------------
+
+MP_TOKEN = "chantoken123"
+AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+
+
+@pytest.fixture
+def mp(ch_stack):
+    from wechat_kit import put_secret
+    a = sid(ch_stack, "shop-a")
+    put_secret(ch_stack, a, "mp_token", MP_TOKEN + "\n")
+    put_secret(ch_stack, a, "mp_aes_key", AES_KEY)
+    ch_stack.sql("DELETE FROM wx_mp_seen")
+    return ch_stack
+
+
+def signed(token=MP_TOKEN, ts=None, nonce="nonce42", encrypt=None):
+    import hashlib
+    import time
+    ts = str(int(time.time())) if ts is None else str(ts)
+    q = {"timestamp": ts, "nonce": nonce, "openid": "oX"}
+    q["signature"] = hashlib.sha1("".join(sorted([token, ts, nonce]))
+                                  .encode()).hexdigest()
+    if encrypt is not None:
+        q["encrypt_type"] = "aes"
+        q["msg_signature"] = hashlib.sha1("".join(sorted(
+            [token, ts, nonce, encrypt])).encode()).hexdigest()
+    return q
+
+
+def event(openid, event_name, key, ts="1700000001"):
+    return ("<xml><ToUserName><![CDATA[gh_test]]></ToUserName>"
+            f"<FromUserName><![CDATA[{openid}]]></FromUserName>"
+            f"<CreateTime>{ts}</CreateTime>"
+            "<MsgType><![CDATA[event]]></MsgType>"
+            f"<Event><![CDATA[{event_name}]]></Event>"
+            f"<EventKey><![CDATA[{key}]]></EventKey>"
+            "<Ticket><![CDATA[TICKET]]></Ticket></xml>")
+
+
+def encrypt(msg, appid=MP_APPID, pad=None, key=AES_KEY):
+    import base64
+    import os
+    import struct
+    from cryptography.hazmat.primitives.ciphers import (Cipher, algorithms,
+                                                        modes)
+    k = base64.b64decode(key + "=")
+    body = msg.encode()
+    p = os.urandom(16) + struct.pack(">I", len(body)) + body + \
+        appid.encode()
+    n = 32 - len(p) % 32 if pad is None else pad
+    p += bytes([n % 256]) * (n if 0 < n <= 32 else (32 - len(p) % 32 or 32))
+    e = Cipher(algorithms.AES(k), modes.CBC(k[:16])).encryptor()
+    return base64.b64encode(e.update(p) + e.finalize()).decode()
+
+
+def callback(stack, q, body=None, base=A):
+    s = stack.session()
+    url = stack.url(f"{base}/wechat/callback")
+    if body is None:
+        return s.get(url, params=q)
+    return s.post(url, params=q, data=body.encode(),
+                  headers={"Content-Type": "text/xml"})
+
+
+def identity(stack, openid):
+    r = stack.sql(f"SELECT channel_id FROM wx_identity WHERE openid = "
+                  f"'{openid}' AND appid = '{MP_APPID}'")
+    return r[0][0] if r else "absent"
+
+
+def test_url_verification(mp, fake):
+    st = mp
+    q = dict(signed(), echostr="echo-8f3a")
+    r = callback(st, q)
+    assert r.status_code == 200 and r.text == "echo-8f3a"
+    assert r.headers["Content-Type"].startswith("text/plain")
+    forged = dict(q, signature="0" * 40)
+    assert callback(st, forged).status_code == 403
+    assert callback(st, dict(signed(token="other"), echostr="e")) \
+        .status_code == 403
+    assert callback(st, dict(signed(ts=1700000000), echostr="e")) \
+        .status_code == 403                 # stale
+    assert callback(st, {"echostr": "e"}).status_code == 403
+    assert callback(st, dict(q, nonce="changed")).status_code == 403
+    log = st.error_log_text()
+    assert "wx_mp: forged or missing signature" in log
+    assert "wx_mp: stale timestamp" in log
+    assert MP_TOKEN not in log
+    # A shop without a Token: not configured, not an echo.
+    r = callback(st, dict(signed(), echostr="e"), base=B)
+    assert r.status_code == 409 and "e" != r.text
+
+
+def test_subscribe_and_scan_attribute_the_openid_once(mp, fake):
+    st = mp
+    cid, scene = create(st, owner(st), name="关注海报", kind="poster")
+    cid2, scene2 = create(st, owner(st), name="第二海报", kind="poster")
+    st.sql("DELETE FROM wx_identity WHERE openid LIKE 'oCHmp%'")
+    body = event("oCHmp1", "subscribe", "qrscene_" + scene)
+    r = callback(st, signed(), body)
+    assert r.status_code == 200 and r.text == "success"
+    assert identity(st, "oCHmp1") == str(cid)
+    assert visits(st, cid) == 1
+    assert q1(st, f"SELECT source FROM channel_visit WHERE channel_id = "
+              f"{cid}") == "mp"
+    # WeChat's retry of the same event: answered, counted once.
+    for _ in range(2):
+        r = callback(st, signed(nonce="retry"), body)
+        assert r.status_code == 200 and r.text == "success"
+    assert visits(st, cid) == 1
+    assert "replay ignored" in st.error_log_text()
+    # Already following, scans another channel's code: a visit there, the
+    # first touch stays.
+    r = callback(st, signed(), event("oCHmp1", "SCAN", scene2,
+                                     ts="1700000002"))
+    assert r.text == "success"
+    assert visits(st, cid2) == 1 and identity(st, "oCHmp1") == str(cid)
+    # A plain subscribe, an unknown or malformed scene, other events and
+    # a text message: acknowledged, nothing recorded.
+    n = int(q1(st, "SELECT COUNT(*) FROM channel_visit"))
+    for i, b in enumerate([
+            event("oCHmp2", "subscribe", "", ts="1700000003"),
+            event("oCHmp3", "subscribe", "qrscene_nosuch", ts="1700000004"),
+            event("oCHmp4", "SCAN", "bad scene!", ts="1700000005"),
+            event("oCHmp5", "SCAN", "x" * 40, ts="1700000006"),
+            event("oCHmp6", "unsubscribe", "", ts="1700000007"),
+            "<xml><ToUserName>gh</ToUserName><FromUserName>oCHmp7"
+            "</FromUserName><CreateTime>1</CreateTime><MsgType>text"
+            "</MsgType><Content>你好</Content><MsgId>123456789</MsgId></xml>"]):
+        r = callback(st, signed(), b)
+        assert r.status_code == 200 and r.text == "success", i
+    assert int(q1(st, "SELECT COUNT(*) FROM channel_visit")) == n
+    for o in ("oCHmp3", "oCHmp4", "oCHmp5"):
+        assert identity(st, o) == "absent"
+    assert "scan with unknown scene ignored scene=nosuch" in \
+        st.error_log_text()
+    assert int(q1(st, "SELECT COUNT(*) FROM wx_mp_seen WHERE msg_key = "
+                  "'m:123456789'")) == 1
+
+
+def test_forged_and_bad_posts(mp, fake):
+    st = mp
+    cid, scene = create(st, owner(st), name="伪造测试", kind="poster")
+    body = event("oCHforge", "subscribe", "qrscene_" + scene,
+                 ts="1700000100")
+    n = int(q1(st, "SELECT COUNT(*) FROM wx_mp_seen"))
+    for q in (dict(signed(), signature="f" * 40), signed(token="x"),
+              signed(ts=1700000000), {}):
+        assert callback(st, q, body).status_code == 403
+    assert identity(st, "oCHforge") == "absent"
+    assert int(q1(st, "SELECT COUNT(*) FROM wx_mp_seen")) == n
+    for bad in ("not xml", "{\"a\": 1}", "<other/>",
+                '<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY e SYSTEM '
+                '"file:///etc/passwd">]><xml><FromUserName>&e;'
+                "</FromUserName></xml>",
+                "<xml><FromUserName>o CH</FromUserName><CreateTime>1"
+                "</CreateTime></xml>",
+                "<xml><FromUserName>oCH</FromUserName></xml>"):
+        r = callback(st, signed(), bad)
+        assert r.status_code == 400, bad
+    assert "root:" not in st.error_log_text()
+
+
+def test_safe_mode(mp, fake):
+    st = mp
+    cid, scene = create(st, owner(st), name="安全模式", kind="exhibition")
+    st.sql("DELETE FROM wx_identity WHERE openid LIKE 'oCHaes%'")
+
+    def envelope(enc):
+        return ("<xml><ToUserName><![CDATA[gh_test]]></ToUserName>"
+                f"<Encrypt><![CDATA[{enc}]]></Encrypt></xml>")
+    enc = encrypt(event("oCHaes1", "subscribe", "qrscene_" + scene,
+                        ts="1700000200"))
+    r = callback(st, signed(encrypt=enc), envelope(enc))
+    assert r.status_code == 200 and r.text == "success", r.text
+    assert identity(st, "oCHaes1") == str(cid)
+    # Refused: a wrong msg_signature, an Encrypt changed after signing,
+    # another appid inside, bad padding, another key.
+    inner = event("oCHaes2", "subscribe", "qrscene_" + scene,
+                  ts="1700000201")
+    good = encrypt(inner)
+    flipped = good[:20] + ("A" if good[20] != "A" else "B") + good[21:]
+    cases = [
+        (dict(signed(encrypt=good), msg_signature="0" * 40), good),
+        (signed(encrypt=good), flipped),
+        (signed(encrypt=flipped), flipped),
+    ]
+    other = "ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210abcdefg"
+    for e in (encrypt(inner, appid="wx00000000000000cc"),
+              encrypt(inner, pad=0), encrypt(inner, pad=33),
+              "bm90IGJsb2Nrcw==", encrypt(inner, key=other)):
+        cases.append((signed(encrypt=e), e))
+    for i, (q, e) in enumerate(cases):
+        r = callback(st, q, envelope(e))
+        assert r.status_code == 403, (i, r.status_code, r.text)
+    assert identity(st, "oCHaes2") == "absent"
+    log = st.error_log_text()
+    assert "wx_mp: safe-mode message refused: another appid" in log
+    assert "wx_mp: safe-mode message refused: bad padding" in log
+    assert "wx_mp: forged or missing msg_signature" in log
+    assert AES_KEY not in log

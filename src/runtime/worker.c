@@ -55,8 +55,8 @@ static const struct route *const route_tables[] = {
 	h_quick_routes, h_lists_routes, h_approval_routes,
 	h_admin_approval_routes,
 	h_admin_order_new_routes, h_wxpay_routes, h_admin_wxpay_routes,
-	h_wechat_routes, h_admin_channel_routes, h_wechat_callback_routes,
-	NULL
+	h_wechat_routes, h_admin_channel_report_routes,
+	h_admin_channel_routes, h_wechat_callback_routes, NULL
 };
 
 static void

@@ -689,3 +689,105 @@ def test_safe_mode(mp, fake):
     assert "wx_mp: safe-mode message refused: bad padding" in log
     assert "wx_mp: forged or missing msg_signature" in log
     assert AES_KEY not in log
+
+
+# -- 4. the channel report -------------------------------------------------
+
+def report_row(text, week, name):
+    m = re.search(r"<tr><td>%s</td><td><a href=\"[^\"]+\">%s</a></td>"
+                  r"((?:<td class=\"num\"[^>]*>[^<]*</td>){5})</tr>"
+                  % (week, re.escape(name)), text)
+    if not m:
+        return None
+    return re.findall(r">([^<]*)</td>", m.group(1))
+
+
+def test_report_counts_each_thing_once_per_week(mp, fake):
+    import orders_kit as ok
+    from test_dealer_signup import apply, fields
+    st = mp
+    cid, scene = create(st, owner(st), name="报表渠道", kind="exhibition")
+    week = q1(st, "SELECT DATE_FORMAT(DATE(UTC_TIMESTAMP() + INTERVAL 8 "
+              "HOUR) - INTERVAL WEEKDAY(DATE(UTC_TIMESTAMP() + INTERVAL 8 "
+              "HOUR)) DAY, '%Y-%m-%d')")
+    last = q1(st, f"SELECT DATE_FORMAT('{week}' - INTERVAL 7 DAY, "
+              "'%Y-%m-%d')")
+    st.sql("DELETE FROM dealer_application WHERE phone LIKE '135552%'")
+    k = ok.seed_skus(st, "CHR", {"a": (10000, 100, 1, 1, 0)},
+                     visible="ordering,wholesale")
+    co, uids = ok.company(st, "CH报表公司", 13612300200)
+    st.sql("UPDATE shop SET version = version + 1")
+    try:
+        # Visits: two browsers (one twice), one official-account scan.
+        v = st.session()
+        v.get(st.url(f"{A}/?ch={scene}"))
+        v.get(st.url(f"{A}/?ch={scene}"))
+        st.session().get(st.url(f"{A}/?ch={scene}"))
+        assert callback(st, signed(), event(
+            "oCHrep1", "subscribe", "qrscene_" + scene,
+            ts="1700000300")).text == "success"
+        # A registration from the first browser.
+        assert apply(st, v, fields("13555200001", company="CH报表申请")) \
+            .status_code == 303
+        # A binding: the scanned identity bound to a customer user.
+        st.sql(f"UPDATE wx_identity SET customer_user_id = {uids[0]}, "
+               "bound_at = NOW(3) WHERE openid = 'oCHrep1'")
+        # The company's first order (and a second, not counted).
+        buyer = ok.bearer_session(st, "shop-a", uids[0])
+        buyer.get(st.url(f"{A}/api/v1/products?ch={scene}"))
+        for qty in (3, 1):
+            assert ok.add(st, buyer, k["a"][0], qty).status_code in (200,
+                                                                     201)
+            assert ok.submit(st, buyer, terms="monthly").status_code in (
+                200, 201)
+        # One visit of last week.
+        st.sql(f"INSERT INTO channel_visit (channel_id, day, visitor, "
+               f"shop_id) VALUES ({cid}, '{last}' + INTERVAL 2 DAY, "
+               f"'vold', {sid(st, 'shop-a')})")
+        s = owner(st)
+        r = s.get(st.url(f"{A}/admin/channels/report"))
+        assert r.status_code == 200
+        # The bearer's visit is a fourth visitor (no cookie of v's).
+        assert report_row(r.text, week, "报表渠道") == \
+            ["4", "1", "1", "1", "¥300.00"], r.text[-3000:]
+        assert report_row(r.text, last, "报表渠道") == \
+            ["1", "0", "0", "0", "¥0.00"]
+        assert 'data-fen="30000"' in r.text
+        # Filters: last week only; a range with nothing.
+        sun = q1(st, f"SELECT DATE_FORMAT('{last}' + INTERVAL 6 DAY, "
+                 "'%Y-%m-%d')")
+        r = s.get(st.url(f"{A}/admin/channels/report?from={last}&to={sun}"))
+        assert report_row(r.text, week, "报表渠道") is None
+        assert report_row(r.text, last, "报表渠道")[0] == "1"
+        r = s.get(st.url(f"{A}/admin/channels/report?from=2020-01-01&"
+                         "to=2020-01-31"))
+        assert r.status_code == 200 and "这段时间没有渠道带来的访客" in r.text
+        # XLSX.
+        x = s.get(st.url(f"{A}/admin/channels/report.xlsx?from={last}"
+                         f"&to={week}"))
+        assert x.status_code == 200 and x.content[:2] == b"PK"
+        assert "attachment" in x.headers["Content-Disposition"]
+        import io
+        import zipfile
+        z = zipfile.ZipFile(io.BytesIO(x.content))
+        shared = "".join(z.read(n).decode() for n in z.namelist()
+                         if n.startswith("xl/") and n.endswith(".xml"))
+        assert "报表渠道" in shared and "渠道报表" in shared
+        # Bad ranges.
+        for q in ("from=2026-02-30", "from=x", "to=2026-13-01",
+                  "from=2026-03-02&to=2026-03-01",
+                  "from=2024-01-01&to=2026-01-01", "from=20260101"):
+            r = s.get(st.url(f"{A}/admin/channels/report?{q}"))
+            assert r.status_code == 400, q
+        # Another shop's report has none of it; warehouse may not see it.
+        b = owner(st, "shop-b")
+        assert "报表渠道" not in b.get(st.url(f"{B}/admin/channels/report")) \
+            .text
+        w = st.login(WAREHOUSE_PHONE, st.password, "shop-a", staff=True)
+        assert w.get(st.url(f"{A}/admin/channels/report")).status_code == 403
+    finally:
+        st.sql("UPDATE wx_identity SET customer_user_id = NULL "
+               "WHERE openid = 'oCHrep1'")
+        ok.drop_companies(st, "c.name LIKE 'CH%公司'")
+        ok.drop_skus(st, "CHR")
+        st.sql("DELETE FROM dealer_application WHERE phone LIKE '135552%'")

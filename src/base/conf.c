@@ -137,6 +137,10 @@ static const struct conf_key conf_table[] = {
 	{ "wechat_open_base", CONF_STR, "https://open.weixin.qq.com", 0, 0,
 	  O(wechat_open_base),
 	  "WeChat OAuth page the H5 login redirects to." },
+	{ "wechat_mp_base", CONF_STR, "https://mp.weixin.qq.com", 0, 0,
+	  O(wechat_mp_base),
+	  "WeChat's public site: the official account's QR code images\n"
+	  "# (showqrcode links on the channel pages)." },
 	{ "wechat_pay_base", CONF_STR, "https://api.mch.weixin.qq.com", 0, 0,
 	  O(wechat_pay_base),
 	  "WeChat Pay API v3. Plain http only to 127.0.0.1 (test fakes)." },
@@ -383,6 +387,7 @@ conf_load(const char *path, struct conf *cf, struct buf *errs)
 	}
 	bad += conf_base_url(errs, "wechat_api_base", cf->wechat_api_base);
 	bad += conf_base_url(errs, "wechat_open_base", cf->wechat_open_base);
+	bad += conf_base_url(errs, "wechat_mp_base", cf->wechat_mp_base);
 	bad += conf_base_url(errs, "wechat_pay_base", cf->wechat_pay_base);
 	if (*cf->sms_url != '\0')
 		bad += conf_base_url(errs, "sms_url", cf->sms_url);

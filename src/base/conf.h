@@ -49,6 +49,7 @@ struct conf {
 	char	*secrets_dir;
 	char	*wechat_api_base;
 	char	*wechat_open_base;
+	char	*wechat_mp_base;
 	char	*wechat_pay_base;
 	char	*wechat_ca_file;
 	int64_t	 wechat_timeout;

@@ -23,6 +23,10 @@ struct dctx {
 	const char	*remote_addr;
 	struct shop	*shop;
 	struct session	 sess;
+	int64_t		 channel_id;	/* the visitor's first channel, as the
+					 * request claims it (unverified: a
+					 * domain query checks it is the
+					 * shop's); 0: none (domain/channel.h) */
 	const char	*error;		/* user-fit message for http_fail */
 	const char	*code;		/* NULL, or a finer error code than the
 					 * enum err's ("credit_exceeded") */

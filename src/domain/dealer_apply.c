@@ -43,7 +43,8 @@ static const char sql_add[] =
     "INSERT INTO dealer_application (shop_id, company, contact_name, "
     "phone, region, address, tax_id, message, licence_path, licence_thumb, "
     "licence_width, licence_height, licence_private, password_hash, "
-    "token_hash, ip) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)";
+    "token_hash, ip, channel_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+    "?, 1, ?, ?, ?, (SELECT id FROM channel WHERE shop_id = ? AND id = ?))";
 /* An earlier refusal's password is no one's to log in with any more. */
 static const char sql_forget[] =
     "UPDATE dealer_application SET password_hash = '' WHERE shop_id = ? "
@@ -170,12 +171,14 @@ tx_apply(struct dctx *c, void *arg)
 	c->error = NULL;
 	if ((rc = refusals(c, a, 1)) != 0)
 		return rc;
-	if (db_run(c->arena, &r, sql_add, "isssssssssiisss", c->shop->id,
+	/* c->channel_id: the visitor's first channel (docs/wechat-channels.md),
+	 * NULL unless it is this shop's. */
+	if (db_run(c->arena, &r, sql_add, "isssssssssiisssii", c->shop->id,
 	    in->company, in->contact_name, in->phone, or_empty(in->region),
 	    or_empty(in->address), a->tax_id, or_empty(in->message),
 	    a->img.path, a->img.thumb, (int64_t)a->img.width,
 	    (int64_t)a->img.height, a->pwhash, a->token_hash,
-	    c->remote_addr) == -1) {
+	    c->remote_addr, c->shop->id, c->channel_id) == -1) {
 		if (!db_duplicate())
 			return ERR_INTERNAL;
 		/* The same phone's pending one, committed just now. */

@@ -34,6 +34,7 @@
 #include "domain/stock.h"
 #include "domain/approval.h"
 #include "domain/scope.h"
+#include "domain/channel.h"
 
 /*
  * The company, its tax points, what it owes (read, not locked: submit
@@ -901,6 +902,7 @@ submit_body(struct dctx *c, struct submit *s)
 	    (s->in->terms == TERMS_MONTHLY &&
 	    (rc = charge(c, &s->p, s->m.total_fen)) != 0) ||
 	    (rc = order_write(c, s, &id)) != 0 ||
+	    (rc = channel_first_order(c, s->customer_id, id)) != 0 ||
 	    (rc = order_debit(c, s, id)) != 0)
 		return rc;
 	if (audit(c, "order.submit", "order=%" PRId64 " customer=%" PRId64

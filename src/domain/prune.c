@@ -8,7 +8,8 @@
  * shop's logo, a product description or a dealer application not yet
  * moved to private_dir (licence_private = 0) names it; one under
  * private_dir when any dealer application's business licence, any
- * payment's proof or any issued invoice's file does.
+ * payment's proof, any issued invoice's file or a channel's
+ * mini-program code does.
  * Only files older than --min-age minutes (default 60) are touched, so an
  * upload in progress is never raced; --dry-run only lists. The work is
  * uploads_prune(), which `dinghuo uploads prune` (runtime/cli_uploads.c)
@@ -47,7 +48,9 @@ static const char sql_licences[] =
     "WHERE shop_id = ? UNION ALL SELECT proof_path, proof_thumb "
     "FROM payment WHERE shop_id = ? AND proof_path IS NOT NULL "
     "UNION ALL SELECT file_path, file_path FROM invoice_request "
-    "WHERE shop_id = ? AND file_path IS NOT NULL";
+    "WHERE shop_id = ? AND file_path IS NOT NULL "
+    "UNION ALL SELECT wxacode_path, wxacode_path FROM channel "
+    "WHERE shop_id = ? AND wxacode_path IS NOT NULL";
 /* The rare file no image row names: is it the logo, or in a description? */
 static const char sql_named[] =
     "SELECT (SELECT COUNT(*) FROM shop WHERE id = ? AND logo_url = ?) + "
@@ -201,8 +204,8 @@ prune_shop(struct prune *p, enum image_place place, int64_t shop)
 		return;
 	}
 	p->nused = 0;
-	rc = place == IMAGE_PRIVATE ? db_each(sql_licences, row_image, p, "iii",
-	    shop, shop, shop) : db_each(sql_images, row_image, p, "ii", shop, shop);
+	rc = place == IMAGE_PRIVATE ? db_each(sql_licences, row_image, p, "iiii",
+	    shop, shop, shop, shop) : db_each(sql_images, row_image, p, "ii", shop, shop);
 	if (rc != 0) {
 		complain(p, "database: %s", db_error());
 		p->st.failed++;

@@ -242,14 +242,16 @@ wx_token_get(struct dctx *c, enum wx_app app, const char **tok)
 	return cached(c, a.appid, app_kind(app), fetch_access, &a, tok);
 }
 
-int
-wx_token_call(struct dctx *c, enum wx_app app, const char *what,
+/* wx_token_call, or with bin its binary twin (wx_token_call_bin). */
+static int
+token_call(struct dctx *c, enum wx_app app, const char *what,
     const char *method, const char *path_pre, const char *path_post,
-    json_object *body, json_object **out, struct wxapi_result *rp)
+    json_object *body, json_object **out, struct buf *bin, size_t max,
+    struct wxapi_result *rp)
 {
 	struct wxapi_result	 rr, *r = rp != NULL ? rp : &rr;
 	struct app_fetch	 a;
-	const char		*tok;
+	const char		*tok, *path;
 	int			 rc, tries;
 
 	*out = NULL;
@@ -260,10 +262,13 @@ wx_token_call(struct dctx *c, enum wx_app app, const char *what,
 		if ((rc = cached(c, a.appid, app_kind(app), fetch_access, &a,
 		    &tok)) != 0)
 			return rc;
-		*out = wxapi_call(what, method, arena_printf(c->arena,
-		    "%s%s%s", path_pre, url_encode(c->arena, tok), path_post),
-		    body, strcmp(method, "GET") == 0, r);
-		if (*out != NULL)
+		path = arena_printf(c->arena, "%s%s%s", path_pre,
+		    url_encode(c->arena, tok), path_post);
+		if (bin != NULL) {
+			if (wxapi_call_bin(what, path, body, max, bin, r) == 0)
+				return 0;
+		} else if ((*out = wxapi_call(what, method, path, body,
+		    strcmp(method, "GET") == 0, r)) != NULL)
 			return 0;
 		if (r->rc != WXAPI_ERR_TOKEN)
 			break;
@@ -274,6 +279,26 @@ wx_token_call(struct dctx *c, enum wx_app app, const char *what,
 			return ERR_INTERNAL;
 	}
 	return wx_fail(c, what, r);
+}
+
+int
+wx_token_call(struct dctx *c, enum wx_app app, const char *what,
+    const char *method, const char *path_pre, const char *path_post,
+    json_object *body, json_object **out, struct wxapi_result *rp)
+{
+	return token_call(c, app, what, method, path_pre, path_post, body,
+	    out, NULL, 0, rp);
+}
+
+int
+wx_token_call_bin(struct dctx *c, enum wx_app app, const char *what,
+    const char *path_pre, const char *path_post, json_object *body,
+    size_t max, struct buf *out, struct wxapi_result *rp)
+{
+	json_object	*none;
+
+	return token_call(c, app, what, "POST", path_pre, path_post, body,
+	    &none, out, max, rp);
 }
 
 /* §3.4 step 1, with the official account's access_token. */

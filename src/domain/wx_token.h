@@ -28,6 +28,11 @@ int		 wx_ticket_get(struct dctx *, const char **);
 int		 wx_token_call(struct dctx *, enum wx_app, const char *,
 		     const char *, const char *, const char *, json_object *,
 		     json_object **, struct wxapi_result *);
+/* The same for a POST whose answer is bytes (wxacode, §5.1): the image,
+ * at most max bytes, appended to out (wxapi_call_bin). */
+int		 wx_token_call_bin(struct dctx *, enum wx_app, const char *,
+		     const char *, const char *, json_object *, size_t,
+		     struct buf *, struct wxapi_result *);
 /* A failed call (r) of what as an enum err, with c->error set. */
 int		 wx_fail(struct dctx *, const char *,
 		     const struct wxapi_result *);

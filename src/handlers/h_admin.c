@@ -55,6 +55,7 @@ admin_view(struct ctx *c, const char *section)
 		{ "orders", ADMIN_ROLES_ORDERS },
 		{ "finance", ADMIN_ROLES_FINANCE },
 		{ "jobs", ADMIN_ROLES_JOBS },
+		{ "channels", ADMIN_ROLES_CHANNELS },
 		{ "settings", ADMIN_ROLES_SETTINGS },
 	};
 	json_object	*v = view_new(c), *nav = json_object_new_object();

@@ -17,6 +17,7 @@
 #define ADMIN_ROLES_FINANCE	"owner,admin,sales,finance"
 #define ADMIN_ROLES_JOBS	"owner,admin"
 #define ADMIN_ROLES_SETTINGS	"owner,admin"
+#define ADMIN_ROLES_CHANNELS	"owner,admin,sales"	/* CHANNEL_ROLES */
 
 /* h_account.c: login and logout, shared by customers and staff. */
 int		 h_login_form(struct ctx *, enum sess_kind);
@@ -59,6 +60,9 @@ extern const struct route h_admin_approval_routes[];	/* h_admin_approval.c */
 extern const struct route h_wxpay_routes[];		/* h_wxpay.c */
 extern const struct route h_admin_wxpay_routes[];	/* h_admin_wxpay.c */
 extern const struct route h_admin_wechat_msg_routes[]; /* …wechat_msg.c */
+extern const struct route h_admin_channel_routes[];	/* 渠道 */
+extern const struct route h_admin_channel_report_routes[];
+extern const struct route h_wechat_callback_routes[];	/* 公众号 callback */
 int		 h_approval_account_view(struct ctx *, json_object *);
 
 /* h_admin_jobs.c: the back office's view of its shop's jobs. */

@@ -140,6 +140,10 @@ void		 view_set_str(json_object *, const char *, const char *);
 void		 view_set_i64(json_object *, const char *, int64_t);
 void		 view_set_bool(json_object *, const char *, int);
 
+/* channel_http.c: the visitor's channel (?ch=, the dh_ch cookie) into
+ * c->d.channel_id, the visit recorded; never fails the request. */
+void		 channel_request(struct ctx *);
+
 /* shop_view.c: a shop as templates and the API see it. */
 struct shop;
 json_object	*shop_view(const struct shop *);

@@ -56,7 +56,8 @@ static const struct route *const route_tables[] = {
 	h_admin_approval_routes,
 	h_admin_order_new_routes, h_wxpay_routes, h_admin_wxpay_routes,
 	h_wechat_routes, h_wechat_oauth_routes, h_admin_wechat_msg_routes,
-	NULL
+	h_admin_channel_report_routes, h_admin_channel_routes,
+	h_wechat_callback_routes, NULL
 };
 
 static void
@@ -148,6 +149,8 @@ dispatch(struct ctx *c)
 		http_fail(c, ERR_UNAVAILABLE, "服务暂时不可用，请稍后再试");
 		return;
 	}
+	if (!noshop)
+		channel_request(c);
 	if (rc == ROUTER_NOT_FOUND) {
 		http_fail(c, ERR_NOT_FOUND, c->d.shop || slug == NULL ?
 		    "页面不存在" : "店铺不存在");

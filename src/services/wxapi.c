@@ -119,10 +119,17 @@ take_rid(const char *msg, struct wxapi_result *r)
 	r->rid[n] = '\0';
 }
 
+/*
+ * One request. bin != NULL: the answer may be bytes (wxacode, §5.1): an
+ * image (Content-Type image/..., not starting with '{') goes into bin,
+ * whole and at most max bytes, as WXAPI_OK with NULL returned; JSON is
+ * read for its errcode as usual, and JSON without one is WXAPI_ERR_PARSE.
+ */
 static json_object *
 once(const char *method, const char *path, const char *body,
-    struct wxapi_result *r)
+    struct buf *bin, size_t max, struct wxapi_result *r)
 {
+	const char		*ctype;
 	struct httpc_req	 q;
 	struct httpc_resp	 resp;
 	const char		*hdrs[4];
@@ -142,7 +149,7 @@ once(const char *method, const char *path, const char *body,
 	q.body = body;
 	q.body_len = body != NULL ? strlen(body) : 0;
 	q.timeout_ms = conf.wechat_timeout * 1000;
-	q.max_body = WXAPI_MAX_BODY;
+	q.max_body = bin != NULL ? max : WXAPI_MAX_BODY;
 	q.ca_file = conf.wechat_ca_file != NULL && *conf.wechat_ca_file ?
 	    conf.wechat_ca_file : NULL;
 	httpc_resp_init(&resp);
@@ -158,6 +165,20 @@ once(const char *method, const char *path, const char *body,
 		r->retryable = 1;
 		snprintf(r->errmsg, sizeof(r->errmsg), "HTTP %ld",
 		    resp.status);
+		goto done;
+	}
+	ctype = httpc_header(&resp, "Content-Type");
+	if (bin != NULL && resp.status == 200 && ctype != NULL &&
+	    strncasecmp(ctype, "image/", 6) == 0 && resp.body.len > 0 &&
+	    resp.body.p[0] != '{') {
+		if (resp.truncated) {
+			r->rc = WXAPI_ERR_PARSE;
+			snprintf(r->errmsg, sizeof(r->errmsg), "image over "
+			    "%zu bytes", max);
+		} else {
+			r->rc = WXAPI_OK;
+			buf_add(bin, resp.body.p, resp.body.len);
+		}
 		goto done;
 	}
 	buf_cstr(&resp.body);
@@ -185,6 +206,10 @@ once(const char *method, const char *path, const char *body,
 			wxapi_map((long)json_object_get_int64(v), r);
 	} else
 		r->rc = WXAPI_OK;
+	if (bin != NULL && r->rc == WXAPI_OK) {
+		r->rc = WXAPI_ERR_PARSE;	/* JSON where an image was due */
+		snprintf(r->errmsg, sizeof(r->errmsg), "JSON, not an image");
+	}
 	if (r->rc != WXAPI_OK) {
 		json_object_put(o);
 		o = NULL;
@@ -207,9 +232,10 @@ quiet(char *s)
 	return s;
 }
 
-json_object *
-wxapi_call(const char *what, const char *method, const char *path,
-    json_object *body, int idempotent, struct wxapi_result *r)
+static json_object *
+call(const char *what, const char *method, const char *path,
+    json_object *body, int idempotent, struct buf *bin, size_t max,
+    struct wxapi_result *r)
 {
 	struct timespec	 ts;
 	const char	*text = NULL;
@@ -224,7 +250,7 @@ wxapi_call(const char *what, const char *method, const char *path,
 		text = "{}";
 	wxapi_redact(path, safe, sizeof(safe));
 	for (;;) {
-		o = once(method, path, text, r);
+		o = once(method, path, text, bin, max, r);
 		tries++;
 		snprintf(msg, sizeof(msg), "%s", r->errmsg);
 		log_info("wxapi: %s %s %s -> %ld errcode=%ld %s rid=%s "
@@ -234,7 +260,8 @@ wxapi_call(const char *what, const char *method, const char *path,
 		    r->rc == WXAPI_OK ? "" : quiet(msg));
 		/* A busy answer, a 5xx or a refused connection, once: a
 		 * timeout has already spent the request's time. */
-		if (o != NULL || !idempotent || tries > 1 ||
+		if (o != NULL || r->rc == WXAPI_OK || !idempotent ||
+		    tries > 1 ||
 		    !(r->rc == WXAPI_ERR_BUSY || (r->rc == WXAPI_ERR_NET &&
 		    (r->http_status >= 500 || r->elapsed_ms < 1000))))
 			return o;
@@ -242,6 +269,21 @@ wxapi_call(const char *what, const char *method, const char *path,
 		ts.tv_nsec = (200 + (long)(now_ms()) % 100) * 1000000L;
 		nanosleep(&ts, NULL);
 	}
+}
+
+json_object *
+wxapi_call(const char *what, const char *method, const char *path,
+    json_object *body, int idempotent, struct wxapi_result *r)
+{
+	return call(what, method, path, body, idempotent, NULL, 0, r);
+}
+
+int
+wxapi_call_bin(const char *what, const char *path, json_object *body,
+    size_t max, struct buf *out, struct wxapi_result *r)
+{
+	call(what, "POST", path, body, 0, out, max, r);
+	return r->rc == WXAPI_OK ? 0 : -1;
 }
 
 int

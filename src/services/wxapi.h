@@ -12,6 +12,8 @@
 
 #include <json-c/json.h>
 
+struct buf;
+
 enum wxapi_rc {
 	WXAPI_OK = 0,
 	WXAPI_ERR_NET,		/* no answer, timeout, 5xx: retry may help */
@@ -49,6 +51,16 @@ void		 wxapi_redact(const char *path, char *out, size_t);
  */
 json_object	*wxapi_call(const char *what, const char *method,
 		     const char *path, json_object *body, int idempotent,
+		     struct wxapi_result *r);
+/*
+ * A POST whose success is bytes, not JSON (wxacode.getUnlimited, §5.1):
+ * an image answer (Content-Type image/..., first byte not '{'), whole
+ * and at most max bytes, is appended to out: 0. A JSON answer is read
+ * for its errcode as wxapi_call's (JSON without one is WXAPI_ERR_PARSE:
+ * never an error saved as a picture): -1 with r. Not repeated.
+ */
+int		 wxapi_call_bin(const char *what, const char *path,
+		     json_object *body, size_t max, struct buf *out,
 		     struct wxapi_result *r);
 /* JS-SDK config signature (§3.4): hex SHA-1 into out[41]; -1 if a
  * value is missing. url is used as given (the caller drops "#..."). */

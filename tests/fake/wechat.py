@@ -166,10 +166,16 @@ class Handler(BaseHTTPRequestHandler):
             # messages to users (§4)
             ("POST", "/cgi-bin/message/subscribe/send"): self.message,
             ("POST", "/cgi-bin/message/template/send"): self.message,
+            # channels (§5): codes
+            ("POST", "/cgi-bin/qrcode/create"): self.qrcode_create,
+            ("POST", "/wxa/getwxacodeunlimit"): self.wxacode_unlimit,
         }.get((method, u.path))
         if api is None:
             return self.reply(err(40066, "invalid url"), 404)
-        return self.reply(api(q, body))
+        out = api(q, body)
+        if isinstance(out, bytes):      # an image, not JSON (§5.1)
+            return self.send(200, out, "image/png")
+        return self.reply(out)
 
     # -- WeChat ---------------------------------------------------------
 
@@ -344,6 +350,56 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 return self.reply({"error": "no such control"}, 404)
         return self.reply({"ok": True})
+
+    # -- channels: QR codes (§5) ----------------------------------------
+    # POST /cgi-bin/qrcode/create?access_token  {"action_name":
+    #     "QR_LIMIT_STR_SCENE","action_info":{"scene":{"scene_str"}}}
+    #     -> {"ticket","url"}, the same for the same scene_str; other
+    #     actions 40097 (only the permanent string kind is used).
+    # POST /wxa/getwxacodeunlimit?access_token  {"scene","width"?...}
+    #     -> PNG bytes (image/png), or JSON 40169 for a scene that is
+    #     empty, over 32 characters or outside [0-9A-Za-z!#$&'()*+,/:;=?
+    #     @-._~]; /_fake/fail answers JSON errors as for any path.
+
+    def qrcode_create(self, q, b):
+        if self.token_app(q) is None:
+            return err(40001, "invalid credential, access_token is "
+                       "invalid or not latest")
+        scene = ((b.get("action_info") or {}).get("scene") or {}).get(
+            "scene_str")
+        if b.get("action_name") != "QR_LIMIT_STR_SCENE" or \
+                not isinstance(scene, str) or not 1 <= len(scene) <= 64:
+            return err(40097, "invalid args")
+        with LOCK:
+            codes = S.setdefault("qrcodes", {})
+            if scene not in codes:
+                codes[scene] = secrets.token_hex(12)
+            t = codes[scene]
+        return {"ticket": "gQ" + t + "==", "url":
+                "http://weixin.qq.com/q/" + t}
+
+    def wxacode_unlimit(self, q, b):
+        import re
+        import struct
+        import zlib
+        if self.token_app(q) is None:
+            return err(40001, "invalid credential, access_token is "
+                       "invalid or not latest")
+        scene = b.get("scene")
+        if not isinstance(scene, str) or not 1 <= len(scene) <= 32 or \
+                not re.fullmatch(r"[0-9A-Za-z!#$&'()*+,/:;=?@\-._~]+",
+                                 scene):
+            return err(40169, "invalid length for scene")
+
+        def chunk(kind, data):
+            c = struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff)
+            return struct.pack(">I", len(data)) + kind + data + c
+        w = 8   # an 8x8 grey picture: enough to be a PNG
+        raw = b"".join(b"\0" + bytes([0x80] * w) for _ in range(w))
+        return (b"\x89PNG\r\n\x1a\n" +
+                chunk(b"IHDR", struct.pack(">IIBBBBB", w, w, 8, 0, 0, 0, 0))
+                + chunk(b"tEXt", b"scene\0" + scene.encode())
+                + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
 
 
 def main():

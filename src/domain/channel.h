@@ -76,6 +76,7 @@ int		 channel_visit(struct dctx *, int64_t, const char *,
 		     enum channel_source);
 int		 channel_session_attr(struct dctx *);
 int		 channel_identity_attr(struct dctx *, int64_t, int64_t);
+int		 channel_user_attr(struct dctx *, int64_t);
 int		 channel_first_order(struct dctx *, int64_t, int64_t);
 int		 channel_mp_scan(struct dctx *, const char *, const char *,
 		     const char *);

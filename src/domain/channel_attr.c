@@ -119,6 +119,21 @@ channel_identity_attr(struct dctx *c, int64_t id, int64_t channel)
 	return 0;
 }
 
+static const char sql_user[] =
+    "UPDATE customer_user u JOIN channel ch ON ch.id = ? AND "
+    "ch.shop_id = u.shop_id SET u.channel_id = ch.id "
+    "WHERE u.id = ? AND u.shop_id = ? AND u.channel_id IS NULL";
+
+/* A customer user who just joined (an invite) gets c's visit's channel. */
+int
+channel_user_attr(struct dctx *c, int64_t user)
+{
+	if (c->channel_id <= 0 || user <= 0)
+		return 0;
+	return db_run(c->arena, NULL, sql_user, "iii", c->channel_id, user,
+	    c->shop->id) == -1 ? ERR_INTERNAL : 0;
+}
+
 /*
  * Inside the submit's transaction: order id of company customer, when it
  * is the company's first, gets the company's first touch (or, placed by

@@ -1,7 +1,8 @@
 /*
  * channel_report.c -- 渠道报表: per channel and China week (Monday
  * first), between two China dates inclusive: unique visitors (a visitor
- * counted once a day, the days summed), dealer applications, WeChat
+ * counted once a day, the days summed), registrations (dealer
+ * applications, and users who joined by an invite link), WeChat
  * identities bound to a customer user, and first orders with their GMV
  * (integer fen; a cancelled first order counts, its money does not).
  * Each count is where its row's first touch says, in the week the row
@@ -29,6 +30,9 @@ static const char sql_report[] =
     "UNION ALL SELECT channel_id, " WEEK("created_at") ", 0, COUNT(*), 0, "
     "0, 0 FROM dealer_application WHERE shop_id = ? AND channel_id IS NOT "
     "NULL AND " RANGE("created_at") " GROUP BY 1, 2 "
+    "UNION ALL SELECT channel_id, " WEEK("created_at") ", 0, COUNT(*), 0, "
+    "0, 0 FROM customer_user WHERE shop_id = ? AND channel_id IS NOT "
+    "NULL AND " RANGE("created_at") " GROUP BY 1, 2 "
     "UNION ALL SELECT channel_id, " WEEK("bound_at") ", 0, 0, COUNT(*), "
     "0, 0 FROM wx_identity WHERE shop_id = ? AND channel_id IS NOT NULL "
     "AND customer_user_id IS NOT NULL AND " RANGE("bound_at")
@@ -52,8 +56,8 @@ channel_report(struct dctx *c, const char *from, const char *to,
 
 	*out = NULL;
 	*n = 0;
-	if (db_run(c->arena, &r, sql_report, "ississississi", s, from, to,
-	    s, from, to, s, from, to, s, from, to, s) == -1)
+	if (db_run(c->arena, &r, sql_report, "issississississi", s, from,
+	    to, s, from, to, s, from, to, s, from, to, s, from, to, s) == -1)
 		return ERR_INTERNAL;
 	*out = w = arena_alloc(c->arena, sizeof(*w) * (r->nrows + 1));
 	for (i = 0; i < r->nrows; i++) {

@@ -15,6 +15,7 @@
 #include "domain/scope_sql.h"
 #include "domain/customer_user.h"
 #include "domain/invite.h"
+#include "domain/channel.h"
 
 #define INVITE_BYTES	(INVITE_TOKEN_HEX / 2)
 
@@ -247,6 +248,8 @@ invite_join_locked(struct dctx *c, const char *token,
 		return ERR_INTERNAL;
 	if (r->affected != 1)		/* cannot be, under the lock */
 		return ERR_INTERNAL;
+	if ((rc = channel_user_attr(c, *user_id)) != 0)
+		return rc;
 	return audit(c, "customer_user.join", "customer=%" PRId64 " user=%"
 	    PRId64 " invite=%" PRId64 " role=%s", inv->customer_id,
 	    *user_id, inv->id, inv->role);

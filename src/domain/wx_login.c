@@ -16,6 +16,7 @@
 #include "domain/auth.h"
 #include "domain/customer.h"
 #include "domain/dctx.h"
+#include "domain/channel.h"
 #include "domain/invite.h"
 #include "domain/session.h"
 #include "domain/wechat.h"
@@ -88,6 +89,9 @@ login(struct dctx *c, const char *appid, const char *openid,
 	    openid) == -1 || r->nrows != 1)
 		return ERR_INTERNAL;
 	out->identity_id = db_cell_i64(r, 0, 0);
+	/* First touch: the visit this login came from, if it has none. */
+	if (channel_identity_attr(c, out->identity_id, 0) != 0)
+		return ERR_INTERNAL;
 	if ((user_id = db_cell_i64(r, 0, 1)) != 0) {
 		clog_info(c, "wechat: login identity=%" PRId64 " user=%"
 		    PRId64 "%s", out->identity_id, user_id,
@@ -275,6 +279,8 @@ tx_bind(struct dctx *c, void *arg)
 	if (db_run(c->arena, &r, sql_bind, "ii", b->user_id,
 	    b->identity_id) == -1 || r->affected != 1)
 		return ERR_INTERNAL;	/* under the row lock: cannot be */
+	if ((rc = channel_identity_attr(c, b->identity_id, 0)) != 0)
+		return rc;
 	return audit(c, "wechat.bind", "identity=%" PRId64 " user=%" PRId64
 	    " by=%s", b->identity_id, b->user_id, b->in->by ==
 	    WX_BIND_PHONE_CODE ? "phone_code" : b->in->by == WX_BIND_INVITE ?

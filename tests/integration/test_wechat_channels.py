@@ -42,6 +42,7 @@ INSERT INTO staff (shop_id, name, phone, password_hash, role)
     wx_stack.sql(f"""
 UPDATE dealer_application SET channel_id = NULL;
 UPDATE wx_identity SET channel_id = NULL;
+UPDATE customer_user SET channel_id = NULL;
 UPDATE sales_order SET channel_id = NULL;
 DELETE FROM channel;
 DELETE FROM wx_mp_seen;

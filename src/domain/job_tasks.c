@@ -33,6 +33,14 @@ static const char sql_failures[] =
 static const char sql_sms_codes[] =
     "DELETE FROM sms_code WHERE created_at < NOW(3) - INTERVAL 1 DAY "
     "LIMIT 1000";
+/* OAuth states past their life; official-account messages seen two days
+ * ago (WeChat repeats one within seconds, not days). */
+static const char sql_oauth_states[] =
+    "DELETE FROM wx_oauth_state WHERE expires_at < NOW(3) - INTERVAL 1 HOUR "
+    "LIMIT 1000";
+static const char sql_mp_seen[] =
+    "DELETE FROM wx_mp_seen WHERE created_at < NOW(3) - INTERVAL 2 DAY "
+    "LIMIT 1000";
 static const char sql_test_record[] =
     "INSERT INTO job_test_run (job_id, runner, attempt, tag) "
     "VALUES (?, ?, ?, ?)";
@@ -80,18 +88,20 @@ static int
 task_login_failure_expire(struct arena *a, const struct job *j,
     const char **msg)
 {
-	int64_t	n, codes;
+	int64_t	n, codes, states, seen;
 
 	(void)j;
-
 	if (delete_batches(a, sql_failures, "i", conf.login_window,
 	    &n) == -1 || delete_batches(a, sql_sms_codes, "", 0,
-	    &codes) == -1) {
+	    &codes) == -1 || delete_batches(a, sql_oauth_states, "", 0,
+	    &states) == -1 || delete_batches(a, sql_mp_seen, "", 0,
+	    &seen) == -1) {
 		*msg = db_failure(a);
 		return -1;
 	}
-	*msg = arena_printf(a, "deleted=%" PRId64 " sms_codes=%" PRId64, n,
-	    codes);
+	*msg = arena_printf(a, "deleted=%" PRId64 " sms_codes=%" PRId64
+	    " oauth_states=%" PRId64 " mp_seen=%" PRId64, n, codes, states,
+	    seen);
 	return 0;
 }
 
@@ -265,7 +275,7 @@ static const struct job_kind kinds[] = {
 	{ "session.expire", task_session_expire, 3600, 0,
 	  "清理过期登录" },
 	{ "login_failure.expire", task_login_failure_expire, 3600, 0,
-	  "清理登录失败记录" },
+	  "清理登录失败记录、短信验证码和微信登录状态" },
 	{ "uploads.prune", task_uploads_prune, 86400, 0,
 	  "清理无用的上传文件" },
 	{ "job.expire", task_job_expire, 86400, 0,

@@ -415,13 +415,29 @@ def test_login_failure_expire_keeps_the_window(stack, quiet):
         f"last_at) VALUES ({shop}, 'account_ip', 'staff:old-job-test', 3, "
         f"NOW(3) - INTERVAL 1 DAY), ({shop}, 'account_ip', "
         "'staff:new-job-test', 3, NOW(3))")
+    # SMS codes after a day, OAuth states an hour past their life,
+    # official-account messages seen two days ago go; fresh ones stay.
+    stack.sql(f"""
+INSERT INTO sms_code (shop_id, phone, salt, code_hash, created_at,
+  expires_at) VALUES ({shop}, '13600000991', 's', 'h', NOW(3) - INTERVAL
+  2 DAY, NOW(3) - INTERVAL 2 DAY), ({shop}, '13600000992', 's', 'h',
+  NOW(3), NOW(3) + INTERVAL 5 MINUTE);
+INSERT INTO wx_mp_seen (shop_id, msg_key, created_at) VALUES
+  ({shop}, 'jt-old', NOW(3) - INTERVAL 3 DAY), ({shop}, 'jt-new', NOW(3));
+""")
     stack.sql("UPDATE job SET run_at = NOW(3) WHERE dedupe_key = "
               "'login_failure.expire'")
     run_once(stack)
     left = {s for (s,) in stack.sql(
         "SELECT subject FROM login_failure WHERE subject LIKE '%job-test'")}
     assert left == {"staff:new-job-test"}
+    assert stack.sql("SELECT phone FROM sms_code WHERE phone LIKE "
+                     "'1360000099%'") == [("13600000992",)]
+    assert stack.sql("SELECT msg_key FROM wx_mp_seen WHERE msg_key LIKE "
+                     "'jt-%'") == [("jt-new",)]
     stack.sql("DELETE FROM login_failure WHERE subject LIKE '%job-test'")
+    stack.sql("DELETE FROM sms_code WHERE phone LIKE '1360000099%'")
+    stack.sql("DELETE FROM wx_mp_seen WHERE msg_key LIKE 'jt-%'")
 
 
 def test_run_for_one_shop_takes_only_its_jobs(stack, quiet):

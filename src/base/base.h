@@ -84,6 +84,7 @@ struct arena;
 char		*url_encode(struct arena *, const char *);
 char		*log_safe(struct arena *, const char *);
 char		*like_pattern(struct arena *, const char *);
+char		*utf8_prefix(struct arena *, const char *, size_t);
 char		*text_to_utf8(struct arena *, const char *, size_t, size_t *,
 		     int *);
 

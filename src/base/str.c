@@ -111,3 +111,19 @@ text_to_utf8(struct arena *a, const char *in, size_t len, size_t *outlen,
 	*converted = 1;
 	return out;
 }
+
+/* At most n characters of UTF-8 s, whole characters only, in a. */
+char *
+utf8_prefix(struct arena *a, const char *s, size_t n)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 chars = 0;
+
+	while (*p && chars < n) {
+		p++;
+		while ((*p & 0xc0) == 0x80)
+			p++;
+		chars++;
+	}
+	return arena_strndup(a, s, (size_t)((const char *)p - s));
+}

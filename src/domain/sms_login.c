@@ -29,8 +29,9 @@
 #define MAX_TRIES	5
 
 static const char sql_user[] =
-    "SELECT id FROM customer_user WHERE shop_id = ? AND phone = ? "
-    "AND status = 'active'";
+    "SELECT u.id FROM customer_user u JOIN customer c ON c.id = "
+    "u.customer_id AND c.status = 'active' WHERE u.shop_id = ? AND "
+    "u.phone = ? AND u.status = 'active'";
 /* The phone's rows serialise on its newest row's gap lock: counting and
  * inserting in one transaction keeps two requests from both passing. */
 static const char sql_counts[] =

@@ -81,22 +81,6 @@ permanent(long errcode)
 	return 0;
 }
 
-/* At most n characters of UTF-8 s. */
-static char *
-utf8_cut(struct arena *a, const char *s, size_t n)
-{
-	const unsigned char	*p = (const unsigned char *)s;
-	size_t			 chars = 0;
-
-	while (*p && chars < n) {
-		p++;
-		while ((*p & 0xc0) == 0x80)
-			p++;
-		chars++;
-	}
-	return arena_strndup(a, s, (size_t)((const char *)p - s));
-}
-
 /*
  * v with each {name} of the n pairs (name, value) put in, cut to max
  * characters (0: no cut).
@@ -126,7 +110,7 @@ wx_fill(struct arena *a, const char *v, const char *const vals[][2], int n,
 		}
 		buf_addc(&b, *p++);
 	}
-	out = max ? utf8_cut(a, buf_cstr(&b), max) :
+	out = max ? utf8_prefix(a, buf_cstr(&b), max) :
 	    arena_strdup(a, buf_cstr(&b));
 	buf_free(&b);
 	return out;
@@ -207,7 +191,7 @@ send_one(struct dctx *c, const struct wechat_conf *w, struct msg *m,
 	struct wxapi_result	 res;
 	json_object		*body, *out = NULL;
 	const char		*app = NULL, *openid = NULL, *tpl = "", *fields = "";
-	const char		*page = "";
+	const char		*page = "", *why;
 	enum wx_app		 which = WX_MP;
 	int			 i, j, rc, mini;
 
@@ -246,6 +230,7 @@ send_one(struct dctx *c, const struct wechat_conf *w, struct msg *m,
 		    "url", json_object_new_string(page));
 	json_object_object_add(body, "data", data_of(c->arena, fields,
 	    m->vals, 6));
+	memset(&res, 0, sizeof(res));
 	rc = wx_token_call(c, which, which == WX_MINIAPP ? "subscribe.send" :
 	    "template.send", "POST", which == WX_MINIAPP ?
 	    "/cgi-bin/message/subscribe/send?access_token=" :
@@ -257,17 +242,20 @@ send_one(struct dctx *c, const struct wechat_conf *w, struct msg *m,
 		k->sent++;
 		return finish(c, m, "sent", app, openid, tpl, 0, "");
 	}
+	why = res.errmsg[0] != '\0' ? res.errmsg : c->error != NULL ?
+	    c->error : "发送失败";
 	if (res.rc == WXAPI_ERR_CONF || permanent(res.errcode) ||
 	    rc == ERR_CONFLICT || m->attempts >= WX_MESSAGE_TRIES) {
 		k->failed++;
 		return finish(c, m, "failed", app, openid, tpl, res.errcode,
-		    m->attempts >= WX_MESSAGE_TRIES && !permanent(res.errcode) ?
+		    utf8_prefix(c->arena, m->attempts >= WX_MESSAGE_TRIES &&
+		    !permanent(res.errcode) && rc != ERR_CONFLICT ?
 		    arena_printf(c->arena, "重试 %d 次仍未成功：%s",
-		    m->attempts, res.errmsg) : c->error && rc == ERR_CONFLICT ?
-		    c->error : res.errmsg);
+		    m->attempts, why) : why, 200));
 	}
 	k->waiting++;
-	return finish(c, m, NULL, app, openid, tpl, res.errcode, res.errmsg);
+	return finish(c, m, NULL, app, openid, tpl, res.errcode,
+	    utf8_prefix(c->arena, why, 200));
 }
 
 /*

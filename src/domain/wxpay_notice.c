@@ -88,7 +88,7 @@ wxpay_notify(struct dctx *c, const char *const h[4], const char *body,
 	int			 rc;
 
 	*answer = "成功";
-	if (wxpay_shop_open(c, c->shop->id, NULL, &ws) != 0) {
+	if (wxpay_shop_open(c, c->shop->id, NULL, WXPAY_SETTLE, &ws) != 0) {
 		*answer = "商户未配置";
 		return ERR_UNAVAILABLE;
 	}

@@ -42,7 +42,7 @@ int	wxpay_sync(struct arena *, int *, int *);
 
 /* wxpay_refund.c: finance refunds a paid attempt. */
 int	wxpay_refund(struct dctx *, int64_t, int64_t, const char *,
-	    int64_t *);
+	    const char *, int64_t *);
 int	wxpay_refund_sync(struct arena *, int *);
 
 /* A payment made with WeChat Pay, and what was refunded of it. */

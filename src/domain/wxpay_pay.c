@@ -54,6 +54,13 @@ static const char sql_expire_text[] =
     "'%Y-%m-%dT%H:%i:%s+08:00') FROM wxpay_txn WHERE id = ?";
 static const char sql_prepay[] =
     "UPDATE wxpay_txn SET prepay_id = ? WHERE id = ? AND shop_id = ?";
+/* The attempt's order, read first without a lock: the order is locked
+ * before the attempt, as a new attempt does (tx_start), so the two never
+ * wait on each other in a circle. */
+static const char sql_txn_order[] =
+    "SELECT order_id FROM wxpay_txn WHERE out_trade_no = ? AND shop_id = ?";
+static const char sql_order_row_lock[] =
+    "SELECT id FROM sales_order WHERE id = ? AND shop_id = ? FOR UPDATE";
 static const char sql_txn_lock[] =
     "SELECT id, order_id, customer_id, COALESCE(customer_user_id, 0), "
     "amount_fen, appid, mchid, state FROM wxpay_txn "
@@ -212,7 +219,7 @@ wxpay_pay_start(struct dctx *c, int64_t order_id, const char *notify_url,
 	s.order_id = order_id;
 	if ((rc = identity(c, &s.appid, &s.openid)) != 0)
 		return rc;
-	if ((rc = wxpay_shop_open(c, c->shop->id, s.appid, &ws)) != 0)
+	if ((rc = wxpay_shop_open(c, c->shop->id, s.appid, WXPAY_NEW, &ws)) != 0)
 		return rc;
 	s.mchid = ws.cf.mchid;
 	if ((rc = db_tx_run(c, tx_start, &s)) != 0)
@@ -273,6 +280,12 @@ wxpay_txn_apply(struct dctx *c, const struct wxpay_txn *t, const char **why)
 	int		 rc;
 
 	*why = NULL;
+	if (db_run(c->arena, &r, sql_txn_order, "si", t->out_trade_no,
+	    c->shop->id) == -1)
+		return ERR_INTERNAL;
+	if (r->nrows == 1 && db_run(c->arena, NULL, sql_order_row_lock, "ii",
+	    db_cell_i64(r, 0, 0), c->shop->id) == -1)
+		return ERR_INTERNAL;
 	if (db_run(c->arena, &r, sql_txn_lock, "si", t->out_trade_no,
 	    c->shop->id) == -1)
 		return ERR_INTERNAL;
@@ -336,7 +349,7 @@ tx_apply(struct dctx *c, void *arg)
 /* Query one attempt and apply a success; *paid 1 when it was paid. */
 static int
 query_apply(struct dctx *c, struct wxpay_shop *ws, const char *no,
-    int *paid, int *closed)
+    int expired, int *paid, int *closed)
 {
 	struct wxpay_txn	 t;
 	struct wxpay_result	 res;
@@ -346,17 +359,21 @@ query_apply(struct dctx *c, struct wxpay_shop *ws, const char *no,
 	*paid = *closed = 0;
 	wxpay_query(&ws->w, no, &t, &res);
 	if (res.rc == WXPAY_ERR_NOTFOUND) {
-		*closed = 1;	/* never created there: nothing to pay */
+		/* Never created there; once past its life nothing can pay
+		 * it (before, a create may still be under way). */
+		*closed = expired;
 		return 0;
 	}
 	if (res.rc != WXPAY_OK)
 		return pay_unavailable(c, &res, "query");
-	if (strcmp(t.trade_state, "SUCCESS") == 0 ||
-	    strcmp(t.trade_state, "REFUND") == 0) {
-		/* REFUND: paid, and refunded since (by us, later). */
-		if (strcmp(t.trade_state, "REFUND") == 0)
-			snprintf(t.trade_state, sizeof(t.trade_state),
-			    "SUCCESS");
+	if (strcmp(t.trade_state, "REFUND") == 0) {
+		/* Open here, refunded there: someone refunded it outside
+		 * dinghuo (the merchant platform). Not money the company has. */
+		clog_warnx(c, "wxpay: %s is refunded at WeChat Pay but was "
+		    "never applied here: left for finance", no);
+		return 0;
+	}
+	if (strcmp(t.trade_state, "SUCCESS") == 0) {
 		if ((rc = db_tx_run(c, tx_apply, &a)) != 0)
 			return rc;
 		if (a.why != NULL) {
@@ -404,10 +421,10 @@ wxpay_pay_check(struct dctx *c, int64_t order_id, int *paid)
 	    c->sess.customer_id) == -1)
 		return ERR_INTERNAL;
 	if (q->nrows > 0) {
-		if ((rc = wxpay_shop_open(c, c->shop->id, NULL, &ws)) != 0)
+		if ((rc = wxpay_shop_open(c, c->shop->id, NULL, WXPAY_SETTLE, &ws)) != 0)
 			return rc;
 		for (i = 0; i < q->nrows && rc == 0; i++)
-			rc = query_apply(c, &ws, db_cell(q, i, 0), &p,
+			rc = query_apply(c, &ws, db_cell(q, i, 0), 0, &p,
 			    &closed);
 		wxpay_shop_close(&ws);
 		if (rc != 0)
@@ -453,7 +470,8 @@ wxpay_sync(struct arena *a, int *npaid, int *nclosed)
 			bad++;
 			continue;
 		}
-		if (query_apply(&d, &ws, no, &paid, &closed) != 0)
+		if (query_apply(&d, &ws, no, db_cell_i64(r, i, 4) == 1, &paid,
+		    &closed) != 0)
 			bad++;
 		else if (!paid && !closed && db_cell_i64(r, i, 4) == 1) {
 			wxpay_close_order(&ws.w, no, &res);

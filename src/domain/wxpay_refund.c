@@ -166,8 +166,10 @@ tx_result(struct dctx *c, void *arg)
 	if (strcmp(st, "success") == 0 || strcmp(st, "closed") == 0 ||
 	    strcmp(st, "abnormal") == 0)
 		return 0;		/* final already */
+	/* ABNORMAL is no failure: the money left the merchant but did not
+	 * reach the payer's card, and is settled by hand on the merchant
+	 * platform; the ledger keeps the refund, finance sees it. */
 	failed = strcmp(x->status, "CLOSED") == 0 ||
-	    strcmp(x->status, "ABNORMAL") == 0 ||
 	    strcmp(x->status, "REFUSED") == 0;
 	to = strcmp(x->status, "SUCCESS") == 0 ? "success" :
 	    strcmp(x->status, "ABNORMAL") == 0 ? "abnormal" :
@@ -209,16 +211,22 @@ call(struct dctx *c, struct wxpay_shop *ws, const char *out_trade_no,
 	if (res.rc == WXPAY_OK) {
 		x.status = rf.status;
 		x.refund_id = rf.refund_id;
-	} else if (res.retryable) {
-		clog_warnx(c, "wxpay refund %s: %s, left for the sync job",
-		    out_refund_no, wxpay_rc_str(res.rc));
+	} else if (res.retryable || res.http_status < 400 ||
+	    res.http_status > 499) {
+		/* No answer, or one we could not trust (a 2xx whose
+		 * signature did not verify: WeChat Pay may well have taken
+		 * it): the same out_refund_no again later, never refunded
+		 * twice, never put back on a guess. */
+		clog_warnx(c, "wxpay refund %s: %s http=%ld, left for the sync "
+		    "job", out_refund_no, wxpay_rc_str(res.rc),
+		    res.http_status);
 		c->error = "微信支付暂时连不上，退款会自动重试";
 		c->code = "refund_pending";
 		return ERR_UNAVAILABLE;
 	} else {
 		x.status = "CLOSED";
-		x.error = arena_printf(c->arena, "%s %s", res.code,
-		    res.message);
+		x.error = utf8_prefix(c->arena, arena_printf(c->arena,
+		    "%s %s", res.code, res.message), 200);
 		clog_warnx(c, "wxpay refund %s refused: %s %s", out_refund_no,
 		    res.code, res.message);
 	}
@@ -235,13 +243,14 @@ call(struct dctx *c, struct wxpay_shop *ws, const char *out_trade_no,
 
 /*
  * Refund amount fen of WeChat payment attempt txn with reason: asked,
- * then sent; *id the refund's. ERR_CONFLICT (not_paid, above_refundable,
+ * then sent, its result to come to notify_url (the shop's /wxpay/notify;
+ * NULL: only the sync job's query finishes it); *id the refund's. ERR_CONFLICT (not_paid, above_refundable,
  * refund_uncovered, refund_refused), ERR_UNAVAILABLE (refund_pending:
  * asked, to be sent again by the job), ERR_FORBIDDEN, ERR_INVALID.
  */
 int
 wxpay_refund(struct dctx *c, int64_t txn, int64_t amount, const char *reason,
-    int64_t *id)
+    const char *notify_url, int64_t *id)
 {
 	struct ask		 a = { txn, amount, reason, 0, 0, NULL, NULL };
 	struct wxpay_shop	 ws;
@@ -263,15 +272,16 @@ wxpay_refund(struct dctx *c, int64_t txn, int64_t amount, const char *reason,
 		c->code = "reason_required";
 		return ERR_INVALID;
 	}
-	if ((rc = wxpay_shop_open(c, c->shop->id, NULL, &ws)) != 0)
+	if ((rc = wxpay_shop_open(c, c->shop->id, NULL, WXPAY_SETTLE, &ws)) != 0)
 		return rc;
+	ws.cf.refund_notify_url = notify_url;
 	if ((rc = db_tx_run(c, tx_ask, &a)) == 0) {
 		*id = a.id;
 		rc = call(c, &ws, a.out_trade_no, a.out_refund_no, amount,
 		    a.total, reason);
 		clog_info(c, "wxpay refund %s of txn %" PRId64 " ¥%s: %s",
 		    a.out_refund_no, txn, fmt_yuan(c->arena, amount),
-		    rc == 0 ? "sent" : c->code);
+		    rc == 0 ? "sent" : c->code ? c->code : "error");
 	}
 	wxpay_shop_close(&ws);
 	return rc;

@@ -55,11 +55,13 @@ not_ready(struct dctx *c, const char *why)
 
 /*
  * Open shop's merchant account for app appid (NULL: the official
- * account's): 0; ERR_CONFLICT (wxpay_not_configured) when WeChat Pay is
- * off or incomplete; ERR_INTERNAL.
+ * account's): 0; ERR_CONFLICT (wxpay_not_configured) when it is
+ * incomplete, or, for a new payment (WXPAY_NEW), turned off: what was
+ * paid before the switch still arrives, is queried and refunded.
+ * ERR_INTERNAL.
  */
 int
-wxpay_shop_open(struct dctx *c, int64_t shop, const char *appid,
+wxpay_shop_open(struct dctx *c, int64_t shop, const char *appid, int how,
     struct wxpay_shop *ws)
 {
 	struct wechat_conf	 w;
@@ -69,7 +71,7 @@ wxpay_shop_open(struct dctx *c, int64_t shop, const char *appid,
 	memset(ws, 0, sizeof(*ws));
 	if ((rc = wechat_conf_get(c, shop, &w)) != 0)
 		return rc;
-	if (!w.pay_enabled)
+	if (!w.pay_enabled && how == WXPAY_NEW)
 		return not_ready(c, "turned off");
 	if (*w.pay_mchid == '\0' || *w.pay_serial == '\0' ||
 	    *w.pay_pubkey_id == '\0')
@@ -245,5 +247,6 @@ wxpay_job_shop(struct arena *a, const struct db_res *r, int i, int col,
 	shop->name = arena_strdup(a, db_cell(r, i, col + 2));
 	dctx_init(d, a, "job");
 	d->shop = shop;
-	return wxpay_shop_open(d, shop->id, NULL, ws) == 0 ? 0 : -1;
+	return wxpay_shop_open(d, shop->id, NULL, WXPAY_SETTLE, ws) == 0 ? 0 :
+	    -1;
 }

@@ -18,7 +18,9 @@ struct wxpay_shop {
 	struct wxpay		 w;
 	int			 open;
 };
-int	wxpay_shop_open(struct dctx *, int64_t, const char *,
+#define WXPAY_NEW	1	/* a new payment: WeChat Pay must be on */
+#define WXPAY_SETTLE	0	/* what was paid: notices, queries, refunds */
+int	wxpay_shop_open(struct dctx *, int64_t, const char *, int,
 	    struct wxpay_shop *);
 void	wxpay_shop_close(struct wxpay_shop *);
 struct db_res;

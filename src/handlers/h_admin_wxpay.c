@@ -138,7 +138,7 @@ refund_state_label(const char *s)
 	static const char *const names[][2] = {
 		{ "asked", "待发送" }, { "processing", "退款中" },
 		{ "success", "已退款" }, { "closed", "未成功，已退回账户" },
-		{ "abnormal", "异常，已退回账户" },
+		{ "abnormal", "异常：钱已付出未到账，请在商户平台处理" },
 	};
 	size_t	i;
 

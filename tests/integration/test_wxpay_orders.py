@@ -372,3 +372,25 @@ def test_other_shop_and_garbage_change_nothing(stack, merchant, world):
                              headers={"Content-Type": "application/json"})
     assert r.status_code == 401 and r.json()["code"] == "FAIL"
     assert paid(stack, oid) == ("0", "10000")
+
+
+def test_turned_off_takes_no_new_payment_but_lands_the_paid(stack, merchant,
+                                                            world):
+    s = wechat_session(stack, world["uids"][0], "oWP-one")
+    oid = new_order(stack, s, world["sku"])
+    no = start(stack, s, oid).json()["data"]["out_trade_no"]
+    control(merchant, "pay", {"out_trade_no": no})
+    shop = "(SELECT id FROM shop WHERE slug = 'shop-a')"
+    stack.sql(f"UPDATE shop_wechat SET pay_enabled = 0 WHERE shop_id = "
+              f"{shop}")
+    try:
+        oid2 = new_order(stack, s, world["sku"])
+        r = start(stack, s, oid2)
+        assert r.status_code == 409 and error_code(r) == \
+            "wxpay_not_configured"
+        # What was paid before the switch still arrives.
+        assert notify(stack, merchant, no) == [204]
+        assert paid(stack, oid) == ("10000", "10000")
+    finally:
+        stack.sql(f"UPDATE shop_wechat SET pay_enabled = 1 WHERE shop_id = "
+                  f"{shop}")

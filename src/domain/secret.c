@@ -92,6 +92,32 @@ secret_get(int64_t shop, const char *name, struct buf *out)
 	return 0;
 }
 
+/*
+ * Shop's secret name as a string in a, trailing white space (a pasted
+ * newline) dropped: 0 with *out; 1 when there is none or it is empty;
+ * -1 logged. The read buffer is wiped.
+ */
+int
+secret_str(struct arena *a, int64_t shop, const char *name, char **out)
+{
+	struct buf	b;
+	int		rc;
+
+	*out = NULL;
+	buf_init(&b, 256);
+	rc = secret_get(shop, name, &b);
+	while (rc == 0 && b.len > 0 && isspace((unsigned char)b.p[b.len - 1]))
+		b.len--;
+	if (rc == 0 && b.len > 0)
+		*out = arena_strndup(a, b.p, b.len);
+	else if (rc == 0)
+		rc = 1;
+	if (b.p != NULL)
+		explicit_bzero(b.p, b.cap);
+	buf_free(&b);
+	return rc;
+}
+
 /* 1 when shop has the secret name, else 0. */
 int
 secret_has(int64_t shop, const char *name)

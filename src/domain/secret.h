@@ -22,6 +22,7 @@
 
 int		 secret_put(int64_t, const char *, const void *, size_t);
 int		 secret_get(int64_t, const char *, struct buf *);
+int		 secret_str(struct arena *, int64_t, const char *, char **);
 int		 secret_has(int64_t, const char *);
 int		 secret_drop(int64_t, const char *);
 

@@ -55,22 +55,18 @@ wechat_app_secret(struct dctx *c, int64_t shop, enum wx_app app,
     const char **appid, const char **secret)
 {
 	struct wechat_conf	 w;
-	struct buf		 b;
+	char			*s;
 	int			 rc;
 
 	if ((rc = wechat_conf_get(c, shop, &w)) != 0)
 		return rc;
 	*appid = wechat_appid(&w, app);
-	buf_init(&b, 64);
-	rc = secret_get(shop, app == WX_MINIAPP ? SECRET_MINIAPP_SECRET :
-	    SECRET_MP_SECRET, &b);
-	if (rc == 0 && **appid != '\0' && b.len > 0) {
-		*secret = arena_strndup(c->arena, b.p, b.len);
-		explicit_bzero(b.p, b.len);
-		buf_free(&b);
+	rc = secret_str(c->arena, shop, app == WX_MINIAPP ?
+	    SECRET_MINIAPP_SECRET : SECRET_MP_SECRET, &s);
+	if (rc == 0 && **appid != '\0') {
+		*secret = s;
 		return 0;
 	}
-	buf_free(&b);
 	if (rc == -1)
 		return ERR_INTERNAL;
 	c->error = app == WX_MINIAPP ? "店铺尚未设置小程序 AppID 与 AppSecret" :

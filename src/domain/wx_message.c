@@ -270,6 +270,7 @@ wx_deliver(struct arena *a, int64_t shop, struct wx_deliver_count *k)
 	struct shop		 s;
 	struct dctx		 d;
 	struct msg		 m;
+	int64_t			 conf_shop = 0;
 	int			 i;
 
 	memset(k, 0, sizeof(*k));
@@ -307,8 +308,12 @@ wx_deliver(struct arena *a, int64_t shop, struct wx_deliver_count *k)
 		m.vals[4][1] = db_cell(r, i, 11);
 		m.vals[5][0] = "shop";
 		m.vals[5][1] = s.name;
-		if (wechat_conf_get(&d, s.id, &w) != 0 ||
-		    send_one(&d, &w, &m, k) == -1)
+		/* The shop's apps once per shop in the batch (ordered by
+		 * message, mostly one shop's). */
+		if (s.id != conf_shop && wechat_conf_get(&d, s.id, &w) != 0)
+			return ERR_INTERNAL;
+		conf_shop = s.id;
+		if (send_one(&d, &w, &m, k) == -1)
 			return ERR_INTERNAL;
 	}
 	return 0;

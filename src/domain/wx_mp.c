@@ -26,17 +26,12 @@ static const char sql_seen[] =
 static int
 token_of(struct dctx *c, const char **token)
 {
-	struct buf	b;
-	int		rc;
+	char	*s;
+	int	 rc;
 
-	buf_init(&b, 64);
-	rc = secret_get(c->shop->id, SECRET_MP_TOKEN, &b);
-	while (rc == 0 && b.len > 0 && isspace((unsigned char)b.p[b.len - 1]))
-		b.len--;
-	if (rc == 0 && b.len > 0)
-		*token = arena_strndup(c->arena, b.p, b.len);
-	explicit_bzero(b.p, b.cap);
-	buf_free(&b);
+	rc = secret_str(c->arena, c->shop->id, SECRET_MP_TOKEN, &s);
+	if (rc == 0)
+		*token = s;
 	if (rc == -1)
 		return ERR_INTERNAL;
 	if (rc == 1 || *token == NULL) {
@@ -107,29 +102,22 @@ open_safe(struct dctx *c, const struct wx_mp_query *q, const char *token,
 {
 	struct wechat_conf	 w;
 	unsigned char		 key[32];
-	struct buf		 b, plain;
+	struct buf		 plain;
 	const char		*why = NULL, *enc = m->encrypt;
+	char			*aes;
 	int			 rc;
 
 	if ((rc = signed_ok(c, q, token, enc != NULL ? enc : "")) != 0)
 		return rc;
 	if ((rc = wechat_conf_get(c, c->shop->id, &w)) != 0)
 		return rc;
-	buf_init(&b, 64);
-	rc = secret_get(c->shop->id, SECRET_MP_AES_KEY, &b);
-	while (rc == 0 && b.len > 0 && isspace((unsigned char)b.p[b.len - 1]))
-		b.len--;
-	buf_cstr(&b);
-	if (rc != 0 || *w.mp_appid == '\0' || wxmsg_aes_key(b.p, key) != 0) {
-		explicit_bzero(b.p, b.cap);
-		buf_free(&b);
+	rc = secret_str(c->arena, c->shop->id, SECRET_MP_AES_KEY, &aes);
+	if (rc != 0 || *w.mp_appid == '\0' || wxmsg_aes_key(aes, key) != 0) {
 		clog_warnx(c, "wx_mp: safe mode, but no usable EncodingAESKey "
 		    "or appid");
 		c->error = "店铺尚未设置公众号消息加密密钥";
 		return rc == -1 ? ERR_INTERNAL : ERR_CONFLICT;
 	}
-	explicit_bzero(b.p, b.cap);
-	buf_free(&b);
 	buf_init(&plain, 512);
 	rc = wxmsg_decrypt(key, enc, w.mp_appid, &plain, &why);
 	explicit_bzero(key, sizeof(key));

@@ -28,19 +28,13 @@ static const char sql_save[] =
     "pay_pubkey_id = VALUES(pay_pubkey_id), "
     "pay_enabled = VALUES(pay_enabled), updated_by = VALUES(updated_by)";
 
+/* A secret as a string, or NULL (none, or unreadable: logged). */
 static char *
-secret_str(struct dctx *c, int64_t shop, const char *name)
+key_of(struct dctx *c, int64_t shop, const char *name)
 {
-	struct buf	 b;
-	char		*s = NULL;
+	char	*s;
 
-	buf_init(&b, 256);
-	if (secret_get(shop, name, &b) == 0 && b.len > 0)
-		s = arena_strndup(c->arena, b.p, b.len);
-	if (b.p != NULL)
-		explicit_bzero(b.p, b.len);
-	buf_free(&b);
-	return s;
+	return secret_str(c->arena, shop, name, &s) == 0 ? s : NULL;
 }
 
 static int
@@ -80,9 +74,9 @@ wxpay_shop_open(struct dctx *c, int64_t shop, const char *appid, int how,
 	cf->appid = appid != NULL ? appid : w.mp_appid;
 	cf->cert_serial = w.pay_serial;
 	cf->platform_serial = w.pay_pubkey_id;
-	cf->key_pem = secret_str(c, shop, SECRET_PAY_KEY);
-	cf->apiv3_key = secret_str(c, shop, SECRET_PAY_APIV3);
-	cf->platform_pub_pem = secret_str(c, shop, SECRET_PAY_PUBKEY);
+	cf->key_pem = key_of(c, shop, SECRET_PAY_KEY);
+	cf->apiv3_key = key_of(c, shop, SECRET_PAY_APIV3);
+	cf->platform_pub_pem = key_of(c, shop, SECRET_PAY_PUBKEY);
 	if (cf->key_pem == NULL || cf->apiv3_key == NULL ||
 	    cf->platform_pub_pem == NULL)
 		return not_ready(c, "a key is missing");

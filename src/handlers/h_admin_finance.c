@@ -373,8 +373,7 @@ h_wxpay_refund(struct ctx *c)
 		return c->json_out ? http_fail(c, ERR_INVALID, f.error) :
 		    h_money_fin_payment_page(c, payment, 400, f.error, &f);
 	rc = wxpay_refund(&c->d, w.txn_id, f.v[R_AMOUNT].i64, f.v[R_REASON].s,
-	    arena_printf(c->d.arena, "%s://%s%s/wxpay/notify", c->https ?
-	    "https" : "http", c->host ? c->host : "", c->base), &id);
+	    h_wxpay_notify_url(c), &id);
 	if (rc != 0 && rc != ERR_UNAVAILABLE) {
 		if (c->json_out || rc == ERR_FORBIDDEN || rc == ERR_INTERNAL)
 			return http_fail(c, rc, c->d.error);

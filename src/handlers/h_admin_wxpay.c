@@ -57,9 +57,7 @@ settings_page(struct ctx *c, int status, const char *error,
 	v = admin_view(c, "settings");
 	view_set_str(v, "action", ctx_link(c, SETTINGS));
 	view_set_str(v, "settings_url", ctx_link(c, "/admin/settings"));
-	view_set_str(v, "notify_url", arena_printf(c->d.arena,
-	    "%s://%s%s/wxpay/notify", c->https ? "https" : "http",
-	    c->host ? c->host : "", c->base));
+	view_set_str(v, "notify_url", h_wxpay_notify_url(c));
 	view_set_str(v, "mp_appid", f ? str_or(f->v[W_MP_APPID].s, "") :
 	    w.mp_appid);
 	view_set_str(v, "miniapp_appid", f ? str_or(f->v[W_MINI_APPID].s, "") :

@@ -39,4 +39,7 @@ int		 h_money_fin_payment_page(struct ctx *, int64_t, int,
 		     const char *, const struct form *);
 int		 h_admin_wxpay_view(struct ctx *, json_object *, int64_t);
 
+/* h_wxpay.c */
+const char	*h_wxpay_notify_url(struct ctx *);
+
 #endif /* HANDLERS_H_MONEY_H */

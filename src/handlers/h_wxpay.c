@@ -11,10 +11,12 @@
 #include "domain/wxpay_order.h"
 #include "http/http.h"
 #include "handlers/handlers.h"
+#include "handlers/h_money.h"
 
-/* Where WeChat Pay posts results for this shop: absolute, as it wants. */
-static const char *
-notify_url(struct ctx *c)
+/* Where WeChat Pay posts results for this shop: absolute, as it wants
+ * (payments, refunds, and the merchant page that shows it). */
+const char *
+h_wxpay_notify_url(struct ctx *c)
 {
 	return arena_printf(c->d.arena, "%s://%s%s/wxpay/notify",
 	    c->https ? "https" : "http", c->host ? c->host : "", c->base);
@@ -28,7 +30,7 @@ h_wxpay_start(struct ctx *c)
 	json_object		*v, *p;
 	int			 rc;
 
-	if ((rc = wxpay_pay_start(&c->d, id, notify_url(c), &s)) != 0)
+	if ((rc = wxpay_pay_start(&c->d, id, h_wxpay_notify_url(c), &s)) != 0)
 		return http_fail(c, rc, c->d.error);
 	v = view_new(c);
 	p = json_tokener_parse(s.params_json);

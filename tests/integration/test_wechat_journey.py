@@ -7,7 +7,6 @@ binding and first order once each."""
 
 import hashlib
 import secrets
-import time
 
 import pytest
 
@@ -18,18 +17,9 @@ from test_wechat_channels import create, owner, q1, sid
 from test_wechat_channels import ch_stack  # noqa: F401
 from test_wechat_oauth import callback, oauth_code, start
 from wechat_kit import MP_APPID, fake, wx_stack  # noqa: F401
+from conftest import wait_until
 
 A = "/s/shop-a"
-
-
-def wait_until(cond, timeout=20, message="condition"):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        v = cond()
-        if v:
-            return v
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {message}")
 
 
 def template(stack, staff, event):
@@ -107,7 +97,7 @@ def test_scan_login_bind_order_notices_and_the_report(ch_stack, fake):
                    f"{order}") == "pending_approval"
         # 5. The approver is told in WeChat, approves; the buyer is told.
         got = wait_until(lambda: messages_to(fake, "oWJ-approver"),
-                         message="the approver's notice")
+                         timeout=20, message="the approver's notice")
         assert got[0]["template_id"] == "TPL_submitted"
         ap = bearer_session(st, "shop-a", approver)
         r = ap.post(st.url(f"{A}/api/v1/orders/{order}/approve"),
@@ -115,7 +105,7 @@ def test_scan_login_bind_order_notices_and_the_report(ch_stack, fake):
         assert r.status_code == 200, r.text
         got = wait_until(lambda: [m for m in messages_to(fake, oid)
                                   if m["template_id"] == "TPL_approved"],
-                         message="the buyer's notice")
+                         timeout=20, message="the buyer's notice")
         no = one(st, f"SELECT order_no FROM sales_order WHERE id = {order}")
         assert got[0]["data"]["character_string2"]["value"] == no
         assert len(messages_to(fake, "oWJ-approver")) == 1   # once

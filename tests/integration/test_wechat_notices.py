@@ -8,7 +8,6 @@ is skipped; the back office lists what was sent to whom.
 
 The module makes the company WN… and products WN-*."""
 
-import time
 
 import pytest
 
@@ -16,20 +15,11 @@ from helpers import get_csrf
 from orders_kit import (add, bearer_session, company, drop_companies,
                         drop_skus, one, seed_skus, submit)
 from wechat_kit import MINI_APPID, MP_APPID, fake, wx_stack  # noqa: F401
+from conftest import wait_until
 
 A = "/s/shop-a"
 SUB = "/cgi-bin/message/subscribe/send"
 TPL = "/cgi-bin/message/template/send"
-
-
-def wait_until(cond, timeout=20, message="condition"):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        v = cond()
-        if v:
-            return v
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {message}")
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +79,8 @@ def message_of(stack, oid, uid):
 
 def settled(stack, oid, uid, state):
     return wait_until(lambda: (message_of(stack, oid, uid) or ("",))[0] ==
-                      state, message=f"message of order {oid} {state}")
+                      state, timeout=20,
+                      message=f"message of order {oid} {state}")
 
 
 def sent_to(fake, openid):
@@ -105,7 +96,7 @@ def deliver_now(stack):
               "AND state = 'queued'")
     wait_until(lambda: int(one(stack, "SELECT COUNT(*) FROM job WHERE kind "
                                "= 'wechat.deliver' AND state = 'done'")) >
-               before, message="a wechat.deliver run")
+               before, timeout=20, message="a wechat.deliver run")
 
 
 def test_order_notice_reaches_the_mini_program_once(wx_stack, fake, world):
@@ -163,7 +154,7 @@ def test_busy_waits_and_is_sent_later(wx_stack, fake, world):
     oid = order(st, world["uids"][0], world["sku"])
     wait_until(lambda: (message_of(st, oid, world["uids"][0]) or
                         ("", "", "", "", "0"))[4] == "1",
-               message="a first try")
+               timeout=20, message="a first try")
     row = message_of(st, oid, world["uids"][0])
     assert row[0] == "queued" and row[2] == "-1"
     st.sql("UPDATE wx_message SET next_at = NOW(3) WHERE state = 'queued'")

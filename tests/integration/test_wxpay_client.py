@@ -12,14 +12,14 @@ import os
 import queue
 import subprocess
 import threading
-import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
+from wxpay_kit import APIV3, control, start_fake
+
 ROOT = Path(__file__).resolve().parents[2]
-APIV3 = "0123456789abcdef0123456789abcdef"
 
 
 def live_prog():
@@ -37,19 +37,7 @@ def live_prog():
 @pytest.fixture(scope="module")
 def fake(tmp_path_factory):
     d = tmp_path_factory.mktemp("wxpay")
-    key, pub, ppub = d / "m.pem", d / "m.pub", d / "platform.pub"
-    subprocess.run(["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt",
-                    "rsa_keygen_bits:2048", "-out", str(key)], check=True,
-                   capture_output=True)
-    subprocess.run(["openssl", "pkey", "-in", str(key), "-pubout", "-out",
-                    str(pub)], check=True, capture_output=True)
-    p = subprocess.Popen(["/usr/bin/python3", str(ROOT / "tests/fake/wxpay.py"),
-                          "--merchant-pub", str(pub), "--platform-pub-out",
-                          str(ppub), "--apiv3-key", APIV3],
-                         stdout=subprocess.PIPE, text=True)
-    line = p.stdout.readline()      # blocks until listening (or exit)
-    assert line.startswith("PORT "), line
-    base = "http://127.0.0.1:%d" % int(line.split()[1])
+    p, base, key, ppub = start_fake(d)
     env = dict(os.environ, WXPAY_BASE_URL=base, WXPAY_KEY_FILE=str(key),
                WXPAY_PUB_FILE=str(ppub), WXPAY_SERIAL="PUB_KEY_ID_FAKE",
                WXPAY_APIV3_KEY=APIV3)
@@ -64,14 +52,6 @@ def run(fake, *args):
     out = dict(l.split("=", 1) for l in r.stdout.splitlines() if "=" in l)
     out["exit"] = r.returncode
     return out
-
-
-def control(fake, what, body):
-    rq = urllib.request.Request(fake["base"] + "/_control/" + what,
-                                data=json.dumps(body).encode(),
-                                method="POST")
-    with urllib.request.urlopen(rq, timeout=30) as r:
-        return json.loads(r.read())
 
 
 @pytest.fixture

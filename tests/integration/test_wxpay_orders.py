@@ -8,14 +8,9 @@ the sync job closing what expired, and refunds out of the deposit.
 
 The module makes companies WP… and products WP-* and removes them."""
 
-import json
 import os
 import stat
-import subprocess
 import threading
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
@@ -23,53 +18,23 @@ from helpers import get_csrf
 from orders_kit import (add, bearer_session, company, drop_companies,
                         drop_skus, error_code, one, seed_skus, submit)
 from test_money import balances_explained, payments_explained
+from conftest import wait_until
+from wxpay_kit import APIV3, control, start_fake
 
-ROOT = Path(__file__).resolve().parents[2]
 A = "/s/shop-a"
-APIV3 = "0123456789abcdef0123456789abcdef"
 MCHID = "1900000109"
 MP_APPID = "wx0123456789abcdef"
 
 
-def wait_until(cond, timeout=20, message="condition"):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        v = cond()
-        if v:
-            return v
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {message}")
-
-
 @pytest.fixture(scope="module")
 def fake(stack, tmp_path_factory):
-    d = tmp_path_factory.mktemp("wxpay-orders")
-    key, pub, ppub = d / "m.pem", d / "m.pub", d / "platform.pub"
-    subprocess.run(["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt",
-                    "rsa_keygen_bits:2048", "-out", str(key)], check=True,
-                   capture_output=True)
-    subprocess.run(["openssl", "pkey", "-in", str(key), "-pubout", "-out",
-                    str(pub)], check=True, capture_output=True)
-    p = subprocess.Popen(["/usr/bin/python3", str(ROOT / "tests/fake/wxpay.py"),
-                          "--merchant-pub", str(pub), "--platform-pub-out",
-                          str(ppub), "--apiv3-key", APIV3, "--mchid", MCHID],
-                         stdout=subprocess.PIPE, text=True)
-    line = p.stdout.readline()
-    assert line.startswith("PORT "), line
-    base = "http://127.0.0.1:%d" % int(line.split()[1])
+    p, base, key, ppub = start_fake(tmp_path_factory.mktemp("wxpay-orders"),
+                                    MCHID)
     stack.reconfigure(wechat_pay_base=base)
     yield {"base": base, "key": key.read_text(), "pub": ppub.read_text()}
     stack.reconfigure()
     p.terminate()
     p.wait(timeout=10)
-
-
-def control(fake, what, body=None):
-    rq = urllib.request.Request(fake["base"] + "/_control/" + what,
-                                data=json.dumps(body or {}).encode(),
-                                method="POST" if body is not None else "GET")
-    with urllib.request.urlopen(rq, timeout=30) as r:
-        return json.loads(r.read())
 
 
 @pytest.fixture(scope="module")
@@ -279,7 +244,7 @@ def test_sync_job_closes_what_expired(stack, merchant, world):
               "AND state = 'queued'")
     wait_until(lambda: one(stack, f"SELECT state FROM wxpay_txn WHERE "
                            f"out_trade_no = '{no}'") == "closed",
-               message="the expired attempt closed")
+               timeout=20, message="the expired attempt closed")
     st = control(merchant, "state", None)
     assert st["orders"][no]["trade_state"] == "CLOSED"
     # A new tap makes a new attempt.

@@ -16,7 +16,8 @@
  * lines limit holds), with the line's qty and mode if it is there. */
 static const char sql_cart_lock[] =
     "SELECT COUNT(*), COALESCE(SUM(qty), 0), MAX(IF(sku_id = ?, qty, NULL)), "
-    "MAX(IF(sku_id = ?, mode + 0, NULL)) FROM cart_item WHERE shop_id = ? "
+    "MAX(IF(sku_id = ?, " CART_MODE_BITS("mode") ", NULL)) FROM cart_item "
+    "WHERE shop_id = ? "
     "AND customer_user_id = ? FOR UPDATE";
 static const char sql_count[] =
     "SELECT COUNT(*), COALESCE(SUM(qty), 0) FROM cart_item "
@@ -40,7 +41,8 @@ struct change {
 static const char *
 mode_name(int mode)
 {
-	return mode == SHOP_MODE_WHOLESALE ? "wholesale" : "ordering";
+	return mode == SHOP_MODE_WHOLESALE ? "wholesale" :
+	    mode == SHOP_MODE_RETAIL ? "retail" : "ordering";
 }
 
 /* The error for a line that cannot be ordered as asked. */
@@ -54,6 +56,8 @@ refuse(struct dctx *c, const struct priced_line *l)
 		return ERR_NOT_FOUND;
 	case LINE_OUT_OF_STOCK:
 		return ERR_OUT_OF_STOCK;
+	case LINE_WRONG_MALL:
+		return ERR_FORBIDDEN;
 	default:
 		return ERR_INVALID;
 	}
@@ -125,13 +129,15 @@ change(struct dctx *c, struct change *ch, struct cart_added *out)
 }
 
 /*
- * Add qty of a SKU, from the storefront mode (SHOP_MODE_ORDERING or
- * SHOP_MODE_WHOLESALE), to the actor's cart; a line already there grows
+ * Add qty of a SKU, from the storefront mode (SHOP_MODE_ORDERING,
+ * SHOP_MODE_WHOLESALE, or SHOP_MODE_RETAIL for a consumer), to the
+ * actor's cart; a line already there grows
  * (and moves to that storefront). *out (may be NULL): the line as priced
  * now and the cart's lines and units after. Refusals set c->error and
  * c->code (line_problem_code): ERR_INVALID for a quantity, ERR_NOT_FOUND
  * for a SKU that may not be ordered there (or is not the shop's),
- * ERR_OUT_OF_STOCK, ERR_CONFLICT (cart_full).
+ * ERR_OUT_OF_STOCK, ERR_CONFLICT (cart_full), ERR_FORBIDDEN (the wrong
+ * mall for the buyer: wrong_storefront).
  */
 int
 cart_add(struct dctx *c, int mode, int64_t sku_id, int64_t qty,
@@ -144,8 +150,9 @@ cart_add(struct dctx *c, int mode, int64_t sku_id, int64_t qty,
 	ch.sku_id = sku_id;
 	ch.qty = qty;
 	ch.add = 1;
-	if (mode != SHOP_MODE_ORDERING && mode != SHOP_MODE_WHOLESALE) {
-		c->error = "零售商城不能加入进货单";
+	if (mode != SHOP_MODE_ORDERING && mode != SHOP_MODE_WHOLESALE &&
+	    mode != SHOP_MODE_RETAIL) {
+		c->error = "没有这个商城";
 		c->code = line_problem_code(LINE_UNAVAILABLE);
 		return ERR_NOT_FOUND;
 	}

@@ -15,6 +15,8 @@
 
 #define CART_LINES_MAX	100		/* lines in one cart, one order */
 #define CART_QTY_MAX	1000000		/* units of one line */
+/* cart_item.mode (ENUM ordering, wholesale, retail) as SHOP_MODE_* bits. */
+#define CART_MODE_BITS(col)	"ELT(" col " + 0, 1, 2, 4)"
 
 /*
  * Why a line cannot be ordered as it stands. line_problem_code() names
@@ -27,11 +29,13 @@ enum line_problem {
 	LINE_QTY_NOT_MULTIPLE,	/* pack_only, and not whole cases */
 	LINE_UNAVAILABLE,	/* off shelf, hidden from its storefront, of
 				 * another shop, or gone */
-	LINE_OUT_OF_STOCK	/* more than sku.stock */
+	LINE_OUT_OF_STOCK,	/* more than sku.stock */
+	LINE_WRONG_MALL		/* a consumer outside the retail mall, or a
+				 * dealer in it */
 };
 
 /* A line asked for: a SKU, a quantity, the storefront it is ordered in
- * (SHOP_MODE_ORDERING or SHOP_MODE_WHOLESALE). */
+ * (SHOP_MODE_ORDERING, SHOP_MODE_WHOLESALE or SHOP_MODE_RETAIL). */
 struct line_req {
 	int64_t		 sku_id;
 	int64_t		 qty;

@@ -25,7 +25,8 @@
     "p.on_shelf, p.visible + 0, li.price_fen, COALESCE(pl.percent_bp, 0), " \
     "cp.price_fen, cp.binding, " \
     "(SELECT JSON_ARRAYAGG(JSON_ARRAY(t.min_qty, t.price_fen)) " \
-    "FROM price_tier t WHERE t.sku_id = s.id AND t.shop_id = s.shop_id)"
+    "FROM price_tier t WHERE t.sku_id = s.id AND t.shop_id = s.shop_id), " \
+    "COALESCE(s.retail_price_fen, -1), cu.kind = 'consumer'"
 #define PRICED_THUMB \
     ", (SELECT i.thumb_path FROM product_image i WHERE i.product_id = p.id " \
     "AND i.shop_id = p.shop_id ORDER BY i.sort, i.id LIMIT 1)"
@@ -39,8 +40,10 @@
     "AND li.sku_id = s.id AND li.shop_id = s.shop_id " \
     "LEFT JOIN contract_price cp ON cp.customer_id = cu.id " \
     "AND cp.sku_id = s.id AND cp.shop_id = s.shop_id "
-#define COL_TIERS	21	/* the columns after j's three */
-#define COL_THUMB	22	/* PRICED_THUMB */
+#define COL_TIERS	21	/* counting j's three */
+#define COL_RETAIL	22	/* the SKU's retail price, -1: its base */
+#define COL_CONSUMER	23	/* the company is a retail consumer */
+#define COL_THUMB	24	/* PRICED_THUMB */
 
 /* Lines given as JSON [[sku_id, qty, mode], ...], in their order. */
 static const char sql_lines[] =
@@ -54,14 +57,17 @@ static const char sql_line[] =
     "FROM (SELECT CAST(? AS UNSIGNED) AS sku_id, CAST(? AS SIGNED) AS qty, "
     "CAST(? AS SIGNED) AS mode) j " PRICED_JOINS;
 /* A user's cart, by SKU id: the order stock is locked in at submit. The
- * mode ENUM + 0 is SHOP_MODE_ORDERING or SHOP_MODE_WHOLESALE. */
+ * mode ENUM as SHOP_MODE_ORDERING, SHOP_MODE_WHOLESALE or
+ * SHOP_MODE_RETAIL (CART_MODE_BITS, cart.h). */
 #define CART_FROM \
     "FROM cart_item j " PRICED_JOINS \
     "WHERE j.shop_id = ? AND j.customer_user_id = ? ORDER BY j.sku_id"
 static const char sql_cart[] =
-    "SELECT j.sku_id, j.qty, j.mode + 0, " PRICED_COLS " " CART_FROM;
+    "SELECT j.sku_id, j.qty, " CART_MODE_BITS("j.mode") ", " PRICED_COLS " "
+    CART_FROM;
 static const char sql_cart_thumbs[] =
-    "SELECT j.sku_id, j.qty, j.mode + 0, " PRICED_COLS PRICED_THUMB " "
+    "SELECT j.sku_id, j.qty, " CART_MODE_BITS("j.mode") ", " PRICED_COLS
+    PRICED_THUMB " "
     CART_FROM;
 
 static const char *const problem_codes[] = {
@@ -71,6 +77,7 @@ static const char *const problem_codes[] = {
 	[LINE_QTY_NOT_MULTIPLE] = "qty_not_multiple",
 	[LINE_UNAVAILABLE] = "sku_unavailable",
 	[LINE_OUT_OF_STOCK] = "out_of_stock",
+	[LINE_WRONG_MALL] = "wrong_storefront",
 };
 
 const char *
@@ -124,6 +131,9 @@ line_problem_text(struct arena *a, const struct priced_line *l)
 		    PRId64 " 的倍数", l->pack_size, l->unit, l->pack_size);
 	case LINE_UNAVAILABLE:
 		return "该商品已下架或不在本商城销售";
+	case LINE_WRONG_MALL:
+		return l->mode == SHOP_MODE_RETAIL ? "零售商城面向个人顾客，"
+		    "贵公司请在订货商城下单" : "个人顾客请在零售商城购买";
 	case LINE_OUT_OF_STOCK:
 		return l->stock > 0 ? arena_printf(a, "库存不足，现有 %" PRId64
 		    " %s", l->stock, l->unit) : "暂时缺货";
@@ -175,10 +185,19 @@ orderable(struct dctx *c, const struct db_res *r, int i, int mode)
 {
 	if (db_cell(r, i, 3) == NULL || db_cell(r, i, 6) == NULL)
 		return 0;	/* no such SKU in this shop */
-	if (mode != SHOP_MODE_ORDERING && mode != SHOP_MODE_WHOLESALE)
+	if (mode != SHOP_MODE_ORDERING && mode != SHOP_MODE_WHOLESALE &&
+	    mode != SHOP_MODE_RETAIL)
 		return 0;
 	return (c->shop->modes & mode) && db_cell_i64(r, i, 15) != 0 &&
 	    (db_cell_i64(r, i, 16) & mode) != 0;
+}
+
+/* A consumer buys in the retail mall only, a dealer never there. */
+static int
+mall_fits(const struct db_res *r, int i, int mode)
+{
+	return (db_cell_i64(r, i, COL_CONSUMER) == 1) ==
+	    (mode == SHOP_MODE_RETAIL);
 }
 
 static void
@@ -190,6 +209,37 @@ line_strings(const struct db_res *r, int i, struct priced_line *l)
 	l->name = db_cell(r, i, 7);
 	l->spec = db_cell(r, i, 8) ? db_cell(r, i, 8) : "";
 	l->unit = db_cell(r, i, 9);
+}
+
+/*
+ * A retail line: the SKU's retail price (its base price when it has
+ * none), whatever the quantity; a consumer buys single units, so the
+ * B2B rules (minimum order, whole cases) do not apply, stock does.
+ */
+static int
+retail_fill(struct dctx *c, const struct db_res *r, int i, int thumbs,
+    struct priced_line *l)
+{
+	(void)c;
+	l->min_qty = 1;
+	l->pack_size = 1;
+	l->pack_only = 0;
+	l->stock = db_cell_i64(r, i, 13);
+	if (thumbs)
+		l->thumb = db_cell(r, i, COL_THUMB);
+	l->price.unit_fen = db_cell_i64(r, i, COL_RETAIL) >= 0 ?
+	    db_cell_i64(r, i, COL_RETAIL) : db_cell_i64(r, i, 14);
+	l->price.source = PRICE_BASE;
+	l->price.tier_fen = l->price.unit_fen;
+	l->price.tier_source = PRICE_BASE;
+	l->price.level_fen = -1;
+	l->problem = line_qty_check(l->qty, 1, 1, 0);
+	if ((l->line_fen = price_line_total(l->price.unit_fen,
+	    l->problem == LINE_QTY_INVALID || l->qty < 1 ? 1 : l->qty)) < 0)
+		return -1;
+	if (l->problem == LINE_OK && l->stock < l->qty)
+		l->problem = LINE_OUT_OF_STOCK;
+	return 0;
 }
 
 /* Row i of a priced query into l; -1 when a price cannot be made. */
@@ -210,6 +260,12 @@ line_fill(struct dctx *c, const struct db_res *r, int i, int thumbs,
 		return 0;
 	}
 	line_strings(r, i, l);
+	if (!mall_fits(r, i, l->mode)) {
+		l->problem = LINE_WRONG_MALL;
+		return 0;
+	}
+	if (l->mode == SHOP_MODE_RETAIL)
+		return retail_fill(c, r, i, thumbs, l);
 	l->min_qty = db_cell_i64(r, i, 10);
 	l->pack_size = db_cell_i64(r, i, 11);
 	l->pack_only = db_cell_i64(r, i, 12) != 0;

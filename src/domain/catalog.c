@@ -551,7 +551,8 @@ catalog_viewer(struct dctx *c, const struct catalog *cat, int mode,
 	memset(v, 0, sizeof(*v));
 	v->mode = mode;
 	v->cat = cat;
-	if (c->sess.kind != SESS_CUSTOMER || mode == SHOP_MODE_RETAIL)
+	/* A retail consumer sees a guest's prices outside the retail mall. */
+	if (!SESS_DEALER(&c->sess) || mode == SHOP_MODE_RETAIL)
 		return 0;
 	v->customer_id = c->sess.customer_id;
 	for (i = 0; i < cat->nlists; i++)

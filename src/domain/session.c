@@ -124,9 +124,9 @@ token_hash(const char *token, char *out)
 static const char sql_load[] =
     "SELECT s.id, s.kind, COALESCE(s.staff_id, s.customer_user_id), s.csrf, "
     "COALESCE(st.name, cu.name), COALESCE(st.role, cu.role), "
-    "COALESCE(st.phone, cu.phone), cu.customer_id, "
+    "COALESCE(st.phone, cu.phone, ''), cu.customer_id, "
     "TIMESTAMPDIFF(SECOND, NOW(3), s.expires_at), cust.level_id, cust.id, "
-    "s.wx_identity_id FROM session s "
+    "s.wx_identity_id, cust.kind = 'consumer' FROM session s "
     "LEFT JOIN staff st ON st.id = s.staff_id AND st.status = 'active' "
     "LEFT JOIN customer_user cu ON cu.id = s.customer_user_id "
     "AND cu.status = 'active' "
@@ -172,6 +172,7 @@ session_find(struct dctx *c, const char *tok, int bearer)
 	c->sess.customer_id = db_cell_i64(r, 0, 7);
 	c->sess.level_id = db_cell_i64(r, 0, 9);
 	c->sess.wx_identity_id = db_cell_i64(r, 0, 11);
+	c->sess.consumer = db_cell_i64(r, 0, 12) == 1;
 	c->sess.bearer = bearer;
 	/* Slide the expiry at most once an hour, not on every request. */
 	ttl_left = db_cell_i64(r, 0, 8);

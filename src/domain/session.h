@@ -21,7 +21,11 @@ struct session {
 	const char	*csrf;
 	int		 bearer;
 	int64_t		 wx_identity_id; /* the WeChat login's, or 0 */
+	int		 consumer;	/* a retail buyer (customer.kind
+					 * consumer): the retail mall only */
 };
+/* A dealer's user: the ordering mall and the B2B prices are theirs. */
+#define SESS_DEALER(s)	((s)->kind == SESS_CUSTOMER && !(s)->consumer)
 int		 session_find(struct dctx *, const char *, int);
 int		 session_create(struct dctx *, enum sess_kind, int64_t, int,
 		     char **);

@@ -46,8 +46,10 @@ struct wx_login {
 int		 wx_login_miniapp(struct dctx *, const char *,
 		     struct wx_login *);
 int		 wx_login_oauth(struct dctx *, const char *, struct wx_login *);
-/* One of three ways to say which customer user a WeChat user is. */
-enum wx_bind_by { WX_BIND_PHONE_CODE, WX_BIND_INVITE, WX_BIND_PASSWORD };
+/* One of the ways to say which customer user a WeChat user is; or, for
+ * the retail mall, a new consumer of their own (domain/consumer.c). */
+enum wx_bind_by { WX_BIND_PHONE_CODE, WX_BIND_INVITE, WX_BIND_PASSWORD,
+	WX_BIND_CONSUMER };
 struct wx_bind {
 	enum wx_bind_by	 by;
 	const char	*ticket;

@@ -17,6 +17,7 @@
 #include "domain/customer.h"
 #include "domain/dctx.h"
 #include "domain/channel.h"
+#include "domain/consumer.h"
 #include "domain/invite.h"
 #include "domain/session.h"
 #include "domain/wechat.h"
@@ -210,6 +211,22 @@ ticket_gone(struct dctx *c)
 	return ERR_INVALID;
 }
 
+static const char *
+bind_by_name(enum wx_bind_by by)
+{
+	switch (by) {
+	case WX_BIND_PHONE_CODE:
+		return "phone_code";
+	case WX_BIND_INVITE:
+		return "invite";
+	case WX_BIND_PASSWORD:
+		return "password";
+	case WX_BIND_CONSUMER:
+		return "consumer";
+	}
+	return "?";
+}
+
 struct bind_tx {
 	const struct wx_bind	*in;
 	int64_t			 identity_id;
@@ -260,6 +277,16 @@ tx_bind(struct dctx *c, void *arg)
 	case WX_BIND_PASSWORD:
 		b->user_id = b->known_user;
 		break;
+	case WX_BIND_CONSUMER:
+		/* Bound already (a double tap, or a dealer): log them in. */
+		if (now_user != 0) {
+			b->user_id = now_user;
+			return 0;
+		}
+		if ((rc = consumer_add_locked(c, b->identity_id,
+		    &b->user_id)) != 0)
+			return rc;
+		break;
 	}
 	if (now_user == b->user_id)
 		return 0;		/* bound already: the same answer */
@@ -282,9 +309,7 @@ tx_bind(struct dctx *c, void *arg)
 	if ((rc = channel_identity_attr(c, b->identity_id, 0)) != 0)
 		return rc;
 	return audit(c, "wechat.bind", "identity=%" PRId64 " user=%" PRId64
-	    " by=%s", b->identity_id, b->user_id, b->in->by ==
-	    WX_BIND_PHONE_CODE ? "phone_code" : b->in->by == WX_BIND_INVITE ?
-	    "invite" : "password");
+	    " by=%s", b->identity_id, b->user_id, bind_by_name(b->in->by));
 }
 
 static int
@@ -399,6 +424,8 @@ wx_bind(struct dctx *c, const struct wx_bind *in, struct wx_login *out,
 			return rc;
 		b.known_user = u.id;
 		break;
+	case WX_BIND_CONSUMER:
+		break;
 	}
 	if ((rc = db_tx_run(c, tx_bind, &b)) != 0) {
 		if (rc == ERR_CONFLICT || rc == ERR_NOT_FOUND)
@@ -406,8 +433,8 @@ wx_bind(struct dctx *c, const struct wx_bind *in, struct wx_login *out,
 			    " code=%s", b.identity_id, c->code ? c->code : "");
 		return rc;
 	}
-	clog_info(c, "wechat: bound identity=%" PRId64 " user=%" PRId64,
-	    b.identity_id, b.user_id);
+	clog_info(c, "wechat: bound identity=%" PRId64 " user=%" PRId64
+	    " by=%s", b.identity_id, b.user_id, bind_by_name(in->by));
 	out->identity_id = b.identity_id;
 	return session_for(c, b.user_id, b.identity_id, in->bearer, out);
 }

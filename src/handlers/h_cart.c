@@ -18,6 +18,7 @@
 #include "http/http.h"
 #include "handlers/handlers.h"
 #include "domain/address.h"
+#include "domain/customer.h"
 #include "domain/order.h"
 #include "domain/idempotency.h"
 #include "handlers/h_order.h"
@@ -42,6 +43,17 @@ struct refusal {
 	int64_t		 sku_id;	/* 0: the whole cart */
 	const char	*back;		/* the product page, after an add */
 };
+
+/* Where the buyer goes on shopping: a consumer the retail mall, a
+ * dealer the ordering mall, or the wholesale one when it is closed. */
+const char *
+h_shop_url(struct ctx *c)
+{
+	if (c->d.sess.consumer)
+		return "/retail/products";
+	return (c->d.shop->modes & SHOP_MODE_ORDERING) ? "/ordering/products" :
+	    "/wholesale/products";
+}
 
 /* Only same-site paths are linked back to. */
 static const char *
@@ -106,15 +118,15 @@ cart_page(struct ctx *c, const struct refusal *rf)
 	view_set_bool(v, "can_checkout", k.n > 0 && k.nproblems == 0 &&
 	    lack == 0);
 	view_set_str(v, "checkout_url", ctx_link(c, "/checkout"));
-	view_set_str(v, "shop_url", ctx_link(c, (c->d.shop->modes &
-	    SHOP_MODE_ORDERING) ? "/ordering/products" : "/wholesale/products"));
+	view_set_str(v, "shop_url", ctx_link(c, h_shop_url(c)));
 	view_set_bool(v, "added", rf == NULL &&
 	    kv_get(&c->query, "added") != NULL);
 	if (rf != NULL && rf->sku_id == 0)
 		view_set_str(v, "error", rf->message);
 	if (rf != NULL)
 		view_set_str(v, "back_url", rf->back);
-	c->title = "进货单";
+	c->title = c->d.sess.consumer ? "购物车" : "进货单";
+	view_set_str(v, "cart_name", c->title);
 	if (rf != NULL)
 		c->status = rf->status;
 	return render(c, "cart");
@@ -198,7 +210,8 @@ h_cart_add(struct ctx *c)
 		    back ? back : "");
 	mode = f.v[F_MODE].s ? f.v[F_MODE].s : "ordering";
 	m = strcmp(mode, "ordering") == 0 ? SHOP_MODE_ORDERING :
-	    strcmp(mode, "wholesale") == 0 ? SHOP_MODE_WHOLESALE : 0;
+	    strcmp(mode, "wholesale") == 0 ? SHOP_MODE_WHOLESALE :
+	    strcmp(mode, "retail") == 0 ? SHOP_MODE_RETAIL : 0;
 	if ((rc = cart_add(&c->d, m, f.v[F_SKU].i64, qty, &added)) != 0)
 		return line_refused(c, &f, rc, f.v[F_SKU].i64,
 		    back ? back : "");
@@ -245,6 +258,16 @@ h_cart_remove(struct ctx *c)
 }
 
 /* ---- checkout ---------------------------------------------------------- */
+
+/* A consumer's new address, from the checkout page. */
+enum { A_RECEIVER, A_PHONE, A_REGION, A_ADDRESS, A_NFIELDS };
+static const struct field address_fields[] = {
+	[A_RECEIVER] =	{ "receiver", FIELD_TEXT, 0, 0, 60, "收货人" },
+	[A_PHONE] =	{ "phone", FIELD_TEXT, 0, 0, 20, "联系电话" },
+	[A_REGION] =	{ "region", FIELD_TEXT, 0, 0, 100, "所在地区" },
+	[A_ADDRESS] =	{ "address", FIELD_TEXT, 0, 0, 300, "详细地址" },
+	{ NULL, 0, 0, 0, 0, NULL }
+};
 
 static const struct {
 	enum checkout_field	 field;
@@ -449,11 +472,22 @@ quote_view(struct ctx *c, json_object *v, const struct checkout *in,
 	json_object_object_add(v, "quote", q);
 }
 
+static int	checkout_render(struct ctx *, struct form *, struct checkout *,
+		    const struct refusal *, h_quote_page, const struct form *);
+
 /* The checkout page for the choices in (terms: the company's default
  * unless given); rf: after a refused submit, why, with its status. */
 static int
 checkout_page(struct ctx *c, struct form *f, struct checkout *in,
     const struct refusal *rf, h_quote_page page)
+{
+	return checkout_render(c, f, in, rf, page, NULL);
+}
+
+/* The same, after the new-address form af failed (NULL: it did not). */
+static int
+checkout_render(struct ctx *c, struct form *f, struct checkout *in,
+    const struct refusal *rf, h_quote_page page, const struct form *af)
 {
 	struct checkout_view	 cv;
 	struct field_errors	 fe;
@@ -479,6 +513,18 @@ checkout_page(struct ctx *c, struct form *f, struct checkout *in,
 	view_set_str(v, "company", cv.company);
 	json_object_object_add(v, "addresses", h_checkout_addresses(c, &cv));
 	view_set_bool(v, "no_address", cv.naddresses == 0);
+	/* A consumer adds their own addresses; a dealer's salesperson does. */
+	view_set_bool(v, "may_add_address", c->d.sess.consumer &&
+	    in->quote_id == 0);
+	view_set_str(v, "address_action", ctx_link(c, "/account/addresses"));
+	if (af != NULL) {
+		for (i = 0; i < A_NFIELDS; i++)
+			view_set_str(v, arena_printf(c->d.arena, "new_%s",
+			    address_fields[i].name), af->v[i].s);
+		json_object_object_add(v, "address_errors", af->errors != NULL ?
+		    json_object_get(af->errors) : json_object_new_object());
+		view_set_bool(v, "address_open", 1);
+	}
 	json_object_object_add(v, "invoices", h_checkout_invoices(c, &cv,
 	    in->invoice));
 	json_object_object_add(v, "terms", h_checkout_terms(&cv, cv.terms));
@@ -547,6 +593,10 @@ h_order_placed(struct ctx *c, const struct order_placed *p, int staff)
 
 	if (p->replayed)
 		http_header(c, "Idempotent-Replayed", "true");
+	/* A consumer pays now: the order page, at its WeChat Pay button. */
+	if (!c->json_out && !staff && c->d.sess.consumer)
+		return http_see_other(c, "%s", ctx_link(c, arena_printf(
+		    c->d.arena, "/orders/%" PRId64 "?done=placed#pay", p->id)));
 	if (!c->json_out)
 		return http_see_other(c, "%s", ctx_link(c, arena_printf(
 		    c->d.arena, "%s/%" PRId64 "%s", base, p->id, staff ?
@@ -624,6 +674,61 @@ h_order_submit(struct ctx *c)
 	return h_checkout_submit(c, 0, NULL);
 }
 
+/*
+ * POST /account/addresses: a consumer adds a delivery address (the
+ * first one, or another) from the checkout page, which shows it chosen;
+ * a refusal shows the checkout again with the form's errors (400).
+ */
+static int
+h_address_add(struct ctx *c)
+{
+	struct field_errs	 fe;
+	struct address		 a;
+	struct checkout		 in;
+	struct refusal		 rf;
+	struct form		 f, cf;
+	int			 rc, i;
+
+	if (!c->d.sess.consumer) {
+		c->d.code = "address_by_staff";
+		return http_fail(c, ERR_FORBIDDEN, "贵公司的收货地址由业务员维护，"
+		    "请联系您的业务员添加");
+	}
+	memset(&fe, 0, sizeof(fe));
+	memset(&a, 0, sizeof(a));
+	rc = form_parse(c, address_fields, &f) == -1 ? ERR_INVALID : 0;
+	a.receiver = f.v[A_RECEIVER].s;
+	a.phone = f.v[A_PHONE].s;
+	a.region = f.v[A_REGION].s;
+	a.address = f.v[A_ADDRESS].s;
+	a.is_default = 1;
+	if (rc == 0)
+		rc = address_save(&c->d, c->d.sess.customer_id, &a, &fe);
+	if (rc == 0) {
+		if (c->json_out) {
+			json_object *v = view_new(c);
+
+			view_set_i64(v, "id", a.id);
+			return render_json_ok(c, 201);
+		}
+		return http_see_other(c, "%s", ctx_link(c, arena_printf(
+		    c->d.arena, "/checkout?address_id=%" PRId64, a.id)));
+	}
+	if (rc != ERR_INVALID)
+		return http_fail(c, rc, c->d.error);
+	for (i = 0; i < fe.n; i++)
+		form_error(c, &f, fe.v[i].name, fe.v[i].label, fe.v[i].why);
+	if (c->json_out)
+		return http_fail(c, ERR_INVALID, f.error);
+	clog_info(&c->d, "address refused msg=\"%s\"", f.error);
+	memset(&in, 0, sizeof(in));
+	memset(&cf, 0, sizeof(cf));
+	memset(&rf, 0, sizeof(rf));
+	rf.status = 400;
+	rf.message = arena_printf(c->d.arena, "收货地址未保存：%s", f.error);
+	return checkout_render(c, &cf, &in, &rf, NULL, &f);
+}
+
 const struct route h_cart_routes[] = {
 	{ "GET", "^(?:/api/v1)?/cart$", h_cart, ROUTE_CUSTOMER, NULL },
 	{ "POST", "^(?:/api/v1)?/cart$", h_cart_add,
@@ -633,6 +738,8 @@ const struct route h_cart_routes[] = {
 	{ "POST", "^(?:/api/v1)?/cart/items/([0-9]{1,18})/delete$",
 	  h_cart_remove, ROUTE_CUSTOMER | ROUTE_CSRF, NULL },
 	{ "GET", "^(?:/api/v1)?/checkout$", h_checkout, ROUTE_CUSTOMER, NULL },
+	{ "POST", "^(?:/api/v1)?/account/addresses$", h_address_add,
+	  ROUTE_CUSTOMER | ROUTE_CSRF, NULL },
 	{ "POST", "^(?:/api/v1)?/orders$", h_order_submit,
 	  ROUTE_CUSTOMER | ROUTE_CSRF | ROUTE_OWNKEY, NULL },
 	{ NULL, NULL, NULL, 0, NULL }

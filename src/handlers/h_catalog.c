@@ -52,7 +52,7 @@ storefront(struct ctx *c, int *mode, const char **slug)
 			*mode = modes[i].mode;
 			*slug = modes[i].slug;
 			if (*mode == SHOP_MODE_ORDERING &&
-			    c->d.sess.kind != SESS_CUSTOMER) {
+			    !SESS_DEALER(&c->d.sess)) {
 				if (c->json_out)
 					return http_fail(c, ERR_UNAUTHORIZED,
 					    "订货商城仅对授权客户开放，请先登录");
@@ -84,7 +84,7 @@ static int
 prices_hidden(struct ctx *c, int mode)
 {
 	return mode == SHOP_MODE_WHOLESALE &&
-	    c->d.shop->hide_wholesale_prices && c->d.sess.kind != SESS_CUSTOMER;
+	    c->d.shop->hide_wholesale_prices && !SESS_DEALER(&c->d.sess);
 }
 
 

@@ -50,13 +50,14 @@ h_orders(struct ctx *c)
 	    q.all, q.state, ""));
 	view_set_str(v, "state_filter", q.all ? NULL :
 	    order_state_label(q.state));
-	view_set_str(v, "shop_url", ctx_link(c, "/ordering/products"));
+	view_set_str(v, "shop_url", ctx_link(c, h_shop_url(c)));
 	c->title = "我的订单";
 	return render(c, "orders");
 }
 
 /* Notices after a move, by ?done=. */
 static const char *const notices[][2] = {
+	{ "placed", "订单已提交，请付款；付款后商家安排发货" },
 	{ "receive", "已确认收货，感谢您的订购" },
 	{ "cancel", "订单已取消，库存已释放" },
 	{ "deposit_paid", "已用预存款支付" },
@@ -102,7 +103,7 @@ order_page(struct ctx *c, const char *page, const char *error, int status)
 	view_set_str(v, "flash", REQ_NOTICE(c, notices));
 	view_set_str(v, "error", error);
 	view_set_str(v, "orders_url", ctx_link(c, "/orders"));
-	view_set_str(v, "shop_url", ctx_link(c, "/ordering/products"));
+	view_set_str(v, "shop_url", ctx_link(c, h_shop_url(c)));
 	view_set_i64(v, "note_max", ORDER_NOTE_MAX);
 	c->title = arena_printf(c->d.arena, "订单 %s", o.order_no);
 	if (status != 0)

@@ -30,6 +30,7 @@ void		 h_checkout_errors(struct ctx *, struct form *,
 json_object	*h_order_state_tabs(struct ctx *, const char *, int,
 		     enum order_state, const char *);
 int		 h_order_channel(struct ctx *);
+const char	*h_shop_url(struct ctx *);
 /* The page of quote id after a refused accept (status, why). */
 typedef int	(*h_quote_page)(struct ctx *, int64_t, int, const char *);
 int		 h_checkout_show(struct ctx *, int64_t, h_quote_page);

@@ -136,7 +136,8 @@ h_wechat_login(struct ctx *c)
 	return login_answer(c, &l);
 }
 
-enum { B_TICKET, B_PHONE_CODE, B_INVITE, B_NAME, B_PHONE, B_PASSWORD };
+enum { B_TICKET, B_PHONE_CODE, B_INVITE, B_NAME, B_PHONE, B_PASSWORD,
+	B_RETAIL };
 static const struct field bind_fields[] = {
 	[B_TICKET] =	{ "ticket", FIELD_TEXT, FIELD_REQUIRED, 1, 200,
 			  "绑定凭证" },
@@ -146,13 +147,15 @@ static const struct field bind_fields[] = {
 	[B_NAME] =	{ "name", FIELD_TEXT, 0, 1, 60, "姓名" },
 	[B_PHONE] =	{ "phone", FIELD_PHONE, 0, 0, 0, "手机号" },
 	[B_PASSWORD] =	{ "password", FIELD_PASSWORD, 0, 1, 128, "密码" },
+	[B_RETAIL] =	{ "retail", FIELD_BOOL, 0, 0, 0, "零售顾客" },
 	{ NULL, 0, 0, 0, 0, NULL }
 };
 
 /*
  * The bind request's fields as a struct wx_bind: a phone code, or an
  * invite with the account to make, or an existing account's phone and
- * password. -1 with f->error when it is none or half of one.
+ * password, or "retail": true for a consumer account of the user's own.
+ * -1 with f->error when it is none or half of one.
  */
 static int
 bind_read(struct ctx *c, struct form *f, struct wx_bind *b,
@@ -164,6 +167,10 @@ bind_read(struct ctx *c, struct form *f, struct wx_bind *b,
 	memset(b, 0, sizeof(*b));
 	memset(j, 0, sizeof(*j));
 	b->ticket = f->v[B_TICKET].s;
+	if (f->v[B_RETAIL].present && f->v[B_RETAIL].i64) {
+		b->by = WX_BIND_CONSUMER;
+		return 0;
+	}
 	if (f->v[B_PHONE_CODE].present) {
 		b->by = WX_BIND_PHONE_CODE;
 		b->phone_code = f->v[B_PHONE_CODE].s;
@@ -196,7 +203,8 @@ bind_read(struct ctx *c, struct form *f, struct wx_bind *b,
 }
 
 /* POST /api/v1/wechat/bind {"ticket", "phone_code"} (or an invite, or
- * phone and password): bind the WeChat user and log them in. */
+ * phone and password, or "retail": true): bind the WeChat user and log
+ * them in. */
 static int
 h_wechat_bind(struct ctx *c)
 {

@@ -5,13 +5,19 @@
  * wx_sign.c) whose nonce is also in a cookie of this browser; the
  * callback logs a bound user in or sends an unbound one to the bind
  * page, which binds by an existing account's password or an invite.
+ * /retail/join is how a retail shopper starts buying (docs/retail.md):
+ * in WeChat it runs the same OAuth and, for an unbound user, makes a
+ * consumer account of their own in one tap; elsewhere it shows the
+ * page's QR code to open in WeChat, where WeChat Pay works.
  */
 #include "base/base.h"
 #include "base/conf.h"
+#include "base/qr.h"
 #include "http/http.h"
 #include "handlers/handlers.h"
 #include "domain/customer.h"
 #include "domain/invite.h"
+#include "domain/shop.h"
 #include "domain/wechat.h"
 #include "domain/wechat_conf.h"
 #include "handlers/h_customer.h"
@@ -76,6 +82,10 @@ h_wechat_callback(struct ctx *c)
 		return http_see_other(c, "%s", ctx_link(c, next));
 	}
 	http_set_cookie(c, COOKIE_TICKET, l.ticket, WX_TICKET_TTL);
+	/* A retail shopper goes back to the join page, which asks nothing
+	 * of dealers' accounts. */
+	if (strncmp(next, "/retail/join", 12) == 0)
+		return http_see_other(c, "%s", ctx_link(c, next));
 	return http_see_other(c, "%s", ctx_link(c, arena_printf(c->d.arena,
 	    "/wechat/bind?next=%s", url_encode(c->d.arena, next))));
 }
@@ -169,7 +179,103 @@ h_wechat_bind_post(struct ctx *c)
 	return http_see_other(c, "%s", ctx_link(c, safe_next(c, "/")));
 }
 
+/* ---- the retail mall's shoppers ------------------------------------ */
+
+static int
+in_wechat(struct ctx *c)
+{
+	const char	*ua = req_header(c, "HTTP_USER_AGENT");
+
+	return ua != NULL && strstr(ua, "MicroMessenger") != NULL;
+}
+
+/* Where a shopper goes after joining: a page of the retail mall. */
+static const char *
+retail_next(struct ctx *c)
+{
+	return safe_next(c, "/retail/products");
+}
+
+/* The join page in one of its states (state: "confirm", "elsewhere",
+ * "dealer", "closed"). */
+static int
+join_page(struct ctx *c, const char *state, const char *error)
+{
+	json_object	*v = view_new(c);
+	struct qr	 q;
+	const char	*url;
+
+	view_set_bool(v, state, 1);
+	view_set_str(v, "next", retail_next(c));
+	view_set_str(v, "action", ctx_link(c, "/retail/join"));
+	view_set_str(v, "error", error);
+	view_set_str(v, "ordering_url", ctx_link(c, "/ordering/products"));
+	view_set_str(v, "login_url", ctx_link(c, arena_printf(c->d.arena,
+	    "/login?next=%s", url_encode(c->d.arena, retail_next(c)))));
+	url = arena_printf(c->d.arena, "%s://%s%s", c->https ? "https" :
+	    "http", c->host, ctx_link(c, retail_next(c)));
+	view_set_str(v, "page_url", url);
+	if (strcmp(state, "elsewhere") == 0 &&
+	    qr_encode(c->d.arena, url, &q) == 0)
+		view_set_str(v, "qr_svg", qr_svg(c->d.arena, &q));
+	c->title = "零售商城购买";
+	return render(c, "retail_join");
+}
+
+/* GET /retail/join?next=/retail/products/1: start buying. */
+static int
+h_retail_join(struct ctx *c)
+{
+	if (!(c->d.shop->modes & SHOP_MODE_RETAIL))
+		return http_fail(c, ERR_NOT_FOUND, "本店未开通零售商城");
+	if (c->d.sess.kind == SESS_CUSTOMER && c->d.sess.consumer)
+		return http_see_other(c, "%s", ctx_link(c, retail_next(c)));
+	if (c->d.sess.kind != SESS_NONE)
+		return join_page(c, "dealer", NULL);
+	if (req_cookie(c, COOKIE_TICKET) != NULL)
+		return join_page(c, "confirm", NULL);
+	if (!in_wechat(c))
+		return join_page(c, "elsewhere", NULL);
+	return http_see_other(c, "%s", ctx_link(c, arena_printf(c->d.arena,
+	    "/wechat/oauth?next=%s", url_encode(c->d.arena, arena_printf(
+	    c->d.arena, "/retail/join?next=%s", url_encode(c->d.arena,
+	    retail_next(c)))))));
+}
+
+/* POST /retail/join: the WeChat user the ticket names becomes a consumer
+ * (or, bound already, is logged in), then goes on shopping. */
+static int
+h_retail_join_post(struct ctx *c)
+{
+	struct wx_login		 l;
+	struct wx_bind		 b;
+	struct field_errs	 fe;
+	int			 err;
+
+	if (!(c->d.shop->modes & SHOP_MODE_RETAIL))
+		return http_fail(c, ERR_NOT_FOUND, "本店未开通零售商城");
+	memset(&b, 0, sizeof(b));
+	memset(&fe, 0, sizeof(fe));
+	if ((b.ticket = req_cookie(c, COOKIE_TICKET)) == NULL) {
+		c->status = 400;
+		return join_page(c, in_wechat(c) ? "confirm" : "elsewhere",
+		    "请先在微信中打开本页，再点“用微信购买”");
+	}
+	b.by = WX_BIND_CONSUMER;
+	if ((err = wx_bind(&c->d, &b, &l, &fe)) != 0) {
+		if (err == ERR_INTERNAL || err == ERR_UNAVAILABLE)
+			return http_fail(c, err, c->d.error);
+		c->status = err_status(err);
+		return join_page(c, "confirm", c->d.error);
+	}
+	http_set_cookie(c, COOKIE_TICKET, "", 0);
+	session_cookie(c, l.token);
+	return http_see_other(c, "%s", ctx_link(c, retail_next(c)));
+}
+
 const struct route h_wechat_oauth_routes[] = {
+	{ "GET", "^/retail/join$", h_retail_join, 0, NULL },
+	{ "POST", "^/retail/join$", h_retail_join_post, ROUTE_CSRF, NULL },
 	{ "GET", "^/wechat/oauth$", h_wechat_oauth, 0, NULL },
 	{ "GET", "^/wechat/oauth/callback$", h_wechat_callback, 0, NULL },
 	{ "GET", "^/wechat/bind$", h_wechat_bind_form, 0, NULL },

@@ -49,6 +49,9 @@ globals(struct ctx *c, const char *theme)
 		view_set_str(me, "role", c->d.sess.role);
 		view_set_bool(me, "staff", c->d.sess.kind == SESS_STAFF);
 		view_set_bool(me, "customer", c->d.sess.kind == SESS_CUSTOMER);
+		view_set_bool(me, "dealer", SESS_DEALER(&c->d.sess));
+		view_set_bool(me, "consumer", c->d.sess.kind == SESS_CUSTOMER &&
+		    c->d.sess.consumer);
 		json_object_object_add(g, "me", me);
 	}
 	if (c->d.shop != NULL) {

@@ -87,6 +87,8 @@ struct company_query {
 	const char	*q;		/* NULL or "": any */
 	int64_t		 level_id;	/* 0: any, -1: none */
 	int64_t		 owner_id;	/* 0: any, -1: none (未分配销售) */
+	int64_t		 kind;		/* 0: any, 1: dealers, 2: consumers
+					 * (零售顾客, customer.kind) */
 	int64_t		 page;		/* from 1 */
 	int		 per_page;
 };
@@ -103,6 +105,7 @@ struct company_row {
 	const char	*level;		/* NULL: none */
 	const char	*owner;		/* NULL: none */
 	int64_t		 users;
+	int		 consumer;	/* a retail consumer */
 };
 struct company_page {
 	const char	*q;		/* the search as used: trimmed */

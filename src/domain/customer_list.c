@@ -19,7 +19,8 @@
     "WHERE u.customer_id = c.id AND u.phone LIKE ?)) " \
     "AND (? = 0 OR c.level_id = ? OR (? = -1 AND c.level_id IS NULL)) " \
     "AND (? = 0 OR c.owner_staff_id = ? " \
-    "OR (? = -1 AND c.owner_staff_id IS NULL)) AND " SCOPE_CUSTOMER("c") " "
+    "OR (? = -1 AND c.owner_staff_id IS NULL)) AND (? = 0 OR c.kind + 0 = ?) " \
+    "AND " SCOPE_CUSTOMER("c") " "
 
 static const char sql_list_count[] =
     "SELECT COUNT(*) FROM customer c " LIST_WHERE;
@@ -27,7 +28,8 @@ static const char sql_list[] =
     "SELECT c.id, c.name, c.tags, c.contact_name, c.contact_phone, "
     "c.payment_terms = 'monthly', c.credit_days, c.credit_limit_fen, "
     "c.status = 'active', l.name, s.name, (SELECT COUNT(*) "
-    "FROM customer_user u WHERE u.customer_id = c.id) FROM customer c "
+    "FROM customer_user u WHERE u.customer_id = c.id), c.kind = 'consumer' "
+    "FROM customer c "
     "LEFT JOIN member_level l ON l.id = c.level_id "
     "LEFT JOIN staff s ON s.id = c.owner_staff_id " LIST_WHERE
     "ORDER BY c.id DESC LIMIT ? OFFSET ?";
@@ -47,6 +49,7 @@ list_row(const struct db_res *r, int i, struct company_row *o)
 	o->level = db_cell(r, i, 9);
 	o->owner = db_cell(r, i, 10);
 	o->users = db_cell_i64(r, i, 11);
+	o->consumer = db_cell_i64(r, i, 12) == 1;
 }
 
 /*
@@ -72,15 +75,16 @@ company_list(struct dctx *c, const struct company_query *q,
 		return ERR_INVALID;
 	}
 	like = like_pattern(c->arena, p->q);
-	if (db_run(c->arena, &n, sql_list_count, "isssssssiiiiiii",
+	if (db_run(c->arena, &n, sql_list_count, "isssssssiiiiiiiii",
 	    c->shop->id, p->q, like, like, like, like, like, like, q->level_id,
 	    q->level_id, q->level_id, q->owner_id, q->owner_id, q->owner_id,
-	    so) == -1)
+	    q->kind, q->kind, so) == -1)
 		return ERR_INTERNAL;
 	p->total = db_cell_i64(n, 0, 0);
-	if (db_run(c->arena, &r, sql_list, "isssssssiiiiiiiii", c->shop->id,
+	if (db_run(c->arena, &r, sql_list, "isssssssiiiiiiiiiii", c->shop->id,
 	    p->q, like, like, like, like, like, like, q->level_id, q->level_id,
-	    q->level_id, q->owner_id, q->owner_id, q->owner_id, so,
+	    q->level_id, q->owner_id, q->owner_id, q->owner_id, q->kind,
+	    q->kind, so,
 	    (int64_t)q->per_page, (page - 1) * q->per_page) == -1)
 		return ERR_INTERNAL;
 	p->rows = arena_alloc(c->arena, (r->nrows + 1) * sizeof(*p->rows));

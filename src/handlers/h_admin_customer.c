@@ -121,6 +121,7 @@ h_credit_save(struct ctx *c)
 struct filters {
 	const char	*level;		/* "", "-1" or an id */
 	const char	*owner;		/* "", "me", "none" or an id */
+	const char	*kind;		/* "", "dealer" or "consumer" */
 };
 
 static void
@@ -134,6 +135,13 @@ list_query(struct ctx *c, struct company_query *q, struct filters *fl)
 	q->per_page = PER_PAGE;
 	fl->level = kv_get(&c->query, "level");
 	fl->owner = kv_get(&c->query, "owner");
+	fl->kind = kv_get(&c->query, "kind");
+	if (fl->kind != NULL && strcmp(fl->kind, "dealer") == 0)
+		q->kind = 1;
+	else if (fl->kind != NULL && strcmp(fl->kind, "consumer") == 0)
+		q->kind = 2;
+	else
+		fl->kind = "";
 	if (fl->level == NULL || parse_i64(fl->level, -1, INT64_MAX,
 	    &q->level_id, &err) == -1)
 		fl->level = "";
@@ -172,6 +180,7 @@ list_row(struct ctx *c, const struct company_row *r)
 	view_set_str(o, "owner", r->owner);
 	view_set_bool(o, "unowned", r->owner == NULL);
 	view_set_i64(o, "users", r->users);
+	view_set_bool(o, "consumer", r->consumer);
 	return o;
 }
 
@@ -190,8 +199,8 @@ h_customer_list(struct ctx *c)
 		return http_fail(c, rc, c->d.error);
 	v = admin_view(c, "customers");
 	url = arena_printf(c->d.arena, "/admin/customers?q=%s&level=%s&"
-	    "owner=%s", url_encode(c->d.arena, pg.q), fl.level,
-	    url_encode(c->d.arena, fl.owner));
+	    "owner=%s&kind=%s", url_encode(c->d.arena, pg.q), fl.level,
+	    url_encode(c->d.arena, fl.owner), fl.kind);
 	view_pager(c, v, pg.total, PER_PAGE, url);
 	view_set_bool(v, "paged", pg.total > PER_PAGE);
 	rows = json_object_new_array();
@@ -199,7 +208,10 @@ h_customer_list(struct ctx *c)
 		json_object_array_add(rows, list_row(c, &pg.rows[i]));
 	json_object_object_add(v, "customers", rows);
 	view_set_str(v, "q", pg.q);
-	view_set_bool(v, "filtered", *pg.q || *fl.level || *fl.owner);
+	view_set_bool(v, "filtered", *pg.q || *fl.level || *fl.owner ||
+	    *fl.kind);
+	view_set_bool(v, "kind_dealer", q.kind == 1);
+	view_set_bool(v, "kind_consumer", q.kind == 2);
 	view_set_bool(v, "level_none", q.level_id == -1);
 	view_set_bool(v, "owner_me", strcmp(fl.owner, "me") == 0);
 	view_set_bool(v, "owner_none", strcmp(fl.owner, "none") == 0);

@@ -80,7 +80,6 @@ def test_below_minimum_and_broken_cases_name_their_rule(stack, cat, buyer):
 
 @pytest.mark.parametrize("which,mode", [("OFF", "ordering"),
                                         ("RET", "ordering"),
-                                        ("RET", "retail"),
                                         ("WHS", "ordering"),
                                         ("B", "ordering"),
                                         (None, "ordering")])
@@ -92,6 +91,15 @@ def test_skus_that_may_not_be_ordered_there_are_refused(stack, cat, buyer,
     assert error_code(r) == "sku_unavailable", r.text
     # Another shop's SKU: nothing of it is told.
     assert "测试商品" not in r.text
+    assert lines(stack, cat["users"][0]) == {}
+
+
+def test_a_dealer_is_sent_from_the_retail_mall(stack, cat, buyer):
+    # The retail mall's cart is for consumers (test_retail_checkout.py).
+    r = add(stack, buyer, cat["sku"]["RET"], 1, mode="retail")
+    assert r.status_code == 403, r.text
+    assert error_code(r) == "wrong_storefront"
+    assert "订货商城" in r.json()["error"]["message"]
     assert lines(stack, cat["users"][0]) == {}
 
 

@@ -320,3 +320,21 @@ def test_mini_program_shopper_joins_once(wx_stack, fake, world):
     assert r.status_code == 200, r.text
     line = r.json()["data"]["lines"][0]
     assert line["unit_price_fen"] == RETAIL_FEN
+
+
+def test_staff_tell_consumers_from_dealers(wx_stack, world):
+    # Consumers were made above; the filter shows them apart.
+    owner = wx_stack.login(wx_stack.owner_phone, wx_stack.password,
+                           "shop-a", staff=True)
+    page = owner.get(wx_stack.url(f"{A}/admin/customers?kind=consumer")).text
+    n = int(one(wx_stack, "SELECT COUNT(*) FROM customer WHERE kind = "
+                "'consumer' AND shop_id = (SELECT id FROM shop WHERE slug = "
+                "'shop-a')"))
+    assert n >= 2
+    assert f"共 {n} 家客户" in page and "零售顾客 #" in page
+    assert "RT经销商" not in page
+    page = owner.get(wx_stack.url(f"{A}/admin/customers?kind=dealer")).text
+    assert "RT经销商" in page and "零售顾客 #" not in page
+    # A kind that is not one is no filter.
+    page = owner.get(wx_stack.url(f"{A}/admin/customers?kind=x")).text
+    assert "RT经销商" in page and "零售顾客 #" in page

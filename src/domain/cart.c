@@ -38,8 +38,9 @@ struct change {
 	struct cart_added *out;		/* the line and the cart after */
 };
 
-static const char *
-mode_name(int mode)
+/* cart_item.mode for a storefront's SHOP_MODE_*. */
+const char *
+cart_mode_name(int mode)
 {
 	return mode == SHOP_MODE_WHOLESALE ? "wholesale" :
 	    mode == SHOP_MODE_RETAIL ? "retail" : "ordering";
@@ -109,7 +110,7 @@ tx_change(struct dctx *c, void *arg)
 		return ERR_CONFLICT;
 	}
 	if (db_run(c->arena, NULL, sql_put, "iiisi", c->shop->id,
-	    c->sess.user_id, ch->sku_id, mode_name(mode), rq.qty) == -1)
+	    c->sess.user_id, ch->sku_id, cart_mode_name(mode), rq.qty) == -1)
 		return ERR_INTERNAL;
 	ch->out->line = *l;
 	ch->out->lines = lines + !there;

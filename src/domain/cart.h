@@ -65,6 +65,7 @@ struct priced_line {
 };
 
 const char	*line_problem_code(enum line_problem);
+const char	*cart_mode_name(int);
 enum line_problem line_qty_parse(const char *, int64_t *);
 enum line_problem line_qty_check(int64_t, int64_t, int64_t, int);
 const char	*line_problem_text(struct arena *, const struct priced_line *);

@@ -396,9 +396,9 @@ tally(struct quick_order *q)
 static int
 check_mode(struct dctx *c, int mode)
 {
-	if ((mode == SHOP_MODE_ORDERING || mode == SHOP_MODE_WHOLESALE) &&
-	    (c->shop->modes & mode))
-		return 0;
+	if ((mode == SHOP_MODE_ORDERING || mode == SHOP_MODE_WHOLESALE ||
+	    mode == SHOP_MODE_RETAIL) && (c->shop->modes & mode))
+		return 0;	/* the buyer's fit: cart_price.c (wrong_storefront) */
 	c->error = "这个商城不能快速下单";
 	c->code = "mode_unavailable";
 	return ERR_NOT_FOUND;
@@ -463,12 +463,6 @@ struct add_arg {
 	struct quick_order	 orig;	/* as parsed: a retried body restarts */
 };
 
-static const char *
-mode_name(int mode)
-{
-	return mode == SHOP_MODE_WHOLESALE ? "wholesale" : "ordering";
-}
-
 static int
 tx_add(struct dctx *c, void *arg)
 {
@@ -512,7 +506,7 @@ tx_add(struct dctx *c, void *arg)
 			continue;
 		}
 		if (db_run(c->arena, NULL, sql_put, "iiisi", c->shop->id,
-		    c->sess.user_id, q->v[i].sku_id, mode_name(a->mode),
+		    c->sess.user_id, q->v[i].sku_id, cart_mode_name(a->mode),
 		    have[i] + q->v[i].qty) == -1)
 			return ERR_INTERNAL;
 		q->v[i].added = 1;

@@ -23,6 +23,9 @@ h_quick_mode(struct ctx *c)
 {
 	const char	*m = req_param(c, "mode");
 
+	/* A consumer orders in the retail mall only (docs/retail.md). */
+	if (c->d.sess.consumer)
+		return SHOP_MODE_RETAIL;
 	if (m != NULL && strcmp(m, "wholesale") == 0)
 		return SHOP_MODE_WHOLESALE;
 	if (m != NULL && strcmp(m, "ordering") == 0)

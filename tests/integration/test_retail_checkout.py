@@ -241,6 +241,13 @@ def test_a_shopper_buys_and_pays_in_wechat(wx_stack, fake, pay, world):
     assert one(wx_stack, f"SELECT paid_fen FROM sales_order WHERE id = "
                f"{order}") == "13600"
     assert "已付清" in s.get(wx_stack.url(f"{A}/orders/{order}")).text
+    # 再来一单 puts the lines back in the retail cart, at the retail price.
+    r = s.post(wx_stack.url(f"{A}/api/v1/orders/{order}/reorder"),
+               headers={"Accept": "application/json",
+                        "X-CSRF-Token": csrf_of(page)})
+    assert r.status_code == 200, r.text
+    assert one(wx_stack, f"SELECT mode, qty FROM cart_item WHERE "
+               f"customer_user_id = {uid}") == ("retail", "2")
 
 
 def test_consumers_stay_in_the_retail_mall(wx_stack, fake, world):

@@ -226,6 +226,8 @@ join_page(struct ctx *c, const char *state, const char *error)
 static int
 h_retail_join(struct ctx *c)
 {
+	struct wechat_conf	w;
+
 	if (!(c->d.shop->modes & SHOP_MODE_RETAIL))
 		return http_fail(c, ERR_NOT_FOUND, "本店未开通零售商城");
 	if (c->d.sess.kind == SESS_CUSTOMER && c->d.sess.consumer)
@@ -236,6 +238,12 @@ h_retail_join(struct ctx *c)
 		return join_page(c, "confirm", NULL);
 	if (!in_wechat(c))
 		return join_page(c, "elsewhere", NULL);
+	if (wechat_conf_get(&c->d, c->d.shop->id, &w) != 0)
+		return http_fail(c, ERR_INTERNAL, NULL);
+	if (*w.mp_appid == '\0' || !w.has_mp_secret) {
+		clog_info(&c->d, "retail join: no official account to log in");
+		return join_page(c, "closed", NULL);
+	}
 	return http_see_other(c, "%s", ctx_link(c, arena_printf(c->d.arena,
 	    "/wechat/oauth?next=%s", url_encode(c->d.arena, arena_printf(
 	    c->d.arena, "/retail/join?next=%s", url_encode(c->d.arena,

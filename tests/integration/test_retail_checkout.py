@@ -345,3 +345,20 @@ def test_staff_tell_consumers_from_dealers(wx_stack, world):
     # A kind that is not one is no filter.
     page = owner.get(wx_stack.url(f"{A}/admin/customers?kind=x")).text
     assert "RT经销商" in page and "零售顾客 #" in page
+
+
+def test_join_without_an_official_account_says_so(wx_stack, world):
+    q = ("UPDATE shop_wechat SET mp_appid = '{}' WHERE shop_id = (SELECT id "
+         "FROM shop WHERE slug = 'shop-a')")
+    wx_stack.sql(q.format(""))
+    try:
+        r = wechat_browser(wx_stack).get(
+            wx_stack.url(f"{A}/retail/join?next=/retail/products"),
+            allow_redirects=False)
+        assert r.status_code == 200 and "本店暂未开通微信购买" in r.text
+    finally:
+        wx_stack.sql(q.format(MP_APPID))
+    r = wechat_browser(wx_stack).get(
+        wx_stack.url(f"{A}/retail/join?next=/retail/products"),
+        allow_redirects=False)
+    assert r.status_code == 303

@@ -241,6 +241,10 @@ def test_a_shopper_buys_and_pays_in_wechat(wx_stack, fake, pay, world):
     assert one(wx_stack, f"SELECT paid_fen FROM sales_order WHERE id = "
                f"{order}") == "13600"
     assert "已付清" in s.get(wx_stack.url(f"{A}/orders/{order}")).text
+    # Their account page is a shopper's: no ledger, statements or company.
+    acct = s.get(wx_stack.url(f"{A}/account")).text
+    assert "购物车" in acct and "零售顾客" in acct
+    assert "对账单" not in acct and "常购清单" not in acct
     # 再来一单 puts the lines back in the retail cart, at the retail price.
     r = s.post(wx_stack.url(f"{A}/api/v1/orders/{order}/reorder"),
                headers={"Accept": "application/json",

@@ -70,9 +70,9 @@ CREATE TABLE IF NOT EXISTS nps_task (
 	UNIQUE KEY nps_task_survey (survey_id),
 	KEY nps_task_list (shop_id, state, id),
 	KEY nps_task_staff (shop_id, staff_id, state),
-	CONSTRAINT nps_task_survey FOREIGN KEY (survey_id)
+	CONSTRAINT nps_task_survey_fk FOREIGN KEY (survey_id)
 		REFERENCES nps_survey (id) ON DELETE CASCADE,
-	CONSTRAINT nps_task_staff FOREIGN KEY (staff_id) REFERENCES staff (id)
+	CONSTRAINT nps_task_staff_fk FOREIGN KEY (staff_id) REFERENCES staff (id)
 		ON DELETE SET NULL
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 

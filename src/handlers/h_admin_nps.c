@@ -354,7 +354,7 @@ h_nps(struct ctx *c)
 		json_object *o = json_object_new_object();
 
 		view_set_str(o, "key", group_keys[g]);
-		view_set_str(o, "title", group_titles[g]);
+		view_set_str(o, "heading", group_titles[g]);
 		a = json_object_new_array();
 		for (i = 0; i < r.n[g]; i++)
 			json_object_array_add(a, count_view(&r.g[g][i]));

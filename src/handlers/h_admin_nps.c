@@ -145,7 +145,7 @@ trend_svg(struct ctx *c, const char *from, const char *to,
 	ch.fixed = 1;
 	ch.ymin = -100;
 	ch.ymax = 100;
-	ch.width = 640;
+	ch.width = 420;		/* legible at a phone's width */
 	ch.height = 240;
 	ch.pts = p;
 	ch.npts = (size_t)n;
@@ -377,6 +377,7 @@ h_nps(struct ctx *c)
 	view_set_bool(v, "tasks_more", ntasks > n);
 	view_set_bool(v, "mine", mine);
 	view_set_i64(v, "mine_open", mine_open);
+	view_set_bool(v, "has_mine_open", mine_open > 0);
 	json_object_object_add(v, "task_states", state_options(st));
 	c->title = "NPS 满意度";
 	return render(c, "admin/nps");

@@ -66,6 +66,7 @@ struct notification {
 	const char	*body;
 	const char	*time;		/* "YYYY-MM-DD HH:MM", China */
 	int		 unread;
+	const char	*link;		/* "" or the page it opens (nps.c) */
 };
 int		 notify_order(struct dctx *, int64_t, const char *);
 int		 notify_money(struct dctx *, int64_t, const char *, int64_t,

@@ -18,6 +18,7 @@
 #include "domain/statement.h"
 #include "domain/wxpay_order.h"
 #include "domain/wx_message.h"
+#include "domain/nps.h"
 
 #include <time.h>
 
@@ -290,6 +291,8 @@ static const struct job_kind kinds[] = {
 	  "查询未收到结果的微信支付和退款" },
 	{ "wechat.deliver", task_wechat_deliver, 60, 0,
 	  "发送微信消息" },
+	{ "nps.send", task_nps_send, 60, 0,
+	  "发送 NPS 满意度问卷" },
 	{ "notify.order", task_notify_order, 0, 0,
 	  "记录订单消息" },
 	{ "notify.money", task_notify_money, 0, 0,

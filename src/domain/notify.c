@@ -50,7 +50,8 @@ static const char sql_record[] =
     "OR (? = 1 AND u.id = o.customer_user_id))";
 static const char sql_list[] =
     "SELECT id, kind, COALESCE(order_id, 0), title, body, "
-    ORDER_LOCAL("created_at") ", read_at IS NULL FROM notification "
+    ORDER_LOCAL("created_at") ", read_at IS NULL, COALESCE(link, '') "
+    "FROM notification "
     "WHERE shop_id = ? AND customer_user_id = ? ORDER BY id DESC LIMIT ?";
 static const char sql_unread[] =
     "SELECT COUNT(*) FROM notification WHERE shop_id = ? "
@@ -281,6 +282,7 @@ notify_list(struct dctx *c, struct notification **out, int *n)
 		v[i].body = db_cell(r, i, 4);
 		v[i].time = db_cell(r, i, 5);
 		v[i].unread = db_cell_i64(r, i, 6) != 0;
+		v[i].link = db_cell(r, i, 7);
 	}
 	*out = v;
 	*n = r->nrows;

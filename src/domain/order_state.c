@@ -20,6 +20,7 @@
 #include "domain/shipment.h"
 #include "domain/stock.h"
 #include "domain/approval.h"
+#include "domain/nps.h"
 
 #define S(x)		(1u << (x))
 #define CUSTOMER_ANY	"buyer,approver,finance"
@@ -191,6 +192,8 @@ effects(struct dctx *c, struct mv *m, const struct db_res *o)
 		    db_cell_i64(o, 0, 5), db_cell_i64(o, 0, 6));
 	case ORDER_SHIP:
 		return ship(c, m);
+	case ORDER_RECEIVE:
+		return nps_schedule_order(c, m->id);	/* its NPS survey */
 	default:
 		return 0;
 	}

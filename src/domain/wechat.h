@@ -33,6 +33,7 @@ int		 wx_state_make(struct dctx *, const char *, const char **,
 		     const char **);
 int		 wx_state_use(struct dctx *, const char *, const char *,
 		     const char **);
+int		 wx_sign_mac(struct dctx *, const char *, const char *, char *);
 
 /* wx_login.c: who a WeChat user is to the shop, and their session. */
 struct wx_login {

@@ -13,6 +13,7 @@
  * recorded at once; the wechat.deliver job, every minute, the rest.
  */
 #include "base/base.h"
+#include "base/conf.h"
 #include "services/db.h"
 #include "services/wxapi.h"
 #include "domain/dctx.h"
@@ -36,7 +37,8 @@ static const char sql_due[] =
     "SELECT m.id, m.shop_id, s.slug, s.name, m.customer_user_id, m.event, "
     "m.attempts, n.title, n.body, COALESCE(o.order_no, ''), "
     "COALESCE(o.total_fen, -1), DATE_FORMAT(n.created_at + INTERVAL 8 HOUR, "
-    "'%Y-%m-%d %H:%i') FROM wx_message m JOIN notification n "
+    "'%Y-%m-%d %H:%i'), COALESCE(n.link, ''), COALESCE(s.host, '') "
+    "FROM wx_message m JOIN notification n "
     "ON n.id = m.notification_id JOIN shop s ON s.id = m.shop_id "
     "LEFT JOIN sales_order o ON o.id = n.order_id AND o.shop_id = n.shop_id "
     "WHERE m.state = 'queued' AND m.next_at <= NOW(3) "
@@ -162,7 +164,7 @@ struct msg {
 	int64_t		 user;
 	const char	*event;
 	int		 attempts;
-	const char	*vals[6][2];
+	const char	*vals[7][2];
 };
 
 /* Record how m ended (state) or that it waits (state NULL). */
@@ -225,11 +227,16 @@ send_one(struct dctx *c, const struct wechat_conf *w, struct msg *m,
 	json_object_object_add(body, "touser", json_object_new_string(openid));
 	json_object_object_add(body, "template_id",
 	    json_object_new_string(tpl));
+	/* A page with {link} opens the notification's own page (an NPS
+	 * survey's); an official-account notice without a page, too. */
+	page = wx_fill(c->arena, page, m->vals, 7, 0);
+	if (*page == '\0' && which == WX_MP)
+		page = m->vals[6][1];
 	if (*page != '\0')
 		json_object_object_add(body, which == WX_MINIAPP ? "page" :
 		    "url", json_object_new_string(page));
 	json_object_object_add(body, "data", data_of(c->arena, fields,
-	    m->vals, 6));
+	    m->vals, 7));
 	memset(&res, 0, sizeof(res));
 	rc = wx_token_call(c, which, which == WX_MINIAPP ? "subscribe.send" :
 	    "template.send", "POST", which == WX_MINIAPP ?
@@ -256,6 +263,22 @@ send_one(struct dctx *c, const struct wechat_conf *w, struct msg *m,
 	k->waiting++;
 	return finish(c, m, NULL, app, openid, tpl, res.errcode,
 	    utf8_prefix(c->arena, why, 200));
+}
+
+/* A notification's link (under the shop) as an absolute URL: the shop's
+ * own host, else the shared host's /s/<slug>; "" for none. */
+static const char *
+link_of(struct arena *a, const char *link, const char *host,
+    const char *slug)
+{
+	if (link == NULL || *link == '\0')
+		return "";
+	if (host != NULL && *host != '\0')
+		return arena_printf(a, "https://%s%s", host, link);
+	if (*conf.shared_host != '\0')
+		return arena_printf(a, "https://%s/s/%s%s", conf.shared_host,
+		    slug, link);
+	return arena_printf(a, "/s/%s%s", slug, link);
 }
 
 /*
@@ -308,6 +331,9 @@ wx_deliver(struct arena *a, int64_t shop, struct wx_deliver_count *k)
 		m.vals[4][1] = db_cell(r, i, 11);
 		m.vals[5][0] = "shop";
 		m.vals[5][1] = s.name;
+		m.vals[6][0] = "link";
+		m.vals[6][1] = link_of(a, db_cell(r, i, 13), db_cell(r, i, 12),
+		    s.slug);
 		/* The shop's apps once per shop in the batch (ordered by
 		 * message, mostly one shop's). */
 		if (s.id != conf_shop && wechat_conf_get(&d, s.id, &w) != 0)

@@ -224,3 +224,14 @@ wx_state_use(struct dctx *c, const char *state, const char *nonce,
 	}
 	return 0;
 }
+
+/*
+ * The shop's HMAC of msg for purpose (not "bind" or "state": those are
+ * this file's), as MAC_HEX hex digits into out: nps.c signs its survey
+ * links with it. 0 or ERR_INTERNAL.
+ */
+int
+wx_sign_mac(struct dctx *c, const char *purpose, const char *msg, char *out)
+{
+	return mac(c, purpose, msg, out) == -1 ? ERR_INTERNAL : 0;
+}

@@ -29,12 +29,13 @@ static const char *const events[][2] = {
 	{ "invoice_rejected", "开票申请被驳回" },
 	{ "inquiry_answered", "询价已回复" },
 	{ "statement_ready", "对账单已出（发给财务）" },
+	{ "nps_survey", "满意度问卷（NPS，页面可用 {link}）" },
 };
 #define NEVENTS	((int)(sizeof(events) / sizeof(events[0])))
 
 /* What a field may say: {title} and the rest (wx_message.c fills them). */
 static const char *const placeholders[] = {
-	"title", "body", "order_no", "amount", "time", "shop"
+	"title", "body", "order_no", "amount", "time", "shop", "link"
 };
 
 int

@@ -266,7 +266,8 @@ h_account(struct ctx *c)
 	json_object_object_add(v, "users", users);
 	if ((err = account_orders(c, v)) != 0 ||
 	    (err = h_money_account_view(c, v)) != 0 ||
-	    (err = h_approval_account_view(c, v)) != 0)
+	    (err = h_approval_account_view(c, v)) != 0 ||
+	    (err = h_nps_account_view(c, v)) != 0)
 		return http_fail(c, err, NULL);
 	c->title = "我的账户";
 	return render(c, "account");

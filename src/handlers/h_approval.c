@@ -172,7 +172,10 @@ h_messages(struct ctx *c)
 		view_set_str(o, "body", n[i].body);
 		view_set_str(o, "time", n[i].time);
 		view_set_bool(o, "unread", n[i].unread);
-		if (n[i].order_id != 0) {
+		if (n[i].link != NULL && *n[i].link != '\0') {
+			view_set_str(o, "url", ctx_link(c, n[i].link));
+			view_set_str(o, "go", "去打分");
+		} else if (n[i].order_id != 0) {
 			view_set_i64(o, "order_id", n[i].order_id);
 			view_set_str(o, "url", ctx_link(c, arena_printf(
 			    c->d.arena, "/%s/%" PRId64, strcmp(n[i].kind,

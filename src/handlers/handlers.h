@@ -18,6 +18,7 @@
 #define ADMIN_ROLES_JOBS	"owner,admin"
 #define ADMIN_ROLES_SETTINGS	"owner,admin"
 #define ADMIN_ROLES_CHANNELS	"owner,admin,sales"	/* CHANNEL_ROLES */
+#define ADMIN_ROLES_NPS		"owner,admin,service,sales"	/* NPS_ROLES */
 
 /* h_account.c: login and logout, shared by customers and staff. */
 int		 h_login_form(struct ctx *, enum sess_kind);
@@ -64,6 +65,9 @@ extern const struct route h_admin_channel_routes[];	/* 渠道 */
 extern const struct route h_admin_channel_report_routes[];
 extern const struct route h_wechat_callback_routes[];	/* 公众号 callback */
 int		 h_approval_account_view(struct ctx *, json_object *);
+extern const struct route h_nps_routes[];		/* h_nps.c */
+extern const struct route h_admin_nps_routes[];	/* h_admin_nps.c */
+int		 h_nps_account_view(struct ctx *, json_object *);
 
 /* h_admin_jobs.c: the back office's view of its shop's jobs. */
 extern const struct route h_admin_jobs_routes[];

@@ -138,6 +138,16 @@ UPDATE shop SET version = version + 1, auth_version = auth_version + 1;
               f"({A}, 'poster', 'AF渠道', 'AFscene01')")
     ids["channel"] = one(stack, "SELECT id FROM channel WHERE scene = "
                          "'AFscene01'")
+    stack.sql(f"""
+INSERT INTO nps_survey (shop_id, customer_id, customer_user_id, source,
+  source_id, state, due_at, sent_at, expires_at, score, answered_at)
+  SELECT shop_id, customer_id, id, 'ticket', 990001, 'answered', NOW(3),
+  NOW(3), NOW(3) + INTERVAL 30 DAY, 3, NOW(3) FROM customer_user
+  WHERE phone = '13700000077' AND shop_id = {A};
+INSERT INTO nps_task (shop_id, survey_id) VALUES ({A}, LAST_INSERT_ID());
+""")
+    ids["nps_task"] = one(stack, "SELECT t.id FROM nps_task t JOIN nps_survey "
+                          "v ON v.id = t.survey_id WHERE v.source_id = 990001")
     yield ids
     stack.sql("DELETE FROM channel WHERE scene = 'AFscene01'")
     drop_companies(stack, "c.name LIKE 'AF下单%'")
@@ -232,6 +242,7 @@ INSERT INTO statement (shop_id, customer_id, period, starts_at, ends_at,
 
 # The literal path before an id, longest first: whose id it is.
 ID_OF = [("/admin/customers/applications/", "application"),
+         ("/admin/service/nps/tasks/", "nps_task"),
          ("/admin/finance/statements/", "statement"),
          ("/admin/finance/payments/", "payment"),
          ("/admin/finance/invoices/", "invoice"),

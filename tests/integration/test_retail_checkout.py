@@ -46,8 +46,8 @@ def pay(wx_stack, wechat_fake, tmp_path_factory):
         allow_redirects=False)
     assert r.status_code == 303, r.text
     yield {"base": base}
-    wx_stack.sql("UPDATE shop_wechat SET pay_enabled = 0 WHERE "
-                 "shop_id = (SELECT id FROM shop WHERE slug = 'shop-a')")
+    wx_stack.sql("DELETE FROM shop_wechat WHERE shop_id = (SELECT id FROM "
+                 "shop WHERE slug = 'shop-a')")
     p.terminate()
     p.wait(timeout=10)
 

@@ -168,7 +168,8 @@ h_messages(struct ctx *c)
 		o = json_object_new_object();
 		view_set_i64(o, "id", n[i].id);
 		view_set_str(o, "kind", n[i].kind);
-		view_set_str(o, "title", n[i].title);
+		/* Not "title": that is the page's (render.c's globals). */
+		view_set_str(o, "subject", n[i].title);
 		view_set_str(o, "body", n[i].body);
 		view_set_str(o, "time", n[i].time);
 		view_set_bool(o, "unread", n[i].unread);

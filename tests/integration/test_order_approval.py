@@ -211,7 +211,7 @@ def test_notifications_reach_the_right_users(stack, world, owner):
     d = b.get(stack.url("/s/shop-a/api/v1/account/messages")).json()["data"]
     assert d["unread"] >= 1
     m = [x for x in d["messages"] if x["order_id"] == oid][0]
-    assert m["title"] == "订单被驳回" and "预算不足" in m["body"]
+    assert m["subject"] == "订单被驳回" and "预算不足" in m["body"]
     d = b.get(stack.url("/s/shop-a/api/v1/account")).json()["data"]
     assert d["approval"]["unread"] >= 1
     assert "approver" not in d["approval"]

@@ -52,21 +52,21 @@ CREATE TABLE IF NOT EXISTS ticket (
 	KEY ticket_guest (shop_id, guest_phone, created_at),
 	KEY ticket_ip (shop_id, ip, created_at),
 	KEY ticket_assignee (shop_id, assigned_staff_id, state),
-	CONSTRAINT ticket_shop FOREIGN KEY (shop_id) REFERENCES shop (id)
+	CONSTRAINT ticket_fk_shop FOREIGN KEY (shop_id) REFERENCES shop (id)
 		ON DELETE CASCADE,
-	CONSTRAINT ticket_customer FOREIGN KEY (customer_id)
+	CONSTRAINT ticket_fk_customer FOREIGN KEY (customer_id)
 		REFERENCES customer (id) ON DELETE CASCADE,
-	CONSTRAINT ticket_user FOREIGN KEY (customer_user_id)
+	CONSTRAINT ticket_fk_user FOREIGN KEY (customer_user_id)
 		REFERENCES customer_user (id) ON DELETE SET NULL,
-	CONSTRAINT ticket_order FOREIGN KEY (order_id)
+	CONSTRAINT ticket_fk_order FOREIGN KEY (order_id)
 		REFERENCES sales_order (id) ON DELETE SET NULL,
-	CONSTRAINT ticket_order_line FOREIGN KEY (order_line_id)
+	CONSTRAINT ticket_fk_order_line FOREIGN KEY (order_line_id)
 		REFERENCES order_line (id) ON DELETE SET NULL,
-	CONSTRAINT ticket_product FOREIGN KEY (product_id)
+	CONSTRAINT ticket_fk_product FOREIGN KEY (product_id)
 		REFERENCES product (id) ON DELETE SET NULL,
-	CONSTRAINT ticket_staff FOREIGN KEY (assigned_staff_id)
+	CONSTRAINT ticket_fk_staff FOREIGN KEY (assigned_staff_id)
 		REFERENCES staff (id) ON DELETE SET NULL,
-	CONSTRAINT ticket_replacement FOREIGN KEY (replacement_order_id)
+	CONSTRAINT ticket_fk_replacement FOREIGN KEY (replacement_order_id)
 		REFERENCES sales_order (id) ON DELETE SET NULL
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
@@ -90,11 +90,11 @@ CREATE TABLE IF NOT EXISTS ticket_event (
 	created_at	DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
 	KEY ticket_event_ticket (shop_id, ticket_id, id),
 	KEY ticket_event_month (shop_id, kind, created_at),
-	CONSTRAINT ticket_event_ticket FOREIGN KEY (ticket_id)
+	CONSTRAINT ticket_event_fk_ticket FOREIGN KEY (ticket_id)
 		REFERENCES ticket (id) ON DELETE CASCADE,
-	CONSTRAINT ticket_event_staff FOREIGN KEY (staff_id)
+	CONSTRAINT ticket_event_fk_staff FOREIGN KEY (staff_id)
 		REFERENCES staff (id) ON DELETE SET NULL,
-	CONSTRAINT ticket_event_user FOREIGN KEY (customer_user_id)
+	CONSTRAINT ticket_event_fk_user FOREIGN KEY (customer_user_id)
 		REFERENCES customer_user (id) ON DELETE SET NULL
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
@@ -108,8 +108,8 @@ CREATE TABLE IF NOT EXISTS ticket_photo (
 	path		VARCHAR(96) CHARACTER SET ascii NOT NULL,
 	thumb_path	VARCHAR(96) CHARACTER SET ascii NOT NULL,
 	KEY ticket_photo_ticket (shop_id, ticket_id, id),
-	CONSTRAINT ticket_photo_ticket FOREIGN KEY (ticket_id)
+	CONSTRAINT ticket_photo_fk_ticket FOREIGN KEY (ticket_id)
 		REFERENCES ticket (id) ON DELETE CASCADE,
-	CONSTRAINT ticket_photo_event FOREIGN KEY (event_id)
+	CONSTRAINT ticket_photo_fk_event FOREIGN KEY (event_id)
 		REFERENCES ticket_event (id) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;

@@ -142,7 +142,8 @@ h_admin_tickets(struct ctx *c)
 	json_object_object_add(v, "tickets", rows);
 	view_set_bool(v, "empty", l.n == 0);
 	view_set_i64(v, "total", l.total);
-	view_set_i64(v, "my_overdue", l.my_overdue);
+	if (l.my_overdue > 0)	/* a 0 would show the banner */
+		view_set_i64(v, "my_overdue", l.my_overdue);
 	view_set_str(v, "action", ctx_link(c, "/admin/service/tickets"));
 	view_set_str(v, "settings_url", ctx_link(c, "/admin/service/settings"));
 	view_set_bool(v, "may_settings", session_staff_role(&c->d.sess,

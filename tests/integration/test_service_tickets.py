@@ -398,6 +398,7 @@ def test_queue_pages_and_empty_state(stack, world):
     s = staff(stack)
     r = s.get(stack.url(f"{A}/admin/service/tickets?kind=installation"))
     assert r.status_code == 200 and "没有符合条件的工单" in r.text
+    assert "已超过服务时限" not in r.text      # none of theirs is late
     r = s.get(stack.url(f"{A}/api/v1/admin/service/tickets?state=all"),
               headers={"Accept": "application/json"})
     assert r.status_code == 200, r.text[:500]

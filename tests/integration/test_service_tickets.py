@@ -335,6 +335,11 @@ def sms(stack):
 
 def test_guest_ticket_from_the_qr_is_linked_on_login(stack, world, sms):
     owner = staff(stack, stack.owner_phone)
+    prod = owner.get(stack.url(f"{A}/admin/products/{world['product']}"))
+    assert f"/admin/service/qr?product={world['product']}" in prod.text
+    assert f"/service/new?order={world['order']}" in world["buyer"].get(
+        stack.url(f"{A}/orders/{world['order']}"),
+        headers={"Accept": "text/html"}).text
     qr = owner.get(stack.url(f"{A}/admin/service/qr?product="
                              f"{world['product']}"))
     assert qr.status_code == 200 and "扫码申请售后" in qr.text

@@ -14,6 +14,7 @@
 #include "domain/customer_rows.h"
 #include "domain/scope_sql.h"
 #include "domain/customer_user.h"
+#include "domain/ticket.h"
 
 #define USER_ROLES	"buyer,approver,finance"
 
@@ -184,5 +185,6 @@ customer_user_add(struct dctx *c, int64_t customer_id,
 		/* the same phone, just now */
 		return db_duplicate() ? phone_taken(c, fe) : ERR_INTERNAL;
 	*idp = (int64_t)r->insert_id;
-	return 0;
+	/* A guest's after-sales tickets of this phone are the user's now. */
+	return ticket_claim_phone(c, *idp, u->phone, &n);
 }

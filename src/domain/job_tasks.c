@@ -11,6 +11,7 @@
 #include "base/conf.h"
 #include "services/db.h"
 #include "services/job.h"
+#include "domain/ticket.h"
 #include "domain/job_tasks.h"
 #include "domain/idempotency.h"
 #include "domain/prune.h"
@@ -297,6 +298,8 @@ static const struct job_kind kinds[] = {
 	  "记录订单消息" },
 	{ "notify.money", task_notify_money, 0, 0,
 	  "记录付款和开票消息" },
+	{ "ticket.sla", task_ticket_sla, 300, 0,
+	  "提醒超过服务时限的售后工单" },
 	{ "test.record", test_record, 0, 1,
 	  "测试：记录" },
 	{ "test.sleep", test_sleep, 0, 1,

@@ -172,6 +172,7 @@ static const struct money_event {
 	{ "invoice_issued", "发票已开具", 1 },
 	{ "invoice_rejected", "开票申请被驳回", 1 },
 	{ "inquiry_answered", "询价已回复", 0 },
+	{ "ticket_replied", "售后工单有新回复", 0 },
 	{ NULL, NULL, 0 }
 };
 

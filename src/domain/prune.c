@@ -50,7 +50,8 @@ static const char sql_licences[] =
     "UNION ALL SELECT file_path, file_path FROM invoice_request "
     "WHERE shop_id = ? AND file_path IS NOT NULL "
     "UNION ALL SELECT wxacode_path, wxacode_path FROM channel "
-    "WHERE shop_id = ? AND wxacode_path IS NOT NULL";
+    "WHERE shop_id = ? AND wxacode_path IS NOT NULL "
+    "UNION ALL SELECT path, thumb_path FROM ticket_photo WHERE shop_id = ?";
 /* The rare file no image row names: is it the logo, or in a description? */
 static const char sql_named[] =
     "SELECT (SELECT COUNT(*) FROM shop WHERE id = ? AND logo_url = ?) + "
@@ -204,8 +205,9 @@ prune_shop(struct prune *p, enum image_place place, int64_t shop)
 		return;
 	}
 	p->nused = 0;
-	rc = place == IMAGE_PRIVATE ? db_each(sql_licences, row_image, p, "iiii",
-	    shop, shop, shop, shop) : db_each(sql_images, row_image, p, "ii", shop, shop);
+	rc = place == IMAGE_PRIVATE ? db_each(sql_licences, row_image, p,
+	    "iiiii", shop, shop, shop, shop, shop) : db_each(sql_images,
+	    row_image, p, "ii", shop, shop);
 	if (rc != 0) {
 		complain(p, "database: %s", db_error());
 		p->st.failed++;

@@ -19,6 +19,7 @@
 #include "domain/dctx.h"
 #include "domain/session.h"
 #include "domain/sms_login.h"
+#include "domain/ticket.h"
 
 #include <sodium.h>
 
@@ -209,7 +210,7 @@ sms_code_login(struct dctx *c, const char *phone, const char *code,
 	struct use	 u = { phone, code, 0 };
 	struct db_res	*r;
 	size_t		 i;
-	int		 rc;
+	int		 rc, n;
 
 	memset(res, 0, sizeof(*res));
 	if (!sms_enabled()) {
@@ -239,6 +240,10 @@ sms_code_login(struct dctx *c, const char *phone, const char *code,
 	if (session_create(c, SESS_CUSTOMER, db_cell_i64(r, 0, 0), bearer,
 	    &res->token) != 0)
 		return ERR_INTERNAL;
+	/* The phone is proven: its guest tickets become the user's. */
+	if (ticket_claim_phone(c, db_cell_i64(r, 0, 0), phone, &n) != 0)
+		clog_warnx(c, "sms login: guest tickets not linked phone=%s",
+		    phone);
 	clog_info(c, "login ok account=customer:%s session=%" PRId64 " by sms%s",
 	    phone, c->sess.id, bearer ? " bearer" : "");
 	return 0;

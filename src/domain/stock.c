@@ -84,7 +84,7 @@ static const char sql_moves_count[] = "SELECT COUNT(*) " MOVES_OF;
 static const char *const reasons[] = {
 	[STOCK_RESERVE] = "reserve", [STOCK_RELEASE] = "release",
 	[STOCK_SHIP] = "ship", [STOCK_ADJUST] = "adjust",
-	[STOCK_IMPORT] = "import",
+	[STOCK_IMPORT] = "import", [STOCK_RETURN] = "return",
 };
 
 static const struct {
@@ -93,7 +93,7 @@ static const struct {
 } reason_labels[] = {
 	{ "reserve", "下单占用" }, { "release", "取消释放" },
 	{ "ship", "发货出库" }, { "adjust", "后台调整" },
-	{ "import", "导入" },
+	{ "import", "导入" }, { "return", "售后退货" },
 };
 
 /*

@@ -13,7 +13,7 @@
 #define STOCK_MAX	1000000000	/* units of one SKU */
 
 enum stock_reason { STOCK_RESERVE, STOCK_RELEASE, STOCK_SHIP, STOCK_ADJUST,
-	STOCK_IMPORT };
+	STOCK_IMPORT, STOCK_RETURN };	/* return: goods sent back (售后) */
 const char	*stock_reason_name(enum stock_reason);
 
 /* An order's lines: take, give back, or ship what it reserved. */

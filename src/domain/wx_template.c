@@ -28,6 +28,7 @@ static const char *const events[][2] = {
 	{ "invoice_issued", "发票已开具" },
 	{ "invoice_rejected", "开票申请被驳回" },
 	{ "inquiry_answered", "询价已回复" },
+	{ "ticket_replied", "售后工单有新回复" },
 	{ "statement_ready", "对账单已出（发给财务）" },
 	{ "nps_survey", "满意度问卷（NPS，页面可用 {link}）" },
 };

@@ -52,6 +52,7 @@ admin_view(struct ctx *c, const char *section)
 		{ "customers", ADMIN_ROLES_CUSTOMERS },
 		{ "prices", ADMIN_ROLES_PRICES },
 		{ "inquiries", ADMIN_ROLES_INQUIRIES },
+		{ "service", ADMIN_ROLES_SERVICE },
 		{ "orders", ADMIN_ROLES_ORDERS },
 		{ "finance", ADMIN_ROLES_FINANCE },
 		{ "jobs", ADMIN_ROLES_JOBS },

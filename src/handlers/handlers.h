@@ -19,6 +19,7 @@
 #define ADMIN_ROLES_SETTINGS	"owner,admin"
 #define ADMIN_ROLES_CHANNELS	"owner,admin,sales"	/* CHANNEL_ROLES */
 #define ADMIN_ROLES_NPS		"owner,admin,service,sales"	/* NPS_ROLES */
+#define ADMIN_ROLES_SERVICE	"owner,admin,service,sales" /* TICKET_ROLES */
 
 /* h_account.c: login and logout, shared by customers and staff. */
 int		 h_login_form(struct ctx *, enum sess_kind);
@@ -64,6 +65,8 @@ extern const struct route h_admin_wechat_msg_routes[]; /* …wechat_msg.c */
 extern const struct route h_admin_channel_routes[];	/* 渠道 */
 extern const struct route h_admin_channel_report_routes[];
 extern const struct route h_wechat_callback_routes[];	/* 公众号 callback */
+extern const struct route h_service_routes[];		/* 售后, h_service.c */
+extern const struct route h_admin_service_routes[];	/* 售后工单 */
 int		 h_approval_account_view(struct ctx *, json_object *);
 extern const struct route h_nps_routes[];		/* h_nps.c */
 extern const struct route h_admin_nps_routes[];	/* h_admin_nps.c */

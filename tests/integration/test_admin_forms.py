@@ -217,6 +217,13 @@ INSERT INTO statement (shop_id, customer_id, period, starts_at, ends_at,
   opening_fen, debit_fen, credit_fen, closing_fen, entries)
   VALUES ({A}, {cid}, '2000-01', '1999-12-31 16:00', '2000-01-31 16:00',
   0, 0, 0, 0, 0)""")
+    r = buyer.post(stack.url("/s/shop-a/api/v1/service/tickets"),
+                   headers={"Idempotency-Key": "af-ticket"},
+                   data={"kind": "quality", "body": "表单测试工单",
+                         "order_id": str(oids[0])},
+                   files={"photos": ("p.png", png(40, 30), "image/png")})
+    assert r.status_code == 201, r.text
+    ticket = r.json()["data"]["id"]
     guest = stack.session()
     form = "/s/shop-a/dealer/apply"
     r = guest.post(stack.url(form), data={
@@ -232,7 +239,9 @@ INSERT INTO statement (shop_id, customer_id, period, starts_at, ends_at,
         "order": oids[0], "buyer_company": cid,
         "payment": one(stack, f"SELECT id FROM payment WHERE customer_id = "
                        f"{cid}"),
-        "invoice": rid,
+        "invoice": rid, "ticket": ticket,
+        "ticket_photo": one(stack, f"SELECT id FROM ticket_photo WHERE "
+                            f"ticket_id = {ticket}"),
         "statement": one(stack, f"SELECT id FROM statement WHERE "
                          f"customer_id = {cid}"),
         "application": one(stack, "SELECT id FROM dealer_application "
@@ -243,6 +252,7 @@ INSERT INTO statement (shop_id, customer_id, period, starts_at, ends_at,
 # The literal path before an id, longest first: whose id it is.
 ID_OF = [("/admin/customers/applications/", "application"),
          ("/admin/service/nps/tasks/", "nps_task"),
+         ("/admin/service/tickets/", "ticket"), ("/photos/", "ticket_photo"),
          ("/admin/finance/statements/", "statement"),
          ("/admin/finance/payments/", "payment"),
          ("/admin/finance/invoices/", "invoice"),
@@ -296,7 +306,10 @@ def pages(stack, ids):
             # As the pages link them: for a company, for every order.
             p += {"/admin/orders/new": f"?customer_id={ids['buyer_company']}",
                   "/admin/prices/check": f"?customer_id={ids['customer']}",
-                  "/admin/orders/picking-list": "?all=1"}.get(p, "")
+                  "/admin/orders/picking-list": "?all=1",
+                  "/admin/service/qr": f"?product={ids['product']}",
+                  "/admin/service/qr.png": f"?product={ids['product']}",
+                  }.get(p, "")
             out.append(p.removeprefix("/admin"))
     return out
 

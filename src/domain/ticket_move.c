@@ -15,12 +15,14 @@
 #include "domain/text.h"
 #include "domain/approval.h"
 #include "domain/scope.h"
+#include "domain/nps.h"
 #include "domain/ticket.h"
 #include "domain/ticket_int.h"
 
 static const char sql_lock[] =
     "SELECT t.state, COALESCE(t.customer_id, 0), "
-    "COALESCE(t.customer_user_id, 0) FROM ticket t WHERE t.id = ? AND "
+    "COALESCE(t.customer_user_id, 0), COALESCE(t.order_id, 0) "
+    "FROM ticket t WHERE t.id = ? AND "
     "t.shop_id = ? AND " TICKET_SCOPE("t") " FOR UPDATE";
 static const char sql_staff_one[] =
     "SELECT name FROM staff WHERE id = ? AND shop_id = ? AND "
@@ -130,7 +132,7 @@ tx_move(struct dctx *c, void *arg)
 	struct tmove	*w = arg;
 	struct db_res	*r;
 	const char	*body;
-	int64_t		 owner = scope_owner(c), company, user, ev;
+	int64_t		 owner = scope_owner(c), company, user, order, ev;
 	int		 to, rc;
 
 	w->bad = TF_NONE;
@@ -147,6 +149,7 @@ tx_move(struct dctx *c, void *arg)
 		return ERR_INTERNAL;
 	company = db_cell_i64(r, 0, 1);
 	user = db_cell_i64(r, 0, 2);
+	order = db_cell_i64(r, 0, 3);
 	if ((to = ticket_move_to(w->from, w->act)) < 0) {
 		c->code = "invalid_transition";
 		c->error = arena_printf(c->arena, "工单%s，不能%s",
@@ -168,6 +171,10 @@ tx_move(struct dctx *c, void *arg)
 	if ((w->act == TA_REPLY || w->act == TA_ASK_INFO ||
 	    w->act == TA_RESOLVE) && company != 0 && (rc = notify_money(c,
 	    company, "ticket_replied", user, notice_body(c, w))) != 0)
+		return rc;
+	/* Resolved: the customer is asked how it went (docs/nps.md). */
+	if (w->act == TA_RESOLVE && user != 0 && (rc = nps_schedule_for(c,
+	    user, "ticket", w->id, order)) != 0)
 		return rc;
 	return audit(c, "ticket.move", "ticket=%" PRId64 " action=%s from=%s "
 	    "to=%s", w->id, ticket_action_name(w->act),

@@ -211,8 +211,13 @@ def test_staff_moves_and_invalid_moves(stack, world):
     assert int(one(stack, f"SELECT first_response_at IS NOT NULL FROM "
                    f"ticket WHERE id = {tid}")) == 1
     assert move(stack, s, tid, "resolve").status_code == 400   # no result
+    uid = world["uids"][0]
+    stack.sql(f"DELETE FROM nps_survey WHERE customer_user_id = {uid}")
     assert move(stack, s, tid, "resolve", resolution="fixed") \
         .status_code == 303
+    # Resolved: the customer is asked for a score (docs/nps.md), once.
+    assert count(stack, "nps_survey", f"customer_user_id = {uid} AND "
+                 f"source = 'ticket' AND source_id = {tid}") == 1
     assert move(stack, s, tid, "resolve", resolution="fixed") \
         .status_code == 409
     assert move(stack, s, tid, "close").status_code == 303

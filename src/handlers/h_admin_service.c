@@ -148,6 +148,8 @@ h_admin_tickets(struct ctx *c)
 	view_set_str(v, "settings_url", ctx_link(c, "/admin/service/settings"));
 	view_set_bool(v, "may_settings", session_staff_role(&c->d.sess,
 	    "owner,admin"));
+	view_set_bool(v, "may_report", session_staff_role(&c->d.sess,
+	    "owner,admin,service"));
 	c->title = "售后工单";
 	return render(c, "admin/service_tickets");
 }

@@ -67,6 +67,7 @@ extern const struct route h_admin_channel_report_routes[];
 extern const struct route h_wechat_callback_routes[];	/* 公众号 callback */
 extern const struct route h_service_routes[];		/* 售后, h_service.c */
 extern const struct route h_admin_service_routes[];	/* 售后工单 */
+extern const struct route h_admin_service_report_routes[]; /* 售后统计 */
 int		 h_approval_account_view(struct ctx *, json_object *);
 extern const struct route h_nps_routes[];		/* h_nps.c */
 extern const struct route h_admin_nps_routes[];	/* h_admin_nps.c */

@@ -58,7 +58,8 @@ static const struct route *const route_tables[] = {
 	h_wechat_routes, h_wechat_oauth_routes, h_admin_wechat_msg_routes,
 	h_admin_channel_report_routes, h_admin_channel_routes,
 	h_wechat_callback_routes, h_nps_routes, h_admin_nps_routes,
-	h_service_routes, h_admin_service_routes, NULL
+	h_service_routes, h_admin_service_routes,
+	h_admin_service_report_routes, NULL
 };
 
 static void

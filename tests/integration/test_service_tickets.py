@@ -423,3 +423,43 @@ def test_queue_pages_and_empty_state(stack, world):
         "csrf": owner.csrf, "first_hours": "0", "resolve_days": "3"},
         allow_redirects=False)
     assert r.status_code == 400
+
+
+def test_report_counts_months_and_first_answers(stack, world):
+    # Two tickets back-dated into last month, one answered after 30
+    # minutes and one after 90: the month shows 2 and a median of 60.
+    ids = [open_ticket(stack, world).json()["data"]["id"] for _ in range(2)]
+    for tid, mins in zip(ids, (30, 90)):
+        stack.sql(f"UPDATE ticket SET created_at = DATE_FORMAT(NOW() + "
+                  f"INTERVAL 8 HOUR, '%Y-%m-01') - INTERVAL 8 HOUR - "
+                  f"INTERVAL 10 DAY, first_response_at = DATE_FORMAT(NOW() "
+                  f"+ INTERVAL 8 HOUR, '%Y-%m-01') - INTERVAL 8 HOUR - "
+                  f"INTERVAL 10 DAY + INTERVAL {mins} MINUTE WHERE id = "
+                  f"{tid}")
+    last = one(stack, "SELECT DATE_FORMAT(DATE_FORMAT(NOW() + INTERVAL 8 "
+               "HOUR, '%Y-%m-01') - INTERVAL 1 DAY, '%Y-%m')")
+    want = int(one(stack, f"SELECT COUNT(*) FROM ticket WHERE shop_id = "
+                   f"{SHOP} AND DATE_FORMAT(created_at + INTERVAL 8 HOUR, "
+                   f"'%Y-%m') = '{last}'"))
+    s = staff(stack)
+    r = s.get(stack.url(f"{A}/admin/service/report?months=6"),
+              headers={"Accept": "application/json"})
+    assert r.status_code == 200, r.text[:300]
+    d = r.json()["data"]
+    assert len(d["months"]) == 6 and d["months"][-2]["month"] == last
+    row = d["months"][-2]
+    assert row["opened"] == want == 2      # no other ticket that month
+    assert row["median_first_minutes"] == 60
+    assert d["months"][-1]["opened"] >= 1     # this month's from above
+    assert d["volume_svg"].startswith("<svg") and "每月新工单" in \
+        d["volume_svg"]
+    page = s.get(stack.url(f"{A}/admin/service/report?months=6")).text
+    assert "<svg" in page and "首次响应时间" in page
+    x = s.get(stack.url(f"{A}/admin/service/report.xlsx?months=6"))
+    assert x.status_code == 200 and x.content[:2] == b"PK"
+    # Bad input and who may see it.
+    assert s.get(stack.url(f"{A}/admin/service/report?months=99")) \
+        .status_code == 400
+    sales = stack.login("13800000001", stack.password, "shop-a", staff=True)
+    assert sales.get(stack.url(f"{A}/admin/service/report")) \
+        .status_code == 403

@@ -78,6 +78,8 @@ chart(struct ctx *c, int line, const char *id, const char *title,
 	ch.id = id;
 	ch.title = title;
 	ch.unit = unit;
+	ch.width = 420;		/* legible at a phone's width, as NPS's */
+	ch.height = 240;
 	ch.pts = p;
 	ch.npts = (size_t)n;
 	buf_init(&b, 4096);

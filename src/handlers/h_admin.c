@@ -56,6 +56,7 @@ admin_view(struct ctx *c, const char *section)
 		{ "finance", ADMIN_ROLES_FINANCE },
 		{ "jobs", ADMIN_ROLES_JOBS },
 		{ "channels", ADMIN_ROLES_CHANNELS },
+		{ "kf", ADMIN_ROLES_KF },
 		{ "settings", ADMIN_ROLES_SETTINGS },
 	};
 	json_object	*v = view_new(c), *nav = json_object_new_object();

@@ -18,6 +18,7 @@
 #define ADMIN_ROLES_JOBS	"owner,admin"
 #define ADMIN_ROLES_SETTINGS	"owner,admin"
 #define ADMIN_ROLES_CHANNELS	"owner,admin,sales"	/* CHANNEL_ROLES */
+#define ADMIN_ROLES_KF		"owner,admin,service,sales"	/* KF_ROLES */
 
 /* h_account.c: login and logout, shared by customers and staff. */
 int		 h_login_form(struct ctx *, enum sess_kind);
@@ -63,6 +64,9 @@ extern const struct route h_admin_wechat_msg_routes[]; /* …wechat_msg.c */
 extern const struct route h_admin_channel_routes[];	/* 渠道 */
 extern const struct route h_admin_channel_report_routes[];
 extern const struct route h_wechat_callback_routes[];	/* 公众号 callback */
+extern const struct route h_kf_callback_routes[];	/* 微信客服 callback */
+extern const struct route h_admin_kf_routes[];		/* 微信客服 console */
+extern const struct route h_admin_kf_settings_routes[];	/* 设置 › 微信客服 */
 int		 h_approval_account_view(struct ctx *, json_object *);
 
 /* h_admin_jobs.c: the back office's view of its shop's jobs. */

@@ -57,7 +57,9 @@ static const struct route *const route_tables[] = {
 	h_admin_order_new_routes, h_wxpay_routes, h_admin_wxpay_routes,
 	h_wechat_routes, h_wechat_oauth_routes, h_admin_wechat_msg_routes,
 	h_admin_channel_report_routes, h_admin_channel_routes,
-	h_wechat_callback_routes, NULL
+	h_wechat_callback_routes,
+	h_kf_callback_routes, h_admin_kf_routes, h_admin_kf_settings_routes,
+	NULL
 };
 
 static void

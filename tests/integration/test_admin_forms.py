@@ -138,7 +138,15 @@ UPDATE shop SET version = version + 1, auth_version = auth_version + 1;
               f"({A}, 'poster', 'AF渠道', 'AFscene01')")
     ids["channel"] = one(stack, "SELECT id FROM channel WHERE scene = "
                          "'AFscene01'")
+    stack.sql(f"INSERT INTO kf_conv (shop_id, open_kfid, external_userid) "
+              f"VALUES ({A}, 'wkAFFORMS', 'wmAFFORMS')")
+    ids["kf_conv"] = one(stack, "SELECT id FROM kf_conv WHERE "
+                         "external_userid = 'wmAFFORMS'")
     yield ids
+    stack.sql("DELETE FROM kf_ticket_request WHERE conv_id IN (SELECT id "
+              "FROM kf_conv WHERE external_userid = 'wmAFFORMS'); "
+              "DELETE FROM kf_msg WHERE open_kfid = 'wkAFFORMS'; "
+              "DELETE FROM kf_conv WHERE external_userid = 'wmAFFORMS'")
     stack.sql("DELETE FROM channel WHERE scene = 'AFscene01'")
     drop_companies(stack, "c.name LIKE 'AF下单%'")
     drop_skus(stack, "AFO")
@@ -237,7 +245,8 @@ ID_OF = [("/admin/customers/applications/", "application"),
          ("/admin/finance/invoices/", "invoice"),
          ("/admin/customers/", "customer"), ("/admin/products/", "product"),
          ("/admin/categories/", "category"), ("/admin/orders/", "order"),
-         ("/admin/inquiries/", "inquiry"), ("/admin/channels/", "channel")]
+         ("/admin/inquiries/", "inquiry"), ("/admin/channels/", "channel"),
+         ("/admin/service/kf/", "kf_conv")]
 # Codes WeChat makes (the official account's QR, the mini-program code):
 # this shop has no WeChat app, so these say so (409) instead of a picture.
 NEEDS_WECHAT = ("/mpqr.png", "/wxacode.png")

@@ -79,7 +79,8 @@ CREATE TABLE IF NOT EXISTS kf_sync (
 
 -- A conversation: one customer (external_userid) with one account.
 -- The reply window (§11.7): 48 h after last_customer_at, at most 5 of
--- our messages sent since (counted in kf_msg, under this row's lock).
+-- our messages sent since (counted in kf_msg, under this row's lock:
+-- rows after last_customer_msg, since platform seconds tie).
 CREATE TABLE IF NOT EXISTS kf_conv (
 	id		BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
 	shop_id		BIGINT UNSIGNED NOT NULL,
@@ -99,6 +100,8 @@ CREATE TABLE IF NOT EXISTS kf_conv (
 			COMMENT '视频号 entry 1-5 (§11.6), 0: none',
 	state		ENUM('open','closed') NOT NULL DEFAULT 'open',
 	last_customer_at BIGINT NOT NULL DEFAULT 0,
+	last_customer_msg BIGINT UNSIGNED NOT NULL DEFAULT 0
+			COMMENT 'kf_msg.id of that message',
 	last_msg_at	BIGINT NOT NULL DEFAULT 0,
 	rejected	TINYINT(1) NOT NULL DEFAULT 0
 			COMMENT 'msg_send_fail 10: the customer refuses',
@@ -112,7 +115,7 @@ CREATE TABLE IF NOT EXISTS kf_conv (
 	KEY kf_conv_customer (customer_user_id),
 	KEY kf_conv_unionid (shop_id, unionid),
 	CONSTRAINT kf_conv_shop FOREIGN KEY (shop_id) REFERENCES shop (id),
-	CONSTRAINT kf_conv_user FOREIGN KEY (shop_id, customer_user_id)
+	CONSTRAINT kf_conv_user_fk FOREIGN KEY (shop_id, customer_user_id)
 		REFERENCES customer_user (shop_id, id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
@@ -145,7 +148,7 @@ CREATE TABLE IF NOT EXISTS kf_msg (
 	UNIQUE KEY kf_msg_once (shop_id, open_kfid, msgid),
 	KEY kf_msg_conv (conv_id, send_time, id),
 	CONSTRAINT kf_msg_shop FOREIGN KEY (shop_id) REFERENCES shop (id),
-	CONSTRAINT kf_msg_conv FOREIGN KEY (shop_id, conv_id)
+	CONSTRAINT kf_msg_conv_fk FOREIGN KEY (shop_id, conv_id)
 		REFERENCES kf_conv (shop_id, id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 

@@ -30,8 +30,8 @@
     "AND ct.scene = k.scene LIMIT 1), ''), k.channels_scene, k.state, " \
     "k.last_msg_at, k.last_customer_at, (SELECT COUNT(*) FROM kf_msg om " \
     "WHERE om.shop_id = k.shop_id AND om.conv_id = k.id AND om.origin = 0 " \
-    "AND om.status IN ('sending', 'sent') AND om.send_time >= " \
-    "k.last_customer_at), k.rejected, COALESCE(k.ticket_id, 0), " \
+    "AND om.status IN ('sending', 'sent') AND om.id > k.last_customer_msg " \
+    "AND om.send_time >= k.last_customer_at), k.rejected, COALESCE(k.ticket_id, 0), " \
     "EXISTS (SELECT 1 FROM kf_ticket_request t WHERE t.shop_id = k.shop_id " \
     "AND t.conv_id = k.id), (SELECT pm.body FROM kf_msg pm WHERE " \
     "pm.shop_id = k.shop_id AND pm.conv_id = k.id AND pm.origin IN " \

@@ -60,7 +60,8 @@ static const char sql_msg[] =
     "VALUES (?, NULLIF(?, 0), ?, ?, ?, ?, ?, ?, ?, ?) "
     "ON DUPLICATE KEY UPDATE id = id";
 static const char sql_customer_said[] =
-    "UPDATE kf_conv SET last_customer_at = GREATEST(last_customer_at, ?), "
+    "UPDATE kf_conv SET last_customer_msg = IF(? >= last_customer_at, ?, "
+    "last_customer_msg), last_customer_at = GREATEST(last_customer_at, ?), "
     "last_msg_at = GREATEST(last_msg_at, ?), state = 'open' "
     "WHERE shop_id = ? AND id = ?";
 static const char sql_touch[] =
@@ -152,8 +153,8 @@ id_ok(const char *s, size_t max)
 
 /* What a new message does to its conversation and the rows it names. */
 static int
-effects(struct pull *p, int64_t conv, int origin, const char *type,
-    json_object *ev, int64_t at)
+effects(struct pull *p, int64_t conv, int64_t id, int origin,
+    const char *type, json_object *ev, int64_t at)
 {
 	struct dctx	*c = p->c;
 	json_object	*wc = NULL;
@@ -161,7 +162,8 @@ effects(struct pull *p, int64_t conv, int origin, const char *type,
 	int64_t		 ch;
 
 	if (conv != 0 && origin == 3 && db_run(c->arena, NULL,
-	    sql_customer_said, "iiii", at, at, c->shop->id, conv) == -1)
+	    sql_customer_said, "iiiiii", at, id, at, at, c->shop->id,
+	    conv) == -1)
 		return ERR_INTERNAL;
 	if (conv != 0 && origin != 3 && db_run(c->arena, NULL, sql_touch,
 	    "iii", at, c->shop->id, conv) == -1)
@@ -231,7 +233,7 @@ store_one(struct pull *p, json_object *m)
 			return ERR_INTERNAL;
 		conv = (int64_t)r->insert_id;
 	}
-	if (db_run(c->arena, &r, sql_msg, "iississsss", c->shop->id, conv,
+	if (db_run(c->arena, &r, sql_msg, "iissississ", c->shop->id, conv,
 	    p->kfid, msgid, origin, type, etype ? etype : "", at,
 	    json_object_to_json_string_ext(m, JSON_C_TO_STRING_PLAIN |
 	    JSON_C_TO_STRING_NOSLASHESCAPE), origin == 3 && p->act_after > 0 &&
@@ -242,7 +244,8 @@ store_one(struct pull *p, json_object *m)
 		return 0;
 	}
 	p->page_new++;
-	if ((rc = effects(p, conv, (int)origin, etype, ev, at)) != 0)
+	if ((rc = effects(p, conv, (int64_t)r->insert_id, (int)origin, etype,
+	    ev, at)) != 0)
 		return rc;
 	return 0;
 }
@@ -377,7 +380,7 @@ look_up(struct pull *p)
 			u = json_object_array_get_idx(l, i);
 			if ((id = str_of(u, "external_userid", 64)) == NULL)
 				continue;
-			if (db_run(c->arena, NULL, sql_known, "sssss",
+			if (db_run(c->arena, NULL, sql_known, "ssiss",
 			    str_of(u, "nickname", 64) ? str_of(u, "nickname",
 			    64) : "", str_of(u, "unionid", 64) ? str_of(u,
 			    "unionid", 64) : "", c->shop->id, p->kfid,

@@ -285,21 +285,25 @@ class Handler(BaseHTTPRequestHandler):
             return {"errcode": 0, "errmsg": "ok", "next_cursor": "C%d" % i,
                     "has_more": 1, "msg_list": []}
         page = log[i:i + cf["page_size"]]
-        rows = list(page)
+        rows = [{k: v for k, v in m.items() if k != "_seq"} for m in page]
         if cf.get("repeat") and i > 0:
             cf["repeat"] -= 1
-            rows.insert(0, log[i - 1])      # a message seen before
+            rows.insert(0, {k: v for k, v in log[i - 1].items()
+                            if k != "_seq"})     # a message seen before
         j = i + len(page)
         return {"errcode": 0, "errmsg": "ok", "next_cursor": "C%d" % j,
                 "has_more": 1 if j < len(log) else 0, "msg_list": rows}
 
     def window(self, kfid, user):
-        last = 0
+        """The customer's last message time, and our sends after it (in
+        the order things happened: seconds tie in a fast test)."""
+        last, seq = 0, 0
         for m in S["log"].get(kfid, []):
-            if m.get("origin") == 3 and m.get("external_userid") == user:
-                last = max(last, m["send_time"])
+            if m.get("origin") == 3 and m.get("external_userid") == user \
+                    and m["send_time"] >= last:
+                last, seq = m["send_time"], m.get("_seq", 0)
         sent = [s for s in S["sent"] if s["open_kfid"] == kfid and
-                s["touser"] == user and s["at"] >= last]
+                s["touser"] == user and s["_seq"] > seq]
         return last, len(sent)
 
     def send_msg(self, q, b):
@@ -331,7 +335,8 @@ class Handler(BaseHTTPRequestHandler):
         S["n"] += 1
         msgid = msgid or "fake%d" % S["n"]
         S["msgids"].add((kfid, msgid))
-        S["sent"].append(dict(b, msgid=msgid, at=now()))
+        S["n"] += 1
+        S["sent"].append(dict(b, msgid=msgid, at=now(), _seq=S["n"]))
         return {"errcode": 0, "errmsg": "ok", "msgid": msgid}
 
     def batchget(self, q, b):
@@ -398,6 +403,8 @@ class Handler(BaseHTTPRequestHandler):
                 for m in b["msgs"]:
                     m = dict(m)
                     m.setdefault("send_time", now())
+                    S["n"] += 1
+                    m["_seq"] = S["n"]
                     if m.get("msgtype") != "event":
                         m.setdefault("open_kfid", b["open_kfid"])
                     log.append(m)

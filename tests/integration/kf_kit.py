@@ -75,6 +75,11 @@ def kf_stack(stack, kf_fake):
     stack.kf_shop = sid
     yield stack
     wipe(stack)
+    stack.sql(f"DELETE FROM shop_kf WHERE shop_id = {sid}")
+    for name in ("kf_secret", "kf_token", "kf_aes_key"):
+        p = stack.secrets_dir / str(sid) / name
+        if p.exists():
+            p.unlink()
     stack.reconfigure()
 
 

@@ -144,6 +144,10 @@ static const struct conf_key conf_table[] = {
 	{ "wechat_pay_base", CONF_STR, "https://api.mch.weixin.qq.com", 0, 0,
 	  O(wechat_pay_base),
 	  "WeChat Pay API v3. Plain http only to 127.0.0.1 (test fakes)." },
+	{ "wecom_api_base", CONF_STR, "https://qyapi.weixin.qq.com", 0, 0,
+	  O(wecom_api_base),
+	  "WeCom (企业微信) API: 微信客服 conversations (docs/wechat-kf.md).\n"
+	  "# Plain http only to 127.0.0.1 (test fakes)." },
 	{ "wechat_ca_file", CONF_STR, "", 0, 0, O(wechat_ca_file),
 	  "CA bundle for the WeChat APIs (empty: the system's)." },
 	{ "wechat_timeout", CONF_SECONDS, "5", 1, 60, O(wechat_timeout),
@@ -389,6 +393,7 @@ conf_load(const char *path, struct conf *cf, struct buf *errs)
 	bad += conf_base_url(errs, "wechat_open_base", cf->wechat_open_base);
 	bad += conf_base_url(errs, "wechat_mp_base", cf->wechat_mp_base);
 	bad += conf_base_url(errs, "wechat_pay_base", cf->wechat_pay_base);
+	bad += conf_base_url(errs, "wecom_api_base", cf->wecom_api_base);
 	if (*cf->sms_url != '\0')
 		bad += conf_base_url(errs, "sms_url", cf->sms_url);
 	if (cf->default_shop[0] != '\0' && !slug_valid(cf->default_shop)) {

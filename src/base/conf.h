@@ -51,6 +51,7 @@ struct conf {
 	char	*wechat_open_base;
 	char	*wechat_mp_base;
 	char	*wechat_pay_base;
+	char	*wecom_api_base;
 	char	*wechat_ca_file;
 	int64_t	 wechat_timeout;
 	char	*sms_url;

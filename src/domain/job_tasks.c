@@ -20,6 +20,7 @@
 #include "domain/wxpay_order.h"
 #include "domain/wx_message.h"
 #include "domain/nps.h"
+#include "domain/kf.h"
 
 #include <time.h>
 
@@ -300,6 +301,10 @@ static const struct job_kind kinds[] = {
 	  "记录付款和开票消息" },
 	{ "ticket.sla", task_ticket_sla, 300, 0,
 	  "提醒超过服务时限的售后工单" },
+	{ KF_PULL_KIND, task_kf_pull, 0, 0,
+	  "拉取微信客服消息" },
+	{ "kf.sweep", task_kf_sweep, 60, 0,
+	  "补拉未及时拉取的微信客服消息" },
 	{ "test.record", test_record, 0, 1,
 	  "测试：记录" },
 	{ "test.sleep", test_sleep, 0, 1,

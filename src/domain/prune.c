@@ -40,7 +40,9 @@ static const char sql_shop_exists[] = "SELECT COUNT(*) FROM shop WHERE id = ?";
 static const char sql_images[] =
     "SELECT path, thumb_path FROM product_image WHERE shop_id = ? "
     "UNION ALL SELECT licence_path, licence_thumb FROM dealer_application "
-    "WHERE shop_id = ? AND licence_private = 0";
+    "WHERE shop_id = ? AND licence_private = 0 "
+    "UNION ALL SELECT image_path, image_thumb FROM kf_msg "	/* 微信客服 */
+    "WHERE shop_id = ? AND image_path IS NOT NULL";
 /* Any row's, whatever its flag: one `dinghuo migrate` is moving now may
  * be under private_dir before its row says so. */
 static const char sql_licences[] =
@@ -207,7 +209,7 @@ prune_shop(struct prune *p, enum image_place place, int64_t shop)
 	p->nused = 0;
 	rc = place == IMAGE_PRIVATE ? db_each(sql_licences, row_image, p,
 	    "iiiii", shop, shop, shop, shop, shop) : db_each(sql_images,
-	    row_image, p, "ii", shop, shop);
+	    row_image, p, "iii", shop, shop, shop);
 	if (rc != 0) {
 		complain(p, "database: %s", db_error());
 		p->st.failed++;

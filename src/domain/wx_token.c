@@ -37,8 +37,7 @@ static const char sql_invalidate[] =
     "UPDATE wx_token SET expires_at = 0 WHERE appid = ? AND kind = ? "
     "AND token = ?";
 
-/* Fetches a new token: 0 with *tok and *expires_in, or an enum err. */
-typedef int (*fetch_fn)(struct dctx *, void *, const char **, int64_t *);
+typedef wx_token_fetch_fn fetch_fn;
 
 int
 wx_fail(struct dctx *c, const char *what, const struct wxapi_result *r)
@@ -167,6 +166,24 @@ cached(struct dctx *c, const char *appid, const char *kind, fetch_fn fetch,
 		if (wait < 200)
 			wait *= 2;
 	}
+}
+
+/* The cache for another kind of token (WeCom's, domain/kf_api.c). */
+int
+wx_token_cached(struct dctx *c, const char *appid, const char *kind,
+    wx_token_fetch_fn fetch, void *arg, const char **out)
+{
+	return cached(c, appid, kind, fetch, arg, out);
+}
+
+/* A token the API called invalid: dropped, if it is still the stored
+ * one (a newer one another worker stored stays). */
+int
+wx_token_drop(struct dctx *c, const char *appid, const char *kind,
+    const char *tok)
+{
+	return db_run(c->arena, NULL, sql_invalidate, "sss", appid, kind,
+	    tok) == -1 ? ERR_INTERNAL : 0;
 }
 
 struct app_fetch {

@@ -36,6 +36,18 @@ int		 wx_token_call_bin(struct dctx *, enum wx_app, const char *,
 /* A failed call (r) of what as an enum err, with c->error set. */
 int		 wx_fail(struct dctx *, const char *,
 		     const struct wxapi_result *);
+/*
+ * The same cache for any (appid, kind): fetch gets a new token (0 with
+ * *tok in c's arena and *expires_in, or an enum err with c->error) when
+ * the stored one has WX_TOKEN_MARGIN seconds or less left. Outside a
+ * transaction only. wx_token_drop: the token a call was refused with.
+ */
+typedef int (*wx_token_fetch_fn)(struct dctx *, void *, const char **,
+		     int64_t *);
+int		 wx_token_cached(struct dctx *, const char *, const char *,
+		     wx_token_fetch_fn, void *, const char **);
+int		 wx_token_drop(struct dctx *, const char *, const char *,
+		     const char *);
 /* The token cache's own numbers, for tests and docs. */
 #define WX_TOKEN_MARGIN	300	/* refresh with this many seconds left */
 

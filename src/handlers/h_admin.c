@@ -58,6 +58,7 @@ admin_view(struct ctx *c, const char *section)
 		{ "jobs", ADMIN_ROLES_JOBS },
 		{ "channels", ADMIN_ROLES_CHANNELS },
 		{ "nps", ADMIN_ROLES_NPS },
+		{ "kf", ADMIN_ROLES_KF },
 		{ "settings", ADMIN_ROLES_SETTINGS },
 	};
 	json_object	*v = view_new(c), *nav = json_object_new_object();

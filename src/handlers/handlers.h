@@ -20,6 +20,7 @@
 #define ADMIN_ROLES_CHANNELS	"owner,admin,sales"	/* CHANNEL_ROLES */
 #define ADMIN_ROLES_NPS		"owner,admin,service,sales"	/* NPS_ROLES */
 #define ADMIN_ROLES_SERVICE	"owner,admin,service,sales" /* TICKET_ROLES */
+#define ADMIN_ROLES_KF		"owner,admin,service,sales"	/* KF_ROLES */
 
 /* h_account.c: login and logout, shared by customers and staff. */
 int		 h_login_form(struct ctx *, enum sess_kind);
@@ -68,6 +69,9 @@ extern const struct route h_wechat_callback_routes[];	/* 公众号 callback */
 extern const struct route h_service_routes[];		/* 售后, h_service.c */
 extern const struct route h_admin_service_routes[];	/* 售后工单 */
 extern const struct route h_admin_service_report_routes[]; /* 售后统计 */
+extern const struct route h_kf_callback_routes[];	/* 微信客服 callback */
+extern const struct route h_admin_kf_routes[];		/* 微信客服 console */
+extern const struct route h_admin_kf_settings_routes[];	/* 设置 › 微信客服 */
 int		 h_approval_account_view(struct ctx *, json_object *);
 extern const struct route h_nps_routes[];		/* h_nps.c */
 extern const struct route h_admin_nps_routes[];	/* h_admin_nps.c */

@@ -59,7 +59,9 @@ static const struct route *const route_tables[] = {
 	h_admin_channel_report_routes, h_admin_channel_routes,
 	h_wechat_callback_routes, h_nps_routes, h_admin_nps_routes,
 	h_service_routes, h_admin_service_routes,
-	h_admin_service_report_routes, NULL
+	h_admin_service_report_routes,
+	h_kf_callback_routes, h_admin_kf_routes, h_admin_kf_settings_routes,
+	NULL
 };
 
 static void

@@ -65,7 +65,7 @@ static int
 secret_key(const char *k, size_t n)
 {
 	static const char *const keys[] = { "access_token", "secret",
-	    "js_code", "code", "refresh_token" };
+	    "corpsecret", "js_code", "code", "refresh_token" };
 	size_t	i;
 
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
@@ -125,8 +125,16 @@ take_rid(const char *msg, struct wxapi_result *r)
  * whole and at most max bytes, as WXAPI_OK with NULL returned; JSON is
  * read for its errcode as usual, and JSON without one is WXAPI_ERR_PARSE.
  */
+/* What one request sends: where, and the body with its type. */
+struct out {
+	const char	*base;		/* conf.wechat_api_base, or another */
+	const char	*body;		/* NULL: none */
+	size_t		 len;
+	const char	*ctype;		/* "Content-Type: ..." */
+};
+
 static json_object *
-once(const char *method, const char *path, const char *body,
+once(const char *method, const char *path, const struct out *b,
     struct buf *bin, size_t max, struct wxapi_result *r)
 {
 	const char		*ctype;
@@ -139,15 +147,15 @@ once(const char *method, const char *path, const char *body,
 	memset(r, 0, sizeof(*r));
 	hdrs[0] = "Accept: application/json";
 	hdrs[1] = "User-Agent: dinghuo/1.0";
-	hdrs[2] = body != NULL ? "Content-Type: application/json" : NULL;
+	hdrs[2] = b->body != NULL ? b->ctype : NULL;
 	hdrs[3] = NULL;
 	memset(&q, 0, sizeof(q));
 	q.method = method;
-	q.base_url = conf.wechat_api_base;
+	q.base_url = b->base;
 	q.path = path;
 	q.headers = hdrs;
-	q.body = body;
-	q.body_len = body != NULL ? strlen(body) : 0;
+	q.body = b->body;
+	q.body_len = b->body != NULL ? b->len : 0;
 	q.timeout_ms = conf.wechat_timeout * 1000;
 	q.max_body = bin != NULL ? max : WXAPI_MAX_BODY;
 	q.ca_file = conf.wechat_ca_file != NULL && *conf.wechat_ca_file ?
@@ -233,24 +241,18 @@ quiet(char *s)
 }
 
 static json_object *
-call(const char *what, const char *method, const char *path,
-    json_object *body, int idempotent, struct buf *bin, size_t max,
+call_out(const char *what, const char *method, const char *path,
+    const struct out *b, int idempotent, struct buf *bin, size_t max,
     struct wxapi_result *r)
 {
 	struct timespec	 ts;
-	const char	*text = NULL;
 	char		 safe[512], msg[256];
 	json_object	*o;
 	int		 tries = 0;
 
-	if (body != NULL)
-		text = json_object_to_json_string_ext(body,
-		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-	else if (strcmp(method, "POST") == 0)
-		text = "{}";
 	wxapi_redact(path, safe, sizeof(safe));
 	for (;;) {
-		o = once(method, path, text, bin, max, r);
+		o = once(method, path, b, bin, max, r);
 		tries++;
 		snprintf(msg, sizeof(msg), "%s", r->errmsg);
 		log_info("wxapi: %s %s %s -> %ld errcode=%ld %s rid=%s "
@@ -271,18 +273,84 @@ call(const char *what, const char *method, const char *path,
 	}
 }
 
+/* A JSON call to base (conf.wechat_api_base unless said). */
+static json_object *
+call(const char *base, const char *what, const char *method,
+    const char *path, json_object *body, int idempotent, struct buf *bin,
+    size_t max, struct wxapi_result *r)
+{
+	struct out	b;
+
+	b.base = base != NULL ? base : conf.wechat_api_base;
+	b.body = NULL;
+	if (body != NULL)
+		b.body = json_object_to_json_string_ext(body,
+		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	else if (strcmp(method, "POST") == 0)
+		b.body = "{}";
+	b.len = b.body != NULL ? strlen(b.body) : 0;
+	b.ctype = "Content-Type: application/json";
+	return call_out(what, method, path, &b, idempotent, bin, max, r);
+}
+
 json_object *
 wxapi_call(const char *what, const char *method, const char *path,
     json_object *body, int idempotent, struct wxapi_result *r)
 {
-	return call(what, method, path, body, idempotent, NULL, 0, r);
+	return call(NULL, what, method, path, body, idempotent, NULL, 0, r);
+}
+
+json_object *
+wxapi_call_at(const char *base, const char *what, const char *method,
+    const char *path, json_object *body, int idempotent,
+    struct wxapi_result *r)
+{
+	return call(base, what, method, path, body, idempotent, NULL, 0, r);
+}
+
+/*
+ * One file as multipart/form-data, part "media" (WeCom's media/upload,
+ * wechat-protocols.md §11.9); the answer read as wxapi_call's. Not
+ * repeated: an upload that may have arrived is not sent twice.
+ */
+json_object *
+wxapi_upload_at(const char *base, const char *what, const char *path,
+    const char *filename, const char *type, const void *data, size_t len,
+    struct wxapi_result *r)
+{
+	struct out	 b;
+	struct buf	 body;
+	char		 mark[33], ctype[96];
+	json_object	*o;
+
+	if (random_hex(mark, (sizeof(mark) - 1) / 2) == -1) {
+		memset(r, 0, sizeof(*r));
+		r->rc = WXAPI_ERR_NET;
+		snprintf(r->errmsg, sizeof(r->errmsg), "no random boundary");
+		return NULL;
+	}
+	buf_init(&body, len + 512);
+	buf_printf(&body, "--dh%s\r\nContent-Disposition: form-data; "
+	    "name=\"media\"; filename=\"%s\"; filelength=%zu\r\n"
+	    "Content-Type: %s\r\n\r\n", mark, filename, len, type);
+	buf_add(&body, data, len);
+	buf_printf(&body, "\r\n--dh%s--\r\n", mark);
+	snprintf(ctype, sizeof(ctype), "Content-Type: multipart/form-data; "
+	    "boundary=dh%s", mark);
+	b.base = base;
+	b.body = body.p;
+	b.len = body.len;
+	b.ctype = ctype;
+	o = call_out(what, "POST", path, &b, 0, NULL, 0, r);
+	buf_free(&body);
+	return o;
 }
 
 int
 wxapi_call_bin(const char *what, const char *path, json_object *body,
     size_t max, struct buf *out, struct wxapi_result *r)
 {
-	call(what, "POST", path, body, 0, out, max, r);
+	call(NULL, what, "POST", path, body, 0, out, max, r);
 	return r->rc == WXAPI_OK ? 0 : -1;
 }
 

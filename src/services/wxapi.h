@@ -52,6 +52,15 @@ void		 wxapi_redact(const char *path, char *out, size_t);
 json_object	*wxapi_call(const char *what, const char *method,
 		     const char *path, json_object *body, int idempotent,
 		     struct wxapi_result *r);
+/* The same to another base URL (conf.wecom_api_base: WeCom, §8, §11). */
+json_object	*wxapi_call_at(const char *base, const char *what,
+		     const char *method, const char *path, json_object *body,
+		     int idempotent, struct wxapi_result *r);
+/* A file as multipart/form-data, part "media", type its MIME type
+ * (WeCom media/upload, §11.9); never repeated. */
+json_object	*wxapi_upload_at(const char *base, const char *what,
+		     const char *path, const char *filename, const char *type,
+		     const void *data, size_t len, struct wxapi_result *r);
 /*
  * A POST whose success is bytes, not JSON (wxacode.getUnlimited, §5.1):
  * an image answer (Content-Type image/..., first byte not '{'), whole

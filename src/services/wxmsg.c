@@ -251,6 +251,8 @@ field_of(struct wxmsg *m, const char *name)
 		{ "Ticket", offsetof(struct wxmsg, ticket) },
 		{ "MsgId", offsetof(struct wxmsg, msg_id) },
 		{ "Encrypt", offsetof(struct wxmsg, encrypt) },
+		{ "Token", offsetof(struct wxmsg, token) },
+		{ "OpenKfId", offsetof(struct wxmsg, open_kfid) },
 	};
 	size_t	i;
 

@@ -42,6 +42,8 @@ struct wxmsg {
 	const char	*ticket;
 	const char	*msg_id;
 	const char	*encrypt;	/* safe mode's envelope */
+	const char	*token;		/* 微信客服: sync_msg's Token (§11.4) */
+	const char	*open_kfid;	/* 微信客服: OpenKfId */
 };
 /* <xml><Name>text or CDATA</Name>...</xml>: 0, or -1 (not such XML, a
  * DOCTYPE or entity declaration, over WXMSG_MAX). */

@@ -148,7 +148,15 @@ INSERT INTO nps_task (shop_id, survey_id) VALUES ({A}, LAST_INSERT_ID());
 """)
     ids["nps_task"] = one(stack, "SELECT t.id FROM nps_task t JOIN nps_survey "
                           "v ON v.id = t.survey_id WHERE v.source_id = 990001")
+    stack.sql(f"INSERT INTO kf_conv (shop_id, open_kfid, external_userid) "
+              f"VALUES ({A}, 'wkAFFORMS', 'wmAFFORMS')")
+    ids["kf_conv"] = one(stack, "SELECT id FROM kf_conv WHERE "
+                         "external_userid = 'wmAFFORMS'")
     yield ids
+    stack.sql("DELETE FROM kf_ticket_request WHERE conv_id IN (SELECT id "
+              "FROM kf_conv WHERE external_userid = 'wmAFFORMS'); "
+              "DELETE FROM kf_msg WHERE open_kfid = 'wkAFFORMS'; "
+              "DELETE FROM kf_conv WHERE external_userid = 'wmAFFORMS'")
     stack.sql("DELETE FROM channel WHERE scene = 'AFscene01'")
     drop_companies(stack, "c.name LIKE 'AF下单%'")
     drop_skus(stack, "AFO")
@@ -258,7 +266,8 @@ ID_OF = [("/admin/customers/applications/", "application"),
          ("/admin/finance/invoices/", "invoice"),
          ("/admin/customers/", "customer"), ("/admin/products/", "product"),
          ("/admin/categories/", "category"), ("/admin/orders/", "order"),
-         ("/admin/inquiries/", "inquiry"), ("/admin/channels/", "channel")]
+         ("/admin/inquiries/", "inquiry"), ("/admin/channels/", "channel"),
+         ("/admin/service/kf/", "kf_conv")]
 # Codes WeChat makes (the official account's QR, the mini-program code):
 # this shop has no WeChat app, so these say so (409) instead of a picture.
 NEEDS_WECHAT = ("/mpqr.png", "/wxacode.png")

@@ -97,6 +97,9 @@ struct ticket_new {
  */
 int		 ticket_open(struct dctx *, const struct ticket_new *,
 		     int64_t *, enum ticket_field *);
+/* The same without photos in the caller's transaction (kf_ticket.c). */
+int		 ticket_open_locked(struct dctx *, const struct ticket_new *,
+		     int64_t *, enum ticket_field *);
 /*
  * A message on ticket id's timeline. ticket_reply: the actor, a user of
  * the ticket's company, with photos (the ticket goes back to staff:

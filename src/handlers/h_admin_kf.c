@@ -449,7 +449,10 @@ h_kf_ticket(struct ctx *c)
 
 	if ((rc = kf_to_ticket(&c->d, route_cap(c, 0), &ticket)) != 0)
 		return refused(c, rc, NULL);
-	return done(c, "ticket");
+	if (ticket == 0 || c->json_out)
+		return done(c, "ticket");
+	return http_see_other(c, "%s", ctx_link(c, arena_printf(c->d.arena,
+	    "/admin/service/tickets/%" PRId64, ticket)));
 }
 
 #define W	(ROUTE_STAFF | ROUTE_CSRF)

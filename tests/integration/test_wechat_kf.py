@@ -363,18 +363,43 @@ def test_sales_see_only_their_customers(kf_stack, kf):
     assert lst.status_code == 200 and conv_url(cid) not in lst.text
 
 
-def test_conversation_becomes_a_ticket_request(kf_stack, kf):
+def test_conversation_becomes_a_ticket(kf_stack, kf):
     cid = one_conversation(kf_stack, kf, "wmK1")
     s = staff(kf_stack)
     csrf = get_csrf(kf_stack, s, conv_url(cid))
-    for _ in range(2):
+    # Not linked to a customer yet: refused, nothing made.
+    r = s.post(kf_stack.url(conv_url(cid, "/ticket")),
+               allow_redirects=False, data={"csrf": csrf})
+    assert r.status_code == 409 and "先把会话关联到客户" in r.text
+    assert kf_stack.sql(f"SELECT ticket_id FROM kf_conv WHERE id = "
+                        f"{cid}") == [(None,)]
+    uid = kf_stack.sql(f"SELECT id FROM customer_user WHERE shop_id = "
+                       f"{kf_stack.kf_shop} AND phone = "
+                       f"'{kf_stack.buyer_phone}'")[0][0]
+    r = s.post(kf_stack.url(conv_url(cid, "/link")), allow_redirects=False,
+               data={"user_id": uid, "csrf": csrf})
+    assert r.status_code == 303, r.text
+    for _ in range(2):              # twice: the same ticket
         r = s.post(kf_stack.url(conv_url(cid, "/ticket")),
                    allow_redirects=False, data={"csrf": csrf})
         assert r.status_code == 303, r.text
-    rows = kf_stack.sql(f"SELECT upto_msg_id IS NOT NULL, ticket_id FROM "
-                        f"kf_ticket_request WHERE conv_id = {cid}")
-    assert rows == [("1", None)]
-    assert "已申请转工单" in s.get(kf_stack.url(conv_url(cid))).text
+    tid = kf_stack.sql(f"SELECT ticket_id FROM kf_conv WHERE id = "
+                       f"{cid}")[0][0]
+    assert tid is not None
+    assert r.headers["Location"] == f"/s/shop-a/admin/service/tickets/{tid}"
+    assert kf_stack.sql(f"SELECT COUNT(*) FROM ticket WHERE id = {tid} AND "
+                        f"customer_user_id = {uid} AND source = 'kf' AND "
+                        f"kind = 'question'") == [("1",)]
+    assert kf_stack.sql(f"SELECT ticket_id FROM kf_ticket_request WHERE "
+                        f"conv_id = {cid}") == [(tid,)]
+    # The conversation's messages are the ticket's opening message,
+    # escaped on the staff's ticket page.
+    body = kf_stack.sql(f"SELECT body FROM ticket_event WHERE ticket_id = "
+                        f"{tid} AND kind = 'opened'")[0][0]
+    assert "客户：<script>alert(1)</script>&<b>hi</b>" in body
+    page = s.get(kf_stack.url(f"/s/shop-a/admin/service/tickets/{tid}")).text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<script>alert(1)" not in page
 
 
 # -- settings ------------------------------------------------------------

@@ -20,6 +20,7 @@
 #include "domain/session.h"
 #include "domain/shop.h"
 #include "domain/catalog_cache.h"
+#include "domain/catalog_order.h"
 #include "domain/catalog_search.h"
 
 #include <malloc.h>
@@ -392,6 +393,8 @@ catalog_load(struct dctx *c)
 	}
 	shrink(cat);
 	cat->bytes = catalog_bytes(cat, index_categories(cat));
+	cat_order_build(cat);
+	cat->bytes += cat_order_bytes(cat->orders);
 	cat_search_build(cat->search, cat);
 	cat->bytes += cat_search_bytes(cat->search);
 	malloc_trim(0);
@@ -699,12 +702,9 @@ catalog_list(struct dctx *c, const struct catalog *cat,
     const struct cat_query *q, struct cat_page *pg)
 {
 	const struct cat_category	 *k = NULL;
-	const struct cat_product	**all, *p;
 	struct cat_search_filter	  f;
 	struct cat_hits			  h;
-	int64_t				  skip;
 	size_t				  kept;
-	uint32_t			  i, n, total = 0;
 	int				  words;
 
 	memset(pg, 0, sizeof(*pg));
@@ -729,29 +729,9 @@ catalog_list(struct dctx *c, const struct catalog *cat,
 			return 0;
 		}
 	}
-	n = k ? k->nproducts : cat->nproducts;
-	all = arena_alloc(c->arena, (n + 1) * sizeof(*all));
-	for (i = 0; i < n; i++) {
-		p = &cat->products[k ? cat->category_products[k->first + i] :
-		    q->sort == CAT_SORT_NEW ? cat->product_by_id[n - 1 - i] :
-		    i];
-		if (cat_listed(p, q->mode))
-			all[total++] = p;
-	}
-	sort_cat = cat;
-	if (q->sort == CAT_SORT_PRICE_ASC)
-		qsort(all, total, sizeof(*all), cmp_price_asc);
-	else if (q->sort == CAT_SORT_PRICE_DESC)
-		qsort(all, total, sizeof(*all), cmp_price_desc);
-	else if (q->sort == CAT_SORT_NEW && k != NULL)	/* listed by sort */
-		qsort(all, total, sizeof(*all), cmp_new);
-	pg->total = total;
-	pg->per_page = q->per_page;
-	pg->pages = (total + q->per_page - 1) / q->per_page;
-	skip = (q->page - 1) * q->per_page;
-	if (skip >= total)
-		return 0;
-	pg->items = all + skip;
-	pg->n = total - skip < q->per_page ? (int)(total - skip) : q->per_page;
+	/* No pass over the list: its page only (catalog_order.c). */
+	kept = cat_order_bytes(cat->orders);
+	cat_order_page((struct catalog *)cat, c->arena, k, q, pg);
+	((struct catalog *)cat)->bytes += cat_order_bytes(cat->orders) - kept;
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include "domain/pricing.h"
 
 struct cat_search;		/* catalog_search.h */
+struct cat_orders;		/* catalog_order.h */
 
 /* catalog.c: what storefront lists need, per worker, by shop.version. */
 struct cat_sku {
@@ -85,6 +86,7 @@ struct catalog {
 	struct cat_contracts	*contracts;
 	uint32_t		 ncontracts;
 	struct cat_search	*search;	/* names and codes, for ?q= */
+	struct cat_orders	*orders;	/* the lists' pages */
 	size_t			 bytes;		/* malloc'd, for the cache's cap */
 };
 struct cat_viewer {

@@ -9,6 +9,7 @@
 #include "base/base.h"
 #include "domain/catalog.h"
 #include "domain/catalog_cache.h"
+#include "domain/catalog_order.h"
 #include "domain/catalog_search.h"
 
 /* A catalog's contract prices, loaded on use: gone, and their bytes. */
@@ -36,6 +37,7 @@ catalog_free(struct catalog *cat)
 		return;
 	catalog_contracts_free(cat);
 	cat_search_free(cat->search);
+	cat_order_free(cat->orders);
 	buf_free(&cat->pool);
 	free(cat->categories);
 	free(cat->category_by_id);

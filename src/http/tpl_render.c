@@ -74,14 +74,15 @@ has_key_json(json_object *o, const char *key, json_object **v)
 	    json_object_object_get_ex(o, key, v);
 }
 
+/* klen: key's length, as the first part's node knows it. */
 static int
-has_key(struct tv o, const char *key, struct tv *out)
+has_key(struct tv o, const char *key, size_t klen, struct tv *out)
 {
 	if (o.v != NULL) {
 		out->j = NULL;
 		if (o.v->type != VM_OBJ && o.v->type != VM_ARR)
 			return 0;
-		return (out->v = vm_get(o.v->u.c, key, strlen(key))) != NULL;
+		return (out->v = vm_get(o.v->u.c, key, klen)) != NULL;
 	}
 	out->v = NULL;
 	return o.j != NULL && has_key_json(o.j, key, &out->j);
@@ -97,6 +98,7 @@ lookup(const struct run *r, const struct tpl *t, const struct node *n,
 {
 	const char	*key = t->names + n->off;
 	struct tv	 v = { NULL, NULL }, none = { NULL, NULL }, o;
+	size_t		 klen;
 	int		 i, found = 0;
 
 	if (n->nparts == 0) {
@@ -108,23 +110,25 @@ lookup(const struct run *r, const struct tpl *t, const struct node *n,
 			v.j = r->stack[r->nstack - 1];
 		return v;
 	}
+	klen = n->nparts == 1 ? n->len : strlen(key);
 	for (; sc != NULL && !found; sc = sc->up)
-		found = has_key(sc->obj, key, &v);
+		found = has_key(sc->obj, key, klen, &v);
 	if (!found && r->top.type != VM_NULL) {
 		o.j = NULL;
 		o.v = &r->top;
-		found = has_key(o, key, &v);
+		found = has_key(o, key, klen, &v);
 	}
 	for (i = r->nstack - 1; i >= 0 && !found; i--) {
 		o.j = r->stack[i];
 		o.v = NULL;
-		found = has_key(o, key, &v);
+		found = has_key(o, key, klen, &v);
 	}
 	if (!found)
 		return none;
 	for (i = 1; i < n->nparts; i++) {
-		key += strlen(key) + 1;
-		if (!has_key(v, key, &v))
+		key += klen + 1;
+		klen = strlen(key);
+		if (!has_key(v, key, klen, &v))
 			return none;
 	}
 	return v;

@@ -19,6 +19,7 @@ container(struct arena *a, int type, uint32_t cap)
 
 	c->type = type;
 	c->n = 0;
+	c->mask = 0;
 	c->cap = cap ? cap : 4;
 	c->u.v = arena_alloc(a, c->cap * sz);
 	return c;
@@ -37,8 +38,8 @@ vm_arr(struct arena *a, uint32_t cap)
 }
 
 /* Room for one more member; the old items stay in the arena, unused. */
-static void
-grow(struct arena *a, struct vm *c)
+void
+vm_grow(struct arena *a, struct vm *c)
 {
 	size_t	 sz = c->type == VM_OBJ ? sizeof(struct vm_kv) :
 		    sizeof(struct vm_val);
@@ -52,70 +53,13 @@ grow(struct arena *a, struct vm *c)
 	c->cap *= 2;
 }
 
-static struct vm_val *
-slot(struct arena *a, struct vm *o, const char *k)
-{
-	struct vm_kv	*kv;
-
-	grow(a, o);
-	kv = &o->u.kv[o->n++];
-	kv->k = k;
-	kv->klen = (uint32_t)strlen(k);
-	return &kv->v;
-}
-
-/* s (n bytes), or null when s is NULL. */
-void
-vm_set_strn(struct arena *a, struct vm *o, const char *k, const char *s,
-    size_t n)
-{
-	struct vm_val	*v = slot(a, o, k);
-
-	v->type = s ? VM_STR : VM_NULL;
-	v->len = s ? (uint32_t)n : 0;
-	v->u.s = s;
-}
-
-void
-vm_set_str(struct arena *a, struct vm *o, const char *k, const char *s)
-{
-	vm_set_strn(a, o, k, s, s ? strlen(s) : 0);
-}
-
-void
-vm_set_i64(struct arena *a, struct vm *o, const char *k, int64_t i)
-{
-	struct vm_val	*v = slot(a, o, k);
-
-	v->type = VM_INT;
-	v->u.i = i;
-}
-
-void
-vm_set_bool(struct arena *a, struct vm *o, const char *k, int b)
-{
-	struct vm_val	*v = slot(a, o, k);
-
-	v->type = VM_BOOL;
-	v->u.i = b != 0;
-}
-
-/* An object or array as a member; NULL is null. */
-void
-vm_set(struct arena *a, struct vm *o, const char *k, struct vm *c)
-{
-	struct vm_val	*v = slot(a, o, k);
-
-	v->type = c ? c->type : VM_NULL;
-	v->u.c = c;
-}
-
 void
 vm_push(struct arena *a, struct vm *arr, struct vm *c)
 {
 	struct vm_val	*v;
 
-	grow(a, arr);
+	if (arr->n == arr->cap)
+		vm_grow(a, arr);
 	v = &arr->u.v[arr->n++];
 	v->type = c->type;
 	v->u.c = c;
@@ -141,6 +85,8 @@ vm_get(const struct vm *c, const char *key, size_t klen)
 		}
 		return idx < c->n ? &c->u.v[idx] : NULL;
 	}
+	if ((c->mask & vm_bit(key, klen)) == 0)
+		return NULL;
 	for (i = 0, kv = c->u.kv; i < c->n; i++, kv++)
 		if (kv->klen == klen && kv->k[0] == key[0] &&
 		    memcmp(kv->k, key, klen) == 0)

@@ -20,10 +20,15 @@
 #include "domain/session.h"
 #include "domain/shop.h"
 #include "domain/catalog_cache.h"
+#include "domain/catalog_map.h"
 #include "domain/catalog_order.h"
 #include "domain/catalog_search.h"
 
+#include <sys/file.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
+#include <unistd.h>
 
 static struct catalog_cache	cache;
 
@@ -402,31 +407,85 @@ catalog_load(struct dctx *c)
 }
 
 /*
+ * The shop's catalog of this version as the host's shared file (see
+ * catalog_map.c): mapped if some worker wrote it; else written by this
+ * one, under the shop's lock file, from the database, and then mapped.
+ * While another worker writes it, one that has an older version keeps
+ * serving that (*busy: NULL); one with none waits for the file, which is
+ * sooner than loading its own. NULL (and not busy): load privately.
+ */
+static struct catalog *
+shared(struct dctx *c, int have_old, int *busy)
+{
+	struct catalog	*cat, *built;
+	const char	*dir, *path, *lock;
+	int		 fd;
+
+	*busy = 0;
+	if ((dir = catalog_map_dir(c->arena)) == NULL)
+		return NULL;
+	path = arena_printf(c->arena, "%s/catalog-%" PRId64 "-%" PRId64 ".bin",
+	    dir, c->shop->id, c->shop->version);
+	if ((cat = catalog_map_open(path, c->shop->id, c->shop->version))
+	    != NULL)
+		return cat;
+	lock = arena_printf(c->arena, "%s/catalog-%" PRId64 ".lock", dir,
+	    c->shop->id);
+	if ((fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1)
+		return NULL;
+	if (flock(fd, LOCK_EX | (have_old ? LOCK_NB : 0)) == -1) {
+		*busy = errno == EWOULDBLOCK;
+		close(fd);
+		return NULL;
+	}
+	/* Written while this one waited? */
+	if ((cat = catalog_map_open(path, c->shop->id, c->shop->version))
+	    == NULL && (built = catalog_load(c)) != NULL) {
+		if (catalog_map_write(built, path) == 0) {
+			catalog_map_prune(dir, c->shop->id, c->shop->version);
+			cat = catalog_map_open(path, c->shop->id,
+			    c->shop->version);
+		}
+		if (cat == NULL)	/* no file: the private one, then */
+			cat = built;
+		else
+			catalog_free(built);
+		malloc_trim(0);
+	}
+	close(fd);		/* and the lock with it */
+	return cat;
+}
+
+/*
  * The request shop's catalog, loaded or reloaded when its version moved.
  * NULL on a database failure. Valid until the next catalog_get().
  */
 const struct catalog *
 catalog_get(struct dctx *c)
 {
-	struct catalog	*cat;
+	struct catalog	*cat, *old;
 	size_t		 max = (size_t)conf.catalog_cache_bytes;
 	double		 t0;
+	int		 busy;
 
-	if ((cat = catalog_cache_find(&cache, c->shop->id)) != NULL) {
-		if (cat->version == c->shop->version) {
-			catalog_cache_fit(&cache, max);	/* contracts grew */
-			return cat;
-		}
-		/* Free the old one first: two at once would double the peak. */
-		catalog_cache_drop(&cache, cat);
+	if ((old = catalog_cache_find(&cache, c->shop->id)) != NULL &&
+	    old->version == c->shop->version) {
+		catalog_cache_fit(&cache, max);	/* contracts grew */
+		return old;
 	}
 	t0 = now_ms();
-	if ((cat = catalog_load(c)) == NULL)
+	if ((cat = shared(c, old != NULL, &busy)) == NULL && busy)
+		return old;	/* being written: the old one until then */
+	/* Free the old one first: two at once would double the peak. */
+	if (old != NULL)
+		catalog_cache_drop(&cache, old);
+	if (cat == NULL && (cat = catalog_load(c)) == NULL)
 		return NULL;
 	catalog_cache_add(&cache, cat, max);
-	clog_info(c, "catalog: loaded version %" PRId64 ": %u products, %u "
+	clog_info(c, "catalog: loaded version %" PRId64 " (%s): %u products, %u "
 	    "SKUs, %u categories, %zu KB (%zu of text, %s) in %.1f ms; cache: "
-	    "%zu shops, %zu KB, %" PRIu64 " evicted", cat->version,
+	    "%zu shops, %zu KB, %" PRIu64 " evicted", cat->version, cat->map ?
+	    "the host's file, mapped" : "this worker's own",
 	    cat->nproducts, cat->nskus, cat->ncategories, cat->bytes / 1024,
 	    cat->pool.len / 1024, cat_search_stats(cat->search, c->arena),
 	    now_ms() - t0, cache.n, cache.bytes / 1024, cache.evicted);

@@ -88,6 +88,8 @@ struct catalog {
 	struct cat_search	*search;	/* names and codes, for ?q= */
 	struct cat_orders	*orders;	/* the lists' pages */
 	size_t			 bytes;		/* malloc'd, for the cache's cap */
+	void			*map;		/* or the arrays are in this */
+	size_t			 maplen;	/* file's map (catalog_map.c) */
 };
 struct cat_viewer {
 	int			 mode;		/* SHOP_MODE_* */

@@ -12,6 +12,8 @@
 #include "domain/catalog_order.h"
 #include "domain/catalog_search.h"
 
+#include <sys/mman.h>
+
 /* A catalog's contract prices, loaded on use: gone, and their bytes. */
 void
 catalog_contracts_free(struct catalog *cat)
@@ -38,6 +40,11 @@ catalog_free(struct catalog *cat)
 	catalog_contracts_free(cat);
 	cat_search_free(cat->search);
 	cat_order_free(cat->orders);
+	if (cat->map != NULL) {		/* the arrays are the file's */
+		munmap(cat->map, cat->maplen);
+		free(cat);
+		return;
+	}
 	buf_free(&cat->pool);
 	free(cat->categories);
 	free(cat->category_by_id);

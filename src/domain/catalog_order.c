@@ -211,12 +211,58 @@ cat_order_free(struct cat_orders *o)
 
 	if (o == NULL)
 		return;
-	seq_free(&o->all, 0);
-	seq_free(&o->cats, 0);
+	if (!o->mapped) {
+		seq_free(&o->all, 0);
+		seq_free(&o->cats, 0);
+	}
 	for (i = 0; i < o->nkept; i++)
 		seq_free(&o->kept[i].seq, 1);
 	free(o->kept);
 	free(o);
+}
+
+static size_t
+blocks_len(uint32_t n)
+{
+	return (n / ORDER_BLOCK + 1) * 3 * sizeof(uint32_t);
+}
+
+void
+cat_order_export(const struct cat_orders *o, struct cat_order_part *p)
+{
+	p[0].p = o->all.modes;
+	p[0].len = o->all.n + 1;
+	p[1].p = o->all.blocks;
+	p[1].len = blocks_len(o->all.n);
+	p[2].p = o->cats.modes;
+	p[2].len = o->cats.n + 1;
+	p[3].p = o->cats.blocks;
+	p[3].len = blocks_len(o->cats.n);
+}
+
+/* The default orders over a catalog file's parts (ncats: the length of
+ * its category_products); NULL if the parts do not fit. */
+struct cat_orders *
+cat_order_mapped(const struct catalog *cat, uint32_t ncats,
+    const struct cat_order_part *p)
+{
+	struct cat_orders	*o;
+
+	if (p[0].len != cat->nproducts + 1 ||
+	    p[1].len != blocks_len(cat->nproducts) ||
+	    p[2].len != ncats + 1 || p[3].len != blocks_len(ncats))
+		return NULL;
+	o = xcalloc(1, sizeof(*o));
+	o->mapped = 1;
+	o->all.n = cat->nproducts;
+	o->all.modes = (uint8_t *)p[0].p;
+	o->all.blocks = (uint32_t *)p[1].p;
+	o->cats.n = ncats;
+	o->cats.idx = cat->category_products;
+	o->cats.modes = (uint8_t *)p[2].p;
+	o->cats.blocks = (uint32_t *)p[3].p;
+	o->bytes = sizeof(*o);
+	return o;
 }
 
 size_t

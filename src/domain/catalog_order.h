@@ -25,11 +25,22 @@ struct cat_orders {
 	int		 nkept;
 	size_t		 kept_bytes;
 	size_t		 bytes;		/* all of it */
+	int		 mapped;	/* all and cats in a catalog file */
+};
+/* A catalog file's parts (catalog_map.c): modes and blocks of all, cats. */
+#define CAT_ORDER_PARTS	4
+struct cat_order_part {
+	const void	*p;
+	size_t		 len;
 };
 
 void		 cat_order_build(struct catalog *);
 void		 cat_order_free(struct cat_orders *);
 size_t		 cat_order_bytes(const struct cat_orders *);
+void		 cat_order_export(const struct cat_orders *,
+		     struct cat_order_part *);
+struct cat_orders *cat_order_mapped(const struct catalog *, uint32_t,
+		     const struct cat_order_part *);
 void		 cat_order_page(struct catalog *, struct arena *,
 		     const struct cat_category *, const struct cat_query *,
 		     struct cat_page *);

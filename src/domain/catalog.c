@@ -630,6 +630,7 @@ int
 catalog_price(const struct cat_viewer *v, const struct cat_sku *s,
     int64_t qty, struct price_result *out)
 {
+	struct cat_viewer		*m = (struct cat_viewer *)v;
 	const struct cat_list_item	*it;
 	const struct cat_contract_item	*ct;
 	struct price_input		 in;
@@ -649,16 +650,24 @@ catalog_price(const struct cat_viewer *v, const struct cat_sku *s,
 	in.tiers = cat_tiers(v->cat, s);
 	in.ntiers = s->ntiers;
 	in.qty = qty;
+	/* A SKU's tiers ask again and again: search its prices once. */
+	if (v->memo_sku != s) {
+		m->memo_sku = s;
+		m->memo_item = v->list == NULL ? NULL :
+		    find_item(v->cat->list_items + v->list->first,
+		    v->list->nitems, sizeof(*it), s->id);
+		m->memo_contract = v->contracts == NULL ? NULL :
+		    find_item(v->contracts->items, v->contracts->n,
+		    sizeof(*ct), s->id);
+	}
 	if (v->list != NULL) {
-		if ((it = find_item(v->cat->list_items + v->list->first,
-		    v->list->nitems, sizeof(*it), s->id)) != NULL) {
+		if ((it = v->memo_item) != NULL) {
 			in.has_list_price = 1;
 			in.list_price_fen = it->price_fen;
 		}
 		in.list_percent_bp = v->list->percent_bp;
 	}
-	if (v->contracts != NULL && (ct = find_item(v->contracts->items,
-	    v->contracts->n, sizeof(*ct), s->id)) != NULL) {
+	if ((ct = v->memo_contract) != NULL) {
 		in.has_contract = 1;
 		in.contract_fen = ct->price_fen;
 		in.contract_binding = ct->binding;

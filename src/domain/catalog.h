@@ -97,6 +97,11 @@ struct cat_viewer {
 	const struct catalog	*cat;
 	const struct cat_price_list *list;
 	const struct cat_contracts *contracts;
+	/* The last SKU's list and contract price, found once for all its
+	 * tiers (catalog_price() keeps them). */
+	const struct cat_sku	*memo_sku;
+	const struct cat_list_item *memo_item;
+	const struct cat_contract_item *memo_contract;
 };
 enum cat_sort { CAT_SORT_DEFAULT, CAT_SORT_NEW, CAT_SORT_PRICE_ASC,
 	CAT_SORT_PRICE_DESC };

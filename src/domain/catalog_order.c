@@ -130,7 +130,8 @@ seq_select(const struct cat_seq *sq, uint32_t lo, uint32_t r, uint8_t bit,
 static int64_t
 from_price(const struct catalog *cat, const struct cat_product *p)
 {
-	const struct cat_sku	*s = cat_skus(cat, p);
+	const struct cat_sku	*s = &cat->skus[p->first_sku];	/* no call:
+					 * catalog.c calls this file */
 	int64_t			 min = INT64_MAX;
 	int			 i;
 

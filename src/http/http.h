@@ -8,7 +8,7 @@
 
 #include "base/base.h"
 #include "domain/dctx.h"
-#include "http/vm.h"
+#include "base/vm.h"
 
 /* request.c: FastCGI params, query, cookies, bodies; 0 or an enum err. */
 struct kv {

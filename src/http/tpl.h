@@ -12,7 +12,7 @@
 #include <json-c/json.h>
 
 struct buf;
-struct vm;		/* http/vm.h */
+struct vm;		/* base/vm.h */
 
 /* Limits of one render, against recursion and template bombs. */
 #define TPL_MAXDEPTH	64		/* nested section, partial, block */

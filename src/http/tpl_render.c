@@ -7,7 +7,7 @@
  */
 #include "base/base.h"
 #include "http/tpl.h"
-#include "http/vm.h"
+#include "base/vm.h"
 
 #include "http/tpl_node.h"
 

@@ -8,7 +8,7 @@
  */
 #include "base/base.h"
 #include "http/tpl.h"
-#include "http/vm.h"
+#include "base/vm.h"
 
 #define SPEC_DIR	"tests/fixtures/mustache"
 #define MAXPARTIALS	16

@@ -8,7 +8,7 @@
  * so a handler may move from one to the other without its API changing.
  */
 #include "base/base.h"
-#include "http/vm.h"
+#include "base/vm.h"
 
 static struct vm *
 container(struct arena *a, int type, uint32_t cap)

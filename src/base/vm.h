@@ -1,13 +1,13 @@
 /*
- * vm.h -- a view model built in the request arena (http/vm.c): objects,
+ * vm.h -- a view model built in the request arena (base/vm.c): objects,
  * arrays, strings, integers, booleans and null, for the hot pages that
  * json-c's malloc'd, hashed tree made slow. Keys and strings are borrowed,
  * not copied: they must live as long as the request (literals, the arena,
  * a cached catalog). tpl_render_vm() renders one, vm_json() writes it as
  * json-c would. Uses base only.
  */
-#ifndef HTTP_VM_H
-#define HTTP_VM_H
+#ifndef BASE_VM_H
+#define BASE_VM_H
 
 #include "base/base.h"
 
@@ -121,4 +121,4 @@ vm_set(struct arena *a, struct vm *o, const char *k, struct vm *c)
 	v->u.c = c;
 }
 
-#endif /* HTTP_VM_H */
+#endif /* BASE_VM_H */

@@ -540,9 +540,12 @@ cat_search_stats(const struct cat_search *s, struct arena *a)
 		return "no search index";
 	for (i = 0; i < s->nlists; i++)
 		nbitmaps += cs_is_bitmap(s, &s->lists[i]);
-	return arena_printf(a, "search index %zu KB: %u name keys (%u as "
+	return arena_printf(a, "search index %zu KB%s: %u name keys (%u as "
 	    "bitmaps) %zu KB, %u codes %zu KB, built in %.1f ms",
-	    s->bytes / 1024, s->nlists, nbitmaps, ((size_t)s->nlists *
+	    (((size_t)s->nlists + 1) * sizeof(*s->lists) + (s->nwords_all +
+	    1) * sizeof(*s->words) + s->codes_len + 1 + ((size_t)s->ncodes /
+	    CS_BLOCK + 1) * sizeof(uint32_t)) / 1024, s->mapped ?
+	    " in the file" : "", s->nlists, nbitmaps, ((size_t)s->nlists *
 	    sizeof(*s->lists) + s->nwords_all * sizeof(*s->words)) / 1024,
 	    s->ncodes, (s->codes_len + s->ncodes / CS_BLOCK *
 	    sizeof(uint32_t)) / 1024, s->build_ms);

@@ -270,7 +270,11 @@ catalog_map_open(const char *path, int64_t shop_id, int64_t version)
 	return cat;
 }
 
-/* Remove the shop's files of other versions: who maps one keeps it. */
+/*
+ * Remove the shop's files of other versions (who maps one keeps it) and
+ * any temp file a writer that died left. Under the shop's lock: no one
+ * else is writing.
+ */
 void
 catalog_map_prune(const char *dir, int64_t shop_id, int64_t keep)
 {
@@ -285,7 +289,8 @@ catalog_map_prune(const char *dir, int64_t shop_id, int64_t keep)
 	n = snprintf(pre, sizeof(pre), "catalog-%" PRId64 "-", shop_id);
 	while ((e = readdir(d)) != NULL) {
 		if (strncmp(e->d_name, pre, (size_t)n) != 0 ||
-		    sscanf(e->d_name + n, "%lld", &v) != 1 || v == keep)
+		    sscanf(e->d_name + n, "%lld", &v) != 1 || (v == keep &&
+		    strstr(e->d_name, ".bin.") == NULL))
 			continue;
 		if (snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) <
 		    (int)sizeof(path))

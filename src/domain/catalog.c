@@ -482,8 +482,8 @@ catalog_get(struct dctx *c)
 	if (cat == NULL && (cat = catalog_load(c)) == NULL)
 		return NULL;
 	catalog_cache_add(&cache, cat, max);
-	clog_info(c, "catalog: loaded version %" PRId64 " (%s): %u products, %u "
-	    "SKUs, %u categories, %zu KB (%zu of text, %s) in %.1f ms; cache: "
+	clog_info(c, "catalog: loaded version %" PRId64 " (%s): %u products, "
+	    "%u SKUs, %u categories, %zu KB (%zu of text, %s) in %.1f ms; cache: "
 	    "%zu shops, %zu KB, %" PRIu64 " evicted", cat->version, cat->map ?
 	    "the host's file, mapped" : "this worker's own",
 	    cat->nproducts, cat->nskus, cat->ncategories, cat->bytes / 1024,

@@ -106,7 +106,8 @@ seq_select(const struct cat_seq *sq, uint32_t lo, uint32_t r, uint8_t bit,
 	uint32_t	bl = lo / ORDER_BLOCK, bh = (sq->n - 1) / ORDER_BLOCK,
 			mid, i, c;
 
-	while (bl < bh) {		/* the last block starting at or below r */
+	/* The last block that starts at or below rank r. */
+	while (bl < bh) {
 		mid = bl + (bh - bl + 1) / 2;
 		if (sq->blocks[mid * 3 + mi] <= r)
 			bl = mid;

@@ -64,7 +64,7 @@ build(void)
 	for (i = 0; i < NPROD; i++) {
 		struct cat_product *p = &cat.products[i];
 
-		/* ids not in list order, so that newest is an order of its own */
+		/* ids out of list order: newest is an order of its own */
 		p->id = 1 + (i * 7919) % 100003;
 		p->on_shelf = random() % 10 != 0;
 		p->visible = random() % 8;

@@ -20,9 +20,15 @@
 #include "domain/session.h"
 #include "domain/shop.h"
 #include "domain/catalog_cache.h"
+#include "domain/catalog_map.h"
+#include "domain/catalog_order.h"
 #include "domain/catalog_search.h"
 
+#include <sys/file.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
+#include <unistd.h>
 
 static struct catalog_cache	cache;
 
@@ -392,9 +398,61 @@ catalog_load(struct dctx *c)
 	}
 	shrink(cat);
 	cat->bytes = catalog_bytes(cat, index_categories(cat));
+	cat_order_build(cat);
+	cat->bytes += cat_order_bytes(cat->orders);
 	cat_search_build(cat->search, cat);
 	cat->bytes += cat_search_bytes(cat->search);
 	malloc_trim(0);
+	return cat;
+}
+
+/*
+ * The shop's catalog of this version as the host's shared file (see
+ * catalog_map.c): mapped if some worker wrote it; else written by this
+ * one, under the shop's lock file, from the database, and then mapped.
+ * While another worker writes it, one that has an older version keeps
+ * serving that (*busy: NULL); one with none waits for the file, which is
+ * sooner than loading its own. NULL (and not busy): load privately.
+ */
+static struct catalog *
+shared(struct dctx *c, int have_old, int *busy)
+{
+	struct catalog	*cat, *built;
+	const char	*dir, *path, *lock;
+	int		 fd;
+
+	*busy = 0;
+	if ((dir = catalog_map_dir(c->arena)) == NULL)
+		return NULL;
+	path = arena_printf(c->arena, "%s/catalog-%" PRId64 "-%" PRId64 ".bin",
+	    dir, c->shop->id, c->shop->version);
+	if ((cat = catalog_map_open(path, c->shop->id, c->shop->version))
+	    != NULL)
+		return cat;
+	lock = arena_printf(c->arena, "%s/catalog-%" PRId64 ".lock", dir,
+	    c->shop->id);
+	if ((fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1)
+		return NULL;
+	if (flock(fd, LOCK_EX | (have_old ? LOCK_NB : 0)) == -1) {
+		*busy = errno == EWOULDBLOCK;
+		close(fd);
+		return NULL;
+	}
+	/* Written while this one waited? */
+	if ((cat = catalog_map_open(path, c->shop->id, c->shop->version))
+	    == NULL && (built = catalog_load(c)) != NULL) {
+		if (catalog_map_write(built, path) == 0) {
+			catalog_map_prune(dir, c->shop->id, c->shop->version);
+			cat = catalog_map_open(path, c->shop->id,
+			    c->shop->version);
+		}
+		if (cat == NULL)	/* no file: the private one, then */
+			cat = built;
+		else
+			catalog_free(built);
+		malloc_trim(0);
+	}
+	close(fd);		/* and the lock with it */
 	return cat;
 }
 
@@ -405,25 +463,29 @@ catalog_load(struct dctx *c)
 const struct catalog *
 catalog_get(struct dctx *c)
 {
-	struct catalog	*cat;
+	struct catalog	*cat, *old;
 	size_t		 max = (size_t)conf.catalog_cache_bytes;
 	double		 t0;
+	int		 busy;
 
-	if ((cat = catalog_cache_find(&cache, c->shop->id)) != NULL) {
-		if (cat->version == c->shop->version) {
-			catalog_cache_fit(&cache, max);	/* contracts grew */
-			return cat;
-		}
-		/* Free the old one first: two at once would double the peak. */
-		catalog_cache_drop(&cache, cat);
+	if ((old = catalog_cache_find(&cache, c->shop->id)) != NULL &&
+	    old->version == c->shop->version) {
+		catalog_cache_fit(&cache, max);	/* contracts grew */
+		return old;
 	}
 	t0 = now_ms();
-	if ((cat = catalog_load(c)) == NULL)
+	if ((cat = shared(c, old != NULL, &busy)) == NULL && busy)
+		return old;	/* being written: the old one until then */
+	/* Free the old one first: two at once would double the peak. */
+	if (old != NULL)
+		catalog_cache_drop(&cache, old);
+	if (cat == NULL && (cat = catalog_load(c)) == NULL)
 		return NULL;
 	catalog_cache_add(&cache, cat, max);
-	clog_info(c, "catalog: loaded version %" PRId64 ": %u products, %u "
-	    "SKUs, %u categories, %zu KB (%zu of text, %s) in %.1f ms; cache: "
-	    "%zu shops, %zu KB, %" PRIu64 " evicted", cat->version,
+	clog_info(c, "catalog: loaded version %" PRId64 " (%s): %u products, "
+	    "%u SKUs, %u categories, %zu KB (%zu of text, %s) in %.1f ms; cache: "
+	    "%zu shops, %zu KB, %" PRIu64 " evicted", cat->version, cat->map ?
+	    "the host's file, mapped" : "this worker's own",
 	    cat->nproducts, cat->nskus, cat->ncategories, cat->bytes / 1024,
 	    cat->pool.len / 1024, cat_search_stats(cat->search, c->arena),
 	    now_ms() - t0, cache.n, cache.bytes / 1024, cache.evicted);
@@ -569,6 +631,7 @@ int
 catalog_price(const struct cat_viewer *v, const struct cat_sku *s,
     int64_t qty, struct price_result *out)
 {
+	struct cat_viewer		*m = (struct cat_viewer *)v;
 	const struct cat_list_item	*it;
 	const struct cat_contract_item	*ct;
 	struct price_input		 in;
@@ -588,16 +651,24 @@ catalog_price(const struct cat_viewer *v, const struct cat_sku *s,
 	in.tiers = cat_tiers(v->cat, s);
 	in.ntiers = s->ntiers;
 	in.qty = qty;
+	/* A SKU's tiers ask again and again: search its prices once. */
+	if (v->memo_sku != s) {
+		m->memo_sku = s;
+		m->memo_item = v->list == NULL ? NULL :
+		    find_item(v->cat->list_items + v->list->first,
+		    v->list->nitems, sizeof(*it), s->id);
+		m->memo_contract = v->contracts == NULL ? NULL :
+		    find_item(v->contracts->items, v->contracts->n,
+		    sizeof(*ct), s->id);
+	}
 	if (v->list != NULL) {
-		if ((it = find_item(v->cat->list_items + v->list->first,
-		    v->list->nitems, sizeof(*it), s->id)) != NULL) {
+		if ((it = v->memo_item) != NULL) {
 			in.has_list_price = 1;
 			in.list_price_fen = it->price_fen;
 		}
 		in.list_percent_bp = v->list->percent_bp;
 	}
-	if (v->contracts != NULL && (ct = find_item(v->contracts->items,
-	    v->contracts->n, sizeof(*ct), s->id)) != NULL) {
+	if ((ct = v->memo_contract) != NULL) {
 		in.has_contract = 1;
 		in.contract_fen = ct->price_fen;
 		in.contract_binding = ct->binding;
@@ -700,12 +771,9 @@ catalog_list(struct dctx *c, const struct catalog *cat,
     const struct cat_query *q, struct cat_page *pg)
 {
 	const struct cat_category	 *k = NULL;
-	const struct cat_product	**all, *p;
 	struct cat_search_filter	  f;
 	struct cat_hits			  h;
-	int64_t				  skip;
 	size_t				  kept;
-	uint32_t			  i, n, total = 0;
 	int				  words;
 
 	memset(pg, 0, sizeof(*pg));
@@ -730,29 +798,9 @@ catalog_list(struct dctx *c, const struct catalog *cat,
 			return 0;
 		}
 	}
-	n = k ? k->nproducts : cat->nproducts;
-	all = arena_alloc(c->arena, (n + 1) * sizeof(*all));
-	for (i = 0; i < n; i++) {
-		p = &cat->products[k ? cat->category_products[k->first + i] :
-		    q->sort == CAT_SORT_NEW ? cat->product_by_id[n - 1 - i] :
-		    i];
-		if (cat_listed(p, q->mode))
-			all[total++] = p;
-	}
-	sort_cat = cat;
-	if (q->sort == CAT_SORT_PRICE_ASC)
-		qsort(all, total, sizeof(*all), cmp_price_asc);
-	else if (q->sort == CAT_SORT_PRICE_DESC)
-		qsort(all, total, sizeof(*all), cmp_price_desc);
-	else if (q->sort == CAT_SORT_NEW && k != NULL)	/* listed by sort */
-		qsort(all, total, sizeof(*all), cmp_new);
-	pg->total = total;
-	pg->per_page = q->per_page;
-	pg->pages = (total + q->per_page - 1) / q->per_page;
-	skip = (q->page - 1) * q->per_page;
-	if (skip >= total)
-		return 0;
-	pg->items = all + skip;
-	pg->n = total - skip < q->per_page ? (int)(total - skip) : q->per_page;
+	/* No pass over the list: its page only (catalog_order.c). */
+	kept = cat_order_bytes(cat->orders);
+	cat_order_page((struct catalog *)cat, c->arena, k, q, pg);
+	((struct catalog *)cat)->bytes += cat_order_bytes(cat->orders) - kept;
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include "domain/pricing.h"
 
 struct cat_search;		/* catalog_search.h */
+struct cat_orders;		/* catalog_order.h */
 
 /* catalog.c: what storefront lists need, per worker, by shop.version. */
 struct cat_sku {
@@ -85,7 +86,10 @@ struct catalog {
 	struct cat_contracts	*contracts;
 	uint32_t		 ncontracts;
 	struct cat_search	*search;	/* names and codes, for ?q= */
+	struct cat_orders	*orders;	/* the lists' pages */
 	size_t			 bytes;		/* malloc'd, for the cache's cap */
+	void			*map;		/* or the arrays are in this */
+	size_t			 maplen;	/* file's map (catalog_map.c) */
 };
 struct cat_viewer {
 	int			 mode;		/* SHOP_MODE_* */
@@ -93,6 +97,11 @@ struct cat_viewer {
 	const struct catalog	*cat;
 	const struct cat_price_list *list;
 	const struct cat_contracts *contracts;
+	/* The last SKU's list and contract price, found once for all its
+	 * tiers (catalog_price() keeps them). */
+	const struct cat_sku	*memo_sku;
+	const struct cat_list_item *memo_item;
+	const struct cat_contract_item *memo_contract;
 };
 enum cat_sort { CAT_SORT_DEFAULT, CAT_SORT_NEW, CAT_SORT_PRICE_ASC,
 	CAT_SORT_PRICE_DESC };

@@ -9,7 +9,10 @@
 #include "base/base.h"
 #include "domain/catalog.h"
 #include "domain/catalog_cache.h"
+#include "domain/catalog_order.h"
 #include "domain/catalog_search.h"
+
+#include <sys/mman.h>
 
 /* A catalog's contract prices, loaded on use: gone, and their bytes. */
 void
@@ -36,6 +39,12 @@ catalog_free(struct catalog *cat)
 		return;
 	catalog_contracts_free(cat);
 	cat_search_free(cat->search);
+	cat_order_free(cat->orders);
+	if (cat->map != NULL) {		/* the arrays are the file's */
+		munmap(cat->map, cat->maplen);
+		free(cat);
+		return;
+	}
 	buf_free(&cat->pool);
 	free(cat->categories);
 	free(cat->category_by_id);

@@ -43,7 +43,24 @@ struct cat_hits {
 	uint32_t		 nrank[CAT_RANKS];
 };
 
+/* What a catalog file (catalog_map.c) keeps of an index: its sizes and
+ * its four arrays (lists, words, codes, blocks), none with a pointer. */
+struct cat_search_dims {
+	uint32_t	 nproducts, nwords, nlists, ncodes;
+	uint32_t	 listed[3];
+	uint64_t	 nwords_all, codes_len;
+};
+struct cat_search_part {
+	const void	*p;
+	size_t		 len;
+};
+#define CAT_SEARCH_PARTS	4
+
 struct cat_search	*cat_search_new(void);
+void		 cat_search_export(const struct cat_search *,
+		     struct cat_search_dims *, struct cat_search_part *);
+struct cat_search *cat_search_mapped(const struct cat_search_dims *,
+		     const struct cat_search_part *);
 void		 cat_search_add_code(struct cat_search *, uint32_t,
 		     const char *);
 void		 cat_search_build(struct cat_search *, const struct catalog *);

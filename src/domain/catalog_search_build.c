@@ -455,14 +455,72 @@ cat_search_free(struct cat_search *s)
 {
 	if (s == NULL)
 		return;
-	free(s->lists);
-	free(s->words);
-	free(s->codes);
-	free(s->blocks);
+	if (!s->mapped) {
+		free(s->lists);
+		free(s->words);
+		free(s->codes);
+		free(s->blocks);
+	}
 	buf_free(&s->tmp);
 	free(s->tmp_codes);
 	cs_memo_free(s);
 	free(s);
+}
+
+/* The index's sizes and arrays, for a catalog file. */
+void
+cat_search_export(const struct cat_search *s, struct cat_search_dims *d,
+    struct cat_search_part *p)
+{
+	memset(d, 0, sizeof(*d));
+	d->nproducts = s->nproducts;
+	d->nwords = s->nwords;
+	d->nlists = s->nlists;
+	d->ncodes = s->ncodes;
+	memcpy(d->listed, s->listed, sizeof(d->listed));
+	d->nwords_all = s->nwords_all;
+	d->codes_len = s->codes_len;
+	p[0].p = s->lists;
+	p[0].len = (size_t)s->nlists * sizeof(*s->lists);
+	p[1].p = s->words;
+	p[1].len = s->nwords_all * sizeof(*s->words);
+	p[2].p = s->codes;
+	p[2].len = s->codes_len + 1;
+	p[3].p = s->blocks;
+	p[3].len = ((size_t)s->ncodes / CS_BLOCK + 1) * sizeof(uint32_t);
+}
+
+/*
+ * An index over a catalog file's arrays (as cat_search_export gave them,
+ * lengths checked by the caller against d): only the words' results it
+ * keeps are the worker's own. NULL if the lengths do not fit d.
+ */
+struct cat_search *
+cat_search_mapped(const struct cat_search_dims *d,
+    const struct cat_search_part *p)
+{
+	struct cat_search	*s;
+
+	if (p[0].len != (size_t)d->nlists * sizeof(struct cs_list) ||
+	    p[1].len != d->nwords_all * sizeof(uint32_t) ||
+	    p[2].len != d->codes_len + 1 ||
+	    p[3].len != ((size_t)d->ncodes / CS_BLOCK + 1) * sizeof(uint32_t))
+		return NULL;
+	s = xcalloc(1, sizeof(*s));
+	s->mapped = 1;
+	s->nproducts = d->nproducts;
+	s->nwords = d->nwords;
+	s->nlists = d->nlists;
+	s->ncodes = d->ncodes;
+	memcpy(s->listed, d->listed, sizeof(s->listed));
+	s->nwords_all = d->nwords_all;
+	s->codes_len = d->codes_len;
+	s->lists = (struct cs_list *)p[0].p;
+	s->words = (uint32_t *)p[1].p;
+	s->codes = (char *)p[2].p;
+	s->blocks = (uint32_t *)p[3].p;
+	s->bytes = sizeof(*s);
+	return s;
 }
 
 /* The index's bytes, and the words' results it keeps. */
@@ -482,9 +540,12 @@ cat_search_stats(const struct cat_search *s, struct arena *a)
 		return "no search index";
 	for (i = 0; i < s->nlists; i++)
 		nbitmaps += cs_is_bitmap(s, &s->lists[i]);
-	return arena_printf(a, "search index %zu KB: %u name keys (%u as "
+	return arena_printf(a, "search index %zu KB%s: %u name keys (%u as "
 	    "bitmaps) %zu KB, %u codes %zu KB, built in %.1f ms",
-	    s->bytes / 1024, s->nlists, nbitmaps, ((size_t)s->nlists *
+	    (((size_t)s->nlists + 1) * sizeof(*s->lists) + (s->nwords_all +
+	    1) * sizeof(*s->words) + s->codes_len + 1 + ((size_t)s->ncodes /
+	    CS_BLOCK + 1) * sizeof(uint32_t)) / 1024, s->mapped ?
+	    " in the file" : "", s->nlists, nbitmaps, ((size_t)s->nlists *
 	    sizeof(*s->lists) + s->nwords_all * sizeof(*s->words)) / 1024,
 	    s->ncodes, (s->codes_len + s->ncodes / CS_BLOCK *
 	    sizeof(uint32_t)) / 1024, s->build_ms);

@@ -92,6 +92,7 @@ struct cat_search {
 	uint32_t	 ntmp, cap_tmp;
 	size_t		 bytes;
 	double		 build_ms;
+	int		 mapped;	/* arrays in a catalog file's map */
 };
 
 static inline int

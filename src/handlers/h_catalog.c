@@ -88,28 +88,33 @@ prices_hidden(struct ctx *c, int mode)
 }
 
 
+struct tier_row {
+	int64_t		 min_qty;
+	int64_t		 fen;
+	enum price_source source;
+};
+
 /*
  * The tier table: a guest in the wholesale mall sees each tier as the
  * shop set it; a logged-in customer sees their own price at each tier's
  * quantity (catalog_price(), so what they pay), and only the tiers that
  * lower it below from_fen, their price at the minimum order, and below
- * the tier before. NULL on a failure; an empty table has no rows.
+ * the tier before. The number of rows, or -1 on a failure.
  */
-static json_object *
-tier_rows(struct ctx *c, const struct cat_viewer *vw, const struct cat_sku *s,
-    int64_t from_fen)
+static int
+tier_calc(struct ctx *c, const struct cat_viewer *vw, const struct cat_sku *s,
+    int64_t from_fen, struct tier_row **out)
 {
 	const struct price_tier	*t = cat_tiers(vw->cat, s);
+	struct tier_row		*rows;
 	struct price_result	 pr;
-	json_object		*rows = json_object_new_array(), *row;
-	int			 i;
+	int			 i, n = 0;
 
+	*out = rows = arena_alloc(c->d.arena, (s->ntiers + 1) * sizeof(*rows));
 	for (i = 0; i < s->ntiers; i++) {
 		if (vw->customer_id != 0) {
-			if (catalog_price(vw, s, t[i].min_qty, &pr) == -1) {
-				json_object_put(rows);
-				return NULL;
-			}
+			if (catalog_price(vw, s, t[i].min_qty, &pr) == -1)
+				return -1;
 			if (pr.unit_fen >= from_fen)
 				continue;
 			from_fen = pr.unit_fen;
@@ -117,13 +122,58 @@ tier_rows(struct ctx *c, const struct cat_viewer *vw, const struct cat_sku *s,
 			pr.unit_fen = t[i].price_fen;
 			pr.source = PRICE_TIER;
 		}
+		rows[n].min_qty = t[i].min_qty;
+		rows[n].fen = pr.unit_fen;
+		rows[n++].source = pr.source;
+	}
+	return n;
+}
+
+/* The tier table as JSON (the product page); NULL on a failure. */
+static json_object *
+tier_rows(struct ctx *c, const struct cat_viewer *vw, const struct cat_sku *s,
+    int64_t from_fen)
+{
+	struct tier_row	*t;
+	json_object	*rows, *row;
+	int		 i, n;
+
+	if ((n = tier_calc(c, vw, s, from_fen, &t)) == -1)
+		return NULL;
+	rows = json_object_new_array();
+	for (i = 0; i < n; i++) {
 		row = json_object_new_object();
 		view_set_i64(row, "min_qty", t[i].min_qty);
-		view_set_money(c, row, "price", pr.unit_fen);
+		view_set_money(c, row, "price", t[i].fen);
 		if (vw->customer_id != 0)
 			view_set_str(row, "price_source",
-			    price_source_name(pr.source));
+			    price_source_name(t[i].source));
 		json_object_array_add(rows, row);
+	}
+	return rows;
+}
+
+/* The same in the list's view model (vm.h). */
+static struct vm *
+tier_vm(struct ctx *c, const struct cat_viewer *vw, const struct cat_sku *s,
+    int64_t from_fen)
+{
+	struct arena	*a = c->d.arena;
+	struct tier_row	*t;
+	struct vm	*rows, *row;
+	int		 i, n;
+
+	if ((n = tier_calc(c, vw, s, from_fen, &t)) == -1)
+		return NULL;
+	rows = vm_arr(a, (uint32_t)n);
+	for (i = 0; i < n; i++) {
+		row = vm_obj(a, 4);
+		vm_set_i64(a, row, "min_qty", t[i].min_qty);
+		VM_MONEY(c, row, "price", t[i].fen);
+		if (vw->customer_id != 0)
+			vm_set_str(a, row, "price_source",
+			    price_source_name(t[i].source));
+		vm_push(a, rows, row);
 	}
 	return rows;
 }
@@ -137,64 +187,93 @@ shows_tiers(const struct cat_viewer *vw)
 	    vw->mode == SHOP_MODE_WHOLESALE);
 }
 
-static int
-product_item(struct ctx *c, const struct cat_viewer *vw,
-    const struct cat_product *p, const char *slug, int hidden,
-    json_object **out)
+/* prefix then id in decimal, in the arena: the list's links, no printf. */
+static char *
+link_id(struct arena *a, const char *prefix, size_t n, int64_t id)
 {
+	char		 d[24], *p = d + sizeof(d), *s;
+	uint64_t	 u = id < 0 ? 0 : (uint64_t)id;
+
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	s = arena_alloc(a, n + (size_t)(d + sizeof(d) - p) + 1);
+	memcpy(s, prefix, n);
+	memcpy(s + n, p, (size_t)(d + sizeof(d) - p));
+	s[n + (size_t)(d + sizeof(d) - p)] = '\0';
+	return s;
+}
+
+/* What a list's rows share: the links' prefixes, who looks, what for. */
+struct list_ctx {
+	const struct cat_viewer	*vw;
+	const char		*url;		/* ".../products/" */
+	size_t			 nurl;
+	int			 hidden;
+};
+
+/* One row of the list; NULL on a failure. */
+static struct vm *
+product_vm(struct ctx *c, const struct list_ctx *lc,
+    const struct cat_product *p)
+{
+	const struct cat_viewer	*vw = lc->vw;
 	const struct catalog	*cat = vw->cat;
 	const struct cat_sku	*skus = cat_skus(cat, p), *s = skus;
+	struct arena		*a = c->d.arena;
 	struct price_result	 pr;
-	json_object		*o = json_object_new_object(), *rows;
+	struct vm		*o = vm_obj(a, 16), *rows;
+	const char		*thumb;
+	char			*t;
 	int64_t			 from = INT64_MAX;
+	size_t			 n;
 	int			 i;
 
-	view_set_i64(o, "id", p->id);
-	view_set_str(o, "code", cat_str(cat, p->code));
-	view_set_str(o, "name", cat_str(cat, p->name));
-	view_set_str(o, "unit", cat_str(cat, p->unit));
-	view_set_str(o, "thumb", p->thumb ? arena_printf(c->d.arena,
-	    "/uploads/%s", cat_str(cat, p->thumb)) : NULL);
-	/* One printf, not ctx_link's second one: a list has twenty. */
-	view_set_str(o, "url", arena_printf(c->d.arena, "%s/%s/products/%"
-	    PRId64, c->base, slug, p->id));
-	view_set_i64(o, "sku_count", p->nskus);
-	view_set_bool(o, "price_hidden", hidden);
-	if (!hidden) {
-		/* The lowest price among the SKUs at their minimum order. */
-		for (i = 0; i < p->nskus; i++) {
-			if (catalog_price(vw, &skus[i], skus[i].min_qty,
-			    &pr) == -1) {
-				json_object_put(o);
-				return -1;
-			}
-			if (pr.unit_fen < from) {
-				from = pr.unit_fen;
-				s = &skus[i];
-			}
-		}
-		view_set_money(c, o, "price", from);
-		view_set_bool(o, "price_range", p->nskus > 1);
-		/*
-		 * A customer adds a one-SKU product from the list (and
-		 * search) at its least quantity; several SKUs need the
-		 * product page to choose. The cart checks stock and rules.
-		 */
-		if (vw->customer_id != 0 && vw->mode != SHOP_MODE_RETAIL &&
-		    p->nskus == 1) {
-			view_set_i64(o, "add_sku", skus[0].id);
-			view_set_i64(o, "add_qty", skus[0].qty_first);
-		}
-		if (shows_tiers(vw) && s->ntiers > 0) {
-			if ((rows = tier_rows(c, vw, s, from)) == NULL) {
-				json_object_put(o);
-				return -1;
-			}
-			json_object_object_add(o, "tiers", rows);
+	vm_set_i64(a, o, "id", p->id);
+	vm_set_str(a, o, "code", cat_str(cat, p->code));
+	vm_set_str(a, o, "name", cat_str(cat, p->name));
+	vm_set_str(a, o, "unit", cat_str(cat, p->unit));
+	if (p->thumb) {
+		thumb = cat_str(cat, p->thumb);
+		n = strlen(thumb);
+		t = arena_alloc(a, n + sizeof("/uploads/"));
+		memcpy(t, "/uploads/", sizeof("/uploads/") - 1);
+		memcpy(t + sizeof("/uploads/") - 1, thumb, n + 1);
+		vm_set_strn(a, o, "thumb", t, n + sizeof("/uploads/") - 1);
+	} else
+		vm_set_str(a, o, "thumb", NULL);
+	vm_set_str(a, o, "url", link_id(a, lc->url, lc->nurl, p->id));
+	vm_set_i64(a, o, "sku_count", p->nskus);
+	vm_set_bool(a, o, "price_hidden", lc->hidden);
+	if (lc->hidden)
+		return o;
+	/* The lowest price among the SKUs at their minimum order. */
+	for (i = 0; i < p->nskus; i++) {
+		if (catalog_price(vw, &skus[i], skus[i].min_qty, &pr) == -1)
+			return NULL;
+		if (pr.unit_fen < from) {
+			from = pr.unit_fen;
+			s = &skus[i];
 		}
 	}
-	*out = o;
-	return 0;
+	VM_MONEY(c, o, "price", from);
+	vm_set_bool(a, o, "price_range", p->nskus > 1);
+	/*
+	 * A customer adds a one-SKU product from the list (and search) at
+	 * its least quantity; several SKUs need the product page to choose.
+	 * The cart checks stock and rules.
+	 */
+	if (vw->customer_id != 0 && vw->mode != SHOP_MODE_RETAIL &&
+	    p->nskus == 1) {
+		vm_set_i64(a, o, "add_sku", skus[0].id);
+		vm_set_i64(a, o, "add_qty", skus[0].qty_first);
+	}
+	if (shows_tiers(vw) && s->ntiers > 0) {
+		if ((rows = tier_vm(c, vw, s, from)) == NULL)
+			return NULL;
+		vm_set(a, o, "tiers", rows);
+	}
+	return o;
 }
 
 static int64_t
@@ -210,20 +289,23 @@ query_int(struct ctx *c, const char *name, int64_t min, int64_t max,
 }
 
 static void
-list_links(struct ctx *c, json_object *v, const char *slug,
+list_links(struct ctx *c, struct vm *v, const char *slug,
     const struct cat_query *q, const struct cat_page *pg, const char *sortv)
 {
-	const char	*qs = q->q ? url_encode(c->d.arena, q->q) : "";
+	struct arena	*a = c->d.arena;
+	const char	*qs = q->q ? url_encode(a, q->q) : "";
 	char		*base;
 
-	base = arena_printf(c->d.arena, "/%s/products?cat=%" PRId64 "&q=%s"
-	    "&sort=%s&page=", slug, q->category_id, qs, sortv);
+	if (pg->page <= 1 && pg->page >= pg->pages)
+		return;
+	base = arena_printf(a, "%s/%s/products?cat=%" PRId64 "&q=%s"
+	    "&sort=%s&page=", c->base, slug, q->category_id, qs, sortv);
 	if (pg->page > 1)
-		view_set_str(v, "prev_url", ctx_link(c, arena_printf(c->d.arena,
-		    "%s%" PRId64, base, pg->page - 1)));
+		vm_set_str(a, v, "prev_url", link_id(a, base, strlen(base),
+		    pg->page - 1));
 	if (pg->page < pg->pages)
-		view_set_str(v, "next_url", ctx_link(c, arena_printf(c->d.arena,
-		    "%s%" PRId64, base, pg->page + 1)));
+		vm_set_str(a, v, "next_url", link_id(a, base, strlen(base),
+		    pg->page + 1));
 }
 
 #define CAT_DEPTH_MAX	8	/* deeper trees show their first levels */
@@ -240,6 +322,17 @@ on_path(const int64_t *path, int npath, int64_t id)
 	return 0;
 }
 
+/* What every chip of a list shares. */
+struct chips {
+	const struct catalog	*cat;
+	struct vm		*rows;
+	const int64_t		*path;
+	int			 npath;
+	int64_t			 active;
+	const char		*url;		/* ".../products?cat=" */
+	size_t			 nurl;
+};
+
 /*
  * The chips under parent, in the catalog's order (sort, id), each one on
  * the active path followed by its own children: a parent and its
@@ -247,57 +340,65 @@ on_path(const int64_t *path, int npath, int64_t id)
  * categories are left out: a shopper has nothing to find there.
  */
 static void
-category_level(struct ctx *c, const struct catalog *cat, json_object *rows,
-    int64_t parent, int depth, const int64_t *path, int npath,
-    int64_t active, const char *slug)
+category_level(struct ctx *c, const struct chips *ch, int64_t parent,
+    int depth)
 {
+	const struct catalog		*cat = ch->cat;
 	const struct cat_category	*k;
-	json_object			*o;
+	struct arena			*a = c->d.arena;
+	struct vm			*o;
 	uint32_t			 i;
 
 	for (i = 0; i < cat->ncategories; i++) {
 		k = &cat->categories[i];
 		if (k->parent_id != parent || k->nproducts == 0)
 			continue;
-		o = json_object_new_object();
-		view_set_i64(o, "id", k->id);
-		view_set_str(o, "name", cat_str(cat, k->name));
-		view_set_i64(o, "products", k->nproducts);
-		view_set_i64(o, "depth", depth);
-		view_set_bool(o, "active", k->id == active);
-		view_set_bool(o, "open", k->id != active &&
-		    on_path(path, npath, k->id));
-		view_set_bool(o, "child", depth > 0);
-		view_set_str(o, "url", ctx_link(c, arena_printf(c->d.arena,
-		    "/%s/products?cat=%" PRId64, slug, k->id)));
-		json_object_array_add(rows, o);
-		if (depth + 1 < CAT_DEPTH_MAX && on_path(path, npath, k->id))
-			category_level(c, cat, rows, k->id, depth + 1, path,
-			    npath, active, slug);
+		o = vm_obj(a, 8);
+		vm_set_i64(a, o, "id", k->id);
+		vm_set_str(a, o, "name", cat_str(cat, k->name));
+		vm_set_i64(a, o, "products", k->nproducts);
+		vm_set_i64(a, o, "depth", depth);
+		vm_set_bool(a, o, "active", k->id == ch->active);
+		vm_set_bool(a, o, "open", k->id != ch->active &&
+		    on_path(ch->path, ch->npath, k->id));
+		vm_set_bool(a, o, "child", depth > 0);
+		vm_set_str(a, o, "url", link_id(a, ch->url, ch->nurl, k->id));
+		vm_push(a, ch->rows, o);
+		if (depth + 1 < CAT_DEPTH_MAX &&
+		    on_path(ch->path, ch->npath, k->id))
+			category_level(c, ch, k->id, depth + 1);
 	}
 }
 
 /* The top level, with the path down to the active category open. */
-static json_object *
+static struct vm *
 category_rows(struct ctx *c, const struct catalog *cat, int64_t active,
     const char *slug)
 {
 	const struct cat_category	*k;
-	json_object			*rows = json_object_new_array();
+	struct chips			 ch;
 	int64_t				 path[CAT_DEPTH_MAX];
 	int				 npath = 0;
 
 	for (k = catalog_category(cat, active); k != NULL &&
 	    npath < CAT_DEPTH_MAX; k = catalog_category(cat, k->parent_id))
 		path[npath++] = k->id;
-	category_level(c, cat, rows, 0, 0, path, npath, active, slug);
-	return rows;
+	ch.cat = cat;
+	ch.rows = vm_arr(c->d.arena, 16);
+	ch.path = path;
+	ch.npath = npath;
+	ch.active = active;
+	ch.url = arena_printf(c->d.arena, "%s/%s/products?cat=", c->base,
+	    slug);
+	ch.nurl = strlen(ch.url);
+	category_level(c, &ch, 0, 0);
+	return ch.rows;
 }
 
 /* "薯片 · 第 2 页 - 批发商城": what the list shows, for the tab and the
  * heading; the shop's name follows in the layout. */
 static void
-list_title(struct ctx *c, json_object *v, const struct catalog *cat,
+list_title(struct ctx *c, struct vm *v, const struct catalog *cat,
     const struct cat_query *q, const struct cat_page *pg, int mode)
 {
 	const struct cat_category	*k = catalog_category(cat,
@@ -305,29 +406,55 @@ list_title(struct ctx *c, json_object *v, const struct catalog *cat,
 	const char			*mall = mode == SHOP_MODE_ORDERING ?
 	    "订货商城" : mode == SHOP_MODE_WHOLESALE ? "批发商城" : "零售商城";
 	const char			*what;
+	struct arena			*a = c->d.arena;
 
-	what = q->q != NULL && *q->q != '\0' ? arena_printf(c->d.arena,
+	what = q->q != NULL && *q->q != '\0' ? arena_printf(a,
 	    "“%s”", q->q) : k != NULL ? cat_str(cat, k->name) : NULL;
-	view_set_str(v, "heading", what != NULL ? what : mall);
-	view_set_str(v, "category_name", k != NULL ? cat_str(cat, k->name) :
+	vm_set_str(a, v, "heading", what != NULL ? what : mall);
+	vm_set_str(a, v, "category_name", k != NULL ? cat_str(cat, k->name) :
 	    NULL);
-	c->title = arena_printf(c->d.arena, "%s%s%s%s", what ? what : "",
-	    pg->page > 1 ? arena_printf(c->d.arena, "%s第 %" PRId64 " 页",
+	if (what == NULL && pg->page <= 1) {
+		c->title = mall;
+		return;
+	}
+	c->title = arena_printf(a, "%s%s%s%s", what ? what : "",
+	    pg->page > 1 ? arena_printf(a, "%s第 %" PRId64 " 页",
 	    what ? " · " : "", pg->page) : "", what || pg->page > 1 ? " - " :
 	    "", mall);
 }
 
+/* The list's storefront keys, as mode_view() gives the product page. */
+static void
+mode_vm(struct arena *a, struct vm *v, int mode, const char *slug)
+{
+	size_t	i;
+
+	vm_set_str(a, v, "mode", slug);
+	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+		if (modes[i].mode == mode)
+			vm_set_str(a, v, "mode_name", modes[i].name);
+	vm_set_bool(a, v, "is_ordering", mode == SHOP_MODE_ORDERING);
+	vm_set_bool(a, v, "is_wholesale", mode == SHOP_MODE_WHOLESALE);
+	vm_set_bool(a, v, "is_retail", mode == SHOP_MODE_RETAIL);
+}
+
+/*
+ * The list and search page, H5 and JSON: one view model (vm.h, in the
+ * arena: this is the hottest page), rendered or sent like any other.
+ */
 static int
 h_catalog_list(struct ctx *c)
 {
 	const struct catalog	*cat;
+	struct arena		*a = c->d.arena;
 	struct cat_viewer	 vw;
 	struct cat_query	 q;
 	struct cat_page		 pg;
-	json_object		*v, *items, *o, *sortrows;
+	struct list_ctx		 lc;
+	struct vm		*v, *items, *o, *sortrows;
 	const char		*slug, *sortv = kv_get(&c->query, "sort");
 	size_t			 i;
-	int			 mode, rc, hidden;
+	int			 mode, rc;
 
 	if ((rc = storefront(c, &mode, &slug)) != 0)
 		return rc;
@@ -348,38 +475,39 @@ h_catalog_list(struct ctx *c)
 	if ((rc = catalog_list(&c->d, cat, &q, &pg)) != 0)
 		return http_fail(c, rc, c->d.error);	/* a search too long */
 
-	v = view_new(c);
-	mode_view(v, mode, slug);
-	hidden = prices_hidden(c, mode);
-	items = json_object_new_array();
-	json_object_object_add(v, "products", items);
+	v = view_vm(c, 24);
+	mode_vm(a, v, mode, slug);
+	lc.vw = &vw;
+	lc.hidden = prices_hidden(c, mode);
+	lc.url = arena_printf(a, "%s/%s/products/", c->base, slug);
+	lc.nurl = strlen(lc.url);
+	items = vm_arr(a, (uint32_t)pg.n);
+	vm_set(a, v, "products", items);
 	for (i = 0; i < (size_t)pg.n; i++) {
-		if (product_item(c, &vw, pg.items[i], slug, hidden, &o) == -1)
+		if ((o = product_vm(c, &lc, pg.items[i])) == NULL)
 			return http_fail(c, ERR_INTERNAL, NULL);
 		if (i < 2)	/* above the fold on a phone: no lazy load */
-			view_set_bool(o, "eager", 1);
-		json_object_array_add(items, o);
+			vm_set_bool(a, o, "eager", 1);
+		vm_push(a, items, o);
 	}
-	view_set_i64(v, "total", pg.total);
-	view_set_i64(v, "page", pg.page);
-	view_set_i64(v, "pages", pg.pages);
-	view_set_bool(v, "empty", pg.n == 0);
-	view_set_str(v, "q", q.q);
-	view_set_i64(v, "cat", q.category_id);
-	view_set_bool(v, "customer_prices", vw.customer_id != 0);
-	json_object_object_add(v, "categories", category_rows(c, cat,
-	    q.category_id, slug));
-	sortrows = json_object_new_array();
+	vm_set_i64(a, v, "total", pg.total);
+	vm_set_i64(a, v, "page", pg.page);
+	vm_set_i64(a, v, "pages", pg.pages);
+	vm_set_bool(a, v, "empty", pg.n == 0);
+	vm_set_str(a, v, "q", q.q);
+	vm_set_i64(a, v, "cat", q.category_id);
+	vm_set_bool(a, v, "customer_prices", vw.customer_id != 0);
+	vm_set(a, v, "categories", category_rows(c, cat, q.category_id, slug));
+	sortrows = vm_arr(a, sizeof(sorts) / sizeof(sorts[0]));
 	for (i = 0; i < sizeof(sorts) / sizeof(sorts[0]); i++) {
-		o = json_object_new_object();
-		view_set_str(o, "value", sorts[i].value);
-		view_set_str(o, "label", sorts[i].label);
-		view_set_bool(o, "active", strcmp(sortv, sorts[i].value) == 0);
-		json_object_array_add(sortrows, o);
+		o = vm_obj(a, 3);
+		vm_set_str(a, o, "value", sorts[i].value);
+		vm_set_str(a, o, "label", sorts[i].label);
+		vm_set_bool(a, o, "active", strcmp(sortv, sorts[i].value) == 0);
+		vm_push(a, sortrows, o);
 	}
-	json_object_object_add(v, "sorts", sortrows);
-	view_set_str(v, "action", ctx_link(c, arena_printf(c->d.arena,
-	    "/%s/products", slug)));
+	vm_set(a, v, "sorts", sortrows);
+	vm_set_str(a, v, "action", arena_strndup(a, lc.url, lc.nurl - 1));
 	list_links(c, v, slug, &q, &pg, sortv);
 	list_title(c, v, cat, &q, &pg, mode);
 	return render(c, "products");

@@ -8,6 +8,7 @@
 
 #include "base/base.h"
 #include "domain/dctx.h"
+#include "base/vm.h"
 
 /* request.c: FastCGI params, query, cookies, bodies; 0 or an enum err. */
 struct kv {
@@ -126,6 +127,10 @@ int		 http_fail(struct ctx *, enum err, const char *);
 int		 http_see_other(struct ctx *, const char *, ...)
 		     __attribute__((format(printf, 2, 3)));
 json_object	*view_new(struct ctx *);
+struct vm	*view_vm(struct ctx *, uint32_t);
+void		 vm_set_money(struct ctx *, struct vm *, const char *,
+		     const char *, int64_t);
+#define VM_MONEY(c, o, k, fen)	vm_set_money((c), (o), k, k "_fen", (fen))
 void		 view_set_money(struct ctx *, json_object *, const char *,
 		     int64_t);
 const char	*view_get_str(json_object *, const char *);
@@ -198,6 +203,7 @@ struct ctx {
 	struct buf	 headers;
 	struct buf	 body;
 	json_object	*view;		/* the handler's view model */
+	struct vm	*vm;		/* or it in the arena (vm.h): hot pages */
 	const char	*title;
 	int		 json_out;	/* render as JSON */
 	int		 sent;

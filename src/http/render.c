@@ -96,6 +96,30 @@ shadowing(json_object *g, json_object *v, int depth)
 	return NULL;
 }
 
+/* The same for an arena view model (vm.h). */
+static const char *
+shadowing_vm(json_object *g, const struct vm *v, int depth)
+{
+	const struct vm_val	*x;
+	const char		*k;
+	uint32_t		 i;
+
+	if (depth > 32)
+		return NULL;
+	for (i = 0; i < v->n; i++) {
+		if (v->type == VM_OBJ) {
+			if (json_object_object_get_ex(g, v->u.kv[i].k, NULL))
+				return v->u.kv[i].k;
+			x = &v->u.kv[i].v;
+		} else
+			x = &v->u.v[i];
+		if ((x->type == VM_OBJ || x->type == VM_ARR) &&
+		    (k = shadowing_vm(g, x->u.c, depth + 1)) != NULL)
+			return k;
+	}
+	return NULL;
+}
+
 /* Render pages/<page> of the shop's theme into the body. 0 or -1. */
 int
 render_page(struct ctx *c, const char *page)
@@ -118,12 +142,14 @@ render_page(struct ctx *c, const char *page)
 	}
 	stack[0] = globals(c, r.theme);
 	stack[1] = c->view;
-	if (conf.check_views &&
-	    (shadow = shadowing(stack[0], c->view, 0)) != NULL)
+	if (conf.check_views && ((shadow = shadowing(stack[0], c->view, 0)) !=
+	    NULL || (c->vm != NULL &&
+	    (shadow = shadowing_vm(stack[0], c->vm, 0)) != NULL)))
 		clog_warnx(&c->d, "render: view key \"%s\" of %s shadows the "
 		    "page global", shadow, name);
 	c->body.len = 0;
-	rc = tpl_render(t, stack, c->view ? 2 : 1, resolve, &r, &c->body);
+	rc = tpl_render_vm(t, stack, c->view ? 2 : 1, c->vm, resolve, &r,
+	    &c->body);
 	json_object_put(stack[0]);
 	if (rc != 0) {
 		clog_warnx(&c->d, "render: %s hit a render limit (depth, steps "
@@ -240,6 +266,7 @@ http_see_other(struct ctx *c, const char *fmt, ...)
 json_object *
 view_new(struct ctx *c)
 {
+	c->vm = NULL;
 	c->view = json_object_new_object();
 	arena_defer_json(c->d.arena, c->view);
 	return c->view;
@@ -281,6 +308,28 @@ view_pager(struct ctx *c, json_object *v, int64_t total, int64_t per_page,
 		view_set_str(v, "next_url", ctx_link(c, arena_printf(c->d.arena,
 		    "%s%spage=%" PRId64, url, sep, page + 1)));
 	return (page - 1) * per_page;
+}
+
+/*
+ * A fresh view model in the arena (vm.h), room for cap keys before it
+ * grows: for the hot pages, where json-c's mallocs and hashes were most of
+ * the cost. Rendered and sent as JSON like view_new()'s.
+ */
+struct vm *
+view_vm(struct ctx *c, uint32_t cap)
+{
+	c->view = NULL;
+	c->vm = vm_obj(c->d.arena, cap);
+	return c->vm;
+}
+
+/* view_set_money() for a view model; VM_MONEY() names the _fen key. */
+void
+vm_set_money(struct ctx *c, struct vm *o, const char *key,
+    const char *key_fen, int64_t fen)
+{
+	vm_set_str(c->d.arena, o, key, fmt_yuan_grouped(c->d.arena, fen));
+	vm_set_i64(c->d.arena, o, key_fen, fen);
 }
 
 /* "key": "12.34" and "key_fen": 1234, the two forms money takes in views. */

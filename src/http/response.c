@@ -106,8 +106,18 @@ json_send(struct ctx *c, int status, json_object *env)
 int
 render_json_ok(struct ctx *c, int status)
 {
-	json_object	*env = json_object_new_object();
+	json_object	*env;
 
+	if (c->vm != NULL) {	/* what json_send would write for it */
+		c->body.len = 0;
+		buf_adds(&c->body, "{\"ok\":true,\"data\":");
+		vm_json(&c->body, c->vm);
+		buf_addc(&c->body, '}');
+		c->status = status;
+		c->ctype = "application/json; charset=utf-8";
+		return status;
+	}
+	env = json_object_new_object();
 	json_object_object_add(env, "ok", json_object_new_boolean(1));
 	json_object_object_add(env, "data", c->view ?
 	    json_object_get(c->view) : json_object_new_object());

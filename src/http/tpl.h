@@ -12,6 +12,7 @@
 #include <json-c/json.h>
 
 struct buf;
+struct vm;		/* base/vm.h */
 
 /* Limits of one render, against recursion and template bombs. */
 #define TPL_MAXDEPTH	64		/* nested section, partial, block */
@@ -48,5 +49,9 @@ void		 tpl_free(struct tpl *);
  */
 int		 tpl_render(const struct tpl *, json_object **stack, int depth,
 		    tpl_resolve_fn resolve, void *arg, struct buf *out);
+/* The same with an arena view model (vm.h) as the innermost context. */
+int		 tpl_render_vm(const struct tpl *, json_object **stack,
+		    int depth, const struct vm *top, tpl_resolve_fn resolve,
+		    void *arg, struct buf *out);
 
 #endif /* TPL_H */

@@ -1,11 +1,13 @@
 /*
  * tpl_render.c -- the Mustache renderer: walks a compiled template's nodes
- * (tpl_node.h) against a stack of JSON contexts and appends to the
- * caller's buffer, within the limits of tpl.h; partials and parents come
- * from the caller's resolver.
+ * (tpl_node.h) against a stack of JSON contexts (json-c), and optionally
+ * an arena view model (vm.h) innermost, and appends to the caller's
+ * buffer, within the limits of tpl.h; partials and parents come from the
+ * caller's resolver.
  */
 #include "base/base.h"
 #include "http/tpl.h"
+#include "base/vm.h"
 
 #include "http/tpl_node.h"
 
@@ -17,13 +19,20 @@ struct run {
 	size_t		 maxlen;	/* out->len that ends the render */
 	json_object	**stack;
 	int		 nstack;
+	struct vm_val	 top;		/* innermost, VM_NULL when none */
 	int		 depth;
 	long		 steps;		/* sections, partials, blocks entered */
 	int		 noadd;		/* next text starts with no prefix */
 };
 
+/* A value of either kind: j, or else v (both NULL: null, or none). */
+struct tv {
+	json_object		*j;
+	const struct vm_val	*v;
+};
+
 struct scope {				/* a value pushed by a section */
-	json_object		*obj;
+	struct tv		 obj;
 	const struct scope	*up;
 };
 
@@ -49,7 +58,7 @@ static int	 run_nodes(struct run *, const struct tpl *, uint32_t,
  * decimal index: {{#items.0}}…{{/items.0}} tests that a list is not empty.
  */
 static int
-has_key(json_object *o, const char *key, json_object **v)
+has_key_json(json_object *o, const char *key, json_object **v)
 {
 	size_t	i, n = strspn(key, "0123456789");
 
@@ -65,37 +74,68 @@ has_key(json_object *o, const char *key, json_object **v)
 	    json_object_object_get_ex(o, key, v);
 }
 
+/* klen: key's length, as the first part's node knows it. */
+static int
+has_key(struct tv o, const char *key, size_t klen, struct tv *out)
+{
+	if (o.v != NULL) {
+		out->j = NULL;
+		if (o.v->type != VM_OBJ && o.v->type != VM_ARR)
+			return 0;
+		return (out->v = vm_get(o.v->u.c, key, klen)) != NULL;
+	}
+	out->v = NULL;
+	return o.j != NULL && has_key_json(o.j, key, &out->j);
+}
+
 /*
  * The first part of a name is searched from the innermost context out; a
  * key present with a null value ends the search. Later parts must follow.
  */
-static json_object *
+static struct tv
 lookup(const struct run *r, const struct tpl *t, const struct node *n,
     const struct scope *sc)
 {
 	const char	*key = t->names + n->off;
-	json_object	*v = NULL;
+	struct tv	 v = { NULL, NULL }, none = { NULL, NULL }, o;
+	size_t		 klen;
 	int		 i, found = 0;
 
-	if (n->nparts == 0)
-		return sc ? sc->obj :
-		    r->nstack > 0 ? r->stack[r->nstack - 1] : NULL;
+	if (n->nparts == 0) {
+		if (sc != NULL)
+			return sc->obj;
+		if (r->top.type != VM_NULL)
+			v.v = &r->top;
+		else if (r->nstack > 0)
+			v.j = r->stack[r->nstack - 1];
+		return v;
+	}
+	klen = n->nparts == 1 ? n->len : strlen(key);
 	for (; sc != NULL && !found; sc = sc->up)
-		found = has_key(sc->obj, key, &v);
-	for (i = r->nstack - 1; i >= 0 && !found; i--)
-		found = has_key(r->stack[i], key, &v);
+		found = has_key(sc->obj, key, klen, &v);
+	if (!found && r->top.type != VM_NULL) {
+		o.j = NULL;
+		o.v = &r->top;
+		found = has_key(o, key, klen, &v);
+	}
+	for (i = r->nstack - 1; i >= 0 && !found; i--) {
+		o.j = r->stack[i];
+		o.v = NULL;
+		found = has_key(o, key, klen, &v);
+	}
 	if (!found)
-		return NULL;
+		return none;
 	for (i = 1; i < n->nparts; i++) {
-		key += strlen(key) + 1;
-		if (!has_key(v, key, &v))
-			return NULL;
+		key += klen + 1;
+		klen = strlen(key);
+		if (!has_key(v, key, klen, &v))
+			return none;
 	}
 	return v;
 }
 
 static int
-truthy(json_object *v)
+truthy_json(json_object *v)
 {
 	switch (json_object_get_type(v)) {
 	case json_type_null:
@@ -111,9 +151,54 @@ truthy(json_object *v)
 	}
 }
 
+static int
+truthy(struct tv v)
+{
+	return v.v != NULL ? vm_truthy(v.v) : truthy_json(v.j);
+}
+
+static void
+put_out(struct run *r, const char *s, size_t n, int escape)
+{
+	if (escape)
+		buf_add_html(r->out, s, n);
+	else
+		buf_add(r->out, s, n);
+}
+
+/* A view model's scalar: as put_json() would print its json-c twin. */
+static void
+put_vm(struct run *r, const struct vm_val *v, int escape)
+{
+	char	num[24], *p = num + sizeof(num);
+	uint64_t u;
+
+	switch (v->type) {
+	case VM_STR:
+		if (v->len > 0)
+			put_out(r, v->u.s, v->len, escape);
+		break;
+	case VM_BOOL:
+		if (v->u.i)
+			buf_add(r->out, "true", 4);
+		else
+			buf_add(r->out, "false", 5);
+		break;
+	case VM_INT:
+		u = v->u.i < 0 ? -(uint64_t)v->u.i : (uint64_t)v->u.i;
+		do
+			*--p = (char)('0' + u % 10);
+		while ((u /= 10) != 0);
+		if (v->u.i < 0)
+			*--p = '-';
+		buf_add(r->out, p, (size_t)(num + sizeof(num) - p));
+		break;
+	}
+}
+
 /* Strings as they are, numbers in decimal; objects and arrays print none. */
 static void
-put_value(struct run *r, json_object *v, int escape)
+put_json(struct run *r, json_object *v, int escape)
 {
 	char		 num[40];
 	const char	*s = num;
@@ -142,10 +227,16 @@ put_value(struct run *r, json_object *v, int escape)
 	}
 	if (n <= 0)
 		return;
-	if (escape)
-		buf_add_html(r->out, s, n);
+	put_out(r, s, (size_t)n, escape);
+}
+
+static void
+put_value(struct run *r, struct tv v, int escape)
+{
+	if (v.v != NULL)
+		put_vm(r, v.v, escape);
 	else
-		buf_add(r->out, s, n);
+		put_json(r, v.j, escape);
 }
 
 static void
@@ -240,7 +331,7 @@ run_section(struct run *r, const struct tpl *t, uint32_t k,
     const struct scope *sc, const struct indent *in, const struct over *ov)
 {
 	const struct node	*n = &t->nodes[k];
-	json_object		*v = lookup(r, t, n, sc);
+	struct tv		 v = lookup(r, t, n, sc);
 	struct scope		 top;
 	size_t			 i, len;
 
@@ -255,13 +346,24 @@ run_section(struct run *r, const struct tpl *t, uint32_t k,
 	if (n->nparts > 1 && index_part(t, n))
 		return descend(r, t, k + 1, n->end, sc, in, ov);
 	top.up = sc;
-	if (!json_object_is_type(v, json_type_array)) {
+	if (v.v != NULL && v.v->type == VM_ARR) {
+		top.obj.j = NULL;
+		len = v.v->u.c->n;
+		for (i = 0; i < len; i++) {
+			top.obj.v = &v.v->u.c->u.v[i];
+			if (descend(r, t, k + 1, n->end, &top, in, ov) == -1)
+				return -1;
+		}
+		return 0;
+	}
+	if (v.v != NULL || !json_object_is_type(v.j, json_type_array)) {
 		top.obj = v;
 		return descend(r, t, k + 1, n->end, &top, in, ov);
 	}
-	len = json_object_array_length(v);
+	len = json_object_array_length(v.j);
+	top.obj.v = NULL;
 	for (i = 0; i < len; i++) {
-		top.obj = json_object_array_get_idx(v, i);
+		top.obj.j = json_object_array_get_idx(v.j, i);
 		if (descend(r, t, k + 1, n->end, &top, in, ov) == -1)
 			return -1;
 	}
@@ -390,11 +492,23 @@ int
 tpl_render(const struct tpl *t, json_object **stack, int depth,
     tpl_resolve_fn resolve, void *arg, struct buf *out)
 {
+	return tpl_render_vm(t, stack, depth, NULL, resolve, arg, out);
+}
+
+/* As tpl_render(), with top (if not NULL) inside the innermost context. */
+int
+tpl_render_vm(const struct tpl *t, json_object **stack, int depth,
+    const struct vm *top, tpl_resolve_fn resolve, void *arg, struct buf *out)
+{
 	struct run	r;
 
 	if (t == NULL)
 		return 0;
 	memset(&r, 0, sizeof(r));
+	if (top != NULL) {
+		r.top.type = top->type;
+		r.top.u.c = (struct vm *)top;
+	}
 	r.resolve = resolve;
 	r.arg = arg;
 	r.out = out;

@@ -95,3 +95,32 @@ def test_least_recently_used_go_past_the_cap(stack, shops, one_worker):
     assert [re.search(r"cache: (\d+) shops, \d+ KB, (\d+) evicted",
                       line).groups() for _, line in loads] == [
         ("1", "0"), ("1", "1"), ("1", "2"), ("1", "3")]
+
+
+def catalog_files(stack, shop_id):
+    return sorted(p.name for p in stack.run_dir.glob(f"catalog-{shop_id}-*"))
+
+
+def test_one_catalog_file_per_host(stack, shops):
+    """Every worker maps the host's one file of a catalog version; an edit
+    writes the next version's file and removes the old one."""
+    slug = shops[5]
+    (sid, version), = stack.sql(f"SELECT id, version FROM shop "
+                                f"WHERE slug = '{slug}'")
+    mark = len(stack.error_log_text())
+    for _ in range(12):                     # every worker, more than once
+        assert browse(stack, slug) == [f"CC-{slug}"]
+    assert catalog_files(stack, sid) == [f"catalog-{sid}-{version}.bin"]
+    loads = [rest for s, rest in loads_since(stack, mark) if s == slug]
+    assert loads, "no worker logged loading the catalog"
+    assert all("(the host's file, mapped)" in rest for rest in loads), loads
+    stack.sql(f"UPDATE sku SET price_fen = 333 WHERE code = 'CC-{slug}-1'; "
+              f"UPDATE shop SET version = version + 1 WHERE slug = '{slug}'")
+
+    def everywhere():                       # several requests: all workers
+        return all(stack.session().get(stack.url(
+            f"/s/{slug}/api/v1/wholesale/products")).json()["data"][
+            "products"][0]["price_fen"] == 333 for _ in range(9))
+    stack.wait_until(everywhere, timeout=2)
+    (version2,), = stack.sql(f"SELECT version FROM shop WHERE slug = '{slug}'")
+    assert catalog_files(stack, sid) == [f"catalog-{sid}-{version2}.bin"]

@@ -1,11 +1,14 @@
 /*
  * test_tpl.c -- runs the Mustache spec files (core plus ~inheritance) from
  * $MUSTACHE_SPEC_DIR or tests/fixtures/mustache, then our own cases, and
- * prints one line per failure. Exits 0 only if nothing failed; a missing
- * spec directory is a failure. TPL_BENCH=1 also times a 20 KB page.
+ * prints one line per failure. Every spec test runs twice: its data as
+ * json-c and as an arena view model (http/vm.h), whose JSON must also be
+ * json-c's. Exits 0 only if nothing failed; a missing spec directory is a
+ * failure. TPL_BENCH=1 also times a 20 KB page.
  */
 #include "base/base.h"
 #include "http/tpl.h"
+#include "base/vm.h"
 
 #define SPEC_DIR	"tests/fixtures/mustache"
 #define MAXPARTIALS	16
@@ -22,7 +25,8 @@ struct partials {
 	int		 n;
 };
 
-static int	 passed, failed, own_passed, own_failed;
+static int	 passed, failed, own_passed, own_failed, vm_passed, vm_failed;
+static struct arena *arena;
 
 /* For util.c's allocation failures when linked without log.c. */
 void log_warnx(const char *, ...) __attribute__((weak));
@@ -120,6 +124,115 @@ compile_partials(json_object *obj, struct partials *p, char *err,
 	return 0;
 }
 
+static int	 to_vm_val(json_object *, struct vm_val *, int);
+
+/* json-c's tree as a view model; -1 for what a vm cannot hold (a double). */
+static struct vm *
+to_vm(json_object *o, int depth)
+{
+	struct vm	*c;
+	struct vm_val	 v;
+	size_t		 i, n;
+
+	if (depth > 32)
+		return NULL;
+	if (json_object_is_type(o, json_type_array)) {
+		n = json_object_array_length(o);
+		c = vm_arr(arena, 1);
+		for (i = 0; i < n; i++) {
+			if (to_vm_val(json_object_array_get_idx(o, i), &v,
+			    depth) == -1)
+				return NULL;
+			if (v.type == VM_OBJ || v.type == VM_ARR)
+				vm_push(arena, c, v.u.c);
+			else {	/* a scalar in an array: as vm_push does */
+				vm_push(arena, c, vm_arr(arena, 1));
+				c->u.v[c->n - 1] = v;
+			}
+		}
+		return c;
+	}
+	if (!json_object_is_type(o, json_type_object))
+		return NULL;
+	c = vm_obj(arena, 1);
+	json_object_object_foreach(o, k, val) {
+		if (to_vm_val(val, &v, depth) == -1)
+			return NULL;
+		vm_set_i64(arena, c, k, 0);
+		c->u.kv[c->n - 1].v = v;
+	}
+	return c;
+}
+
+static int
+to_vm_val(json_object *o, struct vm_val *v, int depth)
+{
+	memset(v, 0, sizeof(*v));
+	switch (json_object_get_type(o)) {
+	case json_type_null:
+		v->type = VM_NULL;
+		return 0;
+	case json_type_boolean:
+		v->type = VM_BOOL;
+		v->u.i = json_object_get_boolean(o);
+		return 0;
+	case json_type_int:
+		v->type = VM_INT;
+		v->u.i = json_object_get_int64(o);
+		return 0;
+	case json_type_string:
+		v->type = VM_STR;
+		v->u.s = json_object_get_string(o);
+		v->len = (uint32_t)json_object_get_string_len(o);
+		return 0;
+	case json_type_array:
+	case json_type_object:
+		if ((v->u.c = to_vm(o, depth + 1)) == NULL)
+			return -1;
+		v->type = v->u.c->type;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/* The spec test again with its data as a view model, and its JSON. */
+static void
+run_spec_vm(const char *file, const char *name, const struct tpl *t,
+    struct partials *p, json_object *data, json_object *want)
+{
+	struct vm	*v;
+	struct buf	 out;
+	const char	*js;
+	size_t		 n;
+
+	if ((v = to_vm(data, 0)) == NULL)
+		return;		/* a double, or data that is not a container */
+	buf_init(&out, 256);
+	if (tpl_render_vm(t, NULL, 0, v, resolve, p, &out) == 0 &&
+	    out.len == (size_t)json_object_get_string_len(want) &&
+	    memcmp(out.p, json_object_get_string(want), out.len) == 0)
+		vm_passed++;
+	else {
+		vm_failed++;
+		printf("vm: ");
+		report(file, name, json_object_get_string(want),
+		    json_object_get_string_len(want), out.p, out.len);
+	}
+	out.len = 0;
+	vm_json(&out, v);
+	js = json_object_to_json_string_length(data, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE, &n);
+	if (out.len == n && memcmp(out.p, js, n) == 0)
+		vm_passed++;
+	else {
+		vm_failed++;
+		printf("vm_json: ");
+		report(file, name, js, n, out.p, out.len);
+	}
+	buf_free(&out);
+}
+
 static void
 run_spec_test(const char *file, json_object *test)
 {
@@ -147,6 +260,8 @@ run_spec_test(const char *file, json_object *test)
 		    memcmp(out.p, json_object_get_string(want), out.len) == 0)
 			ok = 1;
 	}
+	if (t != NULL)
+		run_spec_vm(file, name, t, &p, data, want);
 	if (ok)
 		passed++;
 	else {
@@ -531,6 +646,48 @@ bench(void)
 	buf_free(&out);
 }
 
+/* Strings json-c escapes, and numbers at the ends of int64. */
+static void
+own_vm_json(void)
+{
+	static const char	 odd[] = "a\"b\\c/d\b\f\n\r\t\x01\x1f\x7f 中 <&>";
+	json_object		*o = json_object_new_object(), *arr;
+	struct vm		*v = vm_obj(arena, 1), *va = vm_arr(arena, 0);
+	struct buf		 out;
+	const char		*js;
+	size_t			 n;
+
+	json_object_object_add(o, "s", json_object_new_string(odd));
+	vm_set_str(arena, v, "s", odd);
+	json_object_object_add(o, "min", json_object_new_int64(INT64_MIN));
+	vm_set_i64(arena, v, "min", INT64_MIN);
+	json_object_object_add(o, "max", json_object_new_int64(INT64_MAX));
+	vm_set_i64(arena, v, "max", INT64_MAX);
+	json_object_object_add(o, "zero", json_object_new_int64(0));
+	vm_set_i64(arena, v, "zero", 0);
+	json_object_object_add(o, "n", NULL);
+	vm_set_str(arena, v, "n", NULL);
+	arr = json_object_new_array();
+	json_object_object_add(o, "empty", arr);
+	vm_set(arena, v, "empty", va);
+	json_object_object_add(o, "eo", json_object_new_object());
+	vm_set(arena, v, "eo", vm_obj(arena, 0));
+	json_object_object_add(o, "t", json_object_new_boolean(1));
+	vm_set_bool(arena, v, "t", 7);
+	buf_init(&out, 256);
+	vm_json(&out, v);
+	js = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE, &n);
+	if (out.len == n && memcmp(out.p, js, n) == 0)
+		vm_passed++;
+	else {
+		vm_failed++;
+		report("own", "vm_json escaping", js, n, out.p, out.len);
+	}
+	buf_free(&out);
+	json_object_put(o);
+}
+
 int
 main(void)
 {
@@ -538,6 +695,8 @@ main(void)
 
 	if ((dir = getenv("MUSTACHE_SPEC_DIR")) == NULL || *dir == '\0')
 		dir = SPEC_DIR;
+	arena = arena_new(64 * 1024);
+	own_vm_json();
 	for (f = spec_files; *f != NULL; f++)
 		if (run_spec_file(dir, *f) == -1) {
 			fprintf(stderr, "test_tpl: no Mustache spec in %s; "
@@ -555,5 +714,7 @@ main(void)
 		bench();
 	printf("own cases: %d passed, %d failed\n", own_passed, own_failed);
 	printf("mustache spec: %d passed, %d failed\n", passed, failed);
-	return failed == 0 && own_failed == 0 ? 0 : 1;
+	printf("as view models: %d passed, %d failed\n", vm_passed, vm_failed);
+	arena_free(arena);
+	return failed == 0 && own_failed == 0 && vm_failed == 0 ? 0 : 1;
 }

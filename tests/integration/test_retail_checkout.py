@@ -78,6 +78,15 @@ def product_url(pid):
     return f"{A}/retail/products/{pid}"
 
 
+def listed(stack, s, path):
+    """GET path once this worker's catalog has the module's products
+    (workers see a new catalog version within a second)."""
+    def page():
+        r = s.get(stack.url(path))
+        return r if r.status_code == 200 else None
+    return stack.wait_until(page, timeout=5)
+
+
 def wechat_browser(stack):
     s = stack.session()
     s.headers["User-Agent"] = WECHAT_UA
@@ -127,7 +136,7 @@ def consumer_of(stack, openid):
 
 def test_guest_outside_wechat_is_shown_the_qr(wx_stack, world):
     s = wx_stack.session()
-    page = s.get(wx_stack.url(product_url(world["a"][1]))).text
+    page = listed(wx_stack, s, product_url(world["a"][1])).text
     assert (f'href="{A}/retail/join?next=/retail/products/{world["a"][1]}"'
             in page), page
     assert "询价" in page and "加入购物车" not in page
@@ -162,7 +171,7 @@ def test_a_shopper_buys_and_pays_in_wechat(wx_stack, fake, pay, world):
 
     # The product page: a cart form in the retail mall, at 1 unit, not the
     # B2B minimum of 5 in cases of 6.
-    page = s.get(wx_stack.url(product_url(pid))).text
+    page = listed(wx_stack, s, product_url(pid)).text
     assert "加入购物车" in page and 'name="mode" value="retail"' in page
     assert "¥68.00" in page
     r = s.post(wx_stack.url(f"{A}/cart"), allow_redirects=False, data={
@@ -264,8 +273,8 @@ def test_consumers_stay_in_the_retail_mall(wx_stack, fake, world):
     r = s.get(wx_stack.url(f"{A}/api/v1/ordering/products"))
     assert r.status_code == 401
     # The wholesale mall shows them a guest's prices.
-    r = s.get(wx_stack.url(f"{A}/api/v1/wholesale/products/"
-                           f"{world['a'][1]}"))
+    r = listed(wx_stack, s, f"{A}/api/v1/wholesale/products/"
+               f"{world['a'][1]}")
     assert r.status_code == 200
     assert r.json()["data"]["customer_prices"] is False
     cid = consumer_of(wx_stack, oid_)[0][0]
@@ -298,7 +307,7 @@ def test_dealers_do_not_buy_in_the_retail_mall(wx_stack, world):
     assert r.status_code == 403 and error_code(r) == "address_by_staff"
     page = wx_stack.session()
     page.headers["Authorization"] = s.headers["Authorization"]
-    html = page.get(wx_stack.url(product_url(world["a"][1]))).text
+    html = listed(wx_stack, page, product_url(world["a"][1])).text
     assert "零售商城面向个人顾客" in html and "加入购物车" not in html
 
 

@@ -131,6 +131,19 @@ ticket_move_to(enum ticket_state s, enum ticket_action a)
 
 #define NAMES(t)	(sizeof(t) / sizeof((t)[0]))
 
+/* The row of a { name, label } table whose name is s, from row `from`;
+ * -1 for none (or s NULL). */
+static int
+pair_index(const char *const (*t)[2], size_t n, size_t from, const char *s)
+{
+	size_t	i;
+
+	for (i = from; s != NULL && i < n; i++)
+		if (strcmp(s, t[i][0]) == 0)
+			return (int)i;
+	return -1;
+}
+
 const char *
 ticket_kind_name(enum ticket_kind k)
 {
@@ -146,14 +159,11 @@ ticket_kind_label(enum ticket_kind k)
 int
 ticket_kind_parse(const char *s, enum ticket_kind *out)
 {
-	size_t	i;
+	int	i = pair_index(kind_names, NAMES(kind_names), 0, s);
 
-	for (i = 0; s != NULL && i < NAMES(kind_names); i++)
-		if (strcmp(s, kind_names[i][0]) == 0) {
-			*out = (enum ticket_kind)i;
-			return 0;
-		}
-	return -1;
+	if (i >= 0)
+		*out = (enum ticket_kind)i;
+	return i >= 0 ? 0 : -1;
 }
 
 const char *
@@ -171,14 +181,11 @@ ticket_state_label(enum ticket_state s)
 int
 ticket_state_parse(const char *s, enum ticket_state *out)
 {
-	size_t	i;
+	int	i = pair_index(state_names, NAMES(state_names), 0, s);
 
-	for (i = 0; s != NULL && i < NAMES(state_names); i++)
-		if (strcmp(s, state_names[i][0]) == 0) {
-			*out = (enum ticket_state)i;
-			return 0;
-		}
-	return -1;
+	if (i >= 0)
+		*out = (enum ticket_state)i;
+	return i >= 0 ? 0 : -1;
 }
 
 const char *
@@ -221,14 +228,11 @@ ticket_resolution_label(enum ticket_resolution r)
 int
 ticket_resolution_parse(const char *s, enum ticket_resolution *out)
 {
-	size_t	i;
+	int	i = pair_index(resolution_names, NAMES(resolution_names), 1, s);
 
-	for (i = 1; s != NULL && i < NAMES(resolution_names); i++)
-		if (strcmp(s, resolution_names[i][0]) == 0) {
-			*out = (enum ticket_resolution)i;
-			return 0;
-		}
-	return -1;
+	if (i >= 0)		/* from 1: TR_NONE is no choice */
+		*out = (enum ticket_resolution)i;
+	return i >= 0 ? 0 : -1;
 }
 
 /* The company a staff actor's checks bind: -1 (none) for staff and jobs,

@@ -20,6 +20,7 @@
 #include "domain/consumer.h"
 #include "domain/invite.h"
 #include "domain/session.h"
+#include "domain/ticket.h"
 #include "domain/wechat.h"
 #include "domain/wechat_conf.h"
 #include "domain/wx_token.h"
@@ -386,6 +387,7 @@ wx_bind(struct dctx *c, const struct wx_bind *in, struct wx_login *out,
 {
 	struct bind_tx		 b;
 	struct login_result	 lr;
+	int			 claimed;
 	struct auth_user	 u;
 	struct db_res		*r;
 	int			 rc;
@@ -435,6 +437,11 @@ wx_bind(struct dctx *c, const struct wx_bind *in, struct wx_login *out,
 	}
 	clog_info(c, "wechat: bound identity=%" PRId64 " user=%" PRId64
 	    " by=%s", b.identity_id, b.user_id, bind_by_name(in->by));
+	/* Tickets a guest opened with this phone become the user's. */
+	if (in->by == WX_BIND_PHONE_CODE && ticket_claim_phone(c, b.user_id,
+	    b.phone, &claimed) != 0)
+		clog_warnx(c, "wechat: guest tickets not linked user=%" PRId64,
+		    b.user_id);
 	out->identity_id = b.identity_id;
 	return session_for(c, b.user_id, b.identity_id, in->bearer, out);
 }

@@ -86,12 +86,20 @@ def test_unbound_then_bound_by_phone_then_logged_in(wx_stack, fake):
     assert uid is None and union == "u" + oid
     assert "session_key" not in str(d)
 
+    # A ticket this phone opened as a guest (the product's QR code).
+    wx_stack.sql("INSERT INTO ticket (shop_id, guest_phone, kind, source, "
+                 "subject) SELECT id, '" + BUYER + "', 'question', 'qr', "
+                 "'WXL guest' FROM shop WHERE slug = 'shop-a'")
     r = post(wx_stack, "bind", {"ticket": ticket,
                                 "phone_code": phone_code(fake, BUYER)})
     assert r.status_code == 200, r.text
     d = r.json()["data"]
     assert d["bound"] is True and d["kind"] == "customer" and d["name"]
     assert identity(wx_stack, oid)[1] == user_id(wx_stack, BUYER)
+    # The phone WeChat vouched for claims it (docs/service.md).
+    assert wx_stack.sql("SELECT customer_user_id FROM ticket WHERE subject "
+                        "= 'WXL guest'") == [(user_id(wx_stack, BUYER),)]
+    wx_stack.sql("DELETE FROM ticket WHERE subject = 'WXL guest'")
     a = account(wx_stack, d["token"])
     assert a.status_code == 200, a.text
     sess = wx_stack.sql("SELECT wx_identity_id, via FROM session "
